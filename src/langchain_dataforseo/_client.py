@@ -1,0 +1,257 @@
+"""The HTTP client: credentials, base-URL safety, pooled httpx clients, one method per call.
+
+Sync and async methods share everything but the driver (see ``_transport``). Clients
+are built lazily on first use, so constructing a model is cheap and works without
+credentials; missing credentials are reported when a call is made, before any request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import ipaddress
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import SecretStr
+
+from langchain_dataforseo._constants import ENV_LOGIN, ENV_PASSWORD
+from langchain_dataforseo._envelope import decode_envelope, first_result, first_task
+from langchain_dataforseo._request import encode_tasks
+from langchain_dataforseo._retry import RetryPolicy
+from langchain_dataforseo._transport import ApiCall, exchange, run_async, run_sync
+from langchain_dataforseo._version import __version__
+from langchain_dataforseo.errors import DataForSEOAuthenticationError, DataForSEOInputError
+
+T = TypeVar("T")
+
+_API_PREFIX = "/v3/ai_optimization"
+_USER_AGENT = f"langchain-dataforseo/{__version__}"
+
+
+def is_loopback_host(host: str) -> bool:
+    """Tell whether a host name or address is on this machine (loopback).
+
+    Args:
+        host: A host name or an IP address, with or without brackets.
+
+    Returns:
+        True for ``localhost`` and addresses in 127.0.0.0/8 or ``::1``.
+    """
+    name = host.strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(base_url: str) -> str:
+    """Refuse a base URL that would send credentials in clear over the network.
+
+    Args:
+        base_url: The API root, e.g. ``https://api.dataforseo.com``.
+
+    Returns:
+        The base URL without a trailing slash.
+
+    Raises:
+        DataForSEOInputError: For a scheme other than https, except plain http to a
+            loopback host (the local emulator).
+    """
+    url = httpx.URL(base_url)
+    if url.scheme == "https" and url.host:
+        return base_url.rstrip("/")
+    if url.scheme == "http" and url.host and is_loopback_host(url.host):
+        return base_url.rstrip("/")
+    msg = (
+        f"base_url={base_url!r} is refused: credentials are sent only over https, or over "
+        "plain http to a loopback host (127.0.0.1, ::1, localhost) such as the local "
+        "emulator."
+    )
+    raise DataForSEOInputError(
+        msg, field="base_url", limit="https or loopback http", actual=base_url
+    )
+
+
+def basic_auth_header(
+    login: str | None, password: SecretStr | None, api_key: SecretStr | None = None
+) -> str:
+    """Build the ``Authorization`` header value from the credentials.
+
+    Args:
+        login: The API login.
+        password: The API password.
+        api_key: Alternative to login/password: ``"login:password"``, or its base64
+            form (the token DataForSEO's dashboard shows for curl).
+
+    Returns:
+        ``"Basic <base64(login:password)>"``.
+
+    Raises:
+        DataForSEOAuthenticationError: When no usable credentials are set. The message
+            never contains a credential.
+    """
+    if login and password is not None and password.get_secret_value():
+        pair = f"{login}:{password.get_secret_value()}"
+    elif api_key is not None and api_key.get_secret_value():
+        pair = _pair_from_api_key(api_key.get_secret_value())
+    else:
+        msg = (
+            f"No DataForSEO credentials: set {ENV_LOGIN} and {ENV_PASSWORD} (the API "
+            "credentials from https://app.dataforseo.com/api-access), or pass login= and "
+            "password=."
+        )
+        raise DataForSEOAuthenticationError(msg)
+    return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
+
+
+def _pair_from_api_key(key: str) -> str:
+    if ":" in key:
+        return key
+    try:
+        decoded = base64.b64decode(key, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        decoded = ""
+    if ":" not in decoded:
+        msg = (
+            "api_key must be 'login:password' or the base64 of it; the value given is "
+            "neither (it is not shown here)."
+        )
+        raise DataForSEOAuthenticationError(msg)
+    return decoded
+
+
+class DataForSEOClient:
+    """Thin HTTP client for the LLM Responses endpoints (internal).
+
+    Args:
+        login: API login.
+        password: API password.
+        api_key: ``"login:password"`` (or base64 of it), used when login/password are unset.
+        base_url: API root.
+        timeout: Seconds before a request times out.
+        retry: Retry policy.
+        http_client: A ready ``httpx.Client`` to use instead of building one.
+        http_async_client: A ready ``httpx.AsyncClient`` to use instead of building one.
+    """
+
+    def __init__(
+        self,
+        *,
+        login: str | None,
+        password: SecretStr | None,
+        api_key: SecretStr | None = None,
+        base_url: str,
+        timeout: float,
+        retry: RetryPolicy,
+        http_client: httpx.Client | None = None,
+        http_async_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self._login = login
+        self._password = password
+        self._api_key = api_key
+        self.base_url = base_url
+        self.timeout = timeout
+        self.retry = retry
+        self._given_client = http_client
+        self._given_async_client = http_async_client
+        self._client: httpx.Client | None = None
+        self._async_clients: dict[int, tuple[asyncio.AbstractEventLoop, httpx.AsyncClient]] = {}
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"DataForSEOClient(base_url={self.base_url!r}, login={self._login!r})"
+
+    def _limits_and_timeout(self) -> dict[str, Any]:
+        return {
+            "timeout": httpx.Timeout(self.timeout, connect=min(10.0, self.timeout)),
+            "limits": httpx.Limits(max_connections=100, max_keepalive_connections=50),
+            "headers": {"User-Agent": _USER_AGENT},
+        }
+
+    @property
+    def sync_client(self) -> httpx.Client:
+        """The pooled blocking client, built on first use."""
+        if self._given_client is not None:
+            return self._given_client
+        with self._lock:
+            if self._client is None:
+                self._client = httpx.Client(**self._limits_and_timeout())
+            return self._client
+
+    @property
+    def async_client(self) -> httpx.AsyncClient:
+        """The pooled async client of the running event loop, built on first use.
+
+        An ``httpx.AsyncClient`` is bound to the loop it first ran on, so one is kept
+        per live event loop.
+        """
+        if self._given_async_client is not None:
+            return self._given_async_client
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            for key, (known, _client) in list(self._async_clients.items()):
+                if known.is_closed():
+                    del self._async_clients[key]
+            entry = self._async_clients.get(id(loop))
+            if entry is None or entry[0] is not loop:
+                entry = (loop, httpx.AsyncClient(**self._limits_and_timeout()))
+                self._async_clients[id(loop)] = entry
+            return entry[1]
+
+    def _prepare(self) -> tuple[str, str]:
+        base = check_base_url(self.base_url)
+        return base, basic_auth_header(self._login, self._password, self._api_key)
+
+    def _live_call(self, engine: str, task: dict[str, Any]) -> tuple[str, ApiCall]:
+        base, auth = self._prepare()
+        url = f"{base}{_API_PREFIX}/{engine}/llm_responses/live"
+        return auth, ApiCall("POST", url, encode_tasks([task]), idempotent=False, where="live task")
+
+    @staticmethod
+    def _parse_live(response: httpx.Response) -> dict[str, Any]:
+        envelope = decode_envelope(response.status_code, response.content, where="live task")
+        task = first_task(envelope, where="live task")
+        first_result(task, where="live task")
+        return task
+
+    def _steps(self, call: ApiCall, parse: Callable[[httpx.Response], T]) -> Any:
+        return exchange(call, parse, self.retry)
+
+    def live(self, engine: str, task: dict[str, Any]) -> dict[str, Any]:
+        """Run one live task and return the task object (with its result).
+
+        Args:
+            engine: Engine path segment.
+            task: The task object (from ``build_task``).
+
+        Returns:
+            The API's task object, status 20000 with a non-empty ``result``.
+        """
+        auth, call = self._live_call(engine, task)
+        return run_sync(self.sync_client, auth, self._steps(call, self._parse_live))
+
+    async def alive(self, engine: str, task: dict[str, Any]) -> dict[str, Any]:
+        """Async twin of :meth:`live`.
+
+        Args:
+            engine: Engine path segment.
+            task: The task object.
+
+        Returns:
+            The API's task object.
+        """
+        auth, call = self._live_call(engine, task)
+        return await run_async(self.async_client, auth, self._steps(call, self._parse_live))
+
+    def close(self) -> None:
+        """Close the pooled blocking client (the async ones close with their loops)."""
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None

@@ -1,0 +1,162 @@
+"""Per-engine request rules: which fields each engine takes and their ranges.
+
+Pure data and pure checks, from the engine matrix of the API reference (§2.1). A
+setting that the API would reject raises :class:`DataForSEOInputError` here, before
+any request is made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from langchain_dataforseo._constants import ENGINES
+from langchain_dataforseo.errors import DataForSEOInputError
+
+_COMMON_FIELDS: Final = frozenset(
+    {
+        "user_prompt",
+        "model_name",
+        "system_message",
+        "message_chain",
+        "max_output_tokens",
+        "temperature",
+        "top_p",
+        "tag",
+    }
+)
+_STANDARD_FIELDS: Final = frozenset({"postback_url", "pingback_url"})
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """What one engine's request model accepts.
+
+    Attributes:
+        name: The engine's path segment (``chat_gpt``, ``claude``, ...).
+        fields: Every request field the engine declares (Live and Standard).
+        temperature_max: Upper bound of ``temperature`` (the lower bound is 0).
+        max_tokens_min: Lowest ``max_output_tokens`` without reasoning.
+        max_tokens_min_reasoning: Lowest ``max_output_tokens`` with ``use_reasoning``.
+        max_tokens_max: Highest ``max_output_tokens``.
+        temperature_excludes_top_p: ``temperature`` and ``top_p`` never together.
+        strict_alternation: ``message_chain`` must alternate user, ai, user, ...
+        has_standard: Whether the Standard method (``task_post``) exists.
+    """
+
+    name: str
+    fields: frozenset[str]
+    temperature_max: float
+    max_tokens_min: int
+    max_tokens_min_reasoning: int
+    max_tokens_max: int = 4096
+    temperature_excludes_top_p: bool = False
+    strict_alternation: bool = False
+    has_standard: bool = True
+
+
+ENGINE_SPECS: Final[dict[str, EngineSpec]] = {
+    "chat_gpt": EngineSpec(
+        name="chat_gpt",
+        fields=_COMMON_FIELDS
+        | _STANDARD_FIELDS
+        | {"web_search", "force_web_search", "web_search_country_iso_code", "web_search_city"},
+        temperature_max=2.0,
+        max_tokens_min=16,
+        max_tokens_min_reasoning=1024,
+    ),
+    "claude": EngineSpec(
+        name="claude",
+        fields=_COMMON_FIELDS
+        | _STANDARD_FIELDS
+        | {
+            "web_search",
+            "force_web_search",
+            "web_search_country_iso_code",
+            "web_search_city",
+            "use_reasoning",
+        },
+        temperature_max=1.0,
+        max_tokens_min=1,
+        max_tokens_min_reasoning=1025,
+        temperature_excludes_top_p=True,
+    ),
+    "gemini": EngineSpec(
+        name="gemini",
+        fields=_COMMON_FIELDS | _STANDARD_FIELDS | {"web_search", "use_reasoning"},
+        temperature_max=2.0,
+        max_tokens_min=1,
+        max_tokens_min_reasoning=1024,
+    ),
+    "perplexity": EngineSpec(
+        name="perplexity",
+        fields=_COMMON_FIELDS | {"web_search_country_iso_code"},
+        temperature_max=1.9,
+        max_tokens_min=1,
+        max_tokens_min_reasoning=1,
+        strict_alternation=True,
+        has_standard=False,
+    ),
+}
+
+
+def engine_spec(engine: str) -> EngineSpec:
+    """Return the rules of one engine.
+
+    Args:
+        engine: ``chat_gpt``, ``claude``, ``gemini`` or ``perplexity``.
+
+    Returns:
+        The engine's :class:`EngineSpec`.
+
+    Raises:
+        DataForSEOInputError: For any other engine name.
+    """
+    spec = ENGINE_SPECS.get(engine)
+    if spec is None:
+        msg = f"engine={engine!r} is not one of {', '.join(ENGINES)}."
+        raise DataForSEOInputError(msg, field="engine", limit=ENGINES, actual=engine)
+    return spec
+
+
+def check_chain_alternation(spec: EngineSpec, chain: Sequence[dict[str, str]]) -> None:
+    """Check the engine's alternation rule on ``message_chain``.
+
+    Args:
+        spec: The engine's rules.
+        chain: The chain as it will be sent.
+
+    Raises:
+        DataForSEOInputError: When the engine needs user, ai, user, ... and the chain
+            does not follow it.
+    """
+    if not spec.strict_alternation:
+        return
+    for position, item in enumerate(chain):
+        expected = "user" if position % 2 == 0 else "ai"
+        if item["role"] != expected:
+            msg = (
+                f"message_chain[{position}] has role {item['role']!r}; engine "
+                f"{spec.name!r} needs the chain to alternate user, ai, user, ... "
+                f"starting with user, so it must be {expected!r}."
+            )
+            raise DataForSEOInputError(
+                msg,
+                field=f"message_chain[{position}].role",
+                limit=expected,
+                actual=item["role"],
+                index=position,
+            )
+    if chain and chain[-1]["role"] != "ai":
+        msg = (
+            f"engine {spec.name!r} needs the chain to end with an 'ai' turn before the "
+            "user prompt (strict user/ai alternation)."
+        )
+        raise DataForSEOInputError(
+            msg,
+            field=f"message_chain[{len(chain) - 1}].role",
+            limit="ai",
+            actual=chain[-1]["role"],
+            index=len(chain) - 1,
+        )

@@ -1,0 +1,230 @@
+"""LangChain messages to the API's ``system_message`` / ``message_chain`` / ``user_prompt``.
+
+Pure functions: no I/O, no warnings, nothing from the package but constants and the
+input error. The chat model calls :func:`layout_messages` and reports what it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+
+from langchain_dataforseo._constants import MAX_CHAIN_MESSAGES, MAX_PROMPT_CHARS, HistoryPolicy
+from langchain_dataforseo.errors import DataForSEOInputError
+
+Role = Literal["user", "ai"]
+
+_NON_TEXT_INPUT_BLOCKS = frozenset(
+    {"image", "image_url", "file", "audio", "video", "input_audio", "document"}
+)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One merged run of same-role messages.
+
+    Attributes:
+        role: ``"user"``, ``"ai"`` or ``"system"``.
+        text: The run's text, its messages joined by a newline.
+        indices: Positions of the merged messages in the caller's list.
+    """
+
+    role: Literal["user", "ai", "system"]
+    text: str
+    indices: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PromptLayout:
+    """Where each part of the conversation goes in the request.
+
+    Attributes:
+        user_prompt: The last human turn.
+        system_message: Every system message joined in order, or ``None``.
+        message_chain: Earlier turns, ``{"role": "user" | "ai", "message": str}``.
+        trimmed: What the ``"trim"`` policy dropped or cut; empty when nothing was.
+    """
+
+    user_prompt: str
+    system_message: str | None
+    message_chain: tuple[dict[str, str], ...]
+    trimmed: dict[str, Any] = field(default_factory=dict)
+
+
+def message_text(message: BaseMessage, index: int) -> str:
+    """Return the text of one message, refusing what the API cannot carry.
+
+    Args:
+        message: A ``SystemMessage``, ``HumanMessage`` or ``AIMessage``.
+        index: Its position in the caller's list, for the error message.
+
+    Returns:
+        The message's text (list content flattened to its text blocks).
+
+    Raises:
+        DataForSEOInputError: For tool messages, other message types, tool calls,
+            non-text input (images, files, audio) and messages with no text.
+    """
+    kind = type(message).__name__
+    if not isinstance(message, (SystemMessage, HumanMessage, AIMessage)):
+        msg = (
+            f"messages[{index}] is a {kind}: the DataForSEO LLM Responses API takes only "
+            "SystemMessage, HumanMessage and AIMessage (it has no tool calling)."
+        )
+        raise DataForSEOInputError(msg, field="messages", index=index, actual=kind)
+    if isinstance(message, AIMessage) and message.tool_calls:
+        msg = (
+            f"messages[{index}] is an AIMessage with tool calls: the DataForSEO LLM "
+            "Responses API has no tool calling."
+        )
+        raise DataForSEOInputError(msg, field="messages", index=index, actual="tool_calls")
+    if not isinstance(message, AIMessage) and isinstance(message.content, list):
+        for block in message.content:
+            block_type = block.get("type") if isinstance(block, dict) else None
+            if block_type in _NON_TEXT_INPUT_BLOCKS:
+                msg = (
+                    f"messages[{index}] holds a '{block_type}' block: the DataForSEO LLM "
+                    "Responses API takes text only."
+                )
+                raise DataForSEOInputError(msg, field="messages", index=index, actual=block_type)
+    text = message.text
+    if not text.strip():
+        msg = f"messages[{index}] ({kind}) has no text: the API needs text in every message."
+        raise DataForSEOInputError(msg, field="messages", index=index, actual=text)
+    return text
+
+
+def merge_turns(messages: Sequence[BaseMessage]) -> list[Turn]:
+    """Turn messages into merged runs: consecutive messages of one role become one.
+
+    System messages are collected apart (they all go to ``system_message``), so they
+    never split a run of user or AI messages.
+
+    Args:
+        messages: The conversation, oldest first.
+
+    Returns:
+        One ``system`` turn first if there was any system message, then the merged
+        user / AI runs in order.
+
+    Raises:
+        DataForSEOInputError: From :func:`message_text`.
+    """
+    system_texts: list[str] = []
+    system_indices: list[int] = []
+    turns: list[Turn] = []
+    for index, message in enumerate(messages):
+        text = message_text(message, index)
+        if isinstance(message, SystemMessage):
+            system_texts.append(text)
+            system_indices.append(index)
+            continue
+        role: Role = "ai" if isinstance(message, AIMessage) else "user"
+        if turns and turns[-1].role == role:
+            last = turns[-1]
+            turns[-1] = Turn(role, f"{last.text}\n{text}", (*last.indices, index))
+        else:
+            turns.append(Turn(role, text, (index,)))
+    if system_texts:
+        turns.insert(0, Turn("system", "\n".join(system_texts), tuple(system_indices)))
+    return turns
+
+
+def _check_length(text: str, field_name: str, index: int | None, what: str) -> None:
+    if len(text) > MAX_PROMPT_CHARS:
+        where = f" (messages[{index}])" if index is not None else ""
+        msg = (
+            f"{what}{where} is {len(text)} characters; the API allows at most "
+            f"{MAX_PROMPT_CHARS} in '{field_name}'. Shorten it, or use "
+            "history_policy='trim' for conversation history."
+        )
+        raise DataForSEOInputError(
+            msg, field=field_name, limit=MAX_PROMPT_CHARS, actual=len(text), index=index
+        )
+
+
+def layout_messages(messages: Sequence[BaseMessage], policy: HistoryPolicy) -> PromptLayout:
+    """Lay a conversation out as the API's request fields, within its limits.
+
+    Args:
+        messages: The conversation, oldest first; the last one must be a ``HumanMessage``.
+        policy: ``"error"`` raises on any limit; ``"trim"`` keeps the most recent history
+            turns that fit and shortens over-long history messages (never the prompt or
+            the system message), recording what it did in ``PromptLayout.trimmed``.
+
+    Returns:
+        The layout; its fields are within every limit of the API.
+
+    Raises:
+        DataForSEOInputError: Naming the field, the message index, the limit and the size.
+    """
+    if not messages:
+        raise DataForSEOInputError(
+            "No messages: the API needs a user prompt.", field="user_prompt", actual=0
+        )
+    if not isinstance(messages[-1], HumanMessage):
+        kind = type(messages[-1]).__name__
+        msg = (
+            f"The last message is a {kind}; it must be a HumanMessage, which becomes the "
+            "API's 'user_prompt'."
+        )
+        raise DataForSEOInputError(msg, field="user_prompt", index=len(messages) - 1, actual=kind)
+    turns = merge_turns(messages)
+    system = turns.pop(0) if turns[0].role == "system" else None
+    prompt = turns.pop()
+    _check_length(prompt.text, "user_prompt", prompt.indices[0], "The user prompt")
+    if system is not None:
+        _check_length(system.text, "system_message", system.indices[0], "The system message")
+    chain_turns, trimmed = _fit_history(turns, policy)
+    chain = tuple({"role": turn.role, "message": turn.text} for turn in chain_turns)
+    return PromptLayout(
+        user_prompt=prompt.text,
+        system_message=system.text if system is not None else None,
+        message_chain=chain,
+        trimmed=trimmed,
+    )
+
+
+def _fit_history(turns: list[Turn], policy: HistoryPolicy) -> tuple[list[Turn], dict[str, Any]]:
+    if policy == "error":
+        if len(turns) > MAX_CHAIN_MESSAGES:
+            msg = (
+                f"The conversation history has {len(turns)} messages after merging "
+                f"consecutive messages of one role; the API's 'message_chain' allows at "
+                f"most {MAX_CHAIN_MESSAGES}. Drop older turns, or use history_policy='trim'."
+            )
+            raise DataForSEOInputError(
+                msg, field="message_chain", limit=MAX_CHAIN_MESSAGES, actual=len(turns)
+            )
+        for position, turn in enumerate(turns):
+            _check_length(
+                turn.text,
+                f"message_chain[{position}].message",
+                turn.indices[0],
+                "A history message",
+            )
+        return turns, {}
+    kept = turns[-MAX_CHAIN_MESSAGES:] if turns else []
+    dropped = turns[: len(turns) - len(kept)]
+    shortened: list[dict[str, int]] = []
+    fitted: list[Turn] = []
+    for turn in kept:
+        if len(turn.text) > MAX_PROMPT_CHARS:
+            shortened.append(
+                {
+                    "index": turn.indices[0],
+                    "from_chars": len(turn.text),
+                    "to_chars": MAX_PROMPT_CHARS,
+                }
+            )
+            turn = Turn(turn.role, turn.text[:MAX_PROMPT_CHARS], turn.indices)
+        fitted.append(turn)
+    trimmed: dict[str, Any] = {}
+    if dropped:
+        trimmed["dropped_messages"] = [i for turn in dropped for i in turn.indices]
+    if shortened:
+        trimmed["shortened_messages"] = shortened
+    return fitted, trimmed

@@ -1,0 +1,209 @@
+"""Settings and layout to the API's task object: checked, deterministic, minimal.
+
+Pure functions. The task's keys always come in the same order and unset fields are
+left out, so the same call always produces the same bytes (which makes recorded
+cassettes match on the body).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Final
+
+from langchain_dataforseo._constants import MAX_TAG_CHARS
+from langchain_dataforseo._engines import EngineSpec, check_chain_alternation
+from langchain_dataforseo._messages import PromptLayout
+from langchain_dataforseo.errors import DataForSEOInputError
+
+TASK_KEY_ORDER: Final[tuple[str, ...]] = (
+    "user_prompt",
+    "model_name",
+    "system_message",
+    "message_chain",
+    "max_output_tokens",
+    "temperature",
+    "top_p",
+    "web_search",
+    "force_web_search",
+    "web_search_country_iso_code",
+    "web_search_city",
+    "use_reasoning",
+    "tag",
+    "pingback_url",
+    "postback_url",
+)
+
+
+@dataclass(frozen=True)
+class TaskSettings:
+    """The per-task parameters, after model defaults and per-call overrides.
+
+    ``None`` means "not set": the field is left out of the request and the API's
+    default applies.
+    """
+
+    model_name: str
+    max_output_tokens: int | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    web_search: bool | None = None
+    force_web_search: bool | None = None
+    web_search_country_iso_code: str | None = None
+    web_search_city: str | None = None
+    use_reasoning: bool | None = None
+    tag: str | None = None
+
+
+def _range_error(name: str, value: object, low: float, high: float, engine: str) -> None:
+    msg = f"{name}={value!r} is out of range for engine {engine!r}: it must be {low} to {high}."
+    raise DataForSEOInputError(msg, field=name, limit=(low, high), actual=value)
+
+
+def _check_number(name: str, value: object, low: float, high: float, engine: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        msg = f"{name} must be a number, got {type(value).__name__} {value!r}."
+        raise DataForSEOInputError(msg, field=name, limit="number", actual=value)
+    if not low <= value <= high:
+        _range_error(name, value, low, high, engine)
+
+
+def validate_settings(spec: EngineSpec, settings: TaskSettings) -> None:
+    """Check the settings against the engine's fields, ranges and dependencies.
+
+    Args:
+        spec: The engine's rules.
+        settings: The settings to send.
+
+    Raises:
+        DataForSEOInputError: Naming the field, the limit and the value.
+    """
+    values = {k: v for k, v in asdict(settings).items() if v is not None}
+    engine = spec.name
+    for name in values:
+        if name not in spec.fields:
+            msg = (
+                f"{name}={values[name]!r} is not a field of engine {engine!r}: its "
+                f"request model has no '{name}', so the API would reject it."
+            )
+            raise DataForSEOInputError(msg, field=name, limit="not supported", actual=values[name])
+    if not settings.model_name or not settings.model_name.strip():
+        raise DataForSEOInputError(
+            "model_name is empty: name a model, e.g. 'gpt-4.1-mini'.",
+            field="model_name",
+            actual=settings.model_name,
+        )
+    if settings.temperature is not None:
+        _check_number("temperature", settings.temperature, 0, spec.temperature_max, engine)
+    if settings.top_p is not None:
+        _check_number("top_p", settings.top_p, 0, 1, engine)
+    if (
+        spec.temperature_excludes_top_p
+        and settings.temperature is not None
+        and settings.top_p is not None
+    ):
+        msg = f"Engine {engine!r} takes temperature or top_p, never both; both were set."
+        raise DataForSEOInputError(
+            msg, field="top_p", limit="not with temperature", actual=settings.top_p
+        )
+    if settings.max_output_tokens is not None:
+        low = spec.max_tokens_min_reasoning if settings.use_reasoning else spec.max_tokens_min
+        value = settings.max_output_tokens
+        if isinstance(value, bool) or not isinstance(value, int):
+            msg = f"max_output_tokens must be an integer, got {value!r}."
+            raise DataForSEOInputError(
+                msg, field="max_output_tokens", limit="integer", actual=value
+            )
+        if not low <= value <= spec.max_tokens_max:
+            _range_error("max_output_tokens", value, low, spec.max_tokens_max, engine)
+    if settings.use_reasoning:
+        for name in ("temperature", "top_p"):
+            if values.get(name) is not None:
+                msg = f"{name} cannot be used with use_reasoning=True on engine {engine!r}."
+                raise DataForSEOInputError(
+                    msg, field=name, limit="not with use_reasoning", actual=values[name]
+                )
+        if settings.force_web_search:
+            msg = f"force_web_search must be false with use_reasoning=True on engine {engine!r}."
+            raise DataForSEOInputError(
+                msg, field="force_web_search", limit="not with use_reasoning", actual=True
+            )
+    _check_web_search(spec, settings)
+    if settings.tag is not None and len(settings.tag) > MAX_TAG_CHARS:
+        msg = f"tag is {len(settings.tag)} characters; the API allows at most {MAX_TAG_CHARS}."
+        raise DataForSEOInputError(msg, field="tag", limit=MAX_TAG_CHARS, actual=len(settings.tag))
+
+
+def _check_web_search(spec: EngineSpec, settings: TaskSettings) -> None:
+    if "web_search" not in spec.fields:
+        return
+    searching = settings.web_search is True
+    if settings.force_web_search and not searching:
+        msg = "force_web_search=True needs web_search=True."
+        raise DataForSEOInputError(
+            msg, field="force_web_search", limit="needs web_search=True", actual=True
+        )
+    for name in ("web_search_country_iso_code", "web_search_city"):
+        value = getattr(settings, name)
+        if value is not None and not searching:
+            msg = f"{name}={value!r} needs web_search=True."
+            raise DataForSEOInputError(msg, field=name, limit="needs web_search=True", actual=value)
+    if settings.web_search_city is not None and settings.web_search_country_iso_code is None:
+        msg = f"web_search_city={settings.web_search_city!r} needs web_search_country_iso_code."
+        raise DataForSEOInputError(
+            msg,
+            field="web_search_city",
+            limit="needs web_search_country_iso_code",
+            actual=settings.web_search_city,
+        )
+
+
+def build_task(
+    spec: EngineSpec,
+    layout: PromptLayout,
+    settings: TaskSettings,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Build one task object, checked and in a stable key order.
+
+    Args:
+        spec: The engine's rules.
+        layout: Where the conversation goes (from ``layout_messages``).
+        settings: The per-task parameters.
+        extra: Further fields (``pingback_url`` / ``postback_url`` for Standard tasks).
+
+    Returns:
+        The task dict, unset fields left out.
+
+    Raises:
+        DataForSEOInputError: When a setting breaks the engine's rules.
+    """
+    validate_settings(spec, settings)
+    check_chain_alternation(spec, layout.message_chain)
+    values: dict[str, Any] = {k: v for k, v in asdict(settings).items() if v is not None}
+    values["user_prompt"] = layout.user_prompt
+    if layout.system_message is not None:
+        values["system_message"] = layout.system_message
+    if layout.message_chain:
+        values["message_chain"] = [dict(item) for item in layout.message_chain]
+    for name, value in (extra or {}).items():
+        if value is None:
+            continue
+        if name not in spec.fields:
+            msg = f"{name} is not a field of engine {spec.name!r}."
+            raise DataForSEOInputError(msg, field=name, limit="not supported", actual=value)
+        values[name] = value
+    return {key: values[key] for key in TASK_KEY_ORDER if key in values}
+
+
+def encode_tasks(tasks: Sequence[Mapping[str, Any]]) -> bytes:
+    """Serialise tasks as the API's POST body: a JSON array, deterministic bytes.
+
+    Args:
+        tasks: Task objects from :func:`build_task`.
+
+    Returns:
+        UTF-8 JSON bytes.
+    """
+    return json.dumps(list(tasks), ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -1,0 +1,159 @@
+"""A task's result to an ``AIMessage``: text, sources, fan-out queries, usage, cost.
+
+Pure and tolerant: missing or ``null`` fields, an empty ``items`` list and unknown item
+types never raise ``KeyError`` / ``TypeError`` / ``AttributeError``. Unknown items are
+kept in ``additional_kwargs["unknown_items"]``, never dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from langchain_core.messages import AIMessage
+from langchain_core.messages.ai import UsageMetadata
+
+from langchain_dataforseo._constants import PROVIDER
+from langchain_dataforseo._envelope import as_dict, as_float, as_int, as_list
+
+_ANNOTATION_KEYS = ("title", "url", "direct_url", "start_index", "end_index", "text")
+
+
+def _annotation(raw: Mapping[str, Any], offset: int) -> dict[str, Any]:
+    note = {key: raw[key] for key in _ANNOTATION_KEYS if raw.get(key) is not None}
+    note.update({k: v for k, v in raw.items() if k not in _ANNOTATION_KEYS and v is not None})
+    for key in ("start_index", "end_index"):
+        index = as_int(note.get(key))
+        if index is None:
+            note.pop(key, None)
+        else:
+            note[key] = index + offset
+    return note
+
+
+def read_items(result: Mapping[str, Any]) -> tuple[str, list[dict[str, Any]], list[Any], list[Any]]:
+    """Split ``result.items`` into text, annotations, reasoning items and unknown items.
+
+    Text sections are concatenated in order with nothing between them, so that each
+    annotation's ``start_index`` / ``end_index`` (shifted by the length of the text
+    before its section) points into the returned text.
+
+    Args:
+        result: One result object.
+
+    Returns:
+        ``(text, annotations, reasoning_items, unknown_items)``.
+    """
+    text_parts: list[str] = []
+    length = 0
+    annotations: list[dict[str, Any]] = []
+    reasoning: list[Any] = []
+    unknown: list[Any] = []
+    for item in as_list(result.get("items")):
+        entry = as_dict(item)
+        kind = entry.get("type")
+        if kind == "message":
+            for section in as_list(entry.get("sections")):
+                part = as_dict(section)
+                text = part.get("text")
+                if not isinstance(text, str):
+                    continue
+                annotations.extend(
+                    _annotation(note, length)
+                    for note in as_list(part.get("annotations"))
+                    if isinstance(note, dict)
+                )
+                text_parts.append(text)
+                length += len(text)
+        elif kind == "reasoning":
+            reasoning.append(entry)
+        else:
+            unknown.append(item)
+    return "".join(text_parts), annotations, reasoning, unknown
+
+
+def usage_from_result(result: Mapping[str, Any]) -> UsageMetadata:
+    """Token usage in LangChain's shape.
+
+    ``reasoning_tokens`` are counted inside ``output_tokens`` (as OpenAI does), so they
+    are reported as ``output_token_details["reasoning"]`` and not added again.
+
+    Args:
+        result: One result object.
+
+    Returns:
+        The usage metadata.
+    """
+    input_tokens = as_int(result.get("input_tokens")) or 0
+    output_tokens = as_int(result.get("output_tokens")) or 0
+    usage = UsageMetadata(
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        total_tokens=input_tokens + output_tokens,
+    )
+    reasoning_tokens = as_int(result.get("reasoning_tokens"))
+    if reasoning_tokens is not None:
+        usage["output_token_details"] = {"reasoning": reasoning_tokens}
+    return usage
+
+
+def _finish_reason(result: Mapping[str, Any], data: Mapping[str, Any]) -> str:
+    limit = as_int(data.get("max_output_tokens"))
+    output = as_int(result.get("output_tokens")) or 0
+    reasoning = as_int(result.get("reasoning_tokens")) or 0
+    if limit is not None and output - reasoning >= limit and not result.get("web_search"):
+        return "length"
+    return "stop"
+
+
+def task_to_message(
+    task: Mapping[str, Any], *, engine: str, method: str = "live", cost: float | None = None
+) -> AIMessage:
+    """Turn a finished task (status 20000) into an ``AIMessage``.
+
+    Args:
+        task: The API's task object, with ``result``.
+        engine: The engine that answered.
+        method: ``"live"`` or ``"standard"``.
+        cost: The charge to report; defaults to the task's ``cost``.
+
+    Returns:
+        The message: ``content`` is the answer text; ``response_metadata`` holds the
+        model, task id, cost, sources (``annotations``) and ``fan_out_queries``;
+        ``additional_kwargs["reasoning"]`` the reasoning items, when any.
+    """
+    results = as_list(task.get("result"))
+    result = as_dict(results[0]) if results else {}
+    data = as_dict(task.get("data"))
+    text, annotations, reasoning, unknown = read_items(result)
+    fan_out = [q for q in as_list(result.get("fan_out_queries")) if isinstance(q, str)]
+    model_name = result.get("model_name")
+    if not isinstance(model_name, str):
+        model_name = data.get("model_name") if isinstance(data.get("model_name"), str) else ""
+    metadata: dict[str, Any] = {
+        "model_provider": PROVIDER,
+        "model_name": model_name,
+        "engine": engine,
+        "method": method,
+        "finish_reason": _finish_reason(result, data),
+        "task_id": task.get("id") if isinstance(task.get("id"), str) else None,
+        "cost": round(as_float(task.get("cost")) if cost is None else cost, 7),
+        "money_spent": as_float(result.get("money_spent")),
+        "web_search": bool(result.get("web_search")),
+        "datetime": result.get("datetime") if isinstance(result.get("datetime"), str) else None,
+        "annotations": annotations,
+        "fan_out_queries": fan_out,
+    }
+    if isinstance(data.get("tag"), str):
+        metadata["tag"] = data["tag"]
+    additional: dict[str, Any] = {}
+    if reasoning:
+        additional["reasoning"] = reasoning
+    if unknown:
+        additional["unknown_items"] = unknown
+    return AIMessage(
+        content=text,
+        additional_kwargs=additional,
+        response_metadata=metadata,
+        usage_metadata=usage_from_result(result),
+    )

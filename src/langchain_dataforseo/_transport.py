@@ -1,0 +1,160 @@
+"""One protocol, two drivers: the retry loop is written once, as a generator.
+
+:func:`exchange` is the sans-I/O core: it yields what to do (send this request, or
+sleep this long) and receives what happened (a response or an httpx error). The sync
+and async drivers only perform those steps, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from typing import TypeVar
+
+import httpx
+
+from langchain_dataforseo._envelope import transport_error
+from langchain_dataforseo._retry import RetryPolicy
+from langchain_dataforseo.errors import DataForSEOError
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """One HTTP exchange with the API.
+
+    Attributes:
+        method: ``GET`` or ``POST``.
+        url: Absolute URL.
+        body: JSON bytes for a POST, ``None`` for a GET.
+        idempotent: True for free GETs, which are safe to retry after any failure.
+        where: What is being done, for error messages (``"live task"``).
+    """
+
+    method: str
+    url: str
+    body: bytes | None
+    idempotent: bool
+    where: str
+
+
+@dataclass(frozen=True)
+class Sleep:
+    """Wait before the next attempt."""
+
+    seconds: float
+
+
+Step = ApiCall | Sleep
+Outcome = httpx.Response | httpx.HTTPError | None
+
+
+def exchange(
+    call: ApiCall,
+    parse: Callable[[httpx.Response], T],
+    policy: RetryPolicy,
+    on_retry: Callable[[DataForSEOError, int], None] | None = None,
+) -> Generator[Step, Outcome, T]:
+    """Drive one API call with retries; yields steps, returns the parsed value.
+
+    Args:
+        call: The request to make.
+        parse: Turns a response into the value, raising typed errors.
+        policy: How often and how long to retry.
+        on_retry: Called with the error and the retry number before each retry.
+
+    Returns:
+        What ``parse`` returned for the first successful attempt.
+
+    Raises:
+        DataForSEOError: The last error, when it is not retryable or retries ran out.
+    """
+    retries = 0
+    while True:
+        outcome = yield call
+        try:
+            if isinstance(outcome, httpx.HTTPError):
+                raise transport_error(outcome, idempotent=call.idempotent, where=call.where)
+            if outcome is None:  # pragma: no cover - drivers always send an outcome
+                msg = "transport driver sent no outcome"
+                raise RuntimeError(msg)
+            return parse(outcome)
+        except DataForSEOError as error:
+            if not error.is_retryable or retries >= policy.max_retries:
+                raise
+            retries += 1
+            if on_retry is not None:
+                on_retry(error, retries)
+            yield Sleep(policy.delay(retries))
+
+
+def _headers(call: ApiCall, auth: str) -> dict[str, str]:
+    headers = {"Authorization": auth, "Accept": "application/json"}
+    if call.body is not None:
+        headers["Content-Type"] = "application/json"
+    return headers
+
+
+def run_sync(client: httpx.Client, auth: str, steps: Generator[Step, Outcome, T]) -> T:
+    """Perform the steps of :func:`exchange` with a blocking client.
+
+    Args:
+        client: The pooled httpx client.
+        auth: The ``Authorization`` header value.
+        steps: The protocol generator.
+
+    Returns:
+        The protocol's return value.
+    """
+    outcome: Outcome = None
+    try:
+        step = next(steps)
+        while True:
+            if isinstance(step, Sleep):
+                time.sleep(step.seconds)
+                outcome = None
+            else:
+                try:
+                    outcome = client.request(
+                        step.method, step.url, content=step.body, headers=_headers(step, auth)
+                    )
+                except httpx.HTTPError as exc:
+                    outcome = exc
+            step = steps.send(outcome)
+    except StopIteration as stop:
+        value: T = stop.value
+        return value
+
+
+async def run_async(client: httpx.AsyncClient, auth: str, steps: Generator[Step, Outcome, T]) -> T:
+    """Perform the steps of :func:`exchange` with an async client.
+
+    Args:
+        client: The pooled httpx async client.
+        auth: The ``Authorization`` header value.
+        steps: The protocol generator.
+
+    Returns:
+        The protocol's return value.
+    """
+    outcome: Outcome = None
+    try:
+        step = next(steps)
+        while True:
+            if isinstance(step, Sleep):
+                await asyncio.sleep(step.seconds)
+                outcome = None
+            else:
+                try:
+                    outcome = await client.request(
+                        step.method, step.url, content=step.body, headers=_headers(step, auth)
+                    )
+                except httpx.HTTPError as exc:
+                    outcome = exc
+            step = steps.send(outcome)
+    except StopIteration as stop:
+        value: T = stop.value
+        return value

@@ -1,0 +1,503 @@
+"""``ChatDataForSEO``: DataForSEO's LLM Responses API as a LangChain chat model."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any
+
+import httpx
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import RunnableConfig
+from langchain_core.utils import from_env, secret_from_env
+from pydantic import AliasChoices, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from typing_extensions import Self
+
+from langchain_dataforseo import _compat  # noqa: F401  (registers the content-block translator)
+from langchain_dataforseo._client import DataForSEOClient
+from langchain_dataforseo._constants import (
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT_SECONDS,
+    ENV_BASE_URL,
+    ENV_LOGIN,
+    ENV_PASSWORD,
+    PROVIDER,
+    Engine,
+    HistoryPolicy,
+)
+from langchain_dataforseo._engines import engine_spec
+from langchain_dataforseo._messages import layout_messages
+from langchain_dataforseo._request import TaskSettings, build_task
+from langchain_dataforseo._results import task_to_message
+from langchain_dataforseo._retry import RetryPolicy
+from langchain_dataforseo._version import __version__
+from langchain_dataforseo.errors import DataForSEOInputError
+
+DEFAULT_MODELS: dict[str, str] = {
+    "chat_gpt": "gpt-4.1-mini",
+    "claude": "claude-haiku-4-5",
+    "gemini": "gemini-2.5-flash",
+    "perplexity": "sonar",
+}
+"""Model used for each engine when ``model`` is not given."""
+
+_CALL_OPTIONS: dict[str, str] = {
+    "model": "model_name",
+    "model_name": "model_name",
+    "max_tokens": "max_output_tokens",
+    "max_output_tokens": "max_output_tokens",
+    "temperature": "temperature",
+    "top_p": "top_p",
+    "web_search": "web_search",
+    "force_web_search": "force_web_search",
+    "web_search_country_iso_code": "web_search_country_iso_code",
+    "web_search_city": "web_search_city",
+    "use_reasoning": "use_reasoning",
+    "tag": "tag",
+}
+"""Per-call keyword arguments accepted by ``invoke`` / ``bind`` and the task field each sets."""
+
+
+class DataForSEOInputWarning(UserWarning):
+    """Emitted when the input was changed to fit the API (trimmed history, ignored ``stop``)."""
+
+
+class ChatDataForSEO(BaseChatModel):
+    r"""DataForSEO LLM Responses: answers of ChatGPT, Claude, Gemini and Perplexity, with sources.
+
+    Each call runs one task on DataForSEO's AI Optimization "LLM Responses" API and
+    returns the engine's answer together with the web sources it cited
+    (``response_metadata["annotations"]``), the searches it fanned out to
+    (``response_metadata["fan_out_queries"]``), its reasoning summaries, token usage and
+    the cost in USD. The API takes text only and has no tool calling.
+
+    Setup:
+        Install ``langchain-dataforseo`` and set your API credentials (from
+        https://app.dataforseo.com/api-access):
+
+        .. code-block:: bash
+
+            pip install -U langchain-dataforseo
+            export DATAFORSEO_LOGIN="your-api-login"
+            export DATAFORSEO_PASSWORD="your-api-password"
+
+    Key init args — completion params:
+        engine: ``"chat_gpt"`` (default), ``"claude"``, ``"gemini"`` or ``"perplexity"``.
+        model: Model name (alias ``model_name``), e.g. ``"gpt-4.1-mini"``; a base name
+            resolves to the newest version, reported in ``response_metadata["model_name"]``.
+        temperature: Sampling temperature (ChatGPT 0 to 2).
+        top_p: Nucleus sampling (0 to 1).
+        max_tokens: Sent as ``max_output_tokens`` (ChatGPT 16 to 4096).
+        web_search: Let the model search the web and cite sources.
+        force_web_search: Force a search (needs ``web_search=True``).
+        web_search_country_iso_code: Search from this country, e.g. ``"US"``.
+        web_search_city: Search from this city (needs the country).
+        history_policy: ``"error"`` (default) refuses input over the API's limits;
+            ``"trim"`` keeps the most recent history that fits and says so.
+
+    Key init args — client params:
+        login: API login (env ``DATAFORSEO_LOGIN``).
+        password: API password, a ``SecretStr`` (env ``DATAFORSEO_PASSWORD``).
+        base_url: API root (env ``DATAFORSEO_BASE_URL``), default
+            ``https://api.dataforseo.com``; the local emulator on loopback works too.
+        timeout: Seconds per request, default 150 (the API's live limit is 120).
+        max_retries: Retries of calls that provably did not run or cost nothing.
+        max_concurrency: Default concurrency of ``batch`` / ``abatch`` (30, the API's cap
+            on simultaneous live tasks per engine).
+
+    Instantiate:
+        .. code-block:: python
+
+            from langchain_dataforseo import ChatDataForSEO
+
+            model = ChatDataForSEO(model="gpt-4.1-mini", web_search=True)
+
+    Invoke:
+        .. code-block:: python
+
+            msg = model.invoke("Which CRM tools do small agencies use?")
+            print(msg.content)
+            for source in msg.response_metadata["annotations"]:
+                print(source["title"], source["url"])
+
+    Stream:
+        .. code-block:: python
+
+            # The API does not stream: one final chunk carries everything.
+            for chunk in model.stream("Which CRM tools do small agencies use?"):
+                print(chunk.content)
+
+    Async:
+        .. code-block:: python
+
+            msg = await model.ainvoke("Which CRM tools do small agencies use?")
+            msgs = await model.abatch(["question one", "question two"])
+
+    Token usage:
+        .. code-block:: python
+
+            msg.usage_metadata
+            # {'input_tokens': 2113, 'output_tokens': 486, 'total_tokens': 2599,
+            #  'output_token_details': {'reasoning': 0}}
+
+    Response metadata:
+        .. code-block:: python
+
+            msg.response_metadata
+            # {'model_provider': 'dataforseo', 'model_name': 'gpt-4.1-mini-2025-04-14',
+            #  'engine': 'chat_gpt', 'method': 'live', 'finish_reason': 'stop',
+            #  'task_id': '06151432-...', 'cost': 0.0272228, 'money_spent': 0.0266228,
+            #  'web_search': True, 'datetime': '2026-06-15 14:32:51 +00:00',
+            #  'annotations': [{'title': ..., 'url': ...}, ...],
+            #  'fan_out_queries': ['best project management software ...', ...]}
+
+            msg.content_blocks  # reasoning, web_search call + sources, text with citations
+    """
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+    engine: Engine = "chat_gpt"
+    """The AI engine: ``chat_gpt``, ``claude``, ``gemini`` or ``perplexity``."""
+
+    model: str = Field(default="", alias="model_name")
+    """Model name (alias ``model_name``); empty means the engine's default (``DEFAULT_MODELS``)."""
+
+    temperature: float | None = None
+    """Sampling temperature; unset leaves the engine's default."""
+
+    top_p: float | None = None
+    """Nucleus sampling; unset leaves the engine's default."""
+
+    max_tokens: int | None = Field(
+        default=None, validation_alias=AliasChoices("max_tokens", "max_output_tokens")
+    )
+    """Most output tokens, sent as ``max_output_tokens`` (alias ``max_output_tokens``)."""
+
+    web_search: bool | None = None
+    """Let the model search the web and cite sources (not for Perplexity: it always searches)."""
+
+    force_web_search: bool | None = None
+    """Force a web search; needs ``web_search=True``."""
+
+    web_search_country_iso_code: str | None = None
+    """ISO country code the search runs from, e.g. ``"US"``; needs ``web_search=True``."""
+
+    web_search_city: str | None = None
+    """City the search runs from; needs ``web_search_country_iso_code``."""
+
+    use_reasoning: bool | None = None
+    """Claude and Gemini only: reason before answering."""
+
+    tag: str | None = None
+    """Your task identifier (at most 255 characters), echoed in ``response_metadata["tag"]``."""
+
+    history_policy: HistoryPolicy = "error"
+    """Over the API's limits (500 characters a field, 10 history turns): ``"error"`` raises
+    before any request; ``"trim"`` keeps the most recent history turns that fit, shortens
+    over-long history messages, warns, and records it in ``response_metadata["trimmed"]``."""
+
+    login: str | None = Field(
+        default_factory=from_env(ENV_LOGIN, default=None), alias="dataforseo_login"
+    )
+    """API login; env ``DATAFORSEO_LOGIN``."""
+
+    password: SecretStr | None = Field(
+        default_factory=secret_from_env(ENV_PASSWORD, default=None), alias="dataforseo_password"
+    )
+    """API password; env ``DATAFORSEO_PASSWORD``. Never shown in a repr, log or error."""
+
+    api_key: SecretStr | None = None
+    """Alternative to login/password: ``"login:password"`` or its base64 (the token
+    DataForSEO shows for curl). Used only when login and password are not both set."""
+
+    base_url: str = Field(default_factory=from_env(ENV_BASE_URL, default=DEFAULT_BASE_URL))
+    """API root; env ``DATAFORSEO_BASE_URL``. Only https, or plain http to a loopback host."""
+
+    timeout: float = DEFAULT_TIMEOUT_SECONDS
+    """Seconds per request. Above the API's 120 s live limit by default."""
+
+    max_retries: int = Field(default=DEFAULT_MAX_RETRIES, ge=0)
+    """Retries for calls that provably did not run or cost nothing (connection refused,
+    40202, 40209, 5xxxx with cost 0). A live call that timed out is never retried."""
+
+    retry_base_delay: float = Field(default=0.5, ge=0)
+    """First backoff wait in seconds; it doubles each retry, with jitter."""
+
+    max_concurrency: int = Field(default=DEFAULT_MAX_CONCURRENCY, ge=1)
+    """Default concurrency of ``batch`` / ``abatch`` when the config sets none."""
+
+    stop: list[str] | None = None
+    """Accepted for LangChain compatibility; the API has no stop sequences, so a non-empty
+    value is ignored with a ``DataForSEOInputWarning`` and noted in ``response_metadata``."""
+
+    streaming: bool = False
+    """Accepted for LangChain compatibility: ``invoke`` then goes through ``stream``, which
+    yields one final chunk (the API does not stream)."""
+
+    http_client: httpx.Client | None = Field(default=None, exclude=True)
+    """Optional ready ``httpx.Client`` (for proxies, custom transports, tests)."""
+
+    http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
+    """Optional ready ``httpx.AsyncClient``."""
+
+    _client: DataForSEOClient | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _dataforseo_defaults(self) -> Self:
+        engine_spec(self.engine)
+        if not self.model:
+            self.model = DEFAULT_MODELS[self.engine]
+        self._add_version("langchain-dataforseo", __version__)
+        return self
+
+    @property
+    def _llm_type(self) -> str:
+        return "dataforseo-chat"
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        """Secret fields and the environment variables they come from."""
+        return {"password": ENV_PASSWORD}
+
+    @property
+    def model_name(self) -> str:
+        """The model name (same as ``model``)."""
+        return self.model
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {
+            "engine": self.engine,
+            "model_name": self.model,
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "max_output_tokens": self.max_tokens,
+            "web_search": self.web_search,
+            "force_web_search": self.force_web_search,
+            "web_search_country_iso_code": self.web_search_country_iso_code,
+            "web_search_city": self.web_search_city,
+            "use_reasoning": self.use_reasoning,
+            "history_policy": self.history_policy,
+        }
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        settings = self._settings(kwargs)
+        params = LangSmithParams(
+            ls_provider=PROVIDER, ls_model_name=settings.model_name, ls_model_type="chat"
+        )
+        if settings.temperature is not None:
+            params["ls_temperature"] = settings.temperature
+        if settings.max_output_tokens is not None:
+            params["ls_max_tokens"] = settings.max_output_tokens
+        if stop or self.stop:
+            params["ls_stop"] = stop or self.stop
+        return params
+
+    @property
+    def client(self) -> DataForSEOClient:
+        """The HTTP client, built on first use (construction needs no credentials)."""
+        if self._client is None:
+            self._client = DataForSEOClient(
+                login=self.login,
+                password=self.password,
+                api_key=self.api_key,
+                base_url=self.base_url,
+                timeout=self.timeout,
+                retry=RetryPolicy(max_retries=self.max_retries, base_delay=self.retry_base_delay),
+                http_client=self.http_client,
+                http_async_client=self.http_async_client,
+            )
+        return self._client
+
+    # -- request building (shared by every path) ---------------------------------------
+
+    def _settings(self, overrides: dict[str, Any]) -> TaskSettings:
+        values: dict[str, Any] = {
+            "model_name": self.model,
+            "max_output_tokens": self.max_tokens,
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "web_search": self.web_search,
+            "force_web_search": self.force_web_search,
+            "web_search_country_iso_code": self.web_search_country_iso_code,
+            "web_search_city": self.web_search_city,
+            "use_reasoning": self.use_reasoning,
+            "tag": self.tag,
+        }
+        for name, value in overrides.items():
+            target = _CALL_OPTIONS.get(name)
+            if target is None:
+                allowed = ", ".join(sorted(_CALL_OPTIONS))
+                msg = f"Unknown call option {name!r}; ChatDataForSEO takes: {allowed}."
+                raise DataForSEOInputError(msg, field=name, limit=allowed, actual=value)
+            values[target] = value
+        return TaskSettings(**values)
+
+    def _build(
+        self, messages: Sequence[BaseMessage], stop: list[str] | None, options: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Build the task and the notes on what was changed; warns about changes.
+
+        Returns:
+            ``(task, notes)`` where notes go into ``response_metadata``.
+        """
+        spec = engine_spec(self.engine)
+        layout = layout_messages(messages, self.history_policy)
+        task = build_task(spec, layout, self._settings(options))
+        notes: dict[str, Any] = {}
+        if layout.trimmed:
+            notes["trimmed"] = layout.trimmed
+            warnings.warn(
+                f"History trimmed to fit the API's limits: {layout.trimmed}",
+                DataForSEOInputWarning,
+                stacklevel=4,
+            )
+        stops = stop if stop is not None else self.stop
+        if stops:
+            notes["ignored"] = {"stop": list(stops)}
+            warnings.warn(
+                "The DataForSEO API has no stop sequences; stop="
+                f"{list(stops)!r} is ignored (the full answer is returned).",
+                DataForSEOInputWarning,
+                stacklevel=4,
+            )
+        return task, notes
+
+    def _message(self, task: dict[str, Any], notes: dict[str, Any]) -> AIMessage:
+        message = task_to_message(task, engine=self.engine)
+        message.response_metadata.update(notes)
+        return message
+
+    # -- LangChain hooks ---------------------------------------------------------------
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        request, notes = self._build(messages, stop, kwargs)
+        task = self.client.live(self.engine, request)
+        return ChatResult(generations=[ChatGeneration(message=self._message(task, notes))])
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        request, notes = self._build(messages, stop, kwargs)
+        task = await self.client.alive(self.engine, request)
+        return ChatResult(generations=[ChatGeneration(message=self._message(task, notes))])
+
+    @staticmethod
+    def _as_chunk(message: AIMessage) -> ChatGenerationChunk:
+        chunk = AIMessageChunk(
+            content=message.content,
+            additional_kwargs=message.additional_kwargs,
+            response_metadata=message.response_metadata,
+            usage_metadata=message.usage_metadata,
+            chunk_position="last",
+        )
+        return ChatGenerationChunk(message=chunk)
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        result = self._generate(messages, stop=stop, **kwargs)
+        message = result.generations[0].message
+        assert isinstance(message, AIMessage)  # noqa: S101 - _generate makes AIMessages
+        chunk = self._as_chunk(message)
+        if run_manager is not None:
+            run_manager.on_llm_new_token(message.text, chunk=chunk)
+        yield chunk
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        result = await self._agenerate(messages, stop=stop, **kwargs)
+        message = result.generations[0].message
+        assert isinstance(message, AIMessage)  # noqa: S101 - _agenerate makes AIMessages
+        chunk = self._as_chunk(message)
+        if run_manager is not None:
+            await run_manager.on_llm_new_token(message.text, chunk=chunk)
+        yield chunk
+
+    # -- batching with the API's concurrency cap ---------------------------------------
+
+    def _bounded(
+        self, config: RunnableConfig | Sequence[RunnableConfig] | None
+    ) -> RunnableConfig | list[RunnableConfig]:
+        def bound(one: RunnableConfig | None) -> RunnableConfig:
+            merged = RunnableConfig(**(one or {}))
+            if merged.get("max_concurrency") is None:
+                merged["max_concurrency"] = self.max_concurrency
+            return merged
+
+        if isinstance(config, Sequence):
+            return [bound(one) for one in config]
+        return bound(config)
+
+    def batch(  # type: ignore[override]
+        self,
+        inputs: list[LanguageModelInput],
+        config: RunnableConfig | list[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[AIMessage | Exception]:
+        """Run many prompts, at most ``max_concurrency`` at a time (default 30).
+
+        Args:
+            inputs: Prompts or message lists.
+            config: LangChain config(s); a ``max_concurrency`` there wins.
+            return_exceptions: Return each failure in place instead of raising.
+            **kwargs: Per-call options, as for ``invoke``.
+
+        Returns:
+            One message (or exception) per input, in input order.
+        """
+        return super().batch(  # type: ignore[return-value]
+            inputs, self._bounded(config), return_exceptions=return_exceptions, **kwargs
+        )
+
+    async def abatch(  # type: ignore[override]
+        self,
+        inputs: list[LanguageModelInput],
+        config: RunnableConfig | list[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[AIMessage | Exception]:
+        """Async :meth:`batch`: natively async, at most ``max_concurrency`` in flight.
+
+        Args:
+            inputs: Prompts or message lists.
+            config: LangChain config(s); a ``max_concurrency`` there wins.
+            return_exceptions: Return each failure in place instead of raising.
+            **kwargs: Per-call options, as for ``ainvoke``.
+
+        Returns:
+            One message (or exception) per input, in input order.
+        """
+        return await super().abatch(  # type: ignore[return-value]
+            inputs, self._bounded(config), return_exceptions=return_exceptions, **kwargs
+        )
+
+
+__all__ = ["DEFAULT_MODELS", "ChatDataForSEO", "DataForSEOInputWarning"]

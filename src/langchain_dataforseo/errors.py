@@ -1,0 +1,174 @@
+"""Errors raised by langchain-dataforseo.
+
+Every error that comes from the API (or from reaching it) is a :class:`DataForSEOError`
+*and* the matching ``langchain_core.exceptions`` class, so both ``except`` styles work::
+
+    try:
+        model.invoke("...")
+    except ModelRateLimitError:  # the LangChain way
+        ...
+    except DataForSEOError as e:  # the DataForSEO way: e.status_code, e.task_id
+        ...
+
+Input that the API would reject is refused before any request with
+:class:`DataForSEOInputError` (a ``ValueError``), so no money is spent.
+"""
+
+from __future__ import annotations
+
+from langchain_core.exceptions import (
+    ModelAPIError,
+    ModelAuthenticationError,
+    ModelConnectionError,
+    ModelError,
+    ModelInvalidRequestError,
+    ModelNotFoundError,
+    ModelPermissionDeniedError,
+    ModelRateLimitError,
+    ModelTimeoutError,
+)
+
+__all__ = [
+    "DataForSEOAPIError",
+    "DataForSEOAuthenticationError",
+    "DataForSEOConnectionError",
+    "DataForSEOError",
+    "DataForSEOInputError",
+    "DataForSEOInvalidRequestError",
+    "DataForSEONotFoundError",
+    "DataForSEOPaymentError",
+    "DataForSEORateLimitError",
+    "DataForSEOResponseError",
+    "DataForSEOTimeoutError",
+    "error_class_for",
+]
+
+
+class DataForSEOError(ModelError):
+    """Base of every error that comes from the DataForSEO API or from reaching it.
+
+    Attributes:
+        status_code: The DataForSEO status code (for example ``40501``), or ``None``
+            when the API never answered (connection failure, timeout).
+        status_message: The API's message for that code.
+        task_id: The id of the task concerned, when there is one.
+        http_status: The HTTP status of the response, when there was one.
+        cost: What the failed call cost in USD, as the API reported it (usually 0).
+        is_retryable: Whether sending the same request again is safe and may succeed:
+            true only when the request provably did not run or was not charged.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        status_message: str | None = None,
+        task_id: str | None = None,
+        http_status: int | None = None,
+        cost: float = 0.0,
+        retryable: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.is_retryable = retryable
+        self.status_code = status_code
+        self.status_message = status_message
+        self.task_id = task_id
+        self.http_status = http_status
+        self.cost = cost
+
+
+class DataForSEOAuthenticationError(DataForSEOError, ModelAuthenticationError):
+    """Credentials missing or refused (HTTP 401, status 40100)."""
+
+
+class DataForSEOPaymentError(DataForSEOError, ModelPermissionDeniedError):
+    """The account cannot pay or may not use this API (HTTP 402, 402xx account codes)."""
+
+
+class DataForSEORateLimitError(DataForSEOError, ModelRateLimitError):
+    """Too many calls a minute (40202) or too many simultaneous live tasks (40209)."""
+
+
+class DataForSEOInvalidRequestError(DataForSEOError, ModelInvalidRequestError):
+    """The API refused the request as invalid (40501, 40503, 40006, 40000, ...)."""
+
+
+class DataForSEONotFoundError(DataForSEOError, ModelNotFoundError):
+    """Unknown endpoint or task (HTTP 404, 40400, 40401, 40402, 40403)."""
+
+
+class DataForSEOAPIError(DataForSEOError, ModelAPIError):
+    """The API or the provider behind it failed (5xxxx codes, HTTP 5xx)."""
+
+
+class DataForSEOResponseError(DataForSEOError, ModelAPIError):
+    """The API answered something that cannot be read (bad JSON, empty result)."""
+
+
+class DataForSEOTimeoutError(DataForSEOError, ModelTimeoutError):
+    """The request timed out. On a live POST the task may have run and been charged."""
+
+
+class DataForSEOConnectionError(DataForSEOError, ModelConnectionError):
+    """The API could not be reached."""
+
+
+class DataForSEOInputError(ValueError):
+    """Input that the API would reject, refused before any request (nothing is spent).
+
+    Attributes:
+        field: The request field concerned (for example ``"user_prompt"``).
+        limit: The limit that was broken, in words or as a number.
+        actual: The value or size that broke it.
+        index: The index of the message concerned, when it is about one message.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str,
+        limit: object = None,
+        actual: object = None,
+        index: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.field = field
+        self.limit = limit
+        self.actual = actual
+        self.index = index
+
+
+_ACCOUNT_CODES = frozenset({40104, 40200, 40201, 40203, 40204, 40207, 40210})
+_NOT_FOUND_CODES = frozenset({40400, 40401, 40402, 40403, 40404})
+_RATE_LIMIT_CODES = frozenset({40202, 40205, 40206, 40209})
+
+
+def error_class_for(
+    status_code: int | None, http_status: int | None = None
+) -> type[DataForSEOError]:
+    """Map a DataForSEO status code (and HTTP status) to the error class to raise.
+
+    Args:
+        status_code: The envelope's or the task's ``status_code``.
+        http_status: The HTTP status of the response, if any.
+
+    Returns:
+        The most specific :class:`DataForSEOError` subclass for that code.
+    """
+    if status_code == 40100 or http_status == 401:
+        return DataForSEOAuthenticationError
+    if status_code in _RATE_LIMIT_CODES:
+        return DataForSEORateLimitError
+    if status_code in _ACCOUNT_CODES or http_status == 402:
+        return DataForSEOPaymentError
+    if status_code in _NOT_FOUND_CODES or http_status == 404:
+        return DataForSEONotFoundError
+    if status_code == 50401:
+        return DataForSEOTimeoutError
+    if (status_code is not None and status_code >= 50000) or (
+        http_status is not None and http_status >= 500
+    ):
+        return DataForSEOAPIError
+    return DataForSEOInvalidRequestError
