@@ -31,6 +31,6 @@ class RetryPolicy:
             Seconds to sleep: uniform in ``[cap/2, cap]`` where
             ``cap = min(max_delay, base_delay * 2 ** (retry_number - 1))``.
         """
-        cap = min(self.max_delay, self.base_delay * 2 ** (retry_number - 1))
-        draw: float = (rng or random).random()
+        cap = min(self.max_delay, self.base_delay * 2.0 ** (retry_number - 1))
+        draw = rng.random() if rng is not None else random.random()
         return cap / 2 + draw * cap / 2
