@@ -1,0 +1,346 @@
+"""ChatDataForSEO behaviour over a mocked transport: hooks, options, metadata, policies."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import warnings
+from typing import Any
+
+import httpx
+import pytest
+from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, SystemMessage
+
+from langchain_dataforseo import (
+    ChatDataForSEO,
+    DataForSEOInputError,
+    DataForSEOInputWarning,
+    DataForSEORateLimitError,
+)
+
+from .helpers import envelope, example, json_response
+
+
+class Recorder:
+    """A mock API: records request bodies, answers with the example web-search response."""
+
+    def __init__(self, body: dict[str, Any] | None = None) -> None:
+        self.bodies: list[list[dict[str, Any]]] = []
+        self.body = body or example("4.1_live_web_search")
+        self.lock = threading.Lock()
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        with self.lock:
+            self.bodies.append(json.loads(request.content))
+        return json_response(self.body)
+
+
+def make_model(recorder: Recorder, **kwargs: Any) -> ChatDataForSEO:
+    transport = httpx.MockTransport(recorder)
+    params: dict[str, Any] = {
+        "login": "login",
+        "password": "password",
+        "base_url": "http://127.0.0.1:1",
+        "http_client": httpx.Client(transport=transport),
+        "http_async_client": httpx.AsyncClient(transport=transport),
+        **kwargs,
+    }
+    return ChatDataForSEO(**params)
+
+
+def test_construction_needs_no_credentials_and_opens_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("DATAFORSEO_LOGIN", raising=False)
+    monkeypatch.delenv("DATAFORSEO_PASSWORD", raising=False)
+    model = ChatDataForSEO()
+    assert model.model == "gpt-4.1-mini"
+    assert model._client is None
+
+
+@pytest.mark.parametrize(
+    ("engine", "model"),
+    [("claude", "claude-haiku-4-5"), ("gemini", "gemini-2.5-flash"), ("perplexity", "sonar")],
+)
+def test_each_engine_has_a_default_model(engine: str, model: str) -> None:
+    assert ChatDataForSEO(engine=engine).model == model  # type: ignore[arg-type]
+
+
+def test_model_name_alias_and_max_output_tokens_alias() -> None:
+    model = ChatDataForSEO(model_name="gpt-4o", max_output_tokens=300)
+    assert (model.model, model.max_tokens, model.model_name) == ("gpt-4o", 300, "gpt-4o")
+
+
+def test_unknown_constructor_argument_is_an_error() -> None:
+    with pytest.raises(ValueError, match="temprature"):
+        ChatDataForSEO(temprature=0.3)
+
+
+def test_unknown_engine_is_an_error() -> None:
+    with pytest.raises(ValueError, match="engine"):
+        ChatDataForSEO(engine="bard")  # type: ignore[arg-type]
+
+
+def test_invoke_sends_settings_and_returns_answer_with_sources() -> None:
+    recorder = Recorder()
+    model = make_model(
+        recorder,
+        web_search=True,
+        web_search_country_iso_code="US",
+        max_tokens=1024,
+        temperature=0.5,
+        tag="t1",
+    )
+    message = model.invoke([SystemMessage("Be brief."), HumanMessage("Best PM tools?")])
+    assert recorder.bodies == [
+        [
+            {
+                "user_prompt": "Best PM tools?",
+                "model_name": "gpt-4.1-mini",
+                "system_message": "Be brief.",
+                "max_output_tokens": 1024,
+                "temperature": 0.5,
+                "web_search": True,
+                "web_search_country_iso_code": "US",
+                "tag": "t1",
+            }
+        ]
+    ]
+    expected = example("4.1_live_web_search")["tasks"][0]
+    assert isinstance(message, AIMessage)
+    assert message.content == expected["result"][0]["items"][0]["sections"][0]["text"]
+    meta = message.response_metadata
+    assert meta["model_name"] == "gpt-4.1-mini-2025-04-14"
+    assert meta["task_id"] == expected["id"]
+    assert meta["cost"] == pytest.approx(expected["cost"])
+    assert [a["url"] for a in meta["annotations"]] == [
+        a["url"] for a in expected["result"][0]["items"][0]["sections"][0]["annotations"]
+    ]
+    assert meta["fan_out_queries"] == expected["result"][0]["fan_out_queries"]
+    assert message.usage_metadata is not None
+    assert message.usage_metadata["total_tokens"] == 2113 + 486
+
+
+def test_per_call_options_override_the_model_settings() -> None:
+    recorder = Recorder()
+    model = make_model(recorder, temperature=0.2)
+    model.invoke("hi", model="gpt-4o", temperature=1.5, max_tokens=64)
+    (task,) = recorder.bodies[0]
+    assert (task["model_name"], task["temperature"], task["max_output_tokens"]) == (
+        "gpt-4o",
+        1.5,
+        64,
+    )
+
+
+def test_unknown_call_option_is_refused_before_any_request() -> None:
+    recorder = Recorder()
+    with pytest.raises(DataForSEOInputError, match="frequency_penalty"):
+        make_model(recorder).invoke("hi", frequency_penalty=1)
+    assert recorder.bodies == []
+
+
+def test_out_of_range_parameter_is_refused_before_any_request() -> None:
+    recorder = Recorder()
+    with pytest.raises(DataForSEOInputError) as info:
+        make_model(recorder, temperature=2.5).invoke("hi")
+    assert info.value.field == "temperature"
+    assert info.value.actual == 2.5
+    assert recorder.bodies == []
+
+
+def test_over_long_prompt_is_refused_before_any_request() -> None:
+    recorder = Recorder()
+    with pytest.raises(DataForSEOInputError) as info:
+        make_model(recorder).invoke("x" * 501)
+    assert (info.value.field, info.value.limit, info.value.actual) == ("user_prompt", 500, 501)
+    assert "501" in str(info.value)
+    assert recorder.bodies == []
+
+
+def test_trim_policy_warns_and_records_what_it_dropped() -> None:
+    recorder = Recorder()
+    history: list[Any] = []
+    for i in range(6):
+        history += [HumanMessage(f"q{i}"), AIMessage(f"a{i}")]
+    with pytest.warns(DataForSEOInputWarning, match="trimmed"):
+        message = make_model(recorder, history_policy="trim").invoke(
+            [*history, HumanMessage("now")]
+        )
+    (task,) = recorder.bodies[0]
+    assert [m["message"] for m in task["message_chain"]] == [
+        "q1", "a1", "q2", "a2", "q3", "a3", "q4", "a4", "q5", "a5"
+    ]  # fmt: skip
+    assert message.response_metadata["trimmed"] == {"dropped_messages": [0, 1]}
+
+
+def test_stop_sequences_are_ignored_with_a_warning_and_a_note() -> None:
+    recorder = Recorder()
+    with pytest.warns(DataForSEOInputWarning, match="no stop sequences"):
+        message = make_model(recorder).invoke("hi", stop=["you"])
+    assert message.response_metadata["ignored"] == {"stop": ["you"]}
+    assert "stop" not in recorder.bodies[0][0]
+
+
+def test_empty_stop_list_is_silent() -> None:
+    recorder = Recorder()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        message = make_model(recorder, stop=[]).invoke("hi")
+    assert "ignored" not in message.response_metadata
+
+
+def test_stream_yields_one_final_chunk_with_everything() -> None:
+    recorder = Recorder()
+    chunks = list(make_model(recorder).stream("hi"))
+    assert len(chunks) == 1
+    (chunk,) = chunks
+    assert isinstance(chunk, AIMessageChunk)
+    assert chunk.chunk_position == "last"
+    assert chunk.response_metadata["annotations"]
+    assert chunk.usage_metadata is not None
+    assert len(recorder.bodies) == 1
+
+
+async def test_astream_and_ainvoke_give_the_same_message_as_invoke() -> None:
+    recorder = Recorder()
+    model = make_model(recorder)
+    sync_message = model.invoke("hi")
+    async_message = await model.ainvoke("hi")
+    chunks = [chunk async for chunk in model.astream("hi")]
+    assert async_message.content == sync_message.content == chunks[0].content
+    assert async_message.response_metadata == sync_message.response_metadata
+    assert (
+        chunks[0].response_metadata["fan_out_queries"]
+        == sync_message.response_metadata["fan_out_queries"]
+    )
+
+
+def test_streaming_flag_routes_invoke_through_stream() -> None:
+    recorder = Recorder()
+    message = make_model(recorder, streaming=True).invoke("hi")
+    assert message.response_metadata["task_id"]
+    assert len(recorder.bodies) == 1
+
+
+def test_v1_output_puts_citations_on_one_text_block() -> None:
+    recorder = Recorder()
+    message = make_model(recorder, output_version="v1").invoke("hi")
+    assert isinstance(message.content, list)
+    types = [block["type"] for block in message.content]  # type: ignore[index]
+    assert types == ["server_tool_call", "server_tool_result", "text"]
+    text_block = message.content[-1]
+    assert isinstance(text_block, dict)
+    assert [c["type"] for c in text_block["annotations"]] == ["citation"] * 3
+
+
+class ConcurrencyProbe:
+    """An async mock API that measures how many calls are in flight at once."""
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+        self.peak = 0
+        self.calls = 0
+
+    async def handler(self, request: httpx.Request) -> httpx.Response:
+        self.in_flight += 1
+        self.calls += 1
+        self.peak = max(self.peak, self.in_flight)
+        await asyncio.sleep(0.01)
+        self.in_flight -= 1
+        return json_response(envelope())
+
+
+async def test_abatch_is_bounded_by_max_concurrency_and_keeps_order() -> None:
+    probe = ConcurrencyProbe()
+    model = ChatDataForSEO(
+        login="l",
+        password="p",
+        base_url="http://127.0.0.1:1",
+        max_concurrency=4,
+        http_async_client=httpx.AsyncClient(transport=httpx.MockTransport(probe.handler)),
+    )
+    results = await model.abatch([f"q{i}" for i in range(20)])
+    assert probe.calls == 20
+    assert probe.peak == 4
+    assert all(isinstance(r, AIMessage) for r in results)
+
+
+async def test_abatch_config_max_concurrency_wins() -> None:
+    probe = ConcurrencyProbe()
+    model = ChatDataForSEO(
+        login="l",
+        password="p",
+        base_url="http://127.0.0.1:1",
+        max_concurrency=4,
+        http_async_client=httpx.AsyncClient(transport=httpx.MockTransport(probe.handler)),
+    )
+    await model.abatch([f"q{i}" for i in range(10)], config={"max_concurrency": 2})
+    assert probe.peak == 2
+
+
+def test_batch_returns_exceptions_in_place_with_their_code() -> None:
+    limited = envelope(status_code=40209, task_status=40209, cost=0, result=None)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        prompt = json.loads(request.content)[0]["user_prompt"]
+        return json_response(limited if prompt == "bad" else envelope())
+
+    model = ChatDataForSEO(
+        login="l",
+        password="p",
+        base_url="http://127.0.0.1:1",
+        max_retries=0,
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
+    results = model.batch(["ok", "bad", "ok"], return_exceptions=True)
+    assert isinstance(results[0], AIMessage)
+    assert isinstance(results[2], AIMessage)
+    assert isinstance(results[1], DataForSEORateLimitError)
+    assert results[1].status_code == 40209
+
+
+def test_ls_params_name_the_provider_and_honour_a_per_call_model() -> None:
+    model = ChatDataForSEO(model="gpt-4.1-mini", temperature=0.3, max_tokens=100)
+    params = model._get_ls_params()
+    assert params["ls_provider"] == "dataforseo"
+    assert params["ls_model_name"] == "gpt-4.1-mini"
+    assert params["ls_temperature"] == 0.3
+    assert params["ls_max_tokens"] == 100
+    assert model._get_ls_params(model="gpt-4o")["ls_model_name"] == "gpt-4o"
+
+
+def test_identifying_params_distinguish_settings() -> None:
+    one = ChatDataForSEO(model="gpt-4.1-mini", web_search=True)._identifying_params
+    two = ChatDataForSEO(model="gpt-4.1-mini", web_search=False)._identifying_params
+    assert one != two
+    assert one["model_name"] == "gpt-4.1-mini"
+
+
+def test_api_key_parameter_is_used_when_login_and_password_are_unset(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("DATAFORSEO_LOGIN", raising=False)
+    monkeypatch.delenv("DATAFORSEO_PASSWORD", raising=False)
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers["authorization"])
+        return json_response(envelope())
+
+    model = ChatDataForSEO(
+        api_key="me:pw",
+        base_url="http://127.0.0.1:1",
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
+    model.invoke("hi")
+    assert seen == ["Basic bWU6cHc="]
+
+
+def test_password_never_appears_in_repr_str_or_dump() -> None:
+    model = ChatDataForSEO(login="me", password="hunter2-secret")
+    for text in (repr(model), str(model), str(model.model_dump()), model.model_dump_json()):
+        assert "hunter2-secret" not in text
+    assert model.password is not None
+    assert model.password.get_secret_value() == "hunter2-secret"
