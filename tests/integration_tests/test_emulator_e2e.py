@@ -132,7 +132,7 @@ def test_batch_keeps_input_order_and_each_answer_is_charged_once() -> None:
     datas = {c["id"]: c for c in charges(emu)}
     assert len(datas) == len(brands)
     assert sorted(m.response_metadata["task_id"] for m in messages) == sorted(datas)
-    for brand, message in zip(brands, messages):  # each answer is about its own prompt
+    for brand, message in zip(brands, messages, strict=True):  # each answer: its own prompt
         assert brand.lower() in message.text.lower()
 
 
