@@ -32,5 +32,5 @@ class RetryPolicy:
             ``cap = min(max_delay, base_delay * 2 ** (retry_number - 1))``.
         """
         cap = min(self.max_delay, self.base_delay * 2.0 ** (retry_number - 1))
-        draw = rng.random() if rng is not None else random.random()
+        draw = rng.random() if rng is not None else random.random()  # noqa: S311 - jitter
         return cap / 2 + draw * cap / 2

@@ -1,0 +1,38 @@
+"""Local emulator of DataForSEO's AI Optimization "LLM Responses" API.
+
+A faithful stand-in (auth, envelopes, per-engine validation, deterministic answers, Standard
+task lifecycle with pingback/postback, limits, billing ledger, fault injection) for tests,
+cassette recording, benchmarks and offline development. Standard library only, plus ``httpx``
+for the in-process transports. Never sends traffic off the machine.
+
+Example:
+    >>> import httpx
+    >>> from langchain_dataforseo.emulator import Emulator, EmulatorTransport
+    >>> emu = Emulator()
+    >>> client = httpx.Client(
+    ...     transport=EmulatorTransport(emu),
+    ...     base_url="http://emulator.local",
+    ...     auth=("emulator-login", "emulator-password"),
+    ... )
+    >>> r = client.post(
+    ...     "/v3/ai_optimization/chat_gpt/llm_responses/live",
+    ...     json=[{"user_prompt": "hi there", "model_name": "gpt-4o-mini"}],
+    ... )
+    >>> r.json()["tasks"][0]["status_code"]
+    20000
+"""
+
+from ._app import Emulator, Exchange, Reply
+from ._config import EmulatorConfig
+from ._server import EmulatorServer
+from ._transport import AsyncEmulatorTransport, EmulatorTransport
+
+__all__ = [
+    "AsyncEmulatorTransport",
+    "Emulator",
+    "EmulatorConfig",
+    "EmulatorServer",
+    "EmulatorTransport",
+    "Exchange",
+    "Reply",
+]

@@ -1,0 +1,89 @@
+"""Command line: ``python -m langchain_dataforseo.emulator --port 8080``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from ._app import Emulator
+from ._config import EmulatorConfig
+from ._server import EmulatorServer
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the CLI argument parser.
+
+    Returns:
+        The parser.
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m langchain_dataforseo.emulator",
+        description="Local emulator of DataForSEO's AI Optimization LLM Responses API.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    parser.add_argument("--login", default=None, help="accepted login (env DATAFORSEO_LOGIN)")
+    parser.add_argument(
+        "--password", default=None, help="accepted password (env DATAFORSEO_PASSWORD)"
+    )
+    parser.add_argument("--live-latency", type=float, default=0.0, metavar="S")
+    parser.add_argument("--task-latency", type=float, default=0.0, metavar="S")
+    parser.add_argument("--fault-task-error-50000", type=float, default=0.0, metavar="F")
+    parser.add_argument("--fault-task-error-50301", type=float, default=0.0, metavar="F")
+    parser.add_argument("--fault-rate-limit", type=float, default=0.0, metavar="F")
+    parser.add_argument("--fault-http-500", type=float, default=0.0, metavar="F")
+    parser.add_argument("--fault-drop-connection", type=float, default=0.0, metavar="F")
+    parser.add_argument("--fault-malformed-json", type=float, default=0.0, metavar="F")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--live-concurrency-limit", type=int, default=30)
+    parser.add_argument("--calls-per-minute", type=int, default=2000)
+    parser.add_argument("--tasks-ready-per-minute", type=int, default=20)
+    parser.add_argument("--callback-timeout", type=float, default=10.0, metavar="S")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the emulator server until Ctrl-C.
+
+    Args:
+        argv: Arguments (defaults to ``sys.argv[1:]``).
+
+    Returns:
+        The exit code.
+    """
+    args = build_parser().parse_args(argv)
+    config = EmulatorConfig(
+        login=args.login or os.environ.get("DATAFORSEO_LOGIN") or "emulator-login",
+        password=args.password or os.environ.get("DATAFORSEO_PASSWORD") or "emulator-password",
+        live_latency=args.live_latency,
+        task_latency=args.task_latency,
+        fault_task_error_50000=args.fault_task_error_50000,
+        fault_task_error_50301=args.fault_task_error_50301,
+        fault_rate_limit_40202=args.fault_rate_limit,
+        fault_http_500=args.fault_http_500,
+        fault_drop_connection=args.fault_drop_connection,
+        fault_malformed_json=args.fault_malformed_json,
+        seed=args.seed,
+        live_concurrency_limit=args.live_concurrency_limit,
+        calls_per_minute=args.calls_per_minute,
+        tasks_ready_per_minute=args.tasks_ready_per_minute,
+        callback_timeout=args.callback_timeout,
+    )
+    server = EmulatorServer(Emulator(config), host=args.host, port=args.port)
+    sys.stdout.write(f"DataForSEO emulator listening on {server.base_url}\n")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,260 @@
+"""Deterministic answers: every value is a function of the request (hash of its canonical JSON).
+
+Only ``datetime`` depends on the clock. Fields that do not influence the model (``tag``,
+``postback_url``, ``pingback_url``) are excluded from the hash, so a Standard task gets exactly
+the answer the same live request gets.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import re
+import time
+from typing import Any
+
+from ._catalogue import WEB_SEARCH_FEE
+from ._validation import ValidTask
+
+__all__ = ["format_datetime", "generate_result", "request_digest"]
+
+_NOT_HASHED = frozenset({"tag", "postback_url", "pingback_url"})
+_STOPWORDS = frozenset(
+    """a an and are as at be best by can could do does for from give how i in into is it its
+    me my now of on or please provide right should tell than that the their there these this
+    to was we what when where which who why will with would you your about some any most more
+    currently today information explain describe list compare vs versus""".split()  # noqa: SIM905
+)
+_DOMAINS = (
+    ("en.wikipedia.org", "Wikipedia"),
+    ("www.forbes.com", "Forbes"),
+    ("www.investopedia.com", "Investopedia"),
+    ("www.techradar.com", "TechRadar"),
+    ("www.reddit.com", "Reddit"),
+    ("zapier.com", "Zapier"),
+    ("www.g2.com", "G2"),
+    ("www.bbc.com", "BBC"),
+    ("www.theverge.com", "The Verge"),
+    ("www.nerdwallet.com", "NerdWallet"),
+    ("www.healthline.com", "Healthline"),
+    ("www.statista.com", "Statista"),
+)
+_INTROS = (
+    "Here is a concise overview of {topic}.",
+    "Short answer on {topic}: it depends on your goals, but a few points stand out.",
+    "When it comes to {topic}, most current sources agree on the following.",
+    "{Topic} is a broad subject; these are the points that matter most.",
+)
+_POINTS = (
+    "**{Word}** – the most frequently recommended aspect of {topic}",
+    "**Cost** – budgets for {topic} vary widely, so compare total cost of ownership",
+    "**Quality** – reviews of {topic} consistently weigh reliability over novelty",
+    "**Timing** – interest in {topic} has grown steadily over the last year",
+    "**Alternatives** – several options around {topic} suit smaller teams",
+    "**Risks** – watch for hidden limitations before committing to {topic}",
+    "**Support** – good documentation and community help make {topic} easier",
+)
+_OUTROS = (
+    "In short, start small with {topic}, measure the results and adjust.",
+    "If you share more about your situation, I can narrow down {topic} further.",
+    "Overall, {topic} rewards careful comparison of a few well-reviewed options.",
+)
+_FAN_OUT = ("2026", "comparison", "best options", "pros and cons", "reviews", "guide", "cost")
+_REASONING = (
+    "**Understanding the question**\n\nThe user asks about {topic}; I should identify what "
+    "matters most and structure a short answer.",
+    "**Weighing the options**\n\nComparing the main aspects of {topic}: cost, quality, "
+    "timing and alternatives.",
+    "**Drafting the answer**\n\nI will give a brief overview of {topic} with the key points first.",
+)
+
+
+def request_digest(fields: dict[str, Any], engine: str) -> bytes:
+    """Hash the canonical JSON of the model-relevant part of a task.
+
+    Args:
+        fields: The validated task fields (no nulls).
+        engine: The engine name (part of the hash).
+
+    Returns:
+        The SHA-256 digest.
+    """
+    relevant = {k: v for k, v in fields.items() if k not in _NOT_HASHED}
+    canonical = json.dumps([engine, relevant], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).digest()
+
+
+def format_datetime(epoch: float) -> str:
+    """Format epoch seconds as ``"YYYY-MM-DD hh:mm:ss +00:00"``.
+
+    Args:
+        epoch: Seconds since the epoch.
+
+    Returns:
+        The formatted UTC time.
+    """
+    return time.strftime("%Y-%m-%d %H:%M:%S +00:00", time.gmtime(epoch))
+
+
+def _tokens(text: str) -> int:
+    return max(1, math.ceil(len(text) / 4)) if text else 0
+
+
+def _topic(prompt: str) -> str:
+    words = re.findall(r"[A-Za-z0-9][\w'-]*", prompt.lower())
+    kept = [w for w in words if w not in _STOPWORDS and len(w) > 1]
+    return " ".join(kept[:4]) or "your question"
+
+
+def _sources(digest: bytes, topic: str) -> list[tuple[str, str, str]]:
+    count = 2 + digest[1] % 3
+    start = digest[2] % len(_DOMAINS)
+    slug = re.sub(r"[^a-z0-9]+", "-", topic).strip("-") or "topic"
+    out = []
+    for i in range(count):
+        domain, site = _DOMAINS[(start + i * 5) % len(_DOMAINS)]
+        url = f"https://{domain}/{slug}-{digest[3 + i] % 90 + 10}"
+        out.append((domain, f"{topic.title()} – {site}", url))
+    return out
+
+
+def _annotated_text(
+    engine: str, lines: list[str], sources: list[tuple[str, str, str]], digest: bytes
+) -> tuple[str, list[dict[str, Any]]]:
+    """Append citations to the cited lines and build the engine-specific annotations."""
+    text_parts: list[str] = []
+    annotations: list[dict[str, Any]] = []
+    offset = 0
+    for index, line in enumerate(lines):
+        cited = sources[index - 1] if 1 <= index <= len(sources) else None
+        if cited is not None and engine == "chat_gpt":
+            domain, title, url = cited
+            url = f"{url}?utm_source=openai"
+            link = f"[{domain.removeprefix('www.')}]({url})"
+            line = f"{line} ({link})."
+            start = offset + line.index(link)
+            annotations.append(
+                {
+                    "title": title,
+                    "url": url,
+                    "start_index": start,
+                    "end_index": start + len(link),
+                }
+            )
+        elif cited is not None and engine == "perplexity":
+            line = f"{line} [{index}]."
+            annotations.append({"title": cited[1], "url": cited[2]})
+        elif cited is not None and engine == "gemini":
+            domain, _title, url = cited
+            token = base64.urlsafe_b64encode(hashlib.sha256(url.encode() + digest).digest())
+            annotations.append(
+                {
+                    "title": domain.removeprefix("www."),
+                    "url": "https://vertexaisearch.cloud.google.com/grounding-api-redirect/"
+                    + "AUZIYQ"
+                    + token.decode().rstrip("="),
+                    "direct_url": url,
+                }
+            )
+            line = f"{line}."
+        elif cited is not None:
+            annotations.append({"title": cited[1], "url": cited[2]})
+            line = f"{line}."
+        elif index >= 1 and index < len(lines) - 1:
+            line = f"{line}."
+        text_parts.append(line)
+        offset += len(line) + 1
+    return "\n".join(text_parts), annotations
+
+
+def _lines(digest: bytes, topic: str, budget: int, keep: int) -> list[str]:
+    """Build intro, numbered points and outro, dropping uncited lines beyond the token budget."""
+    fmt = {"topic": topic, "Topic": topic[:1].upper() + topic[1:], "Word": topic.split()[0].title()}
+    intro = _INTROS[digest[4] % len(_INTROS)].format(**fmt)
+    n_points = 3 + digest[5] % 3
+    first = digest[6] % len(_POINTS)
+    points = [
+        f"{i + 1}. " + _POINTS[(first + i) % len(_POINTS)].format(**fmt) for i in range(n_points)
+    ]
+    lines = [intro, *points, _OUTROS[digest[7] % len(_OUTROS)].format(**fmt)]
+    minimum = max(1, keep + 1)
+    while len(lines) > minimum and _tokens("\n".join(lines)) > budget:
+        lines.pop()
+    if len(lines) == 1 and _tokens(lines[0]) > budget:
+        words = lines[0].split()
+        while len(words) > 1 and _tokens(" ".join(words)) > budget:
+            words.pop()
+        lines = [" ".join(words)]
+    return lines
+
+
+def generate_result(engine: str, valid: ValidTask, now: float) -> dict[str, Any]:
+    """Produce the ``result[0]`` object of a live or completed Standard task.
+
+    Args:
+        engine: The engine name.
+        valid: The validated task.
+        now: The answer's time (epoch seconds) for ``datetime``.
+
+    Returns:
+        The result object (model_name, tokens, money_spent, items, fan_out_queries, ...).
+    """
+    fields = valid.fields
+    digest = request_digest(fields, engine)
+    topic = _topic(fields["user_prompt"])
+    budget = int(fields.get("max_output_tokens", 2048))
+    sources = _sources(digest, topic) if valid.web_search else []
+    lines = _lines(digest, topic, budget, len(sources))
+    text, annotations = _annotated_text(engine, lines, sources, digest)
+    items: list[dict[str, Any]] = []
+    reasoning_tokens = 0
+    if valid.reasoning:
+        reasoning_tokens = 256 + int.from_bytes(digest[8:10], "big") % 1024
+        if engine != "perplexity":
+            count = 1 + digest[10] % 3
+            sections = [
+                {"type": "summary_text", "text": _REASONING[i].format(topic=topic)}
+                for i in range(count)
+            ]
+            items.append({"type": "reasoning", "sections": sections})
+    items.append(
+        {
+            "type": "message",
+            "sections": [
+                {
+                    "type": "text",
+                    "text": text,
+                    "annotations": annotations if valid.web_search else None,
+                }
+            ],
+        }
+    )
+    context = fields.get("system_message", "")
+    chain = fields.get("message_chain", [])
+    input_tokens = 7 + _tokens(fields["user_prompt"]) + _tokens(context)
+    input_tokens += sum(4 + _tokens(m["message"]) for m in chain)
+    if valid.web_search:
+        input_tokens += 1200 + int.from_bytes(digest[11:13], "big") % 900
+    output_tokens = _tokens(text) + reasoning_tokens
+    model = valid.model
+    money = input_tokens * model.price_in / 1e6 + output_tokens * model.price_out / 1e6
+    if valid.web_search:
+        money += WEB_SEARCH_FEE[engine]
+    fan_out = None
+    if valid.web_search:
+        count = 2 + digest[13] % 3
+        first = digest[14] % len(_FAN_OUT)
+        fan_out = [f"{topic} {_FAN_OUT[(first + i) % len(_FAN_OUT)]}" for i in range(count)]
+    return {
+        "model_name": model.name,
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "reasoning_tokens": reasoning_tokens,
+        "web_search": valid.web_search,
+        "money_spent": round(money, 7),
+        "datetime": format_datetime(now),
+        "items": items,
+        "fan_out_queries": fan_out,
+    }

@@ -1,0 +1,89 @@
+"""Configuration of the DataForSEO LLM Responses emulator."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+__all__ = ["EmulatorConfig"]
+
+
+def _fraction(name: str, value: float) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name} must be between 0 and 1, got {value!r}")
+
+
+@dataclass(frozen=True)
+class EmulatorConfig:
+    """Settings of an :class:`Emulator`.
+
+    Attributes:
+        login: Accepted API login (HTTP Basic user name).
+        password: Accepted API password.
+        live_latency: Seconds added to every live task (the task stays "in flight" meanwhile and
+            counts against ``live_concurrency_limit``).
+        task_latency: Seconds after ``task_post`` before a Standard task completes.
+        fault_task_error_50000: Fraction of processed live/Standard tasks failing with task-level
+            50000 (cost 0, never charged).
+        fault_task_error_50301: Fraction of processed live/Standard tasks failing with task-level
+            50301 (cost 0, never charged).
+        fault_rate_limit_40202: Fraction of API calls answered with 40202 (not charged).
+        fault_http_500: Fraction of API calls answered with HTTP 500 and envelope 50000
+            (not charged).
+        fault_drop_connection: Fraction of API calls whose connection is dropped before the
+            request is processed (not charged).
+        fault_malformed_json: Fraction of API calls answered with truncated JSON (HTTP 200).
+            Such calls ARE processed and charged; the ledger flags the charge with
+            ``"response_corrupted": True``.
+        seed: Seed of the fault-injection RNG (same seed + same call sequence = same faults).
+        live_concurrency_limit: Simultaneous live tasks allowed per engine; one more gets 40209.
+        calls_per_minute: Account-wide API calls allowed in any sliding 60 s window; past it 40202.
+        tasks_ready_per_minute: ``tasks_ready`` calls allowed per sliding 60 s window.
+        callback_timeout: Seconds allowed for a pingback/postback delivery.
+        clock: Optional callable returning "now" in epoch seconds (defaults to ``time.time``).
+    """
+
+    login: str = "emulator-login"
+    password: str = field(default="emulator-password", repr=False)
+    live_latency: float = 0.0
+    task_latency: float = 0.0
+    fault_task_error_50000: float = 0.0
+    fault_task_error_50301: float = 0.0
+    fault_rate_limit_40202: float = 0.0
+    fault_http_500: float = 0.0
+    fault_drop_connection: float = 0.0
+    fault_malformed_json: float = 0.0
+    seed: int = 0
+    live_concurrency_limit: int = 30
+    calls_per_minute: int = 2000
+    tasks_ready_per_minute: int = 20
+    callback_timeout: float = 10.0
+    clock: Callable[[], float] | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in (
+            "fault_task_error_50000",
+            "fault_task_error_50301",
+            "fault_rate_limit_40202",
+            "fault_http_500",
+            "fault_drop_connection",
+            "fault_malformed_json",
+        ):
+            _fraction(name, float(getattr(self, name)))
+        if self.fault_task_error_50000 + self.fault_task_error_50301 > 1.0:
+            raise ValueError("fault_task_error_50000 + fault_task_error_50301 must be <= 1")
+        if self.live_latency < 0 or self.task_latency < 0 or self.callback_timeout <= 0:
+            raise ValueError("latencies must be >= 0 and callback_timeout > 0")
+        if self.live_concurrency_limit < 1 or self.calls_per_minute < 1:
+            raise ValueError("limits must be >= 1")
+        if self.tasks_ready_per_minute < 1:
+            raise ValueError("tasks_ready_per_minute must be >= 1")
+
+    def now(self) -> float:
+        """Return the current time in epoch seconds, from ``clock`` when given.
+
+        Returns:
+            The current time as a float number of seconds since the epoch.
+        """
+        return self.clock() if self.clock is not None else time.time()

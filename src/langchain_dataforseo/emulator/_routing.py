@@ -1,0 +1,101 @@
+"""URL routing and request-body parsing."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ._catalogue import ENGINES, STANDARD_ENGINES
+
+__all__ = ["Route", "parse_body", "route"]
+
+_FUNCTIONS: dict[str, tuple[str, int]] = {
+    "models": ("GET", 0),
+    "live": ("POST", 0),
+    "task_post": ("POST", 0),
+    "tasks_ready": ("GET", 0),
+    "task_get": ("GET", 1),
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    """A routed API path.
+
+    Attributes:
+        kind: ``api`` (served), ``invalid`` (known root, answered 40402 in HTTP 200) or
+            ``not_found`` (HTTP 404 + 40400).
+        engine: The engine segment (``api``/``invalid`` kinds).
+        function: ``models``, ``live``, ``task_post``, ``tasks_ready`` or ``task_get``.
+        task_id: The id of a ``task_get`` path.
+        segments: The path split on ``/``.
+    """
+
+    kind: str
+    engine: str = ""
+    function: str = ""
+    task_id: str = ""
+    segments: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """The counter key of the route (``engine/function``, ``invalid_path``, ``not_found``)."""
+        if self.kind == "api":
+            return f"{self.engine}/{self.function}"
+        return "invalid_path" if self.kind == "invalid" else "not_found"
+
+
+def route(method: str, path: str) -> Route:
+    """Route an API request.
+
+    Args:
+        method: HTTP method.
+        path: URL path (no query string).
+
+    Returns:
+        The route. A known ``/v3/ai_optimization/{engine}/llm_responses/`` root with an unknown
+        function, a wrong HTTP method, a wrong number of segments or a Standard function on
+        Perplexity is ``invalid``; anything else unknown is ``not_found``.
+    """
+    segments = tuple(s for s in path.split("/") if s)
+    if (
+        len(segments) < 5
+        or segments[:2] != ("v3", "ai_optimization")
+        or segments[2] not in ENGINES
+        or segments[3] != "llm_responses"
+    ):
+        return Route("not_found", segments=segments)
+    engine, function, rest = segments[2], segments[4], segments[5:]
+    expected = _FUNCTIONS.get(function)
+    if (
+        expected is None
+        or method.upper() != expected[0]
+        or len(rest) != expected[1]
+        or (function in ("task_post", "tasks_ready", "task_get") and engine not in STANDARD_ENGINES)
+    ):
+        return Route("invalid", engine=engine, function=function, segments=segments)
+    task_id = rest[0] if rest else ""
+    return Route("api", engine=engine, function=function, task_id=task_id, segments=segments)
+
+
+def parse_body(body: bytes) -> list[Any] | int:
+    """Parse a POST body that must be a JSON array.
+
+    Args:
+        body: The raw body.
+
+    Returns:
+        The array, or 40502 (empty body or empty array) / 40503 (invalid JSON, not an array).
+    """
+    if not body.strip():
+        return 40502
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return 40503
+    if not isinstance(value, list):
+        return 40503
+    if not value:
+        return 40502
+    return value
