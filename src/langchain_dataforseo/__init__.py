@@ -4,6 +4,8 @@ Ask ChatGPT, Claude, Gemini and Perplexity through DataForSEO and get their answ
 with the web sources they cite and the searches they fanned out to.
 """
 
+from langchain_dataforseo._catalogue import ModelRecord
+from langchain_dataforseo._client import DataForSEOClient
 from langchain_dataforseo._version import __version__
 from langchain_dataforseo.chat_models import ChatDataForSEO, DataForSEOInputWarning
 from langchain_dataforseo.errors import (
@@ -24,6 +26,7 @@ __all__ = [
     "ChatDataForSEO",
     "DataForSEOAPIError",
     "DataForSEOAuthenticationError",
+    "DataForSEOClient",
     "DataForSEOConnectionError",
     "DataForSEOError",
     "DataForSEOInputError",
@@ -34,5 +37,6 @@ __all__ = [
     "DataForSEORateLimitError",
     "DataForSEOResponseError",
     "DataForSEOTimeoutError",
+    "ModelRecord",
     "__version__",
 ]

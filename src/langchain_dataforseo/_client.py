@@ -11,14 +11,25 @@ import asyncio
 import base64
 import binascii
 import ipaddress
+import os
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import SecretStr
 
-from langchain_dataforseo._constants import ENV_LOGIN, ENV_PASSWORD
+from langchain_dataforseo._catalogue import ModelRecord, parse_models
+from langchain_dataforseo._constants import (
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT_SECONDS,
+    ENV_BASE_URL,
+    ENV_LOGIN,
+    ENV_PASSWORD,
+)
+from langchain_dataforseo._engines import engine_spec
 from langchain_dataforseo._envelope import decode_envelope, first_result, first_task
 from langchain_dataforseo._request import encode_tasks
 from langchain_dataforseo._retry import RetryPolicy
@@ -127,47 +138,67 @@ def _pair_from_api_key(key: str) -> str:
 
 
 class DataForSEOClient:
-    """Thin HTTP client for the LLM Responses endpoints (internal).
+    """HTTP client for the LLM Responses endpoints of any engine.
+
+    ``ChatDataForSEO`` builds one per model instance (``model.client``); build one yourself
+    to list another engine's models. Arguments left out come from the environment
+    (``DATAFORSEO_LOGIN``, ``DATAFORSEO_PASSWORD``, ``DATAFORSEO_BASE_URL``).
 
     Args:
         login: API login.
         password: API password.
         api_key: ``"login:password"`` (or base64 of it), used when login/password are unset.
-        base_url: API root.
+        base_url: API root; https, or plain http to a loopback host.
         timeout: Seconds before a request times out.
-        retry: Retry policy.
+        max_retries: Retries of calls that provably did not run or cost nothing.
+        retry: Full retry policy (wins over ``max_retries``).
+        models_cache_ttl: Seconds a fetched model catalogue is reused.
         http_client: A ready ``httpx.Client`` to use instead of building one.
         http_async_client: A ready ``httpx.AsyncClient`` to use instead of building one.
+
+    Example:
+        .. code-block:: python
+
+            from langchain_dataforseo import DataForSEOClient
+
+            for record in DataForSEOClient().list_models("claude"):
+                print(record.model_name, record.reasoning, record.web_search_supported)
     """
 
     def __init__(
         self,
         *,
-        login: str | None,
-        password: SecretStr | None,
+        login: str | None = None,
+        password: SecretStr | str | None = None,
         api_key: SecretStr | None = None,
-        base_url: str,
-        timeout: float,
-        retry: RetryPolicy,
+        base_url: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        retry: RetryPolicy | None = None,
+        models_cache_ttl: float = 3600.0,
         http_client: httpx.Client | None = None,
         http_async_client: httpx.AsyncClient | None = None,
     ) -> None:
-        self._login = login
-        self._password = password
+        self._login = login if login is not None else os.environ.get(ENV_LOGIN)
+        if password is None and os.environ.get(ENV_PASSWORD):
+            password = os.environ[ENV_PASSWORD]
+        self._password = SecretStr(password) if isinstance(password, str) else password
         self._api_key = api_key
-        self.base_url = base_url
+        self.base_url = base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
         self.timeout = timeout
-        self.retry = retry
+        self.retry = retry or RetryPolicy(max_retries=max_retries)
+        self.models_cache_ttl = models_cache_ttl
         self._given_client = http_client
         self._given_async_client = http_async_client
         self._client: httpx.Client | None = None
         self._async_clients: dict[int, tuple[asyncio.AbstractEventLoop, httpx.AsyncClient]] = {}
+        self._models: dict[str, tuple[float, list[ModelRecord]]] = {}
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"DataForSEOClient(base_url={self.base_url!r}, login={self._login!r})"
 
-    def _limits_and_timeout(self) -> dict[str, Any]:
+    def _client_options(self) -> dict[str, Any]:
         return {
             "timeout": httpx.Timeout(self.timeout, connect=min(10.0, self.timeout)),
             "limits": httpx.Limits(max_connections=100, max_keepalive_connections=50),
@@ -181,7 +212,7 @@ class DataForSEOClient:
             return self._given_client
         with self._lock:
             if self._client is None:
-                self._client = httpx.Client(**self._limits_and_timeout())
+                self._client = httpx.Client(**self._client_options())
             return self._client
 
     @property
@@ -200,18 +231,30 @@ class DataForSEOClient:
                     del self._async_clients[key]
             entry = self._async_clients.get(id(loop))
             if entry is None or entry[0] is not loop:
-                entry = (loop, httpx.AsyncClient(**self._limits_and_timeout()))
+                entry = (loop, httpx.AsyncClient(**self._client_options()))
                 self._async_clients[id(loop)] = entry
             return entry[1]
 
-    def _prepare(self) -> tuple[str, str]:
+    # -- one place that turns an endpoint into a call -----------------------------------
+
+    def _call(
+        self, method: str, engine: str, function: str, body: bytes | None, where: str
+    ) -> tuple[str, ApiCall]:
         base = check_base_url(self.base_url)
-        return base, basic_auth_header(self._login, self._password, self._api_key)
+        auth = basic_auth_header(self._login, self._password, self._api_key)
+        url = f"{base}{_API_PREFIX}/{engine}/llm_responses/{function}"
+        return auth, ApiCall(method, url, body, idempotent=method == "GET", where=where)
+
+    def _run(self, auth: str, call: ApiCall, parse: Callable[[httpx.Response], T]) -> T:
+        return run_sync(self.sync_client, auth, exchange(call, parse, self.retry))
+
+    async def _arun(self, auth: str, call: ApiCall, parse: Callable[[httpx.Response], T]) -> T:
+        return await run_async(self.async_client, auth, exchange(call, parse, self.retry))
+
+    # -- live ---------------------------------------------------------------------------
 
     def _live_call(self, engine: str, task: dict[str, Any]) -> tuple[str, ApiCall]:
-        base, auth = self._prepare()
-        url = f"{base}{_API_PREFIX}/{engine}/llm_responses/live"
-        return auth, ApiCall("POST", url, encode_tasks([task]), idempotent=False, where="live task")
+        return self._call("POST", engine, "live", encode_tasks([task]), "live task")
 
     @staticmethod
     def _parse_live(response: httpx.Response) -> dict[str, Any]:
@@ -219,9 +262,6 @@ class DataForSEOClient:
         task = first_task(envelope, where="live task")
         first_result(task, where="live task")
         return task
-
-    def _steps(self, call: ApiCall, parse: Callable[[httpx.Response], T]) -> Any:
-        return exchange(call, parse, self.retry)
 
     def live(self, engine: str, task: dict[str, Any]) -> dict[str, Any]:
         """Run one live task and return the task object (with its result).
@@ -233,8 +273,7 @@ class DataForSEOClient:
         Returns:
             The API's task object, status 20000 with a non-empty ``result``.
         """
-        auth, call = self._live_call(engine, task)
-        return run_sync(self.sync_client, auth, self._steps(call, self._parse_live))
+        return self._run(*self._live_call(engine, task), self._parse_live)
 
     async def alive(self, engine: str, task: dict[str, Any]) -> dict[str, Any]:
         """Async twin of :meth:`live`.
@@ -246,8 +285,56 @@ class DataForSEOClient:
         Returns:
             The API's task object.
         """
-        auth, call = self._live_call(engine, task)
-        return await run_async(self.async_client, auth, self._steps(call, self._parse_live))
+        return await self._arun(*self._live_call(engine, task), self._parse_live)
+
+    # -- models -------------------------------------------------------------------------
+
+    @staticmethod
+    def _parse_models(response: httpx.Response) -> list[ModelRecord]:
+        envelope = decode_envelope(response.status_code, response.content, where="models")
+        return parse_models(first_task(envelope, where="models"))
+
+    def _cached_models(self, engine: str) -> list[ModelRecord] | None:
+        entry = self._models.get(engine)
+        if entry is not None and entry[0] > time.monotonic():
+            return list(entry[1])
+        return None
+
+    def _store_models(self, engine: str, records: list[ModelRecord]) -> list[ModelRecord]:
+        self._models[engine] = (time.monotonic() + self.models_cache_ttl, records)
+        return list(records)
+
+    def list_models(self, engine: str) -> list[ModelRecord]:
+        """The engine's model catalogue (a free call), cached for ``models_cache_ttl`` s.
+
+        Args:
+            engine: ``chat_gpt``, ``claude``, ``gemini`` or ``perplexity``.
+
+        Returns:
+            One record per model.
+        """
+        engine_spec(engine)
+        cached = self._cached_models(engine)
+        if cached is not None:
+            return cached
+        call = self._call("GET", engine, "models", None, "models")
+        return self._store_models(engine, self._run(*call, self._parse_models))
+
+    async def alist_models(self, engine: str) -> list[ModelRecord]:
+        """Async twin of :meth:`list_models`.
+
+        Args:
+            engine: ``chat_gpt``, ``claude``, ``gemini`` or ``perplexity``.
+
+        Returns:
+            One record per model.
+        """
+        engine_spec(engine)
+        cached = self._cached_models(engine)
+        if cached is not None:
+            return cached
+        call = self._call("GET", engine, "models", None, "models")
+        return self._store_models(engine, await self._arun(*call, self._parse_models))
 
     def close(self) -> None:
         """Close the pooled blocking client (the async ones close with their loops)."""

@@ -8,7 +8,12 @@ from typing import Any
 
 import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
+from langchain_core.language_models import (
+    BaseChatModel,
+    LangSmithParams,
+    LanguageModelInput,
+    ModelProfile,
+)
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import RunnableConfig
@@ -17,6 +22,7 @@ from pydantic import AliasChoices, ConfigDict, Field, PrivateAttr, SecretStr, mo
 from typing_extensions import Self
 
 from langchain_dataforseo import _compat  # noqa: F401  (registers the content-block translator)
+from langchain_dataforseo._catalogue import ModelRecord, check_model_rules
 from langchain_dataforseo._client import DataForSEOClient
 from langchain_dataforseo._constants import (
     DEFAULT_BASE_URL,
@@ -36,7 +42,11 @@ from langchain_dataforseo._request import TaskSettings, build_task
 from langchain_dataforseo._results import task_to_message
 from langchain_dataforseo._retry import RetryPolicy
 from langchain_dataforseo._version import __version__
-from langchain_dataforseo.errors import DataForSEOInputError
+from langchain_dataforseo.errors import (
+    DataForSEOAuthenticationError,
+    DataForSEOError,
+    DataForSEOInputError,
+)
 
 DEFAULT_MODELS: dict[str, str] = {
     "chat_gpt": "gpt-4.1-mini",
@@ -228,6 +238,16 @@ class ChatDataForSEO(BaseChatModel):
     retry_base_delay: float = Field(default=0.5, ge=0)
     """First backoff wait in seconds; it doubles each retry, with jitter."""
 
+    validate_model: bool = True
+    """Check each call against the models endpoint's catalogue before sending it: unknown
+    model names (with the closest names), ``web_search`` on models without it, sampling
+    parameters and token minimums of reasoning models. The catalogue is fetched once (a
+    free call) and reused; when it cannot be fetched, only the static engine rules apply
+    and a ``DataForSEOInputWarning`` says so."""
+
+    models_cache_ttl: float = Field(default=3600.0, ge=0)
+    """Seconds the fetched model catalogue is reused."""
+
     max_concurrency: int = Field(default=DEFAULT_MAX_CONCURRENCY, ge=1)
     """Default concurrency of ``batch`` / ``abatch`` when the config sets none."""
 
@@ -309,10 +329,79 @@ class ChatDataForSEO(BaseChatModel):
                 base_url=self.base_url,
                 timeout=self.timeout,
                 retry=RetryPolicy(max_retries=self.max_retries, base_delay=self.retry_base_delay),
+                models_cache_ttl=self.models_cache_ttl,
                 http_client=self.http_client,
                 http_async_client=self.http_async_client,
             )
         return self._client
+
+    def list_models(self) -> list[ModelRecord]:
+        """The models of this model's engine, from the models endpoint (free, cached).
+
+        Returns:
+            Records with ``model_name``, ``reasoning``, ``web_search_supported`` and
+            ``task_post_supported``.
+        """
+        return self.client.list_models(self.engine)
+
+    async def alist_models(self) -> list[ModelRecord]:
+        """Async :meth:`list_models`.
+
+        Returns:
+            The engine's model records.
+        """
+        return await self.client.alist_models(self.engine)
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        return ModelProfile(
+            text_inputs=True,
+            image_inputs=False,
+            image_url_inputs=False,
+            pdf_inputs=False,
+            audio_inputs=False,
+            video_inputs=False,
+            text_outputs=True,
+            image_outputs=False,
+            audio_outputs=False,
+            video_outputs=False,
+            reasoning_output=True,
+            tool_calling=False,
+            tool_choice=False,
+            structured_output=False,
+            max_output_tokens=4096,
+        )
+
+    # -- the catalogue for model-aware validation: the one I/O step before building ------
+
+    def _catalogue_failed(self, error: DataForSEOError) -> None:
+        warnings.warn(
+            f"Could not fetch the {self.engine} model catalogue ({error.status_code}: "
+            f"{type(error).__name__}); checking the static engine rules only.",
+            DataForSEOInputWarning,
+            stacklevel=5,
+        )
+
+    def _records(self) -> list[ModelRecord] | None:
+        if not self.validate_model:
+            return None
+        try:
+            return self.client.list_models(self.engine)
+        except DataForSEOAuthenticationError:
+            raise
+        except DataForSEOError as error:
+            self._catalogue_failed(error)
+            return None
+
+    async def _arecords(self) -> list[ModelRecord] | None:
+        if not self.validate_model:
+            return None
+        try:
+            return await self.client.alist_models(self.engine)
+        except DataForSEOAuthenticationError:
+            raise
+        except DataForSEOError as error:
+            self._catalogue_failed(error)
+            return None
 
     # -- request building (shared by every path) ---------------------------------------
 
@@ -339,7 +428,11 @@ class ChatDataForSEO(BaseChatModel):
         return TaskSettings(**values)
 
     def _build(
-        self, messages: Sequence[BaseMessage], stop: list[str] | None, options: dict[str, Any]
+        self,
+        messages: Sequence[BaseMessage],
+        stop: list[str] | None,
+        options: dict[str, Any],
+        records: list[ModelRecord] | None,
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """Build the task and the notes on what was changed; warns about changes.
 
@@ -348,7 +441,10 @@ class ChatDataForSEO(BaseChatModel):
         """
         spec = engine_spec(self.engine)
         layout = layout_messages(messages, self.history_policy)
-        task = build_task(spec, layout, self._settings(options))
+        settings = self._settings(options)
+        task = build_task(spec, layout, settings)
+        if records is not None:
+            check_model_rules(self.engine, records, settings)
         notes: dict[str, Any] = {}
         if layout.trimmed:
             notes["trimmed"] = layout.trimmed
@@ -382,7 +478,7 @@ class ChatDataForSEO(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        request, notes = self._build(messages, stop, kwargs)
+        request, notes = self._build(messages, stop, kwargs, self._records())
         task = self.client.live(self.engine, request)
         return ChatResult(generations=[ChatGeneration(message=self._message(task, notes))])
 
@@ -393,7 +489,7 @@ class ChatDataForSEO(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        request, notes = self._build(messages, stop, kwargs)
+        request, notes = self._build(messages, stop, kwargs, await self._arecords())
         task = await self.client.alive(self.engine, request)
         return ChatResult(generations=[ChatGeneration(message=self._message(task, notes))])
 

@@ -23,6 +23,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_dataforseo import (
     ChatDataForSEO,
     DataForSEOError,
+    DataForSEOInputError,
     DataForSEOResponseError,
     DataForSEOTimeoutError,
 )
@@ -66,6 +67,10 @@ def in_process(emu: Emulator, **kwargs: Any) -> ChatDataForSEO:
 
 def charges(emu: Emulator) -> list[dict[str, Any]]:
     return list(emu.ledger()["charges"])
+
+
+def live_calls(emu: Emulator, engine: str = "chat_gpt") -> int:
+    return int(emu.ledger()["calls"].get(f"{engine}/live", 0))
 
 
 def test_invoke_over_loopback_with_web_search_reports_sources_and_cost(
@@ -160,22 +165,41 @@ def test_wrong_password_is_an_authentication_error_and_costs_nothing(
 def test_rate_limit_is_retried_then_raised_with_its_code_and_never_charged() -> None:
     emu = emulator(fault_rate_limit_40202=1.0)
     with pytest.raises(ModelRateLimitError) as info:
-        in_process(emu, max_retries=2).invoke("hi there")
+        in_process(emu, max_retries=2, validate_model=False).invoke("hi there")
     assert info.value.status_code == 40202  # type: ignore[attr-defined]
-    assert emu.ledger()["calls"]["total"] == 3
+    assert live_calls(emu) == 3
     assert charges(emu) == []
 
 
-def test_unknown_model_is_an_invalid_field_error_with_task_id() -> None:
+def test_unknown_model_is_refused_from_the_catalogue_with_the_closest_names() -> None:
+    emu = emulator()
+    with pytest.raises(DataForSEOInputError) as info:
+        in_process(emu, model="gpt-4.1-mimi").invoke("hi there")
+    assert info.value.field == "model_name"
+    assert "gpt-4.1-mini-2025-04-14" in str(info.value)
+    assert live_calls(emu) == 0
+    assert emu.ledger()["calls"]["chat_gpt/models"] == 1
+
+
+def test_catalogue_is_fetched_once_per_model_and_reused() -> None:
+    emu = emulator()
+    model = in_process(emu)
+    model.batch(["first question", "second question", "third question"])
+    model.invoke("fourth question")
+    assert emu.ledger()["calls"]["chat_gpt/models"] == 1
+    assert live_calls(emu) == 4
+
+
+def test_api_side_invalid_field_error_carries_code_and_task_id() -> None:
     emu = emulator()
     with pytest.raises(ModelInvalidRequestError) as info:
-        in_process(emu, model="gpt-does-not-exist").invoke("hi there")
+        in_process(emu, model="gpt-does-not-exist", validate_model=False).invoke("hi there")
     error = info.value
     assert isinstance(error, DataForSEOError)
     assert error.status_code == 40501
     assert error.task_id
     assert "model_name" in str(error)
-    assert emu.ledger()["calls"]["total"] == 1
+    assert live_calls(emu) == 1
     assert charges(emu) == []
 
 
@@ -184,7 +208,7 @@ def test_server_errors_that_cost_nothing_are_retried_up_to_max_retries() -> None
     with pytest.raises(ModelAPIError) as info:
         in_process(emu, max_retries=2).invoke("hi there")
     assert info.value.status_code == 50000  # type: ignore[attr-defined]
-    assert emu.ledger()["calls"]["total"] == 3
+    assert live_calls(emu) == 3
     assert charges(emu) == []
 
 
@@ -204,14 +228,14 @@ def test_live_timeout_is_not_retried() -> None:
             model.invoke("hi there")
         assert isinstance(info.value, DataForSEOTimeoutError)
         assert "may have run and been charged" in str(info.value)
-        assert emu.ledger()["calls"]["total"] == 1
+        assert live_calls(emu) == 1
 
 
 def test_malformed_json_is_a_response_error_and_not_retried() -> None:
     emu = emulator(fault_malformed_json=1.0)
     with pytest.raises(DataForSEOResponseError):
-        in_process(emu, max_retries=3).invoke("hi there")
-    assert emu.ledger()["calls"]["total"] == 1
+        in_process(emu, max_retries=3, validate_model=False).invoke("hi there")
+    assert live_calls(emu) == 1
     (charge,) = charges(emu)
     assert charge["response_corrupted"] is True
 

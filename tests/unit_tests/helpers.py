@@ -69,3 +69,13 @@ def json_response(body: dict[str, Any], status: int = 200) -> httpx.Response:
     return httpx.Response(
         status, content=json.dumps(body).encode(), headers={"content-type": "application/json"}
     )
+
+
+def is_models_call(request: httpx.Request) -> bool:
+    """Whether the request is the (free) models catalogue GET."""
+    return request.method == "GET" and request.url.path.endswith("/llm_responses/models")
+
+
+def models_response() -> httpx.Response:
+    """The reference's models example (gpt-4.1-mini, gpt-4o, o3-mini, o4-mini)."""
+    return json_response(example("5.1_models"))

@@ -19,7 +19,7 @@ from langchain_dataforseo import (
     DataForSEORateLimitError,
 )
 
-from .helpers import envelope, example, json_response
+from .helpers import envelope, example, is_models_call, json_response, models_response
 
 
 class Recorder:
@@ -31,6 +31,8 @@ class Recorder:
         self.lock = threading.Lock()
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
+        if is_models_call(request):
+            return models_response()
         with self.lock:
             self.bodies.append(json.loads(request.content))
         return json_response(self.body)
@@ -244,6 +246,8 @@ class ConcurrencyProbe:
         self.calls = 0
 
     async def handler(self, request: httpx.Request) -> httpx.Response:
+        if is_models_call(request):
+            return models_response()
         self.in_flight += 1
         self.calls += 1
         self.peak = max(self.peak, self.in_flight)
@@ -284,6 +288,8 @@ def test_batch_returns_exceptions_in_place_with_their_code() -> None:
     limited = envelope(status_code=40209, task_status=40209, cost=0, result=None)
 
     def handler(request: httpx.Request) -> httpx.Response:
+        if is_models_call(request):
+            return models_response()
         prompt = json.loads(request.content)[0]["user_prompt"]
         return json_response(limited if prompt == "bad" else envelope())
 
@@ -327,6 +333,8 @@ def test_api_key_parameter_is_used_when_login_and_password_are_unset(
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request.headers["authorization"])
+        if is_models_call(request):
+            return models_response()
         return json_response(envelope())
 
     model = ChatDataForSEO(
@@ -335,7 +343,7 @@ def test_api_key_parameter_is_used_when_login_and_password_are_unset(
         http_client=httpx.Client(transport=httpx.MockTransport(handler)),
     )
     model.invoke("hi")
-    assert seen == ["Basic bWU6cHc="]
+    assert seen == ["Basic bWU6cHc="] * 2  # the models catalogue, then the live task
 
 
 def test_password_never_appears_in_repr_str_or_dump() -> None:

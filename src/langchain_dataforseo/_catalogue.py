@@ -1,0 +1,175 @@
+"""The models endpoint's catalogue, and the model-aware request rules. Pure.
+
+The catalogue (``GET .../{engine}/llm_responses/models``, a free call) says, per model,
+whether it is a reasoning model, supports ``web_search`` and supports the Standard method.
+:func:`check_model_rules` applies those facts to a task's settings before it is sent.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from langchain_dataforseo._envelope import as_dict, as_list
+from langchain_dataforseo._request import TaskSettings
+from langchain_dataforseo.errors import DataForSEOInputError
+
+NO_LOCATION_MODELS: Final = frozenset({"o3-mini", "o1-pro", "o1"})
+"""ChatGPT models whose web search takes no country or city (API docs)."""
+
+REASONING_MIN_TOKENS: Final[dict[str, int]] = {"chat_gpt": 1024, "claude": 1025, "gemini": 1024}
+"""Lowest ``max_output_tokens`` when the model reasons."""
+
+
+@dataclass(frozen=True)
+class ModelRecord:
+    """One model of the models endpoint.
+
+    Attributes:
+        model_name: Name to send in ``model_name`` (usually versioned).
+        reasoning: A reasoning model (ChatGPT: reasons implicitly; Claude / Gemini:
+            ``use_reasoning`` may be enabled); ``None`` when the API did not say.
+        web_search_supported: Whether ``web_search`` may be set.
+        task_post_supported: Whether the Standard method accepts the model.
+    """
+
+    model_name: str
+    reasoning: bool | None
+    web_search_supported: bool | None
+    task_post_supported: bool | None
+
+
+def _flag(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def parse_models(task: Mapping[str, Any]) -> list[ModelRecord]:
+    """Read the models endpoint's task into records, skipping malformed entries.
+
+    Args:
+        task: The task object of a ``models`` response (status 20000).
+
+    Returns:
+        One record per entry that has a string ``model_name``.
+    """
+    records = []
+    for entry in as_list(task.get("result")):
+        item = as_dict(entry)
+        name = item.get("model_name")
+        if isinstance(name, str) and name:
+            records.append(
+                ModelRecord(
+                    model_name=name,
+                    reasoning=_flag(item.get("reasoning")),
+                    web_search_supported=_flag(item.get("web_search_supported")),
+                    task_post_supported=_flag(item.get("task_post_supported")),
+                )
+            )
+    return records
+
+
+def _version_suffix(rest: str) -> bool:
+    """A suffix made of numeric segments: ``2025-04-14``, ``20250514``, ``002``."""
+    return bool(rest) and all(part.isdigit() for part in rest.split("-"))
+
+
+def find_model(records: Sequence[ModelRecord], name: str) -> ModelRecord | None:
+    """Find the catalogue entry a name resolves to (the API resolves base names).
+
+    ``gpt-4.1`` matches ``gpt-4.1-2025-04-14``; ``claude-opus-4-0`` matches
+    ``claude-opus-4-20250514`` (the ``-0`` stands for "latest"); an exact name wins.
+
+    Args:
+        records: The engine's catalogue.
+        name: The name the user gave.
+
+    Returns:
+        The newest matching record, or ``None``.
+    """
+    for record in records:
+        if record.model_name == name:
+            return record
+    stems = [name]
+    if name.endswith("-0"):
+        stems.append(name[:-2])
+    matches = [
+        record
+        for record in records
+        for stem in stems
+        if record.model_name.startswith(f"{stem}-")
+        and _version_suffix(record.model_name[len(stem) + 1 :])
+    ]
+    return max(matches, key=lambda r: r.model_name) if matches else None
+
+
+def close_names(records: Sequence[ModelRecord], name: str, limit: int = 5) -> list[str]:
+    """The catalogue names closest to ``name``, best first."""
+    return difflib.get_close_matches(name, [r.model_name for r in records], n=limit, cutoff=0.4)
+
+
+def _refuse(field: str, value: object, model: str, why: str) -> DataForSEOInputError:
+    msg = f"{field}={value!r} cannot be used with model {model!r}: {why}."
+    return DataForSEOInputError(msg, field=field, limit=why, actual=value)
+
+
+def check_model_rules(
+    engine: str,
+    records: Sequence[ModelRecord],
+    settings: TaskSettings,
+    *,
+    standard: bool = False,
+) -> ModelRecord:
+    """Check the settings against what the catalogue says of the model.
+
+    Args:
+        engine: The engine.
+        records: The engine's catalogue (from the models endpoint).
+        settings: The task's settings.
+        standard: Whether the task goes to the Standard method.
+
+    Returns:
+        The model's record.
+
+    Raises:
+        DataForSEOInputError: Unknown model (with the closest names), or a setting the
+            model does not take.
+    """
+    name = settings.model_name
+    record = find_model(records, name)
+    if record is None:
+        close = close_names(records, name)
+        hint = f" Closest: {', '.join(close)}." if close else ""
+        msg = (
+            f"model_name={name!r} is not in the {engine} catalogue of the models endpoint.{hint} "
+            "Use list_models() to see them all, or validate_model=False to send it anyway."
+        )
+        raise DataForSEOInputError(msg, field="model_name", limit=close, actual=name)
+    model = record.model_name
+    if settings.web_search and record.web_search_supported is False:
+        raise _refuse("web_search", True, model, "the model does not support web search")
+    if standard and record.task_post_supported is False:
+        raise _refuse("method", "standard", model, "the model has no Standard method")
+    base = name[:-2] if name.endswith("-0") else name
+    if engine == "chat_gpt" and base.split("-20")[0] in NO_LOCATION_MODELS:
+        for field in ("web_search_country_iso_code", "web_search_city"):
+            value = getattr(settings, field)
+            if value is not None:
+                raise _refuse(field, value, model, "the model takes no search location")
+    reasons = (engine == "chat_gpt" and record.reasoning) or bool(settings.use_reasoning)
+    if settings.use_reasoning and record.reasoning is False:
+        raise _refuse("use_reasoning", True, model, "the model cannot reason")
+    if engine == "chat_gpt" and reasons:
+        for field in ("temperature", "top_p", "force_web_search"):
+            value = getattr(settings, field)
+            if value is not None and value is not False:
+                raise _refuse(field, value, model, "reasoning models do not take it")
+    low = REASONING_MIN_TOKENS.get(engine)
+    tokens = settings.max_output_tokens
+    if reasons and low is not None and tokens is not None and tokens < low:
+        msg = (
+            f"max_output_tokens={tokens} is below {low}, the minimum when model {model!r} reasons."
+        )
+        raise DataForSEOInputError(msg, field="max_output_tokens", limit=low, actual=tokens)
+    return record
