@@ -375,8 +375,8 @@ class ChatDataForSEO(BaseChatModel):
 
     def _catalogue_failed(self, error: DataForSEOError) -> None:
         warnings.warn(
-            f"Could not fetch the {self.engine} model catalogue ({error.status_code}: "
-            f"{type(error).__name__}); checking the static engine rules only.",
+            f"Could not fetch the {self.engine} model catalogue ({error}); checking the "
+            "static engine rules only.",
             DataForSEOInputWarning,
             stacklevel=5,
         )
