@@ -16,8 +16,9 @@ Engine = Literal["chat_gpt", "claude", "gemini", "perplexity"]
 
 ENGINES: Final[tuple[str, ...]] = ("chat_gpt", "claude", "gemini", "perplexity")
 
-HistoryPolicy = Literal["error", "trim"]
-"""What to do when the input is over the API's limits: raise, or keep what fits."""
+HistoryPolicy = Literal["error", "trim", "pack"]
+"""What to do when the input is over the API's limits: raise, keep what fits, or pack
+long context into ``message_chain`` turns."""
 
 MAX_PROMPT_CHARS: Final = 500
 """Most characters in ``user_prompt``, ``system_message`` and each chain message."""

@@ -46,12 +46,14 @@ class PromptLayout:
         system_message: Every system message joined in order, or ``None``.
         message_chain: Earlier turns, ``{"role": "user" | "ai", "message": str}``.
         trimmed: What the ``"trim"`` policy dropped or cut; empty when nothing was.
+        layout: How the ``"pack"`` policy laid the input out; empty when it did not.
     """
 
     user_prompt: str
     system_message: str | None
     message_chain: tuple[dict[str, str], ...]
     trimmed: dict[str, Any] = field(default_factory=dict)
+    layout: dict[str, Any] = field(default_factory=dict)
 
 
 def message_text(message: BaseMessage, index: int) -> str:

@@ -446,6 +446,8 @@ class ChatDataForSEO(BaseChatModel):
         if records is not None:
             check_model_rules(self.engine, records, settings)
         notes: dict[str, Any] = {}
+        if layout.layout:
+            notes["layout"] = layout.layout
         if layout.trimmed:
             notes["trimmed"] = layout.trimmed
             warnings.warn(
