@@ -43,6 +43,7 @@ class EngineSpec:
         temperature_excludes_top_p: ``temperature`` and ``top_p`` never together.
         strict_alternation: ``message_chain`` must alternate user, ai, user, ...
         has_standard: Whether the Standard method (``task_post``) exists.
+        reasoning_excludes_sampling: ``use_reasoning`` forbids ``temperature`` / ``top_p``.
     """
 
     name: str
@@ -54,6 +55,7 @@ class EngineSpec:
     temperature_excludes_top_p: bool = False
     strict_alternation: bool = False
     has_standard: bool = True
+    reasoning_excludes_sampling: bool = False
 
 
 ENGINE_SPECS: Final[dict[str, EngineSpec]] = {
@@ -81,6 +83,7 @@ ENGINE_SPECS: Final[dict[str, EngineSpec]] = {
         max_tokens_min=1,
         max_tokens_min_reasoning=1025,
         temperature_excludes_top_p=True,
+        reasoning_excludes_sampling=True,
     ),
     "gemini": EngineSpec(
         name="gemini",

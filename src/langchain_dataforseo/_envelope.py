@@ -9,6 +9,7 @@ provably did not run (connection never made, rate limited) or reported a cost of
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -51,17 +52,20 @@ def as_list(value: object) -> list[Any]:
 
 
 def as_int(value: object) -> int | None:
-    """Return ``value`` as an int when it is a number (not a bool), else ``None``."""
+    """Return ``value`` as an int when it is a finite number (not a bool), else ``None``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
         return None
     return int(value)
 
 
 def as_float(value: object, default: float = 0.0) -> float:
-    """Return ``value`` as a float when it is a number (not a bool), else ``default``."""
+    """Return ``value`` as a float when it is a finite number (not a bool), else ``default``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return default
-    return float(value)
+    number = float(value)
+    return number if math.isfinite(number) else default
 
 
 def api_error(

@@ -117,7 +117,7 @@ def validate_settings(spec: EngineSpec, settings: TaskSettings) -> None:
             )
         if not low <= value <= spec.max_tokens_max:
             _range_error("max_output_tokens", value, low, spec.max_tokens_max, engine)
-    if settings.use_reasoning:
+    if settings.use_reasoning and spec.reasoning_excludes_sampling:
         for name in ("temperature", "top_p"):
             if values.get(name) is not None:
                 msg = f"{name} cannot be used with use_reasoning=True on engine {engine!r}."

@@ -159,7 +159,7 @@ def error_class_for(
     """
     if status_code == 40100 or http_status == 401:
         return DataForSEOAuthenticationError
-    if status_code in _RATE_LIMIT_CODES:
+    if status_code in _RATE_LIMIT_CODES or http_status == 429:
         return DataForSEORateLimitError
     if status_code in _ACCOUNT_CODES or http_status == 402:
         return DataForSEOPaymentError
