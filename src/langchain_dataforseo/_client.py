@@ -14,7 +14,7 @@ import ipaddress
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Sequence
 from typing import Any, TypeVar
 
 import httpx
@@ -23,6 +23,8 @@ from pydantic import SecretStr
 from langchain_dataforseo._catalogue import ModelRecord, parse_models
 from langchain_dataforseo._constants import (
     DEFAULT_BASE_URL,
+    DEFAULT_CALLS_PER_MINUTE,
+    DEFAULT_MAX_CONCURRENCY,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT_SECONDS,
     ENV_BASE_URL,
@@ -30,12 +32,31 @@ from langchain_dataforseo._constants import (
     ENV_PASSWORD,
 )
 from langchain_dataforseo._engines import engine_spec
-from langchain_dataforseo._envelope import decode_envelope, first_result, first_task
+from langchain_dataforseo._envelope import (
+    as_dict,
+    as_list,
+    decode_envelope,
+    first_result,
+    first_task,
+)
+from langchain_dataforseo._pacing import CallPacer
 from langchain_dataforseo._request import encode_tasks
 from langchain_dataforseo._retry import RetryPolicy
-from langchain_dataforseo._transport import ApiCall, exchange, run_async, run_sync
+from langchain_dataforseo._standard import MAX_TASKS_PER_POST, TASKS_READY_INTERVAL_SECONDS
+from langchain_dataforseo._transport import (
+    ApiCall,
+    Outcome,
+    Step,
+    exchange,
+    run_async,
+    run_sync,
+)
 from langchain_dataforseo._version import __version__
-from langchain_dataforseo.errors import DataForSEOAuthenticationError, DataForSEOInputError
+from langchain_dataforseo.errors import (
+    DataForSEOAuthenticationError,
+    DataForSEOInputError,
+    DataForSEOResponseError,
+)
 
 T = TypeVar("T")
 
@@ -153,6 +174,8 @@ class DataForSEOClient:
         max_retries: Retries of calls that provably did not run or cost nothing.
         retry: Full retry policy (wins over ``max_retries``).
         models_cache_ttl: Seconds a fetched model catalogue is reused.
+        calls_per_minute: Client-side cap on calls a minute (the API allows 2000).
+        max_live_tasks: Client-side cap on simultaneous live tasks per engine (API: 30).
         http_client: A ready ``httpx.Client`` to use instead of building one.
         http_async_client: A ready ``httpx.AsyncClient`` to use instead of building one.
 
@@ -176,6 +199,8 @@ class DataForSEOClient:
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry: RetryPolicy | None = None,
         models_cache_ttl: float = 3600.0,
+        calls_per_minute: int = DEFAULT_CALLS_PER_MINUTE,
+        max_live_tasks: int = DEFAULT_MAX_CONCURRENCY,
         http_client: httpx.Client | None = None,
         http_async_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -194,6 +219,13 @@ class DataForSEOClient:
         self._async_clients: dict[int, tuple[asyncio.AbstractEventLoop, httpx.AsyncClient]] = {}
         self._models: dict[str, tuple[float, list[ModelRecord]]] = {}
         self._lock = threading.Lock()
+        self.call_pacer = CallPacer(calls_per_minute, 60.0)
+        """Keeps every call of this client under the API's calls-a-minute limit."""
+        self.tasks_ready_pacer = CallPacer(1, TASKS_READY_INTERVAL_SECONDS)
+        """``tasks_ready`` allows 20 calls a minute: one every 3 s, never faster."""
+        self.max_live_tasks = max_live_tasks
+        self._live_slots: dict[str, threading.BoundedSemaphore] = {}
+        self._alive_slots: dict[tuple[int, str], asyncio.Semaphore] = {}
 
     def __repr__(self) -> str:
         return f"DataForSEOClient(base_url={self.base_url!r}, login={self._login!r})"
@@ -245,11 +277,39 @@ class DataForSEOClient:
         url = f"{base}{_API_PREFIX}/{engine}/llm_responses/{function}"
         return auth, ApiCall(method, url, body, idempotent=method == "GET", where=where)
 
-    def _run(self, auth: str, call: ApiCall, parse: Callable[[httpx.Response], T]) -> T:
-        return run_sync(self.sync_client, auth, exchange(call, parse, self.retry))
+    def _steps(
+        self, call: ApiCall, parse: Callable[[httpx.Response], T], extra: Sequence[CallPacer]
+    ) -> Generator[Step, Outcome, T]:
+        return exchange(call, parse, self.retry, (*extra, self.call_pacer))
 
-    async def _arun(self, auth: str, call: ApiCall, parse: Callable[[httpx.Response], T]) -> T:
-        return await run_async(self.async_client, auth, exchange(call, parse, self.retry))
+    def _run(
+        self,
+        auth: str,
+        call: ApiCall,
+        parse: Callable[[httpx.Response], T],
+        extra: Sequence[CallPacer] = (),
+    ) -> T:
+        return run_sync(self.sync_client, auth, self._steps(call, parse, extra))
+
+    async def _arun(
+        self,
+        auth: str,
+        call: ApiCall,
+        parse: Callable[[httpx.Response], T],
+        extra: Sequence[CallPacer] = (),
+    ) -> T:
+        return await run_async(self.async_client, auth, self._steps(call, parse, extra))
+
+    def _live_slot(self, engine: str) -> threading.BoundedSemaphore:
+        with self._lock:
+            return self._live_slots.setdefault(
+                engine, threading.BoundedSemaphore(self.max_live_tasks)
+            )
+
+    def _alive_slot(self, engine: str) -> asyncio.Semaphore:
+        key = (id(asyncio.get_running_loop()), engine)
+        with self._lock:
+            return self._alive_slots.setdefault(key, asyncio.Semaphore(self.max_live_tasks))
 
     # -- live ---------------------------------------------------------------------------
 
@@ -273,7 +333,8 @@ class DataForSEOClient:
         Returns:
             The API's task object, status 20000 with a non-empty ``result``.
         """
-        return self._run(*self._live_call(engine, task), self._parse_live)
+        with self._live_slot(engine):
+            return self._run(*self._live_call(engine, task), self._parse_live)
 
     async def alive(self, engine: str, task: dict[str, Any]) -> dict[str, Any]:
         """Async twin of :meth:`live`.
@@ -285,7 +346,119 @@ class DataForSEOClient:
         Returns:
             The API's task object.
         """
-        return await self._arun(*self._live_call(engine, task), self._parse_live)
+        async with self._alive_slot(engine):
+            return await self._arun(*self._live_call(engine, task), self._parse_live)
+
+    # -- Standard: task_post, tasks_ready, task_get --------------------------------------
+
+    def _post_call(self, engine: str, tasks: Sequence[dict[str, Any]]) -> tuple[str, ApiCall]:
+        if not 1 <= len(tasks) <= MAX_TASKS_PER_POST:
+            msg = f"task_post takes 1 to {MAX_TASKS_PER_POST} tasks, got {len(tasks)}."
+            raise DataForSEOInputError(
+                msg, field="tasks", limit=MAX_TASKS_PER_POST, actual=len(tasks)
+            )
+        return self._call("POST", engine, "task_post", encode_tasks(tasks), "task_post")
+
+    @staticmethod
+    def _parse_post(response: httpx.Response) -> list[Any]:
+        envelope = decode_envelope(response.status_code, response.content, where="task_post")
+        return as_list(envelope.get("tasks"))
+
+    def task_post(self, engine: str, tasks: Sequence[dict[str, Any]]) -> list[Any]:
+        """Post up to 100 Standard tasks (charged: $0.0102 each, settled on completion).
+
+        Args:
+            engine: Engine path segment.
+            tasks: Task objects.
+
+        Returns:
+            The ``tasks`` array of the answer, in the order sent (20100 = created).
+        """
+        return self._run(*self._post_call(engine, tasks), self._parse_post)
+
+    async def atask_post(self, engine: str, tasks: Sequence[dict[str, Any]]) -> list[Any]:
+        """Async twin of :meth:`task_post`.
+
+        Args:
+            engine: Engine path segment.
+            tasks: Task objects.
+
+        Returns:
+            The ``tasks`` array of the answer.
+        """
+        return await self._arun(*self._post_call(engine, tasks), self._parse_post)
+
+    @staticmethod
+    def _parse_ready(response: httpx.Response) -> list[str]:
+        envelope = decode_envelope(response.status_code, response.content, where="tasks_ready")
+        ids: list[str] = []
+        for task in as_list(envelope.get("tasks")):
+            for item in as_list(as_dict(task).get("result")):
+                task_id = as_dict(item).get("id")
+                if isinstance(task_id, str):
+                    ids.append(task_id)
+        return ids
+
+    def tasks_ready(self, engine: str) -> list[str]:
+        """Ids of completed, uncollected Standard tasks (free; one call per 3 s at most).
+
+        Args:
+            engine: Engine path segment.
+
+        Returns:
+            Task ids (of the whole account, not only this client's).
+        """
+        call = self._call("GET", engine, "tasks_ready", None, "tasks_ready")
+        return self._run(*call, self._parse_ready, (self.tasks_ready_pacer,))
+
+    async def atasks_ready(self, engine: str) -> list[str]:
+        """Async twin of :meth:`tasks_ready`.
+
+        Args:
+            engine: Engine path segment.
+
+        Returns:
+            Task ids.
+        """
+        call = self._call("GET", engine, "tasks_ready", None, "tasks_ready")
+        return await self._arun(*call, self._parse_ready, (self.tasks_ready_pacer,))
+
+    @staticmethod
+    def _parse_get(response: httpx.Response) -> dict[str, Any]:
+        envelope = decode_envelope(response.status_code, response.content, where="task_get")
+        tasks = as_list(envelope.get("tasks"))
+        task = as_dict(tasks[0]) if tasks else {}
+        if not task:
+            msg = "task_get answered status 20000 with no task."
+            raise DataForSEOResponseError(msg)
+        return task
+
+    def _get_call(self, engine: str, task_id: str) -> tuple[str, ApiCall]:
+        return self._call("GET", engine, f"task_get/{task_id}", None, "task_get")
+
+    def task_get(self, engine: str, task_id: str) -> dict[str, Any]:
+        """One Standard task as it stands (free; repeatable for 30 days).
+
+        Args:
+            engine: Engine path segment.
+            task_id: The task id.
+
+        Returns:
+            The task object, whatever its status (20000 done, 40602 pending, ...).
+        """
+        return self._run(*self._get_call(engine, task_id), self._parse_get)
+
+    async def atask_get(self, engine: str, task_id: str) -> dict[str, Any]:
+        """Async twin of :meth:`task_get`.
+
+        Args:
+            engine: Engine path segment.
+            task_id: The task id.
+
+        Returns:
+            The task object.
+        """
+        return await self._arun(*self._get_call(engine, task_id), self._parse_get)
 
     # -- models -------------------------------------------------------------------------
 

@@ -34,6 +34,8 @@ DEFAULT_TIMEOUT_SECONDS: Final = 150.0
 DEFAULT_MAX_RETRIES: Final = 2
 DEFAULT_MAX_CONCURRENCY: Final = 30
 """The API's cap on simultaneous live tasks per engine and account."""
+DEFAULT_CALLS_PER_MINUTE: Final = 2000
+"""The API's cap on calls a minute, all endpoints together."""
 
 LIVE_BASE_PRICE_USD: Final = 0.0006
 """Price of one live task, on top of the provider's ``money_spent``."""

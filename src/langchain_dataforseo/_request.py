@@ -194,7 +194,19 @@ def build_task(
             msg = f"{name} is not a field of engine {spec.name!r}."
             raise DataForSEOInputError(msg, field=name, limit="not supported", actual=value)
         values[name] = value
-    return {key: values[key] for key in TASK_KEY_ORDER if key in values}
+    return ordered_task(values)
+
+
+def ordered_task(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The task's fields in the stable key order, unset (``None``) fields left out.
+
+    Args:
+        values: Task fields.
+
+    Returns:
+        A new dict in ``TASK_KEY_ORDER``.
+    """
+    return {key: values[key] for key in TASK_KEY_ORDER if values.get(key) is not None}
 
 
 def encode_tasks(tasks: Sequence[Mapping[str, Any]]) -> bytes:

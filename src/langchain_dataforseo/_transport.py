@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
 import httpx
 
 from langchain_dataforseo._envelope import transport_error
+from langchain_dataforseo._pacing import CallPacer
 from langchain_dataforseo._retry import RetryPolicy
 from langchain_dataforseo.errors import DataForSEOError
 
@@ -56,7 +57,7 @@ def exchange(
     call: ApiCall,
     parse: Callable[[httpx.Response], T],
     policy: RetryPolicy,
-    on_retry: Callable[[DataForSEOError, int], None] | None = None,
+    pacers: Sequence[CallPacer] = (),
 ) -> Generator[Step, Outcome, T]:
     """Drive one API call with retries; yields steps, returns the parsed value.
 
@@ -64,7 +65,7 @@ def exchange(
         call: The request to make.
         parse: Turns a response into the value, raising typed errors.
         policy: How often and how long to retry.
-        on_retry: Called with the error and the retry number before each retry.
+        pacers: Client-side limiters; every attempt waits for a slot in each.
 
     Returns:
         What ``parse`` returned for the first successful attempt.
@@ -74,6 +75,10 @@ def exchange(
     """
     retries = 0
     while True:
+        for pacer in pacers:
+            wait = pacer.reserve()
+            if wait > 0:
+                yield Sleep(wait)
         outcome = yield call
         try:
             if isinstance(outcome, httpx.HTTPError):
@@ -86,8 +91,6 @@ def exchange(
             if not error.is_retryable or retries >= policy.max_retries:
                 raise
             retries += 1
-            if on_retry is not None:
-                on_retry(error, retries)
             yield Sleep(policy.delay(retries))
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Generator, Iterator, Mapping, Sequence
+from dataclasses import replace
+from typing import Any, Literal
 
 import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -22,6 +23,7 @@ from pydantic import AliasChoices, ConfigDict, Field, PrivateAttr, SecretStr, mo
 from typing_extensions import Self
 
 from langchain_dataforseo import _compat  # noqa: F401  (registers the content-block translator)
+from langchain_dataforseo._budget import Budget
 from langchain_dataforseo._catalogue import ModelRecord, check_model_rules
 from langchain_dataforseo._client import DataForSEOClient
 from langchain_dataforseo._constants import (
@@ -32,20 +34,36 @@ from langchain_dataforseo._constants import (
     ENV_BASE_URL,
     ENV_LOGIN,
     ENV_PASSWORD,
+    LIVE_BASE_PRICE_USD,
     PROVIDER,
     Engine,
     HistoryPolicy,
 )
 from langchain_dataforseo._engines import engine_spec
+from langchain_dataforseo._envelope import as_dict, as_float
 from langchain_dataforseo._messages import layout_messages
-from langchain_dataforseo._request import TaskSettings, build_task
+from langchain_dataforseo._request import TaskSettings, build_task, ordered_task
 from langchain_dataforseo._results import task_to_message
 from langchain_dataforseo._retry import RetryPolicy
+from langchain_dataforseo._standard import (
+    STANDARD_POST_PRICE_USD,
+    CollectState,
+    CollectStep,
+    TaskHandle,
+    collect_steps,
+    generated_tag,
+    standard_cost,
+)
+from langchain_dataforseo._standard_io import adrive_collect, apost_all, drive_collect, post_all
 from langchain_dataforseo._version import __version__
+from langchain_dataforseo.costs import record_cost
 from langchain_dataforseo.errors import (
     DataForSEOAuthenticationError,
     DataForSEOError,
     DataForSEOInputError,
+    DataForSEOResponseError,
+    DataForSEOSubmitError,
+    DataForSEOTaskPendingError,
 )
 
 DEFAULT_MODELS: dict[str, str] = {
@@ -249,7 +267,33 @@ class ChatDataForSEO(BaseChatModel):
     """Seconds the fetched model catalogue is reused."""
 
     max_concurrency: int = Field(default=DEFAULT_MAX_CONCURRENCY, ge=1)
-    """Default concurrency of ``batch`` / ``abatch`` when the config sets none."""
+    """Default concurrency of Live ``batch`` / ``abatch`` when the config sets none. Live
+    tasks are also capped per engine by the client (30) whatever the config says."""
+
+    method: Literal["live", "standard"] = "live"
+    """``"live"``: one task per request, answer in the response ($0.0006 + provider
+    cost). ``"standard"``: tasks posted (up to 100 per request) and collected when ready
+    ($0.0002 + provider cost, $0.01 prepaid per task then settled); may take long.
+    Perplexity has only the Live method."""
+
+    poll_interval: float = Field(default=3.0, gt=0)
+    """Standard method: seconds between polls (``tasks_ready`` allows one call per 3 s)."""
+
+    max_wait: float = Field(default=900.0, gt=0)
+    """Standard method: seconds ``invoke`` / ``batch`` / ``collect`` wait for results;
+    what is not ready then raises ``DataForSEOTaskPendingError`` with the task id."""
+
+    pingback_url: str | None = None
+    """Standard method: URL DataForSEO GETs when a task is done (``$id`` and ``$tag`` are
+    replaced). Such tasks never appear in ``tasks_ready``; they are polled directly."""
+
+    postback_url: str | None = None
+    """Standard method: URL DataForSEO POSTs the gzip result to (see ``parse_postback``)."""
+
+    max_cost: float | None = Field(default=None, ge=0)
+    """Budget in USD for this model instance: calls whose known price (Live $0.0006, or
+    the Standard $0.0102 per task posted) would take the spend past it are refused before
+    anything is posted. The provider's part of the cost is only known afterwards."""
 
     stop: list[str] | None = None
     """Accepted for LangChain compatibility; the API has no stop sequences, so a non-empty
@@ -266,12 +310,20 @@ class ChatDataForSEO(BaseChatModel):
     """Optional ready ``httpx.AsyncClient``."""
 
     _client: DataForSEOClient | None = PrivateAttr(default=None)
+    _budget: Budget = PrivateAttr(default_factory=lambda: Budget(None))
 
     @model_validator(mode="after")
     def _dataforseo_defaults(self) -> Self:
-        engine_spec(self.engine)
+        spec = engine_spec(self.engine)
+        if self.method == "standard" and not spec.has_standard:
+            msg = (
+                f"engine={self.engine!r} has only the Live method; method='standard' works "
+                "for chat_gpt, claude and gemini."
+            )
+            raise ValueError(msg)
         if not self.model:
             self.model = DEFAULT_MODELS[self.engine]
+        self._budget = Budget(self.max_cost)
         self._add_version("langchain-dataforseo", __version__)
         return self
 
@@ -290,6 +342,11 @@ class ChatDataForSEO(BaseChatModel):
         return self.model
 
     @property
+    def spent(self) -> float:
+        """USD spent (or reserved for tasks still running) by this model instance."""
+        return self._budget.spent
+
+    @property
     def _identifying_params(self) -> dict[str, Any]:
         return {
             "engine": self.engine,
@@ -303,6 +360,7 @@ class ChatDataForSEO(BaseChatModel):
             "web_search_city": self.web_search_city,
             "use_reasoning": self.use_reasoning,
             "history_policy": self.history_policy,
+            "method": self.method,
         }
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
@@ -433,6 +491,7 @@ class ChatDataForSEO(BaseChatModel):
         stop: list[str] | None,
         options: dict[str, Any],
         records: list[ModelRecord] | None,
+        standard: bool = False,
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """Build the task and the notes on what was changed; warns about changes.
 
@@ -442,9 +501,10 @@ class ChatDataForSEO(BaseChatModel):
         spec = engine_spec(self.engine)
         layout = layout_messages(messages, self.history_policy)
         settings = self._settings(options)
-        task = build_task(spec, layout, settings)
+        callbacks = {"pingback_url": self.pingback_url, "postback_url": self.postback_url}
+        task = build_task(spec, layout, settings, callbacks if standard else None)
         if records is not None:
-            check_model_rules(self.engine, records, settings)
+            check_model_rules(self.engine, records, settings, standard=standard)
         notes: dict[str, Any] = {}
         if layout.layout:
             notes["layout"] = layout.layout
@@ -469,7 +529,306 @@ class ChatDataForSEO(BaseChatModel):
     def _message(self, task: dict[str, Any], notes: dict[str, Any]) -> AIMessage:
         message = task_to_message(task, engine=self.engine)
         message.response_metadata.update(notes)
+        record_cost(message)
         return message
+
+    def _live(self, request: dict[str, Any]) -> dict[str, Any]:
+        reserved = self._budget.reserve(1, LIVE_BASE_PRICE_USD, "a live task")
+        try:
+            task = self.client.live(self.engine, request)
+        except DataForSEOError as error:
+            self._budget.settle(reserved, error.cost)
+            raise
+        self._budget.settle(reserved, as_float(task.get("cost")))
+        return task
+
+    async def _alive(self, request: dict[str, Any]) -> dict[str, Any]:
+        reserved = self._budget.reserve(1, LIVE_BASE_PRICE_USD, "a live task")
+        try:
+            task = await self.client.alive(self.engine, request)
+        except DataForSEOError as error:
+            self._budget.settle(reserved, error.cost)
+            raise
+        self._budget.settle(reserved, as_float(task.get("cost")))
+        return task
+
+    # -- the Standard method: submit, collect -------------------------------------------
+
+    def _prepare(
+        self,
+        inputs: Sequence[Sequence[BaseMessage]],
+        stop: list[str] | None,
+        options: dict[str, Any],
+        records: list[ModelRecord] | None,
+    ) -> list[dict[str, Any] | Exception]:
+        """Build and check every task before anything is posted; tag untagged ones."""
+        prepared: list[dict[str, Any] | Exception] = []
+        for index, messages in enumerate(inputs):
+            try:
+                task, _notes = self._build(messages, stop, options, records, standard=True)
+            except ValueError as error:
+                prepared.append(error)
+                continue
+            if "tag" not in task:
+                task = ordered_task({**task, "tag": generated_tag(task, index)})
+            prepared.append(task)
+        return prepared
+
+    def _reserve_posts(
+        self, prepared: list[dict[str, Any] | Exception], return_exceptions: bool
+    ) -> tuple[list[int], list[dict[str, Any]], float]:
+        if not return_exceptions:
+            for item in prepared:
+                if isinstance(item, Exception):
+                    raise item
+        positions = [i for i, item in enumerate(prepared) if isinstance(item, dict)]
+        tasks = [item for item in prepared if isinstance(item, dict)]
+        reserved = self._budget.reserve(len(tasks), STANDARD_POST_PRICE_USD, "Standard tasks")
+        return positions, tasks, reserved
+
+    def _placed(
+        self,
+        prepared: list[dict[str, Any] | Exception],
+        positions: list[int],
+        posted: list[TaskHandle | DataForSEOError],
+        reserved: float,
+        return_exceptions: bool,
+    ) -> list[TaskHandle | Exception]:
+        """Put the posted handles back in input order; hold or release the prepayments."""
+        out: list[TaskHandle | Exception] = [
+            item if isinstance(item, Exception) else DataForSEOResponseError("not posted")
+            for item in prepared
+        ]
+        self._budget.settle(reserved, 0.0)
+        for position, handle in zip(positions, posted, strict=True):
+            if isinstance(handle, TaskHandle):
+                handle = replace(handle, index=position)
+                self._budget.settle(0.0, STANDARD_POST_PRICE_USD)
+                self._budget.hold(handle.id, STANDARD_POST_PRICE_USD)
+            out[position] = handle
+        errors = {i: item for i, item in enumerate(out) if isinstance(item, Exception)}
+        if errors and not return_exceptions:
+            created = [item for item in out if isinstance(item, TaskHandle)]
+            first = next(iter(errors.values()))
+            msg = (
+                f"{len(errors)} of {len(out)} Standard task(s) were not created (first: "
+                f"{first}); the {len(created)} created are in .handles: collect them."
+            )
+            raise DataForSEOSubmitError(msg, handles=list(created), errors=errors)
+        return out
+
+    def _submit(
+        self,
+        inputs: Sequence[Sequence[BaseMessage]],
+        stop: list[str] | None,
+        options: dict[str, Any],
+        records: list[ModelRecord] | None,
+        return_exceptions: bool,
+    ) -> list[TaskHandle | Exception]:
+        prepared = self._prepare(inputs, stop, options, records)
+        positions, tasks, reserved = self._reserve_posts(prepared, return_exceptions)
+        posted = post_all(self.client, self.engine, tasks) if tasks else []
+        return self._placed(prepared, positions, posted, reserved, return_exceptions)
+
+    async def _asubmit(
+        self,
+        inputs: Sequence[Sequence[BaseMessage]],
+        stop: list[str] | None,
+        options: dict[str, Any],
+        records: list[ModelRecord] | None,
+        return_exceptions: bool,
+    ) -> list[TaskHandle | Exception]:
+        prepared = self._prepare(inputs, stop, options, records)
+        positions, tasks, reserved = self._reserve_posts(prepared, return_exceptions)
+        posted = await apost_all(self.client, self.engine, tasks) if tasks else []
+        return self._placed(prepared, positions, posted, reserved, return_exceptions)
+
+    def _as_messages(self, inputs: Sequence[LanguageModelInput]) -> list[list[BaseMessage]]:
+        return [self._convert_input(item).to_messages() for item in inputs]
+
+    def submit(
+        self,
+        inputs: Sequence[LanguageModelInput],
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[TaskHandle | Exception]:
+        """Post prompts with the Standard method and return at once, without waiting.
+
+        Every task is checked before anything is posted; up to 100 go in one request.
+        Untagged tasks get a deterministic tag, so results can always be matched to
+        prompts. Save the handles (``handle.to_dict()``) to collect later, even from
+        another process: results stay retrievable for 30 days.
+
+        Args:
+            inputs: Prompts or message lists.
+            return_exceptions: Put each failure in place instead of raising.
+            **kwargs: Per-call options, as for ``invoke``.
+
+        Returns:
+            One :class:`TaskHandle` (or exception) per input, in order.
+
+        Raises:
+            DataForSEOInputError: Invalid input (nothing is posted).
+            DataForSEOSubmitError: Some tasks were not created; ``.handles`` holds those
+                that were.
+            DataForSEOBudgetError: The prepayments would exceed ``max_cost``.
+        """
+        self._standard_engine()
+        messages = self._as_messages(inputs)
+        return self._submit(messages, None, kwargs, self._records(), return_exceptions)
+
+    async def asubmit(
+        self,
+        inputs: Sequence[LanguageModelInput],
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[TaskHandle | Exception]:
+        """Async :meth:`submit` (chunks of 100 are posted concurrently).
+
+        Args:
+            inputs: Prompts or message lists.
+            return_exceptions: Put each failure in place instead of raising.
+            **kwargs: Per-call options, as for ``ainvoke``.
+
+        Returns:
+            One :class:`TaskHandle` (or exception) per input, in order.
+        """
+        self._standard_engine()
+        messages = self._as_messages(inputs)
+        records = await self._arecords()
+        return await self._asubmit(messages, None, kwargs, records, return_exceptions)
+
+    def _standard_engine(self) -> None:
+        if not engine_spec(self.engine).has_standard:
+            msg = f"engine={self.engine!r} has no Standard method (submit / collect)."
+            raise DataForSEOInputError(msg, field="method", limit="live", actual="standard")
+
+    def _steps(
+        self, handles: Sequence[TaskHandle], first_wait: float, max_wait: float | None
+    ) -> Generator[CollectStep, Any, CollectState]:
+        callbacks = self.pingback_url is not None or self.postback_url is not None
+        return collect_steps(
+            handles,
+            poll_interval=self.poll_interval,
+            max_wait=self.max_wait if max_wait is None else max_wait,
+            first_wait=first_wait,
+            use_tasks_ready=len(handles) > 1 and not callbacks,
+        )
+
+    @staticmethod
+    def _live_handles(items: Sequence[TaskHandle | Exception]) -> list[TaskHandle]:
+        return [item for item in items if isinstance(item, TaskHandle)]
+
+    def _collect_now(
+        self,
+        items: Sequence[TaskHandle | Exception],
+        first_wait: float,
+        max_wait: float | None = None,
+    ) -> CollectState:
+        handles = self._live_handles(items)
+        return drive_collect(self.client, self._steps(handles, first_wait, max_wait))
+
+    async def _acollect_now(
+        self,
+        items: Sequence[TaskHandle | Exception],
+        first_wait: float,
+        max_wait: float | None = None,
+    ) -> CollectState:
+        handles = self._live_handles(items)
+        return await adrive_collect(self.client, self._steps(handles, first_wait, max_wait))
+
+    def _collected(
+        self, items: Sequence[TaskHandle | Exception], state: CollectState
+    ) -> list[AIMessage | Exception]:
+        """Turn the collect state into one message or exception per item, in order."""
+        out: list[AIMessage | Exception] = []
+        for item in items:
+            if isinstance(item, Exception):
+                out.append(item)
+            elif item.id in state.done:
+                task = state.done[item.id]
+                result = task["result"][0] if task.get("result") else {}
+                cost = standard_cost(as_float(as_dict(result).get("money_spent")))
+                message = task_to_message(task, engine=item.engine, method="standard", cost=cost)
+                self._budget.settle_held(item.id, cost)
+                record_cost(message)
+                out.append(message)
+            elif item.id in state.failed:
+                error = state.failed[item.id]
+                self._budget.settle_held(item.id, getattr(error, "cost", 0.0))
+                out.append(error)
+            else:
+                msg = (
+                    f"Standard task {item.id} was not finished within max_wait; collect it "
+                    "later with collect([handle]) (results are kept for 30 days)."
+                )
+                out.append(DataForSEOTaskPendingError(msg, handle=item, task_id=item.id))
+        return out
+
+    @staticmethod
+    def _single_result(outcome: list[AIMessage | Exception]) -> ChatResult:
+        (item,) = outcome
+        if isinstance(item, Exception):
+            raise item
+        return ChatResult(generations=[ChatGeneration(message=item)])
+
+    @staticmethod
+    def _raise_first(results: list[AIMessage | Exception], return_exceptions: bool) -> None:
+        if not return_exceptions:
+            for item in results:
+                if isinstance(item, Exception):
+                    raise item
+
+    def collect(
+        self,
+        handles: Sequence[TaskHandle | Mapping[str, Any]],
+        *,
+        return_exceptions: bool = False,
+        max_wait: float | None = None,
+    ) -> list[AIMessage | Exception]:
+        """Collect Standard results, for handles from :meth:`submit` or saved ones.
+
+        Nothing is posted: ``tasks_ready`` and ``task_get`` are free. Tasks already
+        collected once are fetched directly (they are kept for 30 days).
+
+        Args:
+            handles: Handles, or their saved dicts (``handle.to_dict()``).
+            return_exceptions: Put each failure in place instead of raising.
+            max_wait: Seconds to wait (default ``self.max_wait``); unfinished tasks become
+                ``DataForSEOTaskPendingError`` naming their id.
+
+        Returns:
+            One ``AIMessage`` (or exception) per handle, in order; ``cost`` is the net
+            Standard charge ($0.0002 + ``money_spent``, the prepayment settled).
+        """
+        items = [h if isinstance(h, TaskHandle) else TaskHandle.from_dict(h) for h in handles]
+        results = self._collected(items, self._collect_now(items, 0.0, max_wait))
+        self._raise_first(results, return_exceptions)
+        return results
+
+    async def acollect(
+        self,
+        handles: Sequence[TaskHandle | Mapping[str, Any]],
+        *,
+        return_exceptions: bool = False,
+        max_wait: float | None = None,
+    ) -> list[AIMessage | Exception]:
+        """Async :meth:`collect`.
+
+        Args:
+            handles: Handles, or their saved dicts.
+            return_exceptions: Put each failure in place instead of raising.
+            max_wait: Seconds to wait (default ``self.max_wait``).
+
+        Returns:
+            One ``AIMessage`` (or exception) per handle, in order.
+        """
+        items = [h if isinstance(h, TaskHandle) else TaskHandle.from_dict(h) for h in handles]
+        results = self._collected(items, await self._acollect_now(items, 0.0, max_wait))
+        self._raise_first(results, return_exceptions)
+        return results
 
     # -- LangChain hooks ---------------------------------------------------------------
 
@@ -480,8 +839,12 @@ class ChatDataForSEO(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        if self.method == "standard":
+            handles = self._submit([messages], stop, kwargs, self._records(), False)
+            outcome = self._collected(handles, self._collect_now(handles, self.poll_interval))
+            return self._single_result(outcome)
         request, notes = self._build(messages, stop, kwargs, self._records())
-        task = self.client.live(self.engine, request)
+        task = self._live(request)
         return ChatResult(generations=[ChatGeneration(message=self._message(task, notes))])
 
     async def _agenerate(
@@ -491,8 +854,13 @@ class ChatDataForSEO(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        if self.method == "standard":
+            records = await self._arecords()
+            handles = await self._asubmit([messages], stop, kwargs, records, False)
+            state = await self._acollect_now(handles, self.poll_interval)
+            return self._single_result(self._collected(handles, state))
         request, notes = self._build(messages, stop, kwargs, await self._arecords())
-        task = await self.client.alive(self.engine, request)
+        task = await self._alive(request)
         return ChatResult(generations=[ChatGeneration(message=self._message(task, notes))])
 
     @staticmethod
@@ -559,7 +927,12 @@ class ChatDataForSEO(BaseChatModel):
         return_exceptions: bool = False,
         **kwargs: Any,
     ) -> list[AIMessage | Exception]:
-        """Run many prompts, at most ``max_concurrency`` at a time (default 30).
+        """Run many prompts; Live ones at most ``max_concurrency`` at a time.
+
+        Live: at most ``max_concurrency`` calls in flight (default 30). Standard: packed
+        100 tasks per request and collected as they finish; the prompts then bypass
+        LangChain's per-item callbacks (they are posted together), but costs still reach
+        ``track_costs``.
 
         Args:
             inputs: Prompts or message lists.
@@ -570,6 +943,14 @@ class ChatDataForSEO(BaseChatModel):
         Returns:
             One message (or exception) per input, in input order.
         """
+        if self.method == "standard":
+            self._standard_engine()
+            messages = self._as_messages(inputs)
+            items = self._submit(messages, None, kwargs, self._records(), return_exceptions)
+            results = self._collected(items, self._collect_now(items, self.poll_interval))
+            self._raise_first(results, return_exceptions)
+            return results
+        self._budget.check(len(inputs), LIVE_BASE_PRICE_USD, f"a batch of {len(inputs)}")
         return super().batch(  # type: ignore[return-value]
             inputs, self._bounded(config), return_exceptions=return_exceptions, **kwargs
         )
@@ -593,6 +974,16 @@ class ChatDataForSEO(BaseChatModel):
         Returns:
             One message (or exception) per input, in input order.
         """
+        if self.method == "standard":
+            self._standard_engine()
+            messages = self._as_messages(inputs)
+            records = await self._arecords()
+            items = await self._asubmit(messages, None, kwargs, records, return_exceptions)
+            state = await self._acollect_now(items, self.poll_interval)
+            results = self._collected(items, state)
+            self._raise_first(results, return_exceptions)
+            return results
+        self._budget.check(len(inputs), LIVE_BASE_PRICE_USD, f"a batch of {len(inputs)}")
         return await super().abatch(  # type: ignore[return-value]
             inputs, self._bounded(config), return_exceptions=return_exceptions, **kwargs
         )

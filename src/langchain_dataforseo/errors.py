@@ -31,6 +31,7 @@ from langchain_core.exceptions import (
 __all__ = [
     "DataForSEOAPIError",
     "DataForSEOAuthenticationError",
+    "DataForSEOBudgetError",
     "DataForSEOConnectionError",
     "DataForSEOError",
     "DataForSEOInputError",
@@ -39,6 +40,8 @@ __all__ = [
     "DataForSEOPaymentError",
     "DataForSEORateLimitError",
     "DataForSEOResponseError",
+    "DataForSEOSubmitError",
+    "DataForSEOTaskPendingError",
     "DataForSEOTimeoutError",
     "error_class_for",
 ]
@@ -112,6 +115,50 @@ class DataForSEOTimeoutError(DataForSEOError, ModelTimeoutError):
 
 class DataForSEOConnectionError(DataForSEOError, ModelConnectionError):
     """The API could not be reached."""
+
+
+class DataForSEOTaskPendingError(DataForSEOTimeoutError):
+    """A Standard task was not finished when the wait ran out; collect it later.
+
+    ``task_id`` and ``handle`` identify it: pass the handle to ``collect`` / ``acollect``
+    (results stay retrievable for 30 days).
+    """
+
+    def __init__(self, message: str, *, handle: object, task_id: str) -> None:
+        super().__init__(message, task_id=task_id, status_code=40602)
+        self.handle = handle
+
+
+class DataForSEOSubmitError(DataForSEOError):
+    """Some tasks of a Standard submission were not created.
+
+    Attributes:
+        handles: The tasks that were created (collect them: nothing is lost).
+        errors: Index in the submission to the error of each task that was not created.
+    """
+
+    def __init__(
+        self, message: str, *, handles: list[object], errors: dict[int, Exception]
+    ) -> None:
+        super().__init__(message)
+        self.handles = handles
+        self.errors = errors
+
+
+class DataForSEOBudgetError(RuntimeError):
+    """Refused before posting: the tasks' known price would exceed ``max_cost``.
+
+    Attributes:
+        spent: USD spent (or reserved) so far by the model instance.
+        max_cost: The budget.
+        needed: The known price of what was refused.
+    """
+
+    def __init__(self, message: str, *, spent: float, max_cost: float, needed: float) -> None:
+        super().__init__(message)
+        self.spent = spent
+        self.max_cost = max_cost
+        self.needed = needed
 
 
 class DataForSEOInputError(ValueError):

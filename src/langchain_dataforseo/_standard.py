@@ -1,0 +1,253 @@
+"""The Standard method (task_post, then tasks_ready / task_get), without I/O.
+
+- :class:`TaskHandle`: what identifies a posted task; JSON-friendly, so a list of handles
+  can be saved and collected later by another process.
+- :func:`collect_steps`: the polling protocol as a generator. It yields what to do (ask
+  ``tasks_ready``, ``task_get`` some ids, sleep) and receives the answers; the sync and
+  async drivers in ``chat_models`` only perform those steps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Generator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Final
+
+from langchain_dataforseo._envelope import PENDING_CODES, as_int, first_result, task_error
+from langchain_dataforseo._transport import Sleep
+from langchain_dataforseo.errors import DataForSEOError, DataForSEOResponseError
+
+STANDARD_BASE_PRICE_USD: Final = 0.0002
+"""Price of one Standard task, on top of the provider's ``money_spent``."""
+STANDARD_PREPAYMENT_USD: Final = 0.01
+"""Advance charged at ``task_post``; the unused part is refunded on completion."""
+STANDARD_POST_PRICE_USD: Final = round(STANDARD_BASE_PRICE_USD + STANDARD_PREPAYMENT_USD, 7)
+"""What ``task_post`` charges per created task before settlement."""
+MAX_TASKS_PER_POST: Final = 100
+TASKS_READY_INTERVAL_SECONDS: Final = 3.0
+"""``tasks_ready`` is limited to 20 calls a minute: one every 3 s at most."""
+
+
+@dataclass(frozen=True)
+class TaskHandle:
+    """A posted Standard task: enough to collect its result later, from any process.
+
+    Attributes:
+        id: The task id DataForSEO gave it.
+        engine: The engine it was posted to.
+        tag: Its tag (yours, or one generated to match results to prompts).
+        model_name: The model name it was posted with.
+        index: Its position in the submitted list.
+    """
+
+    id: str
+    engine: str
+    tag: str | None = None
+    model_name: str | None = None
+    index: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The handle as a JSON-serialisable dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TaskHandle:
+        """Rebuild a handle saved with :meth:`to_dict`.
+
+        Args:
+            data: The saved dict.
+
+        Returns:
+            The handle.
+
+        Raises:
+            ValueError: When ``id`` or ``engine`` is missing.
+        """
+        if not isinstance(data.get("id"), str) or not isinstance(data.get("engine"), str):
+            msg = f"A task handle needs string 'id' and 'engine'; got {dict(data)!r}."
+            raise ValueError(msg)
+        index = data.get("index")
+        return cls(
+            id=data["id"],
+            engine=data["engine"],
+            tag=data.get("tag") if isinstance(data.get("tag"), str) else None,
+            model_name=data.get("model_name") if isinstance(data.get("model_name"), str) else None,
+            index=index if isinstance(index, int) else None,
+        )
+
+
+def generated_tag(task: Mapping[str, Any], index: int) -> str:
+    """A deterministic tag for a task the user did not tag: content hash plus position.
+
+    Args:
+        task: The task object (without a tag).
+        index: Its position in the submitted list.
+
+    Returns:
+        ``"lcdfs-<12 hex>-<index>"`` (well under the 255-character limit).
+    """
+    digest = hashlib.sha256(json.dumps(task, sort_keys=True).encode("utf-8")).hexdigest()
+    return f"lcdfs-{digest[:12]}-{index}"
+
+
+def standard_cost(money_spent: float) -> float:
+    """Net charge of a completed Standard task: base price plus the provider's part."""
+    return round(STANDARD_BASE_PRICE_USD + money_spent, 7)
+
+
+def chunks(items: Sequence[Any], size: int = MAX_TASKS_PER_POST) -> list[list[Any]]:
+    """Split ``items`` into lists of at most ``size``, in order."""
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def posted_handles(
+    engine: str, sent: Sequence[Mapping[str, Any]], answered: Sequence[Any], first_index: int
+) -> list[TaskHandle | DataForSEOError]:
+    """Pair the tasks sent in one ``task_post`` with the tasks the API answered.
+
+    The API answers in the order it was sent; a missing answer or a task that was not
+    created (any code but 20100) becomes an error in its place.
+
+    Args:
+        engine: The engine posted to.
+        sent: The task objects, in the order sent.
+        answered: The ``tasks`` array of the response.
+        first_index: Index of ``sent[0]`` in the whole submission.
+
+    Returns:
+        One handle or error per sent task, in order.
+    """
+    out: list[TaskHandle | DataForSEOError] = []
+    for offset, task in enumerate(sent):
+        reply = answered[offset] if offset < len(answered) else None
+        if not isinstance(reply, dict):
+            msg = f"task_post answered no task for position {first_index + offset}."
+            out.append(DataForSEOResponseError(msg))
+            continue
+        if as_int(reply.get("status_code")) != 20100 or not isinstance(reply.get("id"), str):
+            out.append(task_error(reply, where="task_post"))
+            continue
+        out.append(
+            TaskHandle(
+                id=reply["id"],
+                engine=engine,
+                tag=task.get("tag"),
+                model_name=task.get("model_name"),
+                index=first_index + offset,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class AskReady:
+    """Call ``tasks_ready`` for an engine; the answer is the list of ready task ids."""
+
+    engine: str
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """``task_get`` each id; the answer maps id to task dict or the error raised."""
+
+    engine: str
+    ids: tuple[str, ...]
+
+
+CollectStep = AskReady | Fetch | Sleep
+
+
+@dataclass
+class CollectState:
+    """What the collector has so far (exposed for the drivers' final mapping)."""
+
+    done: dict[str, dict[str, Any]] = field(default_factory=dict)
+    failed: dict[str, Exception] = field(default_factory=dict)
+    pending: dict[str, TaskHandle] = field(default_factory=dict)
+
+
+def collect_steps(
+    handles: Sequence[TaskHandle],
+    *,
+    poll_interval: float,
+    max_wait: float,
+    first_wait: float,
+    use_tasks_ready: bool = True,
+    sweep_every: int = 10,
+    clock: Callable[[], float] = time.monotonic,
+) -> Generator[CollectStep, Any, CollectState]:
+    """Poll until every task is finished or ``max_wait`` runs out.
+
+    Each round asks ``tasks_ready`` (per engine) and fetches the ready ids that are ours;
+    every ``sweep_every`` rounds, in the first round when ``first_wait`` is 0 (tasks
+    submitted earlier may have been collected already, and collected tasks leave
+    ``tasks_ready``), and in every round when ``use_tasks_ready`` is off (tasks with a
+    pingback/postback never show in ``tasks_ready``), it fetches all pending ids directly,
+    so a delayed or crowded ``tasks_ready`` cannot stall a task.
+
+    Args:
+        handles: The tasks to collect.
+        poll_interval: Seconds between rounds (``tasks_ready`` allows one call per 3 s).
+        max_wait: Give up after this many seconds; what is left stays pending.
+        first_wait: Seconds to wait before the first round (0 when collecting old tasks).
+        use_tasks_ready: Whether to use ``tasks_ready`` at all.
+        sweep_every: Rounds between direct sweeps of every pending id.
+        clock: Monotonic clock.
+
+    Returns:
+        The state: finished tasks (status 20000), failures, and what is still pending.
+    """
+    state = CollectState(pending={h.id: h for h in handles})
+    deadline = clock() + max_wait
+    if first_wait > 0 and state.pending:
+        yield Sleep(min(first_wait, max(0.0, deadline - clock())))
+    round_number = 0
+    while state.pending and clock() < deadline:
+        round_number += 1
+        engines = sorted({h.engine for h in state.pending.values()})
+        sweep = (
+            not use_tasks_ready
+            or round_number % sweep_every == 0
+            or (round_number == 1 and first_wait <= 0)  # old tasks may be collected already
+        )
+        for engine in engines:
+            ours = [i for i, h in state.pending.items() if h.engine == engine]
+            if sweep:
+                wanted = ours
+            else:
+                ready: list[str] = yield AskReady(engine)
+                wanted = [i for i in ready if i in state.pending]
+            if wanted:
+                fetched: dict[str, Any] = yield Fetch(engine, tuple(wanted))
+                _absorb(state, fetched)
+        if state.pending and clock() < deadline:
+            yield Sleep(min(poll_interval, max(0.0, deadline - clock())))
+    return state
+
+
+def _absorb(state: CollectState, fetched: Mapping[str, Any]) -> None:
+    for task_id, outcome in fetched.items():
+        if task_id not in state.pending:
+            continue
+        if isinstance(outcome, Exception):
+            if isinstance(outcome, DataForSEOError) and outcome.is_retryable:
+                continue  # a transient failure of the free GET: try again next round
+            state.failed[task_id] = outcome
+            del state.pending[task_id]
+            continue
+        task = outcome if isinstance(outcome, dict) else {}
+        status = as_int(task.get("status_code"))
+        if status in PENDING_CODES:
+            continue
+        if status == 20000:
+            try:
+                first_result(task, where="Standard task")
+                state.done[task_id] = task
+            except DataForSEOError as error:
+                state.failed[task_id] = error
+        else:
+            state.failed[task_id] = task_error(task, where="Standard task")
+        del state.pending[task_id]

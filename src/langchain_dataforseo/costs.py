@@ -1,0 +1,132 @@
+"""Cost tracking: sum what DataForSEO calls cost inside a ``with`` block.
+
+In the spirit of langchain-community's ``get_openai_callback``, but fed by the model
+itself (every Live answer and every collected Standard result), so Standard batches,
+``submit`` / ``collect`` and threads started by ``batch`` are all counted::
+
+    from langchain_dataforseo import track_costs
+
+    with track_costs() as costs:
+        model.batch(prompts)
+    print(costs)  # total, tasks, tokens, per engine and model
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from langchain_core.messages import AIMessage
+
+from langchain_dataforseo._envelope import as_float, as_int
+
+
+@dataclass
+class CostLine:
+    """Totals for one engine and model.
+
+    Attributes:
+        tasks: Answers received.
+        cost: USD charged.
+        input_tokens: Tokens in.
+        output_tokens: Tokens out (reasoning included).
+        reasoning_tokens: Of the output tokens, those spent reasoning.
+    """
+
+    tasks: int = 0
+    cost: float = 0.0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    reasoning_tokens: int = 0
+
+
+@dataclass
+class CostTracker:
+    """What the calls made inside :func:`track_costs` cost, in total and per model.
+
+    Attributes:
+        by_model: ``(engine, model_name)`` to its totals.
+    """
+
+    by_model: dict[tuple[str, str], CostLine] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, message: AIMessage) -> None:
+        """Count one DataForSEO answer.
+
+        Args:
+            message: An ``AIMessage`` made by ``ChatDataForSEO``.
+        """
+        meta = message.response_metadata
+        key = (str(meta.get("engine", "")), str(meta.get("model_name", "")))
+        usage = message.usage_metadata
+        details = usage.get("output_token_details") if usage else None
+        reasoning = as_int(details.get("reasoning")) if details else None
+        with self._lock:
+            line = self.by_model.setdefault(key, CostLine())
+            line.tasks += 1
+            line.cost = round(line.cost + as_float(meta.get("cost")), 7)
+            line.input_tokens += usage["input_tokens"] if usage else 0
+            line.output_tokens += usage["output_tokens"] if usage else 0
+            line.reasoning_tokens += reasoning or 0
+
+    @property
+    def total_cost(self) -> float:
+        """USD charged in all."""
+        return round(sum(line.cost for line in self.by_model.values()), 7)
+
+    @property
+    def tasks(self) -> int:
+        """Answers received in all."""
+        return sum(line.tasks for line in self.by_model.values())
+
+    @property
+    def input_tokens(self) -> int:
+        """Tokens in, in all."""
+        return sum(line.input_tokens for line in self.by_model.values())
+
+    @property
+    def output_tokens(self) -> int:
+        """Tokens out, in all."""
+        return sum(line.output_tokens for line in self.by_model.values())
+
+    def __str__(self) -> str:
+        lines = [
+            f"DataForSEO: {self.tasks} task(s), ${self.total_cost:.6f}, "
+            f"{self.input_tokens} tokens in / {self.output_tokens} out"
+        ]
+        for (engine, model), line in sorted(self.by_model.items()):
+            lines.append(
+                f"  {engine} {model}: {line.tasks} task(s), ${line.cost:.6f}, "
+                f"{line.input_tokens} in / {line.output_tokens} out"
+            )
+        return "\n".join(lines)
+
+
+_ACTIVE: ContextVar[tuple[CostTracker, ...]] = ContextVar("dataforseo_cost_trackers", default=())
+
+
+@contextmanager
+def track_costs() -> Iterator[CostTracker]:
+    """Sum the cost, tokens and tasks of every DataForSEO answer received in the block.
+
+    Trackers nest: an answer counts in every active tracker.
+
+    Yields:
+        The tracker; read it during or after the block.
+    """
+    tracker = CostTracker()
+    token = _ACTIVE.set((*_ACTIVE.get(), tracker))
+    try:
+        yield tracker
+    finally:
+        _ACTIVE.reset(token)
+
+
+def record_cost(message: AIMessage) -> None:
+    """Count an answer in every active tracker (called by ``ChatDataForSEO``)."""
+    for tracker in _ACTIVE.get():
+        tracker.add(message)
