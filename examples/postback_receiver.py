@@ -74,7 +74,7 @@ def make_server(
             print(f"pingback: {self._query()}")
             self._answer(200)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             """Keep the console for the answers."""
 
     return ThreadingHTTPServer((host, port), Receiver)
@@ -100,7 +100,7 @@ def demo() -> None:
     with EmulatorServer(emulator, port=0) as api:
         model = ChatDataForSEO(
             login="emulator-login",
-            password="emulator-password",
+            password="emulator-password",  # noqa: S106 - the local emulator's public password
             base_url=api.base_url,
             method="standard",
             web_search=True,
