@@ -6,11 +6,14 @@ with the web sources they cite and the searches they fanned out to.
 
 from langchain_dataforseo._catalogue import ModelRecord
 from langchain_dataforseo._client import DataForSEOClient
+from langchain_dataforseo._standard import TaskHandle
 from langchain_dataforseo._version import __version__
 from langchain_dataforseo.chat_models import ChatDataForSEO, DataForSEOInputWarning
+from langchain_dataforseo.costs import CostTracker, track_costs
 from langchain_dataforseo.errors import (
     DataForSEOAPIError,
     DataForSEOAuthenticationError,
+    DataForSEOBudgetError,
     DataForSEOConnectionError,
     DataForSEOError,
     DataForSEOInputError,
@@ -19,24 +22,35 @@ from langchain_dataforseo.errors import (
     DataForSEOPaymentError,
     DataForSEORateLimitError,
     DataForSEOResponseError,
+    DataForSEOSubmitError,
+    DataForSEOTaskPendingError,
     DataForSEOTimeoutError,
 )
+from langchain_dataforseo.tools import DataForSEOLLMResponsesTool, DataForSEOLLMResponsesToolkit
 
 __all__ = [
     "ChatDataForSEO",
+    "CostTracker",
     "DataForSEOAPIError",
     "DataForSEOAuthenticationError",
+    "DataForSEOBudgetError",
     "DataForSEOClient",
     "DataForSEOConnectionError",
     "DataForSEOError",
     "DataForSEOInputError",
     "DataForSEOInputWarning",
     "DataForSEOInvalidRequestError",
+    "DataForSEOLLMResponsesTool",
+    "DataForSEOLLMResponsesToolkit",
     "DataForSEONotFoundError",
     "DataForSEOPaymentError",
     "DataForSEORateLimitError",
     "DataForSEOResponseError",
+    "DataForSEOSubmitError",
+    "DataForSEOTaskPendingError",
     "DataForSEOTimeoutError",
     "ModelRecord",
+    "TaskHandle",
     "__version__",
+    "track_costs",
 ]

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from langchain_dataforseo._constants import MAX_CHAIN_MESSAGES, MAX_PROMPT_CHARS, HistoryPolicy
+from langchain_dataforseo._packing import split_text
 from langchain_dataforseo.errors import DataForSEOInputError
 
 Role = Literal["user", "ai"]
@@ -155,7 +156,10 @@ def layout_messages(messages: Sequence[BaseMessage], policy: HistoryPolicy) -> P
         messages: The conversation, oldest first; the last one must be a ``HumanMessage``.
         policy: ``"error"`` raises on any limit; ``"trim"`` keeps the most recent history
             turns that fit and shortens over-long history messages (never the prompt or
-            the system message), recording what it did in ``PromptLayout.trimmed``.
+            the system message), recording what it did in ``PromptLayout.trimmed``;
+            ``"pack"`` splits a long system message and a long user prompt into
+            ``message_chain`` user turns (see :func:`pack_layout`), recording the layout
+            in ``PromptLayout.layout``.
 
     Returns:
         The layout; its fields are within every limit of the API.
@@ -177,6 +181,8 @@ def layout_messages(messages: Sequence[BaseMessage], policy: HistoryPolicy) -> P
     turns = merge_turns(messages)
     system = turns.pop(0) if turns[0].role == "system" else None
     prompt = turns.pop()
+    if policy == "pack":
+        return pack_layout(system, turns, prompt)
     _check_length(prompt.text, "user_prompt", prompt.indices[0], "The user prompt")
     if system is not None:
         _check_length(system.text, "system_message", system.indices[0], "The system message")
@@ -230,3 +236,114 @@ def _fit_history(turns: list[Turn], policy: HistoryPolicy) -> tuple[list[Turn], 
     if shortened:
         trimmed["shortened_messages"] = shortened
     return fitted, trimmed
+
+
+PACK_CHUNK_ROLE: Final = "user"
+"""Role of the ``message_chain`` turns that carry packed context."""
+
+
+def pack_capacity(history_turns: int, *, has_system: bool) -> int:
+    """Most characters ``history_policy="pack"`` can carry next to some real history.
+
+    Args:
+        history_turns: Chain turns the conversation's own history takes.
+        has_system: Whether there is a system message (its 500 characters count).
+
+    Returns:
+        ``500`` for the user prompt, ``500`` for the system message when there is one,
+        and ``500`` for each ``message_chain`` turn the history leaves free: 6,000 with a
+        system message and no history. Splitting at sentence or word boundaries uses a
+        little less than the full 500 per piece, so text close to the capacity can still
+        need one turn too many.
+    """
+    free = max(MAX_CHAIN_MESSAGES - history_turns, 0)
+    return MAX_PROMPT_CHARS * (free + 1 + (1 if has_system else 0))
+
+
+def pack_layout(system: Turn | None, history: list[Turn], prompt: Turn) -> PromptLayout:
+    """Lay out long context with the ``"pack"`` policy: nothing dropped, nothing reordered.
+
+    The layout, in the order the engine reads it:
+
+    1. ``system_message``: the system text's first piece (at most 500 characters);
+    2. ``message_chain``: the rest of the system text as ``user`` turns, then the
+       conversation's own history unchanged, then every piece of the user prompt but
+       the last as ``user`` turns;
+    3. ``user_prompt``: the prompt's last piece (so a question at the end of a RAG
+       prompt stays the prompt).
+
+    Text is split by :func:`~langchain_dataforseo._packing.split_text` (sentence end,
+    else whitespace, else a hard cut for an unbroken run; only the whitespace at a split
+    is left out). Input that fits is sent unchanged. The history must itself be within
+    the limits (at most 500 characters a turn) and leaves fewer turns for packing.
+
+    Packed turns are ``user`` turns, sometimes next to each other: fine for ChatGPT,
+    Claude and Gemini, but Perplexity needs strict user/ai alternation, so a packed
+    conversation is refused for it before any request.
+
+    Args:
+        system: The merged system turn, if any.
+        history: The user / AI turns between the system message and the prompt.
+        prompt: The last (user) turn.
+
+    Returns:
+        The layout, with ``layout`` describing it: ``policy``, ``system_chars``,
+        ``prompt_chars``, ``packed_turns``, ``turn_sources`` (``"system"``,
+        ``"history"`` or ``"prompt"`` for each chain turn), ``turn_chars``,
+        ``capacity`` and ``input_chars``.
+
+    Raises:
+        DataForSEOInputError: When the history alone is over the limits (a turn over
+            500 characters, more than 10 turns), or when the input needs more than 10
+            chain turns (the message gives the capacity and
+            the size).
+    """
+    _fit_history(history, "error")
+    system_text = system.text if system is not None else ""
+    system_pieces = split_text(system_text, MAX_PROMPT_CHARS) if system is not None else []
+    prompt_pieces = split_text(prompt.text, MAX_PROMPT_CHARS)
+    overflow = system_pieces[1:]
+    head = prompt_pieces[:-1]
+    needed = len(overflow) + len(history) + len(head)
+    input_chars = len(system_text) + len(prompt.text)
+    capacity = pack_capacity(len(history), has_system=system is not None)
+    if needed > MAX_CHAIN_MESSAGES:
+        free = max(MAX_CHAIN_MESSAGES - len(history), 0)
+        msg = (
+            f"The input is {input_chars} characters (system message {len(system_text)}, "
+            f"user prompt {len(prompt.text)}); history_policy='pack' can carry about "
+            f"{capacity} here (500 in system_message, 500 in user_prompt and 500 in each of "
+            f"the {free} message_chain turns the {len(history)} history turns leave free). "
+            f"Packed, it needs {needed} of the API's {MAX_CHAIN_MESSAGES} message_chain "
+            "turns. Send less context (fewer or shorter retrieved chunks)."
+        )
+        raise DataForSEOInputError(msg, field="message_chain", limit=capacity, actual=input_chars)
+    chain: list[dict[str, str]] = []
+    sources: list[str] = []
+    for piece in overflow:
+        chain.append({"role": PACK_CHUNK_ROLE, "message": piece})
+        sources.append("system")
+    for turn in history:
+        chain.append({"role": turn.role, "message": turn.text})
+        sources.append("history")
+    for piece in head:
+        chain.append({"role": PACK_CHUNK_ROLE, "message": piece})
+        sources.append("prompt")
+    system_message = system_pieces[0] if system_pieces else None
+    user_prompt = prompt_pieces[-1]
+    layout: dict[str, Any] = {
+        "policy": "pack",
+        "system_chars": len(system_message or ""),
+        "prompt_chars": len(user_prompt),
+        "packed_turns": len(overflow) + len(head),
+        "turn_sources": sources,
+        "turn_chars": [len(item["message"]) for item in chain],
+        "capacity": capacity,
+        "input_chars": input_chars,
+    }
+    return PromptLayout(
+        user_prompt=user_prompt,
+        system_message=system_message,
+        message_chain=tuple(chain),
+        layout=layout,
+    )

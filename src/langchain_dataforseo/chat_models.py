@@ -28,6 +28,7 @@ from langchain_dataforseo._catalogue import ModelRecord, check_model_rules
 from langchain_dataforseo._client import DataForSEOClient
 from langchain_dataforseo._constants import (
     DEFAULT_BASE_URL,
+    DEFAULT_CALLS_PER_MINUTE,
     DEFAULT_MAX_CONCURRENCY,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT_SECONDS,
@@ -126,7 +127,9 @@ class ChatDataForSEO(BaseChatModel):
         web_search_country_iso_code: Search from this country, e.g. ``"US"``.
         web_search_city: Search from this city (needs the country).
         history_policy: ``"error"`` (default) refuses input over the API's limits;
-            ``"trim"`` keeps the most recent history that fits and says so.
+            ``"trim"`` keeps the most recent history that fits and says so; ``"pack"``
+            splits long context (RAG) into ``message_chain`` turns, up to about 6,000
+            characters.
 
     Key init args — client params:
         login: API login (env ``DATAFORSEO_LOGIN``).
@@ -227,7 +230,10 @@ class ChatDataForSEO(BaseChatModel):
     history_policy: HistoryPolicy = "error"
     """Over the API's limits (500 characters a field, 10 history turns): ``"error"`` raises
     before any request; ``"trim"`` keeps the most recent history turns that fit, shortens
-    over-long history messages, warns, and records it in ``response_metadata["trimmed"]``."""
+    over-long history messages, warns, and records it in ``response_metadata["trimmed"]``;
+    ``"pack"`` splits a long system message or prompt at sentence or whitespace boundaries
+    into ``message_chain`` user turns (about 6,000 characters in all) and records the
+    layout in ``response_metadata["layout"]``."""
 
     login: str | None = Field(
         default_factory=from_env(ENV_LOGIN, default=None), alias="dataforseo_login"
@@ -265,6 +271,10 @@ class ChatDataForSEO(BaseChatModel):
 
     models_cache_ttl: float = Field(default=3600.0, ge=0)
     """Seconds the fetched model catalogue is reused."""
+
+    calls_per_minute: int = Field(default=DEFAULT_CALLS_PER_MINUTE, ge=1)
+    """Client-side cap on API calls a minute for this instance (the API allows 2000 per
+    account); lower it when several processes share one account."""
 
     max_concurrency: int = Field(default=DEFAULT_MAX_CONCURRENCY, ge=1)
     """Default concurrency of Live ``batch`` / ``abatch`` when the config sets none. Live
@@ -388,6 +398,7 @@ class ChatDataForSEO(BaseChatModel):
                 timeout=self.timeout,
                 retry=RetryPolicy(max_retries=self.max_retries, base_delay=self.retry_base_delay),
                 models_cache_ttl=self.models_cache_ttl,
+                calls_per_minute=self.calls_per_minute,
                 http_client=self.http_client,
                 http_async_client=self.http_async_client,
             )

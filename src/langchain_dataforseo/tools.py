@@ -1,0 +1,527 @@
+"""Agent tools: ask ChatGPT, Claude, Gemini or Perplexity through DataForSEO, get what they cite.
+
+:class:`DataForSEOLLMResponsesTool` wraps one :class:`~langchain_dataforseo.ChatDataForSEO`
+(one engine and model) as a LangChain tool; :class:`DataForSEOLLMResponsesToolkit` gives
+one such tool per engine and model, for "ask them all and compare what they cite".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any, Final, Literal
+
+from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
+from langchain_core.messages import AIMessage
+from langchain_core.runnables import RunnableConfig
+from langchain_core.tools import BaseTool, BaseToolkit, ToolException
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    model_validator,
+)
+from typing_extensions import Self
+
+from langchain_dataforseo._constants import MAX_PROMPT_CHARS, Engine
+from langchain_dataforseo._engines import engine_spec
+from langchain_dataforseo.chat_models import DEFAULT_MODELS, ChatDataForSEO
+from langchain_dataforseo.errors import (
+    DataForSEOAuthenticationError,
+    DataForSEOConnectionError,
+    DataForSEOError,
+    DataForSEOInputError,
+    DataForSEOInvalidRequestError,
+    DataForSEONotFoundError,
+    DataForSEOPaymentError,
+    DataForSEORateLimitError,
+    DataForSEOTimeoutError,
+)
+
+__all__ = [
+    "ENGINE_LABELS",
+    "DataForSEOLLMResponsesTool",
+    "DataForSEOLLMResponsesToolkit",
+    "tool_input_schema",
+]
+
+ENGINE_LABELS: Final[dict[str, str]] = {
+    "chat_gpt": "ChatGPT",
+    "claude": "Claude",
+    "gemini": "Gemini",
+    "perplexity": "Perplexity",
+}
+"""Display name of each engine, used in tool descriptions."""
+
+_PROMPT_DESCRIPTION: Final = (
+    "The question to ask, sent exactly as written with no conversation history: make it "
+    f"self-contained. At most {MAX_PROMPT_CHARS} characters."
+)
+_WEB_SEARCH_DESCRIPTION: Final = (
+    "Whether the engine may search the web and cite sources. Leave unset to use the "
+    "tool's default; set true to get cited sources."
+)
+_COUNTRY_DESCRIPTION: Final = (
+    "Two-letter ISO country code to search from, e.g. 'US' or 'DE', for answers and "
+    "sources as seen in that country. Turns web search on."
+)
+
+
+@cache
+def tool_input_schema(engine: Engine) -> type[BaseModel]:
+    """The tool's ``args_schema`` for one engine: only the arguments that engine takes.
+
+    Every engine takes ``prompt``; ChatGPT, Claude and Gemini take ``web_search``;
+    ChatGPT, Claude and Perplexity take ``web_search_country_iso_code`` (Perplexity
+    always searches, so it has no ``web_search``).
+
+    Args:
+        engine: ``"chat_gpt"``, ``"claude"``, ``"gemini"`` or ``"perplexity"``.
+
+    Returns:
+        A pydantic model whose field descriptions are written for the calling LLM.
+    """
+    spec = engine_spec(engine)
+    fields: dict[str, Any] = {
+        "prompt": (
+            str,
+            Field(min_length=1, max_length=MAX_PROMPT_CHARS, description=_PROMPT_DESCRIPTION),
+        )
+    }
+    if "web_search" in spec.fields:
+        fields["web_search"] = (
+            bool | None,
+            Field(default=None, description=_WEB_SEARCH_DESCRIPTION),
+        )
+    if "web_search_country_iso_code" in spec.fields:
+        fields["web_search_country_iso_code"] = (
+            str | None,
+            Field(default=None, pattern=r"^[A-Za-z]{2}$", description=_COUNTRY_DESCRIPTION),
+        )
+    label = ENGINE_LABELS[engine].replace(" ", "")
+    schema: type[BaseModel] = create_model(
+        f"Ask{label}Input",
+        __doc__=f"Arguments of a question to {ENGINE_LABELS[engine]} through DataForSEO.",
+        **fields,
+    )
+    return schema
+
+
+def _explain_validation_error(error: ValidationError | Exception) -> str:
+    """Turn a schema error into a message that tells the calling LLM what to change."""
+    if not isinstance(error, ValidationError):
+        return f"Invalid tool arguments: {error}"
+    problems: list[str] = []
+    for item in error.errors():
+        field = ".".join(str(part) for part in item.get("loc", ())) or "arguments"
+        value = item.get("input")
+        ctx = item.get("ctx") or {}
+        if item.get("type") == "string_too_long" and isinstance(value, str):
+            problems.append(
+                f"'{field}' is {len(value)} characters; the limit is {ctx.get('max_length')}. "
+                "Shorten it and call the tool again."
+            )
+        elif item.get("type") == "string_too_short":
+            problems.append(
+                f"'{field}' is empty; it needs at least {ctx.get('min_length')} character(s)."
+            )
+        elif item.get("type") == "missing":
+            problems.append(f"'{field}' is required and was not given.")
+        else:
+            problems.append(f"'{field}': {item.get('msg')} (got {value!r}).")
+    return "Invalid tool arguments: " + " ".join(problems)
+
+
+def _chat_model_kwargs() -> frozenset[str]:
+    """Names (fields and aliases) the tool hands on to ``ChatDataForSEO``."""
+    names: set[str] = set()
+    for name, info in ChatDataForSEO.model_fields.items():
+        if name in BaseTool.model_fields:
+            continue  # name, tags, metadata, callbacks, verbose: the tool's own
+        names.add(name)
+        if info.alias:
+            names.add(info.alias)
+        if isinstance(info.validation_alias, AliasChoices):
+            names.update(c for c in info.validation_alias.choices if isinstance(c, str))
+        elif isinstance(info.validation_alias, str):
+            names.add(info.validation_alias)
+    return frozenset(names)
+
+
+def _actionable(error: DataForSEOError | DataForSEOInputError) -> str:
+    """A message for the calling LLM: what went wrong and what to do next."""
+    if isinstance(error, DataForSEOInputError):
+        return (
+            f"Refused before sending (nothing was charged): {error} "
+            f"[field {error.field!r}, limit {error.limit!r}, got {error.actual!r}] "
+            "Change the arguments and call the tool again."
+        )
+    code = error.status_code if error.status_code is not None else "none"
+    base = f"DataForSEO error (status code {code}): {error}"
+    if isinstance(error, DataForSEORateLimitError):
+        hint = "Too many calls at once: wait a few seconds, then call again with fewer calls."
+    elif isinstance(error, DataForSEOAuthenticationError):
+        hint = (
+            "The DataForSEO credentials were refused; calling again will not help. "
+            "Tell the user to check DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD."
+        )
+    elif isinstance(error, DataForSEOPaymentError):
+        hint = "The DataForSEO account cannot pay for this call; tell the user."
+    elif isinstance(error, DataForSEONotFoundError):
+        hint = "The model or endpoint was not found; use another tool or tell the user."
+    elif isinstance(error, DataForSEOInvalidRequestError):
+        hint = "The request was refused as invalid: change the arguments and call again."
+    elif isinstance(error, DataForSEOTimeoutError):
+        hint = (
+            "No answer in time. The task may have run and been charged: do not repeat it "
+            "more than once."
+        )
+    elif isinstance(error, DataForSEOConnectionError):
+        hint = "DataForSEO could not be reached: try again later."
+    else:
+        hint = "DataForSEO or the engine behind it failed: try again later."
+    return f"{base}. {hint}"
+
+
+def _format_content(message: AIMessage) -> str:
+    meta = message.response_metadata
+    engine = str(meta.get("engine", ""))
+    label = ENGINE_LABELS.get(engine, engine)
+    lines = [f"Answer from {label} ({meta.get('model_name', '')}):", message.text.strip(), ""]
+    annotations = meta.get("annotations") or []
+    if annotations:
+        lines.append("Sources cited:")
+        for number, source in enumerate(annotations, start=1):
+            title = source.get("title") or "(untitled)"
+            lines.append(f"[{number}] {title} - {source.get('url', '')}")
+    else:
+        lines.append("Sources cited: none.")
+    queries = meta.get("fan_out_queries") or []
+    if queries:
+        lines.append("")
+        lines.append("Web searches it ran:")
+        lines.extend(f"- {query}" for query in queries)
+    return "\n".join(lines)
+
+
+def _artifact(message: AIMessage) -> dict[str, Any]:
+    meta = message.response_metadata
+    return {
+        "text": message.text,
+        "annotations": list(meta.get("annotations") or []),
+        "fan_out_queries": list(meta.get("fan_out_queries") or []),
+        "model_name": meta.get("model_name"),
+        "engine": meta.get("engine"),
+        "usage": dict(message.usage_metadata) if message.usage_metadata else None,
+        "cost": meta.get("cost"),
+        "task_id": meta.get("task_id"),
+    }
+
+
+class DataForSEOLLMResponsesTool(BaseTool):
+    r"""Ask an AI engine (ChatGPT, Claude, Gemini, Perplexity) and get what it answers and cites.
+
+    Each call runs one live task on DataForSEO's LLM Responses API. The tool returns,
+    as content, the answer followed by the numbered sources it cited (title and url)
+    and the web searches it ran; as artifact, the same data structured (``text``,
+    ``annotations``, ``fan_out_queries``, ``model_name``, ``engine``, ``usage``,
+    ``cost``, ``task_id``). API errors and broken limits become a ``ToolException``
+    whose message says which limit or status code and what to do, returned to the
+    agent as an error ``ToolMessage`` (``handle_tool_error=True``) so it can recover.
+
+    Setup:
+        Install ``langchain-dataforseo`` and set your API credentials (from
+        https://app.dataforseo.com/api-access):
+
+        .. code-block:: bash
+
+            pip install -U langchain-dataforseo
+            export DATAFORSEO_LOGIN="your-api-login"
+            export DATAFORSEO_PASSWORD="your-api-password"
+
+    Instantiation:
+        .. code-block:: python
+
+            from langchain_dataforseo import ChatDataForSEO, DataForSEOLLMResponsesTool
+
+            # Any ChatDataForSEO keyword argument: engine, model, web_search, ...
+            tool = DataForSEOLLMResponsesTool(model="gpt-4.1-mini", web_search=True)
+
+            # or a ready chat model
+            tool = DataForSEOLLMResponsesTool(
+                llm=ChatDataForSEO(engine="claude", web_search=True),
+                name="ask_claude",
+            )
+
+    Invocation with args:
+        .. code-block:: python
+
+            tool.invoke({"prompt": "Which CRM tools do small marketing agencies use?"})
+
+        .. code-block:: none
+
+            Answer from ChatGPT (gpt-4.1-mini-2025-04-14):
+            Small agencies often choose HubSpot, Pipedrive ...
+
+            Sources cited:
+            [1] Best CRM for agencies - https://example.com/crm
+            ...
+            Web searches it ran:
+            - best crm for small marketing agencies
+
+    Invocation with ToolCall:
+        .. code-block:: python
+
+            message = tool.invoke(
+                {
+                    "type": "tool_call",
+                    "id": "call_1",
+                    "name": tool.name,
+                    "args": {
+                        "prompt": "Which CRM tools do small marketing agencies use?",
+                        "web_search_country_iso_code": "US",
+                    },
+                }
+            )
+            message.content  # the text above
+            message.artifact["annotations"]  # [{"title": ..., "url": ...}, ...]
+            message.artifact["cost"]  # USD charged for the task
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "dataforseo_llm_responses"
+    """Tool name shown to the calling LLM."""
+
+    description: str = ""
+    """Tool description for the calling LLM; empty means one written for the engine."""
+
+    llm: ChatDataForSEO
+    """The chat model that runs each call (its engine, model and defaults)."""
+
+    response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
+    """Content for the LLM, and the structured answer as the artifact."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _build_chat_model(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        accepted = _chat_model_kwargs()
+        settings = {key: data[key] for key in list(data) if key in accepted}
+        rest = {key: value for key, value in data.items() if key not in accepted}
+        # API errors, broken limits and bad arguments go back to the agent, explained.
+        rest.setdefault("handle_tool_error", True)
+        rest.setdefault("handle_validation_error", _explain_validation_error)
+        if rest.get("llm") is not None:
+            if settings:
+                msg = (
+                    "Pass either llm=ChatDataForSEO(...) or ChatDataForSEO settings "
+                    f"({', '.join(sorted(settings))}), not both."
+                )
+                raise ValueError(msg)
+            return rest
+        rest["llm"] = ChatDataForSEO(**settings)
+        return rest
+
+    @model_validator(mode="after")
+    def _describe_for_engine(self) -> Self:
+        engine = self.llm.engine
+        label = ENGINE_LABELS[engine]
+        if not self.description:
+            self.description = (
+                f"Ask {label} ({self.llm.model}) a question through DataForSEO and get its "
+                "answer, the numbered web sources it cited and the web searches it ran. Use "
+                f"it to learn what {label} says about a topic, brand or product and which "
+                "sites it cites. Each call is a new conversation and costs money: ask "
+                f"self-contained questions of at most {MAX_PROMPT_CHARS} characters."
+            )
+        if self.args_schema is None:
+            self.args_schema = tool_input_schema(engine)
+        return self
+
+    @property
+    def engine(self) -> Engine:
+        """The engine this tool asks."""
+        return self.llm.engine
+
+    def _options(
+        self, web_search: bool | None, web_search_country_iso_code: str | None
+    ) -> dict[str, Any]:
+        options: dict[str, Any] = {}
+        spec = engine_spec(self.llm.engine)
+        if web_search is not None:
+            options["web_search"] = web_search
+        if web_search_country_iso_code is not None:
+            options["web_search_country_iso_code"] = web_search_country_iso_code.upper()
+            if web_search is None and "web_search" in spec.fields:
+                options["web_search"] = True
+        return options
+
+    def _run(
+        self,
+        prompt: str,
+        web_search: bool | None = None,
+        web_search_country_iso_code: str | None = None,
+        run_manager: CallbackManagerForToolRun | None = None,
+    ) -> tuple[str, dict[str, Any]]:
+        """Ask the engine (sync).
+
+        Returns:
+            ``(content, artifact)``.
+
+        Raises:
+            ToolException: For API errors and limit violations.
+        """
+        config = RunnableConfig(callbacks=run_manager.get_child()) if run_manager else None
+        try:
+            message = self.llm.invoke(
+                prompt, config, **self._options(web_search, web_search_country_iso_code)
+            )
+        except (DataForSEOError, DataForSEOInputError) as error:
+            raise ToolException(_actionable(error)) from error
+        return _format_content(message), _artifact(message)
+
+    async def _arun(
+        self,
+        prompt: str,
+        web_search: bool | None = None,
+        web_search_country_iso_code: str | None = None,
+        run_manager: AsyncCallbackManagerForToolRun | None = None,
+    ) -> tuple[str, dict[str, Any]]:
+        """Ask the engine, natively async.
+
+        Returns:
+            ``(content, artifact)``.
+
+        Raises:
+            ToolException: For API errors and limit violations.
+        """
+        config = RunnableConfig(callbacks=run_manager.get_child()) if run_manager else None
+        try:
+            message = await self.llm.ainvoke(
+                prompt, config, **self._options(web_search, web_search_country_iso_code)
+            )
+        except (DataForSEOError, DataForSEOInputError) as error:
+            raise ToolException(_actionable(error)) from error
+        return _format_content(message), _artifact(message)
+
+
+_ENGINE_ONLY_SETTINGS: Final = (
+    "web_search",
+    "force_web_search",
+    "web_search_country_iso_code",
+    "web_search_city",
+    "use_reasoning",
+)
+"""Shared toolkit settings that are left out for engines without the field."""
+
+
+def _all_engines() -> list[Engine | tuple[Engine, str]]:
+    return ["chat_gpt", "claude", "gemini", "perplexity"]
+
+
+def _slug(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in text.lower()).strip("_")
+
+
+class DataForSEOLLMResponsesToolkit(BaseToolkit):
+    """One :class:`DataForSEOLLMResponsesTool` per engine and model, to compare what they cite.
+
+    Each tool has a distinct name (``ask_chat_gpt``, ``ask_claude``, ...; the model is
+    added, ``ask_chat_gpt_gpt_4o``, when an engine appears more than once) and a
+    description naming its engine and model, so an agent can ask them all the same
+    question and compare their answers and sources.
+
+    Shared settings (credentials, ``web_search``, ``timeout``, ...) apply to every tool;
+    a web-search or reasoning setting is left out for an engine that has no such field
+    (Perplexity always searches and has no ``web_search``).
+
+    Example:
+        .. code-block:: python
+
+            from langchain_dataforseo import DataForSEOLLMResponsesToolkit
+
+            toolkit = DataForSEOLLMResponsesToolkit(
+                engines=["chat_gpt", "claude", ("gemini", "gemini-2.5-pro"), "perplexity"],
+                web_search=True,
+            )
+            tools = toolkit.get_tools()
+            [t.name for t in tools]
+            # ['ask_chat_gpt', 'ask_claude', 'ask_gemini', 'ask_perplexity']
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    engines: list[Engine | tuple[Engine, str]] = Field(default_factory=_all_engines)
+    """Engines to ask: an engine name (its default model) or ``(engine, model)``."""
+
+    settings: dict[str, Any] = Field(default_factory=dict)
+    """``ChatDataForSEO`` keyword arguments shared by every tool."""
+
+    def __init__(
+        self,
+        engines: Sequence[Engine | tuple[Engine, str]] | None = None,
+        **settings: Any,
+    ) -> None:
+        """Build the toolkit.
+
+        Args:
+            engines: Engines, or ``(engine, model)`` pairs; default all four engines
+                with their default models.
+            **settings: ``ChatDataForSEO`` keyword arguments shared by every tool.
+        """
+        values: dict[str, Any] = {"settings": settings.pop("settings", {}) | settings}
+        if engines is not None:
+            values["engines"] = list(engines)
+        super().__init__(**values)
+
+    @model_validator(mode="after")
+    def _check_choices(self) -> Self:
+        for name in ("engine", "model", "model_name", "llm"):
+            if name in self.settings:
+                msg = f"Set {name!r} per tool in 'engines', not as a shared setting."
+                raise ValueError(msg)
+        seen: set[tuple[str, str]] = set()
+        for engine, model in self._pairs():
+            engine_spec(engine)
+            if (engine, model) in seen:
+                msg = f"engines lists {engine!r} with model {model!r} twice."
+                raise ValueError(msg)
+            seen.add((engine, model))
+        return self
+
+    def _pairs(self) -> list[tuple[Engine, str]]:
+        pairs: list[tuple[Engine, str]] = []
+        for choice in self.engines:
+            if isinstance(choice, str):
+                pairs.append((choice, DEFAULT_MODELS.get(choice, "")))
+            else:
+                pairs.append((choice[0], choice[1]))
+        return pairs
+
+    def get_tools(self) -> list[BaseTool]:
+        """One tool per engine and model, in the order given.
+
+        Returns:
+            ``DataForSEOLLMResponsesTool`` instances with distinct names.
+        """
+        pairs = self._pairs()
+        counts: dict[str, int] = {}
+        for engine, _ in pairs:
+            counts[engine] = counts.get(engine, 0) + 1
+        tools: list[BaseTool] = []
+        for engine, model in pairs:
+            fields = engine_spec(engine).fields
+            shared = {
+                key: value
+                for key, value in self.settings.items()
+                if key not in _ENGINE_ONLY_SETTINGS or key in fields
+            }
+            name = f"ask_{engine}" if counts[engine] == 1 else f"ask_{engine}_{_slug(model)}"
+            llm = ChatDataForSEO(engine=engine, model=model, **shared)
+            tools.append(DataForSEOLLMResponsesTool(llm=llm, name=name))
+        return tools
