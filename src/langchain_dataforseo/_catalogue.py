@@ -8,6 +8,7 @@ whether it is a reasoning model, supports ``web_search`` and supports the Standa
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -70,9 +71,12 @@ def parse_models(task: Mapping[str, Any]) -> list[ModelRecord]:
     return records
 
 
+_VERSION_SUFFIX: Final = re.compile(r"\d{8}|\d{4}-\d{2}-\d{2}|\d{3}")
+
+
 def _version_suffix(rest: str) -> bool:
-    """A suffix made of numeric segments: ``2025-04-14``, ``20250514``, ``002``."""
-    return bool(rest) and all(part.isdigit() for part in rest.split("-"))
+    """A release suffix: ``2025-04-14``, ``20250514`` or ``002`` (not a minor version)."""
+    return _VERSION_SUFFIX.fullmatch(rest) is not None
 
 
 def find_model(records: Sequence[ModelRecord], name: str) -> ModelRecord | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import functools
 import ipaddress
 import os
 import threading
@@ -82,6 +83,7 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=64)
 def check_base_url(base_url: str) -> str:
     """Refuse a base URL that would send credentials in clear over the network.
 

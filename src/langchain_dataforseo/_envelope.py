@@ -143,7 +143,7 @@ def decode_envelope(http_status: int, body: bytes, *, where: str = "") -> dict[s
     """
     try:
         envelope = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         envelope = None
     if not isinstance(envelope, dict):
         if http_status != 200:

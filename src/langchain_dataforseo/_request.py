@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Final
 
 from langchain_dataforseo._constants import MAX_TAG_CHARS
@@ -55,6 +55,15 @@ class TaskSettings:
     use_reasoning: bool | None = None
     tag: str | None = None
 
+    def set_fields(self) -> dict[str, Any]:
+        """The fields that are set (not ``None``), in declaration order."""
+        return {
+            name: value for name in _SETTING_NAMES if (value := getattr(self, name)) is not None
+        }
+
+
+_SETTING_NAMES: Final[tuple[str, ...]] = tuple(f.name for f in fields(TaskSettings))
+
 
 def _range_error(name: str, value: object, low: float, high: float, engine: str) -> None:
     msg = f"{name}={value!r} is out of range for engine {engine!r}: it must be {low} to {high}."
@@ -79,7 +88,7 @@ def validate_settings(spec: EngineSpec, settings: TaskSettings) -> None:
     Raises:
         DataForSEOInputError: Naming the field, the limit and the value.
     """
-    values = {k: v for k, v in asdict(settings).items() if v is not None}
+    values = settings.set_fields()
     engine = spec.name
     for name in values:
         if name not in spec.fields:
@@ -181,7 +190,7 @@ def build_task(
     """
     validate_settings(spec, settings)
     check_chain_alternation(spec, layout.message_chain)
-    values: dict[str, Any] = {k: v for k, v in asdict(settings).items() if v is not None}
+    values = settings.set_fields()
     values["user_prompt"] = layout.user_prompt
     if layout.system_message is not None:
         values["system_message"] = layout.system_message

@@ -219,7 +219,8 @@ def collect_steps(
                 wanted = ours
             else:
                 ready: list[str] = yield AskReady(engine)
-                wanted = [i for i in ready if i in state.pending]
+                mine = set(ours)  # tasks_ready lists the whole account's tasks
+                wanted = [i for i in dict.fromkeys(ready) if i in mine]
             if wanted:
                 fetched: dict[str, Any] = yield Fetch(engine, tuple(wanted))
                 _absorb(state, fetched)

@@ -90,7 +90,7 @@ def parse_postback(
     data = decompress_capped(body, max_bytes)
     try:
         parsed = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         msg = f"Postback body is not JSON ({len(data)} bytes)."
         raise DataForSEOPostbackError(msg) from exc
     if not isinstance(parsed, dict) or not isinstance(parsed.get("tasks"), list):

@@ -1,0 +1,159 @@
+"""Tests for ``costs``: ``track_costs`` sums what the answers received in a block cost."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from langchain_core.messages import AIMessage
+
+from langchain_dataforseo._results import task_to_message
+from langchain_dataforseo.costs import CostLine, record_cost, track_costs
+from tests.unit_tests.helpers import example
+
+GPT = ("chat_gpt", "gpt-4.1-mini-2025-04-14")
+O4 = ("chat_gpt", "o4-mini-2025-04-16")
+
+
+def web_search_answer() -> AIMessage:
+    """Example 4.1: 2113 in, 486 out, 0 reasoning, $0.0272228."""
+    return task_to_message(example("4.1_live_web_search")["tasks"][0], engine="chat_gpt")
+
+
+def reasoning_answer() -> AIMessage:
+    """Example 4.2: 38 in, 1372 out of which 1216 reasoning, $0.0066786."""
+    return task_to_message(example("4.2_live_reasoning")["tasks"][0], engine="chat_gpt")
+
+
+def test_tracker_sums_cost_tasks_and_tokens_per_engine_and_model() -> None:
+    with track_costs() as costs:
+        record_cost(web_search_answer())
+        record_cost(web_search_answer())
+        record_cost(reasoning_answer())
+
+    assert set(costs.by_model) == {GPT, O4}
+    assert costs.by_model[GPT] == CostLine(
+        tasks=2, cost=0.0544456, input_tokens=4226, output_tokens=972, reasoning_tokens=0
+    )
+    assert costs.by_model[O4] == CostLine(
+        tasks=1, cost=0.0066786, input_tokens=38, output_tokens=1372, reasoning_tokens=1216
+    )
+    assert costs.tasks == 3
+    assert costs.total_cost == pytest.approx(0.0611242)
+    assert costs.input_tokens == 4264
+    assert costs.output_tokens == 2344
+
+
+def test_tracker_counts_the_cost_the_message_reports_not_the_task_cost() -> None:
+    task = example("4.1_live_web_search")["tasks"][0]
+    message = task_to_message(task, engine="chat_gpt", method="standard", cost=0.0268228)
+    with track_costs() as costs:
+        record_cost(message)
+    assert costs.total_cost == 0.0268228
+
+
+def test_tracker_keeps_engines_apart_for_the_same_model_name() -> None:
+    task = example("4.1_live_web_search")["tasks"][0]
+    with track_costs() as costs:
+        record_cost(task_to_message(task, engine="chat_gpt"))
+        record_cost(task_to_message(task, engine="perplexity"))
+    assert set(costs.by_model) == {GPT, ("perplexity", GPT[1])}
+    assert costs.tasks == 2
+
+
+def test_tracker_counts_a_message_without_usage_or_metadata_as_one_free_task() -> None:
+    with track_costs() as costs:
+        record_cost(AIMessage(content="not from DataForSEO"))
+    assert costs.by_model == {("", ""): CostLine(tasks=1)}
+    assert costs.total_cost == 0.0
+
+
+def test_nested_trackers_both_count_and_the_inner_stops_at_its_block() -> None:
+    with track_costs() as outer:
+        record_cost(web_search_answer())
+        with track_costs() as inner:
+            record_cost(reasoning_answer())
+        record_cost(reasoning_answer())
+
+    assert outer.tasks == 3
+    assert inner.tasks == 1
+    assert set(inner.by_model) == {O4}
+    assert outer.by_model[O4].tasks == 2
+
+
+def test_record_cost_outside_any_tracker_is_a_no_op() -> None:
+    with track_costs() as earlier:
+        pass
+    record_cost(web_search_answer())  # must not raise, must not count anywhere
+    assert earlier.tasks == 0
+    assert earlier.by_model == {}
+
+
+def test_answers_after_the_block_are_not_added() -> None:
+    with track_costs() as costs:
+        record_cost(web_search_answer())
+    record_cost(reasoning_answer())
+    assert costs.tasks == 1
+    assert set(costs.by_model) == {GPT}
+
+
+def test_str_lists_the_totals_and_each_model() -> None:
+    with track_costs() as costs:
+        record_cost(web_search_answer())
+        record_cost(reasoning_answer())
+    text = str(costs)
+    first, *rest = text.splitlines()
+    assert first == "DataForSEO: 2 task(s), $0.033901, 2151 tokens in / 1858 out"
+    assert rest == [
+        "  chat_gpt gpt-4.1-mini-2025-04-14: 1 task(s), $0.027223, 2113 in / 486 out",
+        "  chat_gpt o4-mini-2025-04-16: 1 task(s), $0.006679, 38 in / 1372 out",
+    ]
+
+
+def test_str_of_an_empty_tracker_says_nothing_was_spent() -> None:
+    with track_costs() as costs:
+        pass
+    assert str(costs) == "DataForSEO: 0 task(s), $0.000000, 0 tokens in / 0 out"
+
+
+async def test_a_task_started_outside_the_block_does_not_count_in_it() -> None:
+    gate = asyncio.Event()
+
+    async def started_before() -> None:
+        await gate.wait()
+        record_cost(web_search_answer())
+
+    task = asyncio.create_task(started_before())  # its context has no tracker
+    with track_costs() as costs:
+        gate.set()
+        await task
+        record_cost(reasoning_answer())
+    assert costs.tasks == 1
+    assert set(costs.by_model) == {O4}
+
+
+async def test_concurrent_tasks_keep_their_own_trackers() -> None:
+    entered = [asyncio.Event(), asyncio.Event()]
+
+    async def worker(n: int, answer: AIMessage) -> tuple[int, set[tuple[str, str]]]:
+        with track_costs() as costs:
+            entered[n].set()
+            await entered[1 - n].wait()  # both blocks are open at once
+            record_cost(answer)
+            await asyncio.sleep(0)
+        return costs.tasks, set(costs.by_model)
+
+    first, second = await asyncio.gather(
+        worker(0, web_search_answer()), worker(1, reasoning_answer())
+    )
+    assert first == (1, {GPT})
+    assert second == (1, {O4})
+
+
+async def test_a_task_started_inside_the_block_counts_in_it() -> None:
+    async def record(message: AIMessage) -> None:
+        record_cost(message)
+
+    with track_costs() as costs:
+        await asyncio.create_task(record(reasoning_answer()))
+    assert costs.tasks == 1
