@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from collections.abc import AsyncIterator, Generator, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -1001,3 +1002,17 @@ class ChatDataForSEO(BaseChatModel):
 
 
 __all__ = ["DEFAULT_MODELS", "ChatDataForSEO", "DataForSEOInputWarning"]
+
+
+def _precompute_signatures() -> None:
+    """Give the LangChain hooks a ready ``__signature__``.
+
+    langchain-core inspects ``_generate`` / ``_agenerate`` on every call to see whether
+    they take a ``run_manager``; with the signature precomputed that look-up is free.
+    """
+    for name in ("_generate", "_agenerate", "_stream", "_astream"):
+        function = getattr(ChatDataForSEO, name)
+        function.__signature__ = inspect.signature(function)
+
+
+_precompute_signatures()
