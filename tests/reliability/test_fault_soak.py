@@ -1,0 +1,97 @@
+"""Fault soak: 1,000 Live and 1,000 Standard prompts with injected faults (marked slow).
+
+Faults: 10% task errors (5% 50000, 5% 50301), 3% 40202, 2% HTTP 500, 2% dropped
+connections. Every prompt must end in an answer or an exception naming its code, none may
+be missing, and the emulator's ledger must show that no prompt was charged twice.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import httpx
+import pytest
+from langchain_core.messages import AIMessage
+
+from langchain_dataforseo import ChatDataForSEO, DataForSEOConnectionError, DataForSEOError
+from langchain_dataforseo.emulator import (
+    AsyncEmulatorTransport,
+    Emulator,
+    EmulatorConfig,
+    EmulatorTransport,
+)
+
+pytestmark = pytest.mark.slow
+
+FAULTS: dict[str, Any] = {
+    "fault_task_error_50000": 0.05,
+    "fault_task_error_50301": 0.05,
+    "fault_rate_limit_40202": 0.03,
+    "fault_http_500": 0.02,
+    "fault_drop_connection": 0.02,
+}
+N = 1000
+
+
+def model_over(emu: Emulator, **kwargs: Any) -> ChatDataForSEO:
+    return ChatDataForSEO(
+        login="emulator-login",
+        password="emulator-password",
+        base_url="http://127.0.0.1",
+        retry_base_delay=0.0,
+        max_retries=3,
+        http_client=httpx.Client(transport=EmulatorTransport(emu)),
+        http_async_client=httpx.AsyncClient(transport=AsyncEmulatorTransport(emu)),
+        **kwargs,
+    )
+
+
+def check_outcomes(results: list[Any]) -> tuple[list[AIMessage], list[DataForSEOError]]:
+    assert len(results) == N  # nothing missing
+    answered = [r for r in results if isinstance(r, AIMessage)]
+    failed = [r for r in results if not isinstance(r, AIMessage)]
+    assert len(answered) + len(failed) == N
+    for error in failed:
+        assert isinstance(error, DataForSEOError)
+        # a DataForSEO code, or a connection that provably sent nothing
+        assert error.status_code is not None or isinstance(error, DataForSEOConnectionError)
+    return answered, failed
+
+
+async def test_live_soak_every_prompt_accounted_for_and_charged_at_most_once() -> None:
+    emu = Emulator(EmulatorConfig(seed=21, **FAULTS))
+    model = model_over(emu)
+    prompts = [f"Live soak prompt {i:04d} about brand visibility" for i in range(N)]
+    results = await model.abatch(prompts, return_exceptions=True)
+    answered, _failed = check_outcomes(results)
+    ledger = emu.ledger()
+    ids = [c["id"] for c in ledger["charges"]]
+    assert len(ids) == len(set(ids))  # no task charged twice
+    assert sorted(ids) == sorted(m.response_metadata["task_id"] for m in answered)
+    assert ledger["charged_total"] == pytest.approx(
+        sum(m.response_metadata["cost"] for m in answered), abs=1e-6
+    )
+    assert sum(ledger["faults"].values()) > 100  # the faults really happened
+    assert len(answered) > N * 0.95  # free faults were retried
+
+
+async def test_standard_soak_posts_each_prompt_once_and_reconciles() -> None:
+    emu = Emulator(EmulatorConfig(seed=22, task_latency=0.2, **FAULTS))
+    model = model_over(emu, method="standard")
+    prompts = [f"Standard soak prompt {i:04d} about brand visibility" for i in range(N)]
+    results = await model.abatch(prompts, return_exceptions=True)
+    answered, failed = check_outcomes(results)
+    ledger = emu.ledger()
+    posted = [c for c in ledger["charges"] if c["method"] == "task_post"]
+    assert len(posted) == N  # every prompt posted exactly once, whatever the retries
+    assert len({c["id"] for c in posted}) == N
+    status = Counter(c["status"] for c in posted)
+    assert status["refunded"] == len(failed)  # failed tasks: prepayment refunded
+    assert {e.status_code for e in failed} <= {50000, 50301}
+    by_id = {c["id"]: c["cost"] for c in posted}
+    for message in answered:
+        assert by_id[message.response_metadata["task_id"]] == pytest.approx(
+            message.response_metadata["cost"], abs=1e-9
+        )
+    assert model.spent == pytest.approx(ledger["charged_total"], abs=1e-6)
