@@ -177,6 +177,9 @@ def collect_steps(
     first_wait: float,
     use_tasks_ready: bool = True,
     sweep_every: int = 10,
+    backoff: float = 1.5,
+    patience: int = 3,
+    max_interval: float = 60.0,
     clock: Callable[[], float] = time.monotonic,
 ) -> Generator[CollectStep, Any, CollectState]:
     """Poll until every task is finished or ``max_wait`` runs out.
@@ -188,6 +191,10 @@ def collect_steps(
     pingback/postback never show in ``tasks_ready``), it fetches all pending ids directly,
     so a delayed or crowded ``tasks_ready`` cannot stall a task.
 
+    Polling backs off: after ``patience`` rounds in a row in which nothing finished, the
+    interval grows by ``backoff`` up to ``max_interval``; it returns to ``poll_interval``
+    as soon as a task finishes. Standard tasks may take hours, and every poll is a call.
+
     Args:
         handles: The tasks to collect.
         poll_interval: Seconds between rounds (``tasks_ready`` allows one call per 3 s).
@@ -195,6 +202,9 @@ def collect_steps(
         first_wait: Seconds to wait before the first round (0 when collecting old tasks).
         use_tasks_ready: Whether to use ``tasks_ready`` at all.
         sweep_every: Rounds between direct sweeps of every pending id.
+        backoff: Factor by which an idle interval grows.
+        patience: Idle rounds before the interval starts to grow.
+        max_interval: Cap on the interval (never below ``poll_interval``).
         clock: Monotonic clock.
 
     Returns:
@@ -205,8 +215,11 @@ def collect_steps(
     if first_wait > 0 and state.pending:
         yield Sleep(min(first_wait, max(0.0, deadline - clock())))
     round_number = 0
+    interval = poll_interval
+    idle_rounds = 0
     while state.pending and clock() < deadline:
         round_number += 1
+        pending_before = len(state.pending)
         engines = sorted({h.engine for h in state.pending.values()})
         sweep = (
             not use_tasks_ready
@@ -224,8 +237,14 @@ def collect_steps(
             if wanted:
                 fetched: dict[str, Any] = yield Fetch(engine, tuple(wanted))
                 _absorb(state, fetched)
+        if len(state.pending) < pending_before:
+            interval, idle_rounds = poll_interval, 0
+        else:
+            idle_rounds += 1
+            if idle_rounds >= patience:
+                interval = min(interval * backoff, max(max_interval, poll_interval))
         if state.pending and clock() < deadline:
-            yield Sleep(min(poll_interval, max(0.0, deadline - clock())))
+            yield Sleep(min(interval, max(0.0, deadline - clock())))
     return state
 
 

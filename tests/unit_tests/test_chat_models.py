@@ -352,3 +352,15 @@ def test_password_never_appears_in_repr_str_or_dump() -> None:
         assert "hunter2-secret" not in text
     assert model.password is not None
     assert model.password.get_secret_value() == "hunter2-secret"
+
+
+def test_model_profile_reports_reasoning_text_only_and_no_tools() -> None:
+    profile = ChatDataForSEO().profile
+    assert profile is not None
+    assert profile["reasoning_output"] is True
+    assert profile["tool_calling"] is False
+    assert profile["structured_output"] is False
+    assert profile["text_inputs"] is True
+    assert profile["image_inputs"] is False
+    assert profile["text_outputs"] is True
+    assert profile["max_output_tokens"] == 4096

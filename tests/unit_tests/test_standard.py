@@ -339,6 +339,9 @@ def run_collect(
     first_wait: float = 5.0,
     use_tasks_ready: bool = True,
     sweep_every: int = 10,
+    backoff: float = 1.0,
+    patience: int = 3,
+    max_interval: float = 60.0,
     clock: FakeClock | None = None,
 ) -> Run:
     clock = clock or FakeClock()
@@ -349,6 +352,9 @@ def run_collect(
         first_wait=first_wait,
         use_tasks_ready=use_tasks_ready,
         sweep_every=sweep_every,
+        backoff=backoff,
+        patience=patience,
+        max_interval=max_interval,
         clock=clock,
     )
     return drive(gen, clock, api)
@@ -681,3 +687,48 @@ def test_collect_invariants_hold_for_any_script(
         assert done["status_code"] == 20000
     for error in state.failed.values():
         assert isinstance(error, DataForSEOError)
+
+
+def test_idle_polling_backs_off_after_patience_rounds_up_to_the_cap() -> None:
+    api = FakeApi({"a": "claude"}, {"a": [pending_task("a")]}, ready_override=lambda e, n: [])
+    run = run_collect(
+        api,
+        poll_interval=2.0,
+        max_wait=200.0,
+        first_wait=1.0,
+        backoff=2.0,
+        patience=2,
+        max_interval=10.0,
+        sweep_every=1000,
+    )
+    sleeps = [s.seconds for s in run.kinds if isinstance(s, Sleep)]
+    assert sleeps[:7] == [1.0, 2.0, 4.0, 8.0, 10.0, 10.0, 10.0]
+    assert all(s <= 10.0 for s in sleeps)
+    assert run.state.pending
+
+
+def test_polling_returns_to_the_poll_interval_when_a_task_finishes() -> None:
+    ready_from = {"a": 5, "b": 9}
+
+    def ready(engine: str, n: int) -> list[str]:
+        return [i for i, first in ready_from.items() if n >= first]
+
+    api = FakeApi(
+        {"a": "claude", "b": "claude"},
+        {"a": [done_task("a")], "b": [done_task("b")]},
+        ready_override=ready,
+    )
+    run = run_collect(
+        api,
+        poll_interval=1.0,
+        first_wait=1.0,
+        backoff=2.0,
+        patience=1,
+        max_interval=8.0,
+        sweep_every=1000,
+        max_wait=500.0,
+    )
+    sleeps = [s.seconds for s in run.kinds if isinstance(s, Sleep)]
+    after_first_done = sleeps[sleeps.index(8.0) + 1 :]
+    assert 1.0 in after_first_done  # reset once "a" finished
+    assert set(run.state.done) == {"a", "b"}
