@@ -9,16 +9,23 @@ from dataclasses import replace
 from typing import Any, Literal
 
 import httpx
-from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.callbacks import (
+    AsyncCallbackManager,
+    AsyncCallbackManagerForLLMRun,
+    CallbackManager,
+    CallbackManagerForLLMRun,
+)
 from langchain_core.language_models import (
     BaseChatModel,
     LangSmithParams,
     LanguageModelInput,
     ModelProfile,
 )
+from langchain_core.load import dumpd
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult, LLMResult
 from langchain_core.runnables import RunnableConfig
+from langchain_core.runnables.config import get_config_list
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import AliasChoices, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 from typing_extensions import Self
@@ -916,6 +923,93 @@ class ChatDataForSEO(BaseChatModel):
             await run_manager.on_llm_new_token(message.text, chunk=chunk)
         yield chunk
 
+    # -- LangChain callbacks for Standard batches (posted together, traced one by one) ----
+
+    def _run_setup(
+        self, config: RunnableConfig, kwargs: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        params = {**self._get_invocation_params(**kwargs), "method": "standard"}
+        metadata = {**(config.get("metadata") or {}), **self._get_ls_params(**kwargs)}
+        return params, metadata
+
+    def _start_runs(
+        self,
+        configs: list[RunnableConfig],
+        messages: list[list[BaseMessage]],
+        kwargs: dict[str, Any],
+    ) -> list[CallbackManagerForLLMRun]:
+        runs: list[CallbackManagerForLLMRun] = []
+        for config, conversation in zip(configs, messages, strict=True):
+            params, metadata = self._run_setup(config, kwargs)
+            manager = CallbackManager.configure(
+                config.get("callbacks"),
+                self.callbacks,
+                self.verbose,
+                config.get("tags"),
+                self.tags,
+                metadata,
+                self.metadata,
+            )
+            runs += manager.on_chat_model_start(
+                dumpd(self),
+                [conversation],
+                invocation_params=params,
+                options={"stop": None},
+                name=config.get("run_name"),
+                run_id=config.get("run_id"),
+                batch_size=len(messages),
+            )
+        return runs
+
+    async def _astart_runs(
+        self,
+        configs: list[RunnableConfig],
+        messages: list[list[BaseMessage]],
+        kwargs: dict[str, Any],
+    ) -> list[AsyncCallbackManagerForLLMRun]:
+        runs: list[AsyncCallbackManagerForLLMRun] = []
+        for config, conversation in zip(configs, messages, strict=True):
+            params, metadata = self._run_setup(config, kwargs)
+            manager = AsyncCallbackManager.configure(
+                config.get("callbacks"),
+                self.callbacks,
+                self.verbose,
+                config.get("tags"),
+                self.tags,
+                metadata,
+                self.metadata,
+            )
+            runs += await manager.on_chat_model_start(
+                dumpd(self),
+                [conversation],
+                invocation_params=params,
+                options={"stop": None},
+                name=config.get("run_name"),
+                run_id=config.get("run_id"),
+                batch_size=len(messages),
+            )
+        return runs
+
+    @staticmethod
+    def _end_runs(
+        runs: list[CallbackManagerForLLMRun], results: list[AIMessage | Exception]
+    ) -> None:
+        for run, result in zip(runs, results, strict=True):
+            if isinstance(result, Exception):
+                run.on_llm_error(result)
+            else:
+                run.on_llm_end(LLMResult(generations=[[ChatGeneration(message=result)]]))
+
+    @staticmethod
+    async def _aend_runs(
+        runs: list[AsyncCallbackManagerForLLMRun], results: list[AIMessage | Exception]
+    ) -> None:
+        for run, result in zip(runs, results, strict=True):
+            if isinstance(result, Exception):
+                await run.on_llm_error(result)
+            else:
+                await run.on_llm_end(LLMResult(generations=[[ChatGeneration(message=result)]]))
+
     # -- batching with the API's concurrency cap ---------------------------------------
 
     def _bounded(
@@ -942,8 +1036,8 @@ class ChatDataForSEO(BaseChatModel):
         """Run many prompts; Live ones at most ``max_concurrency`` at a time.
 
         Live: at most ``max_concurrency`` calls in flight (default 30). Standard: packed
-        100 tasks per request and collected as they finish; the prompts then bypass
-        LangChain's per-item callbacks (they are posted together), but costs still reach
+        100 tasks per request and collected as they finish; each prompt is still traced
+        as its own run (callbacks, LangSmith, usage callbacks) and counted by
         ``track_costs``.
 
         Args:
@@ -958,8 +1052,14 @@ class ChatDataForSEO(BaseChatModel):
         if self.method == "standard":
             self._standard_engine()
             messages = self._as_messages(inputs)
-            items = self._submit(messages, None, kwargs, self._records(), return_exceptions)
-            results = self._collected(items, self._collect_now(items, self.poll_interval))
+            runs = self._start_runs(get_config_list(config, len(inputs)), messages, kwargs)
+            try:
+                items = self._submit(messages, None, kwargs, self._records(), return_exceptions)
+                results = self._collected(items, self._collect_now(items, self.poll_interval))
+            except Exception as error:
+                self._end_runs(runs, [error] * len(runs))
+                raise
+            self._end_runs(runs, results)
             self._raise_first(results, return_exceptions)
             return results
         self._budget.check(len(inputs), LIVE_BASE_PRICE_USD, f"a batch of {len(inputs)}")
@@ -989,10 +1089,17 @@ class ChatDataForSEO(BaseChatModel):
         if self.method == "standard":
             self._standard_engine()
             messages = self._as_messages(inputs)
-            records = await self._arecords()
-            items = await self._asubmit(messages, None, kwargs, records, return_exceptions)
-            state = await self._acollect_now(items, self.poll_interval)
-            results = self._collected(items, state)
+            configs = get_config_list(config, len(inputs))
+            runs = await self._astart_runs(configs, messages, kwargs)
+            try:
+                records = await self._arecords()
+                items = await self._asubmit(messages, None, kwargs, records, return_exceptions)
+                state = await self._acollect_now(items, self.poll_interval)
+                results = self._collected(items, state)
+            except Exception as error:
+                await self._aend_runs(runs, [error] * len(runs))
+                raise
+            await self._aend_runs(runs, results)
             self._raise_first(results, return_exceptions)
             return results
         self._budget.check(len(inputs), LIVE_BASE_PRICE_USD, f"a batch of {len(inputs)}")

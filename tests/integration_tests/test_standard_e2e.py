@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from langchain_core.callbacks import BaseCallbackHandler, get_usage_metadata_callback
 from langchain_core.messages import AIMessage
 
 from langchain_dataforseo import (
@@ -357,3 +358,52 @@ def test_pingback_url_is_passed_through_and_called() -> None:
     task_id = message.response_metadata["task_id"]
     assert hits
     assert hits[0].startswith(f"/ping?id={task_id}&tag=lcdfs-")
+
+
+class RunLog(BaseCallbackHandler):
+    """Counts the LLM runs that LangChain's callback system sees."""
+
+    def __init__(self) -> None:
+        self.started: list[Any] = []
+        self.ended: list[Any] = []
+        self.errors: list[BaseException] = []
+
+    def on_chat_model_start(self, serialized: Any, messages: Any, **kwargs: Any) -> None:
+        self.started.append(messages)
+
+    def on_llm_end(self, response: Any, **kwargs: Any) -> None:
+        self.ended.append(response)
+
+    def on_llm_error(self, error: BaseException, **kwargs: Any) -> None:
+        self.errors.append(error)
+
+
+def test_standard_batch_traces_each_prompt_as_its_own_run() -> None:
+    emu = emulator(task_latency=0.1, fault_task_error_50000=0.3, seed=4)
+    log = RunLog()
+    with get_usage_metadata_callback() as usage:
+        results = standard(emu).batch(
+            [f"traced question {chr(97 + i)}" for i in range(10)],
+            config={"callbacks": [log]},
+            return_exceptions=True,
+        )
+    answered = [r for r in results if isinstance(r, AIMessage)]
+    assert len(log.started) == 10
+    assert len(log.ended) == len(answered)
+    assert len(log.errors) == 10 - len(answered)
+    assert 0 < len(answered) < 10
+    totals = next(iter(usage.usage_metadata.values()))
+    assert totals["output_tokens"] == sum(
+        m.usage_metadata["output_tokens"] for m in answered if m.usage_metadata
+    )
+
+
+async def test_standard_abatch_traces_each_prompt_as_its_own_run() -> None:
+    emu = emulator(task_latency=0.1)
+    log = RunLog()
+    results = await standard(emu).abatch(
+        ["async traced one", "async traced two", "async traced three"],
+        config={"callbacks": [log]},
+    )
+    assert len(log.started) == 3
+    assert [r.generations[0][0].message.text for r in log.ended] == [r.text for r in results]
