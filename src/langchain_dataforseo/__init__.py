@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from langchain_dataforseo.errors import (
         DataForSEOAPIError,
         DataForSEOAuthenticationError,
+        DataForSEOBatchError,
         DataForSEOBudgetError,
         DataForSEOConnectionError,
         DataForSEOError,
@@ -60,6 +61,7 @@ _WHERE: dict[str, str] = {
         for name in (
             "DataForSEOAPIError",
             "DataForSEOAuthenticationError",
+            "DataForSEOBatchError",
             "DataForSEOBudgetError",
             "DataForSEOConnectionError",
             "DataForSEOError",
@@ -81,6 +83,7 @@ __all__ = [
     "CostTracker",
     "DataForSEOAPIError",
     "DataForSEOAuthenticationError",
+    "DataForSEOBatchError",
     "DataForSEOBudgetError",
     "DataForSEOClient",
     "DataForSEOConnectionError",

@@ -232,9 +232,13 @@ class DataForSEOClient:
     def __repr__(self) -> str:
         return f"DataForSEOClient(base_url={self.base_url!r}, login={self._login!r})"
 
+    @property
+    def _timeout(self) -> httpx.Timeout:
+        return httpx.Timeout(self.timeout, connect=min(10.0, self.timeout))
+
     def _client_options(self) -> dict[str, Any]:
         return {
-            "timeout": httpx.Timeout(self.timeout, connect=min(10.0, self.timeout)),
+            "timeout": self._timeout,
             "limits": httpx.Limits(max_connections=100, max_keepalive_connections=50),
             "headers": {"User-Agent": _USER_AGENT},
         }
@@ -277,7 +281,9 @@ class DataForSEOClient:
         base = check_base_url(self.base_url)
         auth = basic_auth_header(self._login, self._password, self._api_key)
         url = f"{base}{_API_PREFIX}/{engine}/llm_responses/{function}"
-        return auth, ApiCall(method, url, body, idempotent=method == "GET", where=where)
+        return auth, ApiCall(
+            method, url, body, idempotent=method == "GET", where=where, timeout=self._timeout
+        )
 
     def _steps(
         self, call: ApiCall, parse: Callable[[httpx.Response], T], extra: Sequence[CallPacer]

@@ -4,7 +4,7 @@
   can be saved and collected later by another process.
 - :func:`collect_steps`: the polling protocol as a generator. It yields what to do (ask
   ``tasks_ready``, ``task_get`` some ids, sleep) and receives the answers; the sync and
-  async drivers in ``chat_models`` only perform those steps.
+  async drivers in ``_standard_io`` only perform those steps.
 """
 
 from __future__ import annotations
@@ -16,7 +16,14 @@ from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
-from langchain_dataforseo._envelope import PENDING_CODES, as_int, first_result, task_error
+from langchain_dataforseo._engines import engine_spec
+from langchain_dataforseo._envelope import (
+    PENDING_CODES,
+    TASK_CREATED,
+    as_int,
+    first_result,
+    task_error,
+)
 from langchain_dataforseo._transport import Sleep
 from langchain_dataforseo.errors import DataForSEOError, DataForSEOResponseError
 
@@ -41,6 +48,8 @@ class TaskHandle:
         tag: Its tag (yours, or one generated to match results to prompts).
         model_name: The model name it was posted with.
         index: Its position in the submitted list.
+        notes: What was changed in the input to fit the API (``trimmed``, ``layout``,
+            ``ignored``); copied into the result's ``response_metadata``.
     """
 
     id: str
@@ -48,6 +57,10 @@ class TaskHandle:
     tag: str | None = None
     model_name: str | None = None
     index: int | None = None
+    notes: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        engine_spec(self.engine)  # a handle of an unknown engine is refused before any call
 
     def to_dict(self) -> dict[str, Any]:
         """The handle as a JSON-serialisable dict."""
@@ -64,18 +77,20 @@ class TaskHandle:
             The handle.
 
         Raises:
-            ValueError: When ``id`` or ``engine`` is missing.
+            ValueError: When ``id`` or ``engine`` is missing, or the engine is unknown.
         """
         if not isinstance(data.get("id"), str) or not isinstance(data.get("engine"), str):
             msg = f"A task handle needs string 'id' and 'engine'; got {dict(data)!r}."
             raise ValueError(msg)
         index = data.get("index")
+        notes = data.get("notes")
         return cls(
             id=data["id"],
             engine=data["engine"],
             tag=data.get("tag") if isinstance(data.get("tag"), str) else None,
             model_name=data.get("model_name") if isinstance(data.get("model_name"), str) else None,
             index=index if isinstance(index, int) else None,
+            notes=notes if isinstance(notes, dict) else None,
         )
 
 
@@ -127,7 +142,7 @@ def posted_handles(
             msg = f"task_post answered no task for position {first_index + offset}."
             out.append(DataForSEOResponseError(msg))
             continue
-        if as_int(reply.get("status_code")) != 20100 or not isinstance(reply.get("id"), str):
+        if as_int(reply.get("status_code")) != TASK_CREATED or not isinstance(reply.get("id"), str):
             out.append(task_error(reply, where="task_post"))
             continue
         out.append(
@@ -162,11 +177,20 @@ CollectStep = AskReady | Fetch | Sleep
 
 @dataclass
 class CollectState:
-    """What the collector has so far (exposed for the drivers' final mapping)."""
+    """What the collector has so far.
+
+    Attributes:
+        done: Finished tasks (status 20000 with a result), by id.
+        failed: Tasks that ended in an error the API reported, by id.
+        pending: Tasks not finished (or not reachable) when collecting stopped.
+        error: Why collecting stopped early (an error that retrying would not fix, such
+            as refused credentials); the tasks it left are still in ``pending``.
+    """
 
     done: dict[str, dict[str, Any]] = field(default_factory=dict)
     failed: dict[str, Exception] = field(default_factory=dict)
     pending: dict[str, TaskHandle] = field(default_factory=dict)
+    error: Exception | None = None
 
 
 def collect_steps(
@@ -181,6 +205,7 @@ def collect_steps(
     patience: int = 3,
     max_interval: float = 60.0,
     clock: Callable[[], float] = time.monotonic,
+    state: CollectState | None = None,
 ) -> Generator[CollectStep, Any, CollectState]:
     """Poll until every task is finished or ``max_wait`` runs out.
 
@@ -206,11 +231,13 @@ def collect_steps(
         patience: Idle rounds before the interval starts to grow.
         max_interval: Cap on the interval (never below ``poll_interval``).
         clock: Monotonic clock.
+        state: Where to keep progress (give one to keep it even if the driver fails).
 
     Returns:
         The state: finished tasks (status 20000), failures, and what is still pending.
     """
-    state = CollectState(pending={h.id: h for h in handles})
+    state = state if state is not None else CollectState()
+    state.pending.update({h.id: h for h in handles})
     deadline = clock() + max_wait
     if first_wait > 0 and state.pending:
         yield Sleep(min(first_wait, max(0.0, deadline - clock())))
@@ -231,12 +258,17 @@ def collect_steps(
             if sweep:
                 wanted = ours
             else:
-                ready: list[str] = yield AskReady(engine)
+                ready: list[str] | Exception = yield AskReady(engine)
+                if isinstance(ready, Exception):
+                    state.error = ready
+                    return state
                 mine = set(ours)  # tasks_ready lists the whole account's tasks
                 wanted = [i for i in dict.fromkeys(ready) if i in mine]
             if wanted:
                 fetched: dict[str, Any] = yield Fetch(engine, tuple(wanted))
                 _absorb(state, fetched)
+                if state.error is not None:
+                    return state
         if len(state.pending) < pending_before:
             interval, idle_rounds = poll_interval, 0
         else:
@@ -253,11 +285,9 @@ def _absorb(state: CollectState, fetched: Mapping[str, Any]) -> None:
         if task_id not in state.pending:
             continue
         if isinstance(outcome, Exception):
-            if isinstance(outcome, DataForSEOError) and outcome.is_retryable:
-                continue  # a transient failure of the free GET: try again next round
-            state.failed[task_id] = outcome
-            del state.pending[task_id]
-            continue
+            if not (isinstance(outcome, DataForSEOError) and outcome.is_retryable):
+                state.error = outcome  # the task may be fine: stop, leave it pending
+            continue  # a transient failure of the free GET: try again next round
         task = outcome if isinstance(outcome, dict) else {}
         status = as_int(task.get("status_code"))
         if status in PENDING_CODES:

@@ -35,8 +35,8 @@ def post_all(
     """Post tasks in chunks of 100; one handle or error per task, in order.
 
     A chunk whose POST failed gets its error for each of its tasks. If that failure came
-    after the request was sent (a timeout), the tasks may exist: their tags are
-    deterministic, so they can be recognised in ``tasks_ready``.
+    after the request was sent (a timeout), the tasks may exist and be charged; the error
+    says so, and is not retried.
     """
     out: list[TaskHandle | DataForSEOError] = []
     for chunk in chunks(tasks):
@@ -71,10 +71,9 @@ async def apost_all(
     return out
 
 
-def _ready_or_nothing(error: DataForSEOError) -> list[str]:
-    if error.is_retryable:
-        return []  # a transient failure of a free GET: the next round asks again
-    raise error
+def _ready_or_error(error: DataForSEOError) -> list[str] | DataForSEOError:
+    """A transient failure of a free GET: the next round asks again; else stop."""
+    return [] if error.is_retryable else error
 
 
 def drive_collect(
@@ -99,7 +98,7 @@ def drive_collect(
                     try:
                         answer = client.tasks_ready(step.engine)
                     except DataForSEOError as error:
-                        answer = _ready_or_nothing(error)
+                        answer = _ready_or_error(error)
                 elif isinstance(step, Fetch):
                     found = pool.map(partial(fetch_one, step.engine), step.ids)
                     answer = dict(zip(step.ids, found, strict=True))
@@ -132,7 +131,7 @@ async def adrive_collect(
                 try:
                     answer = await client.atasks_ready(step.engine)
                 except DataForSEOError as error:
-                    answer = _ready_or_nothing(error)
+                    answer = _ready_or_error(error)
             elif isinstance(step, Fetch):
                 found = await asyncio.gather(*(fetch_one(step.engine, i) for i in step.ids))
                 answer = dict(zip(step.ids, found, strict=True))

@@ -18,7 +18,7 @@ import httpx
 from langchain_dataforseo._envelope import transport_error
 from langchain_dataforseo._pacing import CallPacer
 from langchain_dataforseo._retry import RetryPolicy
-from langchain_dataforseo.errors import DataForSEOError
+from langchain_dataforseo.errors import DataForSEOError, DataForSEOResponseError
 
 T = TypeVar("T")
 
@@ -33,6 +33,7 @@ class ApiCall:
         body: JSON bytes for a POST, ``None`` for a GET.
         idempotent: True for free GETs, which are safe to retry after any failure.
         where: What is being done, for error messages (``"live task"``).
+        timeout: Per-request timeout (applied even to a user-supplied httpx client).
     """
 
     method: str
@@ -40,6 +41,7 @@ class ApiCall:
     body: bytes | None
     idempotent: bool
     where: str
+    timeout: httpx.Timeout | None = None
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,11 @@ def exchange(
                 raise RuntimeError(msg)
             return parse(outcome)
         except DataForSEOError as error:
-            if not error.is_retryable or retries >= policy.max_retries:
+            # an unreadable answer to a free GET may simply be asked again
+            safe = error.is_retryable or (
+                call.idempotent and isinstance(error, DataForSEOResponseError)
+            )
+            if not safe or retries >= policy.max_retries:
                 raise
             retries += 1
             yield Sleep(policy.delay(retries))
@@ -122,7 +128,11 @@ def run_sync(client: httpx.Client, auth: str, steps: Generator[Step, Outcome, T]
             else:
                 try:
                     outcome = client.request(
-                        step.method, step.url, content=step.body, headers=_headers(step, auth)
+                        step.method,
+                        step.url,
+                        content=step.body,
+                        headers=_headers(step, auth),
+                        timeout=step.timeout or httpx.USE_CLIENT_DEFAULT,
                     )
                 except httpx.HTTPError as exc:
                     outcome = exc
@@ -153,7 +163,11 @@ async def run_async(client: httpx.AsyncClient, auth: str, steps: Generator[Step,
             else:
                 try:
                     outcome = await client.request(
-                        step.method, step.url, content=step.body, headers=_headers(step, auth)
+                        step.method,
+                        step.url,
+                        content=step.body,
+                        headers=_headers(step, auth),
+                        timeout=step.timeout or httpx.USE_CLIENT_DEFAULT,
                     )
                 except httpx.HTTPError as exc:
                     outcome = exc

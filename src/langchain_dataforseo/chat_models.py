@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import inspect
+import threading
 import warnings
-from collections.abc import AsyncIterator, Generator, Iterator, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 import httpx
 from langchain_core.callbacks import (
-    AsyncCallbackManager,
     AsyncCallbackManagerForLLMRun,
-    CallbackManager,
     CallbackManagerForLLMRun,
 )
 from langchain_core.language_models import (
@@ -21,9 +19,8 @@ from langchain_core.language_models import (
     LanguageModelInput,
     ModelProfile,
 )
-from langchain_core.load import dumpd
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult, LLMResult
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import RunnableConfig
 from langchain_core.runnables.config import get_config_list
 from langchain_core.utils import from_env, secret_from_env
@@ -31,6 +28,7 @@ from pydantic import AliasChoices, ConfigDict, Field, PrivateAttr, SecretStr, mo
 from typing_extensions import Self
 
 from langchain_dataforseo import _compat  # noqa: F401  (registers the content-block translator)
+from langchain_dataforseo import _standard_runner as runner
 from langchain_dataforseo._budget import Budget
 from langchain_dataforseo._catalogue import ModelRecord, check_model_rules
 from langchain_dataforseo._client import DataForSEOClient
@@ -49,30 +47,20 @@ from langchain_dataforseo._constants import (
     HistoryPolicy,
 )
 from langchain_dataforseo._engines import engine_spec
-from langchain_dataforseo._envelope import as_dict, as_float
+from langchain_dataforseo._envelope import as_float
 from langchain_dataforseo._messages import layout_messages
-from langchain_dataforseo._request import TaskSettings, build_task, ordered_task
+from langchain_dataforseo._request import TaskSettings, build_task
 from langchain_dataforseo._results import task_to_message
 from langchain_dataforseo._retry import RetryPolicy
 from langchain_dataforseo._standard import (
-    STANDARD_POST_PRICE_USD,
-    CollectState,
-    CollectStep,
     TaskHandle,
-    collect_steps,
-    generated_tag,
-    standard_cost,
 )
-from langchain_dataforseo._standard_io import adrive_collect, apost_all, drive_collect, post_all
 from langchain_dataforseo._version import __version__
 from langchain_dataforseo.costs import record_cost
 from langchain_dataforseo.errors import (
     DataForSEOAuthenticationError,
     DataForSEOError,
     DataForSEOInputError,
-    DataForSEOResponseError,
-    DataForSEOSubmitError,
-    DataForSEOTaskPendingError,
 )
 
 DEFAULT_MODELS: dict[str, str] = {
@@ -98,6 +86,22 @@ _CALL_OPTIONS: dict[str, str] = {
     "tag": "tag",
 }
 """Per-call keyword arguments accepted by ``invoke`` / ``bind`` and the task field each sets."""
+
+
+_CLIENT_LOCK = threading.Lock()
+"""Guards the lazy construction of a model's client (one client, one set of limiters)."""
+
+
+def _known_cost(error: DataForSEOError, reserved: float) -> float:
+    """What a failed call is known to have cost, for the budget.
+
+    The API's answer says so when it names a status code, and a call that provably did
+    not run cost nothing; otherwise (a timeout or dropped connection after sending, an
+    unreadable answer) the task may have run, so its known price stays in the spend.
+    """
+    if error.status_code is not None or error.is_retryable:
+        return error.cost
+    return reserved
 
 
 class DataForSEOInputWarning(UserWarning):
@@ -397,6 +401,12 @@ class ChatDataForSEO(BaseChatModel):
     @property
     def client(self) -> DataForSEOClient:
         """The HTTP client, built on first use (construction needs no credentials)."""
+        if self._client is not None:
+            return self._client
+        with _CLIENT_LOCK:
+            return self._build_client()
+
+    def _build_client(self) -> DataForSEOClient:
         if self._client is None:
             self._client = DataForSEOClient(
                 login=self.login,
@@ -524,6 +534,9 @@ class ChatDataForSEO(BaseChatModel):
         task = build_task(spec, layout, settings, callbacks if standard else None)
         if records is not None:
             check_model_rules(self.engine, records, settings, standard=standard)
+        ignored: dict[str, Any] = {}
+        if not standard:
+            ignored = {name: url for name, url in callbacks.items() if url is not None}
         notes: dict[str, Any] = {}
         if layout.layout:
             notes["layout"] = layout.layout
@@ -534,15 +547,24 @@ class ChatDataForSEO(BaseChatModel):
                 DataForSEOInputWarning,
                 stacklevel=4,
             )
+        if ignored:
+            warnings.warn(
+                f"{', '.join(ignored)} apply to the Standard method only; this live call "
+                "ignores them.",
+                DataForSEOInputWarning,
+                stacklevel=4,
+            )
         stops = stop if stop is not None else self.stop
         if stops:
-            notes["ignored"] = {"stop": list(stops)}
+            ignored["stop"] = list(stops)
             warnings.warn(
                 "The DataForSEO API has no stop sequences; stop="
                 f"{list(stops)!r} is ignored (the full answer is returned).",
                 DataForSEOInputWarning,
                 stacklevel=4,
             )
+        if ignored:
+            notes["ignored"] = ignored
         return task, notes
 
     def _message(self, task: dict[str, Any], notes: dict[str, Any]) -> AIMessage:
@@ -556,7 +578,7 @@ class ChatDataForSEO(BaseChatModel):
         try:
             task = self.client.live(self.engine, request)
         except DataForSEOError as error:
-            self._budget.settle(reserved, error.cost)
+            self._budget.settle(reserved, _known_cost(error, reserved))
             raise
         self._budget.settle(reserved, as_float(task.get("cost")))
         return task
@@ -566,101 +588,12 @@ class ChatDataForSEO(BaseChatModel):
         try:
             task = await self.client.alive(self.engine, request)
         except DataForSEOError as error:
-            self._budget.settle(reserved, error.cost)
+            self._budget.settle(reserved, _known_cost(error, reserved))
             raise
         self._budget.settle(reserved, as_float(task.get("cost")))
         return task
 
-    # -- the Standard method: submit, collect -------------------------------------------
-
-    def _prepare(
-        self,
-        inputs: Sequence[Sequence[BaseMessage]],
-        stop: list[str] | None,
-        options: dict[str, Any],
-        records: list[ModelRecord] | None,
-    ) -> list[dict[str, Any] | Exception]:
-        """Build and check every task before anything is posted; tag untagged ones."""
-        prepared: list[dict[str, Any] | Exception] = []
-        for index, messages in enumerate(inputs):
-            try:
-                task, _notes = self._build(messages, stop, options, records, standard=True)
-            except ValueError as error:
-                prepared.append(error)
-                continue
-            if "tag" not in task:
-                task = ordered_task({**task, "tag": generated_tag(task, index)})
-            prepared.append(task)
-        return prepared
-
-    def _reserve_posts(
-        self, prepared: list[dict[str, Any] | Exception], return_exceptions: bool
-    ) -> tuple[list[int], list[dict[str, Any]], float]:
-        if not return_exceptions:
-            for item in prepared:
-                if isinstance(item, Exception):
-                    raise item
-        positions = [i for i, item in enumerate(prepared) if isinstance(item, dict)]
-        tasks = [item for item in prepared if isinstance(item, dict)]
-        reserved = self._budget.reserve(len(tasks), STANDARD_POST_PRICE_USD, "Standard tasks")
-        return positions, tasks, reserved
-
-    def _placed(
-        self,
-        prepared: list[dict[str, Any] | Exception],
-        positions: list[int],
-        posted: list[TaskHandle | DataForSEOError],
-        reserved: float,
-        return_exceptions: bool,
-    ) -> list[TaskHandle | Exception]:
-        """Put the posted handles back in input order; hold or release the prepayments."""
-        out: list[TaskHandle | Exception] = [
-            item if isinstance(item, Exception) else DataForSEOResponseError("not posted")
-            for item in prepared
-        ]
-        self._budget.settle(reserved, 0.0)
-        for position, handle in zip(positions, posted, strict=True):
-            if isinstance(handle, TaskHandle):
-                handle = replace(handle, index=position)
-                self._budget.settle(0.0, STANDARD_POST_PRICE_USD)
-                self._budget.hold(handle.id, STANDARD_POST_PRICE_USD)
-            out[position] = handle
-        errors = {i: item for i, item in enumerate(out) if isinstance(item, Exception)}
-        if errors and not return_exceptions:
-            created = [item for item in out if isinstance(item, TaskHandle)]
-            first = next(iter(errors.values()))
-            msg = (
-                f"{len(errors)} of {len(out)} Standard task(s) were not created (first: "
-                f"{first}); the {len(created)} created are in .handles: collect them."
-            )
-            raise DataForSEOSubmitError(msg, handles=list(created), errors=errors)
-        return out
-
-    def _submit(
-        self,
-        inputs: Sequence[Sequence[BaseMessage]],
-        stop: list[str] | None,
-        options: dict[str, Any],
-        records: list[ModelRecord] | None,
-        return_exceptions: bool,
-    ) -> list[TaskHandle | Exception]:
-        prepared = self._prepare(inputs, stop, options, records)
-        positions, tasks, reserved = self._reserve_posts(prepared, return_exceptions)
-        posted = post_all(self.client, self.engine, tasks) if tasks else []
-        return self._placed(prepared, positions, posted, reserved, return_exceptions)
-
-    async def _asubmit(
-        self,
-        inputs: Sequence[Sequence[BaseMessage]],
-        stop: list[str] | None,
-        options: dict[str, Any],
-        records: list[ModelRecord] | None,
-        return_exceptions: bool,
-    ) -> list[TaskHandle | Exception]:
-        prepared = self._prepare(inputs, stop, options, records)
-        positions, tasks, reserved = self._reserve_posts(prepared, return_exceptions)
-        posted = await apost_all(self.client, self.engine, tasks) if tasks else []
-        return self._placed(prepared, positions, posted, reserved, return_exceptions)
+    # -- the Standard method: submit, collect (logic in _standard_runner) ----------------
 
     def _as_messages(self, inputs: Sequence[LanguageModelInput]) -> list[list[BaseMessage]]:
         return [self._convert_input(item).to_messages() for item in inputs]
@@ -682,7 +615,7 @@ class ChatDataForSEO(BaseChatModel):
         Args:
             inputs: Prompts or message lists.
             return_exceptions: Put each failure in place instead of raising.
-            **kwargs: Per-call options, as for ``invoke``.
+            **kwargs: Per-call options, as for ``invoke`` (``stop`` included).
 
         Returns:
             One :class:`TaskHandle` (or exception) per input, in order.
@@ -693,9 +626,10 @@ class ChatDataForSEO(BaseChatModel):
                 that were.
             DataForSEOBudgetError: The prepayments would exceed ``max_cost``.
         """
-        self._standard_engine()
+        runner.require_standard(self)
+        stop = kwargs.pop("stop", None)
         messages = self._as_messages(inputs)
-        return self._submit(messages, None, kwargs, self._records(), return_exceptions)
+        return runner.submit(self, messages, stop, kwargs, self._records(), return_exceptions)
 
     async def asubmit(
         self,
@@ -709,96 +643,16 @@ class ChatDataForSEO(BaseChatModel):
         Args:
             inputs: Prompts or message lists.
             return_exceptions: Put each failure in place instead of raising.
-            **kwargs: Per-call options, as for ``ainvoke``.
+            **kwargs: Per-call options, as for ``ainvoke`` (``stop`` included).
 
         Returns:
             One :class:`TaskHandle` (or exception) per input, in order.
         """
-        self._standard_engine()
+        runner.require_standard(self)
+        stop = kwargs.pop("stop", None)
         messages = self._as_messages(inputs)
         records = await self._arecords()
-        return await self._asubmit(messages, None, kwargs, records, return_exceptions)
-
-    def _standard_engine(self) -> None:
-        if not engine_spec(self.engine).has_standard:
-            msg = f"engine={self.engine!r} has no Standard method (submit / collect)."
-            raise DataForSEOInputError(msg, field="method", limit="live", actual="standard")
-
-    def _steps(
-        self, handles: Sequence[TaskHandle], first_wait: float, max_wait: float | None
-    ) -> Generator[CollectStep, Any, CollectState]:
-        callbacks = self.pingback_url is not None or self.postback_url is not None
-        return collect_steps(
-            handles,
-            poll_interval=self.poll_interval,
-            max_wait=self.max_wait if max_wait is None else max_wait,
-            first_wait=first_wait,
-            use_tasks_ready=len(handles) > 1 and not callbacks,
-        )
-
-    @staticmethod
-    def _live_handles(items: Sequence[TaskHandle | Exception]) -> list[TaskHandle]:
-        return [item for item in items if isinstance(item, TaskHandle)]
-
-    def _collect_now(
-        self,
-        items: Sequence[TaskHandle | Exception],
-        first_wait: float,
-        max_wait: float | None = None,
-    ) -> CollectState:
-        handles = self._live_handles(items)
-        return drive_collect(self.client, self._steps(handles, first_wait, max_wait))
-
-    async def _acollect_now(
-        self,
-        items: Sequence[TaskHandle | Exception],
-        first_wait: float,
-        max_wait: float | None = None,
-    ) -> CollectState:
-        handles = self._live_handles(items)
-        return await adrive_collect(self.client, self._steps(handles, first_wait, max_wait))
-
-    def _collected(
-        self, items: Sequence[TaskHandle | Exception], state: CollectState
-    ) -> list[AIMessage | Exception]:
-        """Turn the collect state into one message or exception per item, in order."""
-        out: list[AIMessage | Exception] = []
-        for item in items:
-            if isinstance(item, Exception):
-                out.append(item)
-            elif item.id in state.done:
-                task = state.done[item.id]
-                result = task["result"][0] if task.get("result") else {}
-                cost = standard_cost(as_float(as_dict(result).get("money_spent")))
-                message = task_to_message(task, engine=item.engine, method="standard", cost=cost)
-                self._budget.settle_held(item.id, cost)
-                record_cost(message)
-                out.append(message)
-            elif item.id in state.failed:
-                error = state.failed[item.id]
-                self._budget.settle_held(item.id, getattr(error, "cost", 0.0))
-                out.append(error)
-            else:
-                msg = (
-                    f"Standard task {item.id} was not finished within max_wait; collect it "
-                    "later with collect([handle]) (results are kept for 30 days)."
-                )
-                out.append(DataForSEOTaskPendingError(msg, handle=item, task_id=item.id))
-        return out
-
-    @staticmethod
-    def _single_result(outcome: list[AIMessage | Exception]) -> ChatResult:
-        (item,) = outcome
-        if isinstance(item, Exception):
-            raise item
-        return ChatResult(generations=[ChatGeneration(message=item)])
-
-    @staticmethod
-    def _raise_first(results: list[AIMessage | Exception], return_exceptions: bool) -> None:
-        if not return_exceptions:
-            for item in results:
-                if isinstance(item, Exception):
-                    raise item
+        return await runner.asubmit(self, messages, stop, kwargs, records, return_exceptions)
 
     def collect(
         self,
@@ -816,15 +670,19 @@ class ChatDataForSEO(BaseChatModel):
             handles: Handles, or their saved dicts (``handle.to_dict()``).
             return_exceptions: Put each failure in place instead of raising.
             max_wait: Seconds to wait (default ``self.max_wait``); unfinished tasks become
-                ``DataForSEOTaskPendingError`` naming their id.
+                ``DataForSEOTaskPendingError`` naming their id and handle.
 
         Returns:
             One ``AIMessage`` (or exception) per handle, in order; ``cost`` is the net
             Standard charge ($0.0002 + ``money_spent``, the prepayment settled).
+
+        Raises:
+            DataForSEOBatchError: Without ``return_exceptions``, when any failed or is
+                still running; it carries every result and the pending handles.
         """
-        items = [h if isinstance(h, TaskHandle) else TaskHandle.from_dict(h) for h in handles]
-        results = self._collected(items, self._collect_now(items, 0.0, max_wait))
-        self._raise_first(results, return_exceptions)
+        items = runner.as_handles(handles)
+        results = runner.outcomes(self, items, runner.collect_state(self, items, 0.0, max_wait))
+        runner.raise_if_incomplete(results, return_exceptions)
         return results
 
     async def acollect(
@@ -844,10 +702,18 @@ class ChatDataForSEO(BaseChatModel):
         Returns:
             One ``AIMessage`` (or exception) per handle, in order.
         """
-        items = [h if isinstance(h, TaskHandle) else TaskHandle.from_dict(h) for h in handles]
-        results = self._collected(items, await self._acollect_now(items, 0.0, max_wait))
-        self._raise_first(results, return_exceptions)
+        items = runner.as_handles(handles)
+        state = await runner.acollect_state(self, items, 0.0, max_wait)
+        results = runner.outcomes(self, items, state)
+        runner.raise_if_incomplete(results, return_exceptions)
         return results
+
+    @staticmethod
+    def _single_result(outcome: list[AIMessage | Exception]) -> ChatResult:
+        (item,) = outcome
+        if isinstance(item, Exception):
+            raise item
+        return ChatResult(generations=[ChatGeneration(message=item)])
 
     # -- LangChain hooks ---------------------------------------------------------------
 
@@ -859,9 +725,9 @@ class ChatDataForSEO(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         if self.method == "standard":
-            handles = self._submit([messages], stop, kwargs, self._records(), False)
-            outcome = self._collected(handles, self._collect_now(handles, self.poll_interval))
-            return self._single_result(outcome)
+            items = runner.submit(self, [messages], stop, kwargs, self._records(), False)
+            state = runner.collect_state(self, items, self.poll_interval, None)
+            return self._single_result(runner.outcomes(self, items, state))
         request, notes = self._build(messages, stop, kwargs, self._records())
         task = self._live(request)
         return ChatResult(generations=[ChatGeneration(message=self._message(task, notes))])
@@ -875,9 +741,9 @@ class ChatDataForSEO(BaseChatModel):
     ) -> ChatResult:
         if self.method == "standard":
             records = await self._arecords()
-            handles = await self._asubmit([messages], stop, kwargs, records, False)
-            state = await self._acollect_now(handles, self.poll_interval)
-            return self._single_result(self._collected(handles, state))
+            items = await runner.asubmit(self, [messages], stop, kwargs, records, False)
+            state = await runner.acollect_state(self, items, self.poll_interval, None)
+            return self._single_result(runner.outcomes(self, items, state))
         request, notes = self._build(messages, stop, kwargs, await self._arecords())
         task = await self._alive(request)
         return ChatResult(generations=[ChatGeneration(message=self._message(task, notes))])
@@ -923,93 +789,6 @@ class ChatDataForSEO(BaseChatModel):
             await run_manager.on_llm_new_token(message.text, chunk=chunk)
         yield chunk
 
-    # -- LangChain callbacks for Standard batches (posted together, traced one by one) ----
-
-    def _run_setup(
-        self, config: RunnableConfig, kwargs: dict[str, Any]
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        params = {**self._get_invocation_params(**kwargs), "method": "standard"}
-        metadata = {**(config.get("metadata") or {}), **self._get_ls_params(**kwargs)}
-        return params, metadata
-
-    def _start_runs(
-        self,
-        configs: list[RunnableConfig],
-        messages: list[list[BaseMessage]],
-        kwargs: dict[str, Any],
-    ) -> list[CallbackManagerForLLMRun]:
-        runs: list[CallbackManagerForLLMRun] = []
-        for config, conversation in zip(configs, messages, strict=True):
-            params, metadata = self._run_setup(config, kwargs)
-            manager = CallbackManager.configure(
-                config.get("callbacks"),
-                self.callbacks,
-                self.verbose,
-                config.get("tags"),
-                self.tags,
-                metadata,
-                self.metadata,
-            )
-            runs += manager.on_chat_model_start(
-                dumpd(self),
-                [conversation],
-                invocation_params=params,
-                options={"stop": None},
-                name=config.get("run_name"),
-                run_id=config.get("run_id"),
-                batch_size=len(messages),
-            )
-        return runs
-
-    async def _astart_runs(
-        self,
-        configs: list[RunnableConfig],
-        messages: list[list[BaseMessage]],
-        kwargs: dict[str, Any],
-    ) -> list[AsyncCallbackManagerForLLMRun]:
-        runs: list[AsyncCallbackManagerForLLMRun] = []
-        for config, conversation in zip(configs, messages, strict=True):
-            params, metadata = self._run_setup(config, kwargs)
-            manager = AsyncCallbackManager.configure(
-                config.get("callbacks"),
-                self.callbacks,
-                self.verbose,
-                config.get("tags"),
-                self.tags,
-                metadata,
-                self.metadata,
-            )
-            runs += await manager.on_chat_model_start(
-                dumpd(self),
-                [conversation],
-                invocation_params=params,
-                options={"stop": None},
-                name=config.get("run_name"),
-                run_id=config.get("run_id"),
-                batch_size=len(messages),
-            )
-        return runs
-
-    @staticmethod
-    def _end_runs(
-        runs: list[CallbackManagerForLLMRun], results: list[AIMessage | Exception]
-    ) -> None:
-        for run, result in zip(runs, results, strict=True):
-            if isinstance(result, Exception):
-                run.on_llm_error(result)
-            else:
-                run.on_llm_end(LLMResult(generations=[[ChatGeneration(message=result)]]))
-
-    @staticmethod
-    async def _aend_runs(
-        runs: list[AsyncCallbackManagerForLLMRun], results: list[AIMessage | Exception]
-    ) -> None:
-        for run, result in zip(runs, results, strict=True):
-            if isinstance(result, Exception):
-                await run.on_llm_error(result)
-            else:
-                await run.on_llm_end(LLMResult(generations=[[ChatGeneration(message=result)]]))
-
     # -- batching with the API's concurrency cap ---------------------------------------
 
     def _bounded(
@@ -1050,17 +829,20 @@ class ChatDataForSEO(BaseChatModel):
             One message (or exception) per input, in input order.
         """
         if self.method == "standard":
-            self._standard_engine()
+            runner.require_standard(self)
+            stop = kwargs.pop("stop", None)
             messages = self._as_messages(inputs)
-            runs = self._start_runs(get_config_list(config, len(inputs)), messages, kwargs)
+            runs = runner.start_runs(self, get_config_list(config, len(inputs)), messages, kwargs)
             try:
-                items = self._submit(messages, None, kwargs, self._records(), return_exceptions)
-                results = self._collected(items, self._collect_now(items, self.poll_interval))
+                records = self._records()
+                items = runner.submit(self, messages, stop, kwargs, records, return_exceptions)
+                state = runner.collect_state(self, items, self.poll_interval, None)
+                results = runner.outcomes(self, items, state)
             except Exception as error:
-                self._end_runs(runs, [error] * len(runs))
+                runner.end_runs(runs, [error] * len(runs))
                 raise
-            self._end_runs(runs, results)
-            self._raise_first(results, return_exceptions)
+            runner.end_runs(runs, results)
+            runner.raise_if_incomplete(results, return_exceptions)
             return results
         self._budget.check(len(inputs), LIVE_BASE_PRICE_USD, f"a batch of {len(inputs)}")
         return super().batch(  # type: ignore[return-value]
@@ -1087,20 +869,23 @@ class ChatDataForSEO(BaseChatModel):
             One message (or exception) per input, in input order.
         """
         if self.method == "standard":
-            self._standard_engine()
+            runner.require_standard(self)
+            stop = kwargs.pop("stop", None)
             messages = self._as_messages(inputs)
             configs = get_config_list(config, len(inputs))
-            runs = await self._astart_runs(configs, messages, kwargs)
+            runs = await runner.astart_runs(self, configs, messages, kwargs)
             try:
                 records = await self._arecords()
-                items = await self._asubmit(messages, None, kwargs, records, return_exceptions)
-                state = await self._acollect_now(items, self.poll_interval)
-                results = self._collected(items, state)
+                items = await runner.asubmit(
+                    self, messages, stop, kwargs, records, return_exceptions
+                )
+                state = await runner.acollect_state(self, items, self.poll_interval, None)
+                results = runner.outcomes(self, items, state)
             except Exception as error:
-                await self._aend_runs(runs, [error] * len(runs))
+                await runner.aend_runs(runs, [error] * len(runs))
                 raise
-            await self._aend_runs(runs, results)
-            self._raise_first(results, return_exceptions)
+            await runner.aend_runs(runs, results)
+            runner.raise_if_incomplete(results, return_exceptions)
             return results
         self._budget.check(len(inputs), LIVE_BASE_PRICE_USD, f"a batch of {len(inputs)}")
         return await super().abatch(  # type: ignore[return-value]

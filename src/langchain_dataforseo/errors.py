@@ -16,6 +16,8 @@ Input that the API would reject is refused before any request with
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from langchain_core.exceptions import (
     ModelAPIError,
     ModelAuthenticationError,
@@ -31,6 +33,7 @@ from langchain_core.exceptions import (
 __all__ = [
     "DataForSEOAPIError",
     "DataForSEOAuthenticationError",
+    "DataForSEOBatchError",
     "DataForSEOBudgetError",
     "DataForSEOConnectionError",
     "DataForSEOError",
@@ -143,6 +146,35 @@ class DataForSEOSubmitError(DataForSEOError):
         super().__init__(message)
         self.handles = handles
         self.errors = errors
+
+
+class DataForSEOBatchError(DataForSEOError):
+    """Some prompts of a Standard ``batch`` / ``collect`` failed or are still running.
+
+    Raised (without ``return_exceptions``) after every prompt was dealt with, so that
+    nothing paid for is lost. ``status_code`` and ``task_id`` are those of the first
+    failure, which is also the ``__cause__``.
+
+    Attributes:
+        results: One ``AIMessage`` or exception per input, in input order.
+        pending: Handles of the tasks still running: pass them to ``collect`` later.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        results: Sequence[object],
+        pending: Sequence[object],
+        first: Exception,
+    ) -> None:
+        super().__init__(
+            message,
+            status_code=getattr(first, "status_code", None),
+            task_id=getattr(first, "task_id", None),
+        )
+        self.results = list(results)
+        self.pending = list(pending)
 
 
 class DataForSEOBudgetError(RuntimeError):

@@ -52,6 +52,7 @@ def test_task_handle_round_trips_through_a_json_dict() -> None:
 def test_task_handle_round_trips_with_optional_fields_unset() -> None:
     handle = TaskHandle(id="t-1", engine="chat_gpt")
     assert handle.to_dict() == {
+        "notes": None,
         "id": "t-1",
         "engine": "chat_gpt",
         "tag": None,
@@ -463,13 +464,27 @@ def test_collect_retries_a_task_get_that_failed_retryably_in_the_next_round() ->
     assert not run.state.failed
 
 
-def test_collect_fails_a_task_whose_task_get_failed_for_good() -> None:
+def test_collect_stops_and_keeps_the_task_pending_when_task_get_fails_for_good() -> None:
     fatal = DataForSEOConnectionError("gone", retryable=False)
     api = FakeApi({"a": "claude"}, {"a": [fatal]}, ready_override=lambda e, n: ["a"])
     run = run_collect(api)
-    assert run.state.failed == {"a": fatal}
-    assert not run.state.pending
+    assert run.state.error is fatal
+    assert set(run.state.pending) == {"a"}  # not known to have failed: collect it later
+    assert not run.state.failed
     assert sum(isinstance(s, Fetch) for s in run.kinds) == 1
+
+
+def test_collect_stops_when_tasks_ready_fails_for_good() -> None:
+    fatal = DataForSEOConnectionError("refused", retryable=False)
+    api = FakeApi({"a": "claude", "b": "claude"}, {"a": [done_task("a")], "b": [done_task("b")]})
+    gen = collect_steps(handles_for(api.engines), poll_interval=3.0, max_wait=100.0, first_wait=1.0)
+    assert isinstance(next(gen), Sleep)
+    assert isinstance(gen.send(None), AskReady)
+    with pytest.raises(StopIteration) as stop:
+        gen.send(fatal)
+    state = stop.value.value
+    assert state.error is fatal
+    assert set(state.pending) == {"a", "b"}
 
 
 def test_collect_sweeps_every_pending_id_every_sweep_every_rounds() -> None:
@@ -672,9 +687,10 @@ def test_collect_invariants_hold_for_any_script(
     # Every task ends in exactly one place.
     assert set(state.done) | set(state.failed) | set(state.pending) == set(ids)
     assert len(state.done) + len(state.failed) + len(state.pending) == len(ids)
-    # Never sleeps past the deadline; pending remains only when time ran out.
+    # Never sleeps past the deadline; pending remains only when time ran out, or when
+    # collecting stopped on an error that retrying would not fix.
     assert run.end <= max_wait + 1e-9
-    if state.pending:
+    if state.pending and state.error is None:
         assert run.end >= max_wait - 1e-9
     # No request is made at or after the deadline.
     assert all(t < max_wait for t, s in run.steps if not isinstance(s, Sleep))
