@@ -161,7 +161,12 @@ def check_model_rules(
             value = getattr(settings, field)
             if value is not None:
                 raise _refuse(field, value, model, "the model takes no search location")
-    reasons = (engine == "chat_gpt" and record.reasoning) or bool(settings.use_reasoning)
+    auto_reasoning = engine == "gemini" and "-pro" in f"{record.model_name}-"
+    reasons = (
+        (engine == "chat_gpt" and record.reasoning)
+        or bool(settings.use_reasoning)
+        or (auto_reasoning and record.reasoning is not False)
+    )
     if settings.use_reasoning and record.reasoning is False:
         raise _refuse("use_reasoning", True, model, "the model cannot reason")
     if engine == "chat_gpt" and reasons:

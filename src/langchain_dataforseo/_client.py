@@ -15,6 +15,7 @@ import ipaddress
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Generator, Sequence
 from typing import Any, TypeVar
 
@@ -218,7 +219,9 @@ class DataForSEOClient:
         self._given_client = http_client
         self._given_async_client = http_async_client
         self._client: httpx.Client | None = None
-        self._async_clients: dict[int, tuple[asyncio.AbstractEventLoop, httpx.AsyncClient]] = {}
+        self._async_clients: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, httpx.AsyncClient
+        ] = weakref.WeakKeyDictionary()
         self._models: dict[str, tuple[float, list[ModelRecord]]] = {}
         self._lock = threading.Lock()
         self.call_pacer = CallPacer(calls_per_minute, 60.0)
@@ -227,7 +230,9 @@ class DataForSEOClient:
         """``tasks_ready`` allows 20 calls a minute: one every 3 s, never faster."""
         self.max_live_tasks = max_live_tasks
         self._live_slots: dict[str, threading.BoundedSemaphore] = {}
-        self._alive_slots: dict[tuple[int, str], asyncio.Semaphore] = {}
+        self._alive_slots: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]
+        ] = weakref.WeakKeyDictionary()
 
     def __repr__(self) -> str:
         return f"DataForSEOClient(base_url={self.base_url!r}, login={self._login!r})"
@@ -258,20 +263,17 @@ class DataForSEOClient:
         """The pooled async client of the running event loop, built on first use.
 
         An ``httpx.AsyncClient`` is bound to the loop it first ran on, so one is kept
-        per live event loop.
+        per event loop, and forgotten with the loop (a weak reference).
         """
         if self._given_async_client is not None:
             return self._given_async_client
         loop = asyncio.get_running_loop()
         with self._lock:
-            for key, (known, _client) in list(self._async_clients.items()):
-                if known.is_closed():
-                    del self._async_clients[key]
-            entry = self._async_clients.get(id(loop))
-            if entry is None or entry[0] is not loop:
-                entry = (loop, httpx.AsyncClient(**self._client_options()))
-                self._async_clients[id(loop)] = entry
-            return entry[1]
+            client = self._async_clients.get(loop)
+            if client is None:
+                client = httpx.AsyncClient(**self._client_options())
+                self._async_clients[loop] = client
+            return client
 
     # -- one place that turns an endpoint into a call -----------------------------------
 
@@ -315,9 +317,10 @@ class DataForSEOClient:
             )
 
     def _alive_slot(self, engine: str) -> asyncio.Semaphore:
-        key = (id(asyncio.get_running_loop()), engine)
+        loop = asyncio.get_running_loop()
         with self._lock:
-            return self._alive_slots.setdefault(key, asyncio.Semaphore(self.max_live_tasks))
+            slots = self._alive_slots.setdefault(loop, {})
+            return slots.setdefault(engine, asyncio.Semaphore(self.max_live_tasks))
 
     # -- live ---------------------------------------------------------------------------
 
@@ -518,7 +521,11 @@ class DataForSEOClient:
         return self._store_models(engine, await self._arun(*call, self._parse_models))
 
     def close(self) -> None:
-        """Close the pooled blocking client (the async ones close with their loops)."""
+        """Close the pooled blocking client.
+
+        Async clients are per event loop and are dropped with their loop; close one
+        explicitly with ``await client.async_client.aclose()`` inside its loop.
+        """
         with self._lock:
             if self._client is not None:
                 self._client.close()

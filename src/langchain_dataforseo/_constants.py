@@ -27,8 +27,6 @@ MAX_CHAIN_MESSAGES: Final = 10
 MAX_TAG_CHARS: Final = 255
 """Most characters in ``tag``."""
 
-LIVE_TIMEOUT_SECONDS: Final = 120.0
-"""The API's own limit on a live task's execution."""
 DEFAULT_TIMEOUT_SECONDS: Final = 150.0
 """Default client timeout: above the live limit, so the API answers first."""
 DEFAULT_MAX_RETRIES: Final = 2

@@ -44,6 +44,7 @@ class EngineSpec:
         strict_alternation: ``message_chain`` must alternate user, ai, user, ...
         has_standard: Whether the Standard method (``task_post``) exists.
         reasoning_excludes_sampling: ``use_reasoning`` forbids ``temperature`` / ``top_p``.
+        country_codes: The only ``web_search_country_iso_code`` values, when listed.
     """
 
     name: str
@@ -56,6 +57,7 @@ class EngineSpec:
     strict_alternation: bool = False
     has_standard: bool = True
     reasoning_excludes_sampling: bool = False
+    country_codes: frozenset[str] | None = None
 
 
 ENGINE_SPECS: Final[dict[str, EngineSpec]] = {
@@ -84,6 +86,46 @@ ENGINE_SPECS: Final[dict[str, EngineSpec]] = {
         max_tokens_min_reasoning=1025,
         temperature_excludes_top_p=True,
         reasoning_excludes_sampling=True,
+        country_codes=frozenset(
+            [
+                "AR",
+                "AT",
+                "AU",
+                "BE",
+                "BR",
+                "CA",
+                "CH",
+                "CL",
+                "CN",
+                "DE",
+                "DK",
+                "ES",
+                "FI",
+                "FR",
+                "GB",
+                "HK",
+                "ID",
+                "IN",
+                "IT",
+                "JP",
+                "KR",
+                "MX",
+                "MY",
+                "NL",
+                "NO",
+                "NZ",
+                "PH",
+                "PL",
+                "PT",
+                "RU",
+                "SA",
+                "SE",
+                "TR",
+                "TW",
+                "US",
+                "ZA",
+            ]
+        ),
     ),
     "gemini": EngineSpec(
         name="gemini",

@@ -8,6 +8,7 @@ cassettes match on the body).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, Final
@@ -90,6 +91,7 @@ def validate_settings(spec: EngineSpec, settings: TaskSettings) -> None:
     """
     values = settings.set_fields()
     engine = spec.name
+    _check_types(values)
     for name in values:
         if name not in spec.fields:
             msg = (
@@ -139,9 +141,56 @@ def validate_settings(spec: EngineSpec, settings: TaskSettings) -> None:
                 msg, field="force_web_search", limit="not with use_reasoning", actual=True
             )
     _check_web_search(spec, settings)
+    _check_location(spec, settings)
     if settings.tag is not None and len(settings.tag) > MAX_TAG_CHARS:
         msg = f"tag is {len(settings.tag)} characters; the API allows at most {MAX_TAG_CHARS}."
         raise DataForSEOInputError(msg, field="tag", limit=MAX_TAG_CHARS, actual=len(settings.tag))
+
+
+_BOOL_FIELDS: Final = ("web_search", "force_web_search", "use_reasoning")
+_STR_FIELDS: Final = ("model_name", "web_search_country_iso_code", "web_search_city", "tag")
+_COUNTRY: Final = re.compile(r"[A-Z]{2}")
+
+
+def _check_types(values: Mapping[str, Any]) -> None:
+    for name in _BOOL_FIELDS:
+        if name in values and not isinstance(values[name], bool):
+            msg = (
+                f"{name} must be true or false, got {type(values[name]).__name__} {values[name]!r}."
+            )
+            raise DataForSEOInputError(msg, field=name, limit="bool", actual=values[name])
+    for name in _STR_FIELDS:
+        if name in values and not isinstance(values[name], str):
+            msg = f"{name} must be a string, got {type(values[name]).__name__} {values[name]!r}."
+            raise DataForSEOInputError(msg, field=name, limit="str", actual=values[name])
+
+
+def _check_location(spec: EngineSpec, settings: TaskSettings) -> None:
+    country = settings.web_search_country_iso_code
+    if country is not None:
+        if not _COUNTRY.fullmatch(country):
+            msg = (
+                f"web_search_country_iso_code={country!r} is not a two-letter upper-case ISO "
+                f"code such as 'US'."
+            )
+            raise DataForSEOInputError(
+                msg, field="web_search_country_iso_code", limit="ISO 3166-1 alpha-2", actual=country
+            )
+        if spec.country_codes is not None and country not in spec.country_codes:
+            msg = (
+                f"web_search_country_iso_code={country!r} is not one of the countries engine "
+                f"{spec.name!r} searches from: {' '.join(sorted(spec.country_codes))}."
+            )
+            raise DataForSEOInputError(
+                msg,
+                field="web_search_country_iso_code",
+                limit=sorted(spec.country_codes),
+                actual=country,
+            )
+    city = settings.web_search_city
+    if city is not None and not city.strip():
+        msg = "web_search_city is blank; give a city name or leave it unset."
+        raise DataForSEOInputError(msg, field="web_search_city", limit="a city name", actual=city)
 
 
 def _check_web_search(spec: EngineSpec, settings: TaskSettings) -> None:
@@ -202,6 +251,11 @@ def build_task(
         if name not in spec.fields:
             msg = f"{name} is not a field of engine {spec.name!r}."
             raise DataForSEOInputError(msg, field=name, limit="not supported", actual=value)
+        if name.endswith("_url") and not (
+            isinstance(value, str) and value.startswith(("http://", "https://"))
+        ):
+            msg = f"{name}={value!r} must be an http:// or https:// URL."
+            raise DataForSEOInputError(msg, field=name, limit="http(s) URL", actual=value)
         values[name] = value
     return ordered_task(values)
 

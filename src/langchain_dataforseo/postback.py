@@ -16,9 +16,17 @@ from typing import Any, Final
 from langchain_core.messages import AIMessage
 
 from langchain_dataforseo._constants import ENGINES
-from langchain_dataforseo._envelope import as_dict, as_float, as_list, decode_envelope, first_task
+from langchain_dataforseo._envelope import (
+    as_dict,
+    as_float,
+    as_list,
+    decode_envelope,
+    first_result,
+    first_task,
+)
 from langchain_dataforseo._results import task_to_message
 from langchain_dataforseo._standard import standard_cost
+from langchain_dataforseo.errors import DataForSEOResponseError
 
 DEFAULT_MAX_BYTES: Final = 16 * 1024 * 1024
 """Default cap on a postback body, compressed and decompressed (16 MiB)."""
@@ -97,13 +105,13 @@ def parse_postback(
         msg = "Postback body is JSON but not a DataForSEO envelope (no 'tasks' list)."
         raise DataForSEOPostbackError(msg)
     envelope = decode_envelope(200, data, where="postback")
-    task = first_task(envelope, where="postback")
-    results = as_list(task.get("result"))
-    money = as_float(as_dict(results[0]).get("money_spent")) if results else 0.0
-    message = task_to_message(
+    try:
+        task = first_task(envelope, where="postback")
+        result = first_result(task, where="postback")
+    except DataForSEOResponseError as exc:
+        msg = f"Postback envelope holds no readable result: {exc}"
+        raise DataForSEOPostbackError(msg) from exc
+    money = as_float(result.get("money_spent"))
+    return task_to_message(
         task, engine=_engine_of(task, engine), method="standard", cost=standard_cost(money)
     )
-    if not message.text and not results:
-        msg = "Postback envelope has status 20000 but no result."
-        raise DataForSEOPostbackError(msg)
-    return message

@@ -31,6 +31,7 @@ from langchain_dataforseo._engines import engine_spec
 from langchain_dataforseo.chat_models import DEFAULT_MODELS, ChatDataForSEO
 from langchain_dataforseo.errors import (
     DataForSEOAuthenticationError,
+    DataForSEOBudgetError,
     DataForSEOConnectionError,
     DataForSEOError,
     DataForSEOInputError,
@@ -151,8 +152,13 @@ def _chat_model_kwargs() -> frozenset[str]:
     return frozenset(names)
 
 
-def _actionable(error: DataForSEOError | DataForSEOInputError) -> str:
+def _actionable(error: DataForSEOError | DataForSEOInputError | DataForSEOBudgetError) -> str:
     """A message for the calling LLM: what went wrong and what to do next."""
+    if isinstance(error, DataForSEOBudgetError):
+        return (
+            f"Refused before sending (nothing was charged): the budget is spent ({error}). "
+            "Do not call this tool again; answer with what you have."
+        )
     if isinstance(error, DataForSEOInputError):
         return (
             f"Refused before sending (nothing was charged): {error} "
@@ -161,7 +167,12 @@ def _actionable(error: DataForSEOError | DataForSEOInputError) -> str:
         )
     code = error.status_code if error.status_code is not None else "none"
     base = f"DataForSEO error (status code {code}): {error}"
-    if isinstance(error, DataForSEORateLimitError):
+    if isinstance(error, DataForSEORateLimitError) and error.status_code in (40205, 40206):
+        hint = (
+            "The account's limit on duplicate tasks (per hour or day) is reached: do not "
+            "repeat this question; ask a different one or tell the user."
+        )
+    elif isinstance(error, DataForSEORateLimitError):
         hint = "Too many calls at once: wait a few seconds, then call again with fewer calls."
     elif isinstance(error, DataForSEOAuthenticationError):
         hint = (
@@ -381,7 +392,7 @@ class DataForSEOLLMResponsesTool(BaseTool):
             message = self.llm.invoke(
                 prompt, config, **self._options(web_search, web_search_country_iso_code)
             )
-        except (DataForSEOError, DataForSEOInputError) as error:
+        except (DataForSEOError, DataForSEOInputError, DataForSEOBudgetError) as error:
             raise ToolException(_actionable(error)) from error
         return _format_content(message), _artifact(message)
 
@@ -405,7 +416,7 @@ class DataForSEOLLMResponsesTool(BaseTool):
             message = await self.llm.ainvoke(
                 prompt, config, **self._options(web_search, web_search_country_iso_code)
             )
-        except (DataForSEOError, DataForSEOInputError) as error:
+        except (DataForSEOError, DataForSEOInputError, DataForSEOBudgetError) as error:
             raise ToolException(_actionable(error)) from error
         return _format_content(message), _artifact(message)
 

@@ -102,6 +102,32 @@ REFUSALS: list[tuple[dict[str, Any], Any, str]] = [
     ),
     ({"engine": "chat_gpt", "use_reasoning": True}, "Best CRM?", "use_reasoning"),
     ({"engine": "chat_gpt", "model": "gpt-4o-mni"}, "Best CRM?", "model_name"),
+    ({"engine": "gemini", "model": "gemini-2.5-pro", "max_tokens": 500}, "q", "max_output_tokens"),
+    (
+        {"engine": "claude", "web_search": True, "web_search_country_iso_code": "UA"},
+        "q",
+        "web_search_country_iso_code",
+    ),
+    (
+        {"engine": "chat_gpt", "web_search": True, "web_search_country_iso_code": "us"},
+        "q",
+        "web_search_country_iso_code",
+    ),
+    (
+        {
+            "engine": "chat_gpt",
+            "web_search": True,
+            "web_search_country_iso_code": "US",
+            "web_search_city": "  ",
+        },
+        "q",
+        "web_search_city",
+    ),
+    (
+        {"engine": "chat_gpt", "method": "standard", "pingback_url": "ftp://example.com/p"},
+        "q",
+        "pingback_url",
+    ),
     (
         {"engine": "perplexity"},
         [AIMessage("an answer first"), HumanMessage("then a question")],

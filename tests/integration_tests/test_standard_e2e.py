@@ -20,9 +20,11 @@ from langchain_core.messages import AIMessage
 
 from langchain_dataforseo import (
     ChatDataForSEO,
+    DataForSEOBatchError,
     DataForSEOBudgetError,
     DataForSEOError,
     DataForSEOInputError,
+    DataForSEOInputWarning,
     DataForSEOTaskPendingError,
     TaskHandle,
     track_costs,
@@ -407,3 +409,92 @@ async def test_standard_abatch_traces_each_prompt_as_its_own_run() -> None:
     )
     assert len(log.started) == 3
     assert [r.generations[0][0].message.text for r in log.ended] == [r.text for r in results]
+
+
+def test_standard_answers_keep_the_notes_on_what_was_changed() -> None:
+    emu = emulator(task_latency=0.1)
+    model = standard(emu, history_policy="pack")
+    long_prompt = "Context sentence about agencies. " * 30 + "Which CRM fits best?"
+    with pytest.warns(DataForSEOInputWarning):
+        message = model.invoke(long_prompt, stop=["END"])
+    assert message.response_metadata["layout"]["policy"] == "pack"
+    assert message.response_metadata["ignored"] == {"stop": ["END"]}
+    handles = model.submit([long_prompt])
+    assert isinstance(handles[0], TaskHandle)
+    saved = json.loads(json.dumps(handles[0].to_dict()))
+    (collected,) = standard(emu).collect([saved])
+    assert collected.response_metadata["layout"]["policy"] == "pack"  # type: ignore[union-attr]
+
+
+def test_stop_in_a_standard_batch_is_noted_not_refused() -> None:
+    emu = emulator(task_latency=0.1)
+    with pytest.warns(DataForSEOInputWarning):
+        results = standard(emu).batch(["one question", "two questions"], stop=["x"])
+    assert [r.response_metadata["ignored"] for r in results] == [{"stop": ["x"]}] * 2
+
+
+def test_a_batch_that_cannot_finish_raises_with_every_result_and_pending_handle() -> None:
+    emu = emulator(task_latency=30)
+    model = standard(emu, max_wait=0.3)
+    with pytest.raises(DataForSEOBatchError) as info:
+        model.batch(["slow one", "slow two", "slow three"])
+    error = info.value
+    assert len(error.results) == 3
+    assert len(error.pending) == 3
+    assert {h.id for h in error.pending} == {c["id"] for c in emu.ledger()["charges"]}
+    assert model.spent == pytest.approx(3 * 0.0102)  # prepayments still held
+
+
+def test_a_collect_that_fails_for_good_keeps_every_task_pending_and_paid() -> None:
+    emu = emulator(task_latency=0.1)
+    model = standard(emu)
+    handles = model.submit(["first question", "second question"])
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        body = {"status_code": 40100, "status_message": "Unauthorized.", "tasks": None}
+        return httpx.Response(401, json=body)
+
+    broken = standard(emu, http_client=httpx.Client(transport=httpx.MockTransport(refuse)))
+    broken._budget = model._budget  # the same spend as the submitting model
+    results = broken.collect(handles, return_exceptions=True)  # type: ignore[arg-type]
+    assert all(isinstance(r, DataForSEOTaskPendingError) for r in results)
+    assert all("collecting stopped" in str(r) for r in results)
+    assert model.spent == pytest.approx(2 * 0.0102)
+    messages = model.collect(handles)  # type: ignore[arg-type]
+    assert all(isinstance(m, AIMessage) for m in messages)
+
+
+def test_unreadable_tasks_ready_answers_are_retried_not_fatal() -> None:
+    emu = emulator(task_latency=0.1)
+    calls = {"ready": 0}
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/tasks_ready") and calls["ready"] == 0:
+            calls["ready"] += 1
+            return httpx.Response(200, content=b"{not json")
+        return EmulatorTransport(emu).handle_request(request)
+
+    model = standard(emu, http_client=httpx.Client(transport=httpx.MockTransport(flaky)))
+    messages = model.batch(["alpha question", "beta question"])
+    assert all(isinstance(m, AIMessage) for m in messages)
+    assert calls["ready"] == 1
+
+
+def test_collect_refuses_a_handle_of_an_unknown_engine_before_any_call() -> None:
+    emu = emulator()
+    with pytest.raises(DataForSEOInputError) as info:
+        standard(emu).collect([{"id": "x", "engine": "chat-gpt"}])
+    assert info.value.field == "engine"
+    assert emu.ledger()["calls"].get("total", 0) == 0
+
+
+def test_live_spend_keeps_charges_whose_answer_could_not_be_read() -> None:
+    emu = emulator(fault_malformed_json=1.0)
+    model = standard(emu, method="live", validate_model=False)
+    for _ in range(3):
+        with pytest.raises(DataForSEOError):
+            model.invoke("What is a CRM?")
+    charged = emu.ledger()["charged_total"]
+    assert charged > 0
+    assert model.spent >= 3 * 0.0006  # the known price stays in the spend
+    assert model.spent <= charged  # never more than what was really charged

@@ -364,3 +364,82 @@ def test_model_profile_reports_reasoning_text_only_and_no_tools() -> None:
     assert profile["image_inputs"] is False
     assert profile["text_outputs"] is True
     assert profile["max_output_tokens"] == 4096
+
+
+def test_the_model_timeout_applies_even_to_an_injected_http_client() -> None:
+    seen: list[dict[str, Any]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.extensions["timeout"])
+        return models_response() if is_models_call(request) else json_response(envelope())
+
+    model = ChatDataForSEO(
+        login="l",
+        password="p",
+        base_url="http://127.0.0.1:1",
+        timeout=150,
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
+    model.invoke("hi")
+    assert seen
+    assert all(t["read"] == 150 for t in seen)
+    assert all(t["connect"] == 10 for t in seen)
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("tag", 5), ("model", 5), ("web_search", "yes"), ("use_reasoning", 1), ("tag", ["a"])],
+)
+def test_per_call_options_of_the_wrong_type_are_refused_before_any_request(
+    option: str, value: object
+) -> None:
+    recorder = Recorder()
+    with pytest.raises(DataForSEOInputError) as info:
+        make_model(recorder).invoke("hi", **{option: value})
+    assert info.value.field == ("model_name" if option == "model" else option)
+    assert recorder.bodies == []
+
+
+def test_callback_urls_on_a_live_call_are_noted_as_ignored() -> None:
+    recorder = Recorder()
+    model = make_model(recorder, pingback_url="https://example.com/ping?id=$id")
+    with pytest.warns(DataForSEOInputWarning, match="Standard method only"):
+        message = model.invoke("hi")
+    assert message.response_metadata["ignored"] == {
+        "pingback_url": "https://example.com/ping?id=$id"
+    }
+    assert "pingback_url" not in recorder.bodies[0][0]
+
+
+def test_concurrent_first_calls_share_one_client() -> None:
+    model = ChatDataForSEO(login="l", password="p")
+    barrier = threading.Barrier(8)
+    clients: list[Any] = []
+
+    def first_use() -> None:
+        barrier.wait()
+        clients.append(model.client)
+
+    threads = [threading.Thread(target=first_use) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(c) for c in clients}) == 1
+
+
+def test_async_clients_and_slots_are_forgotten_with_their_event_loop() -> None:
+    import gc
+
+    model = ChatDataForSEO(login="l", password="p")
+    client = model.client
+
+    async def touch() -> None:
+        assert client.async_client is client.async_client
+        client._alive_slot("chat_gpt")
+
+    for _ in range(5):
+        asyncio.run(touch())
+    gc.collect()
+    assert len(client._async_clients) == 0
+    assert len(client._alive_slots) == 0

@@ -197,16 +197,22 @@ def test_json_that_is_not_an_envelope_is_refused(data: Any) -> None:
 def test_an_envelope_with_a_finished_task_but_no_result_is_refused() -> None:
     data = envelope(task_status=20000, result=[])
     data["tasks"][0]["result"] = None
-    with pytest.raises(DataForSEOPostbackError, match="no result"):
+    with pytest.raises(DataForSEOPostbackError, match="no readable result"):
         parse_postback(body_of(data))
 
 
-def test_an_envelope_with_no_task_raises_a_typed_error() -> None:
+def test_an_envelope_with_no_task_is_a_postback_error() -> None:
     data = envelope()
     data["tasks"] = []
-    with pytest.raises(DataForSEOError) as info:
+    with pytest.raises(DataForSEOPostbackError, match="no readable result"):
         parse_postback(body_of(data))
-    assert not isinstance(info.value, DataForSEOPostbackError)
+
+
+def test_an_envelope_whose_result_is_an_empty_object_is_refused() -> None:
+    data = envelope()
+    data["tasks"][0]["result"] = [{}]
+    with pytest.raises(DataForSEOPostbackError):
+        parse_postback(body_of(data))
 
 
 @pytest.mark.parametrize(

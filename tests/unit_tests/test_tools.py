@@ -330,3 +330,13 @@ def test_toolkit_tools_answer_through_their_own_engine() -> None:
         assert message.artifact["engine"] == tool.name.removeprefix("ask_")
     assert live_calls(emu, "claude") == 1
     assert live_calls(emu, "perplexity") == 1
+
+
+def test_a_spent_budget_is_a_tool_error_the_agent_can_read() -> None:
+    emu = emulator()
+    tool = DataForSEOLLMResponsesTool(**chat_params(emu, max_cost=0.0001))
+    message = tool.invoke(tool_call({"prompt": PROMPT}))
+    assert message.status == "error"
+    assert "budget" in message.content
+    assert "Do not call this tool again" in message.content
+    assert live_calls(emu) == 0
