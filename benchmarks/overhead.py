@@ -58,6 +58,21 @@ def langchain_model(base_url: str) -> Callable[[], str]:
     return call
 
 
+def breakdown(base_url: str) -> dict[str, Callable[[], object]]:
+    """Where (b)'s time goes: the client call alone, then ``_generate`` (no LangChain run)."""
+    from langchain_core.messages import HumanMessage
+
+    model = ChatDataForSEO(
+        login=LOGIN, password=PASSWORD, base_url=base_url, model=MODEL, calls_per_minute=10**9
+    )
+    messages = [HumanMessage(PROMPT)]
+    task, _notes = model._build(messages, None, {}, model._records())
+    return {
+        "b0 client.live (HTTP + parse)": lambda: model.client.live("chat_gpt", task),
+        "b1 ChatDataForSEO._generate": lambda: model._generate(messages),
+    }
+
+
 def official_sdk(base_url: str) -> Callable[[], str] | None:
     """(c) ``dataforseo-client``'s ``chat_gpt_llm_responses_live``; None if not installed."""
     try:
@@ -85,6 +100,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--block", type=int, default=100)
+    parser.add_argument(
+        "--breakdown", action="store_true", help="also time the client call and _generate"
+    )
     args = parser.parse_args()
     emulator = Emulator(EmulatorConfig(login=LOGIN, password=PASSWORD, calls_per_minute=10**9))
     with EmulatorServer(emulator, port=0) as server:
@@ -93,10 +111,14 @@ def main() -> None:
             "b ChatDataForSEO.invoke": langchain_model(server.base_url),
             "c dataforseo-client SDK": official_sdk(server.base_url),
         }
-        calls = {name: fn for name, fn in candidates.items() if fn is not None}
+        calls: dict[str, Callable[[], object]] = {
+            name: fn for name, fn in candidates.items() if fn is not None
+        }
         texts = {name: fn() for name, fn in calls.items()}  # warm-up, and same answer check
         if len(set(texts.values())) != 1:
             raise SystemExit(f"the clients got different answers: {texts}")
+        if args.breakdown:
+            calls.update(breakdown(server.base_url))
         times: dict[str, list[float]] = {name: [] for name in calls}
         done = 0
         while done < args.calls:
