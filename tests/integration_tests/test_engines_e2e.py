@@ -174,7 +174,10 @@ def test_unreachable_catalogue_falls_back_to_static_rules_with_a_warning() -> No
     with pytest.warns(UserWarning, match="static engine rules"):
         message = model.invoke("Best CRM?")
     assert message.text
-    with pytest.raises(DataForSEOInputError):  # the static rules still apply
+    with (
+        pytest.warns(UserWarning, match="static engine rules"),
+        pytest.raises(DataForSEOInputError),  # the static rules still apply
+    ):
         model.invoke("Best CRM?", temperature=9)
 
 
