@@ -58,12 +58,11 @@ class TaskSettings:
 
     def set_fields(self) -> dict[str, Any]:
         """The fields that are set (not ``None``), in declaration order."""
-        return {
-            name: value for name in _SETTING_NAMES if (value := getattr(self, name)) is not None
-        }
+        return {name: value for name in SETTING_NAMES if (value := getattr(self, name)) is not None}
 
 
-_SETTING_NAMES: Final[tuple[str, ...]] = tuple(f.name for f in fields(TaskSettings))
+SETTING_NAMES: Final[tuple[str, ...]] = tuple(f.name for f in fields(TaskSettings))
+"""The task settings, in declaration order (``model_name`` first)."""
 
 
 def _range_error(name: str, value: object, low: float, high: float, engine: str) -> None:

@@ -49,7 +49,7 @@ from langchain_dataforseo._constants import (
 from langchain_dataforseo._engines import engine_spec
 from langchain_dataforseo._envelope import as_float
 from langchain_dataforseo._messages import layout_messages
-from langchain_dataforseo._request import TaskSettings, build_task
+from langchain_dataforseo._request import SETTING_NAMES, TaskSettings, build_task
 from langchain_dataforseo._results import task_to_message
 from langchain_dataforseo._retry import RetryPolicy
 from langchain_dataforseo._standard import (
@@ -71,19 +71,12 @@ DEFAULT_MODELS: dict[str, str] = {
 }
 """Model used for each engine when ``model`` is not given."""
 
+_MODEL_FIELDS: dict[str, str] = {"model_name": "model", "max_output_tokens": "max_tokens"}
+"""Task settings held by a model field of another name (LangChain's conventional names)."""
+
 _CALL_OPTIONS: dict[str, str] = {
-    "model": "model_name",
-    "model_name": "model_name",
-    "max_tokens": "max_output_tokens",
-    "max_output_tokens": "max_output_tokens",
-    "temperature": "temperature",
-    "top_p": "top_p",
-    "web_search": "web_search",
-    "force_web_search": "force_web_search",
-    "web_search_country_iso_code": "web_search_country_iso_code",
-    "web_search_city": "web_search_city",
-    "use_reasoning": "use_reasoning",
-    "tag": "tag",
+    **{name: name for name in SETTING_NAMES},
+    **{field: setting for setting, field in _MODEL_FIELDS.items()},
 }
 """Per-call keyword arguments accepted by ``invoke`` / ``bind`` and the task field each sets."""
 
@@ -370,17 +363,10 @@ class ChatDataForSEO(BaseChatModel):
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
+        settings = {name: value for name, value in self._defaults().items() if name != "tag"}
         return {
             "engine": self.engine,
-            "model_name": self.model,
-            "temperature": self.temperature,
-            "top_p": self.top_p,
-            "max_output_tokens": self.max_tokens,
-            "web_search": self.web_search,
-            "force_web_search": self.force_web_search,
-            "web_search_country_iso_code": self.web_search_country_iso_code,
-            "web_search_city": self.web_search_city,
-            "use_reasoning": self.use_reasoning,
+            **settings,
             "history_policy": self.history_policy,
             "method": self.method,
         }
@@ -492,19 +478,12 @@ class ChatDataForSEO(BaseChatModel):
 
     # -- request building (shared by every path) ---------------------------------------
 
+    def _defaults(self) -> dict[str, Any]:
+        """The task settings as this model's fields set them."""
+        return {name: getattr(self, _MODEL_FIELDS.get(name, name)) for name in SETTING_NAMES}
+
     def _settings(self, overrides: dict[str, Any]) -> TaskSettings:
-        values: dict[str, Any] = {
-            "model_name": self.model,
-            "max_output_tokens": self.max_tokens,
-            "temperature": self.temperature,
-            "top_p": self.top_p,
-            "web_search": self.web_search,
-            "force_web_search": self.force_web_search,
-            "web_search_country_iso_code": self.web_search_country_iso_code,
-            "web_search_city": self.web_search_city,
-            "use_reasoning": self.use_reasoning,
-            "tag": self.tag,
-        }
+        values = self._defaults()
         for name, value in overrides.items():
             target = _CALL_OPTIONS.get(name)
             if target is None:
