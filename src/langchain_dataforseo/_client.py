@@ -224,6 +224,7 @@ class DataForSEOClient:
         ] = weakref.WeakKeyDictionary()
         self._models: dict[str, tuple[float, list[ModelRecord]]] = {}
         self._lock = threading.Lock()
+        self._timeout_cache: tuple[float, httpx.Timeout] | None = None
         self.call_pacer = CallPacer(calls_per_minute, 60.0)
         """Keeps every call of this client under the API's calls-a-minute limit."""
         self.tasks_ready_pacer = CallPacer(1, TASKS_READY_INTERVAL_SECONDS)
@@ -239,7 +240,11 @@ class DataForSEOClient:
 
     @property
     def _timeout(self) -> httpx.Timeout:
-        return httpx.Timeout(self.timeout, connect=min(10.0, self.timeout))
+        cached = self._timeout_cache
+        if cached is None or cached[0] != self.timeout:
+            timeout = httpx.Timeout(self.timeout, connect=min(10.0, self.timeout))
+            self._timeout_cache = cached = (self.timeout, timeout)
+        return cached[1]
 
     def _client_options(self) -> dict[str, Any]:
         return {

@@ -23,7 +23,7 @@ from langchain_dataforseo.errors import DataForSEOError, DataForSEOResponseError
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ApiCall:
     """One HTTP exchange with the API.
 

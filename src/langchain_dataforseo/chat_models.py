@@ -553,23 +553,25 @@ class ChatDataForSEO(BaseChatModel):
         return message
 
     def _live(self, request: dict[str, Any]) -> dict[str, Any]:
-        reserved = self._budget.reserve(1, LIVE_BASE_PRICE_USD, "a live task")
+        budget = self._budget
+        reserved = budget.reserve(1, LIVE_BASE_PRICE_USD, "a live task")
         try:
             task = self.client.live(self.engine, request)
         except DataForSEOError as error:
-            self._budget.settle(reserved, _known_cost(error, reserved))
+            budget.settle(reserved, _known_cost(error, reserved))
             raise
-        self._budget.settle(reserved, as_float(task.get("cost")))
+        budget.settle(reserved, as_float(task.get("cost")))
         return task
 
     async def _alive(self, request: dict[str, Any]) -> dict[str, Any]:
-        reserved = self._budget.reserve(1, LIVE_BASE_PRICE_USD, "a live task")
+        budget = self._budget
+        reserved = budget.reserve(1, LIVE_BASE_PRICE_USD, "a live task")
         try:
             task = await self.client.alive(self.engine, request)
         except DataForSEOError as error:
-            self._budget.settle(reserved, _known_cost(error, reserved))
+            budget.settle(reserved, _known_cost(error, reserved))
             raise
-        self._budget.settle(reserved, as_float(task.get("cost")))
+        budget.settle(reserved, as_float(task.get("cost")))
         return task
 
     # -- the Standard method: submit, collect (logic in _standard_runner) ----------------
