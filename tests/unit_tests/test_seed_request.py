@@ -13,20 +13,36 @@ from langchain_dataforseo._engines import engine_spec
 from langchain_dataforseo._messages import layout_messages
 from langchain_dataforseo._request import TaskSettings, build_task, encode_tasks
 
-SEED = Path("/work/shared/reference/seeds/000_38fd075f3e9e52f5.txt")
+SEED = (
+    Path(__file__).resolve().parents[3]
+    / "shared"
+    / "reference"
+    / "seeds"
+    / "000_38fd075f3e9e52f5.txt"
+)
+"""The seed page itself, beside the repository (where the project keeps ``shared/``)."""
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "seeds" / "task_post_curl_body.json"
+"""A verbatim copy of the seed's curl body, so the test runs wherever the repo is."""
 MARKER = "--data-raw '"
 
-pytestmark = pytest.mark.skipif(not SEED.exists(), reason="seed file not available")
+
+def _seed_text() -> str:
+    """The curl body as the seed page has it (the first ``--data-raw '...'``)."""
+    text = SEED.read_text(encoding="utf-8")
+    start = text.index(MARKER) + len(MARKER)
+    return text[start : text.index("'", start)]
 
 
 def _seed_body() -> list[dict[str, Any]]:
-    """The JSON array of the seed's curl example (the first ``--data-raw '...'``)."""
-    text = SEED.read_text(encoding="utf-8")
-    start = text.index(MARKER) + len(MARKER)
-    end = text.index("'", start)
-    body = json.loads(text[start:end])
+    """The JSON array of the seed's curl example."""
+    body = json.loads(FIXTURE.read_text(encoding="utf-8"))
     assert isinstance(body, list)
     return body
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="shared/reference is not beside the repository")
+def test_the_fixture_is_the_seed_pages_own_body() -> None:
+    assert FIXTURE.read_text(encoding="utf-8") == _seed_text()
 
 
 SYSTEM = "communicate as if we are in a business meeting"
