@@ -37,6 +37,8 @@ DEFAULT_CALLS_PER_MINUTE: Final = 2000
 
 LIVE_BASE_PRICE_USD: Final = 0.0006
 """Price of one live task, on top of the provider's ``money_spent``."""
+STANDARD_BASE_PRICE_USD: Final = 0.0002
+"""Price of one Standard task, on top of the provider's ``money_spent``."""
 
 PROVIDER: Final = "dataforseo"
 """``model_provider`` / ``ls_provider`` value, and the content-block translator's key."""

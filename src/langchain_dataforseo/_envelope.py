@@ -145,12 +145,32 @@ def decode_envelope(http_status: int, body: bytes, *, where: str = "") -> dict[s
         envelope = json.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError):
         envelope = None
+    return check_envelope(http_status, envelope, size=len(body), where=where)
+
+
+def check_envelope(
+    http_status: int, envelope: object, *, size: int, where: str = ""
+) -> dict[str, Any]:
+    """Check an already decoded response body (see :func:`decode_envelope`).
+
+    Args:
+        http_status: The HTTP status code.
+        envelope: The decoded JSON (``None`` when it was not JSON).
+        size: The body's size in bytes, for the error message.
+        where: What was being done, for error messages.
+
+    Returns:
+        The envelope dict, whose top-level status is 20000.
+
+    Raises:
+        DataForSEOError: A typed error for any failure.
+    """
     if not isinstance(envelope, dict):
         if http_status != 200:
             raise api_error(None, "no JSON body", http_status=http_status, cost=None, where=where)
         msg = (
             f"DataForSEO {where or 'call'} answered HTTP 200 with a body that is not a JSON "
-            f"object ({len(body)} bytes). The call may have been charged; it is not retried."
+            f"object ({size} bytes). The call may have been charged; it is not retried."
         )
         raise DataForSEOResponseError(msg, http_status=http_status)
     status = as_int(envelope.get("status_code"))

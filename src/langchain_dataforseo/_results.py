@@ -13,7 +13,7 @@ from typing import Any
 from langchain_core.messages import AIMessage
 from langchain_core.messages.ai import UsageMetadata
 
-from langchain_dataforseo._constants import PROVIDER
+from langchain_dataforseo._constants import PROVIDER, STANDARD_BASE_PRICE_USD
 from langchain_dataforseo._envelope import as_dict, as_float, as_int, as_list
 
 _ANNOTATION_KEYS = ("title", "url", "direct_url", "start_index", "end_index", "text")
@@ -97,6 +97,11 @@ def usage_from_result(result: Mapping[str, Any]) -> UsageMetadata:
     return usage
 
 
+def standard_cost(money_spent: float) -> float:
+    """Net charge of a completed Standard task: base price plus the provider's part."""
+    return round(STANDARD_BASE_PRICE_USD + money_spent, 7)
+
+
 def _finish_reason(result: Mapping[str, Any], data: Mapping[str, Any]) -> str:
     limit = as_int(data.get("max_output_tokens"))
     output = as_int(result.get("output_tokens")) or 0
@@ -104,6 +109,12 @@ def _finish_reason(result: Mapping[str, Any], data: Mapping[str, Any]) -> str:
     if limit is not None and output - reasoning >= limit and not result.get("web_search"):
         return "length"
     return "stop"
+
+
+def _reported_cost(task: Mapping[str, Any], result: Mapping[str, Any], method: str) -> float:
+    if method == "standard":
+        return standard_cost(as_float(result.get("money_spent")))
+    return as_float(task.get("cost"))
 
 
 def task_to_message(
@@ -115,7 +126,8 @@ def task_to_message(
         task: The API's task object, with ``result``.
         engine: The engine that answered.
         method: ``"live"`` or ``"standard"``.
-        cost: The charge to report; defaults to the task's ``cost``.
+        cost: The charge to report; defaults to the task's ``cost`` for Live, and to
+            the net charge (:func:`standard_cost`, the prepayment settled) for Standard.
 
     Returns:
         The message: ``content`` is the answer text; ``response_metadata`` holds the
@@ -137,7 +149,7 @@ def task_to_message(
         "method": method,
         "finish_reason": _finish_reason(result, data),
         "task_id": task.get("id") if isinstance(task.get("id"), str) else None,
-        "cost": round(as_float(task.get("cost")) if cost is None else cost, 7),
+        "cost": round(_reported_cost(task, result, method) if cost is None else cost, 7),
         "money_spent": as_float(result.get("money_spent")),
         "web_search": bool(result.get("web_search")),
         "datetime": result.get("datetime") if isinstance(result.get("datetime"), str) else None,

@@ -16,6 +16,7 @@ from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
+from langchain_dataforseo._constants import STANDARD_BASE_PRICE_USD
 from langchain_dataforseo._engines import engine_spec
 from langchain_dataforseo._envelope import (
     PENDING_CODES,
@@ -27,8 +28,6 @@ from langchain_dataforseo._envelope import (
 from langchain_dataforseo._transport import Sleep
 from langchain_dataforseo.errors import DataForSEOError, DataForSEOResponseError
 
-STANDARD_BASE_PRICE_USD: Final = 0.0002
-"""Price of one Standard task, on top of the provider's ``money_spent``."""
 STANDARD_PREPAYMENT_USD: Final = 0.01
 """Advance charged at ``task_post``; the unused part is refunded on completion."""
 STANDARD_POST_PRICE_USD: Final = round(STANDARD_BASE_PRICE_USD + STANDARD_PREPAYMENT_USD, 7)
@@ -106,11 +105,6 @@ def generated_tag(task: Mapping[str, Any], index: int) -> str:
     """
     digest = hashlib.sha256(json.dumps(task, sort_keys=True).encode("utf-8")).hexdigest()
     return f"lcdfs-{digest[:12]}-{index}"
-
-
-def standard_cost(money_spent: float) -> float:
-    """Net charge of a completed Standard task: base price plus the provider's part."""
-    return round(STANDARD_BASE_PRICE_USD + money_spent, 7)
 
 
 def chunks(items: Sequence[Any], size: int = MAX_TASKS_PER_POST) -> list[list[Any]]:

@@ -25,7 +25,6 @@ from langchain_core.runnables import RunnableConfig
 
 from langchain_dataforseo._catalogue import ModelRecord
 from langchain_dataforseo._engines import engine_spec
-from langchain_dataforseo._envelope import as_dict, as_float, as_list
 from langchain_dataforseo._request import ordered_task
 from langchain_dataforseo._results import task_to_message
 from langchain_dataforseo._standard import (
@@ -34,7 +33,6 @@ from langchain_dataforseo._standard import (
     TaskHandle,
     collect_steps,
     generated_tag,
-    standard_cost,
 )
 from langchain_dataforseo._standard_io import adrive_collect, apost_all, drive_collect, post_all
 from langchain_dataforseo.costs import record_cost
@@ -221,13 +219,9 @@ def outcomes(model: ChatDataForSEO, items: Sequence[Item], state: CollectState) 
         if isinstance(item, Exception):
             out.append(item)
         elif item.id in state.done:
-            task = state.done[item.id]
-            results = as_list(task.get("result"))
-            money = as_float(as_dict(results[0]).get("money_spent")) if results else 0.0
-            cost = standard_cost(money)
-            message = task_to_message(task, engine=item.engine, method="standard", cost=cost)
+            message = task_to_message(state.done[item.id], engine=item.engine, method="standard")
+            model._budget.settle_held(item.id, message.response_metadata["cost"])
             message.response_metadata.update(item.notes or {})
-            model._budget.settle_held(item.id, cost)
             record_cost(message)
             out.append(message)
         elif item.id in state.failed:

@@ -18,14 +18,12 @@ from langchain_core.messages import AIMessage
 from langchain_dataforseo._constants import ENGINES
 from langchain_dataforseo._envelope import (
     as_dict,
-    as_float,
     as_list,
-    decode_envelope,
+    check_envelope,
     first_result,
     first_task,
 )
 from langchain_dataforseo._results import task_to_message
-from langchain_dataforseo._standard import standard_cost
 from langchain_dataforseo.errors import DataForSEOResponseError
 
 DEFAULT_MAX_BYTES: Final = 16 * 1024 * 1024
@@ -104,14 +102,11 @@ def parse_postback(
     if not isinstance(parsed, dict) or not isinstance(parsed.get("tasks"), list):
         msg = "Postback body is JSON but not a DataForSEO envelope (no 'tasks' list)."
         raise DataForSEOPostbackError(msg)
-    envelope = decode_envelope(200, data, where="postback")
+    envelope = check_envelope(200, parsed, size=len(data), where="postback")
     try:
         task = first_task(envelope, where="postback")
-        result = first_result(task, where="postback")
+        first_result(task, where="postback")
     except DataForSEOResponseError as exc:
         msg = f"Postback envelope holds no readable result: {exc}"
         raise DataForSEOPostbackError(msg) from exc
-    money = as_float(result.get("money_spent"))
-    return task_to_message(
-        task, engine=_engine_of(task, engine), method="standard", cost=standard_cost(money)
-    )
+    return task_to_message(task, engine=_engine_of(task, engine), method="standard")

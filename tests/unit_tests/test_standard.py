@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from langchain_dataforseo._results import standard_cost
 from langchain_dataforseo._standard import (
     MAX_TASKS_PER_POST,
     STANDARD_BASE_PRICE_USD,
@@ -27,7 +28,6 @@ from langchain_dataforseo._standard import (
     collect_steps,
     generated_tag,
     posted_handles,
-    standard_cost,
 )
 from langchain_dataforseo._transport import Sleep
 from langchain_dataforseo.errors import (
