@@ -41,6 +41,15 @@ from langchain_dataforseo._envelope import (
     first_result,
     first_task,
 )
+from langchain_dataforseo._http import (
+    AsyncClientSender,
+    AsyncSender,
+    AsyncTransportSender,
+    ClientSender,
+    SyncSender,
+    TransportSender,
+    proxy_from_environment,
+)
 from langchain_dataforseo._pacing import CallPacer
 from langchain_dataforseo._request import encode_tasks
 from langchain_dataforseo._retry import RetryPolicy
@@ -113,6 +122,34 @@ def check_base_url(base_url: str) -> str:
     )
 
 
+def endpoint_url(base_url: str, engine: str, function: str) -> httpx.URL:
+    """The parsed URL of one endpoint; fixed endpoints are parsed once, then reused.
+
+    Args:
+        base_url: The API root (checked by :func:`check_base_url`).
+        engine: Engine path segment (``chat_gpt``).
+        function: Endpoint below ``llm_responses`` (``live``, ``task_get/<id>``).
+
+    Returns:
+        The absolute URL (httpx skips parsing a ready ``httpx.URL``). Per-task URLs
+        (``task_get/<id>``) are not cached: each is used about once.
+
+    Raises:
+        DataForSEOInputError: When the base URL is refused.
+    """
+    if "/" in function:
+        return _parse_endpoint_url(base_url, engine, function)
+    return _fixed_endpoint_url(base_url, engine, function)
+
+
+def _parse_endpoint_url(base_url: str, engine: str, function: str) -> httpx.URL:
+    base = check_base_url(base_url)
+    return httpx.URL(f"{base}{_API_PREFIX}/{engine}/llm_responses/{function}")
+
+
+_fixed_endpoint_url = functools.lru_cache(maxsize=128)(_parse_endpoint_url)
+
+
 def basic_auth_header(
     login: str | None, password: SecretStr | None, api_key: SecretStr | None = None
 ) -> str:
@@ -179,8 +216,10 @@ class DataForSEOClient:
         models_cache_ttl: Seconds a fetched model catalogue is reused.
         calls_per_minute: Client-side cap on calls a minute (the API allows 2000).
         max_live_tasks: Client-side cap on simultaneous live tasks per engine (API: 30).
-        http_client: A ready ``httpx.Client`` to use instead of building one.
-        http_async_client: A ready ``httpx.AsyncClient`` to use instead of building one.
+        http_client: A ready ``httpx.Client`` every blocking call goes through. Without
+            one, calls go straight through a pooled httpx transport, or through an
+            ``httpx.Client`` when the environment sets a proxy (see ``_http``).
+        http_async_client: A ready ``httpx.AsyncClient``, as ``http_client`` for async.
 
     Example:
         .. code-block:: python
@@ -218,10 +257,10 @@ class DataForSEOClient:
         self.models_cache_ttl = models_cache_ttl
         self._given_client = http_client
         self._given_async_client = http_async_client
-        self._client: httpx.Client | None = None
-        self._async_clients: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, httpx.AsyncClient
-        ] = weakref.WeakKeyDictionary()
+        self._sender: SyncSender | None = None
+        self._async_senders: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncSender] = (
+            weakref.WeakKeyDictionary()
+        )
         self._models: dict[str, tuple[float, list[ModelRecord]]] = {}
         self._lock = threading.Lock()
         self._timeout_cache: tuple[float, httpx.Timeout] | None = None
@@ -246,48 +285,65 @@ class DataForSEOClient:
             self._timeout_cache = cached = (self.timeout, timeout)
         return cached[1]
 
-    def _client_options(self) -> dict[str, Any]:
-        return {
-            "timeout": self._timeout,
-            "limits": httpx.Limits(max_connections=100, max_keepalive_connections=50),
-            "headers": {"User-Agent": _USER_AGENT},
-        }
+    def _limits(self) -> httpx.Limits:
+        return httpx.Limits(max_connections=100, max_keepalive_connections=50)
+
+    def _build_sender(self) -> SyncSender:
+        if proxy_from_environment():
+            headers = {"User-Agent": _USER_AGENT}
+            client = httpx.Client(timeout=self._timeout, limits=self._limits(), headers=headers)
+            return ClientSender(client)
+        return TransportSender(httpx.HTTPTransport(limits=self._limits()), _USER_AGENT)
+
+    def _build_async_sender(self) -> AsyncSender:
+        if proxy_from_environment():
+            headers = {"User-Agent": _USER_AGENT}
+            client = httpx.AsyncClient(
+                timeout=self._timeout, limits=self._limits(), headers=headers
+            )
+            return AsyncClientSender(client)
+        return AsyncTransportSender(httpx.AsyncHTTPTransport(limits=self._limits()), _USER_AGENT)
 
     @property
-    def sync_client(self) -> httpx.Client:
-        """The pooled blocking client, built on first use."""
-        if self._given_client is not None:
-            return self._given_client
+    def sender(self) -> SyncSender:
+        """How blocking calls are sent, built on first use.
+
+        Through the ``http_client`` given, else straight through a pooled httpx
+        transport (through an ``httpx.Client`` when the environment sets a proxy).
+        """
+        sender = self._sender
+        if sender is not None:
+            return sender
         with self._lock:
-            if self._client is None:
-                self._client = httpx.Client(**self._client_options())
-            return self._client
+            if self._sender is None:
+                given = self._given_client
+                self._sender = self._build_sender() if given is None else ClientSender(given)
+            return self._sender
 
     @property
-    def async_client(self) -> httpx.AsyncClient:
-        """The pooled async client of the running event loop, built on first use.
+    def async_sender(self) -> AsyncSender:
+        """How async calls of the running event loop are sent, built on first use.
 
-        An ``httpx.AsyncClient`` is bound to the loop it first ran on, so one is kept
-        per event loop, and forgotten with the loop (a weak reference).
+        httpx's async pools are bound to the loop they first ran on, so one is kept per
+        event loop and forgotten with the loop (a weak reference).
         """
         if self._given_async_client is not None:
-            return self._given_async_client
+            return AsyncClientSender(self._given_async_client)
         loop = asyncio.get_running_loop()
         with self._lock:
-            client = self._async_clients.get(loop)
-            if client is None:
-                client = httpx.AsyncClient(**self._client_options())
-                self._async_clients[loop] = client
-            return client
+            sender = self._async_senders.get(loop)
+            if sender is None:
+                sender = self._build_async_sender()
+                self._async_senders[loop] = sender
+            return sender
 
     # -- one place that turns an endpoint into a call -----------------------------------
 
     def _call(
         self, method: str, engine: str, function: str, body: bytes | None, where: str
     ) -> tuple[str, ApiCall]:
-        base = check_base_url(self.base_url)
+        url = endpoint_url(self.base_url, engine, function)
         auth = basic_auth_header(self._login, self._password, self._api_key)
-        url = f"{base}{_API_PREFIX}/{engine}/llm_responses/{function}"
         return auth, ApiCall(
             method, url, body, idempotent=method == "GET", where=where, timeout=self._timeout
         )
@@ -304,7 +360,7 @@ class DataForSEOClient:
         parse: Callable[[httpx.Response], T],
         extra: Sequence[CallPacer] = (),
     ) -> T:
-        return run_sync(self.sync_client, auth, self._steps(call, parse, extra))
+        return run_sync(self.sender, auth, self._steps(call, parse, extra))
 
     async def _arun(
         self,
@@ -313,7 +369,7 @@ class DataForSEOClient:
         parse: Callable[[httpx.Response], T],
         extra: Sequence[CallPacer] = (),
     ) -> T:
-        return await run_async(self.async_client, auth, self._steps(call, parse, extra))
+        return await run_async(self.async_sender, auth, self._steps(call, parse, extra))
 
     def _live_slot(self, engine: str) -> threading.BoundedSemaphore:
         with self._lock:
@@ -526,12 +582,25 @@ class DataForSEOClient:
         return self._store_models(engine, await self._arun(*call, self._parse_models))
 
     def close(self) -> None:
-        """Close the pooled blocking client.
+        """Close the pooled blocking connections.
 
-        Async clients are per event loop and are dropped with their loop; close one
-        explicitly with ``await client.async_client.aclose()`` inside its loop.
+        A client given as ``http_client`` is left open: it belongs to the caller. Async
+        pools are per event loop and are dropped with their loop; close the
+        running loop's with :meth:`aclose`.
         """
         with self._lock:
-            if self._client is not None:
-                self._client.close()
-                self._client = None
+            sender, self._sender = self._sender, None
+        if sender is not None and self._given_client is None:
+            sender.close()
+
+    async def aclose(self) -> None:
+        """Close the running event loop's pooled connections.
+
+        A client given as ``http_async_client`` is left open: it belongs to the caller.
+        """
+        if self._given_async_client is not None:
+            return
+        with self._lock:
+            sender = self._async_senders.pop(asyncio.get_running_loop(), None)
+        if sender is not None:
+            await sender.aclose()

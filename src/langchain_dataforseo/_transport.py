@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Awaitable, Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -29,7 +29,7 @@ class ApiCall:
 
     Attributes:
         method: ``GET`` or ``POST``.
-        url: Absolute URL.
+        url: Absolute URL, parsed.
         body: JSON bytes for a POST, ``None`` for a GET.
         idempotent: True for free GETs, which are safe to retry after any failure.
         where: What is being done, for error messages (``"live task"``).
@@ -37,7 +37,7 @@ class ApiCall:
     """
 
     method: str
-    url: str
+    url: httpx.URL
     body: bytes | None
     idempotent: bool
     where: str
@@ -100,18 +100,18 @@ def exchange(
             yield Sleep(policy.delay(retries))
 
 
-def _headers(call: ApiCall, auth: str) -> dict[str, str]:
-    headers = {"Authorization": auth, "Accept": "application/json"}
-    if call.body is not None:
-        headers["Content-Type"] = "application/json"
-    return headers
+SendSync = Callable[[ApiCall, str], httpx.Response]
+"""Sends one call with the given ``Authorization`` value (see ``_http``)."""
+
+SendAsync = Callable[[ApiCall, str], Awaitable[httpx.Response]]
+"""Async twin of :data:`SendSync`."""
 
 
-def run_sync(client: httpx.Client, auth: str, steps: Generator[Step, Outcome, T]) -> T:
-    """Perform the steps of :func:`exchange` with a blocking client.
+def run_sync(send: SendSync, auth: str, steps: Generator[Step, Outcome, T]) -> T:
+    """Perform the steps of :func:`exchange`, blocking.
 
     Args:
-        client: The pooled httpx client.
+        send: Sends one call and returns its response.
         auth: The ``Authorization`` header value.
         steps: The protocol generator.
 
@@ -127,13 +127,7 @@ def run_sync(client: httpx.Client, auth: str, steps: Generator[Step, Outcome, T]
                 outcome = None
             else:
                 try:
-                    outcome = client.request(
-                        step.method,
-                        step.url,
-                        content=step.body,
-                        headers=_headers(step, auth),
-                        timeout=step.timeout or httpx.USE_CLIENT_DEFAULT,
-                    )
+                    outcome = send(step, auth)
                 except httpx.HTTPError as exc:
                     outcome = exc
             step = steps.send(outcome)
@@ -142,11 +136,11 @@ def run_sync(client: httpx.Client, auth: str, steps: Generator[Step, Outcome, T]
         return value
 
 
-async def run_async(client: httpx.AsyncClient, auth: str, steps: Generator[Step, Outcome, T]) -> T:
-    """Perform the steps of :func:`exchange` with an async client.
+async def run_async(send: SendAsync, auth: str, steps: Generator[Step, Outcome, T]) -> T:
+    """Perform the steps of :func:`exchange` in the running event loop.
 
     Args:
-        client: The pooled httpx async client.
+        send: Sends one call and returns its response.
         auth: The ``Authorization`` header value.
         steps: The protocol generator.
 
@@ -162,13 +156,7 @@ async def run_async(client: httpx.AsyncClient, auth: str, steps: Generator[Step,
                 outcome = None
             else:
                 try:
-                    outcome = await client.request(
-                        step.method,
-                        step.url,
-                        content=step.body,
-                        headers=_headers(step, auth),
-                        timeout=step.timeout or httpx.USE_CLIENT_DEFAULT,
-                    )
+                    outcome = await send(step, auth)
                 except httpx.HTTPError as exc:
                     outcome = exc
             step = steps.send(outcome)

@@ -319,10 +319,12 @@ class ChatDataForSEO(BaseChatModel):
     yields one final chunk (the API does not stream)."""
 
     http_client: httpx.Client | None = Field(default=None, exclude=True)
-    """Optional ready ``httpx.Client`` (for proxies, custom transports, tests)."""
+    """Optional ready ``httpx.Client`` (proxies, mTLS, event hooks, custom transports): every
+    blocking call then goes through it. Without one, calls go straight through a pooled
+    httpx transport (through an ``httpx.Client`` when the environment sets a proxy)."""
 
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
-    """Optional ready ``httpx.AsyncClient``."""
+    """Optional ready ``httpx.AsyncClient``, as ``http_client`` for async calls."""
 
     _client: DataForSEOClient | None = PrivateAttr(default=None)
     _budget: Budget = PrivateAttr(default_factory=lambda: Budget(None))
@@ -370,6 +372,14 @@ class ChatDataForSEO(BaseChatModel):
             "history_policy": self.history_policy,
             "method": self.method,
         }
+
+    def _get_invocation_params(
+        self, stop: list[str] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        # What BaseChatModel's version returns (identifying params, ``_type``, ``stop``,
+        # call options), without its per-call detour through the deprecated ``dict()``
+        # under a warnings filter, the costliest step of langchain-core's invoke.
+        return {**self._identifying_params, "_type": self._llm_type, "stop": stop, **kwargs}
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         settings = self._settings(kwargs)

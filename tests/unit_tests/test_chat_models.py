@@ -317,6 +317,18 @@ def test_ls_params_name_the_provider_and_honour_a_per_call_model() -> None:
     assert model._get_ls_params(model="gpt-4o")["ls_model_name"] == "gpt-4o"
 
 
+def test_invocation_params_are_what_langchain_core_would_build() -> None:
+    from langchain_core.language_models import BaseChatModel
+
+    model = ChatDataForSEO(login="l", password="p", web_search=True, temperature=0.2)
+    ours = model._get_invocation_params(stop=["END"], max_output_tokens=300)
+    core = BaseChatModel._get_invocation_params(model, stop=["END"], max_output_tokens=300)
+    assert ours == core
+    assert ours["_type"] == model._llm_type
+    assert ours["web_search"] is True
+    assert ours["stop"] == ["END"]
+
+
 def test_identifying_params_distinguish_settings() -> None:
     one = ChatDataForSEO(model="gpt-4.1-mini", web_search=True)._identifying_params
     two = ChatDataForSEO(model="gpt-4.1-mini", web_search=False)._identifying_params
@@ -428,18 +440,18 @@ def test_concurrent_first_calls_share_one_client() -> None:
     assert len({id(c) for c in clients}) == 1
 
 
-def test_async_clients_and_slots_are_forgotten_with_their_event_loop() -> None:
+def test_async_pools_and_slots_are_forgotten_with_their_event_loop() -> None:
     import gc
 
     model = ChatDataForSEO(login="l", password="p")
     client = model.client
 
     async def touch() -> None:
-        assert client.async_client is client.async_client
+        assert client.async_sender is client.async_sender
         client._alive_slot("chat_gpt")
 
     for _ in range(5):
         asyncio.run(touch())
     gc.collect()
-    assert len(client._async_clients) == 0
+    assert len(client._async_senders) == 0
     assert len(client._alive_slots) == 0
