@@ -325,7 +325,8 @@ class DataForSEOClient:
         """How async calls of the running event loop are sent, built on first use.
 
         httpx's async pools are bound to the loop they first ran on, so one is kept per
-        event loop and forgotten with the loop (a weak reference).
+        event loop; a closed loop's pool is dropped when another loop first calls (close
+        it cleanly with :meth:`aclose` before the loop ends).
         """
         if self._given_async_client is not None:
             return AsyncClientSender(self._given_async_client)
@@ -333,9 +334,21 @@ class DataForSEOClient:
         with self._lock:
             sender = self._async_senders.get(loop)
             if sender is None:
+                self._forget_closed_loops()
                 sender = self._build_async_sender()
                 self._async_senders[loop] = sender
             return sender
+
+    def _forget_closed_loops(self) -> None:
+        """Drop the pools and slots of event loops that have closed (lock held).
+
+        A pool with open connections keeps its loop alive, so the weak keys alone would
+        never let go of it. The connections of a closed loop cannot be closed politely any
+        more; dropping them lets the garbage collector close their sockets.
+        """
+        for table in (self._async_senders, self._alive_slots):
+            for loop in [loop for loop in table if loop.is_closed()]:
+                del table[loop]
 
     # -- one place that turns an endpoint into a call -----------------------------------
 
@@ -380,7 +393,10 @@ class DataForSEOClient:
     def _alive_slot(self, engine: str) -> asyncio.Semaphore:
         loop = asyncio.get_running_loop()
         with self._lock:
-            slots = self._alive_slots.setdefault(loop, {})
+            slots = self._alive_slots.get(loop)
+            if slots is None:
+                self._forget_closed_loops()
+                slots = self._alive_slots[loop] = {}
             return slots.setdefault(engine, asyncio.Semaphore(self.max_live_tasks))
 
     # -- live ---------------------------------------------------------------------------
@@ -585,8 +601,7 @@ class DataForSEOClient:
         """Close the pooled blocking connections.
 
         A client given as ``http_client`` is left open: it belongs to the caller. Async
-        pools are per event loop and are dropped with their loop; close the
-        running loop's with :meth:`aclose`.
+        pools are per event loop: close the running loop's with :meth:`aclose`.
         """
         with self._lock:
             sender, self._sender = self._sender, None

@@ -10,12 +10,16 @@ or an ``httpx.HTTPError``):
   cost about as much per call as the rest of this package; its default transport
   (connection pool, TLS settings, ``SSL_CERT_FILE``) is the same either way.
 
-Recorders and mocks that patch httpx's transports (vcrpy 8+, respx, pytest-httpx) see
-both paths.
+Recorders and mocks that patch httpx's transports or httpcore (vcrpy 8+, pytest-httpx,
+respx's default mode) see both paths. What hooks ``httpx.Client`` itself (Sentry's httpx
+integration, respx with ``using="httpx"``, httpx's own ``HTTP Request:`` log line) sees only
+the first: pass an ``http_client`` to keep it. This module logs each exchange at DEBUG on
+the ``langchain_dataforseo`` logger instead (method, URL, status: no header, no body).
 """
 
 from __future__ import annotations
 
+import logging
 import urllib.request
 from dataclasses import dataclass
 
@@ -28,6 +32,12 @@ ACCEPT_ENCODING = "gzip, deflate"
 """The encodings httpx always decodes (what ``httpx.Client`` asks for by default)."""
 
 _DEFAULT_TIMEOUT = httpx.Timeout(DEFAULT_TIMEOUT_SECONDS)
+_LOG = logging.getLogger("langchain_dataforseo")
+
+
+def _log_exchange(request: httpx.Request, response: httpx.Response) -> None:
+    if _LOG.isEnabledFor(logging.DEBUG):
+        _LOG.debug("HTTP %s %s -> %d", request.method, request.url, response.status_code)
 
 
 def call_headers(call: ApiCall, auth: str) -> dict[str, str]:
@@ -140,13 +150,18 @@ class TransportSender:
             The response, body read (the connection goes back to the pool).
         """
         request = pooled_request(call, auth, self.user_agent)
-        response = self.transport.handle_request(request)
-        response.request = request
         try:
-            response.read()
-        except BaseException:
-            response.close()
+            response = self.transport.handle_request(request)
+            response.request = request
+            try:
+                response.read()
+            except BaseException:
+                response.close()
+                raise
+        except httpx.RequestError as error:
+            error.request = request  # as httpx.Client does: errors name their request
             raise
+        _log_exchange(request, response)
         return response
 
     def close(self) -> None:
@@ -210,13 +225,18 @@ class AsyncTransportSender:
             The response, body read (the connection goes back to the pool).
         """
         request = pooled_request(call, auth, self.user_agent)
-        response = await self.transport.handle_async_request(request)
-        response.request = request
         try:
-            await response.aread()
-        except BaseException:
-            await response.aclose()
+            response = await self.transport.handle_async_request(request)
+            response.request = request
+            try:
+                await response.aread()
+            except BaseException:
+                await response.aclose()
+                raise
+        except httpx.RequestError as error:
+            error.request = request  # as httpx.AsyncClient does: errors name their request
             raise
+        _log_exchange(request, response)
         return response
 
     async def aclose(self) -> None:

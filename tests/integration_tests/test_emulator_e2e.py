@@ -281,3 +281,33 @@ async def test_faults_with_retries_never_charge_a_prompt_twice() -> None:
     total = sum(m.response_metadata["cost"] for m in answered)
     assert ledger["charged_total"] == pytest.approx(total, abs=1e-6)
     assert sum(ledger["faults"].values()) > 0
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_pools_of_closed_event_loops_are_dropped_and_aclose_closes_the_current_one(
+    server: EmulatorServer,
+) -> None:
+    """Each ``asyncio.run`` is a new loop with its own pool; an open keep-alive connection
+    keeps its loop alive, so weak references alone would keep every pool forever."""
+    import asyncio
+    import gc
+
+    model = over_http(server)
+    client = model.client
+
+    async def ask(close: bool) -> None:
+        assert isinstance(await model.ainvoke("hi there"), AIMessage)
+        if close:
+            await client.aclose()
+
+    asyncio.run(ask(close=False))
+    first_loop = next(iter(client._async_senders))
+    asyncio.run(ask(close=False))
+    gc.collect()
+    (second_loop,) = client._async_senders  # the first (closed) loop was dropped
+    assert second_loop is not first_loop
+    assert second_loop.is_closed()  # still held: its open connection keeps it alive
+    asyncio.run(ask(close=True))
+    gc.collect()
+    assert len(client._async_senders) == 0  # the second dropped, the third closed
+    assert len(client._alive_slots) == 0  # and no loop keeps its slots

@@ -50,12 +50,15 @@ def no_proxy_settings(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def own_pool(monkeypatch: pytest.MonkeyPatch) -> Callable[[Handler], list[Any]]:
-    """Route httpx's own transports to a handler, the way vcrpy 8+ and respx patch them.
+    """Route httpx's own transports to a handler, the way vcrpy 8.2+ and pytest-httpx
+    patch them (at class level).
 
     Returns a function that installs a handler and returns the list of transports that
-    handled requests (to check which path was taken).
+    handled requests (to check which path was taken). Closed transports are appended to
+    ``closed`` on the function.
     """
     used: list[Any] = []
+    closed: list[Any] = []
 
     def install(handler: Handler) -> list[Any]:
         mock = httpx.MockTransport(handler)
@@ -68,10 +71,18 @@ def own_pool(monkeypatch: pytest.MonkeyPatch) -> Callable[[Handler], list[Any]]:
             used.append(self)
             return await mock.handle_async_request(request)
 
+        original_close = httpx.HTTPTransport.close
+
+        def close(self: httpx.HTTPTransport) -> None:
+            closed.append(self)
+            original_close(self)
+
         monkeypatch.setattr(httpx.HTTPTransport, "handle_request", handle)
         monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", ahandle)
+        monkeypatch.setattr(httpx.HTTPTransport, "close", close)
         return used
 
+    install.closed = closed  # type: ignore[attr-defined]
     return install
 
 
@@ -143,6 +154,9 @@ def test_both_paths_send_the_same_api_headers() -> None:
     for name in ("Authorization", "Accept", "Content-Type", "Content-Length", "Host"):
         assert seen["client"].headers[name] == seen["pool"].headers[name], name
     assert seen["client"].content == seen["pool"].content == b"[]"
+    # the encodings asked for are ones httpx.Client asks for too (so httpx decodes them)
+    client_encodings = set(seen["client"].headers["Accept-Encoding"].split(", "))
+    assert set(seen["pool"].headers["Accept-Encoding"].split(", ")) <= client_encodings
 
 
 # -- which path is taken -----------------------------------------------------------------
@@ -229,6 +243,7 @@ def test_close_releases_the_pool_and_the_next_call_builds_a_new_one(
     client.live("chat_gpt", TASK)
     first = client.sender
     client.close()
+    assert own_pool.closed == [first.transport]  # type: ignore[attr-defined,union-attr]
     client.live("chat_gpt", TASK)
     assert client.sender is not first
     assert used == [first.transport, client.sender.transport]  # type: ignore[union-attr]
@@ -239,9 +254,9 @@ def test_close_releases_the_pool_and_the_next_call_builds_a_new_one(
 
 def test_gzip_answers_are_decoded(own_pool: Callable[[Handler], list[Any]]) -> None:
     body = gzip.compress(json.dumps(envelope()).encode())
-    compressed = httpx.Response(
+    compressed = httpx.Response(  # a stream: decoded when the sender reads it
         200,
-        content=body,
+        stream=httpx.ByteStream(body),
         headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
     )
     handler, _ = answers(compressed)
@@ -333,3 +348,39 @@ def test_fixed_endpoint_urls_are_parsed_once_and_task_urls_each_time() -> None:
     first = endpoint_url(base, "claude", "task_get/abc")
     assert str(first).endswith("/claude/llm_responses/task_get/abc")
     assert first is not endpoint_url(base, "claude", "task_get/abc")
+
+
+# -- what errors and logs say --------------------------------------------------------------
+
+
+def test_transport_errors_name_their_request_as_httpx_client_errors_do() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("slow")  # raised without a request, as httpcore's are
+
+    call = ApiCall("POST", URL, b"[]", idempotent=False, where="live task")
+    with pytest.raises(httpx.ReadTimeout) as info:
+        TransportSender(httpx.MockTransport(handler), "ua")(call, "Basic abc")
+    assert info.value.request.url == URL
+
+
+async def test_async_transport_errors_name_their_request() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused")
+
+    call = ApiCall("GET", URL, None, idempotent=True, where="models")
+    with pytest.raises(httpx.ConnectError) as info:
+        await AsyncTransportSender(httpx.MockTransport(handler), "ua")(call, "Basic abc")
+    assert info.value.request.method == "GET"
+
+
+def test_each_exchange_is_logged_at_debug_without_credentials(
+    own_pool: Callable[[Handler], list[Any]], caplog: pytest.LogCaptureFixture
+) -> None:
+    handler, _ = answers(json_response(envelope()))
+    own_pool(handler)
+    with caplog.at_level("DEBUG", logger="langchain_dataforseo"):
+        own_client().live("chat_gpt", TASK)
+    (record,) = [r for r in caplog.records if r.name == "langchain_dataforseo"]
+    assert record.getMessage() == f"HTTP POST {URL} -> 200"
+    assert "s3cret-pass" not in caplog.text
+    assert base64.b64encode(b"user@example.com:s3cret-pass").decode() not in caplog.text
