@@ -19,6 +19,7 @@ from langchain_dataforseo.emulator import (
     AsyncEmulatorTransport,
     Emulator,
     EmulatorConfig,
+    EmulatorServer,
     EmulatorTransport,
 )
 
@@ -59,12 +60,29 @@ def check_outcomes(results: list[Any]) -> tuple[list[AIMessage], list[DataForSEO
     return answered, failed
 
 
-async def test_live_soak_every_prompt_accounted_for_and_charged_at_most_once() -> None:
+@pytest.mark.parametrize("path", ["in-process", "loopback"])
+async def test_live_soak_every_prompt_accounted_for_and_charged_at_most_once(path: str) -> None:
+    """In-process through a given httpx client; over loopback through the package's own
+    pooled transport, where a dropped connection is a real one, after the request went out
+    (so it is reported, not retried)."""
     emu = Emulator(EmulatorConfig(seed=21, **FAULTS))
-    model = model_over(emu)
     prompts = [f"Live soak prompt {i:04d} about brand visibility" for i in range(N)]
-    results = await model.abatch(prompts, return_exceptions=True)
-    answered, _failed = check_outcomes(results)
+    if path == "in-process":
+        results = await model_over(emu).abatch(prompts, return_exceptions=True)
+    else:
+        with EmulatorServer(emu, host="127.0.0.1", port=0) as server:
+            model = ChatDataForSEO(
+                login="emulator-login",
+                password="emulator-password",
+                base_url=server.base_url,
+                retry_base_delay=0.0,
+                max_retries=3,
+            )
+            results = await model.abatch(prompts, return_exceptions=True)
+            await model.client.aclose()
+    answered, failed = check_outcomes(results)
+    if path == "loopback":  # real dropped connections reached the client, unretried
+        assert any(isinstance(e, DataForSEOConnectionError) for e in failed)
     ledger = emu.ledger()
     ids = [c["id"] for c in ledger["charges"]]
     assert len(ids) == len(set(ids))  # no task charged twice
@@ -73,7 +91,7 @@ async def test_live_soak_every_prompt_accounted_for_and_charged_at_most_once() -
         sum(m.response_metadata["cost"] for m in answered), abs=1e-6
     )
     assert sum(ledger["faults"].values()) > 100  # the faults really happened
-    assert len(answered) > N * 0.95  # free faults were retried
+    assert len(answered) > N * 0.9  # free faults were retried
 
 
 async def test_standard_soak_posts_each_prompt_once_and_reconciles() -> None:
