@@ -73,6 +73,7 @@ T = TypeVar("T")
 
 _API_PREFIX = "/v3/ai_optimization"
 _USER_AGENT = f"langchain-dataforseo/{__version__}"
+_POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=50)
 
 
 def is_loopback_host(host: str) -> bool:
@@ -285,24 +286,19 @@ class DataForSEOClient:
             self._timeout_cache = cached = (self.timeout, timeout)
         return cached[1]
 
-    def _limits(self) -> httpx.Limits:
-        return httpx.Limits(max_connections=100, max_keepalive_connections=50)
-
     def _build_sender(self) -> SyncSender:
         if proxy_from_environment():
             headers = {"User-Agent": _USER_AGENT}
-            client = httpx.Client(timeout=self._timeout, limits=self._limits(), headers=headers)
+            client = httpx.Client(timeout=self._timeout, limits=_POOL_LIMITS, headers=headers)
             return ClientSender(client)
-        return TransportSender(httpx.HTTPTransport(limits=self._limits()), _USER_AGENT)
+        return TransportSender(httpx.HTTPTransport(limits=_POOL_LIMITS), _USER_AGENT)
 
     def _build_async_sender(self) -> AsyncSender:
         if proxy_from_environment():
             headers = {"User-Agent": _USER_AGENT}
-            client = httpx.AsyncClient(
-                timeout=self._timeout, limits=self._limits(), headers=headers
-            )
+            client = httpx.AsyncClient(timeout=self._timeout, limits=_POOL_LIMITS, headers=headers)
             return AsyncClientSender(client)
-        return AsyncTransportSender(httpx.AsyncHTTPTransport(limits=self._limits()), _USER_AGENT)
+        return AsyncTransportSender(httpx.AsyncHTTPTransport(limits=_POOL_LIMITS), _USER_AGENT)
 
     @property
     def sender(self) -> SyncSender:
