@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -79,3 +80,24 @@ def is_models_call(request: httpx.Request) -> bool:
 def models_response() -> httpx.Response:
     """The reference's models example (gpt-4.1-mini, gpt-4o, o3-mini, o4-mini)."""
     return json_response(example("5.1_models"))
+
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def sequence(*responses: httpx.Response | Exception) -> tuple[Handler, list[httpx.Request]]:
+    """A handler answering with the given responses in turn; raises the exceptions.
+
+    Returns the handler and the list of requests it has seen.
+    """
+    seen: list[httpx.Request] = []
+    queue = list(responses)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        item = queue.pop(0)
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    return handler, seen

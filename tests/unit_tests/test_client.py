@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
 
 import httpx
 import pytest
@@ -27,10 +26,9 @@ from langchain_dataforseo._client import (
 from langchain_dataforseo._retry import RetryPolicy
 from langchain_dataforseo.errors import DataForSEOError, DataForSEOInputError
 
-from .helpers import envelope, json_response
+from .helpers import Handler, envelope, json_response, sequence
 
 TASK = {"user_prompt": "hi", "model_name": "gpt-4.1-mini"}
-Handler = Callable[[httpx.Request], httpx.Response]
 
 
 def make_client(
@@ -46,21 +44,6 @@ def make_client(
         http_client=httpx.Client(transport=transport),
         http_async_client=httpx.AsyncClient(transport=transport),
     )
-
-
-def sequence(*responses: httpx.Response | Exception) -> tuple[Handler, list[httpx.Request]]:
-    """A handler answering with the given responses in turn; raises the exceptions."""
-    seen: list[httpx.Request] = []
-    queue = list(responses)
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        item = queue.pop(0)
-        if isinstance(item, Exception):
-            raise item
-        return item
-
-    return handler, seen
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.3.4.5", "localhost", "[::1]", "::1"])

@@ -33,11 +33,10 @@ from langchain_dataforseo._http import (
 from langchain_dataforseo._retry import RetryPolicy
 from langchain_dataforseo._transport import ApiCall
 
-from .helpers import envelope, json_response
+from .helpers import Handler, envelope, json_response, sequence
 
 TASK = {"user_prompt": "hi", "model_name": "gpt-4.1-mini"}
 URL = httpx.URL("https://api.example.test/v3/ai_optimization/chat_gpt/llm_responses/live")
-Handler = Callable[[httpx.Request], httpx.Response]
 
 
 @pytest.fixture(autouse=True)
@@ -96,20 +95,6 @@ def own_client(max_retries: int = 3, timeout: float = 5.0) -> DataForSEOClient:
     )
 
 
-def answers(*items: httpx.Response | Exception) -> tuple[Handler, list[httpx.Request]]:
-    seen: list[httpx.Request] = []
-    queue = list(items)
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        item = queue.pop(0)
-        if isinstance(item, Exception):
-            raise item
-        return item
-
-    return handler, seen
-
-
 # -- the request the package's own path builds -------------------------------------------
 
 
@@ -165,7 +150,7 @@ def test_both_paths_send_the_same_api_headers() -> None:
 def test_without_a_given_client_calls_go_straight_through_httpx_transport(
     own_pool: Callable[[Handler], list[Any]],
 ) -> None:
-    handler, seen = answers(json_response(envelope()))
+    handler, seen = sequence(json_response(envelope()))
     used = own_pool(handler)
     client = own_client()
     task = client.live("chat_gpt", TASK)
@@ -182,7 +167,7 @@ def test_without_a_given_client_calls_go_straight_through_httpx_transport(
 async def test_async_calls_without_a_given_client_use_httpx_async_transport(
     own_pool: Callable[[Handler], list[Any]],
 ) -> None:
-    handler, seen = answers(json_response(envelope()))
+    handler, seen = sequence(json_response(envelope()))
     used = own_pool(handler)
     client = own_client()
     task = await client.alive("chat_gpt", TASK)
@@ -196,7 +181,7 @@ async def test_async_calls_without_a_given_client_use_httpx_async_transport(
 
 
 def test_a_given_client_is_used_as_is() -> None:
-    handler, seen = answers(json_response(envelope()))
+    handler, seen = sequence(json_response(envelope()))
     given = httpx.Client(transport=httpx.MockTransport(handler), headers={"X-Team": "geo"})
     client = DataForSEOClient(
         login="l", password="p", base_url="https://api.example.test", http_client=given
@@ -237,7 +222,7 @@ def test_no_proxy_alone_is_not_a_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_close_releases_the_pool_and_the_next_call_builds_a_new_one(
     own_pool: Callable[[Handler], list[Any]],
 ) -> None:
-    handler, _ = answers(json_response(envelope()), json_response(envelope()))
+    handler, _ = sequence(json_response(envelope()), json_response(envelope()))
     used = own_pool(handler)
     client = own_client()
     client.live("chat_gpt", TASK)
@@ -259,13 +244,13 @@ def test_gzip_answers_are_decoded(own_pool: Callable[[Handler], list[Any]]) -> N
         stream=httpx.ByteStream(body),
         headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
     )
-    handler, _ = answers(compressed)
+    handler, _ = sequence(compressed)
     own_pool(handler)
     assert own_client().live("chat_gpt", TASK)["status_code"] == 20000
 
 
 def test_connect_error_is_retried(own_pool: Callable[[Handler], list[Any]]) -> None:
-    handler, seen = answers(httpx.ConnectError("refused"), json_response(envelope()))
+    handler, seen = sequence(httpx.ConnectError("refused"), json_response(envelope()))
     own_pool(handler)
     assert own_client().live("chat_gpt", TASK)["status_code"] == 20000
     assert len(seen) == 2
@@ -274,7 +259,7 @@ def test_connect_error_is_retried(own_pool: Callable[[Handler], list[Any]]) -> N
 def test_read_timeout_on_a_live_post_is_not_retried(
     own_pool: Callable[[Handler], list[Any]],
 ) -> None:
-    handler, seen = answers(httpx.ReadTimeout("slow"), json_response(envelope()))
+    handler, seen = sequence(httpx.ReadTimeout("slow"), json_response(envelope()))
     own_pool(handler)
     with pytest.raises(ModelTimeoutError, match="may have run and been charged"):
         own_client().live("chat_gpt", TASK)
@@ -284,7 +269,7 @@ def test_read_timeout_on_a_live_post_is_not_retried(
 async def test_async_dropped_connection_is_not_retried(
     own_pool: Callable[[Handler], list[Any]],
 ) -> None:
-    handler, seen = answers(httpx.RemoteProtocolError("gone"), json_response(envelope()))
+    handler, seen = sequence(httpx.RemoteProtocolError("gone"), json_response(envelope()))
     own_pool(handler)
     with pytest.raises(ModelConnectionError):
         await own_client().alive("chat_gpt", TASK)
@@ -292,7 +277,7 @@ async def test_async_dropped_connection_is_not_retried(
 
 
 def test_http_503_is_retried(own_pool: Callable[[Handler], list[Any]]) -> None:
-    handler, seen = answers(httpx.Response(503, text="busy"), json_response(envelope()))
+    handler, seen = sequence(httpx.Response(503, text="busy"), json_response(envelope()))
     own_pool(handler)
     assert own_client().live("chat_gpt", TASK)["status_code"] == 20000
     assert len(seen) == 2
@@ -376,7 +361,7 @@ async def test_async_transport_errors_name_their_request() -> None:
 def test_each_exchange_is_logged_at_debug_without_credentials(
     own_pool: Callable[[Handler], list[Any]], caplog: pytest.LogCaptureFixture
 ) -> None:
-    handler, _ = answers(json_response(envelope()))
+    handler, _ = sequence(json_response(envelope()))
     own_pool(handler)
     with caplog.at_level("DEBUG", logger="langchain_dataforseo"):
         own_client().live("chat_gpt", TASK)
