@@ -286,18 +286,21 @@ class DataForSEOClient:
             self._timeout_cache = cached = (self.timeout, timeout)
         return cached[1]
 
+    def _proxied_client_options(self) -> dict[str, Any]:
+        return {
+            "timeout": self._timeout,
+            "limits": _POOL_LIMITS,
+            "headers": {"User-Agent": _USER_AGENT},
+        }
+
     def _build_sender(self) -> SyncSender:
         if proxy_from_environment():
-            headers = {"User-Agent": _USER_AGENT}
-            client = httpx.Client(timeout=self._timeout, limits=_POOL_LIMITS, headers=headers)
-            return ClientSender(client)
+            return ClientSender(httpx.Client(**self._proxied_client_options()))
         return TransportSender(httpx.HTTPTransport(limits=_POOL_LIMITS), _USER_AGENT)
 
     def _build_async_sender(self) -> AsyncSender:
         if proxy_from_environment():
-            headers = {"User-Agent": _USER_AGENT}
-            client = httpx.AsyncClient(timeout=self._timeout, limits=_POOL_LIMITS, headers=headers)
-            return AsyncClientSender(client)
+            return AsyncClientSender(httpx.AsyncClient(**self._proxied_client_options()))
         return AsyncTransportSender(httpx.AsyncHTTPTransport(limits=_POOL_LIMITS), _USER_AGENT)
 
     @property

@@ -19,8 +19,10 @@ the ``langchain_dataforseo`` logger instead (method, URL, status: no header, no 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
@@ -38,6 +40,16 @@ _LOG = logging.getLogger("langchain_dataforseo")
 def _log_exchange(request: httpx.Request, response: httpx.Response) -> None:
     if _LOG.isEnabledFor(logging.DEBUG):
         _LOG.debug("HTTP %s %s -> %d", request.method, request.url, response.status_code)
+
+
+@contextlib.contextmanager
+def _naming(request: httpx.Request) -> Iterator[None]:
+    """Give transport errors their request, as ``httpx.Client`` does (httpcore's lack it)."""
+    try:
+        yield
+    except httpx.RequestError as error:
+        error.request = request
+        raise
 
 
 def call_headers(call: ApiCall, auth: str) -> dict[str, str]:
@@ -150,7 +162,7 @@ class TransportSender:
             The response, body read (the connection goes back to the pool).
         """
         request = pooled_request(call, auth, self.user_agent)
-        try:
+        with _naming(request):
             response = self.transport.handle_request(request)
             response.request = request
             try:
@@ -158,9 +170,6 @@ class TransportSender:
             except BaseException:
                 response.close()
                 raise
-        except httpx.RequestError as error:
-            error.request = request  # as httpx.Client does: errors name their request
-            raise
         _log_exchange(request, response)
         return response
 
@@ -225,7 +234,7 @@ class AsyncTransportSender:
             The response, body read (the connection goes back to the pool).
         """
         request = pooled_request(call, auth, self.user_agent)
-        try:
+        with _naming(request):
             response = await self.transport.handle_async_request(request)
             response.request = request
             try:
@@ -233,9 +242,6 @@ class AsyncTransportSender:
             except BaseException:
                 await response.aclose()
                 raise
-        except httpx.RequestError as error:
-            error.request = request  # as httpx.AsyncClient does: errors name their request
-            raise
         _log_exchange(request, response)
         return response
 
