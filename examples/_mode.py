@@ -20,6 +20,17 @@ from langchain_dataforseo.testing import record_mode, use_cassette
 CASSETTES = Path(__file__).resolve().parent.parent / "cassettes" / "examples"
 
 
+EXTRA_HINT = (
+    'pip install "langchain-dataforseo[examples]" (from a clone: pip install -e ".[examples]", '
+    "or run `make quickstart` once, which installs it into .venv)"
+)
+
+
+def missing_extra(example: str, module: str) -> str:
+    """The message an example exits with when a package of the ``examples`` extra is missing."""
+    return f"examples/{example} needs the '{module}' package, which a plain install lacks: {EXTRA_HINT}"
+
+
 def credentials_set() -> bool:
     return bool(os.environ.get("DATAFORSEO_LOGIN") and os.environ.get("DATAFORSEO_PASSWORD"))
 

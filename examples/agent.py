@@ -5,7 +5,7 @@ The agent's own reasoning model can be any tool-calling chat model: set ``AGENT_
 Without it, a scripted fake tool-calling model built on langchain-core's
 ``GenericFakeChatModel`` drives the agent, so the example runs offline and free.
 The DataForSEO tools replay ``cassettes/examples/agent.yaml`` unless ``DATAFORSEO_LOGIN`` /
-``DATAFORSEO_PASSWORD`` are set. Needs ``pip install langchain``.
+``DATAFORSEO_PASSWORD`` are set. Needs the ``examples`` extra (``langchain``).
 
 Run: ``python examples/agent.py``
 """
@@ -17,9 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from _mode import dataforseo_session
-from langchain.agents import create_agent
-from langchain.chat_models import init_chat_model
+from _mode import dataforseo_session, missing_extra
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
@@ -27,6 +25,12 @@ from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 
 from langchain_dataforseo import DataForSEOLLMResponsesToolkit
+
+try:
+    from langchain.agents import create_agent
+    from langchain.chat_models import init_chat_model
+except ImportError as missing:
+    raise SystemExit(missing_extra("agent.py", "langchain")) from missing
 
 QUESTION = (
     "Ask ChatGPT and Perplexity which email marketing platforms they recommend for "

@@ -5,7 +5,7 @@ embedding stands in for a real one), packs the long context into the API's field
 ``history_policy="pack"`` (each field takes at most 500 characters), and prints the
 answer with its web citations beside the retrieved chunks.
 
-Run: ``python examples/rag.py`` (offline on a recorded cassette unless
+Needs the ``examples`` extra (``numpy``). Run: ``python examples/rag.py`` (offline on a recorded cassette unless
 ``DATAFORSEO_LOGIN`` / ``DATAFORSEO_PASSWORD`` are set).
 """
 
@@ -15,13 +15,18 @@ import math
 import re
 import zlib
 
-from _mode import dataforseo_session
+from _mode import dataforseo_session, missing_extra
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.vectorstores import InMemoryVectorStore
 
 from langchain_dataforseo import ChatDataForSEO
+
+try:  # InMemoryVectorStore's similarity search needs numpy, which langchain-core does not install
+    import numpy  # noqa: F401
+except ImportError as missing:
+    raise SystemExit(missing_extra("rag.py", "numpy")) from missing
 
 QUESTION = "Which project management tool should a five-person marketing agency pick, and why?"
 

@@ -6,7 +6,7 @@ import inspect
 import threading
 import warnings
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 import httpx
 from langchain_core.callbacks import (
@@ -25,7 +25,6 @@ from langchain_core.runnables import RunnableConfig
 from langchain_core.runnables.config import get_config_list
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import AliasChoices, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
-from typing_extensions import Self
 
 from langchain_dataforseo import _compat  # noqa: F401  (registers the content-block translator)
 from langchain_dataforseo import _standard_runner as runner

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, Self
 
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
 from langchain_core.messages import AIMessage
@@ -24,7 +24,6 @@ from pydantic import (
     create_model,
     model_validator,
 )
-from typing_extensions import Self
 
 from langchain_dataforseo._constants import MAX_PROMPT_CHARS, Engine
 from langchain_dataforseo._engines import engine_spec

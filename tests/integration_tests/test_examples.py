@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import runpy
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -102,3 +105,26 @@ def test_rag_packs_the_context_and_shows_citations_beside_chunks(
     assert int(size) - int(turns) * 2 <= sum(pieces) <= int(size)
     assert re.search(r"^\[C1\] \S+: .+ \| \[1\] .+ https?://", out, re.MULTILINE)
     assert re.search(r"^cost: \$0\.\d+$", out, re.MULTILINE)
+
+
+@pytest.mark.parametrize(("example", "module"), [("agent", "langchain"), ("rag", "numpy")])
+def test_example_without_the_examples_extra_names_the_package_and_the_install_line(
+    example: str, module: str, tmp_path: Path
+) -> None:
+    # A package of that name that cannot be imported stands in for a plain install.
+    (tmp_path / module).mkdir()
+    (tmp_path / module / "__init__.py").write_text(f"raise ImportError('no {module} here')\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATAFORSEO_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), str(EXAMPLES)])
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, str(EXAMPLES / f"{example}.py")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert f"examples/{example}.py needs the '{module}' package" in done.stderr
+    assert 'pip install "langchain-dataforseo[examples]"' in done.stderr
+    assert "Traceback" not in done.stderr
