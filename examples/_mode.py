@@ -28,7 +28,10 @@ EXTRA_HINT = (
 
 def missing_extra(example: str, module: str) -> str:
     """The message an example exits with when a package of the ``examples`` extra is missing."""
-    return f"examples/{example} needs the '{module}' package, which a plain install lacks: {EXTRA_HINT}"
+    return (
+        f"examples/{example} needs the '{module}' package, which a plain install lacks: "
+        f"{EXTRA_HINT}"
+    )
 
 
 def credentials_set() -> bool:

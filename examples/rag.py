@@ -5,8 +5,8 @@ embedding stands in for a real one), packs the long context into the API's field
 ``history_policy="pack"`` (each field takes at most 500 characters), and prints the
 answer with its web citations beside the retrieved chunks.
 
-Needs the ``examples`` extra (``numpy``). Run: ``python examples/rag.py`` (offline on a recorded cassette unless
-``DATAFORSEO_LOGIN`` / ``DATAFORSEO_PASSWORD`` are set).
+Needs the ``examples`` extra (``numpy``). Run: ``python examples/rag.py`` (offline on a
+recorded cassette unless ``DATAFORSEO_LOGIN`` / ``DATAFORSEO_PASSWORD`` are set).
 """
 
 from __future__ import annotations
