@@ -1,24 +1,32 @@
 """A small web endpoint that receives DataForSEO postbacks and prints each answer and its sources.
 
-Serve (point a Standard model's ``postback_url`` at it, e.g.
-``http://your-host:8080/postback?id=$id&tag=$tag``)::
+Serve (point a Standard model's ``postback_url`` at the URL it prints, which carries a
+shared secret: ``http://your-host:8080/postback?secret=...&id=$id&tag=$tag``)::
 
-    python examples/postback_receiver.py --host 0.0.0.0 --port 8080
+    POSTBACK_SECRET=... python examples/postback_receiver.py --host 0.0.0.0 --port 8080
 
 See it work offline, with no credentials: ``--demo`` starts the local emulator, posts
 three Standard tasks with a postback URL pointing here, prints what arrives, and exits::
 
     python examples/postback_receiver.py --demo
 
-Postbacks are not signed: treat them as triggers, and re-fetch with ``collect`` if the
-result matters.
+What it defends against: forged postbacks (403 without the secret, compared in constant
+time), bodies over 16 MiB or over the JSON parse budget (413), broken requests (400/411),
+clients that stall (a per-read timeout, a deadline for the whole body: 408), floods (a
+listen backlog, a cap on connections in flight: 503), and the same task delivered twice
+(handled once). It is still a demo: serve it behind TLS, and store results durably keyed
+by task id (see the README, "Pingback / postback").
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import http.client
+import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -27,9 +35,106 @@ from urllib.parse import parse_qs, urlsplit
 from langchain_core.messages import AIMessage
 
 from langchain_dataforseo import ChatDataForSEO, DataForSEOError
-from langchain_dataforseo.postback import DataForSEOPostbackError, parse_postback
+from langchain_dataforseo.postback import (
+    DataForSEOPostbackError,
+    DataForSEOPostbackLimitError,
+    new_secret,
+    parse_postback,
+    secret_matches,
+)
 
 MAX_BODY = 16 * 1024 * 1024
+BACKLOG = 128  # connections the kernel queues while all handlers are busy (default 5)
+TIMEOUT = 10.0  # seconds any one read or write may stall
+READ_DEADLINE = 30.0  # seconds for the whole body
+MAX_CONNECTIONS = 32  # handled at once; each may hold up to MAX_BODY in memory
+_CHUNK = 64 * 1024
+_BUSY = b"HTTP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+OnMessage = Callable[[AIMessage, dict[str, str]], None]
+
+
+class Refused(Exception):
+    """A request answered with an HTTP error status."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+def body_length(value: str | None, max_bytes: int) -> int:
+    """The declared body length, or ``Refused`` (411 none, 400 not a number or 0, 413 too big)."""
+    if value is None:
+        raise Refused(411, "no Content-Length")
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()):
+        raise Refused(400, f"Content-Length {value!r} is not a number")
+    if len(text) > len(str(max_bytes)) or int(text) > max_bytes:
+        raise Refused(413, f"Content-Length {text} is over the cap of {max_bytes} bytes")
+    if int(text) == 0:
+        raise Refused(400, "empty body")
+    return int(text)
+
+
+class SeenTasks:
+    """The task ids already handled (the most recent ``size``), shared by the handler threads."""
+
+    def __init__(self, size: int = 100_000) -> None:
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def claim(self, task_id: str) -> bool:
+        """Mark ``task_id`` seen; ``False`` if it already was."""
+        with self._lock:
+            if task_id in self._ids:
+                return False
+            self._ids[task_id] = None
+            if len(self._ids) > self._size:
+                self._ids.popitem(last=False)
+            return True
+
+    def release(self, task_id: str) -> None:
+        """Forget ``task_id`` (its handling failed, so a redelivery must be handled)."""
+        with self._lock:
+            self._ids.pop(task_id, None)
+
+
+class PostbackServer(ThreadingHTTPServer):
+    """A threading HTTP server with a listen backlog and a cap on connections in flight."""
+
+    daemon_threads = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type[BaseHTTPRequestHandler],
+        *,
+        backlog: int,
+        max_connections: int,
+    ) -> None:
+        self.request_queue_size = backlog  # read by listen() in server_activate
+        self._slots = threading.BoundedSemaphore(max_connections)
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            with contextlib.suppress(OSError):
+                request.setblocking(False)
+                request.send(_BUSY)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
 
 def describe(message: AIMessage) -> str:
@@ -43,41 +148,101 @@ def describe(message: AIMessage) -> str:
 
 
 def make_server(
-    host: str, port: int, on_message: Callable[[AIMessage, dict[str, str]], None]
-) -> ThreadingHTTPServer:
-    """A postback receiver: POST /postback (gzip JSON) and GET /pingback."""
+    host: str,
+    port: int,
+    on_message: OnMessage,
+    *,
+    secret: str,
+    backlog: int = BACKLOG,
+    timeout: float = TIMEOUT,
+    read_deadline: float = READ_DEADLINE,
+    max_connections: int = MAX_CONNECTIONS,
+    max_bytes: int = MAX_BODY,
+) -> PostbackServer:
+    """A postback receiver: POST /postback (gzip JSON) and GET /pingback, both with ?secret=.
+
+    ``on_message(message, query)`` is called once per task id (``query`` without the
+    secret); if it raises, the answer is 500 and a redelivery is handled again.
+    """
+    secret_matches(None, secret)  # refuses a weak secret now, not on the first request
+    seen = SeenTasks()
+    socket_timeout = timeout
 
     class Receiver(BaseHTTPRequestHandler):
-        def _query(self) -> dict[str, str]:
-            return {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+        timeout = socket_timeout  # applied to the connection's socket by setup()
+
+        def do_POST(self) -> None:
+            self._serve("/postback", self._postback)
+
+        def do_GET(self) -> None:
+            self._serve("/pingback", lambda query: print(f"pingback: {query}"))
+
+        def _serve(self, path: str, route: Callable[[dict[str, str]], None]) -> None:
+            url = urlsplit(self.path)
+            query = {k: v[0] for k, v in parse_qs(url.query).items()}
+            try:
+                if not secret_matches(query.pop("secret", None), secret):
+                    self._drain()
+                    raise Refused(403, "missing or wrong secret")
+                if url.path != path:
+                    raise Refused(404, f"no {self.command} {url.path}")
+                route(query)
+            except Refused as refused:
+                print(f"refused {self.command} {url.path}: {refused.status} {refused}")
+                self._answer(refused.status)
+            else:
+                self._answer(200)
+
+        def _postback(self, query: dict[str, str]) -> None:
+            body = self._read(body_length(self.headers.get("Content-Length"), max_bytes))
+            try:
+                message = parse_postback(body, max_bytes=max_bytes)
+            except DataForSEOPostbackLimitError as error:
+                raise Refused(413, str(error)) from error
+            except (DataForSEOPostbackError, DataForSEOError) as error:
+                raise Refused(400, str(error)) from error
+            task_id = message.response_metadata.get("task_id")
+            if not task_id:
+                raise Refused(400, "postback without a task id")
+            if not seen.claim(task_id):
+                print(f"duplicate postback for task {task_id}: already handled")
+                return
+            try:
+                on_message(message, query)
+            except Exception as error:
+                seen.release(task_id)
+                raise Refused(500, f"handling task {task_id} failed: {error!r}") from error
+
+        def _read(self, length: int) -> bytes:
+            """The body, in chunks, within the per-read timeout and the whole-body deadline."""
+            body = bytearray()  # grows with what arrives, not with what is declared
+            deadline = time.monotonic() + read_deadline
+            try:
+                while len(body) < length:
+                    if time.monotonic() > deadline:
+                        raise Refused(408, f"body not received within {read_deadline} s")
+                    chunk = self.rfile.read1(min(length - len(body), _CHUNK))
+                    if not chunk:
+                        raise Refused(400, f"body ended after {len(body)} of {length} bytes")
+                    body += chunk
+            except TimeoutError as error:
+                raise Refused(408, f"no data for {socket_timeout} s") from error
+            return body  # a bytearray: parse_postback reads it without a copy
+
+        def _drain(self) -> None:
+            """Read a small refused body, so that closing does not reset the connection."""
+            with contextlib.suppress(Refused, OSError):
+                self._read(body_length(self.headers.get("Content-Length"), _CHUNK))
 
         def _answer(self, status: int) -> None:
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            if not 0 < length <= MAX_BODY:
-                self._answer(413)
-                return
-            try:
-                message = parse_postback(self.rfile.read(length))
-            except (DataForSEOPostbackError, DataForSEOError) as error:
-                print(f"rejected postback: {error}")
-                self._answer(400)
-                return
-            on_message(message, self._query())
-            self._answer(200)
-
-        def do_GET(self) -> None:
-            print(f"pingback: {self._query()}")
-            self._answer(200)
-
         def log_message(self, format: str, *args: Any) -> None:
-            """Keep the console for the answers."""
+            """Keep the console for the answers, and the secret in the URL out of the logs."""
 
-    return ThreadingHTTPServer((host, port), Receiver)
+    return PostbackServer((host, port), Receiver, backlog=backlog, max_connections=max_connections)
 
 
 def demo() -> None:
@@ -93,9 +258,10 @@ def demo() -> None:
         print(f"postback for id={query.get('id')} tag={query.get('tag')}")
         print(describe(message))
 
-    receiver = make_server("127.0.0.1", 0, on_message)
+    secret = new_secret()
+    receiver = make_server("127.0.0.1", 0, on_message, secret=secret)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{receiver.server_address[1]}/postback?id=$id&tag=$tag"
+    url = f"http://127.0.0.1:{receiver.server_address[1]}/postback?secret={secret}&id=$id&tag=$tag"
     emulator = Emulator(EmulatorConfig(task_latency=0.5))
     with EmulatorServer(emulator, port=0) as api:
         model = ChatDataForSEO(
@@ -112,6 +278,10 @@ def demo() -> None:
         deadline = time.monotonic() + 15
         while len(received) < len(prompts) and time.monotonic() < deadline:
             time.sleep(0.1)
+    forger = http.client.HTTPConnection("127.0.0.1", receiver.server_address[1], timeout=10)
+    forger.request("POST", "/postback?id=forged", body=b"{}")
+    print(f"a postback without the secret was refused: HTTP {forger.getresponse().status}")
+    forger.close()
     receiver.shutdown()
     print(f"received {len(received)} of {len(prompts)} postbacks")
 
@@ -120,13 +290,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--backlog", type=int, default=BACKLOG)
+    parser.add_argument("--timeout", type=float, default=TIMEOUT, help="seconds per read")
     parser.add_argument("--demo", action="store_true", help="run against the local emulator")
     args = parser.parse_args()
     if args.demo:
         demo()
         return
-    server = make_server(args.host, args.port, lambda message, _q: print(describe(message)))
-    print(f"listening on http://{args.host}:{args.port}/postback")
+    secret = os.environ.get("POSTBACK_SECRET")
+    shown = "$POSTBACK_SECRET"
+    if not secret:
+        secret = shown = new_secret()
+        print("POSTBACK_SECRET is not set: using a new secret for this run only")
+    server = make_server(
+        args.host,
+        args.port,
+        lambda message, _q: print(describe(message)),
+        secret=secret,
+        backlog=args.backlog,
+        timeout=args.timeout,
+    )
+    base = f"http://{args.host}:{args.port}"
+    print(f"listening; postback_url: {base}/postback?secret={shown}&id=$id&tag=$tag")
     server.serve_forever()
 
 

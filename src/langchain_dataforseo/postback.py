@@ -3,17 +3,27 @@
 ``parse_postback`` turns the body into the same ``AIMessage`` that collecting the task
 with ``task_get`` gives. It accepts gzip (detected by its magic bytes, whatever the
 headers say) or plain JSON, caps the decompressed size (a gzip bomb is refused, not
-inflated), and raises :class:`DataForSEOPostbackError` for anything malformed. Treat a
-postback as an untrusted trigger: DataForSEO does not sign it.
+inflated), checks a parse budget (nesting depth and number of values) before any object
+is built, and raises :class:`DataForSEOPostbackError` for anything malformed.
+
+DataForSEO does not sign postbacks. Put a secret of your own in the ``postback_url``
+(``new_secret``, e.g. ``...?secret=<it>&id=$id&tag=$tag``) and check it with
+``secret_matches`` before reading the body; even then, treat a postback as a trigger and
+re-fetch with ``collect`` if the result matters.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import re
+import secrets
 import zlib
 from typing import Any, Final
 
 from langchain_core.messages import AIMessage
+from pydantic import SecretStr
 
 from langchain_dataforseo._constants import ENGINES
 from langchain_dataforseo._envelope import (
@@ -28,11 +38,141 @@ from langchain_dataforseo.errors import DataForSEOResponseError
 
 DEFAULT_MAX_BYTES: Final = 16 * 1024 * 1024
 """Default cap on a postback body, compressed and decompressed (16 MiB)."""
+DEFAULT_MAX_DEPTH: Final = 64
+"""Default cap on the nesting depth of a postback's JSON (a result nests about 10 deep)."""
+DEFAULT_MAX_VALUES: Final = 100_000
+"""Default cap on the number of JSON values in a postback (a result has a few thousand)."""
+MIN_SECRET_LENGTH: Final = 16
+"""Shortest shared secret ``secret_matches`` accepts as the expected one."""
 _GZIP_MAGIC: Final = b"\x1f\x8b"
+# Outside strings: the next byte that opens or closes a container, separates values, or
+# opens a string. Inside a string: everything up to its closing quote, escapes included
+# (possessive, so a long string is skipped in one C-level pass with no backtracking).
+_NEXT_TOKEN: Final = re.compile(rb'[\[\]{},"]')
+_STRING_BODY: Final = re.compile(rb'[^"\\]*+(?:\\.[^"\\]*+)*+', re.DOTALL)
+_OPENERS: Final = frozenset(b"[{")
+_CLOSERS: Final = frozenset(b"]}")
 
 
 class DataForSEOPostbackError(ValueError):
     """A postback body that is not a readable DataForSEO result (nothing was charged)."""
+
+
+class DataForSEOPostbackLimitError(DataForSEOPostbackError):
+    """A postback body over a size or parse budget, refused before it was built in memory.
+
+    A receiver answers it with HTTP 413.
+
+    Attributes:
+        limit_name: The budget that was exceeded: ``max_bytes``, ``max_depth`` or
+            ``max_values``.
+        limit: Its value.
+    """
+
+    def __init__(self, message: str, *, limit_name: str, limit: int) -> None:
+        super().__init__(message)
+        self.limit_name = limit_name
+        self.limit = limit
+
+
+def new_secret() -> str:
+    """A fresh random secret for a ``postback_url``: 43 URL-safe characters (256 bits).
+
+    Returns:
+        The secret (letters, digits, ``-`` and ``_``: nothing DataForSEO would re-encode).
+    """
+    return secrets.token_urlsafe(32)
+
+
+def secret_matches(presented: str | None, expected: str | SecretStr) -> bool:
+    """Tell whether the secret a request presents is the expected one, in constant time.
+
+    Both sides are hashed with SHA-256 and the digests compared with
+    :func:`hmac.compare_digest`, so the time taken depends neither on where the two first
+    differ nor on the presented length.
+
+    Args:
+        presented: The secret from the request (e.g. its ``secret`` query parameter);
+            ``None`` when absent.
+        expected: The receiver's secret.
+
+    Returns:
+        ``True`` only when ``presented`` equals ``expected``.
+
+    Raises:
+        ValueError: ``expected`` is shorter than ``MIN_SECRET_LENGTH`` characters (an empty
+            or guessable secret would let forged postbacks in).
+    """
+    wanted = expected.get_secret_value() if isinstance(expected, SecretStr) else expected
+    if len(wanted) < MIN_SECRET_LENGTH:
+        msg = (
+            f"The postback secret must be at least {MIN_SECRET_LENGTH} characters "
+            f"(got {len(wanted)}); use new_secret()."
+        )
+        raise ValueError(msg)
+    given = (presented or "").encode("utf-8", "surrogatepass")
+    same = hmac.compare_digest(
+        hashlib.sha256(given).digest(), hashlib.sha256(wanted.encode("utf-8")).digest()
+    )
+    return same and presented is not None
+
+
+def check_json_budget(
+    data: bytes,
+    *,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    max_values: int = DEFAULT_MAX_VALUES,
+) -> None:
+    """Refuse JSON that would nest too deep or hold too many values, before parsing it.
+
+    ``json.loads`` builds every object at once and needs many times the body's size for
+    small ones (``[{},{},...]`` takes about 40 times its bytes). This scans the bytes
+    without building anything, in time bounded by the budget: strings are skipped whole,
+    and the scan stops at the first limit crossed. Values are counted as one plus the
+    commas and opening brackets outside strings, which is exact except that an empty
+    array or object counts as two. Malformed JSON is not diagnosed here (``json.loads``
+    does that afterwards); it only cannot get past the budget.
+
+    Args:
+        data: The JSON bytes (already decompressed).
+        max_depth: Deepest nesting of arrays and objects allowed.
+        max_values: Most values allowed (objects, arrays and scalars, keys not counted).
+
+    Raises:
+        DataForSEOPostbackLimitError: A limit is exceeded (naming it and its value).
+        ValueError: ``max_depth`` or ``max_values`` is not positive.
+    """
+    for name, value in (("max_depth", max_depth), ("max_values", max_values)):
+        if value < 1:
+            msg = f"{name} must be at least 1 (got {value})."
+            raise ValueError(msg)
+    depth, values, position, size = 0, 1, 0, len(data)
+    while (token := _NEXT_TOKEN.search(data, position)) is not None:
+        byte, position = data[token.start()], token.end()
+        if byte == 0x22:  # a string: skip to just past its closing quote
+            body = _STRING_BODY.match(data, position)
+            position = (body.end() if body else position) + 1
+            if position > size:
+                return  # unterminated: json.loads refuses it
+            continue
+        if byte in _CLOSERS:
+            depth -= 1
+            continue
+        values += 1
+        if byte in _OPENERS:
+            depth += 1
+            if depth > max_depth:
+                msg = (
+                    f"Postback JSON nests deeper than {max_depth} levels "
+                    f"(max_depth={max_depth}); refused before parsing."
+                )
+                raise DataForSEOPostbackLimitError(msg, limit_name="max_depth", limit=max_depth)
+        if values > max_values:
+            msg = (
+                f"Postback JSON holds more than {max_values} values "
+                f"(max_values={max_values}); refused before parsing."
+            )
+            raise DataForSEOPostbackLimitError(msg, limit_name="max_values", limit=max_values)
 
 
 def decompress_capped(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
@@ -46,11 +186,12 @@ def decompress_capped(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         The JSON bytes.
 
     Raises:
-        DataForSEOPostbackError: Too large, or broken gzip.
+        DataForSEOPostbackLimitError: Too large, compressed or once decompressed.
+        DataForSEOPostbackError: Broken gzip.
     """
     if len(body) > max_bytes:
         msg = f"Postback body is {len(body)} bytes; the cap is {max_bytes}."
-        raise DataForSEOPostbackError(msg)
+        raise DataForSEOPostbackLimitError(msg, limit_name="max_bytes", limit=max_bytes)
     if not body.startswith(_GZIP_MAGIC):
         return body
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
@@ -61,7 +202,7 @@ def decompress_capped(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         raise DataForSEOPostbackError(msg) from exc
     if len(data) > max_bytes or inflater.unconsumed_tail:
         msg = f"Postback body decompresses to more than the cap of {max_bytes} bytes; refused."
-        raise DataForSEOPostbackError(msg)
+        raise DataForSEOPostbackLimitError(msg, limit_name="max_bytes", limit=max_bytes)
     if not inflater.eof:
         msg = "Postback gzip body is truncated."
         raise DataForSEOPostbackError(msg)
@@ -77,7 +218,12 @@ def _engine_of(task: dict[str, Any], given: str | None) -> str:
 
 
 def parse_postback(
-    body: bytes, *, engine: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    body: bytes,
+    *,
+    engine: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    max_values: int = DEFAULT_MAX_VALUES,
 ) -> AIMessage:
     """Turn a postback body into the ``AIMessage`` that ``task_get`` would give.
 
@@ -85,15 +231,19 @@ def parse_postback(
         body: The raw POST body (gzip JSON, or plain JSON).
         engine: The engine, when the body does not say (it usually does, in ``path``).
         max_bytes: Cap on the body, compressed and decompressed.
+        max_depth: Cap on the JSON nesting depth (see :func:`check_json_budget`).
+        max_values: Cap on the number of JSON values (see :func:`check_json_budget`).
 
     Returns:
         The answer, with its sources, fan-out queries, usage and the net Standard cost.
 
     Raises:
-        DataForSEOPostbackError: The body is too large, not gzip/JSON, or not an envelope.
+        DataForSEOPostbackLimitError: The body is over a size or parse budget.
+        DataForSEOPostbackError: The body is not gzip/JSON, or not an envelope.
         DataForSEOError: The envelope reports a failed task (with its code and task id).
     """
     data = decompress_capped(body, max_bytes)
+    check_json_budget(data, max_depth=max_depth, max_values=max_values)
     try:
         parsed = json.loads(data)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:

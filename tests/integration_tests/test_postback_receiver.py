@@ -48,7 +48,9 @@ class Receiver:
         options.setdefault("secret", SECRET)
         self.server = example.make_server("127.0.0.1", 0, self._record, **options)
         self.port: int = self.server.server_address[1]
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
 
     def _record(self, message: AIMessage, query: dict[str, str]) -> None:
@@ -59,9 +61,7 @@ class Receiver:
         self.server.shutdown()
         self.server.server_close()
 
-    def post(
-        self, body: bytes, path: str = f"/postback?secret={SECRET}&id=x"
-    ) -> tuple[int, bytes]:
+    def post(self, body: bytes, path: str = f"/postback?secret={SECRET}&id=x") -> tuple[int, bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
             connection.request("POST", path, body=body)
@@ -377,4 +377,3 @@ def test_the_backlog_is_passed_to_listen(
     default = example.make_server("127.0.0.1", 0, lambda m, q: None, secret=SECRET)
     default.server_close()
     assert backlogs[-1] == default.request_queue_size >= 128
-
