@@ -213,7 +213,7 @@ def make_server(
                 seen.release(task_id)
                 raise Refused(500, f"handling task {task_id} failed: {error!r}") from error
 
-        def _read(self, length: int) -> bytes:
+        def _read(self, length: int) -> bytearray:
             """The body, in chunks, within the per-read timeout and the whole-body deadline."""
             body = bytearray()  # grows with what arrives, not with what is declared
             deadline = time.monotonic() + read_deadline

@@ -118,7 +118,7 @@ def secret_matches(presented: str | None, expected: str | SecretStr) -> bool:
 
 
 def check_json_budget(
-    data: bytes,
+    data: bytes | bytearray,
     *,
     max_depth: int = DEFAULT_MAX_DEPTH,
     max_values: int = DEFAULT_MAX_VALUES,
@@ -175,15 +175,17 @@ def check_json_budget(
             raise DataForSEOPostbackLimitError(msg, limit_name="max_values", limit=max_values)
 
 
-def decompress_capped(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+def decompress_capped(
+    body: bytes | bytearray, max_bytes: int = DEFAULT_MAX_BYTES
+) -> bytes | bytearray:
     """Gunzip ``body`` if it is gzip, refusing to inflate past ``max_bytes``.
 
     Args:
-        body: The raw request body.
+        body: The raw request body (``bytes`` or ``bytearray``).
         max_bytes: Largest body accepted, before and after decompression.
 
     Returns:
-        The JSON bytes.
+        The JSON bytes (``body`` itself when it is not gzip).
 
     Raises:
         DataForSEOPostbackLimitError: Too large, compressed or once decompressed.
@@ -218,7 +220,7 @@ def _engine_of(task: dict[str, Any], given: str | None) -> str:
 
 
 def parse_postback(
-    body: bytes,
+    body: bytes | bytearray,
     *,
     engine: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -228,7 +230,7 @@ def parse_postback(
     """Turn a postback body into the ``AIMessage`` that ``task_get`` would give.
 
     Args:
-        body: The raw POST body (gzip JSON, or plain JSON).
+        body: The raw POST body (gzip JSON, or plain JSON); a ``bytearray`` is read in place.
         engine: The engine, when the body does not say (it usually does, in ``path``).
         max_bytes: Cap on the body, compressed and decompressed.
         max_depth: Cap on the JSON nesting depth (see :func:`check_json_budget`).

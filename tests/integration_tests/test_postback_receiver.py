@@ -10,7 +10,10 @@ import gzip
 import http.client
 import importlib.util
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 import tracemalloc
@@ -377,3 +380,23 @@ def test_the_backlog_is_passed_to_listen(
     default = example.make_server("127.0.0.1", 0, lambda m, q: None, secret=SECRET)
     default.server_close()
     assert backlogs[-1] == default.request_queue_size >= 128
+
+
+# --------------------------------------------------------------------------- the demo
+
+
+def test_the_demo_delivers_every_postback_and_refuses_a_forged_one() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATAFORSEO_", "POSTBACK_"))}
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, str(EXAMPLE), "--demo"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "a postback without the secret was refused: HTTP 403" in done.stdout
+    assert done.stdout.rstrip().endswith("received 3 of 3 postbacks")
+    assert done.stdout.count("== task ") == 3
+    assert "secret=" not in done.stdout

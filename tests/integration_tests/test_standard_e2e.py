@@ -279,6 +279,9 @@ async def test_live_abatch_never_exceeds_30_simultaneous_tasks_even_if_asked() -
     assert "40209" not in emu.ledger()["status_counts"]
 
 
+RECEIVER_SECRET = "e2e-receiver-secret-0123456789"
+
+
 @pytest.fixture
 def receiver() -> Iterator[tuple[Any, list[tuple[AIMessage, dict[str, str]]]]]:
     import importlib.util
@@ -297,7 +300,7 @@ def receiver() -> Iterator[tuple[Any, list[tuple[AIMessage, dict[str, str]]]]]:
         with lock:
             received.append((message, query))
 
-    server = module.make_server("127.0.0.1", 0, on_message)
+    server = module.make_server("127.0.0.1", 0, on_message, secret=RECEIVER_SECRET)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield server, received
     server.shutdown()
@@ -307,7 +310,8 @@ def test_postback_receiver_example_gets_the_same_answers_as_collect(
     receiver: tuple[Any, list[tuple[AIMessage, dict[str, str]]]],
 ) -> None:
     server, received = receiver
-    url = f"http://127.0.0.1:{server.server_address[1]}/postback?id=$id&tag=$tag"
+    port = server.server_address[1]
+    url = f"http://127.0.0.1:{port}/postback?secret={RECEIVER_SECRET}&id=$id&tag=$tag"
     emu = emulator(task_latency=0.2)
     with EmulatorServer(emu, port=0) as api:
         model = ChatDataForSEO(
