@@ -347,7 +347,7 @@ def test_a_client_that_trickles_its_body_is_cut_off_at_the_read_deadline(
 def test_connections_past_max_connections_get_503_and_the_slot_is_freed(
     start: Callable[..., Receiver],
 ) -> None:
-    receiver = start(timeout=1.0, max_connections=1)
+    receiver = start(timeout=3.0, max_connections=1)
     with socket.create_connection(("127.0.0.1", receiver.port), timeout=10) as idle:
         time.sleep(0.2)  # let the server accept it and take the only slot
         assert receiver.try_post(postback()) in (503, None)  # None: reset before the answer
