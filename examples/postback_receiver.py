@@ -68,9 +68,9 @@ def body_length(value: str | None, max_bytes: int) -> int:
         raise Refused(411, "no Content-Length")
     text = value.strip()
     if not (text.isascii() and text.isdigit()):
-        raise Refused(400, f"Content-Length {value!r} is not a number")
+        raise Refused(400, f"Content-Length {value[:40]!r} is not a number")
     if len(text) > len(str(max_bytes)) or int(text) > max_bytes:
-        raise Refused(413, f"Content-Length {text} is over the cap of {max_bytes} bytes")
+        raise Refused(413, f"Content-Length {text[:40]} is over the cap of {max_bytes} bytes")
     if int(text) == 0:
         raise Refused(400, "empty body")
     return int(text)

@@ -39,9 +39,9 @@ from langchain_dataforseo.errors import DataForSEOResponseError
 DEFAULT_MAX_BYTES: Final = 16 * 1024 * 1024
 """Default cap on a postback body, compressed and decompressed (16 MiB)."""
 DEFAULT_MAX_DEPTH: Final = 64
-"""Default cap on the nesting depth of a postback's JSON (a result nests about 10 deep)."""
+"""Default cap on the nesting depth of a postback's JSON (a result nests 11 deep)."""
 DEFAULT_MAX_VALUES: Final = 100_000
-"""Default cap on the number of JSON values in a postback (a result has a few thousand)."""
+"""Default cap on the number of JSON values in a postback (a result has hundreds)."""
 MIN_SECRET_LENGTH: Final = 16
 """Shortest shared secret ``secret_matches`` accepts as the expected one."""
 _GZIP_MAGIC: Final = b"\x1f\x8b"
@@ -126,12 +126,13 @@ def check_json_budget(
     """Refuse JSON that would nest too deep or hold too many values, before parsing it.
 
     ``json.loads`` builds every object at once and needs many times the body's size for
-    small ones (``[{},{},...]`` takes about 40 times its bytes). This scans the bytes
-    without building anything, in time bounded by the budget: strings are skipped whole,
-    and the scan stops at the first limit crossed. Values are counted as one plus the
-    commas and opening brackets outside strings, which is exact except that an empty
-    array or object counts as two. Malformed JSON is not diagnosed here (``json.loads``
-    does that afterwards); it only cannot get past the budget.
+    small ones (``[{},{},...]`` takes about 25 times its bytes). This scans the bytes
+    without building anything, its Python-level work bounded by the budget (strings are
+    skipped whole by a regular expression), and stops at the first limit crossed. Values
+    are counted as one plus the commas and opening brackets outside strings, which is
+    exact except that an empty array or object counts as two. Malformed JSON is not
+    diagnosed here (``json.loads`` does that afterwards); it only cannot get past the
+    budget.
 
     Args:
         data: The JSON bytes (already decompressed).

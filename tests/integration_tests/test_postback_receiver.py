@@ -284,7 +284,7 @@ def test_json_over_the_parse_budget_is_refused_without_the_memory_ballooning(
         tracemalloc.stop()
     assert statuses == [413, 413]
     assert receiver.received == []
-    # The body itself is held once or twice while it is read; building it would take ~40x.
+    # The body itself is held once or twice while it is read; building it takes ~25x.
     assert peak - baseline < 4 * len(flat)
     assert receiver.post(postback())[0] == 200
 
