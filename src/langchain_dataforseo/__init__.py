@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         DataForSEORateLimitError,
         DataForSEOResponseError,
         DataForSEOSubmitError,
+        DataForSEOTaskInDoubtError,
         DataForSEOTaskPendingError,
         DataForSEOTimeoutError,
     )
@@ -72,6 +73,7 @@ _WHERE: dict[str, str] = {
             "DataForSEORateLimitError",
             "DataForSEOResponseError",
             "DataForSEOSubmitError",
+            "DataForSEOTaskInDoubtError",
             "DataForSEOTaskPendingError",
             "DataForSEOTimeoutError",
         )
@@ -99,6 +101,7 @@ __all__ = [
     "DataForSEORateLimitError",
     "DataForSEOResponseError",
     "DataForSEOSubmitError",
+    "DataForSEOTaskInDoubtError",
     "DataForSEOTaskPendingError",
     "DataForSEOTimeoutError",
     "ModelRecord",
