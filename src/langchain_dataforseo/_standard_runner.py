@@ -230,7 +230,7 @@ def _task(sub: _Submission, position: int) -> dict[str, Any]:
     return entry[0]
 
 
-def _to_post(model: ChatDataForSEO, sub: _Submission, recovery: Recovery) -> list[Prepared]:
+def _to_post(sub: _Submission, recovery: Recovery) -> list[Prepared]:
     """The prepared list with everything that must not be posted masked out."""
     post = set(sub.plan.post)
     if sub.resume.repost_in_doubt:
@@ -301,7 +301,7 @@ def submit(
     recovery = Recovery()
     if sub.plan.look_up:
         recovery = drive_recover(model.client, _recover_steps(model, sub))
-    masked = _to_post(model, sub, recovery)
+    masked = _to_post(sub, recovery)
     positions, tasks, reserved = _reserve(model, masked, True)
     posted = post_all(model.client, model.engine, tasks, sub.log) if tasks else []
     out = _resumed(model, sub, recovery, _placed(model, masked, positions, posted, reserved))
@@ -327,7 +327,7 @@ async def asubmit(
     recovery = Recovery()
     if sub.plan.look_up:
         recovery = await adrive_recover(model.client, _recover_steps(model, sub))
-    masked = _to_post(model, sub, recovery)
+    masked = _to_post(sub, recovery)
     positions, tasks, reserved = _reserve(model, masked, True)
     posted = await apost_all(model.client, model.engine, tasks, sub.log) if tasks else []
     out = _resumed(model, sub, recovery, _placed(model, masked, positions, posted, reserved))

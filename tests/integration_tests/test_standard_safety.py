@@ -438,3 +438,16 @@ async def test_abatch_with_an_unreadable_chunk_raises_a_batch_error_with_every_r
     results = info.value.results
     assert sum(isinstance(r, AIMessage) for r in results) == 50
     assert sum(isinstance(r, DataForSEOTaskInDoubtError) for r in results) == 100
+
+
+def test_a_journal_on_a_live_batch_or_a_negative_recover_wait_is_refused(tmp_path: Path) -> None:
+    emu = emulator()
+    live, transport = standard(emu, method="live")
+    with pytest.raises(DataForSEOInputError) as info:
+        live.batch(["one"], journal=tmp_path / "run.jsonl")
+    assert info.value.field == "journal"
+    model, transport = standard(emu)
+    with pytest.raises(DataForSEOInputError) as info:
+        model.submit(["one"], journal=tmp_path / "run.jsonl", recover_wait=-1)
+    assert info.value.field == "recover_wait"
+    assert transport.requests == []

@@ -99,7 +99,7 @@ def run_child(
         str(N),
         str(recover_wait),
     ]
-    child = subprocess.Popen(
+    child = subprocess.Popen(  # noqa: S603 - our own script and arguments
         args, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     if emu is not None:

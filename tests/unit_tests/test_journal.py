@@ -23,8 +23,11 @@ from langchain_dataforseo._journal import (
 )
 from langchain_dataforseo._resume import (
     AskReadyTags,
+    ChunkLog,
     Recovery,
     check_unique_tags,
+    chunk_results,
+    in_doubt_error,
     plan_resume,
     post_in_doubt,
     recover_steps,
@@ -40,6 +43,7 @@ from langchain_dataforseo.errors import (
     DataForSEOPaymentError,
     DataForSEORateLimitError,
     DataForSEOResponseError,
+    DataForSEOTaskInDoubtError,
     DataForSEOTimeoutError,
 )
 
@@ -365,3 +369,43 @@ def test_recover_ignores_an_unsafe_id_listed_for_one_of_our_tags() -> None:
     _, recovery = drive(gen, [[("../../appendix/user_data", "a")]], clock)
     assert recovery.found == {}
     assert recovery.missing == {"a"}
+
+
+# --------------------------------------------------------------------------- chunk results
+
+
+def test_chunk_results_turn_a_post_without_verdict_into_one_doubt_per_tag() -> None:
+    chunk = [{"tag": "a"}, {"tag": "b"}]
+    cause = DataForSEOResponseError("unreadable")
+    results = chunk_results("chat_gpt", chunk, cause, 0)
+    assert [type(r) for r in results] == [DataForSEOTaskInDoubtError] * 2
+    assert [r.tag for r in results if isinstance(r, DataForSEOTaskInDoubtError)] == ["a", "b"]
+    assert results[0].__cause__ is cause
+
+
+def test_chunk_results_keep_a_refusal_as_the_error_of_each_task() -> None:
+    refusal = DataForSEOInvalidRequestError("bad", status_code=40501)
+    assert chunk_results("chat_gpt", [{"tag": "a"}], refusal, 0) == [refusal]
+
+
+def test_chunk_log_writes_created_in_doubt_and_refused_tags(tmp_path: Path) -> None:
+    journal = FileJournal(tmp_path / "run.jsonl")
+    log = ChunkLog(journal)
+    chunk = [{"tag": "a"}, {"tag": "b"}, {"tag": "c"}]
+    log.before("chat_gpt", chunk)
+    doubt = in_doubt_error("chat_gpt", "b", DataForSEOTimeoutError("read timeout"))
+    refusal = DataForSEOInvalidRequestError("bad", status_code=40501)
+    log.after("chat_gpt", chunk, [handle(ID1, "a"), doubt, refusal])
+    events = [r["event"] for r in journal.records()]
+    assert events == ["intent", "created", "in_doubt", "refused"]
+    state = replay(journal.records())
+    assert set(state.handles) == {"a"}
+    assert set(state.in_doubt) == {"b"}
+    assert "read timeout" in state.in_doubt["b"]
+
+
+def test_chunk_log_without_a_journal_writes_nothing() -> None:
+    log = ChunkLog(None)
+    log.before("chat_gpt", [{"tag": "a"}])
+    log.after("chat_gpt", [{"tag": "a"}], [handle(ID1, "a")])
+    log.recovered([handle(ID1, "a")])
