@@ -409,3 +409,22 @@ def test_chunk_log_without_a_journal_writes_nothing() -> None:
     log.before("chat_gpt", [{"tag": "a"}])
     log.after("chat_gpt", [{"tag": "a"}], [handle(ID1, "a")])
     log.recovered([handle(ID1, "a")])
+
+
+def test_the_journal_interface_is_public() -> None:
+    import langchain_dataforseo
+
+    assert langchain_dataforseo.FileJournal is FileJournal
+    assert langchain_dataforseo.SubmitJournal is SubmitJournal
+    assert {"FileJournal", "SubmitJournal"} <= set(langchain_dataforseo.__all__)
+
+
+def test_tasks_ready_of_the_reference_example_parses_to_id_and_tag_pairs() -> None:
+    import httpx
+
+    from langchain_dataforseo._client import DataForSEOClient
+
+    raw = (Path(__file__).parent.parent / "fixtures/api_examples/5.3_tasks_ready.json").read_bytes()
+    pairs = DataForSEOClient._parse_ready_tagged(httpx.Response(200, content=raw))
+    assert pairs == [(ID1, "batch-7:q1"), (ID2, "batch-7:q2")]
+    assert DataForSEOClient._parse_ready(httpx.Response(200, content=raw)) == [ID1, ID2]
