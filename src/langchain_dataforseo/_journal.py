@@ -198,10 +198,12 @@ class JournalState:
         handles: Tags with a known task (never post them again).
         in_doubt: Tags that may have been created, with why; not to be posted again
             unless the caller asks for it.
+        engines: The engine each tag was last recorded for.
     """
 
     handles: dict[str, TaskHandle] = field(default_factory=dict)
     in_doubt: dict[str, str] = field(default_factory=dict)
+    engines: dict[str, str] = field(default_factory=dict)
 
 
 def replay(records: Iterable[Mapping[str, Any]]) -> JournalState:
@@ -228,8 +230,11 @@ def replay(records: Iterable[Mapping[str, Any]]) -> JournalState:
                 if task.tag is not None:
                     state.handles[task.tag] = task
                     state.in_doubt.pop(task.tag, None)
+                    state.engines[task.tag] = task.engine
             continue
         fresh = [t for t in tags if t not in state.handles]
+        if isinstance(record.get("engine"), str):
+            state.engines.update(dict.fromkeys(fresh, record["engine"]))
         if event == "intent":
             state.in_doubt.update(dict.fromkeys(fresh, STOPPED_BEFORE_ANSWER))
         elif event == "in_doubt":

@@ -209,6 +209,30 @@ def check_unique_tags(tags: Mapping[int, str]) -> None:
         seen[tag] = position
 
 
+def check_journal_engine(tags: Mapping[int, str], state: JournalState, engine: str) -> None:
+    """Refuse a journal whose records give one of these tags to another engine.
+
+    A handle of another engine is another task: collecting it would answer the wrong
+    prompt, and posting would lose track of the first.
+
+    Args:
+        tags: Position to tag, for the tasks to submit.
+        state: The replayed journal.
+        engine: The engine of this submission.
+
+    Raises:
+        DataForSEOInputError: Naming the tag and both engines.
+    """
+    for tag in tags.values():
+        recorded = state.engines.get(tag)
+        if recorded is not None and recorded != engine:
+            msg = (
+                f"The journal records tag {tag!r} for engine {recorded!r}, not {engine!r}: "
+                "use one journal per engine (or other tags)."
+            )
+            raise DataForSEOInputError(msg, field="journal", limit=recorded, actual=engine)
+
+
 @dataclass
 class ResumePlan:
     """What to do with each task of a submission, by position.

@@ -34,6 +34,7 @@ from langchain_dataforseo._resume import (
     ChunkLog,
     Recovery,
     ResumePlan,
+    check_journal_engine,
     check_unique_tags,
     plan_resume,
     recover_steps,
@@ -215,6 +216,7 @@ def _start(
     if resume.journal is not None:
         check_unique_tags(tags)
         state = replay(resume.journal.records())
+        check_journal_engine(tags, state, model.engine)
     return _Submission(prepared, resume, state, plan_resume(tags, state), ChunkLog(resume.journal))
 
 

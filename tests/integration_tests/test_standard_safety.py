@@ -451,3 +451,15 @@ def test_a_journal_on_a_live_batch_or_a_negative_recover_wait_is_refused(tmp_pat
         model.submit(["one"], journal=tmp_path / "run.jsonl", recover_wait=-1)
     assert info.value.field == "recover_wait"
     assert transport.requests == []
+
+
+def test_a_journal_of_another_engine_is_refused_before_posting(tmp_path: Path) -> None:
+    emu = emulator()
+    path = tmp_path / "run.jsonl"
+    gpt, _ = standard(emu)
+    gpt.submit(["one"], tag="shared-tag-1", journal=path)
+    claude, transport = standard(emu, engine="claude")
+    with pytest.raises(DataForSEOInputError) as info:
+        claude.submit(["one"], tag="shared-tag-1", journal=path)
+    assert info.value.field == "journal"
+    assert transport.posts == 0

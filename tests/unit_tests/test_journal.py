@@ -25,6 +25,7 @@ from langchain_dataforseo._resume import (
     AskReadyTags,
     ChunkLog,
     Recovery,
+    check_journal_engine,
     check_unique_tags,
     chunk_results,
     in_doubt_error,
@@ -230,13 +231,15 @@ def test_replay_created_handles_are_kept_by_tag() -> None:
     )
     assert state.handles == {"a": handle(ID1, "a"), "b": handle(ID2, "b", 1)}
     assert state.in_doubt == {}
+    assert state.engines == {"a": "chat_gpt", "b": "chat_gpt"}
 
 
 def test_replay_refused_tasks_are_neither_known_nor_in_doubt() -> None:
     state = replay(
         [intent_record("chat_gpt", ["a"]), refused_record("chat_gpt", ["a"], "40501 bad")]
     )
-    assert state == JournalState()
+    assert state.handles == {}
+    assert state.in_doubt == {}
 
 
 def test_replay_a_known_handle_is_never_forgotten_by_a_later_intent() -> None:
@@ -286,6 +289,15 @@ def test_plan_without_a_journal_posts_everything() -> None:
     assert plan.known == {}
     assert plan.look_up == []
     assert plan.post == [0, 3]
+
+
+def test_a_journal_that_gives_a_tag_to_another_engine_is_refused() -> None:
+    state = replay([intent_record("claude", ["a"]), created_record([handle(ID1, "b")])])
+    check_journal_engine({0: "b", 1: "c"}, state, "chat_gpt")
+    with pytest.raises(DataForSEOInputError) as info:
+        check_journal_engine({0: "a"}, state, "chat_gpt")
+    assert info.value.field == "journal"
+    assert "claude" in str(info.value)
 
 
 def test_check_unique_tags_refuses_a_repeated_tag_before_posting() -> None:
