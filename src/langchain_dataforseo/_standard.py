@@ -233,12 +233,14 @@ class CollectState:
         pending: Tasks not finished (or not reachable) when collecting stopped.
         error: Why collecting stopped early (an error that retrying would not fix, such
             as refused credentials); the tasks it left are still in ``pending``.
+        last_errors: The last failure of the free GET of each pending task, by id.
     """
 
     done: dict[str, dict[str, Any]] = field(default_factory=dict)
     failed: dict[str, Exception] = field(default_factory=dict)
     pending: dict[str, TaskHandle] = field(default_factory=dict)
     error: Exception | None = None
+    last_errors: dict[str, Exception] = field(default_factory=dict)
 
 
 def collect_steps(
@@ -335,9 +337,11 @@ def _absorb(state: CollectState, fetched: Mapping[str, Any]) -> None:
         if task_id not in state.pending:
             continue
         if isinstance(outcome, Exception):
+            state.last_errors[task_id] = outcome
             if stops_collecting(outcome):
                 state.error = outcome  # the task may be fine: stop, leave it pending
             continue  # a failure of the free GET: the task stays pending, try next round
+        state.last_errors.pop(task_id, None)
         task = outcome if isinstance(outcome, dict) else {}
         status = as_int(task.get("status_code"))
         if status in PENDING_CODES:

@@ -421,6 +421,8 @@ def outcomes(model: ChatDataForSEO, items: Sequence[Item], state: CollectState) 
                 if state.error is not None
                 else "it was not finished within max_wait"
             )
+            if state.error is None and item.id in state.last_errors:
+                why += f" (its last task_get failed: {state.last_errors[item.id]})"
             msg = (
                 f"Standard task {item.id}: {why}. Collect it later with collect([handle]); "
                 "results are kept for 30 days."

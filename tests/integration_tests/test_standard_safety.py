@@ -23,6 +23,7 @@ from langchain_dataforseo import (
     DataForSEOInputError,
     DataForSEOSubmitError,
     DataForSEOTaskInDoubtError,
+    DataForSEOTaskPendingError,
     TaskHandle,
     track_costs,
 )
@@ -463,3 +464,18 @@ def test_a_journal_of_another_engine_is_refused_before_posting(tmp_path: Path) -
         claude.submit(["one"], tag="shared-tag-1", journal=path)
     assert info.value.field == "journal"
     assert transport.posts == 0
+
+
+def test_a_task_left_pending_by_failing_gets_says_why() -> None:
+    emu = emulator(task_latency=0.05)
+
+    def hook(request: httpx.Request, posts: int) -> httpx.Response | None:
+        if "/task_get/" in request.url.path:
+            return httpx.Response(200, content=b"{not json")
+        return None
+
+    model, _ = standard(emu, hook, max_wait=1.0, max_retries=0)
+    handles = model.submit(["one question"])
+    (result,) = model.collect(handles, return_exceptions=True)  # type: ignore[arg-type]
+    assert isinstance(result, DataForSEOTaskPendingError)
+    assert "last task_get failed" in str(result)

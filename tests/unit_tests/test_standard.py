@@ -771,3 +771,16 @@ def test_polling_returns_to_the_poll_interval_when_a_task_finishes() -> None:
     after_first_done = sleeps[sleeps.index(8.0) + 1 :]
     assert 1.0 in after_first_done  # reset once "a" finished
     assert set(run.state.done) == {"a", "b"}
+
+
+def test_collect_remembers_the_last_get_failure_of_a_task_left_pending() -> None:
+    unreadable = DataForSEOResponseError("bad JSON")
+    api = FakeApi(
+        {"a": "claude", "b": "claude"},
+        {"a": [unreadable], "b": [unreadable, done_task("b")]},
+        ready_override=lambda e, n: ["a", "b"],
+    )
+    run = run_collect(api, max_wait=20.0)
+    assert set(run.state.pending) == {"a"}
+    assert run.state.last_errors == {"a": unreadable}  # b's failure was cleared when it came
+    assert run.state.error is None
