@@ -8,7 +8,7 @@
 
 What a look-up can prove: a tag listed by ``tasks_ready`` belongs to a task that exists
 (created and paid). What it cannot: ``tasks_ready`` lists only tasks that are finished,
-not yet collected, posted in the last 3 days, without a delivered postback, and at most
+not yet collected, posted in the last 3 days, without a delivered pingback or postback, and at most
 1000 at a time, so a tag that is missing may still exist. Missing tags stay in doubt;
 they are not posted again unless the caller asks for it.
 """
@@ -101,8 +101,8 @@ def still_in_doubt_error(
         f"Standard task tagged {tag!r} is in doubt ({reason}) and tasks_ready did not list "
         f"it within {wait:g} s. That does not prove it was not created: tasks_ready lists only "
         "finished tasks not yet collected (3 days, 1000 at a time, none with a delivered "
-        "postback). It was not posted again: re-run later with the same journal, or pass "
-        "repost_in_doubt=True to post it again (it may then be paid twice)."
+        "pingback or postback). It was not posted again: re-run later with the same journal, "
+        "or pass repost_in_doubt=True to post it again (it may then be paid twice)."
     )
     return DataForSEOTaskInDoubtError(msg, tag=tag, engine=engine)
 
