@@ -18,6 +18,7 @@ from langchain_dataforseo._version import __version__
 if TYPE_CHECKING:
     from langchain_dataforseo._catalogue import ModelRecord
     from langchain_dataforseo._client import DataForSEOClient
+    from langchain_dataforseo._journal import FileJournal, SubmitJournal
     from langchain_dataforseo._standard import TaskHandle
     from langchain_dataforseo.chat_models import ChatDataForSEO, DataForSEOInputWarning
     from langchain_dataforseo.costs import CostTracker, track_costs
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
         DataForSEORateLimitError,
         DataForSEOResponseError,
         DataForSEOSubmitError,
+        DataForSEOTaskInDoubtError,
         DataForSEOTaskPendingError,
         DataForSEOTimeoutError,
     )
@@ -52,6 +54,8 @@ _WHERE: dict[str, str] = {
     "DataForSEOClient": "_client",
     "ModelRecord": "_catalogue",
     "TaskHandle": "_standard",
+    "FileJournal": "_journal",
+    "SubmitJournal": "_journal",
     "DataForSEOLLMResponsesTool": "tools",
     "DataForSEOLLMResponsesToolkit": "tools",
     "DataForSEOPostbackError": "postback",
@@ -72,6 +76,7 @@ _WHERE: dict[str, str] = {
             "DataForSEORateLimitError",
             "DataForSEOResponseError",
             "DataForSEOSubmitError",
+            "DataForSEOTaskInDoubtError",
             "DataForSEOTaskPendingError",
             "DataForSEOTimeoutError",
         )
@@ -99,9 +104,12 @@ __all__ = [
     "DataForSEORateLimitError",
     "DataForSEOResponseError",
     "DataForSEOSubmitError",
+    "DataForSEOTaskInDoubtError",
     "DataForSEOTaskPendingError",
     "DataForSEOTimeoutError",
+    "FileJournal",
     "ModelRecord",
+    "SubmitJournal",
     "TaskHandle",
     "__version__",
     "parse_postback",

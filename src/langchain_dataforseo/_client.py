@@ -53,7 +53,11 @@ from langchain_dataforseo._http import (
 from langchain_dataforseo._pacing import CallPacer
 from langchain_dataforseo._request import encode_tasks
 from langchain_dataforseo._retry import RetryPolicy
-from langchain_dataforseo._standard import MAX_TASKS_PER_POST, TASKS_READY_INTERVAL_SECONDS
+from langchain_dataforseo._standard import (
+    MAX_TASKS_PER_POST,
+    TASKS_READY_INTERVAL_SECONDS,
+    check_task_id,
+)
 from langchain_dataforseo._transport import (
     ApiCall,
     Outcome,
@@ -476,15 +480,19 @@ class DataForSEOClient:
         return await self._arun(*self._post_call(engine, tasks), self._parse_post)
 
     @staticmethod
-    def _parse_ready(response: httpx.Response) -> list[str]:
+    def _parse_ready_tagged(response: httpx.Response) -> list[tuple[str, str | None]]:
         envelope = decode_envelope(response.status_code, response.content, where="tasks_ready")
-        ids: list[str] = []
+        pairs: list[tuple[str, str | None]] = []
         for task in as_list(envelope.get("tasks")):
             for item in as_list(as_dict(task).get("result")):
-                task_id = as_dict(item).get("id")
+                task_id, tag = as_dict(item).get("id"), as_dict(item).get("tag")
                 if isinstance(task_id, str):
-                    ids.append(task_id)
-        return ids
+                    pairs.append((task_id, tag if isinstance(tag, str) else None))
+        return pairs
+
+    @staticmethod
+    def _parse_ready(response: httpx.Response) -> list[str]:
+        return [task_id for task_id, _ in DataForSEOClient._parse_ready_tagged(response)]
 
     def tasks_ready(self, engine: str) -> list[str]:
         """Ids of completed, uncollected Standard tasks (free; one call per 3 s at most).
@@ -510,6 +518,30 @@ class DataForSEOClient:
         call = self._call("GET", engine, "tasks_ready", None, "tasks_ready")
         return await self._arun(*call, self._parse_ready, (self.tasks_ready_pacer,))
 
+    def tasks_ready_tagged(self, engine: str) -> list[tuple[str, str | None]]:
+        """:meth:`tasks_ready` with each task's tag: ``(id, tag)`` pairs (recovery by tag).
+
+        Args:
+            engine: Engine path segment.
+
+        Returns:
+            ``(id, tag)`` of each listed task (``tag`` ``None`` when absent).
+        """
+        call = self._call("GET", engine, "tasks_ready", None, "tasks_ready")
+        return self._run(*call, self._parse_ready_tagged, (self.tasks_ready_pacer,))
+
+    async def atasks_ready_tagged(self, engine: str) -> list[tuple[str, str | None]]:
+        """Async twin of :meth:`tasks_ready_tagged`.
+
+        Args:
+            engine: Engine path segment.
+
+        Returns:
+            ``(id, tag)`` pairs.
+        """
+        call = self._call("GET", engine, "tasks_ready", None, "tasks_ready")
+        return await self._arun(*call, self._parse_ready_tagged, (self.tasks_ready_pacer,))
+
     @staticmethod
     def _parse_get(response: httpx.Response) -> dict[str, Any]:
         envelope = decode_envelope(response.status_code, response.content, where="task_get")
@@ -521,7 +553,8 @@ class DataForSEOClient:
         return task
 
     def _get_call(self, engine: str, task_id: str) -> tuple[str, ApiCall]:
-        return self._call("GET", engine, f"task_get/{task_id}", None, "task_get")
+        # the id goes into the path: only the API's format, never "../" or "?"
+        return self._call("GET", engine, f"task_get/{check_task_id(task_id)}", None, "task_get")
 
     def task_get(self, engine: str, task_id: str) -> dict[str, Any]:
         """One Standard task as it stands (free; repeatable for 30 days).
@@ -532,6 +565,10 @@ class DataForSEOClient:
 
         Returns:
             The task object, whatever its status (20000 done, 40602 pending, ...).
+
+        Raises:
+            DataForSEOInputError: When ``task_id`` is not in the API's UUID format
+                (nothing is sent).
         """
         return self._run(*self._get_call(engine, task_id), self._parse_get)
 

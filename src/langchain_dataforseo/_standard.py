@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -26,7 +27,13 @@ from langchain_dataforseo._envelope import (
     task_error,
 )
 from langchain_dataforseo._transport import Sleep
-from langchain_dataforseo.errors import DataForSEOError, DataForSEOResponseError
+from langchain_dataforseo.errors import (
+    DataForSEOAuthenticationError,
+    DataForSEOError,
+    DataForSEOInputError,
+    DataForSEOPaymentError,
+    DataForSEOResponseError,
+)
 
 STANDARD_PREPAYMENT_USD: Final = 0.01
 """Advance charged at ``task_post``; the unused part is refunded on completion."""
@@ -35,6 +42,53 @@ STANDARD_POST_PRICE_USD: Final = round(STANDARD_BASE_PRICE_USD + STANDARD_PREPAY
 MAX_TASKS_PER_POST: Final = 100
 TASKS_READY_INTERVAL_SECONDS: Final = 3.0
 """``tasks_ready`` is limited to 20 calls a minute: one every 3 s at most."""
+TASK_ID_PATTERN: Final = re.compile(r"[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}")
+"""The API's task ids are in "UUID format" (8-4-4-4-12 hex digits)."""
+
+
+def check_task_id(task_id: object) -> str:
+    """Refuse a task id that is not in the API's UUID format, before it goes into a path.
+
+    Ids come back from saved handles and journals; ``../../appendix/user_data`` or
+    ``<id>?x=1`` would otherwise change the request's path or query. Only the documented
+    shape is checked (8-4-4-4-12 hex digits), not the observed meaning of its groups.
+
+    Args:
+        task_id: The id to check.
+
+    Returns:
+        The id, unchanged.
+
+    Raises:
+        DataForSEOInputError: When it is not a string of that shape.
+    """
+    if not isinstance(task_id, str) or TASK_ID_PATTERN.fullmatch(task_id) is None:
+        msg = (
+            f"Task id {task_id!r} is not a DataForSEO task id (UUID format, 8-4-4-4-12 hex "
+            "digits); refused before any request."
+        )
+        raise DataForSEOInputError(
+            msg, field="id", limit="UUID format 8-4-4-4-12 hex", actual=task_id
+        )
+    return task_id
+
+
+def stops_collecting(error: Exception) -> bool:
+    """Whether a failed free GET (``tasks_ready`` / ``task_get``) should end collecting.
+
+    Only what retrying cannot fix stops it (refused credentials, an account that cannot
+    pay, or anything that is not an API error); an unreadable answer, a dropped
+    connection, a timeout or a server error leaves the task pending for the next round.
+
+    Args:
+        error: What the GET raised.
+
+    Returns:
+        ``True`` to stop collecting.
+    """
+    if not isinstance(error, DataForSEOError):
+        return True
+    return isinstance(error, (DataForSEOAuthenticationError, DataForSEOPaymentError))
 
 
 @dataclass(frozen=True)
@@ -179,12 +233,14 @@ class CollectState:
         pending: Tasks not finished (or not reachable) when collecting stopped.
         error: Why collecting stopped early (an error that retrying would not fix, such
             as refused credentials); the tasks it left are still in ``pending``.
+        last_errors: The last failure of the free GET of each pending task, by id.
     """
 
     done: dict[str, dict[str, Any]] = field(default_factory=dict)
     failed: dict[str, Exception] = field(default_factory=dict)
     pending: dict[str, TaskHandle] = field(default_factory=dict)
     error: Exception | None = None
+    last_errors: dict[str, Exception] = field(default_factory=dict)
 
 
 def collect_steps(
@@ -254,8 +310,10 @@ def collect_steps(
             else:
                 ready: list[str] | Exception = yield AskReady(engine)
                 if isinstance(ready, Exception):
-                    state.error = ready
-                    return state
+                    if stops_collecting(ready):
+                        state.error = ready
+                        return state
+                    ready = []  # ask again next round
                 mine = set(ours)  # tasks_ready lists the whole account's tasks
                 wanted = [i for i in dict.fromkeys(ready) if i in mine]
             if wanted:
@@ -279,9 +337,11 @@ def _absorb(state: CollectState, fetched: Mapping[str, Any]) -> None:
         if task_id not in state.pending:
             continue
         if isinstance(outcome, Exception):
-            if not (isinstance(outcome, DataForSEOError) and outcome.is_retryable):
+            state.last_errors[task_id] = outcome
+            if stops_collecting(outcome):
                 state.error = outcome  # the task may be fine: stop, leave it pending
-            continue  # a transient failure of the free GET: try again next round
+            continue  # a failure of the free GET: the task stays pending, try next round
+        state.last_errors.pop(task_id, None)
         task = outcome if isinstance(outcome, dict) else {}
         status = as_int(task.get("status_code"))
         if status in PENDING_CODES:

@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any
 
 from langchain_dataforseo._client import DataForSEOClient
+from langchain_dataforseo._resume import AskReadyTags, ChunkLog, Recovery, chunk_results
 from langchain_dataforseo._standard import (
     AskReady,
     CollectState,
@@ -21,7 +22,6 @@ from langchain_dataforseo._standard import (
     Fetch,
     TaskHandle,
     chunks,
-    posted_handles,
 )
 from langchain_dataforseo._transport import Sleep
 from langchain_dataforseo.errors import DataForSEOError
@@ -30,50 +30,100 @@ _FETCH_CONCURRENCY = 16
 
 
 def post_all(
-    client: DataForSEOClient, engine: str, tasks: Sequence[dict[str, Any]]
+    client: DataForSEOClient,
+    engine: str,
+    tasks: Sequence[dict[str, Any]],
+    log: ChunkLog | None = None,
 ) -> list[TaskHandle | DataForSEOError]:
     """Post tasks in chunks of 100; one handle or error per task, in order.
 
-    A chunk whose POST failed gets its error for each of its tasks. If that failure came
-    after the request was sent (a timeout), the tasks may exist and be charged; the error
-    says so, and is not retried.
+    Each chunk's tags are journaled before it is posted and its handles as soon as they
+    come back (``log``). A chunk whose POST got no verdict (a timeout or dropped
+    connection after sending, an unreadable answer) may exist and be charged: its tasks
+    become :class:`DataForSEOTaskInDoubtError` and are not retried. A failed chunk never
+    hides the handles of the others.
     """
+    log = log or ChunkLog(None)
     out: list[TaskHandle | DataForSEOError] = []
     for chunk in chunks(tasks):
+        log.before(engine, chunk)
+        answer: list[Any] | DataForSEOError
         try:
-            answered = client.task_post(engine, chunk)
+            answer = client.task_post(engine, chunk)
         except DataForSEOError as error:
-            out.extend([error] * len(chunk))
-            continue
-        out.extend(posted_handles(engine, chunk, answered, len(out)))
+            answer = error
+        results = chunk_results(engine, chunk, answer, len(out))
+        log.after(engine, chunk, results)
+        out.extend(results)
     return out
 
 
 async def apost_all(
-    client: DataForSEOClient, engine: str, tasks: Sequence[dict[str, Any]]
+    client: DataForSEOClient,
+    engine: str,
+    tasks: Sequence[dict[str, Any]],
+    log: ChunkLog | None = None,
 ) -> list[TaskHandle | DataForSEOError]:
     """Async :func:`post_all`; the chunks are posted concurrently."""
+    chunk_log = log or ChunkLog(None)
     parts = chunks(tasks)
+    starts = [sum(len(part) for part in parts[:i]) for i in range(len(parts))]
 
-    async def post(chunk: list[dict[str, Any]]) -> list[Any] | DataForSEOError:
+    async def post(chunk: list[dict[str, Any]], first: int) -> list[TaskHandle | DataForSEOError]:
+        chunk_log.before(engine, chunk)
+        answer: list[Any] | DataForSEOError
         try:
-            return await client.atask_post(engine, chunk)
+            answer = await client.atask_post(engine, chunk)
         except DataForSEOError as error:
-            return error
+            answer = error
+        results = chunk_results(engine, chunk, answer, first)
+        chunk_log.after(engine, chunk, results)
+        return results
 
-    answers = await asyncio.gather(*(post(chunk) for chunk in parts))
-    out: list[TaskHandle | DataForSEOError] = []
-    for chunk, answered in zip(parts, answers, strict=True):
-        if isinstance(answered, DataForSEOError):
-            out.extend([answered] * len(chunk))
-        else:
-            out.extend(posted_handles(engine, chunk, answered, len(out)))
-    return out
+    answers = await asyncio.gather(*(post(c, f) for c, f in zip(parts, starts, strict=True)))
+    return [result for part in answers for result in part]
 
 
-def _ready_or_error(error: DataForSEOError) -> list[str] | DataForSEOError:
-    """A transient failure of a free GET: the next round asks again; else stop."""
-    return [] if error.is_retryable else error
+def drive_recover(
+    client: DataForSEOClient, steps: Generator[AskReadyTags | Sleep, Any, Recovery]
+) -> Recovery:
+    """Perform a look-up by tag with blocking calls."""
+    try:
+        step = next(steps)
+        while True:
+            answer: Any = None
+            if isinstance(step, Sleep):
+                time.sleep(step.seconds)
+            else:
+                try:
+                    answer = client.tasks_ready_tagged(step.engine)
+                except DataForSEOError as error:
+                    answer = error
+            step = steps.send(answer)
+    except StopIteration as stop:
+        recovery: Recovery = stop.value
+        return recovery
+
+
+async def adrive_recover(
+    client: DataForSEOClient, steps: Generator[AskReadyTags | Sleep, Any, Recovery]
+) -> Recovery:
+    """Perform a look-up by tag with async calls."""
+    try:
+        step = next(steps)
+        while True:
+            answer: Any = None
+            if isinstance(step, Sleep):
+                await asyncio.sleep(step.seconds)
+            else:
+                try:
+                    answer = await client.atasks_ready_tagged(step.engine)
+                except DataForSEOError as error:
+                    answer = error
+            step = steps.send(answer)
+    except StopIteration as stop:
+        recovery: Recovery = stop.value
+        return recovery
 
 
 def drive_collect(
@@ -98,7 +148,7 @@ def drive_collect(
                     try:
                         answer = client.tasks_ready(step.engine)
                     except DataForSEOError as error:
-                        answer = _ready_or_error(error)
+                        answer = error  # collect_steps decides: ask again, or stop
                 elif isinstance(step, Fetch):
                     found = pool.map(partial(fetch_one, step.engine), step.ids)
                     answer = dict(zip(step.ids, found, strict=True))
@@ -131,7 +181,7 @@ async def adrive_collect(
                 try:
                     answer = await client.atasks_ready(step.engine)
                 except DataForSEOError as error:
-                    answer = _ready_or_error(error)
+                    answer = error  # collect_steps decides: ask again, or stop
             elif isinstance(step, Fetch):
                 found = await asyncio.gather(*(fetch_one(step.engine, i) for i in step.ids))
                 answer = dict(zip(step.ids, found, strict=True))

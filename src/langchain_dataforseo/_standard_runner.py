@@ -8,9 +8,10 @@ methods. The polling decisions are in ``_standard`` (pure) and the I/O in
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Final
 
 from langchain_core.callbacks import (
     AsyncCallbackManager,
@@ -25,16 +26,36 @@ from langchain_core.runnables import RunnableConfig
 
 from langchain_dataforseo._catalogue import ModelRecord
 from langchain_dataforseo._engines import engine_spec
+from langchain_dataforseo._journal import JournalState, SubmitJournal, open_journal, replay
 from langchain_dataforseo._request import ordered_task
 from langchain_dataforseo._results import task_to_message
+from langchain_dataforseo._resume import (
+    RECOVER_WAIT_SECONDS,
+    ChunkLog,
+    Recovery,
+    ResumePlan,
+    check_journal_engine,
+    check_unique_tags,
+    plan_resume,
+    recover_steps,
+    still_in_doubt_error,
+)
 from langchain_dataforseo._standard import (
     STANDARD_POST_PRICE_USD,
     CollectState,
     TaskHandle,
+    check_task_id,
     collect_steps,
     generated_tag,
 )
-from langchain_dataforseo._standard_io import adrive_collect, apost_all, drive_collect, post_all
+from langchain_dataforseo._standard_io import (
+    adrive_collect,
+    adrive_recover,
+    apost_all,
+    drive_collect,
+    drive_recover,
+    post_all,
+)
 from langchain_dataforseo.costs import record_cost
 from langchain_dataforseo.errors import (
     DataForSEOBatchError,
@@ -42,6 +63,7 @@ from langchain_dataforseo.errors import (
     DataForSEOInputError,
     DataForSEOResponseError,
     DataForSEOSubmitError,
+    DataForSEOTaskInDoubtError,
     DataForSEOTaskPendingError,
 )
 
@@ -58,6 +80,13 @@ def require_standard(model: ChatDataForSEO) -> None:
     if not engine_spec(model.engine).has_standard:
         msg = f"engine={model.engine!r} has no Standard method (submit / collect)."
         raise DataForSEOInputError(msg, field="method", limit="live", actual="standard")
+
+
+def refuse_journal_on_live(journal: object) -> None:
+    """A journal is for Standard tasks (posted, then collected); refuse it on Live."""
+    if journal is not None:
+        msg = "journal= applies to method='standard' (Live tasks are not posted and resumed)."
+        raise DataForSEOInputError(msg, field="journal", limit="standard", actual="live")
 
 
 # -- submit -----------------------------------------------------------------------------
@@ -103,7 +132,6 @@ def _placed(
     positions: list[int],
     posted: list[TaskHandle | DataForSEOError],
     reserved: float,
-    return_exceptions: bool,
 ) -> list[Item]:
     """Put the posted handles back in input order; hold the prepayments of created tasks."""
     out: list[Item] = [
@@ -118,17 +146,138 @@ def _placed(
             notes = {} if isinstance(entry, Exception) else entry[1]
             handle = replace(handle, index=position, notes=notes or None)
             model._budget.hold(handle.id, STANDARD_POST_PRICE_USD)
+        elif isinstance(handle, DataForSEOTaskInDoubtError):
+            handle.index = position
         out[position] = handle
+    return out
+
+
+def raise_if_not_created(out: list[Item], return_exceptions: bool) -> None:
+    """Without ``return_exceptions``, raise with every handle created and every error."""
     errors = {i: item for i, item in enumerate(out) if isinstance(item, Exception)}
     if errors and not return_exceptions:
         made = [item for item in out if isinstance(item, TaskHandle)]
         first = next(iter(errors.values()))
         msg = (
-            f"{len(errors)} of {len(out)} Standard task(s) were not created (first: {first}); "
-            f"the {len(made)} created are in .handles: collect them."
+            f"{len(errors)} of {len(out)} Standard task(s) were not created or are in doubt "
+            f"(first: {first}); the {len(made)} created are in .handles: collect them."
         )
         raise DataForSEOSubmitError(msg, handles=list(made), errors=errors)
+
+
+@dataclass(frozen=True)
+class Resume:
+    """How a submission uses its journal.
+
+    Attributes:
+        journal: Where intents and handles are written (``None``: nowhere).
+        repost_in_doubt: Post again the tasks in doubt that the look-up did not find.
+        recover_wait: Seconds to look for tasks in doubt in ``tasks_ready``.
+    """
+
+    journal: SubmitJournal | None = None
+    repost_in_doubt: bool = False
+    recover_wait: float = RECOVER_WAIT_SECONDS
+
+    @classmethod
+    def of(
+        cls,
+        journal: str | os.PathLike[str] | SubmitJournal | None,
+        repost_in_doubt: bool,
+        recover_wait: float,
+    ) -> Resume:
+        """Build from the public arguments (a path becomes a :class:`FileJournal`)."""
+        if recover_wait < 0:
+            msg = f"recover_wait must be >= 0 seconds, got {recover_wait!r}."
+            raise DataForSEOInputError(msg, field="recover_wait", limit=">= 0", actual=recover_wait)
+        book = open_journal(journal) if journal is not None else None
+        return cls(book, repost_in_doubt, recover_wait)
+
+
+@dataclass
+class _Submission:
+    prepared: list[Prepared]
+    resume: Resume
+    state: JournalState
+    plan: ResumePlan
+    log: ChunkLog
+
+
+def _start(
+    model: ChatDataForSEO, prepared: list[Prepared], return_exceptions: bool, resume: Resume
+) -> _Submission:
+    """Refuse bad input first; then read the journal and sort the tasks by what it knows."""
+    if not return_exceptions:
+        for item in prepared:
+            if isinstance(item, Exception):
+                raise item
+    tags = {i: str(item[0]["tag"]) for i, item in enumerate(prepared) if isinstance(item, tuple)}
+    state = JournalState()
+    if resume.journal is not None:
+        check_unique_tags(tags)
+        state = replay(resume.journal.records())
+        check_journal_engine(tags, state, model.engine)
+    return _Submission(prepared, resume, state, plan_resume(tags, state), ChunkLog(resume.journal))
+
+
+def _recover_steps(model: ChatDataForSEO, sub: _Submission) -> Any:
+    tags = [str(_task(sub, i)["tag"]) for i in sub.plan.look_up]
+    wait = sub.resume.recover_wait
+    return recover_steps(model.engine, tags, poll_interval=model.poll_interval, wait=wait)
+
+
+def _task(sub: _Submission, position: int) -> dict[str, Any]:
+    entry = sub.prepared[position]
+    assert not isinstance(entry, Exception)  # noqa: S101 - plans hold valid tasks only
+    return entry[0]
+
+
+def _to_post(sub: _Submission, recovery: Recovery) -> list[Prepared]:
+    """The prepared list with everything that must not be posted masked out."""
+    post = set(sub.plan.post)
+    if sub.resume.repost_in_doubt:
+        post |= {i for i in sub.plan.look_up if str(_task(sub, i)["tag"]) in recovery.missing}
+    return [
+        item if i in post or isinstance(item, Exception) else _NOT_POSTED
+        for i, item in enumerate(sub.prepared)
+    ]
+
+
+def _resumed(
+    model: ChatDataForSEO, sub: _Submission, recovery: Recovery, out: list[Item]
+) -> list[Item]:
+    """Fill in the tasks the journal or the look-up knew, and those still in doubt."""
+    found: list[TaskHandle] = []
+    for position in sub.plan.look_up:
+        task = _task(sub, position)
+        tag = str(task["tag"])
+        if tag in recovery.found:
+            handle = TaskHandle(
+                id=recovery.found[tag],
+                engine=model.engine,
+                tag=tag,
+                model_name=task.get("model_name"),
+                index=position,
+            )
+            found.append(handle)
+            out[position] = handle
+        elif not sub.resume.repost_in_doubt:
+            reason = sub.state.in_doubt.get(tag, "")
+            error = still_in_doubt_error(model.engine, tag, reason, sub.resume.recover_wait)
+            error.index = position
+            out[position] = error
+    sub.log.recovered(found)
+    for position, known in sub.plan.known.items():
+        out[position] = replace(known, index=position)
+    for position, item in enumerate(out):
+        if isinstance(item, TaskHandle):
+            entry = sub.prepared[position]
+            notes = None if isinstance(entry, Exception) else entry[1] or None
+            out[position] = replace(item, notes=notes)
     return out
+
+
+_NOT_POSTED: Final = DataForSEOResponseError("not posted: the journal knows it")
 
 
 def submit(
@@ -138,12 +287,28 @@ def submit(
     options: dict[str, Any],
     records: list[ModelRecord] | None,
     return_exceptions: bool,
+    resume: Resume | None = None,
+    *,
+    for_batch: bool = False,
 ) -> list[Item]:
-    """Check, tag and post the tasks (100 per request); one handle or error per input."""
-    prepared = prepare(model, inputs, stop, options, records)
-    positions, tasks, reserved = _reserve(model, prepared, return_exceptions)
-    posted = post_all(model.client, model.engine, tasks) if tasks else []
-    return _placed(model, prepared, positions, posted, reserved, return_exceptions)
+    """Check, tag and post the tasks (100 per request); one handle or error per input.
+
+    With a journal, tasks it knows are not posted again and tasks in doubt are looked up
+    by tag first. ``for_batch`` returns tasks that were not created in place (the batch
+    collects the others, then raises with everything).
+    """
+    sub = _start(
+        model, prepare(model, inputs, stop, options, records), return_exceptions, resume or Resume()
+    )
+    recovery = Recovery()
+    if sub.plan.look_up:
+        recovery = drive_recover(model.client, _recover_steps(model, sub))
+    masked = _to_post(sub, recovery)
+    positions, tasks, reserved = _reserve(model, masked, True)
+    posted = post_all(model.client, model.engine, tasks, sub.log) if tasks else []
+    out = _resumed(model, sub, recovery, _placed(model, masked, positions, posted, reserved))
+    raise_if_not_created(out, return_exceptions or for_batch)
+    return out
 
 
 async def asubmit(
@@ -153,20 +318,37 @@ async def asubmit(
     options: dict[str, Any],
     records: list[ModelRecord] | None,
     return_exceptions: bool,
+    resume: Resume | None = None,
+    *,
+    for_batch: bool = False,
 ) -> list[Item]:
     """Async :func:`submit`; chunks are posted concurrently."""
-    prepared = prepare(model, inputs, stop, options, records)
-    positions, tasks, reserved = _reserve(model, prepared, return_exceptions)
-    posted = await apost_all(model.client, model.engine, tasks) if tasks else []
-    return _placed(model, prepared, positions, posted, reserved, return_exceptions)
+    sub = _start(
+        model, prepare(model, inputs, stop, options, records), return_exceptions, resume or Resume()
+    )
+    recovery = Recovery()
+    if sub.plan.look_up:
+        recovery = await adrive_recover(model.client, _recover_steps(model, sub))
+    masked = _to_post(sub, recovery)
+    positions, tasks, reserved = _reserve(model, masked, True)
+    posted = await apost_all(model.client, model.engine, tasks, sub.log) if tasks else []
+    out = _resumed(model, sub, recovery, _placed(model, masked, positions, posted, reserved))
+    raise_if_not_created(out, return_exceptions or for_batch)
+    return out
 
 
 # -- collect ----------------------------------------------------------------------------
 
 
 def as_handles(handles: Sequence[TaskHandle | Mapping[str, Any]]) -> list[TaskHandle]:
-    """Handles, or their saved dicts, as handles (unknown engines refused)."""
-    return [h if isinstance(h, TaskHandle) else TaskHandle.from_dict(h) for h in handles]
+    """Handles, or their saved dicts, as handles, all checked before any request.
+
+    Unknown engines and ids that are not in the API's format (``../``, ``?``) are refused.
+    """
+    out = [h if isinstance(h, TaskHandle) else TaskHandle.from_dict(h) for h in handles]
+    for handle in out:
+        check_task_id(handle.id)
+    return out
 
 
 def _steps(
@@ -215,9 +397,14 @@ async def acollect_state(
 def outcomes(model: ChatDataForSEO, items: Sequence[Item], state: CollectState) -> list[Outcome]:
     """One message or exception per item, in order; settles the held prepayments."""
     out: list[Outcome] = []
+    seen: dict[str, Outcome] = {}  # a handle given twice is one task: settled, counted once
     for item in items:
         if isinstance(item, Exception):
             out.append(item)
+        elif item.id in seen:
+            again = seen[item.id]
+            out.append(again.model_copy(deep=True) if isinstance(again, AIMessage) else again)
+            continue
         elif item.id in state.done:
             message = task_to_message(state.done[item.id], engine=item.engine, method="standard")
             model._budget.settle_held(item.id, message.response_metadata["cost"])
@@ -234,11 +421,15 @@ def outcomes(model: ChatDataForSEO, items: Sequence[Item], state: CollectState) 
                 if state.error is not None
                 else "it was not finished within max_wait"
             )
+            if state.error is None and item.id in state.last_errors:
+                why += f" (its last task_get failed: {state.last_errors[item.id]})"
             msg = (
                 f"Standard task {item.id}: {why}. Collect it later with collect([handle]); "
                 "results are kept for 30 days."
             )
             out.append(DataForSEOTaskPendingError(msg, handle=item, task_id=item.id))
+        if isinstance(item, TaskHandle):
+            seen[item.id] = out[-1]
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import os
 import threading
 import warnings
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
@@ -47,9 +48,11 @@ from langchain_dataforseo._constants import (
 )
 from langchain_dataforseo._engines import engine_spec
 from langchain_dataforseo._envelope import as_float
+from langchain_dataforseo._journal import SubmitJournal
 from langchain_dataforseo._messages import layout_messages
 from langchain_dataforseo._request import SETTING_NAMES, TaskSettings, build_task
 from langchain_dataforseo._results import task_to_message
+from langchain_dataforseo._resume import RECOVER_WAIT_SECONDS
 from langchain_dataforseo._retry import RetryPolicy
 from langchain_dataforseo._standard import (
     TaskHandle,
@@ -593,6 +596,9 @@ class ChatDataForSEO(BaseChatModel):
         inputs: Sequence[LanguageModelInput],
         *,
         return_exceptions: bool = False,
+        journal: str | os.PathLike[str] | SubmitJournal | None = None,
+        repost_in_doubt: bool = False,
+        recover_wait: float = RECOVER_WAIT_SECONDS,
         **kwargs: Any,
     ) -> list[TaskHandle | Exception]:
         """Post prompts with the Standard method and return at once, without waiting.
@@ -605,6 +611,13 @@ class ChatDataForSEO(BaseChatModel):
         Args:
             inputs: Prompts or message lists.
             return_exceptions: Put each failure in place instead of raising.
+            journal: A file path (or any ``SubmitJournal``) where each chunk's tags are
+                written before it is posted and its handles as soon as they come back.
+                Run again with the same journal: known tasks are not posted again, and
+                tasks in doubt are looked up by tag (see the README).
+            repost_in_doubt: Post again the tasks in doubt that the look-up did not find
+                (they may then be paid twice).
+            recover_wait: Seconds to look for tasks in doubt in ``tasks_ready``.
             **kwargs: Per-call options, as for ``invoke`` (``stop`` included).
 
         Returns:
@@ -612,20 +625,25 @@ class ChatDataForSEO(BaseChatModel):
 
         Raises:
             DataForSEOInputError: Invalid input (nothing is posted).
-            DataForSEOSubmitError: Some tasks were not created; ``.handles`` holds those
-                that were.
+            DataForSEOSubmitError: Some tasks were not created or are in doubt
+                (``DataForSEOTaskInDoubtError``); ``.handles`` holds those that were.
             DataForSEOBudgetError: The prepayments would exceed ``max_cost``.
         """
         runner.require_standard(self)
+        resume = runner.Resume.of(journal, repost_in_doubt, recover_wait)
         stop = kwargs.pop("stop", None)
         messages = self._as_messages(inputs)
-        return runner.submit(self, messages, stop, kwargs, self._records(), return_exceptions)
+        records = self._records()
+        return runner.submit(self, messages, stop, kwargs, records, return_exceptions, resume)
 
     async def asubmit(
         self,
         inputs: Sequence[LanguageModelInput],
         *,
         return_exceptions: bool = False,
+        journal: str | os.PathLike[str] | SubmitJournal | None = None,
+        repost_in_doubt: bool = False,
+        recover_wait: float = RECOVER_WAIT_SECONDS,
         **kwargs: Any,
     ) -> list[TaskHandle | Exception]:
         """Async :meth:`submit` (chunks of 100 are posted concurrently).
@@ -633,16 +651,22 @@ class ChatDataForSEO(BaseChatModel):
         Args:
             inputs: Prompts or message lists.
             return_exceptions: Put each failure in place instead of raising.
+            journal: As for :meth:`submit`.
+            repost_in_doubt: As for :meth:`submit`.
+            recover_wait: As for :meth:`submit`.
             **kwargs: Per-call options, as for ``ainvoke`` (``stop`` included).
 
         Returns:
             One :class:`TaskHandle` (or exception) per input, in order.
         """
         runner.require_standard(self)
+        resume = runner.Resume.of(journal, repost_in_doubt, recover_wait)
         stop = kwargs.pop("stop", None)
         messages = self._as_messages(inputs)
         records = await self._arecords()
-        return await runner.asubmit(self, messages, stop, kwargs, records, return_exceptions)
+        return await runner.asubmit(
+            self, messages, stop, kwargs, records, return_exceptions, resume
+        )
 
     def collect(
         self,
@@ -800,6 +824,9 @@ class ChatDataForSEO(BaseChatModel):
         config: RunnableConfig | list[RunnableConfig] | None = None,
         *,
         return_exceptions: bool = False,
+        journal: str | os.PathLike[str] | SubmitJournal | None = None,
+        repost_in_doubt: bool = False,
+        recover_wait: float = RECOVER_WAIT_SECONDS,
         **kwargs: Any,
     ) -> list[AIMessage | Exception]:
         """Run many prompts; Live ones at most ``max_concurrency`` at a time.
@@ -813,6 +840,10 @@ class ChatDataForSEO(BaseChatModel):
             inputs: Prompts or message lists.
             config: LangChain config(s); a ``max_concurrency`` there wins.
             return_exceptions: Return each failure in place instead of raising.
+            journal: Standard only: as for :meth:`submit` (a re-run collects, and does
+                not post again, what the journal knows).
+            repost_in_doubt: Standard only: as for :meth:`submit`.
+            recover_wait: Standard only: as for :meth:`submit`.
             **kwargs: Per-call options, as for ``invoke``.
 
         Returns:
@@ -820,12 +851,15 @@ class ChatDataForSEO(BaseChatModel):
         """
         if self.method == "standard":
             runner.require_standard(self)
+            resume = runner.Resume.of(journal, repost_in_doubt, recover_wait)
             stop = kwargs.pop("stop", None)
             messages = self._as_messages(inputs)
             runs = runner.start_runs(self, get_config_list(config, len(inputs)), messages, kwargs)
             try:
                 records = self._records()
-                items = runner.submit(self, messages, stop, kwargs, records, return_exceptions)
+                items = runner.submit(
+                    self, messages, stop, kwargs, records, return_exceptions, resume, for_batch=True
+                )
                 state = runner.collect_state(self, items, self.poll_interval, None)
                 results = runner.outcomes(self, items, state)
             except Exception as error:
@@ -834,6 +868,7 @@ class ChatDataForSEO(BaseChatModel):
             runner.end_runs(runs, results)
             runner.raise_if_incomplete(results, return_exceptions)
             return results
+        runner.refuse_journal_on_live(journal)
         self._budget.check(len(inputs), LIVE_BASE_PRICE_USD, f"a batch of {len(inputs)}")
         return super().batch(  # type: ignore[return-value]
             inputs, self._bounded(config), return_exceptions=return_exceptions, **kwargs
@@ -845,6 +880,9 @@ class ChatDataForSEO(BaseChatModel):
         config: RunnableConfig | list[RunnableConfig] | None = None,
         *,
         return_exceptions: bool = False,
+        journal: str | os.PathLike[str] | SubmitJournal | None = None,
+        repost_in_doubt: bool = False,
+        recover_wait: float = RECOVER_WAIT_SECONDS,
         **kwargs: Any,
     ) -> list[AIMessage | Exception]:
         """Async :meth:`batch`: natively async, at most ``max_concurrency`` in flight.
@@ -853,6 +891,9 @@ class ChatDataForSEO(BaseChatModel):
             inputs: Prompts or message lists.
             config: LangChain config(s); a ``max_concurrency`` there wins.
             return_exceptions: Return each failure in place instead of raising.
+            journal: Standard only: as for :meth:`submit`.
+            repost_in_doubt: Standard only: as for :meth:`submit`.
+            recover_wait: Standard only: as for :meth:`submit`.
             **kwargs: Per-call options, as for ``ainvoke``.
 
         Returns:
@@ -860,6 +901,7 @@ class ChatDataForSEO(BaseChatModel):
         """
         if self.method == "standard":
             runner.require_standard(self)
+            resume = runner.Resume.of(journal, repost_in_doubt, recover_wait)
             stop = kwargs.pop("stop", None)
             messages = self._as_messages(inputs)
             configs = get_config_list(config, len(inputs))
@@ -867,7 +909,7 @@ class ChatDataForSEO(BaseChatModel):
             try:
                 records = await self._arecords()
                 items = await runner.asubmit(
-                    self, messages, stop, kwargs, records, return_exceptions
+                    self, messages, stop, kwargs, records, return_exceptions, resume, for_batch=True
                 )
                 state = await runner.acollect_state(self, items, self.poll_interval, None)
                 results = runner.outcomes(self, items, state)
@@ -877,6 +919,7 @@ class ChatDataForSEO(BaseChatModel):
             await runner.aend_runs(runs, results)
             runner.raise_if_incomplete(results, return_exceptions)
             return results
+        runner.refuse_journal_on_live(journal)
         self._budget.check(len(inputs), LIVE_BASE_PRICE_USD, f"a batch of {len(inputs)}")
         return await super().abatch(  # type: ignore[return-value]
             inputs, self._bounded(config), return_exceptions=return_exceptions, **kwargs

@@ -44,6 +44,7 @@ __all__ = [
     "DataForSEORateLimitError",
     "DataForSEOResponseError",
     "DataForSEOSubmitError",
+    "DataForSEOTaskInDoubtError",
     "DataForSEOTaskPendingError",
     "DataForSEOTimeoutError",
     "error_class_for",
@@ -130,6 +131,28 @@ class DataForSEOTaskPendingError(DataForSEOTimeoutError):
     def __init__(self, message: str, *, handle: object, task_id: str) -> None:
         super().__init__(message, task_id=task_id, status_code=40602)
         self.handle = handle
+
+
+class DataForSEOTaskInDoubtError(DataForSEOError):
+    """A Standard task whose ``task_post`` got no verdict: it may exist and be paid.
+
+    The request may have been processed (a timeout or dropped connection after sending,
+    an unreadable answer). With a journal, a re-run looks the task up by ``tag`` and
+    does not post it again unless asked to (``repost_in_doubt=True``).
+
+    Attributes:
+        tag: The task's tag (how it can be found).
+        engine: The engine it was posted to.
+        index: Its position in the submission.
+    """
+
+    def __init__(
+        self, message: str, *, tag: str | None, engine: str, index: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.tag = tag
+        self.engine = engine
+        self.index = index
 
 
 class DataForSEOSubmitError(DataForSEOError):

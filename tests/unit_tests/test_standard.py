@@ -32,6 +32,7 @@ from langchain_dataforseo._standard import (
 from langchain_dataforseo._transport import Sleep
 from langchain_dataforseo.errors import (
     DataForSEOAPIError,
+    DataForSEOAuthenticationError,
     DataForSEOConnectionError,
     DataForSEOError,
     DataForSEOInvalidRequestError,
@@ -465,7 +466,7 @@ def test_collect_retries_a_task_get_that_failed_retryably_in_the_next_round() ->
 
 
 def test_collect_stops_and_keeps_the_task_pending_when_task_get_fails_for_good() -> None:
-    fatal = DataForSEOConnectionError("gone", retryable=False)
+    fatal = DataForSEOAuthenticationError("refused", status_code=40100)
     api = FakeApi({"a": "claude"}, {"a": [fatal]}, ready_override=lambda e, n: ["a"])
     run = run_collect(api)
     assert run.state.error is fatal
@@ -474,8 +475,30 @@ def test_collect_stops_and_keeps_the_task_pending_when_task_get_fails_for_good()
     assert sum(isinstance(s, Fetch) for s in run.kinds) == 1
 
 
+def test_collect_keeps_collecting_after_an_unreadable_or_dropped_task_get() -> None:
+    unreadable = DataForSEOResponseError("bad JSON")
+    dropped = DataForSEOConnectionError("gone", retryable=False)
+    api = FakeApi(
+        {"a": "claude", "b": "claude"},
+        {"a": [unreadable, dropped, done_task("a")], "b": [done_task("b")]},
+        ready_override=lambda e, n: ["a", "b"],
+    )
+    run = run_collect(api)
+    assert run.state.error is None
+    assert set(run.state.done) == {"a", "b"}
+    assert not run.state.pending
+
+
+def test_collect_keeps_collecting_after_a_failed_tasks_ready() -> None:
+    api = FakeApi({"a": "claude"}, {"a": [done_task("a")]})
+    gen = collect_steps(handles_for(api.engines), poll_interval=3.0, max_wait=100.0, first_wait=1.0)
+    assert isinstance(next(gen), Sleep)
+    assert isinstance(gen.send(None), AskReady)
+    assert gen.send(DataForSEOResponseError("unreadable")) == Sleep(3.0)  # ask again later
+
+
 def test_collect_stops_when_tasks_ready_fails_for_good() -> None:
-    fatal = DataForSEOConnectionError("refused", retryable=False)
+    fatal = DataForSEOAuthenticationError("refused", status_code=40100)
     api = FakeApi({"a": "claude", "b": "claude"}, {"a": [done_task("a")], "b": [done_task("b")]})
     gen = collect_steps(handles_for(api.engines), poll_interval=3.0, max_wait=100.0, first_wait=1.0)
     assert isinstance(next(gen), Sleep)
@@ -748,3 +771,16 @@ def test_polling_returns_to_the_poll_interval_when_a_task_finishes() -> None:
     after_first_done = sleeps[sleeps.index(8.0) + 1 :]
     assert 1.0 in after_first_done  # reset once "a" finished
     assert set(run.state.done) == {"a", "b"}
+
+
+def test_collect_remembers_the_last_get_failure_of_a_task_left_pending() -> None:
+    unreadable = DataForSEOResponseError("bad JSON")
+    api = FakeApi(
+        {"a": "claude", "b": "claude"},
+        {"a": [unreadable], "b": [unreadable, done_task("b")]},
+        ready_override=lambda e, n: ["a", "b"],
+    )
+    run = run_collect(api, max_wait=20.0)
+    assert set(run.state.pending) == {"a"}
+    assert run.state.last_errors == {"a": unreadable}  # b's failure was cleared when it came
+    assert run.state.error is None

@@ -1,0 +1,246 @@
+"""The submission journal: what is about to be posted, and what came back, chunk by chunk.
+
+A Standard ``task_post`` is paid as soon as the API reads it, so ``submit`` writes the
+chunk's tags *before* posting (an ``intent``) and the outcome as soon as it is known
+(``created`` handles, ``refused`` tags the API did not create, or ``in_doubt`` tags whose
+answer was lost). Replaying the records tells a re-run which tags already have a handle
+(collect, never post again), which are in doubt (look them up by tag) and which are free
+to post.
+
+:class:`SubmitJournal` is the interface: two methods, so any store (a database, the
+visibility store for panels) can hold the records. :class:`FileJournal` is the one used
+for a path: JSON lines, appended, each flushed and ``fsync``-ed before going on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final, Protocol, runtime_checkable
+
+from langchain_dataforseo._standard import TaskHandle, check_task_id
+
+JOURNAL_VERSION: Final = 1
+STOPPED_BEFORE_ANSWER: Final = (
+    "posted (or about to be) when the process stopped; the answer was never recorded"
+)
+
+
+@runtime_checkable
+class SubmitJournal(Protocol):
+    """Where ``submit`` records its intents and outcomes (append-only).
+
+    Implementations must keep records in the order appended and make each one durable
+    before :meth:`append` returns: a record written just before a process dies must be
+    read back by the next run.
+    """
+
+    def append(self, record: Mapping[str, Any]) -> None:
+        """Store one record durably (a JSON-serialisable dict)."""
+
+    def records(self) -> list[dict[str, Any]]:
+        """Every record stored so far, in order."""
+
+
+class FileJournal:
+    """A :class:`SubmitJournal` in a JSON-lines file, one record a line, fsync per record.
+
+    A torn last line (the process was killed while writing it) is ignored: the record it
+    held was not complete, so nothing after it happened. A bad line anywhere else is an
+    error (the file is not a journal, or was edited).
+
+    Args:
+        path: The file; created on the first record.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"FileJournal({str(self.path)!r})"
+
+    def append(self, record: Mapping[str, Any]) -> None:
+        """Append one record and ``fsync`` it (and the directory, when the file is new).
+
+        Args:
+            record: A JSON-serialisable dict.
+        """
+        line = json.dumps(dict(record), sort_keys=True, separators=(",", ":"))
+        with self._lock:
+            new = not self.path.exists()
+            if not new:
+                self._drop_torn_tail()
+            with self.path.open("ab") as file:
+                file.write(line.encode("utf-8") + b"\n")
+                file.flush()
+                os.fsync(file.fileno())
+            if new:
+                _fsync_directory(self.path.parent)
+
+    def _drop_torn_tail(self) -> None:
+        """Cut an incomplete last line (a write killed half-way): it never counted."""
+        with self.path.open("r+b") as file:
+            size = file.seek(0, os.SEEK_END)
+            if size == 0:
+                return
+            file.seek(size - 1)
+            if file.read(1) == b"\n":
+                return
+            file.seek(0)
+            file.truncate(file.read().rfind(b"\n") + 1)
+            file.flush()
+            os.fsync(file.fileno())
+
+    def records(self) -> list[dict[str, Any]]:
+        """Read every complete record.
+
+        Returns:
+            The records, in order (empty when the file does not exist).
+
+        Raises:
+            ValueError: When a line other than the last is not a JSON object.
+        """
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        lines = text.split("\n")
+        out: list[dict[str, Any]] = []
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                record = None
+            if isinstance(record, dict):
+                out.append(record)
+                continue
+            if number == len(lines):  # no newline after it: torn by a kill
+                continue
+            msg = f"Journal {self.path}: line {number} is not a journal record."
+            raise ValueError(msg)
+        return out
+
+
+def _fsync_directory(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory handles
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def open_journal(journal: str | os.PathLike[str] | SubmitJournal) -> SubmitJournal:
+    """A journal from what the caller named: a path (a :class:`FileJournal`) or a journal.
+
+    Args:
+        journal: A file path, or an object with ``append`` and ``records``.
+
+    Returns:
+        The journal.
+    """
+    if isinstance(journal, (str, os.PathLike)):
+        return FileJournal(journal)
+    return journal
+
+
+# -- records ------------------------------------------------------------------------------
+
+
+def intent_record(engine: str, tags: Sequence[str]) -> dict[str, Any]:
+    """The tags of one chunk, written before it is posted."""
+    return {"v": JOURNAL_VERSION, "event": "intent", "engine": engine, "tags": list(tags)}
+
+
+def created_record(handles: Iterable[TaskHandle]) -> dict[str, Any]:
+    """Handles of created (or recovered) tasks, written as soon as they are known."""
+    return {"v": JOURNAL_VERSION, "event": "created", "handles": [h.to_dict() for h in handles]}
+
+
+def in_doubt_record(engine: str, tags: Sequence[str], reason: str) -> dict[str, Any]:
+    """Tags whose ``task_post`` got no readable answer: they may exist and be paid."""
+    return {
+        "v": JOURNAL_VERSION,
+        "event": "in_doubt",
+        "engine": engine,
+        "tags": list(tags),
+        "reason": reason,
+    }
+
+
+def refused_record(engine: str, tags: Sequence[str], reason: str) -> dict[str, Any]:
+    """Tags the API answered it did not create (nothing paid: free to post again)."""
+    return {
+        "v": JOURNAL_VERSION,
+        "event": "refused",
+        "engine": engine,
+        "tags": list(tags),
+        "reason": reason,
+    }
+
+
+@dataclass
+class JournalState:
+    """What the records say, by tag.
+
+    Attributes:
+        handles: Tags with a known task (never post them again).
+        in_doubt: Tags that may have been created, with why; not to be posted again
+            unless the caller asks for it.
+        engines: The engine each tag was last recorded for.
+    """
+
+    handles: dict[str, TaskHandle] = field(default_factory=dict)
+    in_doubt: dict[str, str] = field(default_factory=dict)
+    engines: dict[str, str] = field(default_factory=dict)
+
+
+def replay(records: Iterable[Mapping[str, Any]]) -> JournalState:
+    """Fold the records into what is known per tag (a known handle is never forgotten).
+
+    Args:
+        records: The journal's records, in order.
+
+    Returns:
+        The state.
+
+    Raises:
+        DataForSEOInputError: When a recorded handle has an id that is not a task id.
+        ValueError: When a recorded handle lacks ``id`` or ``engine``.
+    """
+    state = JournalState()
+    for record in records:
+        event = record.get("event")
+        tags = [t for t in record.get("tags") or [] if isinstance(t, str)]
+        if event == "created":
+            for data in record.get("handles") or []:
+                task = TaskHandle.from_dict(data)
+                check_task_id(task.id)
+                if task.tag is not None:
+                    state.handles[task.tag] = task
+                    state.in_doubt.pop(task.tag, None)
+                    state.engines[task.tag] = task.engine
+            continue
+        fresh = [t for t in tags if t not in state.handles]
+        if isinstance(record.get("engine"), str):
+            state.engines.update(dict.fromkeys(fresh, record["engine"]))
+        if event == "intent":
+            state.in_doubt.update(dict.fromkeys(fresh, STOPPED_BEFORE_ANSWER))
+        elif event == "in_doubt":
+            reason = str(record.get("reason") or STOPPED_BEFORE_ANSWER)
+            state.in_doubt.update(dict.fromkeys(fresh, reason))
+        elif event == "refused":
+            for tag in fresh:
+                state.in_doubt.pop(tag, None)
+    return state
