@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         DataForSEOSubmitError,
         DataForSEOTaskPendingError,
         DataForSEOTimeoutError,
+        DataForSEOUnsupportedError,
     )
     from langchain_dataforseo.postback import DataForSEOPostbackError, parse_postback
     from langchain_dataforseo.tools import (
@@ -74,6 +75,7 @@ _WHERE: dict[str, str] = {
             "DataForSEOSubmitError",
             "DataForSEOTaskPendingError",
             "DataForSEOTimeoutError",
+            "DataForSEOUnsupportedError",
         )
     },
 }
@@ -101,6 +103,7 @@ __all__ = [
     "DataForSEOSubmitError",
     "DataForSEOTaskPendingError",
     "DataForSEOTimeoutError",
+    "DataForSEOUnsupportedError",
     "ModelRecord",
     "TaskHandle",
     "__version__",

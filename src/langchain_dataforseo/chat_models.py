@@ -90,7 +90,10 @@ def _known_cost(error: DataForSEOError, reserved: float) -> float:
     The API's answer says so when it names a status code, and a call that provably did
     not run cost nothing; otherwise (a timeout or dropped connection after sending, an
     unreadable answer) the task may have run, so its known price stays in the spend.
+    An input error is raised before anything is sent: it cost nothing.
     """
+    if isinstance(error, DataForSEOInputError):
+        return 0.0
     if error.status_code is not None or error.is_retryable:
         return error.cost
     return reserved

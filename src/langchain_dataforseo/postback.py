@@ -24,15 +24,13 @@ from langchain_dataforseo._envelope import (
     first_task,
 )
 from langchain_dataforseo._results import task_to_message
-from langchain_dataforseo.errors import DataForSEOResponseError
+from langchain_dataforseo.errors import DataForSEOPostbackError, DataForSEOResponseError
+
+__all__ = ["DEFAULT_MAX_BYTES", "DataForSEOPostbackError", "decompress_capped", "parse_postback"]
 
 DEFAULT_MAX_BYTES: Final = 16 * 1024 * 1024
 """Default cap on a postback body, compressed and decompressed (16 MiB)."""
 _GZIP_MAGIC: Final = b"\x1f\x8b"
-
-
-class DataForSEOPostbackError(ValueError):
-    """A postback body that is not a readable DataForSEO result (nothing was charged)."""
 
 
 def decompress_capped(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
