@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import threading
 import warnings
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any, Literal, Self
 
 import httpx
@@ -21,10 +21,19 @@ from langchain_core.language_models import (
 )
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.runnables import RunnableConfig
+from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import get_config_list
+from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import AliasChoices, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    model_validator,
+)
 
 from langchain_dataforseo import _compat  # noqa: F401  (registers the content-block translator)
 from langchain_dataforseo import _standard_runner as runner
@@ -48,7 +57,12 @@ from langchain_dataforseo._constants import (
 from langchain_dataforseo._engines import engine_spec
 from langchain_dataforseo._envelope import as_float
 from langchain_dataforseo._messages import layout_messages
-from langchain_dataforseo._request import SETTING_NAMES, TaskSettings, build_task
+from langchain_dataforseo._request import (
+    SETTING_NAMES,
+    TaskSettings,
+    build_task,
+    check_model_settings,
+)
 from langchain_dataforseo._results import task_to_message
 from langchain_dataforseo._retry import RetryPolicy
 from langchain_dataforseo._standard import (
@@ -60,6 +74,7 @@ from langchain_dataforseo.errors import (
     DataForSEOAuthenticationError,
     DataForSEOError,
     DataForSEOInputError,
+    DataForSEOUnsupportedError,
 )
 
 DEFAULT_MODELS: dict[str, str] = {
@@ -72,6 +87,9 @@ DEFAULT_MODELS: dict[str, str] = {
 
 _MODEL_FIELDS: dict[str, str] = {"model_name": "model", "max_output_tokens": "max_tokens"}
 """Task settings held by a model field of another name (LangChain's conventional names)."""
+
+_SHOWN_FIELDS: dict[str, str] = {"model_name": "model", "max_output_tokens": "max_tokens"}
+"""Task setting to the model field that sets it, for errors at construction."""
 
 _CALL_OPTIONS: dict[str, str] = {
     **{name: name for name in SETTING_NAMES},
@@ -97,6 +115,25 @@ def _known_cost(error: DataForSEOError, reserved: float) -> float:
     if error.status_code is not None or error.is_retryable:
         return error.cost
     return reserved
+
+
+NO_TOOLS_MESSAGE = (
+    "ChatDataForSEO cannot bind tools: DataForSEO's LLM Responses API has no tool calling "
+    "(it returns the engine's text answer and the sources it cited), so it cannot drive an "
+    "agent. Drive the agent with a tool-calling model (ChatOpenAI, ChatAnthropic, ...) and "
+    "give that agent the DataForSEO tool: create_agent(other_model, "
+    "tools=[DataForSEOLLMResponsesTool(engine=..., web_search=True)])."
+)
+"""Why ``bind_tools`` (and so ``create_agent(ChatDataForSEO(...))``) is refused."""
+
+NO_STRUCTURED_OUTPUT_MESSAGE = (
+    "ChatDataForSEO has no with_structured_output: DataForSEO's LLM Responses API has "
+    "neither tool calling nor a JSON mode. Ask for JSON in the prompt (the prompt and the "
+    "system message are 500 characters each) and parse the answer yourself, e.g. "
+    "model | JsonOutputParser(); or get structured output from another model, giving it "
+    "this model's answer."
+)
+"""Why ``with_structured_output`` is refused."""
 
 
 class DataForSEOInputWarning(UserWarning):
@@ -331,6 +368,17 @@ class ChatDataForSEO(BaseChatModel):
     _client: DataForSEOClient | None = PrivateAttr(default=None)
     _budget: Budget = PrivateAttr(default_factory=lambda: Budget(None))
 
+    def __init__(self, **kwargs: Any) -> None:
+        """Build the model; settings the API would always refuse raise here.
+
+        Raises:
+            DataForSEOInputError: An out-of-range or unsupported setting (``temperature``,
+                ``top_p``, ``max_tokens``, ``tag``, search country), named as you wrote it.
+        """
+        super().__init__(**kwargs)
+        shown = {name: field for name, field in _SHOWN_FIELDS.items() if name not in kwargs}
+        check_model_settings(engine_spec(self.engine), TaskSettings(**self._defaults()), shown)
+
     @model_validator(mode="after")
     def _dataforseo_defaults(self) -> Self:
         spec = engine_spec(self.engine)
@@ -436,6 +484,36 @@ class ChatDataForSEO(BaseChatModel):
             The engine's model records.
         """
         return await self.client.alist_models(self.engine)
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Refused: the DataForSEO LLM Responses API has no tool calling.
+
+        Raises:
+            DataForSEOUnsupportedError: Always, saying what to do instead (also a
+                ``NotImplementedError``).
+        """
+        raise DataForSEOUnsupportedError(NO_TOOLS_MESSAGE)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type,
+        *,
+        include_raw: bool = False,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
+        """Refused: the API has neither tool calling nor a JSON mode.
+
+        Raises:
+            DataForSEOUnsupportedError: Always, saying what to do instead (also a
+                ``NotImplementedError``).
+        """
+        raise DataForSEOUnsupportedError(NO_STRUCTURED_OUTPUT_MESSAGE)
 
     def _resolve_model_profile(self) -> ModelProfile | None:
         return ModelProfile(

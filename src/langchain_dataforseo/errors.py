@@ -100,7 +100,7 @@ class DataForSEOError(ModelError):
         return (_rebuild, (type(self), self.args, self.__dict__))
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Self:
-        clone = _rebuild(type(self), copy.deepcopy(self.args, memo), {})
+        clone: Self = _rebuild(type(self), copy.deepcopy(self.args, memo), {})
         memo[id(self)] = clone
         clone.__dict__.update(copy.deepcopy(self.__dict__, memo))
         return clone

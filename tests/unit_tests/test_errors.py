@@ -9,7 +9,6 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import pytest
-from langchain_core.messages import AIMessage
 from langchain_core.exceptions import (
     ModelAPIError,
     ModelAuthenticationError,
@@ -21,6 +20,7 @@ from langchain_core.exceptions import (
     ModelRateLimitError,
     ModelTimeoutError,
 )
+from langchain_core.messages import AIMessage
 
 import langchain_dataforseo
 from langchain_dataforseo import errors
@@ -261,7 +261,7 @@ def test_every_error_class_round_trips_with_all_its_attributes(
 ) -> None:
     original = _samples()[cls]
     if how == "pickle":
-        clone = pickle.loads(pickle.dumps(original))
+        clone = pickle.loads(pickle.dumps(original))  # noqa: S301 - our own bytes
     elif how == "deepcopy":
         clone = copy.deepcopy(original)
     else:
