@@ -20,7 +20,7 @@ from langchain_core.language_models import (
     ModelProfile,
 )
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult, Generation
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import get_config_list
 from langchain_core.tools import BaseTool
@@ -69,7 +69,7 @@ from langchain_dataforseo._standard import (
     TaskHandle,
 )
 from langchain_dataforseo._version import __version__
-from langchain_dataforseo.costs import record_cost
+from langchain_dataforseo.costs import mark_replayed, record_cost
 from langchain_dataforseo.errors import (
     DataForSEOAuthenticationError,
     DataForSEOError,
@@ -787,6 +787,12 @@ class ChatDataForSEO(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=item)])
 
     # -- LangChain hooks ---------------------------------------------------------------
+
+    def _convert_cached_generations(self, cache_val: list[Generation]) -> list[ChatGeneration]:
+        # A cache hit (InMemoryCache, SQLiteCache, ...) replays the stored answer: nothing
+        # was charged, so its cost is zeroed and the original kept under "cached".
+        generations = super()._convert_cached_generations(cache_val)
+        return [mark_replayed(generation) for generation in generations]
 
     def _generate(
         self,
