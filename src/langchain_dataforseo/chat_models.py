@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import inspect
 import threading
-import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any, Literal, Self
 
@@ -69,6 +68,7 @@ from langchain_dataforseo._standard import (
     TaskHandle,
 )
 from langchain_dataforseo._version import __version__
+from langchain_dataforseo._warnings import user_call_site, warn
 from langchain_dataforseo.costs import mark_replayed, record_cost
 from langchain_dataforseo.errors import (
     DataForSEOAuthenticationError,
@@ -537,11 +537,10 @@ class ChatDataForSEO(BaseChatModel):
     # -- the catalogue for model-aware validation: the one I/O step before building ------
 
     def _catalogue_failed(self, error: DataForSEOError) -> None:
-        warnings.warn(
+        warn(
             f"Could not fetch the {self.engine} model catalogue ({error}); checking the "
             "static engine rules only.",
             DataForSEOInputWarning,
-            stacklevel=5,
         )
 
     def _records(self) -> list[ModelRecord] | None:
@@ -611,26 +610,23 @@ class ChatDataForSEO(BaseChatModel):
             notes["layout"] = layout.layout
         if layout.trimmed:
             notes["trimmed"] = layout.trimmed
-            warnings.warn(
+            warn(
                 f"History trimmed to fit the API's limits: {layout.trimmed}",
                 DataForSEOInputWarning,
-                stacklevel=4,
             )
         if ignored:
-            warnings.warn(
+            warn(
                 f"{', '.join(ignored)} apply to the Standard method only; this live call "
                 "ignores them.",
                 DataForSEOInputWarning,
-                stacklevel=4,
             )
         stops = stop if stop is not None else self.stop
         if stops:
             ignored["stop"] = list(stops)
-            warnings.warn(
+            warn(
                 "The DataForSEO API has no stop sequences; stop="
                 f"{list(stops)!r} is ignored (the full answer is returned).",
                 DataForSEOInputWarning,
-                stacklevel=4,
             )
         if ignored:
             notes["ignored"] = ignored
@@ -866,6 +862,28 @@ class ChatDataForSEO(BaseChatModel):
             await run_manager.on_llm_new_token(message.text, chunk=chunk)
         yield chunk
 
+    async def ainvoke(
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> AIMessage:
+        """As ``BaseChatModel.ainvoke``; warnings point at the caller's line.
+
+        Args:
+            input: A prompt or message list.
+            config: LangChain config.
+            stop: Accepted and ignored with a warning (the API has no stop sequences).
+            **kwargs: Per-call options.
+
+        Returns:
+            The answer.
+        """
+        with user_call_site():  # langchain-core runs the call in a task of its own
+            return await super().ainvoke(input, config, stop=stop, **kwargs)
+
     # -- batching with the API's concurrency cap ---------------------------------------
 
     def _bounded(
@@ -922,9 +940,10 @@ class ChatDataForSEO(BaseChatModel):
             runner.raise_if_incomplete(results, return_exceptions)
             return results
         self._budget.check(len(inputs), LIVE_BASE_PRICE_USD, f"a batch of {len(inputs)}")
-        return super().batch(  # type: ignore[return-value]
-            inputs, self._bounded(config), return_exceptions=return_exceptions, **kwargs
-        )
+        with user_call_site():
+            return super().batch(  # type: ignore[return-value]
+                inputs, self._bounded(config), return_exceptions=return_exceptions, **kwargs
+            )
 
     async def abatch(  # type: ignore[override]
         self,
@@ -965,9 +984,10 @@ class ChatDataForSEO(BaseChatModel):
             runner.raise_if_incomplete(results, return_exceptions)
             return results
         self._budget.check(len(inputs), LIVE_BASE_PRICE_USD, f"a batch of {len(inputs)}")
-        return await super().abatch(  # type: ignore[return-value]
-            inputs, self._bounded(config), return_exceptions=return_exceptions, **kwargs
-        )
+        with user_call_site():
+            return await super().abatch(  # type: ignore[return-value]
+                inputs, self._bounded(config), return_exceptions=return_exceptions, **kwargs
+            )
 
 
 __all__ = ["DEFAULT_MODELS", "ChatDataForSEO", "DataForSEOInputWarning"]
