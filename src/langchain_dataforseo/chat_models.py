@@ -548,8 +548,8 @@ class ChatDataForSEO(BaseChatModel):
             return None
         try:
             return self.client.list_models(self.engine)
-        except DataForSEOAuthenticationError:
-            raise
+        except (DataForSEOAuthenticationError, DataForSEOInputError):
+            raise  # a refused base URL or credentials: not a catalogue outage
         except DataForSEOError as error:
             self._catalogue_failed(error)
             return None
@@ -559,8 +559,8 @@ class ChatDataForSEO(BaseChatModel):
             return None
         try:
             return await self.client.alist_models(self.engine)
-        except DataForSEOAuthenticationError:
-            raise
+        except (DataForSEOAuthenticationError, DataForSEOInputError):
+            raise  # a refused base URL or credentials: not a catalogue outage
         except DataForSEOError as error:
             self._catalogue_failed(error)
             return None

@@ -554,3 +554,16 @@ def test_a_long_prompt_error_suggests_pack_not_trim() -> None:
         make_model(Recorder(), history_policy="trim").invoke("x" * 501)
     assert "history_policy='pack'" in str(info.value)
     assert "never this one" in str(info.value)
+
+
+@pytest.mark.parametrize("method", ["live", "standard"])
+def test_a_refused_base_url_is_an_input_error_not_a_catalogue_outage(method: str) -> None:
+    model = ChatDataForSEO(
+        login="l", password="p", base_url="http://api.example.com", method=method, max_cost=1.0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "could not fetch the catalogue" warning
+        with pytest.raises(DataForSEOInputError) as info:
+            model.invoke("hi")
+    assert info.value.field == "base_url"
+    assert model.spent == 0
