@@ -125,6 +125,9 @@ def test_any_parameter_values_end_in_an_answer_or_a_clear_error(values: dict[str
         model, sent = model_answering(**values)
     except ValidationError:
         return  # refused at construction, naming the field
+    except DataForSEOInputError as error:
+        assert error.field  # refused at construction, naming the field
+        return
     refused: DataForSEOInputError | None = None
     try:
         result = model.invoke("What is a CRM?")
