@@ -169,6 +169,7 @@ def check_model_settings(
     shown = dict(names or {})
     values = settings.set_fields()
     engine = spec.name
+    _check_types(values)
     for name, value in values.items():
         if name not in spec.fields:
             label = shown.get(name, name)

@@ -598,6 +598,8 @@ class ChatDataForSEO(BaseChatModel):
         spec = engine_spec(self.engine)
         layout = layout_messages(messages, self.history_policy)
         settings = self._settings(options)
+        shown = {**_SHOWN_FIELDS, **{_CALL_OPTIONS[key]: key for key in options}}
+        check_model_settings(spec, settings, shown)  # errors name the option as written
         callbacks = {"pingback_url": self.pingback_url, "postback_url": self.postback_url}
         task = build_task(spec, layout, settings, callbacks if standard else None)
         if records is not None:

@@ -567,3 +567,13 @@ def test_a_refused_base_url_is_an_input_error_not_a_catalogue_outage(method: str
             model.invoke("hi")
     assert info.value.field == "base_url"
     assert model.spent == 0
+
+
+@pytest.mark.parametrize("option", ["max_tokens", "max_output_tokens"])
+def test_a_per_call_option_out_of_range_is_named_as_written(option: str) -> None:
+    recorder = Recorder()
+    with pytest.raises(DataForSEOInputError) as info:
+        make_model(recorder).invoke("hi", **{option: 5})
+    assert info.value.field == option
+    assert str(info.value).startswith(f"{option}=5 ")
+    assert recorder.bodies == []
