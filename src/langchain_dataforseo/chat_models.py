@@ -67,6 +67,7 @@ from langchain_dataforseo._retry import RetryPolicy
 from langchain_dataforseo._standard import (
     TaskHandle,
 )
+from langchain_dataforseo._structured import check_options, structured_runnable
 from langchain_dataforseo._version import __version__
 from langchain_dataforseo._warnings import user_call_site, warn
 from langchain_dataforseo.costs import mark_replayed, record_cost
@@ -125,15 +126,6 @@ NO_TOOLS_MESSAGE = (
     "tools=[DataForSEOLLMResponsesTool(engine=..., web_search=True)])."
 )
 """Why ``bind_tools`` (and so ``create_agent(ChatDataForSEO(...))``) is refused."""
-
-NO_STRUCTURED_OUTPUT_MESSAGE = (
-    "ChatDataForSEO has no with_structured_output: DataForSEO's LLM Responses API has "
-    "neither tool calling nor a JSON mode. Ask for JSON in the prompt (the prompt and the "
-    "system message are 500 characters each) and parse the answer yourself, e.g. "
-    "model | JsonOutputParser(); or get structured output from another model, giving it "
-    "this model's answer."
-)
-"""Why ``with_structured_output`` is refused."""
 
 
 class DataForSEOInputWarning(UserWarning):
@@ -505,15 +497,40 @@ class ChatDataForSEO(BaseChatModel):
         schema: dict[str, Any] | type,
         *,
         include_raw: bool = False,
+        method: str | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
-        """Refused: the API has neither tool calling nor a JSON mode.
+        """Answers parsed as JSON and validated against ``schema``, without tool calling.
+
+        The API has neither tool calling nor a JSON mode: the schema is asked for in a
+        system message (it must fit the API's 500 characters, together with your own
+        system messages) and the answer's text is parsed (a fenced ```json block or the
+        outermost ``{...}``) and validated. The engine guarantees nothing: an answer
+        that does not parse raises ``OutputParserException``.
+
+        Args:
+            schema: A Pydantic class (instances are returned), a TypedDict or a JSON
+                Schema dict (dicts are returned, their ``required`` fields checked).
+            include_raw: Return ``{"raw", "parsed", "parsing_error"}`` instead of raising
+                on a bad answer.
+            method: ``"json_schema"`` (default) or ``"json_mode"``, both as above;
+                ``"function_calling"`` is refused.
+            **kwargs: ``strict`` is accepted (the engine cannot be held to it).
+
+        Returns:
+            A runnable from model input to the parsed output.
 
         Raises:
-            DataForSEOUnsupportedError: Always, saying what to do instead (also a
-                ``NotImplementedError``).
+            DataForSEOInputError: The schema's instruction is over 500 characters.
+            DataForSEOUnsupportedError: ``method="function_calling"`` or an unknown option.
         """
-        raise DataForSEOUnsupportedError(NO_STRUCTURED_OUTPUT_MESSAGE)
+        check_options(method, kwargs)
+        return structured_runnable(
+            self,
+            lambda value: self._convert_input(value).to_messages(),
+            schema,
+            include_raw=include_raw,
+        )
 
     def _resolve_model_profile(self) -> ModelProfile | None:
         return ModelProfile(

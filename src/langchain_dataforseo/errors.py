@@ -15,7 +15,7 @@ Input that the API would reject is refused before any request with
 
 Everything the package raises derives from :class:`DataForSEOError`: input errors are
 also ``ValueError``, the budget error also ``RuntimeError``, the postback error also
-``ValueError`` and the error for what the API cannot do (tools, structured output) also
+``ValueError`` and the error for what the API cannot do (tool calling) also
 ``NotImplementedError``. Every error pickles and deep-copies with all its attributes, so
 it crosses a ``ProcessPoolExecutor`` intact.
 """

@@ -503,17 +503,13 @@ def test_settings_a_call_can_complete_are_left_to_the_call() -> None:
     make_model(recorder, engine="claude", use_reasoning=True, max_tokens=500)
 
 
-def test_bind_tools_and_structured_output_say_why_and_what_to_do() -> None:
+def test_bind_tools_says_why_and_what_to_do() -> None:
     model = ChatDataForSEO()
     with pytest.raises(DataForSEOUnsupportedError) as tools:
         model.bind_tools([])
     assert isinstance(tools.value, NotImplementedError)
     assert "no tool calling" in str(tools.value)
     assert "DataForSEOLLMResponsesTool" in str(tools.value)
-    with pytest.raises(DataForSEOUnsupportedError) as structured:
-        model.with_structured_output({"title": "x", "type": "object"})
-    assert "JsonOutputParser" in str(structured.value)
-    assert "500 characters" in str(structured.value)
 
 
 def test_create_agent_on_the_model_fails_with_the_clear_error_before_any_call() -> None:
