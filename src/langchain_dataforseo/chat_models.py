@@ -87,10 +87,8 @@ DEFAULT_MODELS: dict[str, str] = {
 """Model used for each engine when ``model`` is not given."""
 
 _MODEL_FIELDS: dict[str, str] = {"model_name": "model", "max_output_tokens": "max_tokens"}
-"""Task settings held by a model field of another name (LangChain's conventional names)."""
-
-_SHOWN_FIELDS: dict[str, str] = {"model_name": "model", "max_output_tokens": "max_tokens"}
-"""Task setting to the model field that sets it, for errors at construction."""
+"""Task settings held by a model field of another name (LangChain's conventional names);
+errors name the field, as the user wrote it."""
 
 _CALL_OPTIONS: dict[str, str] = {
     **{name: name for name in SETTING_NAMES},
@@ -368,7 +366,7 @@ class ChatDataForSEO(BaseChatModel):
                 ``top_p``, ``max_tokens``, ``tag``, search country), named as you wrote it.
         """
         super().__init__(**kwargs)
-        shown = {name: field for name, field in _SHOWN_FIELDS.items() if name not in kwargs}
+        shown = {name: field for name, field in _MODEL_FIELDS.items() if name not in kwargs}
         check_model_settings(engine_spec(self.engine), TaskSettings(**self._defaults()), shown)
 
     @model_validator(mode="after")
@@ -615,7 +613,7 @@ class ChatDataForSEO(BaseChatModel):
         spec = engine_spec(self.engine)
         layout = layout_messages(messages, self.history_policy)
         settings = self._settings(options)
-        shown = {**_SHOWN_FIELDS, **{_CALL_OPTIONS[key]: key for key in options}}
+        shown = {**_MODEL_FIELDS, **{_CALL_OPTIONS[key]: key for key in options}}
         check_model_settings(spec, settings, shown)  # errors name the option as written
         callbacks = {"pingback_url": self.pingback_url, "postback_url": self.postback_url}
         task = build_task(spec, layout, settings, callbacks if standard else None)
