@@ -33,14 +33,17 @@ if TYPE_CHECKING:
         DataForSEOInvalidRequestError,
         DataForSEONotFoundError,
         DataForSEOPaymentError,
+        DataForSEOPostbackError,
+        DataForSEOPostbackLimitError,
         DataForSEORateLimitError,
         DataForSEOResponseError,
         DataForSEOSubmitError,
         DataForSEOTaskInDoubtError,
         DataForSEOTaskPendingError,
         DataForSEOTimeoutError,
+        DataForSEOUnsupportedError,
     )
-    from langchain_dataforseo.postback import DataForSEOPostbackError, parse_postback
+    from langchain_dataforseo.postback import parse_postback
     from langchain_dataforseo.tools import (
         DataForSEOLLMResponsesTool,
         DataForSEOLLMResponsesToolkit,
@@ -58,7 +61,6 @@ _WHERE: dict[str, str] = {
     "SubmitJournal": "_journal",
     "DataForSEOLLMResponsesTool": "tools",
     "DataForSEOLLMResponsesToolkit": "tools",
-    "DataForSEOPostbackError": "postback",
     "parse_postback": "postback",
     **{
         name: "errors"
@@ -73,12 +75,16 @@ _WHERE: dict[str, str] = {
             "DataForSEOInvalidRequestError",
             "DataForSEONotFoundError",
             "DataForSEOPaymentError",
+            "DataForSEOPostbackError",
+            "DataForSEOPostbackLimitError",
+            "DataForSEOPostbackLimitError",
             "DataForSEORateLimitError",
             "DataForSEOResponseError",
             "DataForSEOSubmitError",
             "DataForSEOTaskInDoubtError",
             "DataForSEOTaskPendingError",
             "DataForSEOTimeoutError",
+            "DataForSEOUnsupportedError",
         )
     },
 }
@@ -107,6 +113,7 @@ __all__ = [
     "DataForSEOTaskInDoubtError",
     "DataForSEOTaskPendingError",
     "DataForSEOTimeoutError",
+    "DataForSEOUnsupportedError",
     "FileJournal",
     "ModelRecord",
     "SubmitJournal",

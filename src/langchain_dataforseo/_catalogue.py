@@ -71,19 +71,46 @@ def parse_models(task: Mapping[str, Any]) -> list[ModelRecord]:
     return records
 
 
-_VERSION_SUFFIX: Final = re.compile(r"\d{8}|\d{4}-\d{2}-\d{2}|\d{3}")
+_RELEASE: Final = re.compile(r"(?P<stem>.+?)-(?P<release>\d{4}-\d{2}-\d{2}|\d{8}|\d{3})")
+"""A versioned name: a stem and a release (``2025-04-14``, ``20250514`` or ``002``)."""
+
+_MAJOR_ONLY: Final = re.compile(r".*-[a-z]+-\d+")
+"""A stem that ends in a bare major version (``claude-opus-4``, not ``claude-sonnet-4-5``)."""
 
 
-def _version_suffix(rest: str) -> bool:
-    """A release suffix: ``2025-04-14``, ``20250514`` or ``002`` (not a minor version)."""
-    return _VERSION_SUFFIX.fullmatch(rest) is not None
+def base_name(model_name: str) -> str | None:
+    """The basic name that resolves to a versioned catalogue name (API reference §2.2).
+
+    The release suffix is dropped: ``gpt-4.1-2025-04-14`` is ``gpt-4.1``,
+    ``gemini-1.5-pro-002`` is ``gemini-1.5-pro``, ``claude-sonnet-4-5-20250929`` is
+    ``claude-sonnet-4-5``. A dated (``YYYYMMDD``) model whose stem ends in a bare major
+    version is named with ``-0`` for ".0", as the reference's example
+    ``claude-opus-4-0`` for ``claude-opus-4-20250514``.
+
+    Args:
+        model_name: A name of the models endpoint.
+
+    Returns:
+        Its basic name, or ``None`` when it has no release suffix (``gemini-2.5-pro``).
+    """
+    found = _RELEASE.fullmatch(model_name)
+    if found is None:
+        return None
+    stem = found.group("stem")
+    if len(found.group("release")) == 8 and _MAJOR_ONLY.fullmatch(stem):
+        return f"{stem}-0"
+    return stem
 
 
 def find_model(records: Sequence[ModelRecord], name: str) -> ModelRecord | None:
-    """Find the catalogue entry a name resolves to (the API resolves base names).
+    """Find the catalogue entry a name resolves to, as the API resolves it.
 
-    ``gpt-4.1`` matches ``gpt-4.1-2025-04-14``; ``claude-opus-4-0`` matches
-    ``claude-opus-4-20250514`` (the ``-0`` stands for "latest"); an exact name wins.
+    An exact name wins; otherwise a basic name (:func:`base_name`) resolves to its
+    newest version: ``gpt-4.1`` to ``gpt-4.1-2025-04-14``, ``claude-opus-4-0`` to
+    ``claude-opus-4-20250514``. Nothing else matches: not ``claude-opus-4`` (the
+    reference names that model ``claude-opus-4-0``), not ``-0`` after a name that has
+    a minor version (``claude-sonnet-4-5-0``, ``gpt-4.1-0``). The emulator resolves
+    names the same way.
 
     Args:
         records: The engine's catalogue.
@@ -95,16 +122,7 @@ def find_model(records: Sequence[ModelRecord], name: str) -> ModelRecord | None:
     for record in records:
         if record.model_name == name:
             return record
-    stems = [name]
-    if name.endswith("-0"):
-        stems.append(name[:-2])
-    matches = [
-        record
-        for record in records
-        for stem in stems
-        if record.model_name.startswith(f"{stem}-")
-        and _version_suffix(record.model_name[len(stem) + 1 :])
-    ]
+    matches = [record for record in records if base_name(record.model_name) == name]
     return max(matches, key=lambda r: r.model_name) if matches else None
 
 

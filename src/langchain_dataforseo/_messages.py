@@ -139,10 +139,17 @@ def merge_turns(messages: Sequence[BaseMessage]) -> list[Turn]:
 def _check_length(text: str, field_name: str, index: int | None, what: str) -> None:
     if len(text) > MAX_PROMPT_CHARS:
         where = f" (messages[{index}])" if index is not None else ""
+        if field_name in ("user_prompt", "system_message"):
+            fix = (
+                "Shorten it, or use history_policy='pack', which splits a long prompt or "
+                "system message into message_chain turns (about 6,000 characters in all); "
+                "history_policy='trim' shortens only history messages, never this one."
+            )
+        else:
+            fix = "Shorten it, or use history_policy='trim' to shorten history messages."
         msg = (
             f"{what}{where} is {len(text)} characters; the API allows at most "
-            f"{MAX_PROMPT_CHARS} in '{field_name}'. Shorten it, or use "
-            "history_policy='trim' for conversation history."
+            f"{MAX_PROMPT_CHARS} in '{field_name}'. {fix}"
         )
         raise DataForSEOInputError(
             msg, field=field_name, limit=MAX_PROMPT_CHARS, actual=len(text), index=index

@@ -146,6 +146,55 @@ def validate_settings(spec: EngineSpec, settings: TaskSettings) -> None:
         raise DataForSEOInputError(msg, field="tag", limit=MAX_TAG_CHARS, actual=len(settings.tag))
 
 
+def check_model_settings(
+    spec: EngineSpec, settings: TaskSettings, names: Mapping[str, str] | None = None
+) -> None:
+    """The checks a model's own settings must pass, whatever per-call options add.
+
+    Run when a model is built, before any call and without the models endpoint: fields
+    the engine lacks, ranges (``max_output_tokens`` against the lowest minimum, since a
+    per-call ``use_reasoning`` may change it), the tag's length and the search country.
+    What depends on other settings (``force_web_search`` needs ``web_search``, ...) is
+    left to each call, which may add the missing option.
+
+    Args:
+        spec: The engine's rules.
+        settings: The settings as the model's fields give them.
+        names: Task field to the name the user wrote (``max_output_tokens`` to
+            ``max_tokens``), used in the error.
+
+    Raises:
+        DataForSEOInputError: Naming the user's field, the limit and the value.
+    """
+    shown = dict(names or {})
+    values = settings.set_fields()
+    engine = spec.name
+    _check_types(values)
+    for name, value in values.items():
+        if name not in spec.fields:
+            label = shown.get(name, name)
+            msg = (
+                f"{label}={value!r} is not a setting of engine {engine!r}: its request has "
+                f"no '{name}', so the API would reject every call."
+            )
+            raise DataForSEOInputError(msg, field=label, limit="not supported", actual=value)
+    for name, high in (("temperature", spec.temperature_max), ("top_p", 1.0)):
+        if values.get(name) is not None:
+            _check_number(shown.get(name, name), values[name], 0, high, engine)
+    tokens = values.get("max_output_tokens")
+    if tokens is not None:
+        label = shown.get("max_output_tokens", "max_output_tokens")
+        if isinstance(tokens, bool) or not isinstance(tokens, int):
+            msg = f"{label} must be an integer, got {tokens!r}."
+            raise DataForSEOInputError(msg, field=label, limit="integer", actual=tokens)
+        if not spec.max_tokens_min <= tokens <= spec.max_tokens_max:
+            _range_error(label, tokens, spec.max_tokens_min, spec.max_tokens_max, engine)
+    if settings.tag is not None and len(settings.tag) > MAX_TAG_CHARS:
+        msg = f"tag is {len(settings.tag)} characters; the API allows at most {MAX_TAG_CHARS}."
+        raise DataForSEOInputError(msg, field="tag", limit=MAX_TAG_CHARS, actual=len(settings.tag))
+    _check_location(spec, settings)
+
+
 _BOOL_FIELDS: Final = ("web_search", "force_web_search", "use_reasoning")
 _STR_FIELDS: Final = ("model_name", "web_search_country_iso_code", "web_search_city", "tag")
 _COUNTRY: Final = re.compile(r"[A-Z]{2}")
@@ -256,7 +305,48 @@ def build_task(
             msg = f"{name}={value!r} must be an http:// or https:// URL."
             raise DataForSEOInputError(msg, field=name, limit="http(s) URL", actual=value)
         values[name] = value
-    return ordered_task(values)
+    task = ordered_task(values)
+    check_encodable(task)
+    return task
+
+
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
+def check_encodable(task: Mapping[str, Any]) -> None:
+    """Refuse text that cannot be encoded as UTF-8 (a lone surrogate), before any request.
+
+    Such text passes every length check and would fail only when the body is encoded,
+    after the budget was reserved (and, for Standard, after earlier chunks were posted).
+
+    Args:
+        task: A task object.
+
+    Raises:
+        DataForSEOInputError: Naming the field (``message_chain[2].message``), the
+            character position and the code point.
+    """
+    for name, value in task.items():
+        texts = [(name, value)]
+        if isinstance(value, list):
+            texts = [
+                (f"{name}[{i}].{key}", text)
+                for i, item in enumerate(value)
+                if isinstance(item, Mapping)
+                for key, text in item.items()
+            ]
+        for where, text in texts:
+            found = _SURROGATE.search(text) if isinstance(text, str) else None
+            if found is not None:
+                point = f"U+{ord(found.group()):04X}"
+                msg = (
+                    f"{where} holds a lone surrogate ({point}) at position {found.start()}: "
+                    "it is not valid Unicode text and cannot be sent. It usually comes from "
+                    "badly decoded input; decode it with errors='replace' or remove it."
+                )
+                raise DataForSEOInputError(
+                    msg, field=where, limit="valid Unicode text", actual=found.start()
+                )
 
 
 def ordered_task(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -2,13 +2,17 @@
 
 Pure and tolerant: missing or ``null`` fields, an empty ``items`` list and unknown item
 types never raise ``KeyError`` / ``TypeError`` / ``AttributeError``. Unknown items are
-kept in ``additional_kwargs["unknown_items"]``, never dropped.
+kept in ``additional_kwargs["unknown_items"]``, never dropped; what is kept of the raw
+answer (unknown and reasoning items, extra annotation fields) is capped in depth and
+size, so the message always serialises (``dumpd``, ``model_dump_json``, deep copies),
+and what was cut is noted in ``response_metadata["cut"]``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Final
 
 from langchain_core.messages import AIMessage
 from langchain_core.messages.ai import UsageMetadata
@@ -16,12 +20,74 @@ from langchain_core.messages.ai import UsageMetadata
 from langchain_dataforseo._constants import PROVIDER, STANDARD_BASE_PRICE_USD
 from langchain_dataforseo._envelope import as_dict, as_float, as_int, as_list
 
+MAX_KEPT_DEPTH: Final = 24
+"""Deepest nesting kept of raw items (a real item nests about 4 levels)."""
+
+MAX_KEPT_VALUES: Final = 50_000
+"""Most values (dicts, lists and scalars) kept of the raw items of one answer."""
+
+
+@dataclass
+class Keeper:
+    """Copies raw JSON values within :data:`MAX_KEPT_DEPTH` and :data:`MAX_KEPT_VALUES`.
+
+    Attributes:
+        left: Values that may still be kept.
+        too_deep: Values replaced because they nested too deep.
+        too_many: Values replaced because the answer held too many.
+    """
+
+    left: int = MAX_KEPT_VALUES
+    too_deep: int = 0
+    too_many: int = 0
+
+    def keep(self, value: Any, depth: int = 0) -> Any:
+        """A copy of ``value`` within the caps; what is over them becomes a marker string.
+
+        Args:
+            value: A value decoded from JSON.
+            depth: Its nesting level.
+
+        Returns:
+            The capped copy.
+        """
+        if self.left <= 0:
+            self.too_many += 1
+            return f"[cut: over {MAX_KEPT_VALUES} values]"
+        self.left -= 1
+        if isinstance(value, (dict, list)) and depth >= MAX_KEPT_DEPTH:
+            self.too_deep += 1
+            return f"[cut: nested deeper than {MAX_KEPT_DEPTH} levels]"
+        if isinstance(value, dict):
+            return {str(key): self.keep(item, depth + 1) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self.keep(item, depth + 1) for item in value]
+        return value
+
+    def report(self) -> dict[str, int] | None:
+        """What was cut, for ``response_metadata["cut"]``; ``None`` when nothing was."""
+        if not (self.too_deep or self.too_many):
+            return None
+        return {
+            "too_deep": self.too_deep,
+            "too_many": self.too_many,
+            "max_depth": MAX_KEPT_DEPTH,
+            "max_values": MAX_KEPT_VALUES,
+        }
+
+
 _ANNOTATION_KEYS = ("title", "url", "direct_url", "start_index", "end_index", "text")
 
 
-def _annotation(raw: Mapping[str, Any], offset: int) -> dict[str, Any]:
+def _annotation(raw: Mapping[str, Any], offset: int, keeper: Keeper) -> dict[str, Any]:
     note = {key: raw[key] for key in _ANNOTATION_KEYS if raw.get(key) is not None}
-    note.update({k: v for k, v in raw.items() if k not in _ANNOTATION_KEYS and v is not None})
+    note.update(
+        {
+            k: keeper.keep(v, 2)
+            for k, v in raw.items()
+            if k not in _ANNOTATION_KEYS and v is not None
+        }
+    )
     for key in ("start_index", "end_index"):
         index = as_int(note.get(key))
         if index is None:
@@ -31,7 +97,9 @@ def _annotation(raw: Mapping[str, Any], offset: int) -> dict[str, Any]:
     return note
 
 
-def read_items(result: Mapping[str, Any]) -> tuple[str, list[dict[str, Any]], list[Any], list[Any]]:
+def read_items(
+    result: Mapping[str, Any], keeper: Keeper | None = None
+) -> tuple[str, list[dict[str, Any]], list[Any], list[Any]]:
     """Split ``result.items`` into text, annotations, reasoning items and unknown items.
 
     Text sections are concatenated in order with nothing between them, so that each
@@ -40,10 +108,12 @@ def read_items(result: Mapping[str, Any]) -> tuple[str, list[dict[str, Any]], li
 
     Args:
         result: One result object.
+        keeper: Caps what is kept of raw items (a fresh one when not given).
 
     Returns:
         ``(text, annotations, reasoning_items, unknown_items)``.
     """
+    keeper = keeper if keeper is not None else Keeper()
     text_parts: list[str] = []
     length = 0
     annotations: list[dict[str, Any]] = []
@@ -59,16 +129,16 @@ def read_items(result: Mapping[str, Any]) -> tuple[str, list[dict[str, Any]], li
                 if not isinstance(text, str):
                     continue
                 annotations.extend(
-                    _annotation(note, length)
+                    _annotation(note, length, keeper)
                     for note in as_list(part.get("annotations"))
                     if isinstance(note, dict)
                 )
                 text_parts.append(text)
                 length += len(text)
         elif kind == "reasoning":
-            reasoning.append(entry)
+            reasoning.append(keeper.keep(entry))
         else:
-            unknown.append(item)
+            unknown.append(keeper.keep(item))
     return "".join(text_parts), annotations, reasoning, unknown
 
 
@@ -137,7 +207,8 @@ def task_to_message(
     results = as_list(task.get("result"))
     result = as_dict(results[0]) if results else {}
     data = as_dict(task.get("data"))
-    text, annotations, reasoning, unknown = read_items(result)
+    keeper = Keeper()
+    text, annotations, reasoning, unknown = read_items(result, keeper)
     fan_out = [q for q in as_list(result.get("fan_out_queries")) if isinstance(q, str)]
     model_name = result.get("model_name")
     if not isinstance(model_name, str):
@@ -158,6 +229,9 @@ def task_to_message(
     }
     if isinstance(data.get("tag"), str):
         metadata["tag"] = data["tag"]
+    cut = keeper.report()
+    if cut is not None:
+        metadata["cut"] = cut
     additional: dict[str, Any] = {}
     if reasoning:
         additional["reasoning"] = reasoning

@@ -5,8 +5,7 @@ from __future__ import annotations
 import inspect
 import os
 import threading
-import warnings
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any, Literal, Self
 
 import httpx
@@ -21,11 +20,20 @@ from langchain_core.language_models import (
     ModelProfile,
 )
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.runnables import RunnableConfig
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult, Generation
+from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import get_config_list
+from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import AliasChoices, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    model_validator,
+)
 
 from langchain_dataforseo import _compat  # noqa: F401  (registers the content-block translator)
 from langchain_dataforseo import _standard_runner as runner
@@ -50,19 +58,27 @@ from langchain_dataforseo._engines import engine_spec
 from langchain_dataforseo._envelope import as_float
 from langchain_dataforseo._journal import SubmitJournal
 from langchain_dataforseo._messages import layout_messages
-from langchain_dataforseo._request import SETTING_NAMES, TaskSettings, build_task
+from langchain_dataforseo._request import (
+    SETTING_NAMES,
+    TaskSettings,
+    build_task,
+    check_model_settings,
+)
 from langchain_dataforseo._results import task_to_message
 from langchain_dataforseo._resume import RECOVER_WAIT_SECONDS
 from langchain_dataforseo._retry import RetryPolicy
 from langchain_dataforseo._standard import (
     TaskHandle,
 )
+from langchain_dataforseo._structured import check_options, structured_runnable
 from langchain_dataforseo._version import __version__
-from langchain_dataforseo.costs import record_cost
+from langchain_dataforseo._warnings import user_call_site, warn
+from langchain_dataforseo.costs import mark_replayed, record_cost
 from langchain_dataforseo.errors import (
     DataForSEOAuthenticationError,
     DataForSEOError,
     DataForSEOInputError,
+    DataForSEOUnsupportedError,
 )
 
 DEFAULT_MODELS: dict[str, str] = {
@@ -74,7 +90,8 @@ DEFAULT_MODELS: dict[str, str] = {
 """Model used for each engine when ``model`` is not given."""
 
 _MODEL_FIELDS: dict[str, str] = {"model_name": "model", "max_output_tokens": "max_tokens"}
-"""Task settings held by a model field of another name (LangChain's conventional names)."""
+"""Task settings held by a model field of another name (LangChain's conventional names);
+errors name the field, as the user wrote it."""
 
 _CALL_OPTIONS: dict[str, str] = {
     **{name: name for name in SETTING_NAMES},
@@ -93,10 +110,23 @@ def _known_cost(error: DataForSEOError, reserved: float) -> float:
     The API's answer says so when it names a status code, and a call that provably did
     not run cost nothing; otherwise (a timeout or dropped connection after sending, an
     unreadable answer) the task may have run, so its known price stays in the spend.
+    An input error is raised before anything is sent: it cost nothing.
     """
+    if isinstance(error, DataForSEOInputError):
+        return 0.0
     if error.status_code is not None or error.is_retryable:
         return error.cost
     return reserved
+
+
+NO_TOOLS_MESSAGE = (
+    "ChatDataForSEO cannot bind tools: DataForSEO's LLM Responses API has no tool calling "
+    "(it returns the engine's text answer and the sources it cited), so it cannot drive an "
+    "agent. Drive the agent with a tool-calling model (ChatOpenAI, ChatAnthropic, ...) and "
+    "give that agent the DataForSEO tool: create_agent(other_model, "
+    "tools=[DataForSEOLLMResponsesTool(engine=..., web_search=True)])."
+)
+"""Why ``bind_tools`` (and so ``create_agent(ChatDataForSEO(...))``) is refused."""
 
 
 class DataForSEOInputWarning(UserWarning):
@@ -331,6 +361,17 @@ class ChatDataForSEO(BaseChatModel):
     _client: DataForSEOClient | None = PrivateAttr(default=None)
     _budget: Budget = PrivateAttr(default_factory=lambda: Budget(None))
 
+    def __init__(self, **kwargs: Any) -> None:
+        """Build the model; settings the API would always refuse raise here.
+
+        Raises:
+            DataForSEOInputError: An out-of-range or unsupported setting (``temperature``,
+                ``top_p``, ``max_tokens``, ``tag``, search country), named as you wrote it.
+        """
+        super().__init__(**kwargs)
+        shown = {name: field for name, field in _MODEL_FIELDS.items() if name not in kwargs}
+        check_model_settings(engine_spec(self.engine), TaskSettings(**self._defaults()), shown)
+
     @model_validator(mode="after")
     def _dataforseo_defaults(self) -> Self:
         spec = engine_spec(self.engine)
@@ -437,6 +478,61 @@ class ChatDataForSEO(BaseChatModel):
         """
         return await self.client.alist_models(self.engine)
 
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Refused: the DataForSEO LLM Responses API has no tool calling.
+
+        Raises:
+            DataForSEOUnsupportedError: Always, saying what to do instead (also a
+                ``NotImplementedError``).
+        """
+        raise DataForSEOUnsupportedError(NO_TOOLS_MESSAGE)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type,
+        *,
+        include_raw: bool = False,
+        method: str | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
+        """Answers parsed as JSON and validated against ``schema``, without tool calling.
+
+        The API has neither tool calling nor a JSON mode: the schema is asked for in a
+        system message (it must fit the API's 500 characters, together with your own
+        system messages) and the answer's text is parsed (a fenced ```json block or the
+        outermost ``{...}``) and validated. The engine guarantees nothing: an answer
+        that does not parse raises ``OutputParserException``.
+
+        Args:
+            schema: A Pydantic class (instances are returned), a TypedDict or a JSON
+                Schema dict (dicts are returned, their ``required`` fields checked).
+            include_raw: Return ``{"raw", "parsed", "parsing_error"}`` instead of raising
+                on a bad answer.
+            method: ``"json_schema"`` (default) or ``"json_mode"``, both as above;
+                ``"function_calling"`` is refused.
+            **kwargs: ``strict`` is accepted (the engine cannot be held to it).
+
+        Returns:
+            A runnable from model input to the parsed output.
+
+        Raises:
+            DataForSEOInputError: The schema's instruction is over 500 characters.
+            DataForSEOUnsupportedError: ``method="function_calling"`` or an unknown option.
+        """
+        check_options(method, kwargs)
+        return structured_runnable(
+            self,
+            lambda value: self._convert_input(value).to_messages(),
+            schema,
+            include_raw=include_raw,
+        )
+
     def _resolve_model_profile(self) -> ModelProfile | None:
         return ModelProfile(
             text_inputs=True,
@@ -459,11 +555,10 @@ class ChatDataForSEO(BaseChatModel):
     # -- the catalogue for model-aware validation: the one I/O step before building ------
 
     def _catalogue_failed(self, error: DataForSEOError) -> None:
-        warnings.warn(
+        warn(
             f"Could not fetch the {self.engine} model catalogue ({error}); checking the "
             "static engine rules only.",
             DataForSEOInputWarning,
-            stacklevel=5,
         )
 
     def _records(self) -> list[ModelRecord] | None:
@@ -471,8 +566,8 @@ class ChatDataForSEO(BaseChatModel):
             return None
         try:
             return self.client.list_models(self.engine)
-        except DataForSEOAuthenticationError:
-            raise
+        except (DataForSEOAuthenticationError, DataForSEOInputError):
+            raise  # a refused base URL or credentials: not a catalogue outage
         except DataForSEOError as error:
             self._catalogue_failed(error)
             return None
@@ -482,8 +577,8 @@ class ChatDataForSEO(BaseChatModel):
             return None
         try:
             return await self.client.alist_models(self.engine)
-        except DataForSEOAuthenticationError:
-            raise
+        except (DataForSEOAuthenticationError, DataForSEOInputError):
+            raise  # a refused base URL or credentials: not a catalogue outage
         except DataForSEOError as error:
             self._catalogue_failed(error)
             return None
@@ -521,6 +616,8 @@ class ChatDataForSEO(BaseChatModel):
         spec = engine_spec(self.engine)
         layout = layout_messages(messages, self.history_policy)
         settings = self._settings(options)
+        shown = {**_MODEL_FIELDS, **{_CALL_OPTIONS[key]: key for key in options}}
+        check_model_settings(spec, settings, shown)  # errors name the option as written
         callbacks = {"pingback_url": self.pingback_url, "postback_url": self.postback_url}
         task = build_task(spec, layout, settings, callbacks if standard else None)
         if records is not None:
@@ -533,26 +630,23 @@ class ChatDataForSEO(BaseChatModel):
             notes["layout"] = layout.layout
         if layout.trimmed:
             notes["trimmed"] = layout.trimmed
-            warnings.warn(
+            warn(
                 f"History trimmed to fit the API's limits: {layout.trimmed}",
                 DataForSEOInputWarning,
-                stacklevel=4,
             )
         if ignored:
-            warnings.warn(
+            warn(
                 f"{', '.join(ignored)} apply to the Standard method only; this live call "
                 "ignores them.",
                 DataForSEOInputWarning,
-                stacklevel=4,
             )
         stops = stop if stop is not None else self.stop
         if stops:
             ignored["stop"] = list(stops)
-            warnings.warn(
+            warn(
                 "The DataForSEO API has no stop sequences; stop="
                 f"{list(stops)!r} is ignored (the full answer is returned).",
                 DataForSEOInputWarning,
-                stacklevel=4,
             )
         if ignored:
             notes["ignored"] = ignored
@@ -731,6 +825,12 @@ class ChatDataForSEO(BaseChatModel):
 
     # -- LangChain hooks ---------------------------------------------------------------
 
+    def _convert_cached_generations(self, cache_val: list[Generation]) -> list[ChatGeneration]:
+        # A cache hit (InMemoryCache, SQLiteCache, ...) replays the stored answer: nothing
+        # was charged, so its cost is zeroed and the original kept under "cached".
+        generations = super()._convert_cached_generations(cache_val)
+        return [mark_replayed(generation) for generation in generations]
+
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -803,6 +903,28 @@ class ChatDataForSEO(BaseChatModel):
             await run_manager.on_llm_new_token(message.text, chunk=chunk)
         yield chunk
 
+    async def ainvoke(
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> AIMessage:
+        """As ``BaseChatModel.ainvoke``; warnings point at the caller's line.
+
+        Args:
+            input: A prompt or message list.
+            config: LangChain config.
+            stop: Accepted and ignored with a warning (the API has no stop sequences).
+            **kwargs: Per-call options.
+
+        Returns:
+            The answer.
+        """
+        with user_call_site():  # langchain-core runs the call in a task of its own
+            return await super().ainvoke(input, config, stop=stop, **kwargs)
+
     # -- batching with the API's concurrency cap ---------------------------------------
 
     def _bounded(
@@ -870,9 +992,10 @@ class ChatDataForSEO(BaseChatModel):
             return results
         runner.refuse_journal_on_live(journal)
         self._budget.check(len(inputs), LIVE_BASE_PRICE_USD, f"a batch of {len(inputs)}")
-        return super().batch(  # type: ignore[return-value]
-            inputs, self._bounded(config), return_exceptions=return_exceptions, **kwargs
-        )
+        with user_call_site():
+            return super().batch(  # type: ignore[return-value]
+                inputs, self._bounded(config), return_exceptions=return_exceptions, **kwargs
+            )
 
     async def abatch(  # type: ignore[override]
         self,
@@ -921,9 +1044,10 @@ class ChatDataForSEO(BaseChatModel):
             return results
         runner.refuse_journal_on_live(journal)
         self._budget.check(len(inputs), LIVE_BASE_PRICE_USD, f"a batch of {len(inputs)}")
-        return await super().abatch(  # type: ignore[return-value]
-            inputs, self._bounded(config), return_exceptions=return_exceptions, **kwargs
-        )
+        with user_call_site():
+            return await super().abatch(  # type: ignore[return-value]
+                inputs, self._bounded(config), return_exceptions=return_exceptions, **kwargs
+            )
 
 
 __all__ = ["DEFAULT_MODELS", "ChatDataForSEO", "DataForSEOInputWarning"]

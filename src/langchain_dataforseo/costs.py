@@ -20,7 +20,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from langchain_core.messages import AIMessage
+from langchain_core.outputs import ChatGeneration
 
+from langchain_dataforseo._constants import PROVIDER
 from langchain_dataforseo._envelope import as_float, as_int
 
 
@@ -55,12 +57,14 @@ class CostTracker:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, message: AIMessage) -> None:
-        """Count one DataForSEO answer.
+        """Count one DataForSEO answer; a replayed (cached) one is not counted.
 
         Args:
             message: An ``AIMessage`` made by ``ChatDataForSEO``.
         """
         meta = message.response_metadata
+        if meta.get("cached"):
+            return
         key = (str(meta.get("engine", "")), str(meta.get("model_name", "")))
         usage = message.usage_metadata
         details = usage.get("output_token_details") if usage else None
@@ -124,6 +128,39 @@ def track_costs() -> Iterator[CostTracker]:
         yield tracker
     finally:
         _ACTIVE.reset(token)
+
+
+def mark_replayed(generation: ChatGeneration) -> ChatGeneration:
+    """Mark an answer replayed from a LangChain cache so that it is not counted twice.
+
+    The replayed message gets ``response_metadata["cached"] = True``, ``cost`` and
+    ``money_spent`` set to 0, and the first call's values under ``cached_cost`` /
+    ``cached_money_spent``; summing ``response_metadata["cost"]`` then counts each paid
+    call once. The stored answer itself, and the message the first call returned, are
+    left unchanged. Messages of other providers pass through.
+
+    Args:
+        generation: A generation as the cache gives it back.
+
+    Returns:
+        The generation, with a marked copy of its message.
+    """
+    message = generation.message
+    meta = message.response_metadata
+    if not isinstance(message, AIMessage) or meta.get("model_provider") != PROVIDER:
+        return generation
+    if meta.get("cached"):
+        return generation
+    marked = {
+        **meta,
+        "cached": True,
+        "cost": 0.0,
+        "money_spent": 0.0,
+        "cached_cost": meta.get("cost"),
+        "cached_money_spent": meta.get("money_spent"),
+    }
+    replayed = message.model_copy(update={"response_metadata": marked})
+    return generation.model_copy(update={"message": replayed})
 
 
 def record_cost(message: AIMessage) -> None:

@@ -12,11 +12,19 @@ Every error that comes from the API (or from reaching it) is a :class:`DataForSE
 
 Input that the API would reject is refused before any request with
 :class:`DataForSEOInputError` (a ``ValueError``), so no money is spent.
+
+Everything the package raises derives from :class:`DataForSEOError`: input errors are
+also ``ValueError``, the budget error also ``RuntimeError``, the postback error also
+``ValueError`` and the error for what the API cannot do (tool calling) also
+``NotImplementedError``. Every error pickles and deep-copies with all its attributes, so
+it crosses a ``ProcessPoolExecutor`` intact.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
+from typing import Any, Self
 
 from langchain_core.exceptions import (
     ModelAPIError,
@@ -41,12 +49,15 @@ __all__ = [
     "DataForSEOInvalidRequestError",
     "DataForSEONotFoundError",
     "DataForSEOPaymentError",
+    "DataForSEOPostbackError",
+    "DataForSEOPostbackLimitError",
     "DataForSEORateLimitError",
     "DataForSEOResponseError",
     "DataForSEOSubmitError",
     "DataForSEOTaskInDoubtError",
     "DataForSEOTaskPendingError",
     "DataForSEOTimeoutError",
+    "DataForSEOUnsupportedError",
     "error_class_for",
 ]
 
@@ -83,6 +94,26 @@ class DataForSEOError(ModelError):
         self.task_id = task_id
         self.http_status = http_status
         self.cost = cost
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The default rebuilds the error as ``cls(*args)``, which fails for the classes
+        # whose ``__init__`` has required keyword-only arguments; rebuild it from its
+        # args and attributes instead, whatever ``__init__`` takes.
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        clone: Self = _rebuild(type(self), copy.deepcopy(self.args, memo), {})
+        memo[id(self)] = clone
+        clone.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return clone
+
+
+def _rebuild(cls: type[DataForSEOError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    """Recreate an error without calling its ``__init__`` (for pickle and deepcopy)."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class DataForSEOAuthenticationError(DataForSEOError, ModelAuthenticationError):
@@ -200,7 +231,7 @@ class DataForSEOBatchError(DataForSEOError):
         self.pending = list(pending)
 
 
-class DataForSEOBudgetError(RuntimeError):
+class DataForSEOBudgetError(DataForSEOError, RuntimeError):
     """Refused before posting: the tasks' known price would exceed ``max_cost``.
 
     Attributes:
@@ -210,13 +241,13 @@ class DataForSEOBudgetError(RuntimeError):
     """
 
     def __init__(self, message: str, *, spent: float, max_cost: float, needed: float) -> None:
-        super().__init__(message)
+        super().__init__(message, retryable=False)
         self.spent = spent
         self.max_cost = max_cost
         self.needed = needed
 
 
-class DataForSEOInputError(ValueError):
+class DataForSEOInputError(DataForSEOError, ValueError):
     """Input that the API would reject, refused before any request (nothing is spent).
 
     Attributes:
@@ -235,11 +266,39 @@ class DataForSEOInputError(ValueError):
         actual: object = None,
         index: int | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, retryable=False)
         self.field = field
         self.limit = limit
         self.actual = actual
         self.index = index
+
+
+class DataForSEOPostbackError(DataForSEOError, ValueError):
+    """A postback body that is not a readable DataForSEO result (nothing was charged)."""
+
+
+class DataForSEOPostbackLimitError(DataForSEOPostbackError):
+    """A postback body over a size or parse budget, refused before it was built in memory.
+
+    A receiver answers it with HTTP 413.
+
+    Attributes:
+        limit_name: The budget that was exceeded: ``max_bytes``, ``max_depth`` or
+            ``max_values``.
+        limit: Its value.
+    """
+
+    def __init__(self, message: str, *, limit_name: str, limit: int) -> None:
+        super().__init__(message)
+        self.limit_name = limit_name
+        self.limit = limit
+
+
+class DataForSEOUnsupportedError(DataForSEOError, NotImplementedError):
+    """Asked for what the API cannot do: tool calling, native structured output.
+
+    The message says why and what to do instead.
+    """
 
 
 _ACCOUNT_CODES = frozenset({40104, 40200, 40201, 40203, 40204, 40207, 40210})

@@ -34,7 +34,25 @@ from langchain_dataforseo._envelope import (
     first_task,
 )
 from langchain_dataforseo._results import task_to_message
-from langchain_dataforseo.errors import DataForSEOResponseError
+from langchain_dataforseo.errors import (
+    DataForSEOPostbackError,
+    DataForSEOPostbackLimitError,
+    DataForSEOResponseError,
+)
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_DEPTH",
+    "DEFAULT_MAX_VALUES",
+    "MIN_SECRET_LENGTH",
+    "DataForSEOPostbackError",
+    "DataForSEOPostbackLimitError",
+    "check_json_budget",
+    "decompress_capped",
+    "new_secret",
+    "parse_postback",
+    "secret_matches",
+]
 
 DEFAULT_MAX_BYTES: Final = 16 * 1024 * 1024
 """Default cap on a postback body, compressed and decompressed (16 MiB)."""
@@ -52,27 +70,6 @@ _NEXT_TOKEN: Final = re.compile(rb'[\[\]{},"]')
 _STRING_BODY: Final = re.compile(rb'[^"\\]*+(?:\\.[^"\\]*+)*+', re.DOTALL)
 _OPENERS: Final = frozenset(b"[{")
 _CLOSERS: Final = frozenset(b"]}")
-
-
-class DataForSEOPostbackError(ValueError):
-    """A postback body that is not a readable DataForSEO result (nothing was charged)."""
-
-
-class DataForSEOPostbackLimitError(DataForSEOPostbackError):
-    """A postback body over a size or parse budget, refused before it was built in memory.
-
-    A receiver answers it with HTTP 413.
-
-    Attributes:
-        limit_name: The budget that was exceeded: ``max_bytes``, ``max_depth`` or
-            ``max_values``.
-        limit: Its value.
-    """
-
-    def __init__(self, message: str, *, limit_name: str, limit: int) -> None:
-        super().__init__(message)
-        self.limit_name = limit_name
-        self.limit = limit
 
 
 def new_secret() -> str:

@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any, Final, Literal, Self
 
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, ToolCall
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, BaseToolkit, ToolException
 from pydantic import (
@@ -27,6 +27,7 @@ from pydantic import (
 
 from langchain_dataforseo._constants import MAX_PROMPT_CHARS, Engine
 from langchain_dataforseo._engines import engine_spec
+from langchain_dataforseo._warnings import user_call_site
 from langchain_dataforseo.chat_models import DEFAULT_MODELS, ChatDataForSEO
 from langchain_dataforseo.errors import (
     DataForSEOAuthenticationError,
@@ -370,6 +371,25 @@ class DataForSEOLLMResponsesTool(BaseTool):
             if web_search is None and "web_search" in spec.fields:
                 options["web_search"] = True
         return options
+
+    async def ainvoke(
+        self,
+        input: str | dict[str, Any] | ToolCall,
+        config: RunnableConfig | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """As ``BaseTool.ainvoke``; warnings point at the caller's line.
+
+        Args:
+            input: The tool's arguments, or a tool call.
+            config: LangChain config.
+            **kwargs: Passed on to ``BaseTool.ainvoke``.
+
+        Returns:
+            The content (or a ``ToolMessage`` for a tool call).
+        """
+        with user_call_site():  # langchain-core runs the tool in a task of its own
+            return await super().ainvoke(input, config, **kwargs)
 
     def _run(
         self,

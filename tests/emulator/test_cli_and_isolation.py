@@ -116,3 +116,27 @@ def test_cli_flags_override_env() -> None:
         0.5,
         3,
     )
+
+
+def test_cli_help_gives_every_option_a_description_and_a_unit() -> None:
+    from langchain_dataforseo.emulator.__main__ import build_parser
+
+    parser = build_parser()
+    text = " ".join(parser.format_help().split())
+    for action in parser._actions:
+        if action.dest == "help":
+            continue
+        assert action.help, f"{action.option_strings} has no help"
+    for flag in ("--live-latency", "--task-latency", "--callback-timeout"):
+        assert f"{flag} SECONDS" in text
+    for flag in (
+        "--fault-task-error-50000",
+        "--fault-task-error-50301",
+        "--fault-rate-limit",
+        "--fault-http-500",
+        "--fault-drop-connection",
+        "--fault-malformed-json",
+    ):
+        assert f"{flag} FRACTION fraction 0 to 1 of" in text
+    assert "--seed INT seed of the fault RNG" in text
+    assert "charged" in text

@@ -32,5 +32,14 @@ class TestChatDataForSEOStandard(ChatModelIntegrationTests):
         return "gpt-4o-mini"
 
     @property
+    def has_tool_calling(self) -> bool:
+        # bind_tools is overridden only to refuse with a clear error: the API has no tools.
+        return False
+
+    @property
+    def has_structured_output(self) -> bool:
+        return False
+
+    @property
     def enable_vcr_tests(self) -> bool:
         return True

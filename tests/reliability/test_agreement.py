@@ -77,6 +77,9 @@ def test_whatever_the_client_sends_the_api_accepts(case: tuple[dict[str, Any], l
     except ValidationError:
         event("refused at construction")
         return
+    except DataForSEOInputError as error:
+        event(f"refused at construction: {error.field}")
+        return  # nothing can be sent
     try:
         answer = model.invoke(messages)
     except DataForSEOInputError as error:

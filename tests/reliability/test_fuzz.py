@@ -121,10 +121,16 @@ anything = st.one_of(
     )
 )
 def test_any_parameter_values_end_in_an_answer_or_a_clear_error(values: dict[str, Any]) -> None:
+    at_construction: DataForSEOInputError | None = None
     try:
         model, sent = model_answering(**values)
     except ValidationError:
         return  # refused at construction, naming the field
+    except DataForSEOInputError as error:
+        at_construction = error
+    if at_construction is not None:
+        assert at_construction.field  # refused at construction, naming the field
+        return
     refused: DataForSEOInputError | None = None
     try:
         result = model.invoke("What is a CRM?")

@@ -8,12 +8,15 @@ import pytest
 
 from langchain_dataforseo._catalogue import (
     ModelRecord,
+    base_name,
     check_model_rules,
     close_names,
     find_model,
     parse_models,
 )
 from langchain_dataforseo._request import TaskSettings
+from langchain_dataforseo.emulator._catalogue import catalogue as emulator_catalogue
+from langchain_dataforseo.emulator._catalogue import resolve_model
 from langchain_dataforseo.errors import DataForSEOInputError
 from tests.unit_tests.helpers import example
 
@@ -107,7 +110,6 @@ def _found(records: list[ModelRecord], name: str) -> str | None:
         (chat_gpt_records(), "gpt-4o", "gpt-4o-2024-08-06"),
         (chat_gpt_records(), "o3-mini", "o3-mini-2025-01-31"),
         (CLAUDE, "claude-opus-4-0", "claude-opus-4-20250514"),
-        (CLAUDE, "claude-opus-4", "claude-opus-4-20250514"),
         (GEMINI, "gemini-1.5-pro", "gemini-1.5-pro-002"),
         (GEMINI, "gemini-2.5-pro", "gemini-2.5-pro"),
     ],
@@ -161,8 +163,8 @@ def test_find_model_never_matches_another_model_sharing_a_prefix(
         ),
         (
             ["claude-sonnet-4-20250514", "claude-sonnet-4-5-20250929"],
-            "claude-sonnet-4",
-            "claude-sonnet-4-20250514",
+            "claude-sonnet-4-5",
+            "claude-sonnet-4-5-20250929",
         ),
         (["claude-opus-4-1-20250805"], "claude-opus-4-0", None),
     ],
@@ -171,6 +173,67 @@ def test_find_model_does_not_take_a_minor_version_for_a_release_date(
     catalogue: list[str], name: str, expected: str | None
 ) -> None:
     assert _found([record(n) for n in catalogue], name) == expected
+
+
+@pytest.mark.parametrize(
+    ("versioned", "base"),
+    [
+        ("gpt-4.1-2025-04-14", "gpt-4.1"),
+        ("gpt-4.1-mini-2025-04-14", "gpt-4.1-mini"),
+        ("o3-mini-2025-01-31", "o3-mini"),
+        ("claude-opus-4-20250514", "claude-opus-4-0"),
+        ("claude-sonnet-4-20250514", "claude-sonnet-4-0"),
+        ("claude-sonnet-4-5-20250929", "claude-sonnet-4-5"),
+        ("claude-opus-4-1-20250805", "claude-opus-4-1"),
+        ("claude-3-haiku-20240307", "claude-3-haiku"),
+        ("claude-3-5-sonnet-20241022", "claude-3-5-sonnet"),
+        ("gemini-1.5-pro-002", "gemini-1.5-pro"),
+        ("gemini-2.5-pro", None),
+        ("sonar-reasoning-pro", None),
+    ],
+)
+def test_base_name_follows_the_references_examples(versioned: str, base: str | None) -> None:
+    assert base_name(versioned) == base
+
+
+@pytest.mark.parametrize(
+    ("catalogue", "name"),
+    [
+        (["claude-opus-4-20250514"], "claude-opus-4"),  # the reference names it ...-4-0
+        (["claude-sonnet-4-5-20250929"], "claude-sonnet-4-5-0"),  # -0 only for "x.0"
+        (["claude-haiku-4-5-20251001"], "claude-haiku-4-5-0"),
+        (["gpt-4.1-2025-04-14"], "gpt-4.1-0"),
+        (["gpt-4o-2024-08-06"], "gpt-4o-0"),
+        (["gemini-1.5-pro-002"], "gemini-1.5-pro-0"),
+        (["claude-3-haiku-20240307"], "claude-3-haiku-0"),
+        (["gpt-4o-2024-08-06"], "gpt-4o-2024"),
+        (["gpt-4o-2024-08-06"], "gpt-4o-2024-08"),
+    ],
+)
+def test_find_model_refuses_names_the_api_does_not_resolve(catalogue: list[str], name: str) -> None:
+    assert find_model([record(n) for n in catalogue], name) is None
+
+
+def _emulator_names(engine: str) -> list[str]:
+    names: list[str] = []
+    for model in emulator_catalogue(engine):
+        base = model.base_name
+        names += [model.name, base, f"{base}-0", base.removesuffix("-0"), f"{model.name}-0"]
+        names += [f"{base}-latest", base.rsplit("-", 1)[0]]
+    return sorted(set(names))
+
+
+@pytest.mark.parametrize("engine", ["chat_gpt", "claude", "gemini", "perplexity"])
+def test_client_and_emulator_resolve_every_name_alike(engine: str) -> None:
+    records = [record(model.name) for model in emulator_catalogue(engine)]
+    for model in emulator_catalogue(engine):
+        assert (base_name(model.name) or model.name) == model.base_name
+    for name in _emulator_names(engine):
+        client = find_model(records, name)
+        emulated = resolve_model(engine, name)
+        assert (client.model_name if client else None) == (emulated.name if emulated else None), (
+            name
+        )
 
 
 # --------------------------------------------------------------------------- close_names

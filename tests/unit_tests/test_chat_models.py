@@ -17,6 +17,7 @@ from langchain_dataforseo import (
     DataForSEOInputError,
     DataForSEOInputWarning,
     DataForSEORateLimitError,
+    DataForSEOUnsupportedError,
 )
 
 from .helpers import envelope, example, is_models_call, json_response, models_response
@@ -455,3 +456,120 @@ def test_async_pools_and_slots_are_forgotten_with_their_event_loop() -> None:
     gc.collect()
     assert len(client._async_senders) == 0
     assert len(client._alive_slots) == 0
+
+
+# -- what new users tripped on ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "actual"),
+    [
+        ({"temperature": -0.5}, "temperature", -0.5),
+        ({"engine": "claude", "temperature": 1.5}, "temperature", 1.5),
+        ({"top_p": 1.5}, "top_p", 1.5),
+        ({"max_tokens": 5}, "max_tokens", 5),
+        ({"max_tokens": 5000}, "max_tokens", 5000),
+        ({"max_output_tokens": 5}, "max_output_tokens", 5),
+        ({"use_reasoning": True}, "use_reasoning", True),
+        ({"engine": "perplexity", "web_search": True}, "web_search", True),
+        ({"tag": "t" * 256}, "tag", 256),
+        (
+            {"web_search": True, "web_search_country_iso_code": "us"},
+            "web_search_country_iso_code",
+            "us",
+        ),
+    ],
+)
+def test_settings_the_api_always_refuses_are_refused_at_construction(
+    kwargs: dict[str, Any], field: str, actual: object
+) -> None:
+    with pytest.raises(DataForSEOInputError) as info:
+        ChatDataForSEO(**kwargs)
+    assert (info.value.field, info.value.actual) == (field, actual)
+    assert str(info.value).startswith(field) or field in str(info.value)
+    if field == "max_tokens":
+        assert "max_output_tokens" not in str(info.value)
+
+
+def test_settings_a_call_can_complete_are_left_to_the_call() -> None:
+    # force_web_search needs web_search, which a call may add; a reasoning minimum
+    # depends on use_reasoning, which a call may turn off.
+    recorder = Recorder()
+    model = make_model(recorder, force_web_search=True)
+    with pytest.raises(DataForSEOInputError, match="needs web_search=True"):
+        model.invoke("hi")
+    model.invoke("hi", web_search=True)
+    assert recorder.bodies[0][0]["force_web_search"] is True
+    make_model(recorder, engine="claude", use_reasoning=True, max_tokens=500)
+
+
+def test_bind_tools_says_why_and_what_to_do() -> None:
+    model = ChatDataForSEO()
+    with pytest.raises(DataForSEOUnsupportedError) as tools:
+        model.bind_tools([])
+    assert isinstance(tools.value, NotImplementedError)
+    assert "no tool calling" in str(tools.value)
+    assert "DataForSEOLLMResponsesTool" in str(tools.value)
+
+
+def test_create_agent_on_the_model_fails_with_the_clear_error_before_any_call() -> None:
+    agents = pytest.importorskip("langchain.agents")
+    from langchain_dataforseo import DataForSEOLLMResponsesTool
+
+    recorder = Recorder()
+    model = make_model(recorder)
+    agent = agents.create_agent(model, tools=[DataForSEOLLMResponsesTool()])
+    with pytest.raises(DataForSEOUnsupportedError, match="tool-calling model"):
+        agent.invoke({"messages": [HumanMessage("hi")]})
+    assert recorder.bodies == []
+
+
+def test_a_lone_surrogate_is_refused_before_anything_is_reserved_or_sent() -> None:
+    recorder = Recorder()
+    model = make_model(recorder, max_cost=1.0)
+    with pytest.raises(DataForSEOInputError) as info:
+        model.invoke("broken \ud83d text")
+    assert (info.value.field, info.value.actual) == ("user_prompt", 7)
+    assert recorder.bodies == []
+    assert model.spent == 0
+
+
+def test_a_lone_surrogate_in_a_standard_batch_posts_no_chunk() -> None:
+    recorder = Recorder()
+    model = make_model(recorder, method="standard", max_cost=10.0)
+    prompts = [f"question {i}" for i in range(150)]
+    prompts[120] = "question \udc00"
+    with pytest.raises(DataForSEOInputError, match="lone surrogate"):
+        model.submit(prompts)
+    assert recorder.bodies == []
+    assert model.spent == 0
+
+
+def test_a_long_prompt_error_suggests_pack_not_trim() -> None:
+    with pytest.raises(DataForSEOInputError) as info:
+        make_model(Recorder(), history_policy="trim").invoke("x" * 501)
+    assert "history_policy='pack'" in str(info.value)
+    assert "never this one" in str(info.value)
+
+
+@pytest.mark.parametrize("method", ["live", "standard"])
+def test_a_refused_base_url_is_an_input_error_not_a_catalogue_outage(method: str) -> None:
+    model = ChatDataForSEO(
+        login="l", password="p", base_url="http://api.example.com", method=method, max_cost=1.0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "could not fetch the catalogue" warning
+        with pytest.raises(DataForSEOInputError) as info:
+            model.invoke("hi")
+    assert info.value.field == "base_url"
+    assert model.spent == 0
+
+
+@pytest.mark.parametrize("option", ["max_tokens", "max_output_tokens"])
+def test_a_per_call_option_out_of_range_is_named_as_written(option: str) -> None:
+    recorder = Recorder()
+    with pytest.raises(DataForSEOInputError) as info:
+        make_model(recorder).invoke("hi", **{option: 5})
+    assert info.value.field == option
+    assert str(info.value).startswith(f"{option}=5 ")
+    assert recorder.bodies == []

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
 
 import pytest
+from langchain_core.caches import BaseCache, InMemoryCache
+from langchain_core.load import dumps, loads
 from langchain_core.messages import AIMessage
+from langchain_core.outputs import ChatGeneration, Generation
 
 from langchain_dataforseo._results import task_to_message
-from langchain_dataforseo.costs import CostLine, record_cost, track_costs
+from langchain_dataforseo.costs import CostLine, mark_replayed, record_cost, track_costs
 from tests.unit_tests.helpers import example
 
 GPT = ("chat_gpt", "gpt-4.1-mini-2025-04-14")
@@ -157,3 +163,80 @@ async def test_a_task_started_inside_the_block_counts_in_it() -> None:
     with track_costs() as costs:
         await asyncio.create_task(record(reasoning_answer()))
     assert costs.tasks == 1
+
+
+# -- answers replayed from a LangChain cache ---------------------------------------------
+
+
+class SerialisingCache(BaseCache):
+    """A cache that stores what SQLiteCache stores: each generation through ``dumps``."""
+
+    def __init__(self) -> None:
+        self.db = sqlite3.connect(":memory:")
+        self.db.execute("CREATE TABLE cache (prompt TEXT, llm TEXT, idx INT, response TEXT)")
+
+    def lookup(self, prompt: str, llm_string: str) -> list[Generation] | None:
+        rows = self.db.execute(
+            "SELECT response FROM cache WHERE prompt = ? AND llm = ? ORDER BY idx",
+            (prompt, llm_string),
+        ).fetchall()
+        return [loads(row[0], allowed_objects="core") for row in rows] or None
+
+    def update(self, prompt: str, llm_string: str, return_val: Sequence[Generation]) -> None:
+        for index, generation in enumerate(return_val):
+            self.db.execute(
+                "INSERT INTO cache VALUES (?, ?, ?, ?)",
+                (prompt, llm_string, index, dumps(generation)),
+            )
+
+    def clear(self, **kwargs: Any) -> None:
+        self.db.execute("DELETE FROM cache")
+
+
+@pytest.mark.filterwarnings("ignore:The function `loads` is in beta")
+@pytest.mark.parametrize("cache_kind", ["in_memory", "serialising"])
+def test_an_answer_replayed_from_a_cache_is_marked_and_not_counted_twice(
+    cache_kind: str,
+) -> None:
+    from .test_chat_models import Recorder, make_model
+
+    cache: BaseCache = InMemoryCache() if cache_kind == "in_memory" else SerialisingCache()
+    recorder = Recorder()
+    model = make_model(recorder, cache=cache)
+    with track_costs() as costs:
+        first = model.invoke("Which CRM?")
+        again = model.invoke("Which CRM?")
+        third = model.invoke("Which CRM?")
+    assert len(recorder.bodies) == 1  # the second and third came from the cache
+    paid = first.response_metadata["cost"]
+    assert paid > 0
+    assert "cached" not in first.response_metadata
+    for replay in (again, third):
+        meta = replay.response_metadata
+        assert meta["cached"] is True
+        assert (meta["cost"], meta["money_spent"]) == (0.0, 0.0)
+        assert meta["cached_cost"] == paid
+        assert meta["cached_money_spent"] == first.response_metadata["money_spent"]
+        assert replay.content == first.content
+    # summing the metadata counts the paid call once; so does track_costs
+    total = sum(m.response_metadata["cost"] for m in (first, again, third))
+    assert total == pytest.approx(paid)
+    assert (costs.tasks, costs.total_cost) == (1, paid)
+    # the message the first call returned is unchanged by the replays
+    assert first.response_metadata["cost"] == paid
+    assert "cached" not in first.response_metadata
+
+
+def test_a_tracker_skips_a_message_marked_as_replayed() -> None:
+    message = web_search_answer()
+    replay = mark_replayed(ChatGeneration(message=message)).message
+    assert isinstance(replay, AIMessage)
+    with track_costs() as costs:
+        record_cost(replay)
+    assert costs.tasks == 0
+    assert message.response_metadata["cost"] == 0.0272228  # the original is untouched
+
+
+def test_marking_leaves_other_providers_alone() -> None:
+    generation = ChatGeneration(message=AIMessage("hi", response_metadata={"cost": 1.0}))
+    assert mark_replayed(generation) is generation

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+import multiprocessing as mp
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
 import pytest
 from langchain_core.exceptions import (
     ModelAPIError,
@@ -14,21 +20,31 @@ from langchain_core.exceptions import (
     ModelRateLimitError,
     ModelTimeoutError,
 )
+from langchain_core.messages import AIMessage
 
 import langchain_dataforseo
 from langchain_dataforseo import errors
+from langchain_dataforseo._standard import TaskHandle
 from langchain_dataforseo.errors import (
     DataForSEOAPIError,
     DataForSEOAuthenticationError,
+    DataForSEOBatchError,
+    DataForSEOBudgetError,
     DataForSEOConnectionError,
     DataForSEOError,
     DataForSEOInputError,
     DataForSEOInvalidRequestError,
     DataForSEONotFoundError,
     DataForSEOPaymentError,
+    DataForSEOPostbackError,
+    DataForSEOPostbackLimitError,
     DataForSEORateLimitError,
     DataForSEOResponseError,
+    DataForSEOSubmitError,
+    DataForSEOTaskInDoubtError,
+    DataForSEOTaskPendingError,
     DataForSEOTimeoutError,
+    DataForSEOUnsupportedError,
     error_class_for,
 )
 
@@ -134,13 +150,153 @@ def test_every_code_maps_to_a_dataforseo_error_subclass(code: int | None) -> Non
     assert issubclass(error_class_for(code), DataForSEOError)
 
 
-def test_input_error_is_value_error_and_not_dataforseo_error() -> None:
+def test_input_error_is_value_error_and_dataforseo_error() -> None:
     assert issubclass(DataForSEOInputError, ValueError)
-    assert not issubclass(DataForSEOInputError, DataForSEOError)
-    assert not issubclass(DataForSEOInputError, ModelError)
+    assert issubclass(DataForSEOInputError, DataForSEOError)
     err = DataForSEOInputError("too long", field="user_prompt", limit=500, actual=501, index=3)
     assert (err.field, err.limit, err.actual, err.index) == ("user_prompt", 500, 501, 3)
     assert str(err) == "too long"
+    assert err.is_retryable is False
+
+
+@pytest.mark.parametrize(
+    ("cls", "also"),
+    [
+        (DataForSEOInputError, ValueError),
+        (DataForSEOBudgetError, RuntimeError),
+        (DataForSEOPostbackError, ValueError),
+        (DataForSEOUnsupportedError, NotImplementedError),
+    ],
+)
+def test_every_error_has_one_root(cls: type[Exception], also: type[Exception]) -> None:
+    assert issubclass(cls, DataForSEOError)
+    assert issubclass(cls, also)
+
+
+def test_postback_error_lives_in_errors_and_stays_importable_from_postback() -> None:
+    from langchain_dataforseo import postback
+
+    assert postback.DataForSEOPostbackError is DataForSEOPostbackError
+    assert DataForSEOPostbackError.__module__ == "langchain_dataforseo.errors"
+
+
+def _handle() -> TaskHandle:
+    return TaskHandle(id="t-1", engine="claude", tag="q1", model_name="claude-haiku-4-5", index=0)
+
+
+def _samples() -> dict[type[Exception], Exception]:
+    """One instance of every error class, with every attribute set to a telling value."""
+    first = DataForSEORateLimitError("slow down", status_code=40202, task_id="t-2", cost=0.0)
+    pending = DataForSEOTaskPendingError("not yet", handle=_handle(), task_id="t-1")
+    codes: dict[str, Any] = {
+        "status_code": 40501,
+        "status_message": "Invalid Field: 'user_prompt'.",
+        "task_id": "t-9",
+        "http_status": 200,
+        "cost": 0.25,
+        "retryable": True,
+    }
+    samples: dict[type[Exception], Exception] = {
+        cls: cls("boom", **codes)
+        for cls in (
+            DataForSEOError,
+            DataForSEOAuthenticationError,
+            DataForSEOPaymentError,
+            DataForSEORateLimitError,
+            DataForSEOInvalidRequestError,
+            DataForSEONotFoundError,
+            DataForSEOAPIError,
+            DataForSEOResponseError,
+            DataForSEOTimeoutError,
+            DataForSEOConnectionError,
+        )
+    }
+    samples[DataForSEOTaskPendingError] = pending
+    samples[DataForSEOSubmitError] = DataForSEOSubmitError(
+        "some failed", handles=[_handle()], errors={1: first}
+    )
+    samples[DataForSEOBatchError] = DataForSEOBatchError(
+        "batch", results=[AIMessage("ok"), first, pending], pending=[_handle()], first=first
+    )
+    samples[DataForSEOBudgetError] = DataForSEOBudgetError(
+        "over", spent=0.5, max_cost=1.0, needed=0.75
+    )
+    samples[DataForSEOInputError] = DataForSEOInputError(
+        "too long", field="user_prompt", limit=500, actual=501, index=3
+    )
+    samples[DataForSEOPostbackError] = DataForSEOPostbackError("bad body")
+    samples[DataForSEOUnsupportedError] = DataForSEOUnsupportedError("no tools")
+    samples[DataForSEOPostbackLimitError] = DataForSEOPostbackLimitError(
+        "too deep", limit_name="max_depth", limit=64
+    )
+    samples[DataForSEOTaskInDoubtError] = DataForSEOTaskInDoubtError(
+        "no verdict", tag="q-7", engine="claude", index=7
+    )
+    return samples
+
+
+ERROR_CLASSES = sorted(
+    (
+        obj
+        for obj in vars(errors).values()
+        if isinstance(obj, type)
+        and issubclass(obj, BaseException)
+        and obj.__module__ == errors.__name__
+    ),
+    key=lambda cls: cls.__name__,
+)
+
+
+def test_the_samples_cover_every_error_class() -> None:
+    assert set(_samples()) == set(ERROR_CLASSES)
+
+
+def _state(value: object) -> object:
+    """What an error (or what it holds) amounts to, comparable across copies."""
+    if isinstance(value, BaseException):
+        return (type(value), value.args, {k: _state(v) for k, v in vars(value).items()})
+    if isinstance(value, list):
+        return [_state(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _state(item) for key, item in value.items()}
+    return value
+
+
+@pytest.mark.parametrize("cls", ERROR_CLASSES, ids=lambda cls: cls.__name__)
+@pytest.mark.parametrize("how", ["pickle", "deepcopy", "copy"])
+def test_every_error_class_round_trips_with_all_its_attributes(
+    cls: type[Exception], how: str
+) -> None:
+    original = _samples()[cls]
+    if how == "pickle":
+        clone = pickle.loads(pickle.dumps(original))  # noqa: S301 - our own bytes
+    elif how == "deepcopy":
+        clone = copy.deepcopy(original)
+    else:
+        clone = copy.copy(original)
+    assert type(clone) is cls
+    assert str(clone) == str(original)
+    assert vars(original)  # every sample carries attributes to lose
+    assert _state(clone) == _state(original)
+    if how != "copy":
+        for name, value in vars(original).items():
+            if isinstance(value, list) and value:
+                assert getattr(clone, name) is not value  # a real copy, not shared
+
+
+def test_a_batch_error_crosses_a_process_pool_with_its_handles() -> None:
+    original = _samples()[DataForSEOBatchError]
+    with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn")) as pool:
+        clone = pool.submit(_echo, original).result(timeout=120)
+    assert isinstance(clone, DataForSEOBatchError)
+    assert clone.pending == [_handle()]
+    assert isinstance(clone.results[2], DataForSEOTaskPendingError)
+    assert clone.results[2].handle == _handle()
+    assert clone.status_code == 40202
+
+
+def _echo(value: object) -> object:
+    return value
 
 
 def test_error_classes_are_exported_from_the_package() -> None:

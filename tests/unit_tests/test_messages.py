@@ -242,7 +242,7 @@ def test_unsupported_message_is_refused_with_field_and_index(
         layout_messages(messages, "error")
     err = info.value
     assert isinstance(err, ValueError)
-    assert not isinstance(err, DataForSEOError)
+    assert isinstance(err, DataForSEOError)
     assert err.field == "messages"
     assert err.index == 2
     assert err.actual == actual

@@ -13,6 +13,7 @@ from langchain_dataforseo._request import (
     TASK_KEY_ORDER,
     TaskSettings,
     build_task,
+    check_model_settings,
     encode_tasks,
     validate_settings,
 )
@@ -423,3 +424,70 @@ def test_encode_tasks_keeps_non_ascii_unescaped_as_utf8() -> None:
 def test_encode_tasks_of_one_task_is_still_an_array() -> None:
     body = encode_tasks([{"user_prompt": "x", "model_name": "m"}])
     assert json.loads(body) == [{"user_prompt": "x", "model_name": "m"}]
+
+
+# --- text that cannot be encoded ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("layout", "settings", "field", "position"),
+    [
+        (_layout("ab\ud83dcd"), {}, "user_prompt", 2),
+        (_layout("ok", system_message="\udc00 sys"), {}, "system_message", 0),
+        (
+            _layout(
+                "ok",
+                message_chain=(
+                    {"role": "user", "message": "q"},
+                    {"role": "ai", "message": "fine \udfff"},
+                ),
+            ),
+            {},
+            "message_chain[1].message",
+            5,
+        ),
+        (_layout("ok"), {"tag": "t\ud800"}, "tag", 1),
+        (
+            _layout("ok"),
+            {"web_search": True, "web_search_country_iso_code": "US", "web_search_city": "\ud800"},
+            "web_search_city",
+            0,
+        ),
+    ],
+)
+def test_a_lone_surrogate_is_refused_naming_the_field_and_position(
+    layout: PromptLayout, settings: dict[str, Any], field: str, position: int
+) -> None:
+    with pytest.raises(DataForSEOInputError) as info:
+        build_task(engine_spec("chat_gpt"), layout, _settings("chat_gpt", **settings))
+    assert (info.value.field, info.value.actual) == (field, position)
+    assert f"position {position}" in str(info.value)
+    assert "U+D" in str(info.value)
+
+
+def test_astral_characters_and_emoji_are_fine() -> None:
+    task = build_task(engine_spec("chat_gpt"), _layout("\U0001f600 \u00e9"), _settings("chat_gpt"))
+    assert json.loads(encode_tasks([task]))[0]["user_prompt"] == "\U0001f600 \u00e9"
+
+
+# --- the checks a model's own settings must pass --------------------------------------------
+
+
+def test_check_model_settings_names_the_field_as_the_user_wrote_it() -> None:
+    with pytest.raises(DataForSEOInputError) as info:
+        check_model_settings(
+            engine_spec("chat_gpt"),
+            _settings("chat_gpt", max_output_tokens=5),
+            {"max_output_tokens": "max_tokens"},
+        )
+    assert (info.value.field, info.value.limit, info.value.actual) == ("max_tokens", (16, 4096), 5)
+    assert str(info.value).startswith("max_tokens=5 ")
+
+
+def test_check_model_settings_leaves_dependencies_to_the_call() -> None:
+    # force_web_search without web_search, and a low max_output_tokens with reasoning:
+    # a call's options may still make them valid.
+    check_model_settings(engine_spec("chat_gpt"), _settings("chat_gpt", force_web_search=True))
+    check_model_settings(
+        engine_spec("claude"), _settings("claude", use_reasoning=True, max_output_tokens=100)
+    )

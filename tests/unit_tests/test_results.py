@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from langchain_core.load import dumpd, dumps
 from langchain_core.messages import AIMessage
 
-from langchain_dataforseo._results import read_items, task_to_message, usage_from_result
+from langchain_dataforseo._results import (
+    MAX_KEPT_DEPTH,
+    MAX_KEPT_VALUES,
+    read_items,
+    task_to_message,
+    usage_from_result,
+)
 
 TASK_ID = "06151432-1535-0612-0000-8c2d4f0a9e17"
 
@@ -392,3 +400,60 @@ def test_property_shifted_annotation_indices_point_into_content(
         for n in message.response_metadata["annotations"]
     ]
     assert cited == expected
+
+
+# --- what is kept of raw items is capped, so the message always serialises -------------
+
+
+def _nested(depth: int) -> Any:
+    value: Any = "leaf"
+    for level in range(depth):
+        value = {"a": value} if level % 2 else [value]
+    return value
+
+
+def _serialises(message: AIMessage) -> None:
+    dumpd(message)
+    json.loads(dumps(message))
+    json.loads(message.model_dump_json())
+    copy.deepcopy(message)
+    message.model_copy(deep=True)
+
+
+@pytest.mark.parametrize("depth", [300, 900])
+def test_deeply_nested_unknown_items_are_cut_noted_and_never_break_serialising(
+    depth: int,
+) -> None:
+    raw = json.loads(json.dumps(_task(_result(
+        _message_item(_section("Answer.")),
+        {"type": "new_kind", "payload": _nested(depth)},
+        {"type": "reasoning", "sections": [{"type": "summary_text", "text": "why"}],
+         "extra": _nested(depth)},
+    ))))  # fmt: skip
+    message = task_to_message(raw, engine="chat_gpt")
+    _serialises(message)
+    assert message.content == "Answer."
+    (unknown,) = message.additional_kwargs["unknown_items"]
+    assert unknown["type"] == "new_kind"
+    assert f"nested deeper than {MAX_KEPT_DEPTH} levels" in json.dumps(unknown)
+    assert message.additional_kwargs["reasoning"][0]["sections"][0]["text"] == "why"
+    cut = message.response_metadata["cut"]
+    assert cut["too_deep"] == 2
+    assert (cut["max_depth"], cut["too_many"]) == (MAX_KEPT_DEPTH, 0)
+
+
+def test_an_oversized_unknown_item_is_cut_to_the_value_cap() -> None:
+    raw = _task(_result({"type": "new_kind", "payload": list(range(MAX_KEPT_VALUES + 10))}))
+    message = task_to_message(raw, engine="chat_gpt")
+    _serialises(message)
+    payload = message.additional_kwargs["unknown_items"][0]["payload"]
+    assert payload[:3] == [0, 1, 2]
+    assert payload[-1] == f"[cut: over {MAX_KEPT_VALUES} values]"
+    assert message.response_metadata["cut"]["too_many"] == 13
+
+
+def test_ordinary_unknown_items_are_kept_whole_and_nothing_is_noted() -> None:
+    item = {"type": "new_kind", "payload": {"list": [1, {"x": [None, True, "s"]}]}}
+    message = task_to_message(_task(_result(item)), engine="chat_gpt")
+    assert message.additional_kwargs["unknown_items"] == [item]
+    assert "cut" not in message.response_metadata

@@ -30,19 +30,76 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--password", default=None, help="accepted password (env DATAFORSEO_PASSWORD)"
     )
-    parser.add_argument("--live-latency", type=float, default=0.0, metavar="S")
-    parser.add_argument("--task-latency", type=float, default=0.0, metavar="S")
-    parser.add_argument("--fault-task-error-50000", type=float, default=0.0, metavar="F")
-    parser.add_argument("--fault-task-error-50301", type=float, default=0.0, metavar="F")
-    parser.add_argument("--fault-rate-limit", type=float, default=0.0, metavar="F")
-    parser.add_argument("--fault-http-500", type=float, default=0.0, metavar="F")
-    parser.add_argument("--fault-drop-connection", type=float, default=0.0, metavar="F")
-    parser.add_argument("--fault-malformed-json", type=float, default=0.0, metavar="F")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--live-concurrency-limit", type=int, default=30)
-    parser.add_argument("--calls-per-minute", type=int, default=2000)
-    parser.add_argument("--tasks-ready-per-minute", type=int, default=20)
-    parser.add_argument("--callback-timeout", type=float, default=10.0, metavar="S")
+    parser.add_argument(
+        "--live-latency",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="seconds added to every live task; it counts against the live concurrency "
+        "limit meanwhile (default 0)",
+    )
+    parser.add_argument(
+        "--task-latency",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="seconds after task_post before a Standard task is ready (default 0)",
+    )
+    faults = (
+        ("--fault-task-error-50000", "processed tasks that fail with task status 50000, cost 0"),
+        ("--fault-task-error-50301", "processed tasks that fail with task status 50301, cost 0"),
+        ("--fault-rate-limit", "API calls answered with 40202 (rate limit), not charged"),
+        ("--fault-http-500", "API calls answered with HTTP 500 / status 50000, not charged"),
+        ("--fault-drop-connection", "API calls whose connection is dropped unprocessed"),
+        (
+            "--fault-malformed-json",
+            "API calls processed AND charged, then answered with truncated JSON",
+        ),
+    )
+    for flag, what in faults:
+        parser.add_argument(
+            flag,
+            type=float,
+            default=0.0,
+            metavar="FRACTION",
+            help=f"fraction 0 to 1 of {what} (default 0)",
+        )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="INT",
+        help="seed of the fault RNG: the same seed and call sequence give the same faults "
+        "(default 0)",
+    )
+    parser.add_argument(
+        "--live-concurrency-limit",
+        type=int,
+        default=30,
+        metavar="TASKS",
+        help="simultaneous live tasks per engine; one more gets 40209 (default 30)",
+    )
+    parser.add_argument(
+        "--calls-per-minute",
+        type=int,
+        default=2000,
+        metavar="CALLS",
+        help="API calls allowed in any sliding 60 s window; past it 40202 (default 2000)",
+    )
+    parser.add_argument(
+        "--tasks-ready-per-minute",
+        type=int,
+        default=20,
+        metavar="CALLS",
+        help="tasks_ready calls allowed in any sliding 60 s window (default 20)",
+    )
+    parser.add_argument(
+        "--callback-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="seconds allowed for one pingback / postback delivery (default 10)",
+    )
     return parser
 
 
