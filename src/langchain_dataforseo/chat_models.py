@@ -58,6 +58,7 @@ from langchain_dataforseo._engines import engine_spec
 from langchain_dataforseo._envelope import as_float
 from langchain_dataforseo._journal import SubmitJournal
 from langchain_dataforseo._messages import layout_messages
+from langchain_dataforseo._redact import redact_url
 from langchain_dataforseo._request import (
     SETTING_NAMES,
     TaskSettings,
@@ -330,12 +331,14 @@ class ChatDataForSEO(BaseChatModel):
     """Standard method: seconds ``invoke`` / ``batch`` / ``collect`` wait for results;
     what is not ready then raises ``DataForSEOTaskPendingError`` with the task id."""
 
-    pingback_url: str | None = None
+    pingback_url: SecretStr | None = None
     """Standard method: URL DataForSEO GETs when a task is done (``$id`` and ``$tag`` are
-    replaced). Such tasks never appear in ``tasks_ready``; they are polled directly."""
+    replaced). Such tasks never appear in ``tasks_ready``; they are polled directly. Kept
+    as a ``SecretStr`` since it usually carries the receiver's secret."""
 
-    postback_url: str | None = None
-    """Standard method: URL DataForSEO POSTs the gzip result to (see ``parse_postback``)."""
+    postback_url: SecretStr | None = None
+    """Standard method: URL DataForSEO POSTs the gzip result to (see ``parse_postback``).
+    A ``SecretStr``, like ``pingback_url``: never in a repr, metadata, log or cassette."""
 
     max_cost: float | None = Field(default=None, ge=0)
     """Budget in USD for this model instance: calls whose known price (Live $0.0006, or
@@ -618,13 +621,19 @@ class ChatDataForSEO(BaseChatModel):
         settings = self._settings(options)
         shown = {**_MODEL_FIELDS, **{_CALL_OPTIONS[key]: key for key in options}}
         check_model_settings(spec, settings, shown)  # errors name the option as written
-        callbacks = {"pingback_url": self.pingback_url, "postback_url": self.postback_url}
+        callbacks = {
+            name: None if url is None else url.get_secret_value()
+            for name, url in (
+                ("pingback_url", self.pingback_url),
+                ("postback_url", self.postback_url),
+            )
+        }
         task = build_task(spec, layout, settings, callbacks if standard else None)
         if records is not None:
             check_model_rules(self.engine, records, settings, standard=standard)
         ignored: dict[str, Any] = {}
         if not standard:
-            ignored = {name: url for name, url in callbacks.items() if url is not None}
+            ignored = {name: redact_url(url) for name, url in callbacks.items() if url is not None}
         notes: dict[str, Any] = {}
         if layout.layout:
             notes["layout"] = layout.layout

@@ -15,6 +15,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from langchain_dataforseo._redact import redact_callback_urls_in_json
+
 RECORD_MODE_ENV = "DATAFORSEO_VCR_RECORD_MODE"
 """Environment variable with the vcrpy record mode (``none``, ``once``, ``all``, ...)."""
 
@@ -27,10 +29,23 @@ def record_mode() -> str:
     return os.environ.get(RECORD_MODE_ENV, "none") or "none"
 
 
+def _redacted_body(body: Any) -> Any:
+    if isinstance(body, bytes | bytearray):
+        try:
+            return redact_callback_urls_in_json(bytes(body).decode()).encode()
+        except UnicodeDecodeError:
+            return body
+    if isinstance(body, str):
+        return redact_callback_urls_in_json(body)
+    return body
+
+
 def _scrub_request(request: Any) -> Any:
     for name in list(request.headers):
         if name.lower() not in _KEPT_REQUEST_HEADERS:
             del request.headers[name]
+    if request.body:
+        request.body = _redacted_body(request.body)
     return request
 
 
@@ -39,6 +54,9 @@ def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     response["headers"] = {
         name: value for name, value in headers.items() if name.lower() in _KEPT_RESPONSE_HEADERS
     }
+    body = response.get("body")
+    if isinstance(body, dict) and body.get("string"):
+        body["string"] = _redacted_body(body["string"])
     return response
 
 

@@ -424,6 +424,22 @@ def test_callback_urls_on_a_live_call_are_noted_as_ignored() -> None:
     assert "pingback_url" not in recorder.bodies[0][0]
 
 
+def test_a_callback_url_secret_never_shows_in_repr_dump_or_ignored_metadata() -> None:
+    recorder = Recorder()
+    url = "https://hooks.example.com/dfs?secret=s3cr3t-0123456789abcdef&id=$id&tag=$tag"
+    model = make_model(recorder, postback_url=url, pingback_url=url)
+    assert model.postback_url is not None
+    assert model.postback_url.get_secret_value() == url
+    for shown in (repr(model), str(model), model.model_dump_json(), str(model.model_dump())):
+        assert "s3cr3t" not in shown
+    with pytest.warns(DataForSEOInputWarning, match="Standard method only"):
+        message = model.invoke("hi")
+    assert message.response_metadata["ignored"]["postback_url"] == (
+        "https://hooks.example.com/dfs?secret=REDACTED&id=$id&tag=$tag"
+    )
+    assert "s3cr3t" not in str(message.response_metadata)
+
+
 def test_concurrent_first_calls_share_one_client() -> None:
     model = ChatDataForSEO(login="l", password="p")
     barrier = threading.Barrier(8)

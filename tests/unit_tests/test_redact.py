@@ -1,0 +1,52 @@
+"""Callback URLs lose their secrets (query values, userinfo) wherever they are shown or kept."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from langchain_dataforseo._redact import redact_callback_urls_in_json, redact_url
+from langchain_dataforseo.testing import vcr_config
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "https://h.example/cb?secret=abc&id=$id&tag=$tag",
+            "https://h.example/cb?secret=REDACTED&id=$id&tag=$tag",
+        ),
+        ("https://user:pw@h.example/cb/$id", "https://REDACTED@h.example/cb/$id"),
+        ("https://h.example/cb?flag&k=", "https://h.example/cb?flag&k=REDACTED"),
+        ("https://h.example/cb", "https://h.example/cb"),
+    ],
+)
+def test_redact_url_hides_query_values_and_userinfo_but_keeps_the_placeholders(
+    url: str, shown: str
+) -> None:
+    assert redact_url(url) == shown
+
+
+def test_redaction_in_json_covers_escaped_slashes_and_leaves_other_fields() -> None:
+    text = json.dumps(
+        [{"user_prompt": "q?a=1", "postback_url": "https://h.example/p?secret=abc&id=$id"}]
+    ).replace("/", "\\/")
+    out = json.loads(redact_callback_urls_in_json(text))
+    assert out == [
+        {"user_prompt": "q?a=1", "postback_url": "https://h.example/p?secret=REDACTED&id=$id"}
+    ]
+
+
+def test_cassette_scrubbers_remove_the_secret_from_request_and_echoed_response() -> None:
+    config = vcr_config("none")
+    secret = "s3cr3t-0123456789abcdef"
+    body = json.dumps([{"user_prompt": "hi", "pingback_url": f"https://h/x?s={secret}&id=$id"}])
+    request = SimpleNamespace(headers={"Authorization": "Basic x"}, body=body.encode())
+    scrubbed = config["before_record_request"](request)
+    assert secret not in scrubbed.body.decode()
+    assert "Authorization" not in scrubbed.headers
+    echoed = {"tasks": [{"data": {"pingback_url": f"https://h/x?s={secret}&id=$id"}}]}
+    response = {"headers": {}, "body": {"string": json.dumps(echoed).encode()}}
+    assert secret not in config["before_record_response"](response)["body"]["string"].decode()
