@@ -317,18 +317,6 @@ def test_ls_params_name_the_provider_and_honour_a_per_call_model() -> None:
     assert model._get_ls_params(model="gpt-4o")["ls_model_name"] == "gpt-4o"
 
 
-def test_invocation_params_are_what_langchain_core_would_build() -> None:
-    from langchain_core.language_models import BaseChatModel
-
-    model = ChatDataForSEO(login="l", password="p", web_search=True, temperature=0.2)
-    ours = model._get_invocation_params(stop=["END"], max_output_tokens=300)
-    core = BaseChatModel._get_invocation_params(model, stop=["END"], max_output_tokens=300)
-    assert ours == core
-    assert ours["_type"] == model._llm_type
-    assert ours["web_search"] is True
-    assert ours["stop"] == ["END"]
-
-
 def test_identifying_params_distinguish_settings() -> None:
     one = ChatDataForSEO(model="gpt-4.1-mini", web_search=True)._identifying_params
     two = ChatDataForSEO(model="gpt-4.1-mini", web_search=False)._identifying_params
@@ -394,7 +382,7 @@ def test_the_model_timeout_applies_even_to_an_injected_http_client() -> None:
     )
     model.invoke("hi")
     assert seen
-    assert all(t["read"] == 150 for t in seen)
+    assert all(140 < t["read"] <= 150 for t in seen)  # what is left of the call's deadline
     assert all(t["connect"] == 10 for t in seen)
 
 
