@@ -428,18 +428,21 @@ def test_concurrent_first_calls_share_one_client() -> None:
     assert len({id(c) for c in clients}) == 1
 
 
-def test_async_pools_and_slots_are_forgotten_with_their_event_loop() -> None:
-    import gc
+def test_async_pools_close_with_their_event_loop_and_are_forgotten() -> None:
+    from langchain_dataforseo import _pools
 
     model = ChatDataForSEO(login="l", password="p")
     client = model.client
+    pools: list[httpx.AsyncClient] = []
 
     async def touch() -> None:
-        assert client.async_sender is client.async_sender
-        client._alive_slot("chat_gpt")
+        pool = await client.ahttp_client()
+        assert pool is await client.ahttp_client()
+        async with client.account.live_gate("chat_gpt"):
+            pools.append(pool)
 
     for _ in range(5):
         asyncio.run(touch())
-    gc.collect()
-    assert len(client._async_senders) == 0
-    assert len(client._alive_slots) == 0
+    assert len({id(pool) for pool in pools}) == 5  # one per event loop
+    assert all(pool.is_closed for pool in pools)  # closed as their loop shut down
+    assert _pools.loops_with_pools() <= 1  # closed loops are dropped on the next use
