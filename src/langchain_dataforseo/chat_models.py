@@ -885,4 +885,3 @@ class ChatDataForSEO(BaseChatModel):
 
 
 __all__ = ["DEFAULT_MODELS", "ChatDataForSEO", "DataForSEOInputWarning"]
-

@@ -20,7 +20,6 @@ import pytest
 from langchain_core.exceptions import ModelConnectionError, ModelTimeoutError
 from pydantic import SecretStr
 
-from langchain_dataforseo import _pools
 from langchain_dataforseo._client import DataForSEOClient, endpoint_url
 from langchain_dataforseo._deadline import DeadlineBackend
 from langchain_dataforseo._http import ACCEPT_ENCODING, asend, build_client, send
