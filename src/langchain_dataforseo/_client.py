@@ -293,6 +293,7 @@ class DataForSEOClient:
         self.max_response_bytes = max_response_bytes
         self._given_client = http_client
         self._given_async_client = http_async_client
+        self._key_cache: tuple[str, _pools.AccountKey] | None = None
 
     def __repr__(self) -> str:
         return f"DataForSEOClient(base_url={redact_url(self.base_url)!r}, login={self._login!r})"
@@ -303,7 +304,12 @@ class DataForSEOClient:
         return basic_auth_header(self._login, self._password, self._api_key)
 
     def _key(self) -> _pools.AccountKey:
-        return _pools.account_key(check_base_url(self.base_url), self._auth())
+        cached = self._key_cache
+        if cached is not None and cached[0] == self.base_url:
+            return cached[1]
+        key = _pools.account_key(check_base_url(self.base_url), self._auth())
+        self._key_cache = (self.base_url, key)
+        return key
 
     @property
     def account(self) -> _pools.Account:

@@ -38,14 +38,12 @@ from langchain_dataforseo._pacing import (
     SlotGate,
     paced_limit,
 )
+from langchain_dataforseo._standard import TASKS_READY_INTERVAL_SECONDS
 
 T = TypeVar("T")
 
 AccountKey = tuple[str, str]
 """``(base URL, SHA-256 of the Authorization value)``: no credential is kept in it."""
-
-TASKS_READY_INTERVAL_SECONDS = 3.0
-"""``tasks_ready`` allows 20 calls a minute: one every 3 s."""
 
 
 def account_key(base_url: str, auth: str) -> AccountKey:

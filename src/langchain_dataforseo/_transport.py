@@ -91,10 +91,13 @@ def exchange(
     """
     retries = 0
     deadline: float | None = None
+    last_error: DataForSEOError | None = None
     while True:
         for pacer in pacers:
             wait = pacer.reserve()
             if wait > 0:
+                if last_error is not None and deadline is not None and clock() + wait >= deadline:
+                    raise last_error
                 yield Sleep(wait)
         if deadline is None:
             outer = current_deadline()
@@ -115,6 +118,7 @@ def exchange(
             delay = policy.delay(retries)
             if deadline is not None and clock() + delay >= deadline:
                 raise
+            last_error = error
             yield Sleep(delay)
 
 

@@ -213,3 +213,14 @@ def test_which_failures_are_sent_again(
     error = api_error(code, "x", http_status=http, cost=cost)
     assert may_retry(error, idempotent=False) is post
     assert may_retry(error, idempotent=True) is get
+
+
+def test_a_retry_whose_pacer_slot_comes_after_the_deadline_is_not_made() -> None:
+    clock = Clock()
+    pacer = CallPacer(1, 60.0, clock=clock)
+    call = ApiCall("GET", URL, None, idempotent=True, where="models", timeout=5.0)
+    steps = exchange(call, parse, RetryPolicy(max_retries=3, base_delay=0.0), (pacer,), clock=clock)
+    assert isinstance(next(steps), ApiCall)
+    assert steps.send(httpx.ConnectError("refused", request=REQUEST)) == Sleep(0.0)
+    with pytest.raises(DataForSEOConnectionError):
+        steps.send(None)  # the pacer's next slot is 60 s away, past the 5 s deadline
