@@ -21,7 +21,7 @@ from langchain_core.exceptions import ModelConnectionError, ModelTimeoutError
 from pydantic import SecretStr
 
 from langchain_dataforseo._client import DataForSEOClient, endpoint_url
-from langchain_dataforseo._deadline import DeadlineBackend
+from langchain_dataforseo._deadline_backend import DeadlineBackend
 from langchain_dataforseo._http import ACCEPT_ENCODING, asend, build_client, send
 from langchain_dataforseo._retry import RetryPolicy
 from langchain_dataforseo._transport import ApiCall
