@@ -295,6 +295,11 @@ def transport_error(exc: httpx.HTTPError, *, idempotent: bool, where: str = "") 
         return too_large
     if isinstance(exc, CallDeadlineExceeded):
         return _deadline_error(exc, idempotent=idempotent, what=what)
+    if isinstance(exc, httpx.DecodingError):
+        charged = "" if idempotent else " The call ran and may have been charged."
+        return DataForSEOResponseError(
+            f"DataForSEO {what}: the answer could not be decoded ({exc}).{charged}"
+        )
     not_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
     retryable = not_sent or idempotent
     if isinstance(exc, httpx.TimeoutException):

@@ -119,9 +119,15 @@ def call_headers(call: ApiCall, auth: str) -> dict[str, str]:
         auth: The ``Authorization`` header value.
 
     Returns:
-        ``Authorization``, ``Accept`` and, for a body, ``Content-Type``.
+        ``Authorization``, ``Accept``, ``Accept-Encoding`` (only what the bounded decoder
+        inflates, whatever a client of your own would ask for) and, for a body,
+        ``Content-Type``.
     """
-    headers = {"Authorization": auth, "Accept": "application/json"}
+    headers = {
+        "Authorization": auth,
+        "Accept": "application/json",
+        "Accept-Encoding": ACCEPT_ENCODING,
+    }
     if call.body is not None:
         headers["Content-Type"] = "application/json"
     return headers

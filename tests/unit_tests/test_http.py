@@ -166,6 +166,53 @@ def test_httpx_client_event_hooks_and_log_line_see_the_calls(
     assert any(r.name == "httpx" and "HTTP Request: POST" in r.getMessage() for r in caplog.records)
 
 
+async def test_what_wraps_httpx_client_send_sees_every_call(
+    own_pool: Callable[[Handler], list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As Sentry's httpx integration and some OpenTelemetry versions do."""
+    handler, _ = sequence(json_response(envelope()), json_response(envelope()))
+    own_pool(handler)
+    seen: list[str] = []
+    original, aoriginal = httpx.Client.send, httpx.AsyncClient.send
+
+    def wrapped(self: httpx.Client, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        seen.append(f"sync {request.method}")
+        return original(self, request, **kwargs)
+
+    async def awrapped(self: httpx.AsyncClient, request: httpx.Request, **kwargs: Any) -> Any:
+        seen.append(f"async {request.method}")
+        return await aoriginal(self, request, **kwargs)
+
+    monkeypatch.setattr(httpx.Client, "send", wrapped)
+    monkeypatch.setattr(httpx.AsyncClient, "send", awrapped)
+    client = own_client()
+    client.live("chat_gpt", TASK)
+    await client.alive("chat_gpt", TASK)
+    assert seen == ["sync POST", "async POST"]
+
+
+def test_a_client_of_your_own_asks_only_for_encodings_the_bounded_decoder_knows() -> None:
+    handler, seen = sequence(json_response(envelope()))
+    given = httpx.Client(
+        transport=httpx.MockTransport(handler), headers={"Accept-Encoding": "br, zstd"}
+    )
+    DataForSEOClient(login="l", password="p", http_client=given).live("chat_gpt", TASK)
+    assert seen[0].headers["Accept-Encoding"] == ACCEPT_ENCODING
+
+
+def test_an_answer_that_cannot_be_decoded_is_a_response_error(
+    own_pool: Callable[[Handler], list[Any]],
+) -> None:
+    from langchain_dataforseo import DataForSEOResponseError
+
+    broken = httpx.Response(200, stream=httpx.ByteStream(b"not gzip"))
+    broken.headers["Content-Encoding"] = "gzip"
+    handler, _ = sequence(broken)
+    own_pool(handler)
+    with pytest.raises(DataForSEOResponseError, match=r"could not be decoded.*may have been"):
+        own_client().live("chat_gpt", TASK)
+
+
 async def test_async_calls_without_a_given_client_use_the_loop_s_shared_async_client(
     own_pool: Callable[[Handler], list[Any]],
 ) -> None:
