@@ -426,3 +426,22 @@ def test_each_exchange_is_logged_at_debug_without_credentials(
     assert record.getMessage() == f"HTTP POST {URL} -> 200"
     assert "s3cret-pass" not in caplog.text
     assert base64.b64encode(b"user@example.com:s3cret-pass").decode() not in caplog.text
+
+
+def test_proxied_https_pools_obey_the_deadline_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.test:3128")
+    client = build_client("https://api.example.test")
+    proxied = [t for t in client._mounts.values() if t is not None]
+    assert proxied  # the environment's proxy applies to https
+    for transport in proxied:
+        assert isinstance(transport._pool._network_backend, DeadlineBackend)  # type: ignore[attr-defined]
+
+
+def test_a_loopback_http_client_takes_no_proxy_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example.test:3128")
+    monkeypatch.setenv("ALL_PROXY", "http://proxy.example.test:3128")
+    client = build_client("http://127.0.0.1:8080")
+    assert not client.trust_env
+    assert [t for t in client._mounts.values() if t is not None] == []
