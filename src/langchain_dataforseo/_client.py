@@ -1,27 +1,27 @@
-"""The HTTP client: credentials, base-URL safety, pooled httpx clients, one method per call.
+"""The HTTP client: credentials, base-URL safety, shared httpx clients, one method per call.
 
-Sync and async methods share everything but the driver (see ``_transport``). Clients
-are built lazily on first use, so constructing a model is cheap and works without
-credentials; missing credentials are reported when a call is made, before any request.
+Sync and async methods share everything but the driver (see ``_transport``). The httpx
+clients, pacers and live slots are shared per account (see ``_pools``) and made on first
+use, so constructing a model is cheap and works without credentials; missing credentials
+are reported when a call is made, before any request.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import functools
 import ipaddress
 import os
-import threading
+import socket
 import time
-import weakref
 from collections.abc import Callable, Generator, Sequence
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import SecretStr
 
+from langchain_dataforseo import _pools
 from langchain_dataforseo._catalogue import ModelRecord, parse_models
 from langchain_dataforseo._constants import (
     DEFAULT_BASE_URL,
@@ -41,23 +41,11 @@ from langchain_dataforseo._envelope import (
     first_result,
     first_task,
 )
-from langchain_dataforseo._http import (
-    AsyncClientSender,
-    AsyncSender,
-    AsyncTransportSender,
-    ClientSender,
-    SyncSender,
-    TransportSender,
-    proxy_from_environment,
-)
+from langchain_dataforseo._http import DEFAULT_MAX_RESPONSE_BYTES, asend, send
 from langchain_dataforseo._pacing import CallPacer
 from langchain_dataforseo._request import encode_tasks
 from langchain_dataforseo._retry import RetryPolicy
-from langchain_dataforseo._standard import (
-    MAX_TASKS_PER_POST,
-    TASKS_READY_INTERVAL_SECONDS,
-    check_task_id,
-)
+from langchain_dataforseo._standard import MAX_TASKS_PER_POST, check_task_id
 from langchain_dataforseo._transport import (
     ApiCall,
     Outcome,
@@ -66,7 +54,6 @@ from langchain_dataforseo._transport import (
     run_async,
     run_sync,
 )
-from langchain_dataforseo._version import __version__
 from langchain_dataforseo.errors import (
     DataForSEOAuthenticationError,
     DataForSEOInputError,
@@ -76,8 +63,6 @@ from langchain_dataforseo.errors import (
 T = TypeVar("T")
 
 _API_PREFIX = "/v3/ai_optimization"
-_USER_AGENT = f"langchain-dataforseo/{__version__}"
-_POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=50)
 
 
 def is_loopback_host(host: str) -> bool:
@@ -87,15 +72,46 @@ def is_loopback_host(host: str) -> bool:
         host: A host name or an IP address, with or without brackets.
 
     Returns:
-        True for ``localhost`` and addresses in 127.0.0.0/8 or ``::1``.
+        True for ``localhost``, addresses in 127.0.0.0/8 or ``::1``, and other
+        ``*.localhost`` names only when every address they resolve to is loopback (a
+        resolver may send such a name anywhere).
     """
-    name = host.strip("[]").lower()
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
+    name = host.strip("[]").lower().rstrip(".")
     try:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:
+        pass
+    if name == "localhost":
+        return True
+    if not name.endswith(".localhost"):
         return False
+    try:
+        infos = socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return False
+    addresses = {info[4][0] for info in infos}
+    return bool(addresses) and all(
+        ipaddress.ip_address(str(address).split("%")[0]).is_loopback for address in addresses
+    )
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password (or user) it carries replaced by ``***``.
+
+    Args:
+        url: A URL as given.
+
+    Returns:
+        The URL, safe to show.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        rest, scheme = url, ""
+    authority, slash, path = rest.partition("/")
+    if "@" not in authority:
+        return url
+    host = authority.rsplit("@", 1)[1]
+    return f"{scheme}{sep}***@{host}{slash}{path}"
 
 
 @functools.lru_cache(maxsize=64)
@@ -110,21 +126,30 @@ def check_base_url(base_url: str) -> str:
 
     Raises:
         DataForSEOInputError: For a scheme other than https, except plain http to a
-            loopback host (the local emulator).
+            loopback host (the local emulator); or a URL carrying a user or password
+            (give them as ``login`` / ``password``). The message never shows a password.
     """
-    url = httpx.URL(base_url)
+    shown = redact_url(base_url)
+    try:
+        url = httpx.URL(base_url)
+    except httpx.InvalidURL:
+        url = httpx.URL("invalid:")
+    if url.userinfo:
+        msg = (
+            f"base_url={shown!r} is refused: it carries a user or password. Give the "
+            "credentials as login= and password= (or DATAFORSEO_LOGIN / DATAFORSEO_PASSWORD)."
+        )
+        raise DataForSEOInputError(msg, field="base_url", limit="no user info", actual=shown)
     if url.scheme == "https" and url.host:
         return base_url.rstrip("/")
     if url.scheme == "http" and url.host and is_loopback_host(url.host):
         return base_url.rstrip("/")
     msg = (
-        f"base_url={base_url!r} is refused: credentials are sent only over https, or over "
+        f"base_url={shown!r} is refused: credentials are sent only over https, or over "
         "plain http to a loopback host (127.0.0.1, ::1, localhost) such as the local "
         "emulator."
     )
-    raise DataForSEOInputError(
-        msg, field="base_url", limit="https or loopback http", actual=base_url
-    )
+    raise DataForSEOInputError(msg, field="base_url", limit="https or loopback http", actual=shown)
 
 
 def endpoint_url(base_url: str, engine: str, function: str) -> httpx.URL:
@@ -215,16 +240,18 @@ class DataForSEOClient:
         password: API password.
         api_key: ``"login:password"`` (or base64 of it), used when login/password are unset.
         base_url: API root; https, or plain http to a loopback host.
-        timeout: Seconds before a request times out.
+        timeout: Seconds a call may take from its first send, retries included (a deadline).
         max_retries: Retries of calls that provably did not run or cost nothing.
         retry: Full retry policy (wins over ``max_retries``).
         models_cache_ttl: Seconds a fetched model catalogue is reused.
         calls_per_minute: Client-side cap on calls a minute (the API allows 2000).
         max_live_tasks: Client-side cap on simultaneous live tasks per engine (API: 30).
         http_client: A ready ``httpx.Client`` every blocking call goes through. Without
-            one, calls go straight through a pooled httpx transport, or through an
-            ``httpx.Client`` when the environment sets a proxy (see ``_http``).
+            one, calls go through the ``httpx.Client`` this process shares for the
+            account (base URL and credentials; see ``_pools``).
         http_async_client: A ready ``httpx.AsyncClient``, as ``http_client`` for async.
+        max_response_bytes: Largest decoded answer read; a larger one (or a gzip bomb)
+            raises ``DataForSEOResponseTooLargeError`` without being held whole.
 
     Example:
         .. code-block:: python
@@ -250,6 +277,7 @@ class DataForSEOClient:
         max_live_tasks: int = DEFAULT_MAX_CONCURRENCY,
         http_client: httpx.Client | None = None,
         http_async_client: httpx.AsyncClient | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self._login = login if login is not None else os.environ.get(ENV_LOGIN)
         if password is None and os.environ.get(ENV_PASSWORD):
@@ -260,98 +288,60 @@ class DataForSEOClient:
         self.timeout = timeout
         self.retry = retry or RetryPolicy(max_retries=max_retries)
         self.models_cache_ttl = models_cache_ttl
+        self.calls_per_minute = calls_per_minute
+        self.max_live_tasks = max_live_tasks
+        self.max_response_bytes = max_response_bytes
         self._given_client = http_client
         self._given_async_client = http_async_client
-        self._sender: SyncSender | None = None
-        self._async_senders: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncSender] = (
-            weakref.WeakKeyDictionary()
-        )
-        self._models: dict[str, tuple[float, list[ModelRecord]]] = {}
-        self._lock = threading.Lock()
-        self._timeout_cache: tuple[float, httpx.Timeout] | None = None
-        self.call_pacer = CallPacer(calls_per_minute, 60.0)
-        """Keeps every call of this client under the API's calls-a-minute limit."""
-        self.tasks_ready_pacer = CallPacer(1, TASKS_READY_INTERVAL_SECONDS)
-        """``tasks_ready`` allows 20 calls a minute: one every 3 s, never faster."""
-        self.max_live_tasks = max_live_tasks
-        self._live_slots: dict[str, threading.BoundedSemaphore] = {}
-        self._alive_slots: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]
-        ] = weakref.WeakKeyDictionary()
+        self._key_cache: tuple[str, _pools.AccountKey] | None = None
 
     def __repr__(self) -> str:
-        return f"DataForSEOClient(base_url={self.base_url!r}, login={self._login!r})"
+        return f"DataForSEOClient(base_url={redact_url(self.base_url)!r}, login={self._login!r})"
+
+    # -- the account's shared pools and limiters (see ``_pools``) -------------------------
+
+    def _auth(self) -> str:
+        return basic_auth_header(self._login, self._password, self._api_key)
+
+    def _key(self) -> _pools.AccountKey:
+        cached = self._key_cache
+        if cached is not None and cached[0] == self.base_url:
+            return cached[1]
+        key = _pools.account_key(check_base_url(self.base_url), self._auth())
+        self._key_cache = (self.base_url, key)
+        return key
 
     @property
-    def _timeout(self) -> httpx.Timeout:
-        cached = self._timeout_cache
-        if cached is None or cached[0] != self.timeout:
-            timeout = httpx.Timeout(self.timeout, connect=min(10.0, self.timeout))
-            self._timeout_cache = cached = (self.timeout, timeout)
-        return cached[1]
-
-    def _proxied_client_options(self) -> dict[str, Any]:
-        return {
-            "timeout": self._timeout,
-            "limits": _POOL_LIMITS,
-            "headers": {"User-Agent": _USER_AGENT},
-        }
-
-    def _build_sender(self) -> SyncSender:
-        if proxy_from_environment():
-            return ClientSender(httpx.Client(**self._proxied_client_options()))
-        return TransportSender(httpx.HTTPTransport(limits=_POOL_LIMITS), _USER_AGENT)
-
-    def _build_async_sender(self) -> AsyncSender:
-        if proxy_from_environment():
-            return AsyncClientSender(httpx.AsyncClient(**self._proxied_client_options()))
-        return AsyncTransportSender(httpx.AsyncHTTPTransport(limits=_POOL_LIMITS), _USER_AGENT)
+    def account(self) -> _pools.Account:
+        """The limiters and catalogue shared by every client of this account."""
+        return _pools.account(self._key(), self.calls_per_minute, self.max_live_tasks)
 
     @property
-    def sender(self) -> SyncSender:
-        """How blocking calls are sent, built on first use.
-
-        Through the ``http_client`` given, else straight through a pooled httpx
-        transport (through an ``httpx.Client`` when the environment sets a proxy).
-        """
-        sender = self._sender
-        if sender is not None:
-            return sender
-        with self._lock:
-            if self._sender is None:
-                given = self._given_client
-                self._sender = self._build_sender() if given is None else ClientSender(given)
-            return self._sender
+    def call_pacer(self) -> CallPacer:
+        """Keeps every call of the account under the API's calls-a-minute limit."""
+        return self.account.call_pacer
 
     @property
-    def async_sender(self) -> AsyncSender:
-        """How async calls of the running event loop are sent, built on first use.
+    def tasks_ready_pacer(self) -> CallPacer:
+        """``tasks_ready`` allows 20 calls a minute: one every 3 s, never faster."""
+        return self.account.tasks_ready_pacer
 
-        httpx's async pools are bound to the loop they first ran on, so one is kept per
-        event loop; a closed loop's pool is dropped when another loop first calls (close
-        it cleanly with :meth:`aclose` before the loop ends).
+    @property
+    def http_client(self) -> httpx.Client:
+        """The ``httpx.Client`` blocking calls go through: the one given, else the shared one."""
+        if self._given_client is not None:
+            return self._given_client
+        return _pools.client(self._key())
+
+    async def ahttp_client(self) -> httpx.AsyncClient:
+        """The ``httpx.AsyncClient`` async calls of the running loop go through.
+
+        Returns:
+            The one given, else the account's shared client for the running event loop.
         """
         if self._given_async_client is not None:
-            return AsyncClientSender(self._given_async_client)
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            sender = self._async_senders.get(loop)
-            if sender is None:
-                self._forget_closed_loops()
-                sender = self._build_async_sender()
-                self._async_senders[loop] = sender
-            return sender
-
-    def _forget_closed_loops(self) -> None:
-        """Drop the pools and slots of event loops that have closed (lock held).
-
-        A pool with open connections keeps its loop alive, so the weak keys alone would
-        never let go of it. The connections of a closed loop cannot be closed politely any
-        more; dropping them lets the garbage collector close their sockets.
-        """
-        for table in (self._async_senders, self._alive_slots):
-            for loop in [loop for loop in table if loop.is_closed()]:
-                del table[loop]
+            return self._given_async_client
+        return await _pools.async_client(self._key())
 
     # -- one place that turns an endpoint into a call -----------------------------------
 
@@ -359,9 +349,9 @@ class DataForSEOClient:
         self, method: str, engine: str, function: str, body: bytes | None, where: str
     ) -> tuple[str, ApiCall]:
         url = endpoint_url(self.base_url, engine, function)
-        auth = basic_auth_header(self._login, self._password, self._api_key)
+        auth = self._auth()
         return auth, ApiCall(
-            method, url, body, idempotent=method == "GET", where=where, timeout=self._timeout
+            method, url, body, idempotent=method == "GET", where=where, timeout=self.timeout
         )
 
     def _steps(
@@ -376,7 +366,12 @@ class DataForSEOClient:
         parse: Callable[[httpx.Response], T],
         extra: Sequence[CallPacer] = (),
     ) -> T:
-        return run_sync(self.sender, auth, self._steps(call, parse, extra))
+        client, limit = self.http_client, self.max_response_bytes
+        return run_sync(
+            lambda one, value: send(client, one, value, limit),
+            auth,
+            self._steps(call, parse, extra),
+        )
 
     async def _arun(
         self,
@@ -385,22 +380,12 @@ class DataForSEOClient:
         parse: Callable[[httpx.Response], T],
         extra: Sequence[CallPacer] = (),
     ) -> T:
-        return await run_async(self.async_sender, auth, self._steps(call, parse, extra))
-
-    def _live_slot(self, engine: str) -> threading.BoundedSemaphore:
-        with self._lock:
-            return self._live_slots.setdefault(
-                engine, threading.BoundedSemaphore(self.max_live_tasks)
-            )
-
-    def _alive_slot(self, engine: str) -> asyncio.Semaphore:
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            slots = self._alive_slots.get(loop)
-            if slots is None:
-                self._forget_closed_loops()
-                slots = self._alive_slots[loop] = {}
-            return slots.setdefault(engine, asyncio.Semaphore(self.max_live_tasks))
+        client, limit = await self.ahttp_client(), self.max_response_bytes
+        return await run_async(
+            lambda one, value: asend(client, one, value, limit),
+            auth,
+            self._steps(call, parse, extra),
+        )
 
     # -- live ---------------------------------------------------------------------------
 
@@ -424,8 +409,9 @@ class DataForSEOClient:
         Returns:
             The API's task object, status 20000 with a non-empty ``result``.
         """
-        with self._live_slot(engine):
-            return self._run(*self._live_call(engine, task), self._parse_live)
+        call = self._live_call(engine, task)
+        with self.account.live_gate(engine):
+            return self._run(*call, self._parse_live)
 
     async def alive(self, engine: str, task: dict[str, Any]) -> dict[str, Any]:
         """Async twin of :meth:`live`.
@@ -437,8 +423,9 @@ class DataForSEOClient:
         Returns:
             The API's task object.
         """
-        async with self._alive_slot(engine):
-            return await self._arun(*self._live_call(engine, task), self._parse_live)
+        call = self._live_call(engine, task)
+        async with self.account.live_gate(engine):
+            return await self._arun(*call, self._parse_live)
 
     # -- Standard: task_post, tasks_ready, task_get --------------------------------------
 
@@ -591,18 +578,11 @@ class DataForSEOClient:
         envelope = decode_envelope(response.status_code, response.content, where="models")
         return parse_models(first_task(envelope, where="models"))
 
-    def _cached_models(self, engine: str) -> list[ModelRecord] | None:
-        entry = self._models.get(engine)
-        if entry is not None and entry[0] > time.monotonic():
-            return list(entry[1])
-        return None
-
-    def _store_models(self, engine: str, records: list[ModelRecord]) -> list[ModelRecord]:
-        self._models[engine] = (time.monotonic() + self.models_cache_ttl, records)
-        return list(records)
-
     def list_models(self, engine: str) -> list[ModelRecord]:
         """The engine's model catalogue (a free call), cached for ``models_cache_ttl`` s.
+
+        The catalogue is shared by every client of the account, and fetched once however
+        many calls need it at the same time.
 
         Args:
             engine: ``chat_gpt``, ``claude``, ``gemini`` or ``perplexity``.
@@ -611,11 +591,19 @@ class DataForSEOClient:
             One record per model.
         """
         engine_spec(engine)
-        cached = self._cached_models(engine)
+        account = self.account
+        cached = _pools.fresh(account.catalogue.get(engine), self.models_cache_ttl)
         if cached is not None:
-            return cached
-        call = self._call("GET", engine, "models", None, "models")
-        return self._store_models(engine, self._run(*call, self._parse_models))
+            return list(cached)
+
+        def fetch() -> list[ModelRecord]:
+            again = _pools.fresh(account.catalogue.get(engine), self.models_cache_ttl)
+            if again is not None:
+                return list(again)
+            call = self._call("GET", engine, "models", None, "models")
+            return self._store_models(account, engine, self._run(*call, self._parse_models))
+
+        return list(account.fetches.run(engine, fetch))
 
     async def alist_models(self, engine: str) -> list[ModelRecord]:
         """Async twin of :meth:`list_models`.
@@ -627,31 +615,42 @@ class DataForSEOClient:
             One record per model.
         """
         engine_spec(engine)
-        cached = self._cached_models(engine)
+        account = self.account
+        cached = _pools.fresh(account.catalogue.get(engine), self.models_cache_ttl)
         if cached is not None:
-            return cached
-        call = self._call("GET", engine, "models", None, "models")
-        return self._store_models(engine, await self._arun(*call, self._parse_models))
+            return list(cached)
+
+        async def fetch() -> list[ModelRecord]:
+            again = _pools.fresh(account.catalogue.get(engine), self.models_cache_ttl)
+            if again is not None:
+                return list(again)
+            call = self._call("GET", engine, "models", None, "models")
+            records = await self._arun(*call, self._parse_models)
+            return self._store_models(account, engine, records)
+
+        return list(await account.fetches.arun(engine, fetch))
+
+    @staticmethod
+    def _store_models(
+        account: _pools.Account, engine: str, records: list[ModelRecord]
+    ) -> list[ModelRecord]:
+        account.catalogue[engine] = (time.monotonic(), list(records))
+        return records
 
     def close(self) -> None:
-        """Close the pooled blocking connections.
+        """Close the account's shared blocking pool (the next call opens a new one).
 
         A client given as ``http_client`` is left open: it belongs to the caller. Async
-        pools are per event loop: close the running loop's with :meth:`aclose`.
+        pools are per event loop and close with it; :meth:`aclose` closes the running
+        loop's sooner.
         """
-        with self._lock:
-            sender, self._sender = self._sender, None
-        if sender is not None and self._given_client is None:
-            sender.close()
+        if self._given_client is None:
+            _pools.close(self._key())
 
     async def aclose(self) -> None:
-        """Close the running event loop's pooled connections.
+        """Close the account's shared pool of the running event loop.
 
         A client given as ``http_async_client`` is left open: it belongs to the caller.
         """
-        if self._given_async_client is not None:
-            return
-        with self._lock:
-            sender = self._async_senders.pop(asyncio.get_running_loop(), None)
-        if sender is not None:
-            await sender.aclose()
+        if self._given_async_client is None:
+            await _pools.aclose(self._key())

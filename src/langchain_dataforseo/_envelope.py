@@ -15,10 +15,12 @@ from typing import Any, Final
 
 import httpx
 
+from langchain_dataforseo._http_errors import CallDeadlineExceeded, ResponseTooLarge
 from langchain_dataforseo.errors import (
     DataForSEOConnectionError,
     DataForSEOError,
     DataForSEOResponseError,
+    DataForSEOResponseTooLargeError,
     DataForSEOTimeoutError,
     error_class_for,
 )
@@ -28,7 +30,7 @@ TASK_CREATED: Final = 20100
 PENDING_CODES: Final = frozenset({20100, 40601, 40602})
 """Task codes that mean "not finished yet" on ``task_get``."""
 _NOT_RUN_CODES: Final = frozenset({40202, 40209})
-_NOT_RUN_HTTP: Final = frozenset({429, 503})
+"""The API's own refusals before running a call (see ``_retry`` for the full table)."""
 
 _HINTS: Final[dict[int, str]] = {
     40100: "Check DATAFORSEO_LOGIN / DATAFORSEO_PASSWORD: they are the API credentials "
@@ -95,12 +97,10 @@ def api_error(
     tid = task_id if isinstance(task_id, str) else None
     known_cost = as_float(cost, default=-1.0)
     free = known_cost == 0.0
-    server_fault = (status_code is not None and status_code >= 50000) or (
-        http_status is not None and http_status >= 500
-    )
-    retryable = (
-        status_code in _NOT_RUN_CODES or http_status in _NOT_RUN_HTTP or (server_fault and free)
-    )
+    # only the API's own envelope proves anything: a bare HTTP 429 / 5xx may come from a
+    # gateway that answered after the API ran the task (see ``_retry``)
+    server_fault = status_code is not None and status_code >= 50000
+    retryable = status_code in _NOT_RUN_CODES or (server_fault and free)
     parts = [f"DataForSEO {where or 'call'} failed"]
     if status_code is not None:
         parts.append(f" with status {status_code}")
@@ -281,11 +281,27 @@ def transport_error(exc: httpx.HTTPError, *, idempotent: bool, where: str = "") 
         where: What was being done, for the message.
 
     Returns:
-        A :class:`DataForSEOTimeoutError` or :class:`DataForSEOConnectionError`.
+        A :class:`DataForSEOTimeoutError` (``may_be_charged`` set),
+        :class:`DataForSEOConnectionError` or :class:`DataForSEOResponseTooLargeError`.
     """
+    what = where or "call"
+    if isinstance(exc, ResponseTooLarge):
+        charged = "" if idempotent else " The call ran and may have been charged."
+        too_large = DataForSEOResponseTooLargeError(
+            f"DataForSEO {what}: the answer was not read: {exc}. Raise max_response_bytes "
+            f"if it is expected.{charged}"
+        )
+        too_large.limit = exc.limit
+        return too_large
+    if isinstance(exc, CallDeadlineExceeded):
+        return _deadline_error(exc, idempotent=idempotent, what=what)
+    if isinstance(exc, httpx.DecodingError):
+        charged = "" if idempotent else " The call ran and may have been charged."
+        return DataForSEOResponseError(
+            f"DataForSEO {what}: the answer could not be decoded ({exc}).{charged}"
+        )
     not_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
     retryable = not_sent or idempotent
-    what = where or "call"
     if isinstance(exc, httpx.TimeoutException):
         if not_sent:
             msg = (
@@ -299,7 +315,9 @@ def transport_error(exc: httpx.HTTPError, *, idempotent: bool, where: str = "") 
                 "have run and been charged, so it is not retried automatically; check your "
                 "DataForSEO dashboard before sending it again, or raise `timeout`."
             )
-        return DataForSEOTimeoutError(msg, retryable=retryable)
+        error = DataForSEOTimeoutError(msg, retryable=retryable)
+        error.may_be_charged = not not_sent and not idempotent
+        return error
     if not_sent:
         msg = f"DataForSEO {what}: could not connect ({type(exc).__name__}); nothing was sent."
     elif idempotent:
@@ -311,3 +329,24 @@ def transport_error(exc: httpx.HTTPError, *, idempotent: bool, where: str = "") 
             "retried automatically."
         )
     return DataForSEOConnectionError(msg, retryable=retryable)
+
+
+def _deadline_error(
+    exc: CallDeadlineExceeded, *, idempotent: bool, what: str
+) -> DataForSEOTimeoutError:
+    """The call's deadline passed: say whether it may have been charged."""
+    if not exc.sent:
+        tail = "the request was not sent, so nothing was charged."
+    elif idempotent:
+        tail = "it was a free call, so nothing was charged."
+    else:
+        tail = (
+            "the request was sent, so the task may have run and been charged; it is not "
+            "retried automatically. Check your DataForSEO dashboard before sending it again, "
+            "or raise `timeout`."
+        )
+    error = DataForSEOTimeoutError(
+        f"DataForSEO {what}: {exc}; {tail}", retryable=not exc.sent or idempotent
+    )
+    error.may_be_charged = exc.sent and not idempotent
+    return error

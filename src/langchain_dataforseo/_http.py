@@ -1,254 +1,408 @@
-"""How one API call becomes an HTTP response: the senders the transport drivers use.
+"""How one API call becomes an HTTP response: plain ``httpx.Client`` / ``httpx.AsyncClient``.
 
-Two ways, with the same result for the caller (an ``httpx.Response`` whose body is read,
-or an ``httpx.HTTPError``):
+Every call goes through an httpx client (the package's shared one, see ``_pools``, or the
+one you gave), so what watches httpx sees it: Sentry's httpx integration, respx,
+OpenTelemetry, httpx's own ``HTTP Request:`` log line. This module adds three things
+around ``client.send``:
 
-- through an ``httpx.Client`` the user gave (their proxies, event hooks, mounts and
-  transports apply), or the one built when the environment sets a proxy;
-- straight through the pooled transport the package owns. ``httpx.Client`` adds
-  cookie, redirect, auth-flow and URL-merging steps this API never needs, and those
-  cost about as much per call as the rest of this package; its default transport
-  (connection pool, TLS settings, ``SSL_CERT_FILE``) is the same either way.
-
-Recorders and mocks that patch httpx's transports or httpcore (vcrpy 8+, pytest-httpx,
-respx's default mode) see both paths. What hooks ``httpx.Client`` itself (Sentry's httpx
-integration, respx with ``using="httpx"``, httpx's own ``HTTP Request:`` log line) sees only
-the first: pass an ``http_client`` to keep it. This module logs each exchange at DEBUG on
-the ``langchain_dataforseo`` logger instead (method, URL, status: no header, no body).
+- a deadline for the whole exchange (connect, send, every byte of the body; see
+  ``_deadline``), raised as :class:`CallDeadlineExceeded` with whether the request may
+  have reached the API;
+- a cap on the decoded size of the body, :data:`DEFAULT_MAX_RESPONSE_BYTES` unless set:
+  the body is read in a loop and inflated with a bounded ``zlib`` decoder, so neither a
+  huge body nor a gzip bomb is ever held whole (:class:`ResponseTooLarge`);
+- a DEBUG line per exchange on the ``langchain_dataforseo`` logger (method, URL, status:
+  no header, no body).
 """
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import logging
-import urllib.request
-from collections.abc import Iterator
+import time
+import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, Final
 
 import httpx
 
-from langchain_dataforseo._constants import DEFAULT_TIMEOUT_SECONDS
+from langchain_dataforseo._deadline import deadline_scope
+from langchain_dataforseo._deadline import install as install_deadline_backend
+from langchain_dataforseo._http_errors import CallDeadlineExceeded, ResponseTooLarge
 from langchain_dataforseo._transport import ApiCall
+from langchain_dataforseo._version import __version__
 
-ACCEPT_ENCODING = "gzip, deflate"
-"""The encodings httpx always decodes (what ``httpx.Client`` asks for by default)."""
+ACCEPT_ENCODING: Final = "gzip, deflate"
+"""The encodings asked for: those the bounded decoder inflates."""
 
-_DEFAULT_TIMEOUT = httpx.Timeout(DEFAULT_TIMEOUT_SECONDS)
+DEFAULT_MAX_RESPONSE_BYTES: Final = 32 * 1024 * 1024
+"""Largest decoded response body read (32 MiB); the API's answers are kilobytes."""
+
+CONNECT_TIMEOUT_SECONDS: Final = 10.0
+"""Longest wait for a connection (within the call's deadline)."""
+
+POOL_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=50)
+"""Connections of one shared pool: up to 100 open, 50 kept alive."""
+
+USER_AGENT: Final = f"langchain-dataforseo/{__version__}"
+
+_DEADLINE_SLACK = 0.05
+"""A timeout this close to the deadline is the deadline's doing."""
 _LOG = logging.getLogger("langchain_dataforseo")
+_DROPPED_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
 
 
-def _log_exchange(request: httpx.Request, response: httpx.Response) -> None:
-    if _LOG.isEnabledFor(logging.DEBUG):
-        _LOG.debug("HTTP %s %s -> %d", request.method, request.url, response.status_code)
+def trusts_environment(base_url: str) -> bool:
+    """Whether the client may take settings (proxies) from the environment.
+
+    Plain http goes only to loopback (see ``_client.check_base_url``): through a proxy
+    from ``HTTP_PROXY`` / ``ALL_PROXY`` it would carry the credentials in clear text over
+    the network, so such a base URL never uses one. https keeps the environment's proxies
+    (the tunnel is encrypted end to end) and its certificate settings.
+
+    Args:
+        base_url: The checked base URL.
+
+    Returns:
+        True for https.
+    """
+    return httpx.URL(base_url).scheme == "https"
 
 
-@contextlib.contextmanager
-def _naming(request: httpx.Request) -> Iterator[None]:
-    """Give transport errors their request, as ``httpx.Client`` does (httpcore's lack it)."""
-    try:
-        yield
-    except httpx.RequestError as error:
-        error.request = request
-        raise
+def _transports(client: httpx.Client | httpx.AsyncClient) -> Iterable[object]:
+    yield getattr(client, "_transport", None)
+    yield from getattr(client, "_mounts", {}).values()
+
+
+def build_client(base_url: str) -> httpx.Client:
+    """The shared blocking client for a base URL, its pools obeying each call's deadline.
+
+    Args:
+        base_url: The checked base URL.
+
+    Returns:
+        An ``httpx.Client``.
+    """
+    client = httpx.Client(
+        trust_env=trusts_environment(base_url),
+        limits=POOL_LIMITS,
+        headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
+    )
+    for transport in _transports(client):
+        if transport is not None:
+            install_deadline_backend(transport)
+    return client
+
+
+def build_async_client(base_url: str) -> httpx.AsyncClient:
+    """The shared async client for a base URL (the deadline is an ``asyncio.timeout``).
+
+    Args:
+        base_url: The checked base URL.
+
+    Returns:
+        An ``httpx.AsyncClient``.
+    """
+    return httpx.AsyncClient(
+        trust_env=trusts_environment(base_url),
+        limits=POOL_LIMITS,
+        headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
+    )
 
 
 def call_headers(call: ApiCall, auth: str) -> dict[str, str]:
-    """The headers every call carries, whichever way it is sent.
+    """The headers every call carries.
 
     Args:
         call: The call.
         auth: The ``Authorization`` header value.
 
     Returns:
-        ``Authorization``, ``Accept`` and, for a body, ``Content-Type``.
+        ``Authorization``, ``Accept``, ``Accept-Encoding`` (only what the bounded decoder
+        inflates, whatever a client of your own would ask for) and, for a body,
+        ``Content-Type``.
     """
-    headers = {"Authorization": auth, "Accept": "application/json"}
+    headers = {
+        "Authorization": auth,
+        "Accept": "application/json",
+        "Accept-Encoding": ACCEPT_ENCODING,
+    }
     if call.body is not None:
         headers["Content-Type"] = "application/json"
     return headers
 
 
-def pooled_request(call: ApiCall, auth: str, user_agent: str) -> httpx.Request:
-    """The complete request for the package's own transport.
+def _seconds_left(call: ApiCall) -> float | None:
+    if call.deadline is None:
+        return None
+    return call.deadline - time.monotonic()
 
-    ``httpx.Request`` adds ``Host`` and ``Content-Length``; the timeout travels in the
-    request's extensions, as ``httpx.Client`` sends it.
 
-    Args:
-        call: The call.
-        auth: The ``Authorization`` header value.
-        user_agent: The ``User-Agent`` header value.
+def _timeout(left: float | None) -> httpx.Timeout:
+    whole = 150.0 if left is None else max(left, 0.001)
+    return httpx.Timeout(whole, connect=min(CONNECT_TIMEOUT_SECONDS, whole))
 
-    Returns:
-        The request, ready for ``transport.handle_request``.
-    """
-    headers = {"User-Agent": user_agent, "Accept-Encoding": ACCEPT_ENCODING}
-    headers.update(call_headers(call, auth))
-    timeout = call.timeout or _DEFAULT_TIMEOUT
-    return httpx.Request(
+
+@dataclass(slots=True)
+class _Progress:
+    """What httpcore's trace said of the exchange: was the request sent at all?"""
+
+    traced: bool = False
+    sending: bool = False
+
+    def note(self, name: str) -> None:
+        self.traced = True
+        if "send_request_headers" in name:
+            self.sending = True
+
+    def trace(self, name: str, info: dict[str, Any]) -> None:
+        self.note(name)
+
+    async def atrace(self, name: str, info: dict[str, Any]) -> None:
+        self.note(name)
+
+    def may_have_sent(self, error: BaseException | None) -> bool:
+        """Whether the API may have received the request (unknown counts as yes)."""
+        if isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
+            return False
+        return self.sending or not self.traced
+
+
+def _request(
+    client: httpx.Client | httpx.AsyncClient,
+    call: ApiCall,
+    auth: str,
+    progress: _Progress,
+    trace: Any,
+) -> httpx.Request:
+    left = _seconds_left(call)
+    request = client.build_request(
         call.method,
         call.url,
-        headers=headers,
         content=call.body,
-        extensions={"timeout": timeout.as_dict()},
+        headers=call_headers(call, auth),
+        timeout=_timeout(left),
+        extensions={"trace": trace},
     )
+    if left is not None and left <= 0:
+        raise _deadline_error(call, request, sent=False)
+    return request
 
 
-def proxy_from_environment() -> bool:
-    """Tell whether the environment sets an HTTP proxy (``HTTPS_PROXY``, ``ALL_PROXY``...).
+def _deadline_error(call: ApiCall, request: httpx.Request, *, sent: bool) -> CallDeadlineExceeded:
+    seconds = f"{call.timeout:g} s" if call.timeout is not None else "its"
+    msg = f"no complete answer within the call's deadline ({seconds})"
+    return CallDeadlineExceeded(msg, request=request, sent=sent)
 
-    ``httpx.Client`` honours those (with ``NO_PROXY``), so calls then go through one.
+
+def _past_deadline(call: ApiCall) -> bool:
+    left = _seconds_left(call)
+    return left is not None and left <= _DEADLINE_SLACK
+
+
+class BoundedDecoder:
+    """Inflate a body by its ``Content-Encoding``, never producing more than ``limit`` bytes.
+
+    Args:
+        encoding: The ``Content-Encoding`` header ("" for none); a list is undone in
+            reverse order.
+        limit: Most decoded bytes.
+        request: The request, for the errors.
+    """
+
+    def __init__(self, encoding: str, limit: int, request: httpx.Request) -> None:
+        self.limit = limit
+        self.size = 0
+        self._request = request
+        self._stages: list[Any] = []
+        self._raw_deflate: list[bool] = []
+        names = [part.strip().lower() for part in encoding.split(",") if part.strip()]
+        for name in reversed(names):
+            if name in ("identity", ""):
+                continue
+            if name in ("gzip", "x-gzip"):
+                self._stages.append(zlib.decompressobj(zlib.MAX_WBITS | 16))
+            elif name == "deflate":
+                self._stages.append(zlib.decompressobj())
+            else:
+                msg = f"the answer has an encoding this client did not ask for: {name!r}"
+                raise httpx.DecodingError(msg, request=request)
+            self._raw_deflate.append(name == "deflate")
+
+    def _too_large(self) -> ResponseTooLarge:
+        msg = f"the decoded answer is over max_response_bytes={self.limit}"
+        return ResponseTooLarge(msg, request=self._request, limit=self.limit)
+
+    def _inflate(self, index: int, data: bytes) -> bytes:
+        room = self.limit - self.size + 1
+        stage = self._stages[index]
+        try:
+            out: bytes = stage.decompress(data, room)
+        except zlib.error as error:
+            if not self._raw_deflate[index]:
+                raise httpx.DecodingError(str(error), request=self._request) from error
+            self._raw_deflate[index] = False  # not zlib-wrapped: raw deflate, as httpx does
+            self._stages[index] = stage = zlib.decompressobj(-zlib.MAX_WBITS)
+            out = stage.decompress(data, room)
+        self._raw_deflate[index] = False
+        if stage.unconsumed_tail:
+            raise self._too_large()
+        return out
+
+    def feed(self, data: bytes) -> bytes:
+        """Decode one raw chunk.
+
+        Args:
+            data: Bytes as received.
+
+        Returns:
+            The decoded bytes.
+
+        Raises:
+            ResponseTooLarge: Past the limit (nothing beyond it is inflated).
+            httpx.DecodingError: A corrupt stream.
+        """
+        try:
+            for index in range(len(self._stages)):
+                data = self._inflate(index, data)
+        except zlib.error as error:
+            raise httpx.DecodingError(str(error), request=self._request) from error
+        self.size += len(data)
+        if self.size > self.limit:
+            raise self._too_large()
+        return data
+
+    def flush(self) -> bytes:
+        """The decoded bytes still buffered at the end of the body."""
+        data = b""
+        for stage in self._stages:
+            data = stage.decompress(data, self.limit - self.size + 1) + stage.flush()
+        self.size += len(data)
+        if self.size > self.limit:
+            raise self._too_large()
+        return data
+
+
+def _decoder(response: httpx.Response, limit: int) -> BoundedDecoder:
+    decoder = BoundedDecoder(response.headers.get("Content-Encoding", ""), limit, response.request)
+    declared = response.headers.get("Content-Length", "")
+    if not decoder._stages and declared.isdigit() and int(declared) > limit:
+        raise decoder._too_large()
+    return decoder
+
+
+def _answer(response: httpx.Response, body: bytes) -> httpx.Response:
+    """The response with its decoded body, ready for the parsers."""
+    headers = [(k, v) for k, v in response.headers.raw if k.lower() not in _DROPPED_HEADERS]
+    answer = httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=body,
+        request=response.request,
+        extensions={"http_version": response.extensions.get("http_version", b"HTTP/1.1")},
+    )
+    if _LOG.isEnabledFor(logging.DEBUG):
+        request = response.request
+        _LOG.debug("HTTP %s %s -> %d", request.method, request.url, response.status_code)
+    return answer
+
+
+def _read_in_memory(response: httpx.Response, limit: int) -> bytes:
+    """A body already read by a hook or a mock (``response.content`` is set)."""
+    body = response.content
+    if len(body) > limit:
+        msg = f"the decoded answer is over max_response_bytes={limit}"
+        raise ResponseTooLarge(msg, request=response.request, limit=limit)
+    return body
+
+
+def send(
+    client: httpx.Client, call: ApiCall, auth: str, limit: int = DEFAULT_MAX_RESPONSE_BYTES
+) -> httpx.Response:
+    """Send one call and read its answer, within its deadline and the size cap.
+
+    Args:
+        client: The httpx client.
+        call: The call (its ``deadline`` is absolute ``time.monotonic()`` seconds).
+        auth: The ``Authorization`` header value.
+        limit: Most decoded bytes of the body.
 
     Returns:
-        True when a proxy is set for http, https or all traffic.
+        The response, its body read and decoded.
+
+    Raises:
+        CallDeadlineExceeded: The deadline passed.
+        ResponseTooLarge: The body is over ``limit``.
+        httpx.HTTPError: Any other transport failure.
     """
-    proxies = urllib.request.getproxies()
-    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
-
-
-@dataclass(frozen=True, slots=True)
-class ClientSender:
-    """Send through an ``httpx.Client``.
-
-    Attributes:
-        client: The client.
-    """
-
-    client: httpx.Client
-
-    def __call__(self, call: ApiCall, auth: str) -> httpx.Response:
-        """Send one call.
-
-        Args:
-            call: The call.
-            auth: The ``Authorization`` header value.
-
-        Returns:
-            The response, body read.
-        """
-        return self.client.request(
-            call.method,
-            call.url,
-            content=call.body,
-            headers=call_headers(call, auth),
-            timeout=call.timeout or httpx.USE_CLIENT_DEFAULT,
-        )
-
-    def close(self) -> None:
-        """Close the client."""
-        self.client.close()
-
-
-@dataclass(frozen=True, slots=True)
-class TransportSender:
-    """Send straight through a pooled ``httpx`` transport.
-
-    Attributes:
-        transport: The transport (an ``httpx.HTTPTransport``).
-        user_agent: The ``User-Agent`` header value.
-    """
-
-    transport: httpx.BaseTransport
-    user_agent: str
-
-    def __call__(self, call: ApiCall, auth: str) -> httpx.Response:
-        """Send one call.
-
-        Args:
-            call: The call.
-            auth: The ``Authorization`` header value.
-
-        Returns:
-            The response, body read (the connection goes back to the pool).
-        """
-        request = pooled_request(call, auth, self.user_agent)
-        with _naming(request):
-            response = self.transport.handle_request(request)
-            response.request = request
+    progress = _Progress()
+    request = _request(client, call, auth, progress, progress.trace)
+    try:
+        with deadline_scope(call.deadline):
+            response = client.send(request, stream=True)
             try:
-                response.read()
-            except BaseException:
+                if getattr(response, "_content", None) is not None:
+                    body = _read_in_memory(response, limit)
+                else:
+                    decoder = _decoder(response, limit)
+                    parts = []
+                    for chunk in response.iter_raw():
+                        parts.append(decoder.feed(chunk))
+                        if _past_deadline(call):
+                            raise _deadline_error(call, request, sent=True)
+                    parts.append(decoder.flush())
+                    body = b"".join(parts)
+            finally:
                 response.close()
-                raise
-        _log_exchange(request, response)
-        return response
+    except CallDeadlineExceeded:
+        raise
+    except httpx.TimeoutException as error:
+        if _past_deadline(call):
+            sent = progress.may_have_sent(error)
+            raise _deadline_error(call, request, sent=sent) from error
+        raise
+    return _answer(response, body)
 
-    def close(self) -> None:
-        """Close the transport and its connections."""
-        self.transport.close()
 
+async def asend(
+    client: httpx.AsyncClient,
+    call: ApiCall,
+    auth: str,
+    limit: int = DEFAULT_MAX_RESPONSE_BYTES,
+) -> httpx.Response:
+    """Async :func:`send`: the whole exchange runs under ``asyncio.timeout``.
 
-@dataclass(frozen=True, slots=True)
-class AsyncClientSender:
-    """Send through an ``httpx.AsyncClient``.
+    Args:
+        client: The httpx async client.
+        call: The call.
+        auth: The ``Authorization`` header value.
+        limit: Most decoded bytes of the body.
 
-    Attributes:
-        client: The client.
+    Returns:
+        The response, its body read and decoded.
     """
-
-    client: httpx.AsyncClient
-
-    async def __call__(self, call: ApiCall, auth: str) -> httpx.Response:
-        """Send one call.
-
-        Args:
-            call: The call.
-            auth: The ``Authorization`` header value.
-
-        Returns:
-            The response, body read.
-        """
-        return await self.client.request(
-            call.method,
-            call.url,
-            content=call.body,
-            headers=call_headers(call, auth),
-            timeout=call.timeout or httpx.USE_CLIENT_DEFAULT,
-        )
-
-    async def aclose(self) -> None:
-        """Close the client."""
-        await self.client.aclose()
-
-
-@dataclass(frozen=True, slots=True)
-class AsyncTransportSender:
-    """Send straight through a pooled async ``httpx`` transport.
-
-    Attributes:
-        transport: The transport (an ``httpx.AsyncHTTPTransport``).
-        user_agent: The ``User-Agent`` header value.
-    """
-
-    transport: httpx.AsyncBaseTransport
-    user_agent: str
-
-    async def __call__(self, call: ApiCall, auth: str) -> httpx.Response:
-        """Send one call.
-
-        Args:
-            call: The call.
-            auth: The ``Authorization`` header value.
-
-        Returns:
-            The response, body read (the connection goes back to the pool).
-        """
-        request = pooled_request(call, auth, self.user_agent)
-        with _naming(request):
-            response = await self.transport.handle_async_request(request)
-            response.request = request
+    progress = _Progress()
+    request = _request(client, call, auth, progress, progress.atrace)
+    left = _seconds_left(call)
+    try:
+        async with asyncio.timeout(left):
+            response = await client.send(request, stream=True)
             try:
-                await response.aread()
-            except BaseException:
+                if getattr(response, "_content", None) is not None:
+                    body = _read_in_memory(response, limit)
+                else:
+                    decoder = _decoder(response, limit)
+                    parts = [decoder.feed(chunk) async for chunk in response.aiter_raw()]
+                    parts.append(decoder.flush())
+                    body = b"".join(parts)
+            finally:
                 await response.aclose()
-                raise
-        _log_exchange(request, response)
-        return response
-
-    async def aclose(self) -> None:
-        """Close the transport and its connections."""
-        await self.transport.aclose()
-
-
-SyncSender = ClientSender | TransportSender
-AsyncSender = AsyncClientSender | AsyncTransportSender
+    except TimeoutError as error:
+        raise _deadline_error(call, request, sent=progress.may_have_sent(None)) from error
+    except httpx.TimeoutException as error:
+        if _past_deadline(call):
+            sent = progress.may_have_sent(error)
+            raise _deadline_error(call, request, sent=sent) from error
+        raise
+    return _answer(response, body)

@@ -7,10 +7,12 @@ blocking and once async, with the same step-by-step structure.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import time
 from collections.abc import Generator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
+from itertools import repeat
 from typing import Any
 
 from langchain_dataforseo._client import DataForSEOClient
@@ -150,7 +152,9 @@ def drive_collect(
                     except DataForSEOError as error:
                         answer = error  # collect_steps decides: ask again, or stop
                 elif isinstance(step, Fetch):
-                    found = pool.map(partial(fetch_one, step.engine), step.ids)
+                    contexts = [contextvars.copy_context() for _ in step.ids]  # the deadline
+                    fetch = repeat(partial(fetch_one, step.engine))
+                    found = pool.map(contextvars.Context.run, contexts, fetch, step.ids)
                     answer = dict(zip(step.ids, found, strict=True))
                 step = steps.send(answer)
     except StopIteration as stop:

@@ -9,6 +9,7 @@ methods. The polling decisions are in ``_standard`` (pure) and the I/O in
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Final
@@ -25,6 +26,7 @@ from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.runnables import RunnableConfig
 
 from langchain_dataforseo._catalogue import ModelRecord
+from langchain_dataforseo._deadline import deadline_scope
 from langchain_dataforseo._engines import engine_spec
 from langchain_dataforseo._journal import JournalState, SubmitJournal, open_journal, replay
 from langchain_dataforseo._request import ordered_task
@@ -370,13 +372,21 @@ def _steps(
     )
 
 
+def _collect_deadline(model: ChatDataForSEO, max_wait: float | None) -> float:
+    return time.monotonic() + (model.max_wait if max_wait is None else max_wait)
+
+
 def collect_state(
     model: ChatDataForSEO, items: Sequence[Item], first_wait: float, max_wait: float | None
 ) -> CollectState:
-    """Poll until done or out of time; a failure of the free GETs keeps tasks pending."""
+    """Poll until done or out of time; a failure of the free GETs keeps tasks pending.
+
+    The calls in flight when ``max_wait`` runs out end then too (their tasks stay pending).
+    """
     state = CollectState()
     try:
-        drive_collect(model.client, _steps(model, items, first_wait, max_wait, state))
+        with deadline_scope(_collect_deadline(model, max_wait)):
+            drive_collect(model.client, _steps(model, items, first_wait, max_wait, state))
     except DataForSEOError as error:
         state.error = error
     return state
@@ -388,7 +398,9 @@ async def acollect_state(
     """Async :func:`collect_state`."""
     state = CollectState()
     try:
-        await adrive_collect(model.client, _steps(model, items, first_wait, max_wait, state))
+        with deadline_scope(_collect_deadline(model, max_wait)):
+            steps = _steps(model, items, first_wait, max_wait, state)
+            await adrive_collect(model.client, steps)
     except DataForSEOError as error:
         state.error = error
     return state

@@ -8,6 +8,7 @@ and async drivers only perform those steps, so they cannot drift apart.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Awaitable, Callable, Generator, Sequence
 from dataclasses import dataclass
@@ -15,10 +16,11 @@ from typing import TypeVar
 
 import httpx
 
+from langchain_dataforseo._deadline import current_deadline
 from langchain_dataforseo._envelope import transport_error
 from langchain_dataforseo._pacing import CallPacer
-from langchain_dataforseo._retry import RetryPolicy
-from langchain_dataforseo.errors import DataForSEOError, DataForSEOResponseError
+from langchain_dataforseo._retry import RetryPolicy, may_retry
+from langchain_dataforseo.errors import DataForSEOError
 
 T = TypeVar("T")
 
@@ -33,7 +35,10 @@ class ApiCall:
         body: JSON bytes for a POST, ``None`` for a GET.
         idempotent: True for free GETs, which are safe to retry after any failure.
         where: What is being done, for error messages (``"live task"``).
-        timeout: Per-request timeout (applied even to a user-supplied httpx client).
+        timeout: Seconds the whole call may take, from its first send: connect, send,
+            the whole body and every retry (``None``: no deadline).
+        deadline: Absolute ``time.monotonic()`` seconds by which the attempt must end;
+            set by :func:`exchange` on each attempt it yields.
     """
 
     method: str
@@ -41,7 +46,8 @@ class ApiCall:
     body: bytes | None
     idempotent: bool
     where: str
-    timeout: httpx.Timeout | None = None
+    timeout: float | None = None
+    deadline: float | None = None
 
 
 @dataclass(frozen=True)
@@ -60,28 +66,44 @@ def exchange(
     parse: Callable[[httpx.Response], T],
     policy: RetryPolicy,
     pacers: Sequence[CallPacer] = (),
+    clock: Callable[[], float] = time.monotonic,
 ) -> Generator[Step, Outcome, T]:
     """Drive one API call with retries; yields steps, returns the parsed value.
+
+    The call's deadline starts at its first send (waiting for a pacer slot before it
+    does not count) and covers every attempt and every wait between them: a retry that
+    could not start before it is not made, and the last error is raised instead. A
+    deadline set around the call (``_deadline.deadline_scope``) wins when earlier.
 
     Args:
         call: The request to make.
         parse: Turns a response into the value, raising typed errors.
         policy: How often and how long to retry.
         pacers: Client-side limiters; every attempt waits for a slot in each.
+        clock: Monotonic clock (for tests).
 
     Returns:
         What ``parse`` returned for the first successful attempt.
 
     Raises:
-        DataForSEOError: The last error, when it is not retryable or retries ran out.
+        DataForSEOError: The last error, when it is not retryable, retries ran out or the
+            deadline leaves no time for another attempt.
     """
     retries = 0
+    deadline: float | None = None
+    last_error: DataForSEOError | None = None
     while True:
         for pacer in pacers:
             wait = pacer.reserve()
             if wait > 0:
+                if last_error is not None and deadline is not None and clock() + wait >= deadline:
+                    raise last_error
                 yield Sleep(wait)
-        outcome = yield call
+        if deadline is None:
+            outer = current_deadline()
+            own = None if call.timeout is None else clock() + call.timeout
+            deadline = own if outer is None else outer if own is None else min(own, outer)
+        outcome = yield dataclasses.replace(call, deadline=deadline)
         try:
             if isinstance(outcome, httpx.HTTPError):
                 raise transport_error(outcome, idempotent=call.idempotent, where=call.where)
@@ -90,14 +112,14 @@ def exchange(
                 raise RuntimeError(msg)
             return parse(outcome)
         except DataForSEOError as error:
-            # an unreadable answer to a free GET may simply be asked again
-            safe = error.is_retryable or (
-                call.idempotent and isinstance(error, DataForSEOResponseError)
-            )
-            if not safe or retries >= policy.max_retries:
+            if not may_retry(error, idempotent=call.idempotent) or retries >= policy.max_retries:
                 raise
             retries += 1
-            yield Sleep(policy.delay(retries))
+            delay = policy.delay(retries)
+            if deadline is not None and clock() + delay >= deadline:
+                raise
+            last_error = error
+            yield Sleep(delay)
 
 
 SendSync = Callable[[ApiCall, str], httpx.Response]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import os
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
@@ -56,6 +55,7 @@ from langchain_dataforseo._constants import (
 )
 from langchain_dataforseo._engines import engine_spec
 from langchain_dataforseo._envelope import as_float
+from langchain_dataforseo._http import DEFAULT_MAX_RESPONSE_BYTES
 from langchain_dataforseo._journal import SubmitJournal
 from langchain_dataforseo._messages import layout_messages
 from langchain_dataforseo._redact import redact_url
@@ -174,7 +174,8 @@ class ChatDataForSEO(BaseChatModel):
         password: API password, a ``SecretStr`` (env ``DATAFORSEO_PASSWORD``).
         base_url: API root (env ``DATAFORSEO_BASE_URL``), default
             ``https://api.dataforseo.com``; the local emulator on loopback works too.
-        timeout: Seconds per request, default 150 (the API's live limit is 120).
+        timeout: Seconds a call may take, retries included, default 150 (a deadline; the
+            API's live limit is 120).
         max_retries: Retries of calls that provably did not run or cost nothing.
         max_concurrency: Default concurrency of ``batch`` / ``abatch`` (30, the API's cap
             on simultaneous live tasks per engine).
@@ -291,7 +292,9 @@ class ChatDataForSEO(BaseChatModel):
     """API root; env ``DATAFORSEO_BASE_URL``. Only https, or plain http to a loopback host."""
 
     timeout: float = DEFAULT_TIMEOUT_SECONDS
-    """Seconds per request. Above the API's 120 s live limit by default."""
+    """Seconds each call may take from its first send: connect, send, the whole answer
+    and any retries (a deadline, not a per-read timeout). Above the API's 120 s live
+    limit by default."""
 
     max_retries: int = Field(default=DEFAULT_MAX_RETRIES, ge=0)
     """Retries for calls that provably did not run or cost nothing (connection refused,
@@ -355,11 +358,16 @@ class ChatDataForSEO(BaseChatModel):
 
     http_client: httpx.Client | None = Field(default=None, exclude=True)
     """Optional ready ``httpx.Client`` (proxies, mTLS, event hooks, custom transports): every
-    blocking call then goes through it. Without one, calls go straight through a pooled
-    httpx transport (through an ``httpx.Client`` when the environment sets a proxy)."""
+    blocking call then goes through it. Without one, calls go through the ``httpx.Client``
+    this process shares for the account (base URL and credentials)."""
 
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
     """Optional ready ``httpx.AsyncClient``, as ``http_client`` for async calls."""
+
+    max_response_bytes: int = Field(default=DEFAULT_MAX_RESPONSE_BYTES, ge=1)
+    """Largest decoded answer read (default 32 MiB; the API's answers are kilobytes): a
+    larger one, or a gzip bomb, raises ``DataForSEOResponseTooLargeError`` without being
+    held whole."""
 
     _client: DataForSEOClient | None = PrivateAttr(default=None)
     _budget: Budget = PrivateAttr(default_factory=lambda: Budget(None))
@@ -419,14 +427,6 @@ class ChatDataForSEO(BaseChatModel):
             "method": self.method,
         }
 
-    def _get_invocation_params(
-        self, stop: list[str] | None = None, **kwargs: Any
-    ) -> dict[str, Any]:
-        # What BaseChatModel's version returns (identifying params, ``_type``, ``stop``,
-        # call options), without its per-call detour through the deprecated ``dict()``
-        # under a warnings filter, the costliest step of langchain-core's invoke.
-        return {**self._identifying_params, "_type": self._llm_type, "stop": stop, **kwargs}
-
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         settings = self._settings(kwargs)
         params = LangSmithParams(
@@ -461,6 +461,7 @@ class ChatDataForSEO(BaseChatModel):
                 calls_per_minute=self.calls_per_minute,
                 http_client=self.http_client,
                 http_async_client=self.http_async_client,
+                max_response_bytes=self.max_response_bytes,
             )
         return self._client
 
@@ -1060,17 +1061,3 @@ class ChatDataForSEO(BaseChatModel):
 
 
 __all__ = ["DEFAULT_MODELS", "ChatDataForSEO", "DataForSEOInputWarning"]
-
-
-def _precompute_signatures() -> None:
-    """Give the LangChain hooks a ready ``__signature__``.
-
-    langchain-core inspects ``_generate`` / ``_agenerate`` on every call to see whether
-    they take a ``run_manager``; with the signature precomputed that look-up is free.
-    """
-    for name in ("_generate", "_agenerate", "_stream", "_astream"):
-        function = getattr(ChatDataForSEO, name)
-        function.__signature__ = inspect.signature(function)
-
-
-_precompute_signatures()

@@ -53,6 +53,7 @@ __all__ = [
     "DataForSEOPostbackLimitError",
     "DataForSEORateLimitError",
     "DataForSEOResponseError",
+    "DataForSEOResponseTooLargeError",
     "DataForSEOSubmitError",
     "DataForSEOTaskInDoubtError",
     "DataForSEOTaskPendingError",
@@ -144,8 +145,25 @@ class DataForSEOResponseError(DataForSEOError, ModelAPIError):
     """The API answered something that cannot be read (bad JSON, empty result)."""
 
 
+class DataForSEOResponseTooLargeError(DataForSEOResponseError):
+    """The answer's decoded body is over ``max_response_bytes``; reading stopped there.
+
+    Attributes:
+        limit: The cap, in bytes.
+    """
+
+    limit: int = 0
+
+
 class DataForSEOTimeoutError(DataForSEOError, ModelTimeoutError):
-    """The request timed out. On a live POST the task may have run and been charged."""
+    """The call did not end within its deadline (``timeout``, covering retries).
+
+    Attributes:
+        may_be_charged: True when a charged request (a POST) had been sent: the task may
+            have run and been charged; check before sending it again.
+    """
+
+    may_be_charged: bool = False
 
 
 class DataForSEOConnectionError(DataForSEOError, ModelConnectionError):

@@ -299,31 +299,46 @@ async def test_faults_with_retries_never_charge_a_prompt_twice(path: str) -> Non
     assert sum(ledger["faults"].values()) > 0
 
 
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-def test_pools_of_closed_event_loops_are_dropped_and_aclose_closes_the_current_one(
+def test_each_event_loop_s_pool_closes_with_it_and_aclose_closes_it_sooner(
     server: EmulatorServer,
 ) -> None:
-    """Each ``asyncio.run`` is a new loop with its own pool; an open keep-alive connection
-    keeps its loop alive, so weak references alone would keep every pool forever."""
+    """Each ``asyncio.run`` is a new loop with its own pool, closed as the loop shuts down
+    (before, an open keep-alive connection kept every closed loop and its pool alive)."""
     import asyncio
-    import gc
+
+    from langchain_dataforseo import _pools
 
     model = over_http(server)
     client = model.client
+    pools: list[httpx.AsyncClient] = []
 
     async def ask(close: bool) -> None:
         assert isinstance(await model.ainvoke("hi there"), AIMessage)
+        pools.append(await client.ahttp_client())
         if close:
             await client.aclose()
+            assert pools[-1].is_closed
+            assert _pools.async_pools() == {}
 
     asyncio.run(ask(close=False))
-    first_loop = next(iter(client._async_senders))
     asyncio.run(ask(close=False))
-    gc.collect()
-    (second_loop,) = client._async_senders  # the first (closed) loop was dropped
-    assert second_loop is not first_loop
-    assert second_loop.is_closed()  # still held: its open connection keeps it alive
     asyncio.run(ask(close=True))
-    gc.collect()
-    assert len(client._async_senders) == 0  # the second dropped, the third closed
-    assert len(client._alive_slots) == 0  # and no loop keeps its slots
+    assert len({id(pool) for pool in pools}) == 3
+    assert all(pool.is_closed for pool in pools)
+    assert _pools.loops_with_pools() <= 1
+
+
+def test_asyncio_run_of_a_batch_leaves_no_unclosed_transport(server: EmulatorServer) -> None:
+    """``asyncio.run(model.abatch(...))`` used to print ~30 unclosed-transport warnings."""
+    import asyncio
+    import gc
+    import warnings
+
+    model = over_http(server)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        results = asyncio.run(model.abatch([f"question {i}" for i in range(40)]))
+        del model  # what held the pool goes: its connections are collected now
+        gc.collect()
+    assert len(results) == 40
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []

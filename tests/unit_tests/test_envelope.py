@@ -214,9 +214,19 @@ def test_http_500_without_json_body_is_an_api_error_not_retried() -> None:
     assert info.value.status_code is None
 
 
-def test_http_503_without_json_body_is_retryable() -> None:
+@pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
+def test_a_bare_http_error_does_not_prove_that_nothing_ran(status: int) -> None:
+    """Not the API's answer (it answers 200 but for 401/402/404/500): a gateway may have
+    answered after the task ran, so only a free GET may be sent again (see _retry)."""
     with pytest.raises(DataForSEOError) as info:
-        decode_envelope(503, b"Service Unavailable")
+        decode_envelope(status, b"Service Unavailable")
+    assert info.value.is_retryable is False
+
+
+def test_a_5xxxx_envelope_with_cost_0_proves_nothing_was_charged() -> None:
+    body = b'{"status_code": 50000, "status_message": "Internal Error.", "cost": 0}'
+    with pytest.raises(DataForSEOError) as info:
+        decode_envelope(500, body)
     assert info.value.is_retryable is True
 
 

@@ -40,6 +40,7 @@ from langchain_dataforseo.errors import (
     DataForSEOPostbackLimitError,
     DataForSEORateLimitError,
     DataForSEOResponseError,
+    DataForSEOResponseTooLargeError,
     DataForSEOSubmitError,
     DataForSEOTaskInDoubtError,
     DataForSEOTaskPendingError,
@@ -212,6 +213,7 @@ def _samples() -> dict[type[Exception], Exception]:
         )
     }
     samples[DataForSEOTaskPendingError] = pending
+    samples[DataForSEOTimeoutError].may_be_charged = True  # type: ignore[attr-defined]
     samples[DataForSEOSubmitError] = DataForSEOSubmitError(
         "some failed", handles=[_handle()], errors={1: first}
     )
@@ -226,6 +228,9 @@ def _samples() -> dict[type[Exception], Exception]:
     )
     samples[DataForSEOPostbackError] = DataForSEOPostbackError("bad body")
     samples[DataForSEOUnsupportedError] = DataForSEOUnsupportedError("no tools")
+    too_large = DataForSEOResponseTooLargeError("too big", task_id="t-3", http_status=200)
+    too_large.limit = 1024
+    samples[DataForSEOResponseTooLargeError] = too_large
     samples[DataForSEOPostbackLimitError] = DataForSEOPostbackLimitError(
         "too deep", limit_name="max_depth", limit=64
     )

@@ -1,9 +1,9 @@
-"""The senders: a given httpx client, or the package's own pooled transport.
+"""The senders: every call goes through an ``httpx.Client`` / ``httpx.AsyncClient``.
 
-The package's own path skips ``httpx.Client`` and calls httpx's transport directly. These
-tests pin that it sends what the client path sends, decodes what it decodes, keeps the
-retry rules, releases connections on failure, falls back to ``httpx.Client`` when a proxy
-is set, and is seen by tools that patch httpx's transports (as vcrpy 8+ does).
+Without a client given, the process shares one per account (base URL and credentials).
+These tests pin what the requests carry, that httpx's own machinery sees them (event
+hooks, transports patched as vcrpy 8+ and pytest-httpx patch them), that bodies are
+decoded, that the retry rules hold and that connections are released on failure.
 """
 
 from __future__ import annotations
@@ -21,15 +21,8 @@ from langchain_core.exceptions import ModelConnectionError, ModelTimeoutError
 from pydantic import SecretStr
 
 from langchain_dataforseo._client import DataForSEOClient, endpoint_url
-from langchain_dataforseo._http import (
-    ACCEPT_ENCODING,
-    AsyncClientSender,
-    AsyncTransportSender,
-    ClientSender,
-    TransportSender,
-    pooled_request,
-    proxy_from_environment,
-)
+from langchain_dataforseo._deadline_backend import DeadlineBackend
+from langchain_dataforseo._http import ACCEPT_ENCODING, asend, build_client, send
 from langchain_dataforseo._retry import RetryPolicy
 from langchain_dataforseo._transport import ApiCall
 
@@ -41,7 +34,7 @@ URL = httpx.URL("https://api.example.test/v3/ai_optimization/chat_gpt/llm_respon
 
 @pytest.fixture(autouse=True)
 def no_proxy_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The package's own path is used only without proxy settings: clear the host's."""
+    """Clear the host's proxy settings: the patched transports below are the direct ones."""
     for name in list(os.environ):
         if name.lower().endswith("_proxy"):
             monkeypatch.delenv(name)
@@ -95,59 +88,49 @@ def own_client(max_retries: int = 3, timeout: float = 5.0) -> DataForSEOClient:
     )
 
 
-# -- the request the package's own path builds -------------------------------------------
+# -- the request ---------------------------------------------------------------------------
 
 
-def test_pooled_request_carries_auth_agent_encodings_type_and_timeout() -> None:
-    timeout = httpx.Timeout(7.0, connect=2.0)
-    call = ApiCall("POST", URL, b"[]", idempotent=False, where="live task", timeout=timeout)
-    request = pooled_request(call, "Basic abc", "langchain-dataforseo/9")
-    assert request.method == "POST"
+def test_a_call_carries_auth_agent_encodings_type_and_what_is_left_of_its_deadline() -> None:
+    import time
+
+    handler, seen = sequence(json_response(envelope()))
+    client = build_client("https://api.example.test")
+    client._transport = httpx.MockTransport(handler)
+    call = ApiCall(
+        "POST",
+        URL,
+        b"[]",
+        idempotent=False,
+        where="live",
+        timeout=7.0,
+        deadline=time.monotonic() + 7.0,
+    )
+    send(client, call, "Basic abc")
+    (request,) = seen
     assert request.url == URL
     assert request.headers["Authorization"] == "Basic abc"
-    assert request.headers["User-Agent"] == "langchain-dataforseo/9"
+    assert request.headers["User-Agent"].startswith("langchain-dataforseo/")
     assert request.headers["Accept"] == "application/json"
     assert request.headers["Accept-Encoding"] == ACCEPT_ENCODING
     assert request.headers["Content-Type"] == "application/json"
     assert request.headers["Content-Length"] == "2"
-    assert request.headers["Host"] == "api.example.test"
-    assert request.extensions["timeout"] == {
-        "connect": 2.0,
-        "read": 7.0,
-        "write": 7.0,
-        "pool": 7.0,
-    }
+    timeout = request.extensions["timeout"]
+    assert 6.0 < timeout["read"] <= 7.0
+    assert timeout["connect"] == pytest.approx(timeout["read"])
 
 
-def test_a_get_has_no_content_type_and_a_default_timeout() -> None:
-    call = ApiCall("GET", URL, None, idempotent=True, where="models")
-    request = pooled_request(call, "Basic abc", "ua")
-    assert "Content-Type" not in request.headers
-    assert request.extensions["timeout"]["read"] == 150.0
-
-
-def test_both_paths_send_the_same_api_headers() -> None:
-    seen: dict[str, httpx.Request] = {}
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        return json_response(envelope())
-
-    call = ApiCall("POST", URL, b"[]", idempotent=False, where="live task")
+def test_a_get_has_no_content_type() -> None:
+    handler, seen = sequence(json_response(envelope()))
     client = httpx.Client(transport=httpx.MockTransport(handler))
-    seen["client"] = ClientSender(client)(call, "Basic abc").request
-    seen["pool"] = TransportSender(httpx.MockTransport(handler), "ua")(call, "Basic abc").request
-    for name in ("Authorization", "Accept", "Content-Type", "Content-Length", "Host"):
-        assert seen["client"].headers[name] == seen["pool"].headers[name], name
-    assert seen["client"].content == seen["pool"].content == b"[]"
-    # the encodings asked for are ones httpx.Client asks for too (so httpx decodes them)
-    client_encodings = set(seen["client"].headers["Accept-Encoding"].split(", "))
-    assert set(seen["pool"].headers["Accept-Encoding"].split(", ")) <= client_encodings
+    send(client, ApiCall("GET", URL, None, idempotent=True, where="models"), "Basic abc")
+    assert "Content-Type" not in seen[0].headers
 
 
-# -- which path is taken -----------------------------------------------------------------
+# -- which client is used -------------------------------------------------------------------
 
 
-def test_without_a_given_client_calls_go_straight_through_httpx_transport(
+def test_without_a_given_client_calls_go_through_the_shared_httpx_client(
     own_pool: Callable[[Handler], list[Any]],
 ) -> None:
     handler, seen = sequence(json_response(envelope()))
@@ -155,16 +138,82 @@ def test_without_a_given_client_calls_go_straight_through_httpx_transport(
     client = own_client()
     task = client.live("chat_gpt", TASK)
     assert task["status_code"] == 20000
-    assert isinstance(client.sender, TransportSender)
-    assert used == [client.sender.transport]
+    assert isinstance(client.http_client, httpx.Client)
+    assert used == [client.http_client._transport]
     (request,) = seen
-    assert request.headers["User-Agent"].startswith("langchain-dataforseo/")
     pair = base64.b64decode(request.headers["Authorization"][6:]).decode()
     assert pair == "user@example.com:s3cret-pass"
     assert json.loads(request.content) == [TASK]
 
 
-async def test_async_calls_without_a_given_client_use_httpx_async_transport(
+def test_the_shared_client_obeys_the_call_deadline_down_to_the_socket() -> None:
+    """httpx takes no network backend: the package sets httpcore's, and must find it."""
+    client = own_client().http_client
+    assert isinstance(client._transport._pool._network_backend, DeadlineBackend)  # type: ignore[attr-defined]
+
+
+def test_httpx_client_event_hooks_and_log_line_see_the_calls(
+    own_pool: Callable[[Handler], list[Any]], caplog: pytest.LogCaptureFixture
+) -> None:
+    handler, _ = sequence(json_response(envelope()))
+    own_pool(handler)
+    client = own_client()
+    hooked: list[str] = []
+    client.http_client.event_hooks["request"].append(lambda r: hooked.append(str(r.url)))
+    with caplog.at_level("INFO", logger="httpx"):
+        client.live("chat_gpt", TASK)
+    assert hooked == [str(URL)]
+    assert any(r.name == "httpx" and "HTTP Request: POST" in r.getMessage() for r in caplog.records)
+
+
+async def test_what_wraps_httpx_client_send_sees_every_call(
+    own_pool: Callable[[Handler], list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As Sentry's httpx integration and some OpenTelemetry versions do."""
+    handler, _ = sequence(json_response(envelope()), json_response(envelope()))
+    own_pool(handler)
+    seen: list[str] = []
+    original, aoriginal = httpx.Client.send, httpx.AsyncClient.send
+
+    def wrapped(self: httpx.Client, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        seen.append(f"sync {request.method}")
+        return original(self, request, **kwargs)
+
+    async def awrapped(self: httpx.AsyncClient, request: httpx.Request, **kwargs: Any) -> Any:
+        seen.append(f"async {request.method}")
+        return await aoriginal(self, request, **kwargs)
+
+    monkeypatch.setattr(httpx.Client, "send", wrapped)
+    monkeypatch.setattr(httpx.AsyncClient, "send", awrapped)
+    client = own_client()
+    client.live("chat_gpt", TASK)
+    await client.alive("chat_gpt", TASK)
+    assert seen == ["sync POST", "async POST"]
+
+
+def test_a_client_of_your_own_asks_only_for_encodings_the_bounded_decoder_knows() -> None:
+    handler, seen = sequence(json_response(envelope()))
+    given = httpx.Client(
+        transport=httpx.MockTransport(handler), headers={"Accept-Encoding": "br, zstd"}
+    )
+    DataForSEOClient(login="l", password="p", http_client=given).live("chat_gpt", TASK)
+    assert seen[0].headers["Accept-Encoding"] == ACCEPT_ENCODING
+
+
+def test_an_answer_that_cannot_be_decoded_is_a_response_error(
+    own_pool: Callable[[Handler], list[Any]],
+) -> None:
+    from langchain_dataforseo import DataForSEOResponseError
+
+    broken = httpx.Response(200, stream=httpx.ByteStream(b"not gzip"))
+    broken.headers["Content-Encoding"] = "gzip"
+    handler, _ = sequence(broken)
+    own_pool(handler)
+    with pytest.raises(DataForSEOResponseError, match=r"could not be decoded.*may have been"):
+        own_client().live("chat_gpt", TASK)
+
+
+async def test_async_calls_without_a_given_client_use_the_loop_s_shared_async_client(
     own_pool: Callable[[Handler], list[Any]],
 ) -> None:
     handler, seen = sequence(json_response(envelope()))
@@ -172,12 +221,12 @@ async def test_async_calls_without_a_given_client_use_httpx_async_transport(
     client = own_client()
     task = await client.alive("chat_gpt", TASK)
     assert task["status_code"] == 20000
-    sender = client.async_sender
-    assert isinstance(sender, AsyncTransportSender)
-    assert used == [sender.transport]
+    shared = await client.ahttp_client()
+    assert used == [shared._transport]
     assert seen[0].headers["Accept-Encoding"] == ACCEPT_ENCODING
     await client.aclose()
-    assert client.async_sender is not sender
+    assert shared.is_closed
+    assert await client.ahttp_client() is not shared
 
 
 def test_a_given_client_is_used_as_is() -> None:
@@ -187,51 +236,26 @@ def test_a_given_client_is_used_as_is() -> None:
         login="l", password="p", base_url="https://api.example.test", http_client=given
     )
     client.live("chat_gpt", TASK)
-    assert isinstance(client.sender, ClientSender)
-    assert client.sender.client is given
+    assert client.http_client is given
     assert seen[0].headers["X-Team"] == "geo"
     client.close()
     assert not given.is_closed  # the caller's client stays theirs to close
 
 
-@pytest.mark.parametrize("variable", ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "HTTP_PROXY"])
-def test_a_proxy_in_the_environment_sends_through_httpx_client(
-    monkeypatch: pytest.MonkeyPatch, variable: str
-) -> None:
-    monkeypatch.setenv(variable, "http://proxy.example.test:3128")
-    assert proxy_from_environment()
-    client = own_client()
-    assert isinstance(client.sender, ClientSender)
-    client.close()
-
-
-async def test_a_proxy_in_the_environment_sends_async_calls_through_httpx_client(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.test:3128")
-    client = own_client()
-    assert isinstance(client.async_sender, AsyncClientSender)
-    await client.aclose()
-
-
-def test_no_proxy_alone_is_not_a_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NO_PROXY", "localhost")
-    assert not proxy_from_environment()
-
-
-def test_close_releases_the_pool_and_the_next_call_builds_a_new_one(
+def test_close_releases_the_shared_pool_and_the_next_call_builds_a_new_one(
     own_pool: Callable[[Handler], list[Any]],
 ) -> None:
     handler, _ = sequence(json_response(envelope()), json_response(envelope()))
     used = own_pool(handler)
     client = own_client()
     client.live("chat_gpt", TASK)
-    first = client.sender
+    first = client.http_client
     client.close()
-    assert own_pool.closed == [first.transport]  # type: ignore[attr-defined,union-attr]
+    assert first.is_closed
+    assert own_pool.closed == [first._transport]  # type: ignore[attr-defined]
     client.live("chat_gpt", TASK)
-    assert client.sender is not first
-    assert used == [first.transport, client.sender.transport]  # type: ignore[union-attr]
+    assert client.http_client is not first
+    assert used == [first._transport, client.http_client._transport]
 
 
 # -- responses, failures and retries on the package's own path ------------------------------
@@ -276,8 +300,36 @@ async def test_async_dropped_connection_is_not_retried(
     assert len(seen) == 1
 
 
-def test_http_503_is_retried(own_pool: Callable[[Handler], list[Any]]) -> None:
-    handler, seen = sequence(httpx.Response(503, text="busy"), json_response(envelope()))
+@pytest.mark.parametrize("status", [429, 502, 503, 504])
+def test_a_bare_http_error_on_a_live_post_is_not_retried(
+    own_pool: Callable[[Handler], list[Any]], status: int
+) -> None:
+    """No DataForSEO envelope: a gateway may have answered after the API ran the task."""
+    handler, seen = sequence(httpx.Response(status, text="busy"), json_response(envelope()))
+    own_pool(handler)
+    with pytest.raises(Exception, match=f"HTTP {status}") as info:
+        own_client().live("chat_gpt", TASK)
+    assert not info.value.is_retryable  # type: ignore[attr-defined]
+    assert len(seen) == 1
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_bare_http_error_on_a_free_get_is_retried(
+    own_pool: Callable[[Handler], list[Any]], status: int
+) -> None:
+    from .helpers import models_response
+
+    handler, seen = sequence(httpx.Response(status, text="busy"), models_response())
+    own_pool(handler)
+    assert own_client().list_models("chat_gpt")
+    assert len(seen) == 2
+
+
+def test_a_5xxxx_envelope_with_cost_0_on_a_live_post_is_retried(
+    own_pool: Callable[[Handler], list[Any]],
+) -> None:
+    failed = envelope(status_code=50000, task_status=50000, cost=0.0)
+    handler, seen = sequence(json_response(failed, status=500), json_response(envelope()))
     own_pool(handler)
     assert own_client().live("chat_gpt", TASK)["status_code"] == 20000
     assert len(seen) == 2
@@ -306,19 +358,23 @@ class BrokenBody(httpx.SyncByteStream, httpx.AsyncByteStream):
 
 def test_a_body_that_fails_half_way_releases_its_connection() -> None:
     body = BrokenBody()
-    transport = httpx.MockTransport(lambda request: httpx.Response(200, stream=body))
+    client = httpx.Client(
+        transport=httpx.MockTransport(lambda request: httpx.Response(200, stream=body))
+    )
     call = ApiCall("POST", URL, b"[]", idempotent=False, where="live task")
     with pytest.raises(httpx.ReadError):
-        TransportSender(transport, "ua")(call, "Basic abc")
+        send(client, call, "Basic abc")
     assert body.closed
 
 
 async def test_an_async_body_that_fails_half_way_releases_its_connection() -> None:
     body = BrokenBody()
-    transport = httpx.MockTransport(lambda request: httpx.Response(200, stream=body))
+    client = httpx.AsyncClient(
+        transport=httpx.MockTransport(lambda request: httpx.Response(200, stream=body))
+    )
     call = ApiCall("POST", URL, b"[]", idempotent=False, where="live task")
     with pytest.raises(httpx.ReadError):
-        await AsyncTransportSender(transport, "ua")(call, "Basic abc")
+        await asend(client, call, "Basic abc")
     assert body.closed
 
 
@@ -338,13 +394,13 @@ def test_fixed_endpoint_urls_are_parsed_once_and_task_urls_each_time() -> None:
 # -- what errors and logs say --------------------------------------------------------------
 
 
-def test_transport_errors_name_their_request_as_httpx_client_errors_do() -> None:
+def test_transport_errors_name_their_request() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("slow")  # raised without a request, as httpcore's are
 
     call = ApiCall("POST", URL, b"[]", idempotent=False, where="live task")
     with pytest.raises(httpx.ReadTimeout) as info:
-        TransportSender(httpx.MockTransport(handler), "ua")(call, "Basic abc")
+        send(httpx.Client(transport=httpx.MockTransport(handler)), call, "Basic abc")
     assert info.value.request.url == URL
 
 
@@ -353,8 +409,9 @@ async def test_async_transport_errors_name_their_request() -> None:
         raise httpx.ConnectError("refused")
 
     call = ApiCall("GET", URL, None, idempotent=True, where="models")
+    client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
     with pytest.raises(httpx.ConnectError) as info:
-        await AsyncTransportSender(httpx.MockTransport(handler), "ua")(call, "Basic abc")
+        await asend(client, call, "Basic abc")
     assert info.value.request.method == "GET"
 
 
@@ -369,3 +426,22 @@ def test_each_exchange_is_logged_at_debug_without_credentials(
     assert record.getMessage() == f"HTTP POST {URL} -> 200"
     assert "s3cret-pass" not in caplog.text
     assert base64.b64encode(b"user@example.com:s3cret-pass").decode() not in caplog.text
+
+
+def test_proxied_https_pools_obey_the_deadline_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.test:3128")
+    client = build_client("https://api.example.test")
+    proxied = [t for t in client._mounts.values() if t is not None]
+    assert proxied  # the environment's proxy applies to https
+    for transport in proxied:
+        assert isinstance(transport._pool._network_backend, DeadlineBackend)  # type: ignore[attr-defined]
+
+
+def test_a_loopback_http_client_takes_no_proxy_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example.test:3128")
+    monkeypatch.setenv("ALL_PROXY", "http://proxy.example.test:3128")
+    client = build_client("http://127.0.0.1:8080")
+    assert not client.trust_env
+    assert [t for t in client._mounts.values() if t is not None] == []
