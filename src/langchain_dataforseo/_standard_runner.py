@@ -24,6 +24,7 @@ from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.runnables import RunnableConfig
 
 from langchain_dataforseo._catalogue import ModelRecord
+from langchain_dataforseo._cost_bounds import checked_cost, outcome_unknown
 from langchain_dataforseo._engines import engine_spec
 from langchain_dataforseo._request import ordered_task
 from langchain_dataforseo._results import task_to_message
@@ -35,7 +36,7 @@ from langchain_dataforseo._standard import (
     generated_tag,
 )
 from langchain_dataforseo._standard_io import adrive_collect, apost_all, drive_collect, post_all
-from langchain_dataforseo.costs import record_cost
+from langchain_dataforseo.costs import record_cost, record_unknown
 from langchain_dataforseo.errors import (
     DataForSEOBatchError,
     DataForSEOError,
@@ -86,15 +87,16 @@ def prepare(
 
 def _reserve(
     model: ChatDataForSEO, prepared: list[Prepared], return_exceptions: bool
-) -> tuple[list[int], list[dict[str, Any]], float]:
+) -> tuple[list[int], list[dict[str, Any]], list[float]]:
     if not return_exceptions:
         for item in prepared:
             if isinstance(item, Exception):
                 raise item
     positions = [i for i, item in enumerate(prepared) if not isinstance(item, Exception)]
     tasks = [item[0] for item in prepared if not isinstance(item, Exception)]
-    reserved = model._budget.reserve(len(tasks), STANDARD_POST_PRICE_USD, "Standard tasks")
-    return positions, tasks, reserved
+    amounts = [model._reservation(task, standard=True) for task in tasks]
+    model._budget.reserve_total(round(sum(amounts), 7), len(tasks), "Standard tasks")
+    return positions, tasks, amounts
 
 
 def _placed(
@@ -102,22 +104,32 @@ def _placed(
     prepared: list[Prepared],
     positions: list[int],
     posted: list[TaskHandle | DataForSEOError],
-    reserved: float,
+    amounts: list[float],
     return_exceptions: bool,
 ) -> list[Item]:
-    """Put the posted handles back in input order; hold the prepayments of created tasks."""
+    """Put the posted handles back in input order; hold the reservations of created tasks.
+
+    Tasks whose creation is unknown (an unreadable answer) stay reserved at their worst
+    case, for good.
+    """
     out: list[Item] = [
         item if isinstance(item, Exception) else DataForSEOResponseError("not posted")
         for item in prepared
     ]
-    created = sum(isinstance(handle, TaskHandle) for handle in posted)
-    model._budget.settle(reserved, round(created * STANDARD_POST_PRICE_USD, 7))
-    for position, handle in zip(positions, posted, strict=True):
+    kept = [
+        amount if isinstance(handle, TaskHandle) or outcome_unknown(handle) else 0.0
+        for handle, amount in zip(posted, amounts, strict=True)
+    ]
+    model._budget.settle(round(sum(amounts), 7), round(sum(kept), 7))
+    for position, handle, amount in zip(positions, posted, amounts, strict=True):
         if isinstance(handle, TaskHandle):
             entry = prepared[position]
             notes = {} if isinstance(entry, Exception) else entry[1]
             handle = replace(handle, index=position, notes=notes or None)
-            model._budget.hold(handle.id, STANDARD_POST_PRICE_USD)
+            model._budget.hold(handle.id, amount)
+        elif outcome_unknown(handle):
+            model._budget.mark_unknown(amount)
+            record_unknown(model.engine, model.model, amount)
         out[position] = handle
     errors = {i: item for i, item in enumerate(out) if isinstance(item, Exception)}
     if errors and not return_exceptions:
@@ -141,9 +153,9 @@ def submit(
 ) -> list[Item]:
     """Check, tag and post the tasks (100 per request); one handle or error per input."""
     prepared = prepare(model, inputs, stop, options, records)
-    positions, tasks, reserved = _reserve(model, prepared, return_exceptions)
+    positions, tasks, amounts = _reserve(model, prepared, return_exceptions)
     posted = post_all(model.client, model.engine, tasks) if tasks else []
-    return _placed(model, prepared, positions, posted, reserved, return_exceptions)
+    return _placed(model, prepared, positions, posted, amounts, return_exceptions)
 
 
 async def asubmit(
@@ -156,9 +168,9 @@ async def asubmit(
 ) -> list[Item]:
     """Async :func:`submit`; chunks are posted concurrently."""
     prepared = prepare(model, inputs, stop, options, records)
-    positions, tasks, reserved = _reserve(model, prepared, return_exceptions)
+    positions, tasks, amounts = _reserve(model, prepared, return_exceptions)
     posted = await apost_all(model.client, model.engine, tasks) if tasks else []
-    return _placed(model, prepared, positions, posted, reserved, return_exceptions)
+    return _placed(model, prepared, positions, posted, amounts, return_exceptions)
 
 
 # -- collect ----------------------------------------------------------------------------
@@ -218,6 +230,8 @@ def outcomes(model: ChatDataForSEO, items: Sequence[Item], state: CollectState) 
     for item in items:
         if isinstance(item, Exception):
             out.append(item)
+        elif item.id in state.done and not _believable(state.done[item.id]):
+            out.append(_unbelievable(model, item, state.done[item.id]))
         elif item.id in state.done:
             message = task_to_message(state.done[item.id], engine=item.engine, method="standard")
             model._budget.settle_held(item.id, message.response_metadata["cost"])
@@ -240,6 +254,29 @@ def outcomes(model: ChatDataForSEO, items: Sequence[Item], state: CollectState) 
             )
             out.append(DataForSEOTaskPendingError(msg, handle=item, task_id=item.id))
     return out
+
+
+def _believable(task: Mapping[str, Any]) -> bool:
+    results = task.get("result")
+    result = results[0] if isinstance(results, list) and results else None
+    return isinstance(result, Mapping) and checked_cost(result.get("money_spent")) is not None
+
+
+def _unbelievable(model: ChatDataForSEO, item: TaskHandle, task: Mapping[str, Any]) -> Exception:
+    """A finished task whose reported cost cannot be believed: its reservation is kept."""
+    held = model._budget.settle_held_unknown(item.id)
+    record_unknown(
+        item.engine, item.model_name or "", STANDARD_POST_PRICE_USD if held is None else held
+    )
+    results = task.get("result")
+    result = results[0] if isinstance(results, list) and results else {}
+    spent = result.get("money_spent") if isinstance(result, Mapping) else None
+    msg = (
+        f"DataForSEO reported money_spent {spent!r} for Standard task {item.id}: not a "
+        "believable charge. Its answer is not trusted; the task stays in the spend at its "
+        "worst case."
+    )
+    return DataForSEOResponseError(msg, task_id=item.id)
 
 
 def raise_if_incomplete(results: list[Outcome], return_exceptions: bool) -> None:
