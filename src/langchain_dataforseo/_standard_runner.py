@@ -143,6 +143,13 @@ def _placed(
     return out
 
 
+def _hold_unknown(model: ChatDataForSEO, amounts: list[float]) -> None:
+    model._budget.settle(round(sum(amounts), 7), round(sum(amounts), 7))
+    for amount in amounts:
+        model._budget.mark_unknown(amount)
+        record_unknown(model.engine, model.model, amount)
+
+
 def submit(
     model: ChatDataForSEO,
     inputs: Sequence[Sequence[BaseMessage]],
@@ -154,7 +161,11 @@ def submit(
     """Check, tag and post the tasks (100 per request); one handle or error per input."""
     prepared = prepare(model, inputs, stop, options, records)
     positions, tasks, amounts = _reserve(model, prepared, return_exceptions)
-    posted = post_all(model.client, model.engine, tasks) if tasks else []
+    try:
+        posted = post_all(model.client, model.engine, tasks) if tasks else []
+    except BaseException:  # cancelled or interrupted: the tasks may have been created
+        _hold_unknown(model, amounts)
+        raise
     return _placed(model, prepared, positions, posted, amounts, return_exceptions)
 
 
@@ -169,7 +180,11 @@ async def asubmit(
     """Async :func:`submit`; chunks are posted concurrently."""
     prepared = prepare(model, inputs, stop, options, records)
     positions, tasks, amounts = _reserve(model, prepared, return_exceptions)
-    posted = await apost_all(model.client, model.engine, tasks) if tasks else []
+    try:
+        posted = await apost_all(model.client, model.engine, tasks) if tasks else []
+    except BaseException:  # cancelled or interrupted: the tasks may have been created
+        _hold_unknown(model, amounts)
+        raise
     return _placed(model, prepared, positions, posted, amounts, return_exceptions)
 
 

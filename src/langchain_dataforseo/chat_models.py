@@ -613,6 +613,9 @@ class ChatDataForSEO(BaseChatModel):
         except DataForSEOError as error:
             self._settle_failed(request, reserved, error)
             raise
+        except BaseException:  # cancelled or interrupted: it may have been sent
+            self._hold_unknown(request, reserved)
+            raise
         return self._settle_answer(request, reserved, task)
 
     async def _alive(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -621,6 +624,9 @@ class ChatDataForSEO(BaseChatModel):
             task = await self.client.alive(self.engine, request)
         except DataForSEOError as error:
             self._settle_failed(request, reserved, error)
+            raise
+        except BaseException:  # cancelled or interrupted: it may have been sent
+            self._hold_unknown(request, reserved)
             raise
         return self._settle_answer(request, reserved, task)
 

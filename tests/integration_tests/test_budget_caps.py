@@ -8,6 +8,7 @@ must report charges it could not read as "unknown, at most X".
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections.abc import Iterator
@@ -333,3 +334,84 @@ def test_max_cost_per_call_is_validated_naming_the_limit(
 
 async def _done(value: Any) -> Any:
     return value
+
+
+class _RewritingProxy:
+    """A loopback API: the emulator behind it, with ``rewrite`` applied to each JSON answer."""
+
+    def __init__(self, emu: Emulator, rewrite: Any) -> None:
+        transport = EmulatorTransport(emu)
+
+        class Handler(BaseHTTPRequestHandler):
+            def _forward(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                request = httpx.Request(
+                    self.command,
+                    f"http://127.0.0.1{self.path}",
+                    headers={"authorization": self.headers.get("authorization", "")},
+                    content=body,
+                )
+                response = transport.handle_request(request)
+                response.read()
+                data = json.dumps(rewrite(self.path, response.json())).encode()
+                self.send_response(response.status_code)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = _forward
+            do_POST = _forward
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> _RewritingProxy:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_negative_standard_money_spent_keeps_the_prepayment_in_the_spend() -> None:
+    def negative(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        if "/task_get/" in path:
+            for task in body.get("tasks") or []:
+                for result in task.get("result") or []:
+                    result["money_spent"] = -5.0
+        return body
+
+    emu = Emulator(EmulatorConfig())
+    with _RewritingProxy(emu, negative) as api:
+        model = ChatDataForSEO(**AUTH, base_url=api.base_url, method="standard", poll_interval=0.05)
+        with track_costs() as costs, pytest.raises(DataForSEOResponseError) as info:
+            model.invoke("What is a CRM?")
+    (charge,) = emu.ledger()["charges"]
+    assert info.value.task_id == charge["id"]
+    assert "-5.0" in str(info.value)
+    assert model.spent >= 0.0102  # the prepayment is not lowered by a negative charge
+    assert model.unknown_cost_max == pytest.approx(model.spent)
+    assert costs.total_cost == 0.0
+    assert costs.unknown_tasks == 1
+
+
+async def test_a_cancelled_call_stays_reserved_and_does_not_block_later_calls() -> None:
+    emu = Emulator(EmulatorConfig(live_latency=1.0))
+    model = model_over(emu, max_cost=0.01, max_cost_per_call=0.004)
+    call = asyncio.ensure_future(model.ainvoke("slow question"))
+    await asyncio.sleep(0.3)
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    assert model.unknown_cost_max == pytest.approx(0.004)  # it may have been sent
+    answer = await asyncio.wait_for(model.ainvoke("next question"), timeout=10)
+    assert isinstance(answer, AIMessage)

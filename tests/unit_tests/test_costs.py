@@ -8,7 +8,7 @@ import pytest
 from langchain_core.messages import AIMessage
 
 from langchain_dataforseo._results import task_to_message
-from langchain_dataforseo.costs import CostLine, record_cost, track_costs
+from langchain_dataforseo.costs import CostLine, record_cost, record_unknown, track_costs
 from tests.unit_tests.helpers import example
 
 GPT = ("chat_gpt", "gpt-4.1-mini-2025-04-14")
@@ -157,3 +157,27 @@ async def test_a_task_started_inside_the_block_counts_in_it() -> None:
     with track_costs() as costs:
         await asyncio.create_task(record(reasoning_answer()))
     assert costs.tasks == 1
+
+
+def test_unknown_outcomes_are_counted_apart_from_known_charges() -> None:
+    with track_costs() as costs:
+        record_cost(web_search_answer())
+        record_unknown("chat_gpt", "gpt-4.1-mini", 0.1259)
+        record_unknown("chat_gpt", "gpt-4.1-mini", 0.1259)
+    assert costs.tasks == 1  # known answers only
+    assert costs.total_cost == 0.0272228  # known charges only
+    assert costs.unknown_tasks == 2
+    assert costs.unknown_cost_max == pytest.approx(0.2518)
+    assert costs.by_model[("chat_gpt", "gpt-4.1-mini")] == CostLine(
+        unknown_tasks=2, unknown_cost_max=0.2518
+    )
+    text = str(costs)
+    assert "2 of unknown outcome, unknown cost at most $0.251800" in text
+
+
+def test_without_unknown_outcomes_the_summary_does_not_mention_them() -> None:
+    with track_costs() as costs:
+        record_cost(web_search_answer())
+    assert costs.unknown_tasks == 0
+    assert costs.unknown_cost_max == 0.0
+    assert "unknown" not in str(costs)
