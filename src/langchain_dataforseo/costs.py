@@ -9,6 +9,10 @@ itself (every Live answer and every collected Standard result), so Standard batc
     with track_costs() as costs:
         model.batch(prompts)
     print(costs)  # total, tasks, tokens, per engine and model
+
+Calls whose outcome is unknown (an answer that could not be read, a timeout after sending)
+are not in ``total_cost``: they are counted apart, in ``unknown_tasks`` and
+``unknown_cost_max`` (the most they can have cost).
 """
 
 from __future__ import annotations
