@@ -200,6 +200,20 @@ def checked_cost(value: object) -> float | None:
     return number
 
 
+def believable_result_cost(task: Mapping[str, Any]) -> bool:
+    """Whether a finished task's ``result[0].money_spent`` can be believed.
+
+    Args:
+        task: The task object, with ``result``.
+
+    Returns:
+        ``False`` when there is no result or its ``money_spent`` fails :func:`checked_cost`.
+    """
+    results = task.get("result")
+    result = results[0] if isinstance(results, list) and results else None
+    return isinstance(result, Mapping) and checked_cost(result.get("money_spent")) is not None
+
+
 def outcome_unknown(error: DataForSEOError) -> bool:
     """Whether a failed call may have been charged without the client knowing how much.
 

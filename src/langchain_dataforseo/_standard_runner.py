@@ -24,7 +24,7 @@ from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.runnables import RunnableConfig
 
 from langchain_dataforseo._catalogue import ModelRecord
-from langchain_dataforseo._cost_bounds import checked_cost, outcome_unknown
+from langchain_dataforseo._cost_bounds import believable_result_cost, outcome_unknown
 from langchain_dataforseo._engines import engine_spec
 from langchain_dataforseo._request import ordered_task
 from langchain_dataforseo._results import task_to_message
@@ -245,7 +245,7 @@ def outcomes(model: ChatDataForSEO, items: Sequence[Item], state: CollectState) 
     for item in items:
         if isinstance(item, Exception):
             out.append(item)
-        elif item.id in state.done and not _believable(state.done[item.id]):
+        elif item.id in state.done and not believable_result_cost(state.done[item.id]):
             out.append(_unbelievable(model, item, state.done[item.id]))
         elif item.id in state.done:
             message = task_to_message(state.done[item.id], engine=item.engine, method="standard")
@@ -269,12 +269,6 @@ def outcomes(model: ChatDataForSEO, items: Sequence[Item], state: CollectState) 
             )
             out.append(DataForSEOTaskPendingError(msg, handle=item, task_id=item.id))
     return out
-
-
-def _believable(task: Mapping[str, Any]) -> bool:
-    results = task.get("result")
-    result = results[0] if isinstance(results, list) and results else None
-    return isinstance(result, Mapping) and checked_cost(result.get("money_spent")) is not None
 
 
 def _unbelievable(model: ChatDataForSEO, item: TaskHandle, task: Mapping[str, Any]) -> Exception:

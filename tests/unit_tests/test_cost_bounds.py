@@ -12,6 +12,7 @@ from langchain_dataforseo import ChatDataForSEO
 from langchain_dataforseo._cost_bounds import (
     MAX_PLAUSIBLE_TASK_COST_USD,
     STANDARD_PREPAID_USD,
+    believable_result_cost,
     checked_cost,
     live_reservation,
     model_rates,
@@ -167,3 +168,19 @@ def test_no_emulated_answer_costs_more_than_its_reservation(engine: str, name: s
     if engine == "claude" and settings.get("use_reasoning"):
         settings.pop("web_search", None)
     _emulated(engine, name, **settings)
+
+
+@pytest.mark.parametrize(
+    ("task", "believed"),
+    [
+        ({"result": [{"money_spent": 0.0031}]}, True),
+        ({"result": [{"money_spent": -5}]}, False),
+        ({"result": [{"money_spent": None}]}, False),
+        ({"result": []}, False),
+        ({"result": None}, False),
+    ],
+)
+def test_a_standard_result_is_believed_only_with_a_plausible_money_spent(
+    task: dict[str, Any], believed: bool
+) -> None:
+    assert believable_result_cost(task) is believed
