@@ -369,9 +369,14 @@ class ChatDataForSEO(BaseChatModel):
             )
 
     def _reservation(self, task: dict[str, Any], standard: bool = False) -> float:
-        """What one task reserves against the budget: the user's figure or the estimate."""
+        """What one task reserves against the budget: the user's figure or the estimate.
+
+        A Standard task never reserves less than its prepayment (a Live model may
+        ``submit`` too).
+        """
         if self.max_cost_per_call is not None:
-            return self.max_cost_per_call
+            floor = STANDARD_PREPAID_USD if standard else LIVE_BASE_PRICE_USD
+            return max(self.max_cost_per_call, floor)
         if standard:
             return standard_reservation(self.engine, task)
         return live_reservation(self.engine, task)

@@ -415,3 +415,12 @@ async def test_a_cancelled_call_stays_reserved_and_does_not_block_later_calls() 
     assert model.unknown_cost_max == pytest.approx(0.004)  # it may have been sent
     answer = await asyncio.wait_for(model.ainvoke("next question"), timeout=10)
     assert isinstance(answer, AIMessage)
+
+
+def test_a_live_model_submitting_standard_tasks_reserves_at_least_the_prepayment() -> None:
+    emu = Emulator(EmulatorConfig(fault_malformed_json=1.0))
+    model = model_over(emu, validate_model=False, max_cost=0.05, max_cost_per_call=0.001)
+    with pytest.raises(DataForSEOBudgetError) as info:  # 10 x $0.0102, not 10 x $0.001
+        model.submit(prompts(10), return_exceptions=True)
+    assert info.value.needed == pytest.approx(0.102)
+    assert emu.ledger()["calls"].get("total", 0) == 0
