@@ -105,6 +105,8 @@ def split_text(text: str, limit: int) -> list[str]:
         rest = text[start:]
         if rest.strip() or not pieces:
             pieces.append(rest)
+    if not pieces:  # whitespace only, longer than the limit: keep what fits, never nothing
+        pieces.append(text[:limit])
     return pieces
 
 

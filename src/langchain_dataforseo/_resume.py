@@ -20,6 +20,7 @@ from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from langchain_dataforseo._cost_bounds import outcome_unknown
 from langchain_dataforseo._journal import (
     JournalState,
     SubmitJournal,
@@ -57,9 +58,7 @@ def post_in_doubt(error: Exception) -> bool:
     Returns:
         ``True`` when the chunk's tasks may exist.
     """
-    if not isinstance(error, DataForSEOError):
-        return True
-    return error.status_code is None and not error.is_retryable
+    return not isinstance(error, DataForSEOError) or outcome_unknown(error)
 
 
 def in_doubt_error(engine: str, tag: str | None, cause: Exception) -> DataForSEOTaskInDoubtError:

@@ -26,6 +26,7 @@ from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.runnables import RunnableConfig
 
 from langchain_dataforseo._catalogue import ModelRecord
+from langchain_dataforseo._cost_bounds import believable_result_cost, outcome_unknown
 from langchain_dataforseo._deadline import deadline_scope
 from langchain_dataforseo._engines import engine_spec
 from langchain_dataforseo._journal import JournalState, SubmitJournal, open_journal, replay
@@ -58,7 +59,7 @@ from langchain_dataforseo._standard_io import (
     drive_recover,
     post_all,
 )
-from langchain_dataforseo.costs import record_cost
+from langchain_dataforseo.costs import record_cost, record_unknown
 from langchain_dataforseo.errors import (
     DataForSEOBatchError,
     DataForSEOError,
@@ -117,15 +118,16 @@ def prepare(
 
 def _reserve(
     model: ChatDataForSEO, prepared: list[Prepared], return_exceptions: bool
-) -> tuple[list[int], list[dict[str, Any]], float]:
+) -> tuple[list[int], list[dict[str, Any]], list[float]]:
     if not return_exceptions:
         for item in prepared:
             if isinstance(item, Exception):
                 raise item
     positions = [i for i, item in enumerate(prepared) if not isinstance(item, Exception)]
     tasks = [item[0] for item in prepared if not isinstance(item, Exception)]
-    reserved = model._budget.reserve(len(tasks), STANDARD_POST_PRICE_USD, "Standard tasks")
-    return positions, tasks, reserved
+    amounts = [model._reservation(task, standard=True) for task in tasks]
+    model._budget.reserve_total(round(sum(amounts), 7), len(tasks), "Standard tasks")
+    return positions, tasks, amounts
 
 
 def _placed(
@@ -133,23 +135,33 @@ def _placed(
     prepared: list[Prepared],
     positions: list[int],
     posted: list[TaskHandle | DataForSEOError],
-    reserved: float,
+    amounts: list[float],
 ) -> list[Item]:
-    """Put the posted handles back in input order; hold the prepayments of created tasks."""
+    """Put the posted handles back in input order; hold the reservations of created tasks.
+
+    Tasks whose creation is unknown (an unreadable answer) stay reserved at their worst
+    case, for good.
+    """
     out: list[Item] = [
         item if isinstance(item, Exception) else DataForSEOResponseError("not posted")
         for item in prepared
     ]
-    created = sum(isinstance(handle, TaskHandle) for handle in posted)
-    model._budget.settle(reserved, round(created * STANDARD_POST_PRICE_USD, 7))
-    for position, handle in zip(positions, posted, strict=True):
+    kept = [
+        amount if isinstance(handle, TaskHandle) or outcome_unknown(handle) else 0.0
+        for handle, amount in zip(posted, amounts, strict=True)
+    ]
+    model._budget.settle(round(sum(amounts), 7), round(sum(kept), 7))
+    for position, handle, amount in zip(positions, posted, amounts, strict=True):
         if isinstance(handle, TaskHandle):
             entry = prepared[position]
             notes = {} if isinstance(entry, Exception) else entry[1]
             handle = replace(handle, index=position, notes=notes or None)
-            model._budget.hold(handle.id, STANDARD_POST_PRICE_USD)
-        elif isinstance(handle, DataForSEOTaskInDoubtError):
-            handle.index = position
+            model._budget.hold(handle.id, amount)
+        elif outcome_unknown(handle):  # in doubt: it may exist and be paid
+            if isinstance(handle, DataForSEOTaskInDoubtError):
+                handle.index = position
+            model._budget.mark_unknown(amount)
+            record_unknown(model.engine, model.model, amount)
         out[position] = handle
     return out
 
@@ -282,6 +294,13 @@ def _resumed(
 _NOT_POSTED: Final = DataForSEOResponseError("not posted: the journal knows it")
 
 
+def _hold_unknown(model: ChatDataForSEO, amounts: list[float]) -> None:
+    model._budget.settle(round(sum(amounts), 7), round(sum(amounts), 7))
+    for amount in amounts:
+        model._budget.mark_unknown(amount)
+        record_unknown(model.engine, model.model, amount)
+
+
 def submit(
     model: ChatDataForSEO,
     inputs: Sequence[Sequence[BaseMessage]],
@@ -297,7 +316,8 @@ def submit(
 
     With a journal, tasks it knows are not posted again and tasks in doubt are looked up
     by tag first. ``for_batch`` returns tasks that were not created in place (the batch
-    collects the others, then raises with everything).
+    collects the others, then raises with everything). A post cancelled or interrupted
+    midway keeps its tasks reserved at their worst case: they may have been created.
     """
     sub = _start(
         model, prepare(model, inputs, stop, options, records), return_exceptions, resume or Resume()
@@ -306,9 +326,13 @@ def submit(
     if sub.plan.look_up:
         recovery = drive_recover(model.client, _recover_steps(model, sub))
     masked = _to_post(sub, recovery)
-    positions, tasks, reserved = _reserve(model, masked, True)
-    posted = post_all(model.client, model.engine, tasks, sub.log) if tasks else []
-    out = _resumed(model, sub, recovery, _placed(model, masked, positions, posted, reserved))
+    positions, tasks, amounts = _reserve(model, masked, True)
+    try:
+        posted = post_all(model.client, model.engine, tasks, sub.log) if tasks else []
+    except BaseException:  # cancelled or interrupted: the tasks may have been created
+        _hold_unknown(model, amounts)
+        raise
+    out = _resumed(model, sub, recovery, _placed(model, masked, positions, posted, amounts))
     raise_if_not_created(out, return_exceptions or for_batch)
     return out
 
@@ -332,9 +356,13 @@ async def asubmit(
     if sub.plan.look_up:
         recovery = await adrive_recover(model.client, _recover_steps(model, sub))
     masked = _to_post(sub, recovery)
-    positions, tasks, reserved = _reserve(model, masked, True)
-    posted = await apost_all(model.client, model.engine, tasks, sub.log) if tasks else []
-    out = _resumed(model, sub, recovery, _placed(model, masked, positions, posted, reserved))
+    positions, tasks, amounts = _reserve(model, masked, True)
+    try:
+        posted = await apost_all(model.client, model.engine, tasks, sub.log) if tasks else []
+    except BaseException:  # cancelled or interrupted: the tasks may have been created
+        _hold_unknown(model, amounts)
+        raise
+    out = _resumed(model, sub, recovery, _placed(model, masked, positions, posted, amounts))
     raise_if_not_created(out, return_exceptions or for_batch)
     return out
 
@@ -417,6 +445,8 @@ def outcomes(model: ChatDataForSEO, items: Sequence[Item], state: CollectState) 
             again = seen[item.id]
             out.append(again.model_copy(deep=True) if isinstance(again, AIMessage) else again)
             continue
+        elif item.id in state.done and not believable_result_cost(state.done[item.id]):
+            out.append(_unbelievable(model, item, state.done[item.id]))
         elif item.id in state.done:
             message = task_to_message(state.done[item.id], engine=item.engine, method="standard")
             model._budget.settle_held(item.id, message.response_metadata["cost"])
@@ -443,6 +473,23 @@ def outcomes(model: ChatDataForSEO, items: Sequence[Item], state: CollectState) 
         if isinstance(item, TaskHandle):
             seen[item.id] = out[-1]
     return out
+
+
+def _unbelievable(model: ChatDataForSEO, item: TaskHandle, task: Mapping[str, Any]) -> Exception:
+    """A finished task whose reported cost cannot be believed: its reservation is kept."""
+    held = model._budget.settle_held_unknown(item.id)
+    record_unknown(
+        item.engine, item.model_name or "", STANDARD_POST_PRICE_USD if held is None else held
+    )
+    results = task.get("result")
+    result = results[0] if isinstance(results, list) and results else {}
+    spent = result.get("money_spent") if isinstance(result, Mapping) else None
+    msg = (
+        f"DataForSEO reported money_spent {spent!r} for Standard task {item.id}: not a "
+        "believable charge. Its answer is not trusted; the task stays in the spend at its "
+        "worst case."
+    )
+    return DataForSEOResponseError(msg, task_id=item.id)
 
 
 def raise_if_incomplete(results: list[Outcome], return_exceptions: bool) -> None:

@@ -36,6 +36,7 @@ from pydantic import (
 
 from langchain_dataforseo import _compat  # noqa: F401  (registers the content-block translator)
 from langchain_dataforseo import _standard_runner as runner
+from langchain_dataforseo._batch_results import raise_if_failed
 from langchain_dataforseo._budget import Budget
 from langchain_dataforseo._catalogue import ModelRecord, check_model_rules
 from langchain_dataforseo._client import DataForSEOClient
@@ -53,8 +54,14 @@ from langchain_dataforseo._constants import (
     Engine,
     HistoryPolicy,
 )
+from langchain_dataforseo._cost_bounds import (
+    STANDARD_PREPAID_USD,
+    checked_cost,
+    live_reservation,
+    outcome_unknown,
+    standard_reservation,
+)
 from langchain_dataforseo._engines import engine_spec
-from langchain_dataforseo._envelope import as_float
 from langchain_dataforseo._http import DEFAULT_MAX_RESPONSE_BYTES
 from langchain_dataforseo._journal import SubmitJournal
 from langchain_dataforseo._messages import layout_messages
@@ -74,11 +81,12 @@ from langchain_dataforseo._standard import (
 from langchain_dataforseo._structured import check_options, structured_runnable
 from langchain_dataforseo._version import __version__
 from langchain_dataforseo._warnings import user_call_site, warn
-from langchain_dataforseo.costs import mark_replayed, record_cost
+from langchain_dataforseo.costs import mark_replayed, record_cost, record_unknown
 from langchain_dataforseo.errors import (
     DataForSEOAuthenticationError,
     DataForSEOError,
     DataForSEOInputError,
+    DataForSEOResponseError,
     DataForSEOUnsupportedError,
 )
 
@@ -103,21 +111,6 @@ _CALL_OPTIONS: dict[str, str] = {
 
 _CLIENT_LOCK = threading.Lock()
 """Guards the lazy construction of a model's client (one client, one set of limiters)."""
-
-
-def _known_cost(error: DataForSEOError, reserved: float) -> float:
-    """What a failed call is known to have cost, for the budget.
-
-    The API's answer says so when it names a status code, and a call that provably did
-    not run cost nothing; otherwise (a timeout or dropped connection after sending, an
-    unreadable answer) the task may have run, so its known price stays in the spend.
-    An input error is raised before anything is sent: it cost nothing.
-    """
-    if isinstance(error, DataForSEOInputError):
-        return 0.0
-    if error.status_code is not None or error.is_retryable:
-        return error.cost
-    return reserved
 
 
 NO_TOOLS_MESSAGE = (
@@ -344,9 +337,17 @@ class ChatDataForSEO(BaseChatModel):
     A ``SecretStr``, like ``pingback_url``: never in a repr, metadata, log or cassette."""
 
     max_cost: float | None = Field(default=None, ge=0)
-    """Budget in USD for this model instance: calls whose known price (Live $0.0006, or
-    the Standard $0.0102 per task posted) would take the spend past it are refused before
-    anything is posted. The provider's part of the cost is only known afterwards."""
+    """Budget in USD for this model instance. Each call first reserves what it can cost
+    at most (``max_cost_per_call``, or the documented per-engine estimate); a call whose
+    reservation would take the spend past ``max_cost`` waits while other calls are in
+    flight and is refused with ``DataForSEOBudgetError`` when none is, before anything is
+    sent. Answers that could not be read stay reserved at their worst case."""
+
+    max_cost_per_call: float | None = Field(default=None, gt=0)
+    """USD reserved against ``max_cost`` for each Live call or Standard task, instead of
+    the built-in worst-case estimate. At least the known price (Live $0.0006, Standard
+    $0.0102) and at most ``max_cost``. A call that costs more than this still counts in
+    full, so the cap can then be passed by that excess for each call in flight."""
 
     stop: list[str] | None = None
     """Accepted for LangChain compatibility; the API has no stop sequences, so a non-empty
@@ -394,9 +395,43 @@ class ChatDataForSEO(BaseChatModel):
             raise ValueError(msg)
         if not self.model:
             self.model = DEFAULT_MODELS[self.engine]
+        self._check_max_cost_per_call()
         self._budget = Budget(self.max_cost)
         self._add_version("langchain-dataforseo", __version__)
         return self
+
+    def _check_max_cost_per_call(self) -> None:
+        value = self.max_cost_per_call
+        if value is None:
+            return
+        floor = STANDARD_PREPAID_USD if self.method == "standard" else LIVE_BASE_PRICE_USD
+        if value < floor:
+            msg = (
+                f"max_cost_per_call=${value} is below the known price of one {self.method} "
+                f"task (${floor}): it could never cover a call."
+            )
+            raise DataForSEOInputError(msg, field="max_cost_per_call", limit=floor, actual=value)
+        if self.max_cost is not None and value > self.max_cost:
+            msg = (
+                f"max_cost_per_call=${value} exceeds max_cost=${self.max_cost}: no call "
+                "could start."
+            )
+            raise DataForSEOInputError(
+                msg, field="max_cost_per_call", limit=self.max_cost, actual=value
+            )
+
+    def _reservation(self, task: dict[str, Any], standard: bool = False) -> float:
+        """What one task reserves against the budget: the user's figure or the estimate.
+
+        A Standard task never reserves less than its prepayment (a Live model may
+        ``submit`` too).
+        """
+        if self.max_cost_per_call is not None:
+            floor = STANDARD_PREPAID_USD if standard else LIVE_BASE_PRICE_USD
+            return max(self.max_cost_per_call, floor)
+        if standard:
+            return standard_reservation(self.engine, task)
+        return live_reservation(self.engine, task)
 
     @property
     def _llm_type(self) -> str:
@@ -414,8 +449,20 @@ class ChatDataForSEO(BaseChatModel):
 
     @property
     def spent(self) -> float:
-        """USD spent (or reserved for tasks still running) by this model instance."""
+        """USD spent (or reserved for tasks still running) by this model instance.
+
+        Tasks of unknown outcome count at their worst case (see :attr:`unknown_cost_max`).
+        """
         return self._budget.spent
+
+    @property
+    def unknown_cost_max(self) -> float:
+        """Of :attr:`spent`, the USD reserved for tasks whose outcome is unknown.
+
+        Those tasks (answer unreadable, timeout after sending) may have cost anything up
+        to this.
+        """
+        return self._budget.unknown_cost_max
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
@@ -669,25 +716,58 @@ class ChatDataForSEO(BaseChatModel):
         return message
 
     def _live(self, request: dict[str, Any]) -> dict[str, Any]:
-        budget = self._budget
-        reserved = budget.reserve(1, LIVE_BASE_PRICE_USD, "a live task")
+        reserved = self._budget.reserve_call(self._reservation(request), "a live task")
         try:
             task = self.client.live(self.engine, request)
         except DataForSEOError as error:
-            budget.settle(reserved, _known_cost(error, reserved))
+            self._settle_failed(request, reserved, error)
             raise
-        budget.settle(reserved, as_float(task.get("cost")))
-        return task
+        except BaseException:  # cancelled or interrupted: it may have been sent
+            self._hold_unknown(request, reserved)
+            raise
+        return self._settle_answer(request, reserved, task)
 
     async def _alive(self, request: dict[str, Any]) -> dict[str, Any]:
-        budget = self._budget
-        reserved = budget.reserve(1, LIVE_BASE_PRICE_USD, "a live task")
+        reserved = await self._budget.areserve_call(self._reservation(request), "a live task")
         try:
             task = await self.client.alive(self.engine, request)
         except DataForSEOError as error:
-            budget.settle(reserved, _known_cost(error, reserved))
+            self._settle_failed(request, reserved, error)
             raise
-        budget.settle(reserved, as_float(task.get("cost")))
+        except BaseException:  # cancelled or interrupted: it may have been sent
+            self._hold_unknown(request, reserved)
+            raise
+        return self._settle_answer(request, reserved, task)
+
+    def _hold_unknown(self, request: dict[str, Any], reserved: float) -> None:
+        self._budget.settle_unknown(reserved)
+        record_unknown(self.engine, str(request.get("model_name", "")), reserved)
+
+    def _settle_failed(
+        self, request: dict[str, Any], reserved: float, error: DataForSEOError
+    ) -> None:
+        """Settle a failed call: what the API said it cost, or its worst case if unknown."""
+        cost = checked_cost(error.cost)
+        if outcome_unknown(error) or cost is None:
+            self._hold_unknown(request, reserved)
+        else:
+            self._budget.settle(reserved, cost)
+
+    def _settle_answer(
+        self, request: dict[str, Any], reserved: float, task: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Settle an answered call at its cost; an unbelievable cost is a response error."""
+        cost = checked_cost(task.get("cost"))
+        if cost is None:
+            self._hold_unknown(request, reserved)
+            task_id = task.get("id") if isinstance(task.get("id"), str) else None
+            msg = (
+                f"DataForSEO reported cost {task.get('cost')!r} for live task {task_id}: not "
+                f"a believable charge. Its answer is not trusted; the task stays in the spend "
+                f"at its worst case (${reserved:.4f})."
+            )
+            raise DataForSEOResponseError(msg, task_id=task_id)
+        self._budget.settle(reserved, cost)
         return task
 
     # -- the Standard method: submit, collect (logic in _standard_runner) ----------------
@@ -1003,9 +1083,8 @@ class ChatDataForSEO(BaseChatModel):
         runner.refuse_journal_on_live(journal)
         self._budget.check(len(inputs), LIVE_BASE_PRICE_USD, f"a batch of {len(inputs)}")
         with user_call_site():
-            return super().batch(  # type: ignore[return-value]
-                inputs, self._bounded(config), return_exceptions=return_exceptions, **kwargs
-            )
+            answers = super().batch(inputs, self._bounded(config), return_exceptions=True, **kwargs)
+        return raise_if_failed(answers, return_exceptions)
 
     async def abatch(  # type: ignore[override]
         self,
@@ -1055,9 +1134,10 @@ class ChatDataForSEO(BaseChatModel):
         runner.refuse_journal_on_live(journal)
         self._budget.check(len(inputs), LIVE_BASE_PRICE_USD, f"a batch of {len(inputs)}")
         with user_call_site():
-            return await super().abatch(  # type: ignore[return-value]
-                inputs, self._bounded(config), return_exceptions=return_exceptions, **kwargs
+            answers = await super().abatch(
+                inputs, self._bounded(config), return_exceptions=True, **kwargs
             )
+        return raise_if_failed(answers, return_exceptions)
 
 
 __all__ = ["DEFAULT_MODELS", "ChatDataForSEO", "DataForSEOInputWarning"]

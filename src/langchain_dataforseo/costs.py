@@ -9,6 +9,10 @@ itself (every Live answer and every collected Standard result), so Standard batc
     with track_costs() as costs:
         model.batch(prompts)
     print(costs)  # total, tasks, tokens, per engine and model
+
+Calls whose outcome is unknown (an answer that could not be read, a timeout after sending)
+are not in ``total_cost``: they are counted apart, in ``unknown_tasks`` and
+``unknown_cost_max`` (the most they can have cost).
 """
 
 from __future__ import annotations
@@ -36,6 +40,9 @@ class CostLine:
         input_tokens: Tokens in.
         output_tokens: Tokens out (reasoning included).
         reasoning_tokens: Of the output tokens, those spent reasoning.
+        unknown_tasks: Calls whose outcome is unknown (their answer could not be read):
+            they may have been charged; not counted in ``tasks`` or ``cost``.
+        unknown_cost_max: The most those calls can have cost, in USD.
     """
 
     tasks: int = 0
@@ -43,6 +50,8 @@ class CostLine:
     input_tokens: int = 0
     output_tokens: int = 0
     reasoning_tokens: int = 0
+    unknown_tasks: int = 0
+    unknown_cost_max: float = 0.0
 
 
 @dataclass
@@ -77,10 +86,37 @@ class CostTracker:
             line.output_tokens += usage["output_tokens"] if usage else 0
             line.reasoning_tokens += reasoning or 0
 
+    def add_unknown(self, engine: str, model_name: str, at_most: float) -> None:
+        """Count one call whose outcome is unknown: it may have been charged up to ``at_most``.
+
+        Args:
+            engine: The engine called.
+            model_name: The model name sent.
+            at_most: The most it can have cost, in USD.
+        """
+        with self._lock:
+            line = self.by_model.setdefault((engine, model_name), CostLine())
+            line.unknown_tasks += 1
+            line.unknown_cost_max = round(line.unknown_cost_max + at_most, 7)
+
     @property
     def total_cost(self) -> float:
-        """USD charged in all."""
+        """USD charged in all, as the answers received report it (known charges only)."""
         return round(sum(line.cost for line in self.by_model.values()), 7)
+
+    @property
+    def unknown_tasks(self) -> int:
+        """Calls of unknown outcome in all (not in :attr:`tasks`)."""
+        return sum(line.unknown_tasks for line in self.by_model.values())
+
+    @property
+    def unknown_cost_max(self) -> float:
+        """The most the calls of unknown outcome can have cost, in USD.
+
+        Not in :attr:`total_cost`: the real charge lies between ``total_cost`` and
+        ``total_cost + unknown_cost_max``.
+        """
+        return round(sum(line.unknown_cost_max for line in self.by_model.values()), 7)
 
     @property
     def tasks(self) -> int:
@@ -102,11 +138,21 @@ class CostTracker:
             f"DataForSEO: {self.tasks} task(s), ${self.total_cost:.6f}, "
             f"{self.input_tokens} tokens in / {self.output_tokens} out"
         ]
+        if self.unknown_tasks:
+            lines[0] += (
+                f"; {self.unknown_tasks} of unknown outcome, unknown cost at most "
+                f"${self.unknown_cost_max:.6f}"
+            )
         for (engine, model), line in sorted(self.by_model.items()):
             lines.append(
                 f"  {engine} {model}: {line.tasks} task(s), ${line.cost:.6f}, "
                 f"{line.input_tokens} in / {line.output_tokens} out"
             )
+            if line.unknown_tasks:
+                lines[-1] += (
+                    f"; {line.unknown_tasks} of unknown outcome, at most "
+                    f"${line.unknown_cost_max:.6f}"
+                )
         return "\n".join(lines)
 
 
@@ -167,3 +213,9 @@ def record_cost(message: AIMessage) -> None:
     """Count an answer in every active tracker (called by ``ChatDataForSEO``)."""
     for tracker in _ACTIVE.get():
         tracker.add(message)
+
+
+def record_unknown(engine: str, model_name: str, at_most: float) -> None:
+    """Count a call of unknown outcome in every active tracker (called by ``ChatDataForSEO``)."""
+    for tracker in _ACTIVE.get():
+        tracker.add_unknown(engine, model_name, at_most)

@@ -221,7 +221,7 @@ class DataForSEOSubmitError(DataForSEOError):
 
 
 class DataForSEOBatchError(DataForSEOError):
-    """Some prompts of a Standard ``batch`` / ``collect`` failed or are still running.
+    """Some prompts of a ``batch`` / ``abatch`` / ``collect`` failed or are still running.
 
     Raised (without ``return_exceptions``) after every prompt was dealt with, so that
     nothing paid for is lost. ``status_code`` and ``task_id`` are those of the first
@@ -229,7 +229,8 @@ class DataForSEOBatchError(DataForSEOError):
 
     Attributes:
         results: One ``AIMessage`` or exception per input, in input order.
-        pending: Handles of the tasks still running: pass them to ``collect`` later.
+        pending: Handles of the Standard tasks still running: pass them to ``collect``
+            later (empty for a Live batch).
     """
 
     def __init__(
@@ -250,12 +251,12 @@ class DataForSEOBatchError(DataForSEOError):
 
 
 class DataForSEOBudgetError(DataForSEOError, RuntimeError):
-    """Refused before posting: the tasks' known price would exceed ``max_cost``.
+    """Refused before posting: the tasks' reservation would take the spend past ``max_cost``.
 
     Attributes:
         spent: USD spent (or reserved) so far by the model instance.
         max_cost: The budget.
-        needed: The known price of what was refused.
+        needed: What the refused tasks would have reserved (their worst case).
     """
 
     def __init__(self, message: str, *, spent: float, max_cost: float, needed: float) -> None:

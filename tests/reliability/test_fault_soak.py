@@ -14,7 +14,13 @@ import httpx
 import pytest
 from langchain_core.messages import AIMessage
 
-from langchain_dataforseo import ChatDataForSEO, DataForSEOConnectionError, DataForSEOError
+from langchain_dataforseo import (
+    ChatDataForSEO,
+    DataForSEOBudgetError,
+    DataForSEOConnectionError,
+    DataForSEOError,
+    track_costs,
+)
 from langchain_dataforseo.emulator import (
     AsyncEmulatorTransport,
     Emulator,
@@ -113,3 +119,71 @@ async def test_standard_soak_posts_each_prompt_once_and_reconciles() -> None:
             message.response_metadata["cost"], abs=1e-9
         )
     assert model.spent == pytest.approx(ledger["charged_total"], abs=1e-6)
+
+
+# -- the same soaks under a budget cap: the ledger reconciles with spent and track_costs --
+
+CAPPED_FAULTS: dict[str, Any] = {**FAULTS, "fault_malformed_json": 0.03}
+
+
+def reconciliation(label: str, ledger: dict[str, Any], model: ChatDataForSEO, costs: Any) -> str:
+    line = (
+        f"{label}: ledger charged ${ledger['charged_total']:.6f}; track_costs known "
+        f"${costs.total_cost:.6f} + {costs.unknown_tasks} unknown at most "
+        f"${costs.unknown_cost_max:.6f}; spent ${model.spent:.6f} "
+        f"(unknown part ${model.unknown_cost_max:.6f}); max_cost ${model.max_cost}"
+    )
+    print(line)  # noqa: T201 - the reconciliation is part of the suite's output
+    return line
+
+
+@pytest.mark.parametrize("web_search", [False, True])
+async def test_live_soak_under_a_cap_never_passes_it_and_reconciles(web_search: bool) -> None:
+    emu = Emulator(EmulatorConfig(seed=23, live_latency=0.01, **CAPPED_FAULTS))
+    cap = 4.0 if web_search else 0.7  # room for a few hundred calls, not for all
+    model = model_over(emu, max_cost=cap, web_search=web_search or None, validate_model=False)
+    prompts = [f"Capped soak prompt {i:04d} about brand visibility" for i in range(N)]
+    with track_costs() as costs:
+        results = await model.abatch(prompts, return_exceptions=True)
+    assert len(results) == N
+    answered = [r for r in results if isinstance(r, AIMessage)]
+    refused = [r for r in results if isinstance(r, DataForSEOBudgetError)]
+    assert all(isinstance(r, AIMessage | DataForSEOError | DataForSEOBudgetError) for r in results)
+    assert refused  # the cap was reached
+    assert answered
+    ledger = emu.ledger()
+    reconciliation(f"live web_search={web_search}", ledger, model, costs)
+    assert ledger["charged_total"] <= cap  # the promise: never past max_cost
+    known = sum(m.response_metadata["cost"] for m in answered)
+    assert costs.total_cost == pytest.approx(known, abs=1e-6)
+    corrupted = [c for c in ledger["charges"] if c.get("response_corrupted")]
+    assert corrupted  # charged but unreadable answers happened
+    assert costs.unknown_tasks >= len(corrupted)
+    assert known <= ledger["charged_total"] + 1e-6
+    assert ledger["charged_total"] <= known + costs.unknown_cost_max + 1e-6
+    assert model.spent == pytest.approx(known + model.unknown_cost_max, abs=1e-6)
+    assert model.unknown_cost_max == pytest.approx(costs.unknown_cost_max, abs=1e-6)
+
+
+async def test_standard_soak_under_a_cap_holds_unknown_chunks_and_reconciles() -> None:
+    faults = {**CAPPED_FAULTS, "fault_malformed_json": 0.2}  # whole task_post chunks unread
+    emu = Emulator(EmulatorConfig(seed=24, task_latency=0.2, **faults))
+    model = model_over(emu, method="standard", max_cost=11.0, validate_model=False)
+    prompts = [f"Capped Standard prompt {i:04d} about brand visibility" for i in range(N)]
+    with track_costs() as costs:
+        results = await model.abatch(prompts, return_exceptions=True)
+    assert len(results) == N
+    ledger = emu.ledger()
+    reconciliation("standard", ledger, model, costs)
+    answered = [r for r in results if isinstance(r, AIMessage)]
+    known = sum(m.response_metadata["cost"] for m in answered)
+    assert costs.total_cost == pytest.approx(known, abs=1e-6)
+    assert known <= ledger["charged_total"] + 1e-6
+    assert ledger["charged_total"] <= model.spent + 1e-6  # nothing charged goes unreported
+    assert ledger["charged_total"] <= known + costs.unknown_cost_max + 1e-6
+    assert model.spent <= 11.0
+    assert costs.unknown_tasks >= 100  # at least one chunk of 100 whose answer was unread
+    assert model.unknown_cost_max >= costs.unknown_tasks * 0.0102 - 1e-6
+    # the unknown chunks stay reserved: another 1,000 ($10.20 prepaid) no longer fit
+    with pytest.raises(DataForSEOBudgetError):
+        await model.abatch(prompts, return_exceptions=True)

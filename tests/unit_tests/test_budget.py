@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 
 import pytest
 
-from langchain_dataforseo._budget import Budget
+from langchain_dataforseo._budget import Budget, admission
 from langchain_dataforseo.errors import DataForSEOBudgetError
 
 
@@ -134,3 +135,121 @@ def test_concurrent_reservations_never_overshoot_the_budget() -> None:
     assert len(accepted) == 50
     assert len(refused) == 150
     assert budget.spent == pytest.approx(0.05)
+
+
+# -- admission of calls: go, wait while calls are in flight, or refuse ---------------------
+
+
+@pytest.mark.parametrize(
+    ("spent", "in_flight", "amount", "max_cost", "decision"),
+    [
+        (0.0, 0.0, 0.1, None, "go"),
+        (0.5, 0.5, 0.5, 1.0, "go"),  # exactly up to the cap
+        (0.6, 0.5, 0.5, 1.0, "wait"),  # a call in flight may free room
+        (0.6, 0.0, 0.5, 1.0, "refuse"),  # nothing will free room
+        (0.0, 0.0, 2.0, 1.0, "refuse"),  # dearer than the whole budget
+    ],
+)
+def test_admission_decides_from_the_spend_and_what_is_in_flight(
+    spent: float, in_flight: float, amount: float, max_cost: float | None, decision: str
+) -> None:
+    assert admission(spent, in_flight, amount, max_cost) == decision
+
+
+def test_a_call_waits_for_one_in_flight_and_starts_when_its_settlement_frees_room() -> None:
+    budget = Budget(max_cost=0.1)
+    first = budget.reserve_call(0.06, "first")
+    started = threading.Event()
+
+    def second() -> None:
+        budget.reserve_call(0.06, "second")
+        started.set()
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    assert not started.wait(0.2)  # it waits: 0.06 + 0.06 > 0.1
+    budget.settle(first, 0.01)
+    assert started.wait(5)
+    thread.join()
+    assert budget.spent == pytest.approx(0.07)
+
+
+def test_a_waiting_call_is_refused_when_the_settlement_leaves_no_room() -> None:
+    budget = Budget(max_cost=0.1)
+    first = budget.reserve_call(0.06, "first")
+    refused: list[DataForSEOBudgetError] = []
+
+    def second() -> None:
+        try:
+            budget.reserve_call(0.06, "second")
+        except DataForSEOBudgetError as error:
+            refused.append(error)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    budget.settle(first, 0.05)  # 0.05 + 0.06 > 0.1, nothing in flight any more
+    thread.join(5)
+    assert len(refused) == 1
+    assert budget.spent == pytest.approx(0.05)
+
+
+async def test_async_calls_wait_without_blocking_the_loop() -> None:
+    budget = Budget(max_cost=0.1)
+    first = await budget.areserve_call(0.06, "first")
+    waiting = asyncio.ensure_future(budget.areserve_call(0.06, "second"))
+    await asyncio.sleep(0.1)
+    assert not waiting.done()  # the loop runs on while it waits
+    budget.settle(first, 0.0)
+    second = await asyncio.wait_for(waiting, 5)
+    assert second == 0.06
+    budget.settle(second, 0.05)
+    with pytest.raises(DataForSEOBudgetError):  # nothing in flight: refused at once
+        await budget.areserve_call(0.06, "third")
+
+
+def test_concurrent_calls_settled_below_their_reservation_never_pass_the_cap() -> None:
+    budget = Budget(max_cost=0.05)
+    charged: list[float] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        for _ in range(20):
+            try:
+                reserved = budget.reserve_call(0.004, "live task")
+            except DataForSEOBudgetError:
+                return
+            with lock:
+                charged.append(0.003)
+            budget.settle(reserved, 0.003)
+
+    pool = [threading.Thread(target=worker) for _ in range(10)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    assert sum(charged) <= 0.05 + 1e-9
+    assert budget.spent == pytest.approx(sum(charged))
+    assert budget.spent + 0.004 > 0.05  # stopped only when the next could not fit
+
+
+def test_a_negative_actual_never_lowers_the_spend() -> None:
+    budget = Budget(max_cost=0.01)
+    budget.settle(budget.reserve(1, 0.002, "one"), 0.002)
+    budget.settle(budget.reserve(1, 0.002, "two"), -5.0)
+    assert budget.spent == pytest.approx(0.002)
+    budget.hold("task", 0.002)
+    budget.settle_held("task", -1.0)
+    assert budget.spent == pytest.approx(0.0)  # the held amount released, nothing more
+
+
+def test_unknown_outcomes_keep_their_reservation_and_are_counted() -> None:
+    budget = Budget(max_cost=1.0)
+    budget.settle_unknown(budget.reserve_call(0.1, "live task"))
+    prepaid = budget.reserve(1, 0.0102, "Standard task")
+    budget.settle(prepaid, prepaid)  # created: its reservation moves to the held task
+    budget.hold("task-a", prepaid)
+    assert budget.settle_held_unknown("task-a") == 0.0102
+    assert budget.settle_held_unknown("task-a") is None
+    assert budget.spent == pytest.approx(0.1102)
+    assert budget.unknown_cost_max == pytest.approx(0.1102)
+    assert budget.unknown_tasks == 2

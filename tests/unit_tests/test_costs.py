@@ -14,7 +14,13 @@ from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, Generation
 
 from langchain_dataforseo._results import task_to_message
-from langchain_dataforseo.costs import CostLine, mark_replayed, record_cost, track_costs
+from langchain_dataforseo.costs import (
+    CostLine,
+    mark_replayed,
+    record_cost,
+    record_unknown,
+    track_costs,
+)
 from tests.unit_tests.helpers import example
 
 GPT = ("chat_gpt", "gpt-4.1-mini-2025-04-14")
@@ -240,3 +246,27 @@ def test_a_tracker_skips_a_message_marked_as_replayed() -> None:
 def test_marking_leaves_other_providers_alone() -> None:
     generation = ChatGeneration(message=AIMessage("hi", response_metadata={"cost": 1.0}))
     assert mark_replayed(generation) is generation
+
+
+def test_unknown_outcomes_are_counted_apart_from_known_charges() -> None:
+    with track_costs() as costs:
+        record_cost(web_search_answer())
+        record_unknown("chat_gpt", "gpt-4.1-mini", 0.1259)
+        record_unknown("chat_gpt", "gpt-4.1-mini", 0.1259)
+    assert costs.tasks == 1  # known answers only
+    assert costs.total_cost == 0.0272228  # known charges only
+    assert costs.unknown_tasks == 2
+    assert costs.unknown_cost_max == pytest.approx(0.2518)
+    assert costs.by_model[("chat_gpt", "gpt-4.1-mini")] == CostLine(
+        unknown_tasks=2, unknown_cost_max=0.2518
+    )
+    text = str(costs)
+    assert "2 of unknown outcome, unknown cost at most $0.251800" in text
+
+
+def test_without_unknown_outcomes_the_summary_does_not_mention_them() -> None:
+    with track_costs() as costs:
+        record_cost(web_search_answer())
+    assert costs.unknown_tasks == 0
+    assert costs.unknown_cost_max == 0.0
+    assert "unknown" not in str(costs)

@@ -288,3 +288,9 @@ def test_perplexity_refuses_a_packed_chain_before_any_request() -> None:
     assert emu.ledger()["calls"].get("perplexity/live", 0) == 0
     # Input that fits needs no packing, so Perplexity answers it.
     assert model.invoke("short question?").text
+
+
+@pytest.mark.parametrize(("text", "limit"), [("   ", 2), (" " * 1200, 500), ("\n\n\n\t", 3)])
+def test_whitespace_only_text_over_the_limit_still_gives_a_piece(text: str, limit: int) -> None:
+    # Found by the property above: every piece was a split, so nothing was left.
+    check_split(text, split_text(text, limit), limit)
