@@ -48,7 +48,9 @@ def raw_task(
     }
 
 
-def failed_task(code: int = 50301, task_id: str = "12021200-1535-0612-0000-0000000000ff") -> dict[str, Any]:
+def failed_task(
+    code: int = 50301, task_id: str = "12021200-1535-0612-0000-0000000000ff"
+) -> dict[str, Any]:
     """A task that failed with ``code`` (no result)."""
     return {
         "id": task_id,

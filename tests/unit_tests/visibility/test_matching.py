@@ -47,7 +47,10 @@ def test_text_inside_urls_never_counts():
     assert mention("source: https://hubspot.com/pricing", "HubSpot") is None
     assert mention("source: www.hubspot.com/pricing", "HubSpot") is None
     # a citation chip whose label is a domain is part of the URL
-    assert mention("Good tool ([hubspot.com](https://hubspot.com/x?utm_source=openai)).", "HubSpot") is None
+    assert (
+        mention("Good tool ([hubspot.com](https://hubspot.com/x?utm_source=openai)).", "HubSpot")
+        is None
+    )
     # but a label in words is text, and so is the name outside the link
     assert mention("[HubSpot pricing](https://example.com/p)", "HubSpot") == 1
     assert mention("HubSpot ([hubspot.com](https://hubspot.com/x))", "HubSpot") == 0
@@ -100,7 +103,9 @@ def test_subdomains_count_for_their_domain_and_lookalikes_do_not():
     assert host_in_domain("hubspot.com", "hubspot.com")
     assert not host_in_domain("nothubspot.com", "hubspot.com")
     assert not host_in_domain("hubspot.com.evil.io", "hubspot.com")
-    domains = tracked_domains([("HubSpot", ["www.hubspot.com"]), ("Academy", ["academy.hubspot.com"])])
+    domains = tracked_domains(
+        [("HubSpot", ["www.hubspot.com"]), ("Academy", ["academy.hubspot.com"])]
+    )
     assert domains == {"hubspot.com": "HubSpot", "academy.hubspot.com": "Academy"}
     # the longest tracked domain wins; an untracked host counts as itself
     assert citation_domain("blog.hubspot.com", domains) == ("hubspot.com", "HubSpot")
@@ -114,7 +119,9 @@ def test_direct_url_is_preferred_over_the_redirect():
     assert cited_url(cite(redirect)) == redirect
     assert cited_url({"url": None, "direct_url": ""}) is None
     facts = answer_facts(
-        extract_answer(raw_task("x", [cite(redirect, "https://blog.hubspot.com/a"), cite(redirect)])),
+        extract_answer(
+            raw_task("x", [cite(redirect, "https://blog.hubspot.com/a"), cite(redirect)])
+        ),
         {},
         tracked_domains([("HubSpot", ["hubspot.com"])]),
     )
@@ -138,7 +145,12 @@ def test_extract_answer_from_the_reference_live_web_search_example():
     assert answer.model_name == "gpt-4.1-mini-2025-04-14"
     facts = answer_facts(
         answer,
-        {"Asana": ("Asana",), "ClickUp": ("ClickUp",), "Trello": ("Trello",), "Zapier": ("Zapier",)},
+        {
+            "Asana": ("Asana",),
+            "ClickUp": ("ClickUp",),
+            "Trello": ("Trello",),
+            "Zapier": ("Zapier",),
+        },
         tracked_domains([("Asana", ["asana.com"])]),
     )
     # Zapier is only in a citation chip label and a URL: not named

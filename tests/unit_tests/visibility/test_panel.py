@@ -182,7 +182,9 @@ def test_a_toml_array_of_tables_error_finds_the_right_table(tmp_path):
 
 def test_unknown_keys_and_a_missing_file(tmp_path):
     file = tmp_path / "p.toml"
-    file.write_text('name = "x"\nprompts = ["a"]\nbrand = "B"\nsampels = 3\n[engines]\nclaude = "m"\n')
+    file.write_text(
+        'name = "x"\nprompts = ["a"]\nbrand = "B"\nsampels = 3\n[engines]\nclaude = "m"\n'
+    )
     with pytest.raises(PanelFileError) as caught:
         Panel.from_file(file)
     assert caught.value.field == "sampels"

@@ -79,7 +79,7 @@ def test_create_run_plans_one_pending_task_per_prompt_engine_sample(store):
 
 def test_unknown_run_ids_list_the_known_ones(store):
     store.create_run(small_panel(), run_id="r1")
-    with pytest.raises(VisibilityStoreError, match="unknown run id 'r9'.*r1") as caught:
+    with pytest.raises(VisibilityStoreError, match=r"unknown run id 'r9'.*r1") as caught:
         store.tasks("r9")
     assert caught.value.field == "run_id"
 
@@ -160,13 +160,13 @@ def test_a_reader_in_another_process_reads_while_a_write_is_open(tmp_path):
     writer.connection.execute(
         "UPDATE tasks SET status = 'measured' WHERE run_id = 'r1' AND tag = ?", (tags[1],)
     )
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == [1, 1]  # committed state only, and no lock wait
     writer.connection.execute("COMMIT")
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
     )
     assert json.loads(done.stdout)[0] == 2
