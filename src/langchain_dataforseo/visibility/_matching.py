@@ -15,7 +15,9 @@ Rules (documented in the README, tested in ``tests/unit_tests/visibility/test_ma
   and the next rank is skipped (offsets 0, 0, 9 give ranks 1, 1, 3).
 - A cited URL counts for a domain when its host is the domain or a subdomain of it
   (``blog.hubspot.com`` counts for ``hubspot.com``); hosts and domains are compared in
-  lower case, with a leading ``www.`` and a trailing dot removed. A URL is the annotation's
+  lower case, with a leading ``www.`` and a trailing dot removed. A host in no tracked
+  domain counts for its site (last two labels, three under ``co.uk``-like suffixes:
+  ``blog.g2.com`` -> ``g2.com``). A URL is the annotation's
   ``direct_url`` when the API gives one (Gemini's real target behind its
   ``vertexaisearch.cloud.google.com`` redirect), else its ``url``.
 """
@@ -189,6 +191,35 @@ def cited_url(annotation: Mapping[str, Any]) -> str | None:
     return None
 
 
+_MULTI_PART_SUFFIXES: Final = frozenset(
+    """co.uk org.uk ac.uk gov.uk me.uk ltd.uk plc.uk com.au net.au org.au edu.au gov.au
+    co.nz org.nz co.jp ne.jp or.jp ac.jp co.kr or.kr com.br net.br org.br com.cn net.cn
+    org.cn com.hk com.tw com.sg com.my co.in net.in org.in co.za org.za com.mx com.ar
+    com.tr com.ua co.il co.id com.ph com.vn com.pl com.es com.sa""".split()  # noqa: SIM905
+)
+"""Two-label public suffixes under which a site's domain has three labels (an
+approximation of the Public Suffix List, which is not shipped)."""
+
+
+def site_domain(host: str) -> str:
+    """The site a host belongs to: its last two labels, three under a multi-part suffix.
+
+    ``blog.g2.com`` -> ``g2.com``; ``news.bbc.co.uk`` -> ``bbc.co.uk``. IP addresses and
+    single-label hosts are returned as they are.
+
+    Args:
+        host: A normalised host.
+
+    Returns:
+        The site's domain.
+    """
+    labels = host.split(".")
+    if len(labels) <= 2 or labels[-1].isdigit():
+        return host
+    keep = 3 if ".".join(labels[-2:]) in _MULTI_PART_SUFFIXES else 2
+    return ".".join(labels[-keep:])
+
+
 def citation_domain(host: str, tracked: Mapping[str, str]) -> tuple[str, str | None]:
     """The domain a cited host counts for, and the brand owning it.
 
@@ -198,14 +229,14 @@ def citation_domain(host: str, tracked: Mapping[str, str]) -> tuple[str, str | N
 
     Returns:
         ``(domain, brand)``: the longest tracked domain the host is in, with its brand;
-        otherwise the host itself (``www.`` removed) and ``None``.
+        otherwise the host's site (:func:`site_domain`) and ``None``.
     """
     best: str | None = None
     for domain in tracked:
         if host_in_domain(host, domain) and (best is None or len(domain) > len(best)):
             best = domain
     if best is None:
-        return host, None
+        return site_domain(host), None
     return best, tracked[best]
 
 

@@ -111,6 +111,10 @@ def test_subdomains_count_for_their_domain_and_lookalikes_do_not():
     assert citation_domain("blog.hubspot.com", domains) == ("hubspot.com", "HubSpot")
     assert citation_domain("x.academy.hubspot.com", domains) == ("academy.hubspot.com", "Academy")
     assert citation_domain("g2.com", domains) == ("g2.com", None)
+    # an untracked host counts for its site
+    assert citation_domain("blog.g2.com", domains) == ("g2.com", None)
+    assert citation_domain("news.bbc.co.uk", domains) == ("bbc.co.uk", None)
+    assert citation_domain("127.0.0.1", domains) == ("127.0.0.1", None)
 
 
 def test_direct_url_is_preferred_over_the_redirect():
@@ -127,7 +131,7 @@ def test_direct_url_is_preferred_over_the_redirect():
     )
     assert [(c.domain, c.brand) for c in facts.citations] == [
         ("hubspot.com", "HubSpot"),
-        ("vertexaisearch.cloud.google.com", None),
+        ("google.com", None),  # no direct_url: the redirect host's site
     ]
 
 

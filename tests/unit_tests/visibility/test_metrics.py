@@ -33,7 +33,7 @@ def store(tmp_path):
             # s1: Salesforce 1, HubSpot 2, Pipedrive 3
             raw_task(
                 "Salesforce first; HubSpot second; Pipedrive third.",
-                [cite("https://salesforce.com/p"), cite("https://g2.com/b")],
+                [cite("https://salesforce.com/p"), cite("https://reviews.g2.com/b")],
                 fan_out=["best CRM"],
             ),
             # s2: HubSpot only inside a URL (not named); Pipedrive 1; cites hubspot.com
@@ -122,7 +122,7 @@ def test_citation_rate_over_answers_citing_anything(store):
 
 def test_citation_share_per_domain(store):
     rows = by_engine(store)
-    # chat: hubspot.com 2 (one via a subdomain), g2.com 2 (www. removed), salesforce.com 1
+    # chat: hubspot.com 2 (one via a subdomain), g2.com 2 (www. and a subdomain), salesforce.com 1
     assert rows["chat_gpt"].citation_counts == {"g2.com": 2, "hubspot.com": 2, "salesforce.com": 1}
     assert rows["chat_gpt"].citation_share == {
         "g2.com": 0.4,
@@ -131,7 +131,7 @@ def test_citation_share_per_domain(store):
     }
     assert rows["gemini"].citation_share == {
         "hubspot.com": 0.5,
-        "vertexaisearch.cloud.google.com": 0.5,
+        "google.com": 0.5,  # the redirect without direct_url counts as google.com
     }
 
 
