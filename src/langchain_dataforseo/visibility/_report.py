@@ -132,14 +132,14 @@ def _domain_bars(title: str, counts: Counter[str], total: int, limit: int = 12) 
 def _interval_chart(title: str, rows: Sequence[VisibilityRow], names: Sequence[str]) -> str:
     """Mention rate per engine and brand: a dot at the rate, a whisker for its 95% interval."""
     step, label_w, width = 16, 120, 540
-    plot = width - label_w - 20
+    plot = width - label_w - 24
     parts = [f'<text x="0" y="14" font-weight="600">{_esc(title)}</text>']
-    y = 30
+    y = 46
     for tick in range(0, 101, 25):
         x = label_w + plot * tick / 100
         parts.append(
-            f'<line x1="{x:.1f}" y1="22" x2="{x:.1f}" y2="9999" stroke="#e5e7eb"/>'
-            f'<text x="{x - 8:.1f}" y="{22}" font-size="10">{tick}%</text>'
+            f'<line x1="{x:.1f}" y1="36" x2="{x:.1f}" y2="9999" stroke="#e5e7eb"/>'
+            f'<text x="{x:.1f}" y="32" font-size="10" text-anchor="middle">{tick}%</text>'
         )
     for row in rows:
         parts.append(f'<text x="0" y="{y + 10}">{_esc(row.key.get("engine", "all"))}</text>')
