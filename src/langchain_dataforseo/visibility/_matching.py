@@ -17,8 +17,8 @@ Rules (documented in the README, tested in ``tests/unit_tests/visibility/test_ma
   (``blog.hubspot.com`` counts for ``hubspot.com``); hosts and domains are compared in
   lower case, with a leading ``www.`` and a trailing dot removed. A host in no tracked
   domain counts for its site (last two labels, three under ``co.uk``-like suffixes:
-  ``blog.g2.com`` -> ``g2.com``). A URL is the annotation's
-  ``direct_url`` when the API gives one (Gemini's real target behind its
+  ``blog.g2.com`` -> ``g2.com``; a redirect host such as Gemini's is kept whole). A URL is
+  the annotation's ``direct_url`` when the API gives one (Gemini's real target behind its
   ``vertexaisearch.cloud.google.com`` redirect), else its ``url``.
 """
 
@@ -201,11 +201,16 @@ _MULTI_PART_SUFFIXES: Final = frozenset(
 approximation of the Public Suffix List, which is not shipped)."""
 
 
+REDIRECT_HOSTS: Final = ("vertexaisearch.cloud.google.com",)
+"""Hosts of redirect links (Gemini's grounding redirects): kept whole, so an unresolved
+redirect shows as such and never counts as a citation of ``google.com``."""
+
+
 def site_domain(host: str) -> str:
     """The site a host belongs to: its last two labels, three under a multi-part suffix.
 
-    ``blog.g2.com`` -> ``g2.com``; ``news.bbc.co.uk`` -> ``bbc.co.uk``. IP addresses and
-    single-label hosts are returned as they are.
+    ``blog.g2.com`` -> ``g2.com``; ``news.bbc.co.uk`` -> ``bbc.co.uk``. IP addresses,
+    single-label hosts and redirect hosts (:data:`REDIRECT_HOSTS`) are returned as they are.
 
     Args:
         host: A normalised host.
@@ -214,7 +219,7 @@ def site_domain(host: str) -> str:
         The site's domain.
     """
     labels = host.split(".")
-    if len(labels) <= 2 or labels[-1].isdigit():
+    if len(labels) <= 2 or labels[-1].isdigit() or host in REDIRECT_HOSTS:
         return host
     keep = 3 if ".".join(labels[-2:]) in _MULTI_PART_SUFFIXES else 2
     return ".".join(labels[-keep:])

@@ -11,8 +11,9 @@ import json
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Final, NoReturn
 
 from langchain_dataforseo._constants import ENGINES, MAX_PROMPT_CHARS
@@ -77,22 +78,20 @@ class Brand:
     name: str
     aliases: tuple[str, ...] = ()
     domains: tuple[str, ...] = ()
-    _field: str = field(default="brand", repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        where = self._field
         if not isinstance(self.name, str) or not self.name.strip():
-            _fail(f"{where}.name must be a non-blank string.", f"{where}.name", actual=self.name)
-        object.__setattr__(self, "aliases", _strings(self.aliases, f"{where}.aliases"))
-        domains = _strings(self.domains, f"{where}.domains")
+            _fail("name must be a non-blank string.", "name", actual=self.name)
+        object.__setattr__(self, "aliases", _strings(self.aliases, "aliases"))
+        domains = _strings(self.domains, "domains")
         clean = []
         for index, domain in enumerate(domains):
             host = normalise_host(domain)
             if not _HOST.fullmatch(host):
                 _fail(
-                    f"{where}.domains[{index}]={domain!r} is not a domain name such as "
+                    f"domains[{index}]={domain!r} is not a domain name such as "
                     "'hubspot.com' (no scheme, no path).",
-                    f"{where}.domains[{index}]",
+                    f"domains[{index}]",
                     "a domain name",
                     domain,
                 )
@@ -110,24 +109,31 @@ class Brand:
 
 
 def _brand(value: object, where: str) -> Brand:
-    if isinstance(value, Brand):
-        return Brand(value.name, value.aliases, value.domains, _field=where)
-    if isinstance(value, str):
-        return Brand(value, _field=where)
-    if isinstance(value, Mapping):
-        for key in value:
-            if key not in _BRAND_KEYS:
-                _fail(
-                    f"{where}.{key} is not a brand field; a brand has {', '.join(_BRAND_KEYS)}.",
-                    f"{where}.{key}",
-                    _BRAND_KEYS,
-                    key,
-                )
-        if "name" not in value:
-            _fail(f"{where}.name is missing.", f"{where}.name")
-        return Brand(
-            value["name"], value.get("aliases", ()), value.get("domains", ()), _field=where
-        )
+    """A brand from a Brand, a name or a mapping; errors name ``where`` (``competitors[1]``)."""
+    try:
+        if isinstance(value, Brand):
+            return value
+        if isinstance(value, str):
+            return Brand(value)
+        if isinstance(value, Mapping):
+            for key in value:
+                if key not in _BRAND_KEYS:
+                    _fail(
+                        f"{key} is not a brand field; a brand has {', '.join(_BRAND_KEYS)}.",
+                        str(key),
+                        _BRAND_KEYS,
+                        key,
+                    )
+            if "name" not in value:
+                _fail("name is missing.", "name")
+            return Brand(value["name"], value.get("aliases", ()), value.get("domains", ()))
+    except DataForSEOInputError as error:
+        raise DataForSEOInputError(
+            f"{where}.{error}",
+            field=f"{where}.{error.field}",
+            limit=error.limit,
+            actual=error.actual,
+        ) from error
     _fail(f"{where} must be a brand table (name, aliases, domains).", where, actual=value)
 
 
@@ -192,8 +198,8 @@ class Panel:
         if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
             _fail(f"samples must be an integer >= 1, got {samples!r}.", "samples", ">= 1", samples)
         set_(self, "samples", samples)
-        set_(self, "engines", _engines(engines))
-        set_(self, "settings", _settings(settings, "settings"))
+        set_(self, "engines", MappingProxyType(_engines(engines)))
+        set_(self, "settings", MappingProxyType(_settings(settings, "settings")))
         overrides = {}
         for engine, values in (engine_settings or {}).items():
             if engine not in self.engines:
@@ -206,8 +212,8 @@ class Panel:
                 )
             if not isinstance(values, Mapping):
                 _fail(f"engine_settings.{engine} must be a table.", f"engine_settings.{engine}")
-            overrides[engine] = _settings(values, f"engine_settings.{engine}")
-        set_(self, "engine_settings", overrides)
+            overrides[engine] = MappingProxyType(_settings(values, f"engine_settings.{engine}"))
+        set_(self, "engine_settings", MappingProxyType(overrides))
         for engine, model in self.engines.items():
             self._check_engine(engine, model)
 

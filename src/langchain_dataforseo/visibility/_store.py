@@ -38,6 +38,8 @@ from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._schema import migrate
 
 STATUSES: Final = ("pending", "measured", "failed")
+PENDING_CODES: Final = frozenset({20100, 40601, 40602})
+"""Task codes meaning "not finished yet" (created, handed, in queue): the task stays pending."""
 _TASK_COLUMNS: Final = (
     "tag, prompt_index, prompt, engine, model, sample, status, task_id, error_code, "
     "error_message, answer_model, cost, created_at, intent_at, posted_at, finished_at"
@@ -472,7 +474,9 @@ class VisibilityStore:
         """Record a finished task from its raw JSON (live, ``task_get`` or postback task).
 
         A task with status 20000 and a result is ``measured`` and its facts are extracted;
-        any other status makes it ``failed`` with that code. Recording again replaces.
+        a not-finished code (20100, 40601, 40602: :data:`PENDING_CODES`) leaves it pending
+        (its task id is kept); any other status makes it ``failed`` with that code.
+        Recording again replaces.
 
         Args:
             run_id: The run.
@@ -502,6 +506,13 @@ class VisibilityStore:
                 if cost is None and isinstance(reported, (int, float)):
                     cost = float(reported)
                 raw = json.dumps(raw_task, ensure_ascii=False, separators=(",", ":"))
+                if answer.status_code in PENDING_CODES:
+                    conn.execute(
+                        "UPDATE tasks SET task_id = COALESCE(task_id, ?) "
+                        "WHERE id = ? AND status = 'pending'",
+                        (task_id, row),
+                    )
+                    continue
                 conn.execute("DELETE FROM mentions WHERE task = ?", (row,))
                 conn.execute("DELETE FROM citations WHERE task = ?", (row,))
                 conn.execute("DELETE FROM fan_out WHERE task = ?", (row,))

@@ -131,7 +131,7 @@ def test_direct_url_is_preferred_over_the_redirect():
     )
     assert [(c.domain, c.brand) for c in facts.citations] == [
         ("hubspot.com", "HubSpot"),
-        ("google.com", None),  # no direct_url: the redirect host's site
+        ("vertexaisearch.cloud.google.com", None),  # no direct_url: an unresolved redirect
     ]
 
 

@@ -131,7 +131,7 @@ def test_citation_share_per_domain(store):
     }
     assert rows["gemini"].citation_share == {
         "hubspot.com": 0.5,
-        "google.com": 0.5,  # the redirect without direct_url counts as google.com
+        "vertexaisearch.cloud.google.com": 0.5,  # a redirect without direct_url, unresolved
     }
 
 

@@ -191,3 +191,13 @@ def test_unknown_keys_and_a_missing_file(tmp_path):
     assert caught.value.line == 4
     with pytest.raises(PanelFileError, match="cannot read"):
         Panel.from_file(tmp_path / "missing.toml")
+
+
+def test_a_panel_is_immutable():
+    p = panel(settings={"web_search": True})
+    with pytest.raises(TypeError):
+        p.engines["claude"] = "x"
+    with pytest.raises(TypeError):
+        p.settings["web_search"] = False
+    with pytest.raises(AttributeError):
+        p.samples = 9

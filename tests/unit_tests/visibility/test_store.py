@@ -6,9 +6,16 @@ import textwrap
 
 import pytest
 
-from langchain_dataforseo.visibility import Panel, VisibilityStore, VisibilityStoreError, make_tag
+from langchain_dataforseo.visibility import (
+    Panel,
+    VisibilityStore,
+    VisibilityStoreError,
+    _schema,
+    make_tag,
+)
 from langchain_dataforseo.visibility._schema import SCHEMA_VERSION
 
+from ..helpers import example
 from .builders import failed_task, raw_task
 
 
@@ -185,3 +192,47 @@ def test_two_connections_see_each_others_commits(tmp_path):
         b.connection.execute("DELETE FROM runs")
     a.close()
     b.close()
+
+
+def test_not_finished_codes_leave_the_task_pending(store):
+    run = store.create_run(small_panel(), run_id="r1")
+    tag = store.tasks(run)[0].tag
+    in_queue = example("5.4_task_get_pending")["tasks"][0]  # 40602 "Task In Queue."
+    store.record_result(run, tag, in_queue)
+    (task,) = [t for t in store.tasks(run) if t.tag == tag]
+    assert task.status == "pending"
+    assert task.task_id == in_queue["id"]
+    assert [t.tag for t in store.posted(run)] == [tag]
+    created = example("5.2_task_post")["tasks"][0]  # 20100 "Task Created."
+    store.record_result(run, store.tasks(run)[1].tag, created)
+    assert store.run(run).failed == 0
+
+
+def test_a_failing_migration_leaves_the_previous_version(tmp_path, monkeypatch):
+    path = tmp_path / "v.db"
+    VisibilityStore(path).close()
+
+    def half_done(conn):
+        conn.execute("CREATE TABLE added_in_v2 (x INTEGER)")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(_schema, "MIGRATIONS", (*_schema.MIGRATIONS, (2, half_done)))
+    monkeypatch.setattr(_schema, "SCHEMA_VERSION", 2)
+    with pytest.raises(RuntimeError, match="disk full"):
+        VisibilityStore(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "added_in_v2" not in tables
+    assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations")] == [1]
+    conn.close()
+    monkeypatch.setattr(
+        _schema,
+        "MIGRATIONS",
+        (*_schema.MIGRATIONS[:1], (2, lambda c: c.execute("CREATE TABLE added_in_v2 (x)"))),
+    )
+    VisibilityStore(path).close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations")] == [1, 2]
+    conn.close()
