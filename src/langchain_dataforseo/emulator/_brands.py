@@ -145,6 +145,49 @@ class BrandCatalogue:
         if self.prompt_pattern is not None:
             object.__setattr__(self, "_compiled", re.compile(self.prompt_pattern, re.IGNORECASE))
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BrandCatalogue:
+        """Build a catalogue from plain data (e.g. a JSON file for the emulator's CLI).
+
+        Args:
+            data: ``{"seed": 7, "prompt_pattern": "crm", "brands": [{"name": "HubSpot",
+                "mention_probability": 0.6 or {"chat_gpt": 0.6}, "aliases": [...],
+                "alias_probability": 0.3}], "domains": [{"domain": "hubspot.com",
+                "citation_rate": 0.3, "hosts": ["", "blog."]}]}``.
+
+        Returns:
+            The catalogue.
+
+        Raises:
+            ValueError: For a missing or unknown key, or a probability outside [0, 1].
+        """
+        unknown = set(data) - {"brands", "domains", "seed", "prompt_pattern"}
+        if unknown or "brands" not in data:
+            raise ValueError(f"a brand catalogue needs 'brands'; unknown keys: {sorted(unknown)}")
+        brands = []
+        for entry in data["brands"]:
+            extra = set(entry) - {"name", "mention_probability", "aliases", "alias_probability"}
+            if extra:
+                raise ValueError(f"brand {entry.get('name')!r}: unknown keys {sorted(extra)}")
+            brands.append(
+                CatalogueBrand(
+                    entry["name"],
+                    entry["mention_probability"],
+                    tuple(entry.get("aliases", ())),
+                    float(entry.get("alias_probability", 0.3)),
+                )
+            )
+        domains = []
+        for entry in data.get("domains", ()):
+            extra = set(entry) - {"domain", "citation_rate", "hosts"}
+            if extra:
+                raise ValueError(f"domain {entry.get('domain')!r}: unknown keys {sorted(extra)}")
+            hosts = tuple(entry.get("hosts", ("", "www.", "blog.")))
+            domains.append(CatalogueDomain(entry["domain"], entry["citation_rate"], hosts))
+        return cls(
+            tuple(brands), tuple(domains), int(data.get("seed", 0)), data.get("prompt_pattern")
+        )
+
     def applies(self, prompt: str) -> bool:
         """Whether a prompt gets a brand answer."""
         return self._compiled is None or bool(self._compiled.search(prompt))
