@@ -73,3 +73,28 @@ def test_the_cli_refuses_a_bad_catalogue_file(
     assert f"--brand-catalogue {bad}" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["--brand-catalogue", str(tmp_path / "missing.json")])
+
+
+def test_a_standard_task_gets_the_live_answer_for_the_same_tag() -> None:
+    import httpx
+
+    from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorTransport
+
+    from .conftest import AUTH, path
+
+    emulator = Emulator(EmulatorConfig(brand_catalogue=BrandCatalogue.from_dict(DATA)))
+    client = httpx.Client(
+        transport=EmulatorTransport(emulator), base_url="http://emulator.local", auth=AUTH
+    )
+    body = {"user_prompt": "Best CRM?", "model_name": "gpt-4.1-mini", "web_search": True}
+    live = client.post(path("chat_gpt", "live"), json=[{**body, "tag": "s1"}]).json()
+    posted = client.post(path("chat_gpt", "task_post"), json=[{**body, "tag": "s1"}]).json()
+    task_id = posted["tasks"][0]["id"]
+    got = client.get(path("chat_gpt", f"task_get/{task_id}")).json()
+    live_items = live["tasks"][0]["result"][0]["items"]
+    assert got["tasks"][0]["result"][0]["items"] == live_items
+    texts = set()
+    for tag in range(10):
+        reply = client.post(path("chat_gpt", "live"), json=[{**body, "tag": f"t{tag}"}]).json()
+        texts.add(reply["tasks"][0]["result"][0]["items"][0]["sections"][0]["text"])
+    assert len(texts) >= 3  # distinct tags: distinct samples

@@ -2,7 +2,8 @@
 
 Only ``datetime`` depends on the clock. Fields that do not influence the model (``tag``,
 ``postback_url``, ``pingback_url``) are excluded from the hash, so a Standard task gets exactly
-the answer the same live request gets.
+the answer the same live request gets. With a brand catalogue (``_brands``), brand answers are
+seeded by the tag too, so samples with distinct tags differ (still the same live or Standard).
 """
 
 from __future__ import annotations
