@@ -3,10 +3,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 
-from langchain_dataforseo.emulator import BrandCatalogue, CatalogueBrand, CatalogueDomain
+from langchain_dataforseo.emulator import (
+    BrandCatalogue,
+    CatalogueBrand,
+    CatalogueDomain,
+    Emulator,
+    EmulatorConfig,
+    EmulatorTransport,
+)
 from langchain_dataforseo.emulator.__main__ import main
+
+from .conftest import AUTH, path
 
 DATA = {
     "seed": 3,
@@ -76,12 +86,6 @@ def test_the_cli_refuses_a_bad_catalogue_file(
 
 
 def test_a_standard_task_gets_the_live_answer_for_the_same_tag() -> None:
-    import httpx
-
-    from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorTransport
-
-    from .conftest import AUTH, path
-
     emulator = Emulator(EmulatorConfig(brand_catalogue=BrandCatalogue.from_dict(DATA)))
     client = httpx.Client(
         transport=EmulatorTransport(emulator), base_url="http://emulator.local", auth=AUTH
