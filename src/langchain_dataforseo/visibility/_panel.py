@@ -431,19 +431,25 @@ def _settings(values: Mapping[str, Any], where: str) -> dict[str, Any]:
 
 
 def _check_unique_brands(brands: Sequence[Brand]) -> None:
+    """No name or alias may belong to two brands (case and whitespace ignored)."""
     seen: dict[str, str] = {}
     for index, brand in enumerate(brands):
         where = "brand" if index == 0 else f"competitors[{index - 1}]"
-        key = " ".join(brand.name.lower().split())
-        if key in seen:
-            _fail(
-                f"{where}.name={brand.name!r} is already {seen[key]}'s name; brand names "
-                "must be unique (case-insensitive).",
-                f"{where}.name",
-                "unique",
-                brand.name,
-            )
-        seen[key] = where
+        labels = [("name", brand.name)] + [
+            (f"aliases[{i}]", alias) for i, alias in enumerate(brand.aliases)
+        ]
+        for label, text in labels:
+            key = " ".join(text.lower().split())
+            owner = seen.get(key)
+            if owner is not None and owner != where:
+                _fail(
+                    f"{where}.{label}={text!r} is already a name of {owner}; a name or alias "
+                    "must belong to one brand only (case-insensitive).",
+                    f"{where}.{label}",
+                    "unique",
+                    text,
+                )
+            seen[key] = where
 
 
 def field_line(text: str, dotted: str, *, toml: bool) -> int | None:

@@ -45,6 +45,7 @@ def test_a_valid_panel_normalises_brands_and_domains():
         ({"brand": {"name": "A", "domains": ["https://a.com/x"]}}, "brand.domains[0]"),
         ({"brand": {"name": "A", "colour": "red"}}, "brand.colour"),
         ({"competitors": ["hubspot"]}, "competitors[0].name"),
+        ({"competitors": [{"name": "Hub", "aliases": ["HubSpot"]}]}, "competitors[0].aliases[0]"),
         ({"settings": {"temperature": 3.5}}, "settings.temperature"),
         ({"settings": {"frequency_penalty": 1}}, "settings.frequency_penalty"),
         ({"settings": {"tag": "mine"}}, "settings.tag"),
