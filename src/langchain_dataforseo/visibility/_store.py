@@ -553,6 +553,31 @@ class VisibilityStore:
                     ),
                 )
 
+    def record_tasks(self, run_id: str, raw_tasks: Iterable[Mapping[str, Any]]) -> list[str]:
+        """Record raw tasks by the tag they echo in ``data.tag`` (``task_get``, postbacks).
+
+        Args:
+            run_id: The run.
+            raw_tasks: Task objects whose ``data`` carries the tag the run gave them.
+
+        Returns:
+            The tags recorded, in order.
+
+        Raises:
+            VisibilityStoreError: For a task without a tag, or a tag not in the run
+                (nothing is recorded then).
+        """
+        results = []
+        for raw in raw_tasks:
+            data = raw.get("data")
+            tag = data.get("tag") if isinstance(data, Mapping) else None
+            if not isinstance(tag, str):
+                msg = f"task {raw.get('id')!r} has no data.tag; record it with record_result."
+                raise VisibilityStoreError(msg, field="tag", actual=raw.get("id"))
+            results.append((tag, raw, None))
+        self.record_results(run_id, results)
+        return [tag for tag, _raw, _cost in results]
+
     @staticmethod
     def _insert_facts(conn: sqlite3.Connection, row: int, facts: AnswerFacts) -> None:
         conn.executemany(

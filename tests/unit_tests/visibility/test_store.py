@@ -236,3 +236,23 @@ def test_a_failing_migration_leaves_the_previous_version(tmp_path, monkeypatch):
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
     assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations")] == [1, 2]
     conn.close()
+
+
+def test_record_tasks_finds_the_row_by_the_echoed_tag(store):
+    run = store.create_run(small_panel(), run_id="r1")
+    first, second = (t.tag for t in store.tasks(run)[:2])
+    tasks = [raw_task("HubSpot"), raw_task("Salesforce")]
+    tasks[0]["data"]["tag"], tasks[1]["data"]["tag"] = second, first
+    assert store.record_tasks(run, tasks) == [second, first]
+    texts = {
+        t: store.raw_task(run, t)["result"][0]["items"][0]["sections"][0]["text"]
+        for t in (first, second)
+    }
+    assert texts == {second: "HubSpot", first: "Salesforce"}
+    with pytest.raises(VisibilityStoreError, match=r"no data\.tag"):
+        store.record_tasks(run, [raw_task("x")])
+    untagged_after_tagged = [raw_task("y"), raw_task("z")]
+    untagged_after_tagged[0]["data"]["tag"] = "r1:p1:chat_gpt:s0"
+    with pytest.raises(VisibilityStoreError):
+        store.record_tasks(run, untagged_after_tagged)
+    assert store.run(run).measured == 2  # nothing recorded from the refused batch
