@@ -218,7 +218,15 @@ class VisibilityStore:
         Raises:
             VisibilityStoreError: For a run id used by another panel, or tags too long.
         """
+        if method not in ("standard", "live"):
+            msg = f"method must be 'standard' or 'live', got {method!r}."
+            raise VisibilityStoreError(
+                msg, field="method", limit=("standard", "live"), actual=method
+            )
         run_id = run_id or uuid.uuid4().hex[:12]
+        if not run_id.strip() or any(c.isspace() for c in run_id):
+            msg = f"run_id must be non-empty, without whitespace, got {run_id!r}."
+            raise VisibilityStoreError(msg, field="run_id", actual=run_id)
         panel_json = json.dumps(panel.to_dict(), sort_keys=True, ensure_ascii=False)
         now = _now()
         rows = []

@@ -256,3 +256,14 @@ def test_record_tasks_finds_the_row_by_the_echoed_tag(store):
     with pytest.raises(VisibilityStoreError):
         store.record_tasks(run, untagged_after_tagged)
     assert store.run(run).measured == 2  # nothing recorded from the refused batch
+
+
+def test_create_run_checks_method_and_run_id(store):
+    with pytest.raises(VisibilityStoreError, match="method") as caught:
+        store.create_run(small_panel(), method="batch")
+    assert caught.value.field == "method"
+    with pytest.raises(VisibilityStoreError, match="whitespace"):
+        store.create_run(small_panel(), run_id="my run")
+    with pytest.raises(VisibilityStoreError, match="longer than 255"):
+        store.create_run(small_panel(), run_id="x" * 250)
+    assert store.runs() == []
