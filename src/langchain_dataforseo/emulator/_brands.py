@@ -233,6 +233,14 @@ def _in(host: str, domain: str) -> bool:
     return host == domain or host.endswith("." + domain)
 
 
+def _without_names(text: str, catalogue: BrandCatalogue) -> str:
+    """The text with every catalogue name and alias removed (case-insensitive, whole words)."""
+    for brand in catalogue.brands:
+        for name in (brand.name, *brand.aliases):
+            text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text, flags=re.IGNORECASE)
+    return " ".join(text.split())
+
+
 def _rng(catalogue: BrandCatalogue, engine: str, fields: Mapping[str, Any]) -> random.Random:
     relevant = {k: v for k, v in fields.items() if k not in ("postback_url", "pingback_url")}
     canonical = json.dumps([catalogue.seed, engine, relevant], sort_keys=True, default=str)
@@ -271,7 +279,8 @@ def brand_answer(
         rng.shuffle(sources)
         count = rng.randint(2, 3)
         fan_out = [q.format(topic=topic) for q in rng.sample(_QUERIES, count)]
-    fmt = {"topic": topic}
+    # the text never names a brand except in its list, so the truth is exactly the catalogue's
+    fmt = {"topic": _without_names(topic, catalogue) or "your question"}
     if named:
         lines = [rng.choice(_INTROS).format(**fmt)]
         for number, brand in enumerate(named, start=1):

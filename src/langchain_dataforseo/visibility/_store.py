@@ -158,6 +158,9 @@ class VisibilityStore:
         if (readonly or not create) and not self.path.exists():
             msg = f"no visibility database at {self.path}"
             raise VisibilityStoreError(msg, field="db", actual=str(self.path))
+        if not self.path.parent.is_dir():
+            msg = f"cannot create {self.path}: folder {self.path.parent} does not exist"
+            raise VisibilityStoreError(msg, field="db", actual=str(self.path))
         if readonly:
             uri = f"{self.path.resolve().as_uri()}?mode=ro"
             self._conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)

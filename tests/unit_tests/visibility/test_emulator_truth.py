@@ -183,3 +183,17 @@ def test_wilson_intervals_cover_the_truth_at_about_95_percent_over_many_seeds(tm
                 trials += 1
     coverage = covered / trials
     assert 0.92 <= coverage <= 0.985, coverage
+
+
+def test_a_prompt_naming_brands_does_not_leak_them_into_the_answer():
+    """Brand names in the prompt never reach the text outside the drawn list."""
+    prompt = "HubSpot or Pipedrive or Zoho for a small CRM team?"
+    for tag in range(40):
+        fields = {"user_prompt": prompt, "model_name": "gpt-4.1-mini", "tag": f"t{tag}"}
+        valid = validate_task("chat_gpt", "live", fields)
+        assert isinstance(valid, ValidTask)
+        text = generate_result("chat_gpt", valid, 0.0, CATALOGUE)["items"][0]["sections"][0]["text"]
+        prose = [line for line in text.splitlines() if not line[:1].isdigit()]
+        for line in prose:
+            for name in ("hubspot", "pipedrive", "zoho", "salesforce"):
+                assert name not in line.lower(), line

@@ -67,6 +67,8 @@ def test_a_missing_database_is_an_error_when_not_creating(tmp_path):
     with pytest.raises(VisibilityStoreError):
         VisibilityStore(tmp_path / "none.db", readonly=True)
     assert not (tmp_path / "none.db").exists()
+    with pytest.raises(VisibilityStoreError, match="does not exist"):
+        VisibilityStore(tmp_path / "no-folder" / "v.db")
 
 
 def test_create_run_plans_one_pending_task_per_prompt_engine_sample(store):
