@@ -174,3 +174,26 @@ def test_share_of_voice_is_undefined_when_nobody_is_named(tmp_path):
 def test_metrics_of_an_unknown_run(store):
     with pytest.raises(VisibilityStoreError, match="unknown run id"):
         metrics(store, "nope")
+
+
+def test_position_ties_from_overlapping_aliases(tmp_path):
+    # "HubSpot CRM" (an alias of Suite) and "HubSpot" (a competitor) start at the same
+    # offset: both rank 1, Pipedrive ranks 3 (competition ranking). Second answer: only
+    # Pipedrive, rank 1. Pipedrive's average position = (3 + 1) / 2 = 2.
+    panel = Panel(
+        "ties",
+        ["q"],
+        {"name": "Suite", "aliases": ["HubSpot CRM"]},
+        ["HubSpot", "Pipedrive"],
+        {"chat_gpt": "gpt-4.1-mini"},
+        samples=2,
+    )
+    with VisibilityStore(tmp_path / "v.db") as s:
+        run = s.create_run(panel, run_id="t")
+        s.record_result(run, "t:p0:chat_gpt:s0", raw_task("Try HubSpot CRM, or Pipedrive."))
+        s.record_result(run, "t:p0:chat_gpt:s1", raw_task("Pipedrive."))
+        (row,) = metrics(s, run)
+    assert row.average_position == 1.0
+    assert row.brands["HubSpot"].average_position == 1.0
+    assert row.brands["Pipedrive"].average_position == 2.0
+    assert row.brands["Pipedrive"].share_of_voice.value == 1.0  # 2 of 2 naming any
