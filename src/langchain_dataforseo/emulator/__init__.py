@@ -23,12 +23,16 @@ Example:
 """
 
 from ._app import Emulator, Exchange, Reply
+from ._brands import BrandCatalogue, CatalogueBrand, CatalogueDomain
 from ._config import EmulatorConfig
 from ._server import EmulatorServer
 from ._transport import AsyncEmulatorTransport, EmulatorTransport
 
 __all__ = [
     "AsyncEmulatorTransport",
+    "BrandCatalogue",
+    "CatalogueBrand",
+    "CatalogueDomain",
     "Emulator",
     "EmulatorConfig",
     "EmulatorServer",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
 
 from ._app import Emulator
+from ._brands import BrandCatalogue
 from ._config import EmulatorConfig
 from ._server import EmulatorServer
 
@@ -100,6 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="seconds allowed for one pingback / postback delivery (default 10)",
     )
+    parser.add_argument(
+        "--brand-catalogue",
+        metavar="FILE",
+        default=None,
+        help="JSON brand catalogue: answers to matching prompts name and cite its brands at "
+        "known rates (AI-visibility panels); see BrandCatalogue.from_dict",
+    )
     return parser
 
 
@@ -112,7 +121,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns:
         The exit code.
     """
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    brands = None
+    if args.brand_catalogue is not None:
+        try:
+            with open(args.brand_catalogue, encoding="utf-8") as file:
+                brands = BrandCatalogue.from_dict(json.load(file))
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            parser.error(f"--brand-catalogue {args.brand_catalogue}: {error}")
     config = EmulatorConfig(
         login=args.login or os.environ.get("DATAFORSEO_LOGIN") or "emulator-login",
         password=args.password or os.environ.get("DATAFORSEO_PASSWORD") or "emulator-password",
@@ -129,6 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         calls_per_minute=args.calls_per_minute,
         tasks_ready_per_minute=args.tasks_ready_per_minute,
         callback_timeout=args.callback_timeout,
+        brand_catalogue=brands,
     )
     server = EmulatorServer(Emulator(config), host=args.host, port=args.port)
     sys.stdout.write(f"DataForSEO emulator listening on {server.base_url}\n")

@@ -2,7 +2,8 @@
 
 Only ``datetime`` depends on the clock. Fields that do not influence the model (``tag``,
 ``postback_url``, ``pingback_url``) are excluded from the hash, so a Standard task gets exactly
-the answer the same live request gets.
+the answer the same live request gets. With a brand catalogue (``_brands``), brand answers are
+seeded by the tag too, so samples with distinct tags differ (still the same live or Standard).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 import time
 from typing import Any
 
+from ._brands import BrandCatalogue, brand_answer
 from ._catalogue import WEB_SEARCH_FEE
 from ._validation import ValidTask
 
@@ -190,13 +192,17 @@ def _lines(digest: bytes, topic: str, budget: int, keep: int) -> list[str]:
     return lines
 
 
-def generate_result(engine: str, valid: ValidTask, now: float) -> dict[str, Any]:
+def generate_result(
+    engine: str, valid: ValidTask, now: float, brands: BrandCatalogue | None = None
+) -> dict[str, Any]:
     """Produce the ``result[0]`` object of a live or completed Standard task.
 
     Args:
         engine: The engine name.
         valid: The validated task.
         now: The answer's time (epoch seconds) for ``datetime``.
+        brands: The brand truth; when given and the prompt matches it, the answer names
+            and cites brands at the catalogue's rates (see ``_brands``).
 
     Returns:
         The result object (model_name, tokens, money_spent, items, fan_out_queries, ...).
@@ -205,8 +211,16 @@ def generate_result(engine: str, valid: ValidTask, now: float) -> dict[str, Any]
     digest = request_digest(fields, engine)
     topic = _topic(fields["user_prompt"])
     budget = int(fields.get("max_output_tokens", 2048))
-    sources = _sources(digest, topic) if valid.web_search else []
-    lines = _lines(digest, topic, budget, len(sources))
+    fan_out: list[str] | None = None
+    if brands is not None and brands.applies(fields["user_prompt"]):
+        lines, sources, fan_out = brand_answer(brands, engine, fields, topic, valid.web_search)
+    else:
+        sources = _sources(digest, topic) if valid.web_search else []
+        lines = _lines(digest, topic, budget, len(sources))
+        if valid.web_search:
+            count = 2 + digest[13] % 3
+            first = digest[14] % len(_FAN_OUT)
+            fan_out = [f"{topic} {_FAN_OUT[(first + i) % len(_FAN_OUT)]}" for i in range(count)]
     text, annotations = _annotated_text(engine, lines, sources, digest)
     items: list[dict[str, Any]] = []
     reasoning_tokens = 0
@@ -242,11 +256,6 @@ def generate_result(engine: str, valid: ValidTask, now: float) -> dict[str, Any]
     money = input_tokens * model.price_in / 1e6 + output_tokens * model.price_out / 1e6
     if valid.web_search:
         money += WEB_SEARCH_FEE[engine]
-    fan_out = None
-    if valid.web_search:
-        count = 2 + digest[13] % 3
-        first = digest[14] % len(_FAN_OUT)
-        fan_out = [f"{topic} {_FAN_OUT[(first + i) % len(_FAN_OUT)]}" for i in range(count)]
     return {
         "model_name": model.name,
         "input_tokens": input_tokens,

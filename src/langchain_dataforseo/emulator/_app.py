@@ -140,7 +140,7 @@ class Emulator:
         self._config = config or EmulatorConfig()
         self._lock = threading.RLock()
         self._ledger = Ledger()
-        self._store = TaskStore(self._ledger)
+        self._store = TaskStore(self._ledger, self._config.brand_catalogue)
         self._ids = IdFactory(self._config.seed)
         self._faults = FaultInjector(self._config)
         self._calls = SlidingWindow(self._config.calls_per_minute)
@@ -181,7 +181,7 @@ class Emulator:
         """Forget tasks, ledger, counters, rate-limit windows and restart the fault RNG."""
         with self._lock:
             self._ledger = Ledger()
-            self._store = TaskStore(self._ledger)
+            self._store = TaskStore(self._ledger, self._config.brand_catalogue)
             self._ids.reset()
             self._faults.reset()
             self._calls.reset()
@@ -405,7 +405,9 @@ class Emulator:
                     self._ledger.faults[f"task_error_{fault}"] += 1
                     obj = task_object(first_id, fault, path, data, seconds=seconds)
                 else:
-                    result = generate_result(engine, checked, self._now())
+                    result = generate_result(
+                        engine, checked, self._now(), self._config.brand_catalogue
+                    )
                     cost = round(LIVE_BASE + float(result["money_spent"]), 7)
                     self._ledger.charge_live(first_id, engine, cost, checked.fields.get("tag"))
                     charged = (first_id,)

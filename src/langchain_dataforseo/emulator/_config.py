@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ._brands import BrandCatalogue
+
 __all__ = ["EmulatorConfig"]
 
 
@@ -42,6 +44,9 @@ class EmulatorConfig:
         tasks_ready_per_minute: ``tasks_ready`` calls allowed per sliding 60 s window.
         callback_timeout: Seconds allowed for a pingback/postback delivery.
         clock: Optional callable returning "now" in epoch seconds (defaults to ``time.time``).
+        brand_catalogue: Brand truth for AI-visibility panels: when set, answers to the
+            prompts it matches name and cite its brands at known rates (``BrandCatalogue``).
+            ``None`` (default): answers are unchanged.
     """
 
     login: str = "emulator-login"
@@ -60,6 +65,7 @@ class EmulatorConfig:
     tasks_ready_per_minute: int = 20
     callback_timeout: float = 10.0
     clock: Callable[[], float] | None = field(default=None, compare=False)
+    brand_catalogue: BrandCatalogue | None = None
 
     def __post_init__(self) -> None:
         for name in (

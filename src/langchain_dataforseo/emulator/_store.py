@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._answers import generate_result
+from ._brands import BrandCatalogue
 from ._validation import ValidTask
 
 __all__ = ["LIVE_BASE", "PREPAYMENT", "STANDARD_BASE", "Ledger", "StandardTask", "TaskStore"]
@@ -182,10 +183,12 @@ class TaskStore:
 
     Args:
         ledger: The ledger settled on completion.
+        brands: The brand truth answers are drawn from, if any.
     """
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, brands: BrandCatalogue | None = None) -> None:
         self.ledger = ledger
+        self.brands = brands
         self.tasks: dict[str, StandardTask] = {}
 
     def add(self, task: StandardTask) -> None:
@@ -211,7 +214,7 @@ class TaskStore:
                 continue
             task.completed = True
             if task.fault is None:
-                task.result = generate_result(task.engine, task.valid, task.ready_at)
+                task.result = generate_result(task.engine, task.valid, task.ready_at, self.brands)
                 task.cost = round(STANDARD_BASE + float(task.result["money_spent"]), 7)
                 self.ledger.settle(task.id, task.cost, failed=False)
             else:

@@ -1,0 +1,298 @@
+"""Brand answers with a known truth: the emulator side of AI-visibility panels.
+
+With a :class:`BrandCatalogue` in ``EmulatorConfig.brand_catalogue``, answers to matching
+prompts name brands from the catalogue, each independently with its per-engine probability,
+in a random order, and (with web search) cite each catalogue domain independently at its
+citation rate. So the true rates of a panel are known (:meth:`BrandCatalogue.truth`) and a
+measurement can be checked against them.
+
+Deterministic: the random draws are seeded by the catalogue's ``seed``, the engine, the
+model-relevant request fields **and the task's tag** (a panel gives each sample its own
+tag, so samples vary as real answers do; the same request with the same tag gets the same
+answer, live or Standard). Without a catalogue nothing changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["BrandCatalogue", "CatalogueBrand", "CatalogueDomain", "brand_answer"]
+
+_ENGINES = ("chat_gpt", "claude", "gemini", "perplexity")
+_BLURBS = (
+    "a flexible choice with a gentle learning curve",
+    "strong reporting and a generous free tier",
+    "popular with small teams for its simple setup",
+    "well reviewed for integrations and automation",
+    "a good fit when budgets are tight",
+    "praised for customer support and documentation",
+    "built for growing teams that need structure",
+)
+_INTROS = (
+    "Here are the options that come up most often for {topic}:",
+    "For {topic}, these are the names most reviewers recommend:",
+    "Several tools stand out for {topic} right now:",
+)
+_NONE = (
+    "There is no single answer for {topic}; it depends on your team and budget.",
+    "Most advice on {topic} starts with your requirements rather than a vendor.",
+)
+_FILLERS = (
+    "Check pricing tiers carefully, as features differ between plans",
+    "Trial periods are the easiest way to compare candidates side by side",
+    "Reviews from teams of a similar size are the most useful signal",
+    "Look at how well each option connects with the tools you already use",
+)
+_OUTROS = (
+    "In short, shortlist two or three and try them with real work.",
+    "Tell me more about your team and I can narrow the list further.",
+)
+_QUERIES = ("best {topic} 2026", "{topic} comparison", "{topic} reviews", "top {topic} tools")
+
+
+def _probability(name: str, value: float) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name} must be between 0 and 1, got {value!r}")
+
+
+def _per_engine(name: str, value: float | Mapping[str, float]) -> dict[str, float]:
+    if isinstance(value, Mapping):
+        unknown = set(value) - set(_ENGINES)
+        if unknown:
+            raise ValueError(f"{name}: unknown engines {sorted(unknown)}")
+        out = {engine: float(value.get(engine, 0.0)) for engine in _ENGINES}
+    else:
+        out = dict.fromkeys(_ENGINES, float(value))
+    for engine, p in out.items():
+        _probability(f"{name}[{engine}]", p)
+    return out
+
+
+@dataclass(frozen=True)
+class CatalogueBrand:
+    """A brand the emulator may name.
+
+    Attributes:
+        name: The name written in answers.
+        mention_probability: Probability that an answer names it, for every engine or per
+            engine (engines left out: 0).
+        aliases: Other names; an answer that names the brand uses one of them instead of
+            the name with probability ``alias_probability``.
+        alias_probability: See ``aliases``.
+    """
+
+    name: str
+    mention_probability: float | Mapping[str, float]
+    aliases: tuple[str, ...] = ()
+    alias_probability: float = 0.3
+
+    def probability(self, engine: str) -> float:
+        """The mention probability on one engine."""
+        return _per_engine(self.name, self.mention_probability)[engine]
+
+
+@dataclass(frozen=True)
+class CatalogueDomain:
+    """A domain the emulator may cite (with web search).
+
+    Attributes:
+        domain: The domain (``hubspot.com``).
+        citation_rate: Probability that an answer cites it, for every engine or per engine.
+        hosts: Subdomain prefixes used at random for its URLs (``""`` = the bare domain,
+            ``"www."``, ``"blog."``...).
+    """
+
+    domain: str
+    citation_rate: float | Mapping[str, float]
+    hosts: tuple[str, ...] = ("", "www.", "blog.")
+
+    def rate(self, engine: str) -> float:
+        """The citation rate on one engine."""
+        return _per_engine(self.domain, self.citation_rate)[engine]
+
+
+@dataclass(frozen=True)
+class BrandCatalogue:
+    """The emulator's brand truth.
+
+    Attributes:
+        brands: The brands answers may name.
+        domains: The domains answers may cite.
+        seed: Seed of the draws.
+        prompt_pattern: A regular expression (case-insensitive, searched); only matching
+            prompts get brand answers. ``None``: every prompt.
+    """
+
+    brands: tuple[CatalogueBrand, ...]
+    domains: tuple[CatalogueDomain, ...] = ()
+    seed: int = 0
+    prompt_pattern: str | None = None
+    _compiled: Any = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for brand in self.brands:
+            _per_engine(brand.name, brand.mention_probability)
+            _probability(f"{brand.name}.alias_probability", brand.alias_probability)
+        for domain in self.domains:
+            _per_engine(domain.domain, domain.citation_rate)
+        if self.prompt_pattern is not None:
+            object.__setattr__(self, "_compiled", re.compile(self.prompt_pattern, re.IGNORECASE))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BrandCatalogue:
+        """Build a catalogue from plain data (e.g. a JSON file for the emulator's CLI).
+
+        Args:
+            data: ``{"seed": 7, "prompt_pattern": "crm", "brands": [{"name": "HubSpot",
+                "mention_probability": 0.6 or {"chat_gpt": 0.6}, "aliases": [...],
+                "alias_probability": 0.3}], "domains": [{"domain": "hubspot.com",
+                "citation_rate": 0.3, "hosts": ["", "blog."]}]}``.
+
+        Returns:
+            The catalogue.
+
+        Raises:
+            ValueError: For a missing or unknown key, or a probability outside [0, 1].
+        """
+        unknown = set(data) - {"brands", "domains", "seed", "prompt_pattern"}
+        if unknown or "brands" not in data:
+            raise ValueError(f"a brand catalogue needs 'brands'; unknown keys: {sorted(unknown)}")
+        brands = []
+        for entry in data["brands"]:
+            extra = set(entry) - {"name", "mention_probability", "aliases", "alias_probability"}
+            if extra:
+                raise ValueError(f"brand {entry.get('name')!r}: unknown keys {sorted(extra)}")
+            brands.append(
+                CatalogueBrand(
+                    entry["name"],
+                    entry["mention_probability"],
+                    tuple(entry.get("aliases", ())),
+                    float(entry.get("alias_probability", 0.3)),
+                )
+            )
+        domains = []
+        for entry in data.get("domains", ()):
+            extra = set(entry) - {"domain", "citation_rate", "hosts"}
+            if extra:
+                raise ValueError(f"domain {entry.get('domain')!r}: unknown keys {sorted(extra)}")
+            hosts = tuple(entry.get("hosts", ("", "www.", "blog.")))
+            domains.append(CatalogueDomain(entry["domain"], entry["citation_rate"], hosts))
+        return cls(
+            tuple(brands), tuple(domains), int(data.get("seed", 0)), data.get("prompt_pattern")
+        )
+
+    def applies(self, prompt: str) -> bool:
+        """Whether a prompt gets a brand answer."""
+        return self._compiled is None or bool(self._compiled.search(prompt))
+
+    def truth(
+        self, engine: str, owners: Mapping[str, tuple[str, ...]] | None = None
+    ) -> dict[str, Any]:
+        """The true rates on one engine, under the metrics' definitions.
+
+        Args:
+            engine: The engine.
+            owners: Brand name -> its domains, for the brand citation rates.
+
+        Returns:
+            ``mention_rate``, ``share_of_voice``, ``average_position`` per brand,
+            ``citation_rate`` per brand of ``owners`` (answers citing one of its domains /
+            answers citing anything; with web search), ``citation_share`` per domain.
+        """
+        p = {b.name: b.probability(engine) for b in self.brands}
+        none_named = math.prod(1 - v for v in p.values())
+        any_named = 1 - none_named
+        sov = {n: (v / any_named if any_named else None) for n, v in p.items()}
+        # Uniform random order: the rank of a named brand is 1 + the number of other named
+        # brands placed before it, each with probability 1/2.
+        position = {n: 1 + sum(p[o] for o in p if o != n) / 2 for n in p}
+        r = {d.domain: d.rate(engine) for d in self.domains}
+        cites_any = 1 - math.prod(1 - v for v in r.values())
+        total = sum(r.values())
+        citation_rate = {}
+        for name, domains in (owners or {}).items():
+            own = [v for d, v in r.items() if any(_in(d, mine) for mine in domains)]
+            citation_rate[name] = (1 - math.prod(1 - v for v in own)) / cites_any
+        return {
+            "mention_rate": p,
+            "share_of_voice": sov,
+            "average_position": position,
+            "citation_rate": citation_rate,
+            "citation_share": {d: v / total for d, v in r.items()} if total else {},
+        }
+
+
+def _in(host: str, domain: str) -> bool:
+    return host == domain or host.endswith("." + domain)
+
+
+def _without_names(text: str, catalogue: BrandCatalogue) -> str:
+    """The text with every catalogue name and alias removed (case-insensitive, whole words)."""
+    for brand in catalogue.brands:
+        for name in (brand.name, *brand.aliases):
+            text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text, flags=re.IGNORECASE)
+    return " ".join(text.split())
+
+
+def _rng(catalogue: BrandCatalogue, engine: str, fields: Mapping[str, Any]) -> random.Random:
+    relevant = {k: v for k, v in fields.items() if k not in ("postback_url", "pingback_url")}
+    canonical = json.dumps([catalogue.seed, engine, relevant], sort_keys=True, default=str)
+    return random.Random(hashlib.sha256(canonical.encode()).digest())
+
+
+def brand_answer(
+    catalogue: BrandCatalogue, engine: str, fields: Mapping[str, Any], topic: str, web_search: bool
+) -> tuple[list[str], list[tuple[str, str, str]], list[str] | None]:
+    """Draw one brand answer: its lines, its sources and its fan-out queries.
+
+    Args:
+        catalogue: The truth.
+        engine: The engine.
+        fields: The validated task fields (tag included).
+        topic: A few words of the prompt, for readable text.
+        web_search: Whether the answer searches (sources and fan-out queries).
+
+    Returns:
+        ``(lines, sources, fan_out)``: the text lines (source ``i`` is cited on line
+        ``i + 1``), ``(domain, title, url)`` sources, and the fan-out queries (``None``
+        without web search).
+    """
+    rng = _rng(catalogue, engine, fields)
+    named = [b for b in catalogue.brands if rng.random() < b.probability(engine)]
+    rng.shuffle(named)
+    sources: list[tuple[str, str, str]] = []
+    fan_out: list[str] | None = None
+    if web_search:
+        slug = re.sub(r"[^a-z0-9]+", "-", topic.lower()).strip("-") or "guide"
+        for entry in catalogue.domains:
+            if rng.random() < entry.rate(engine):
+                host = rng.choice(entry.hosts or ("",)) + entry.domain
+                url = f"https://{host}/{slug}-{rng.randrange(10, 100)}"
+                sources.append((host, f"{topic.title()} – {entry.domain}", url))
+        rng.shuffle(sources)
+        count = rng.randint(2, 3)
+        fan_out = [q.format(topic=topic) for q in rng.sample(_QUERIES, count)]
+    # the text never names a brand except in its list, so the truth is exactly the catalogue's
+    fmt = {"topic": _without_names(topic, catalogue) or "your question"}
+    if named:
+        lines = [rng.choice(_INTROS).format(**fmt)]
+        for number, brand in enumerate(named, start=1):
+            shown = brand.name
+            if brand.aliases and rng.random() < brand.alias_probability:
+                shown = rng.choice(brand.aliases)
+            lines.append(f"{number}. **{shown}** – {rng.choice(_BLURBS)}")
+    else:
+        lines = [rng.choice(_NONE).format(**fmt)]
+    fillers = list(_FILLERS)
+    rng.shuffle(fillers)
+    while len(lines) < len(sources) + 1:
+        lines.append(fillers.pop() if fillers else "Compare a few options before deciding")
+    lines.append(rng.choice(_OUTROS))
+    return lines, sources, fan_out

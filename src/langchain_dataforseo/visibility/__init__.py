@@ -1,0 +1,90 @@
+"""AI-visibility panels: how often AI answers name and cite a brand, measured honestly.
+
+A :class:`Panel` (a brand, its competitors, prompts, engines, samples) is measured into a
+:class:`VisibilityStore` (one SQLite file keeping every task and its raw JSON);
+:func:`metrics` computes mention rate, share of voice, average position, citation rate and
+citation share with 95% Wilson intervals, failed and pending tasks counted apart;
+:func:`compare_runs` tells which changes between two runs are significant; :func:`report`
+writes an HTML report and a Markdown summary.
+
+Example:
+    >>> from langchain_dataforseo.visibility import Brand, Panel
+    >>> panel = Panel(
+    ...     "crm",
+    ...     ["Which CRM suits a 10-person agency?"],
+    ...     Brand("HubSpot", aliases=("HubSpot CRM",), domains=("hubspot.com",)),
+    ...     [Brand("Salesforce", domains=("salesforce.com",))],
+    ...     engines={"chat_gpt": "gpt-4.1-mini"},
+    ...     samples=5,
+    ...     web_search=True,
+    ... )
+    >>> len(panel.prompts) * len(panel.engines) * panel.samples
+    5
+"""
+
+from langchain_dataforseo.visibility._compare import RATES, EngineComparison, compare_runs
+from langchain_dataforseo.visibility._errors import PanelFileError, VisibilityStoreError
+from langchain_dataforseo.visibility._export import (
+    answer_records,
+    answers_csv,
+    answers_json,
+    metrics_csv,
+    metrics_json,
+    metrics_records,
+    to_pandas,
+)
+from langchain_dataforseo.visibility._matching import (
+    AnswerFacts,
+    Citation,
+    ExtractedAnswer,
+    answer_facts,
+    extract_answer,
+)
+from langchain_dataforseo.visibility._metrics import BrandMetrics, VisibilityRow, metrics
+from langchain_dataforseo.visibility._panel import Brand, Panel
+from langchain_dataforseo.visibility._report import report
+from langchain_dataforseo.visibility._stats import (
+    OVERLAP_RULE,
+    Z_TEST_RULE,
+    Change,
+    Rate,
+    two_proportion_z,
+    wilson,
+)
+from langchain_dataforseo.visibility._store import RunInfo, TaskRecord, VisibilityStore, make_tag
+
+__all__ = [
+    "OVERLAP_RULE",
+    "RATES",
+    "Z_TEST_RULE",
+    "AnswerFacts",
+    "Brand",
+    "BrandMetrics",
+    "Change",
+    "Citation",
+    "EngineComparison",
+    "ExtractedAnswer",
+    "Panel",
+    "PanelFileError",
+    "Rate",
+    "RunInfo",
+    "TaskRecord",
+    "VisibilityRow",
+    "VisibilityStore",
+    "VisibilityStoreError",
+    "answer_facts",
+    "answer_records",
+    "answers_csv",
+    "answers_json",
+    "compare_runs",
+    "extract_answer",
+    "make_tag",
+    "metrics",
+    "metrics_csv",
+    "metrics_json",
+    "metrics_records",
+    "report",
+    "to_pandas",
+    "two_proportion_z",
+    "wilson",
+]

@@ -1,0 +1,244 @@
+"""Command line: ``python -m langchain_dataforseo.visibility COMMAND ...``.
+
+Commands over a panel file or an existing store: ``check``, ``status``, ``metrics``,
+``compare``, ``report``. (``run`` comes with ``run_panel``.) Exit codes: 0 success, 2 bad
+usage (argparse), 3 bad panel file, 4 missing database, 5 unknown run id, 1 any other
+input error. Messages go to stderr and name the file, line and field, or the known runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Final, TextIO
+
+from langchain_dataforseo.errors import DataForSEOInputError
+from langchain_dataforseo.visibility._compare import compare_runs
+from langchain_dataforseo.visibility._errors import PanelFileError, VisibilityStoreError
+from langchain_dataforseo.visibility._export import (
+    answers_csv,
+    answers_json,
+    metrics_csv,
+    metrics_json,
+    write_text,
+)
+from langchain_dataforseo.visibility._metrics import GROUPS, VisibilityRow, metrics
+from langchain_dataforseo.visibility._panel import Panel
+from langchain_dataforseo.visibility._report import report
+from langchain_dataforseo.visibility._stats import OVERLAP_RULE, Z_TEST_RULE, Rate
+from langchain_dataforseo.visibility._store import VisibilityStore
+
+EXIT_OK: Final = 0
+EXIT_INPUT: Final = 1
+EXIT_PANEL: Final = 3
+EXIT_NO_DATABASE: Final = 4
+EXIT_UNKNOWN_RUN: Final = 5
+
+_PROG: Final = "python -m langchain_dataforseo.visibility"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with one sub-parser per command (each has ``--help``)."""
+    parser = argparse.ArgumentParser(
+        prog=_PROG,
+        description="AI-visibility panels: check panel files; read runs from a store.",
+        epilog="Exit codes: 0 ok, 2 usage, 3 bad panel file, 4 missing database, "
+        "5 unknown run id, 1 other input error.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser("check", help="validate a panel file (TOML or JSON)")
+    check.add_argument("panel", type=Path, metavar="PANEL", help="the panel file")
+
+    def with_db(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--db", type=Path, required=True, metavar="FILE", help="the store")
+
+    status = commands.add_parser("status", help="list the runs, or one run's tasks by state")
+    status.add_argument("run", nargs="?", metavar="RUN", help="a run id (default: all runs)")
+    with_db(status)
+
+    show = commands.add_parser("metrics", help="a run's metrics with 95%% Wilson intervals")
+    show.add_argument("run", metavar="RUN")
+    with_db(show)
+    show.add_argument(
+        "--by",
+        default="engine",
+        help=f"comma-separated slice keys among {', '.join(GROUPS)}; '' for one row "
+        "(default: engine)",
+    )
+    show.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    show.add_argument("--output", type=Path, metavar="FILE", help="write there, not stdout")
+
+    compare = commands.add_parser("compare", help="per engine, what changed from RUN_A to RUN_B")
+    compare.add_argument("run_a", metavar="RUN_A")
+    compare.add_argument("run_b", metavar="RUN_B")
+    with_db(compare)
+    compare.add_argument(
+        "--rule",
+        choices=("z", "overlap"),
+        default="z",
+        help="z: two-proportion z-test at 0.05 (default); overlap: non-overlapping "
+        "95%% Wilson intervals (stricter)",
+    )
+    compare.add_argument("--format", choices=("table", "json"), default="table")
+
+    write = commands.add_parser("report", help="write the HTML report and Markdown summary")
+    write.add_argument("run", metavar="RUN")
+    with_db(write)
+    write.add_argument("--html", type=Path, required=True, metavar="FILE", help="HTML output")
+    write.add_argument("--md", type=Path, metavar="FILE", help="Markdown (default: HTML's .md)")
+    write.add_argument("--metrics-csv", type=Path, metavar="FILE", help="also the metrics, CSV")
+    write.add_argument("--answers", type=Path, metavar="FILE", help="also the answers (.csv/.json)")
+    return parser
+
+
+def _rate(value: Rate) -> str:
+    if value.value is None:
+        return "undefined"
+    assert value.low is not None  # noqa: S101 - defined with value
+    assert value.high is not None  # noqa: S101
+    return (
+        f"{100 * value.value:5.1f}% [{100 * value.low:.1f}-{100 * value.high:.1f}] "
+        f"{value.successes}/{value.n}"
+    )
+
+
+def _metrics_table(rows: Sequence[VisibilityRow], out: TextIO) -> None:
+    for row in rows:
+        key = ", ".join(f"{k}={v}" for k, v in row.key.items()) or "all"
+        out.write(
+            f"{key}: {row.answers} answers, {row.failed} failed, {row.pending} pending; "
+            f"{row.answers_naming_any} name a tracked brand, {row.answers_citing_any} cite\n"
+        )
+        out.write(
+            f"  {'brand':<22}{'mention rate':<30}{'share of voice':<30}{'pos':>5}  citation\n"
+        )
+        for name, m in row.brands.items():
+            position = "-" if m.average_position is None else f"{m.average_position:.2f}"
+            label = name + (" *" if name == row.brand else "")
+            out.write(
+                f"  {label:<22}{_rate(m.mention_rate):<30}{_rate(m.share_of_voice):<30}"
+                f"{position:>5}  {_rate(m.citation_rate)}\n"
+            )
+        top = ", ".join(f"{d} {100 * s:.1f}%" for d, s in list(row.citation_share.items())[:5])
+        out.write(f"  top cited: {top or '-'}\n")
+
+
+def _status(store: VisibilityStore, run: str | None, out: TextIO) -> None:
+    if run is None:
+        runs = store.runs()
+        if not runs:
+            out.write("no runs\n")
+        for info in runs:
+            out.write(
+                f"{info.run_id}  {info.panel_name}  {info.method}  {info.created_at}  "
+                f"measured {info.measured}  failed {info.failed}  pending {info.pending}  "
+                f"${info.cost:.4f}\n"
+            )
+        return
+    info = store.run(run)
+    out.write(
+        f"run {info.run_id} ({info.panel_name}, {info.method}): measured {info.measured}, "
+        f"failed {info.failed}, pending {info.pending} (not sent {len(store.unsent(run))}, "
+        f"in doubt {len(store.in_doubt(run))}, posted {len(store.posted(run))}); "
+        f"cost ${info.cost:.4f}\n"
+    )
+
+
+def _run(args: argparse.Namespace, out: TextIO) -> int:
+    if args.command == "check":
+        panel = Panel.from_file(args.panel)
+        tasks = len(panel.prompts) * len(panel.engines) * panel.samples
+        out.write(
+            f"{args.panel}: panel {panel.name!r} is valid: {len(panel.prompts)} prompts x "
+            f"{len(panel.engines)} engines ({', '.join(panel.engines)}) x {panel.samples} "
+            f"samples = {tasks} tasks; brand {panel.brand.name}, "
+            f"{len(panel.competitors)} competitors\n"
+        )
+        return EXIT_OK
+    with VisibilityStore(args.db, readonly=True) as store:
+        if args.command == "status":
+            _status(store, args.run, out)
+        elif args.command == "metrics":
+            by = tuple(part.strip() for part in args.by.split(",") if part.strip())
+            rows = metrics(store, args.run, by)
+            if args.format == "table":
+                if args.output is not None:
+                    with args.output.open("w", encoding="utf-8") as file:
+                        _metrics_table(rows, file)
+                else:
+                    _metrics_table(rows, out)
+            else:
+                text = metrics_json(rows) + "\n" if args.format == "json" else metrics_csv(rows)
+                if args.output is not None:
+                    write_text(args.output, text)
+                else:
+                    out.write(text)
+        elif args.command == "compare":
+            rule = Z_TEST_RULE if args.rule == "z" else OVERLAP_RULE
+            result = compare_runs(store, args.run_a, args.run_b, rule=rule)
+            if args.format == "json":
+                out.write(json.dumps([c.as_dict() for c in result], indent=2) + "\n")
+            else:
+                out.write(f"{args.run_a} -> {args.run_b}; significance: {rule}\n")
+                for engine in result:
+                    out.write(f"{engine.engine}:\n")
+                    for brand, changes in engine.changes.items():
+                        for name, change in changes.items():
+                            if change.delta is None:
+                                continue
+                            mark = "significant" if change.significant else "not significant"
+                            out.write(
+                                f"  {brand:<20}{name:<16}{100 * (change.a.value or 0):6.1f}% -> "
+                                f"{100 * (change.b.value or 0):6.1f}% ({100 * change.delta:+.1f} "
+                                f"pts, p={change.p_value:.3g}, {mark})\n"
+                            )
+                    out.write(f"  domains gained: {', '.join(engine.domains_gained) or '-'}\n")
+                    out.write(f"  domains lost: {', '.join(engine.domains_lost) or '-'}\n")
+        else:  # report
+            html_path, md_path = report(store, args.run, args.html, markdown=args.md)
+            written = [html_path, md_path]
+            if args.metrics_csv is not None:
+                written.append(write_text(args.metrics_csv, metrics_csv(metrics(store, args.run))))
+            if args.answers is not None:
+                json_out = args.answers.suffix.lower() == ".json"
+                text = answers_json(store, args.run) if json_out else answers_csv(store, args.run)
+                written.append(write_text(args.answers, text))
+            out.write("wrote " + ", ".join(str(p) for p in written) + "\n")
+    return EXIT_OK
+
+
+def main(
+    argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    """Run the command line.
+
+    Args:
+        argv: The arguments (default ``sys.argv[1:]``).
+        stdout: Where results go (default ``sys.stdout``).
+        stderr: Where error messages go (default ``sys.stderr``).
+
+    Returns:
+        The exit code (see the module docstring).
+    """
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    args = build_parser().parse_args(argv)
+    try:
+        return _run(args, out)
+    except PanelFileError as error:
+        err.write(f"error: {error}\n")
+        return EXIT_PANEL
+    except VisibilityStoreError as error:
+        err.write(f"error: {error}\n")
+        if error.field == "db":
+            return EXIT_NO_DATABASE
+        if error.field == "run_id":
+            return EXIT_UNKNOWN_RUN
+        return EXIT_INPUT
+    except DataForSEOInputError as error:
+        err.write(f"error: {error}\n")
+        return EXIT_INPUT

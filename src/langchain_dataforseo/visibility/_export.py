@@ -1,0 +1,209 @@
+"""Exports of metrics and answers: JSON, CSV, and pandas when it is installed."""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from langchain_dataforseo.visibility._matching import extract_answer
+from langchain_dataforseo.visibility._metrics import VisibilityRow
+from langchain_dataforseo.visibility._store import VisibilityStore
+
+_RATE_FIELDS = ("mention_rate", "share_of_voice", "citation_rate")
+
+
+def metrics_records(rows: Sequence[VisibilityRow]) -> list[dict[str, Any]]:
+    """Flat records: one per (slice, tracked brand), the brand's numbers as columns.
+
+    Args:
+        rows: Rows from ``metrics``.
+
+    Returns:
+        Records with the slice keys, ``brand``, ``is_panel_brand``, the slice's counts and
+        for each rate ``<rate>``, ``<rate>_low``, ``<rate>_high``, ``<rate>_n``.
+    """
+    out = []
+    for row in rows:
+        for name, numbers in row.brands.items():
+            record: dict[str, Any] = dict(row.key)
+            record.update(
+                brand=name,
+                is_panel_brand=name == row.brand,
+                answers=row.answers,
+                failed=row.failed,
+                pending=row.pending,
+                answers_naming_any=row.answers_naming_any,
+                answers_citing_any=row.answers_citing_any,
+            )
+            for field in _RATE_FIELDS:
+                value = getattr(numbers, field)
+                record[field] = value.value
+                record[f"{field}_low"] = value.low
+                record[f"{field}_high"] = value.high
+                record[f"{field}_n"] = value.n
+            record["average_position"] = numbers.average_position
+            out.append(record)
+    return out
+
+
+def metrics_json(rows: Sequence[VisibilityRow]) -> str:
+    """The rows as a JSON document (a list of objects, intervals included).
+
+    Args:
+        rows: Rows from ``metrics``.
+
+    Returns:
+        Indented JSON text.
+    """
+    return json.dumps([row.as_dict() for row in rows], indent=2, ensure_ascii=False)
+
+
+def _csv(records: Sequence[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    columns: list[str] = []
+    for record in records:
+        columns.extend(key for key in record if key not in columns)
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records)
+    return buffer.getvalue()
+
+
+def metrics_csv(rows: Sequence[VisibilityRow]) -> str:
+    """The rows as CSV (:func:`metrics_records`, one line per slice and brand).
+
+    Args:
+        rows: Rows from ``metrics``.
+
+    Returns:
+        CSV text with a header line.
+    """
+    return _csv(metrics_records(rows))
+
+
+def answer_records(store: VisibilityStore, run_id: str) -> list[dict[str, Any]]:
+    """One record per task of a run: status, brands named with ranks, citations, text.
+
+    Args:
+        store: The store.
+        run_id: The run.
+
+    Returns:
+        Records with ``tag``, ``prompt``, ``engine``, ``model``, ``sample``, ``status``,
+        ``error_code``, ``task_id``, ``cost``, ``answer_model``, ``brands`` (``name:rank``
+        joined by ``;``), ``cited_domains`` and ``fan_out_queries`` (joined by ``;``) and
+        ``text`` (the answer).
+    """
+    conn = store.connection
+    tasks = store.tasks(run_id)
+    named: dict[str, list[str]] = {}
+    for tag, brand, rank in conn.execute(
+        "SELECT t.tag, m.brand, m.rank FROM mentions m JOIN tasks t ON t.id = m.task "
+        "WHERE t.run_id = ? ORDER BY t.tag, m.rank, m.brand",
+        (run_id,),
+    ):
+        named.setdefault(tag, []).append(f"{brand}:{rank}")
+    cited: dict[str, list[str]] = {}
+    for tag, domain in conn.execute(
+        "SELECT t.tag, c.domain FROM citations c JOIN tasks t ON t.id = c.task "
+        "WHERE t.run_id = ? ORDER BY t.tag, c.seq",
+        (run_id,),
+    ):
+        cited.setdefault(tag, []).append(domain)
+    out = []
+    for task in tasks:
+        text = ""
+        fan_out: tuple[str, ...] = ()
+        if task.status == "measured":
+            raw = store.raw_task(run_id, task.tag) or {}
+            answer = extract_answer(raw)
+            text, fan_out = answer.text, answer.fan_out_queries
+        out.append(
+            {
+                "tag": task.tag,
+                "prompt": task.prompt,
+                "engine": task.engine,
+                "model": task.model,
+                "sample": task.sample,
+                "status": task.status,
+                "error_code": task.error_code,
+                "task_id": task.task_id,
+                "cost": task.cost,
+                "answer_model": task.answer_model,
+                "brands": ";".join(named.get(task.tag, [])),
+                "cited_domains": ";".join(cited.get(task.tag, [])),
+                "fan_out_queries": ";".join(fan_out),
+                "text": text,
+            }
+        )
+    return out
+
+
+def answers_csv(store: VisibilityStore, run_id: str) -> str:
+    """A run's answers as CSV (:func:`answer_records`).
+
+    Args:
+        store: The store.
+        run_id: The run.
+
+    Returns:
+        CSV text with a header line.
+    """
+    return _csv(answer_records(store, run_id))
+
+
+def answers_json(store: VisibilityStore, run_id: str) -> str:
+    """A run's answers as JSON (:func:`answer_records`).
+
+    Args:
+        store: The store.
+        run_id: The run.
+
+    Returns:
+        Indented JSON text.
+    """
+    return json.dumps(answer_records(store, run_id), indent=2, ensure_ascii=False)
+
+
+def write_text(path: str | Path, text: str) -> Path:
+    """Write UTF-8 text, creating the parent directory.
+
+    Args:
+        path: The file.
+        text: The content.
+
+    Returns:
+        The path.
+    """
+    file = Path(path)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_text(text, encoding="utf-8")
+    return file
+
+
+def to_pandas(rows: Sequence[VisibilityRow]) -> Any:
+    """The rows as a ``pandas.DataFrame`` (:func:`metrics_records`), when pandas is installed.
+
+    Args:
+        rows: Rows from ``metrics``.
+
+    Returns:
+        A DataFrame, one line per slice and brand.
+
+    Raises:
+        ImportError: When pandas is not installed (it is not a dependency).
+    """
+    try:
+        pandas = importlib.import_module("pandas")
+    except ImportError as error:
+        msg = (
+            "to_pandas needs pandas, which langchain-dataforseo does not install: "
+            "pip install pandas (or use metrics_csv / metrics_json)."
+        )
+        raise ImportError(msg) from error
+    return pandas.DataFrame.from_records(metrics_records(rows))

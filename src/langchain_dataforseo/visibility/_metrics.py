@@ -1,0 +1,271 @@
+"""``metrics``: the project's visibility definitions over a stored run (SQL aggregates).
+
+Definitions (``shared/reference/geo_metrics.md``), over the **measured** answers of a slice;
+failed and pending tasks are counted apart and never enter a denominator:
+
+- ``mention_rate`` = answers naming the brand / measured answers.
+- ``share_of_voice`` = answers naming the brand / answers naming the brand or any
+  competitor (undefined, ``None``, when no answer names any of them).
+- ``average_position`` = mean over answers naming the brand of its rank by first mention
+  among the tracked brands the answer names (1 = named first; ties share a rank).
+- ``citation_rate`` = answers citing a URL of the brand's domains / answers citing anything.
+- ``citation_share[domain]`` = citations of the domain (or its subdomains) / all citations.
+- ``fan_out_queries``: the most frequent searches, counted as answers that ran them.
+
+Every rate over answers carries its 95% Wilson interval. The same numbers are given for
+each competitor.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from langchain_dataforseo.visibility._errors import VisibilityStoreError
+from langchain_dataforseo.visibility._stats import Rate, rate
+from langchain_dataforseo.visibility._store import VisibilityStore
+
+GROUPS: Final[dict[str, str]] = {"engine": "t.engine", "prompt": "t.prompt", "model": "t.model"}
+"""The slice keys ``by`` accepts and their columns."""
+
+
+@dataclass(frozen=True)
+class BrandMetrics:
+    """One tracked brand's numbers in one slice.
+
+    Attributes:
+        mention_rate: Answers naming the brand / measured answers.
+        share_of_voice: Answers naming it / answers naming any tracked brand.
+        average_position: Mean first-mention rank where named, ``None`` if never named.
+        citation_rate: Answers citing its domains / answers citing anything
+            (``n = 0`` and value ``None`` when no answer cites anything or it has no domains).
+    """
+
+    mention_rate: Rate
+    share_of_voice: Rate
+    average_position: float | None
+    citation_rate: Rate
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data (for JSON)."""
+        return {
+            "mention_rate": self.mention_rate.as_dict(),
+            "share_of_voice": self.share_of_voice.as_dict(),
+            "average_position": self.average_position,
+            "citation_rate": self.citation_rate.as_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class VisibilityRow:
+    """The metrics of one slice (one engine, or engine and prompt, ...).
+
+    Attributes:
+        key: The slice, e.g. ``{"engine": "chat_gpt"}``.
+        brand: The panel's brand (the key of ``brands`` shown first).
+        answers: Measured answers (the denominator of ``mention_rate``).
+        failed: Failed tasks (not in any denominator).
+        pending: Pending tasks (not in any denominator).
+        cost: Known cost of the slice's tasks, USD.
+        answers_naming_any: Answers naming at least one tracked brand.
+        answers_citing_any: Answers citing at least one URL.
+        citations: All citations (annotations with a URL).
+        brands: Per tracked brand (the brand, then the competitors): its numbers.
+        citation_counts: Citations per cited domain, most cited first.
+        fan_out_queries: ``(query, answers)`` most frequent first (ties alphabetical).
+    """
+
+    key: dict[str, str]
+    brand: str
+    answers: int
+    failed: int
+    pending: int
+    cost: float
+    answers_naming_any: int
+    answers_citing_any: int
+    citations: int
+    brands: dict[str, BrandMetrics]
+    citation_counts: dict[str, int] = field(default_factory=dict)
+    fan_out_queries: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def mention_rate(self) -> Rate:
+        """The panel brand's mention rate."""
+        return self.brands[self.brand].mention_rate
+
+    @property
+    def share_of_voice(self) -> Rate:
+        """The panel brand's share of voice."""
+        return self.brands[self.brand].share_of_voice
+
+    @property
+    def average_position(self) -> float | None:
+        """The panel brand's average position."""
+        return self.brands[self.brand].average_position
+
+    @property
+    def citation_rate(self) -> Rate:
+        """The panel brand's citation rate."""
+        return self.brands[self.brand].citation_rate
+
+    @property
+    def citation_share(self) -> dict[str, float]:
+        """Per cited domain: its citations / all citations, most cited first."""
+        if not self.citations:
+            return {}
+        return {d: c / self.citations for d, c in self.citation_counts.items()}
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data (for JSON)."""
+        return {
+            "key": dict(self.key),
+            "brand": self.brand,
+            "answers": self.answers,
+            "failed": self.failed,
+            "pending": self.pending,
+            "cost": self.cost,
+            "answers_naming_any": self.answers_naming_any,
+            "answers_citing_any": self.answers_citing_any,
+            "citations": self.citations,
+            "brands": {name: m.as_dict() for name, m in self.brands.items()},
+            "citation_counts": dict(self.citation_counts),
+            "citation_share": self.citation_share,
+            "fan_out_queries": [list(q) for q in self.fan_out_queries],
+        }
+
+
+def _group_sql(by: Sequence[str]) -> tuple[list[str], str]:
+    if isinstance(by, str):
+        by = (by,)
+    columns = []
+    for name in by:
+        if name not in GROUPS:
+            msg = f"by={name!r} is not a slice; metrics groups by {', '.join(GROUPS)}."
+            raise VisibilityStoreError(msg, field="by", limit=tuple(GROUPS), actual=name)
+        columns.append(GROUPS[name])
+    if len(set(by)) != len(by):
+        raise VisibilityStoreError("by repeats a key.", field="by", actual=tuple(by))
+    return list(by), ", ".join(columns)
+
+
+def metrics(
+    store: VisibilityStore,
+    run_id: str,
+    by: Sequence[str] = ("engine",),
+    *,
+    top_queries: int = 10,
+) -> list[VisibilityRow]:
+    """Compute the visibility metrics of a run, one row per slice.
+
+    Args:
+        store: The store.
+        run_id: The run.
+        by: Slice keys among ``engine``, ``prompt``, ``model``; ``()`` for one overall row.
+        top_queries: How many fan-out queries to keep per row.
+
+    Returns:
+        The rows, ordered by slice key.
+
+    Raises:
+        VisibilityStoreError: For an unknown run id or slice key.
+    """
+    names, cols = _group_sql(by)
+    panel = store.panel(run_id)
+    brand_names = [b.name for b in panel.brands]
+    conn = store.connection
+    select = f"{cols}, " if cols else ""
+    group = f"GROUP BY {cols}" if cols else ""
+    width = len(names)
+
+    def key_of(row: Sequence[Any]) -> tuple[str, ...]:
+        return tuple(str(v) for v in row[:width])
+
+    base: dict[tuple[str, ...], dict[str, Any]] = {}
+    sql = (
+        f"SELECT {select}SUM(t.status = 'measured'), SUM(t.status = 'failed'), "  # noqa: S608
+        "SUM(t.status = 'pending'), COALESCE(SUM(t.cost), 0), "
+        "SUM(t.status = 'measured' AND t.named_count > 0), "
+        "SUM(t.status = 'measured' AND t.citation_count > 0), "
+        "SUM(CASE WHEN t.status = 'measured' THEN t.citation_count ELSE 0 END) "
+        f"FROM tasks t WHERE t.run_id = ? {group}"
+    )
+    for row in conn.execute(sql, (run_id,)):
+        values = row[width:]
+        if values[0] is None:  # no task at all (empty GROUP BY-less aggregate)
+            continue
+        base[key_of(row)] = {
+            "answers": values[0] or 0,
+            "failed": values[1] or 0,
+            "pending": values[2] or 0,
+            "cost": float(values[3]),
+            "named_any": values[4] or 0,
+            "citing_any": values[5] or 0,
+            "citations": values[6] or 0,
+        }
+    mentions: dict[tuple[str, ...], dict[str, tuple[int, int]]] = defaultdict(dict)
+    sql = (
+        f"SELECT {select}m.brand, COUNT(*), SUM(m.rank) FROM mentions m "  # noqa: S608
+        "JOIN tasks t ON t.id = m.task WHERE t.run_id = ? AND t.status = 'measured' "
+        f"GROUP BY {cols + ', ' if cols else ''}m.brand"
+    )
+    for row in conn.execute(sql, (run_id,)):
+        mentions[key_of(row)][row[width]] = (row[width + 1], row[width + 2])
+    cited_by: dict[tuple[str, ...], dict[str, int]] = defaultdict(dict)
+    sql = (
+        f"SELECT {select}c.brand, COUNT(DISTINCT c.task) FROM citations c "  # noqa: S608
+        "JOIN tasks t ON t.id = c.task WHERE t.run_id = ? AND t.status = 'measured' "
+        f"AND c.brand IS NOT NULL GROUP BY {cols + ', ' if cols else ''}c.brand"
+    )
+    for row in conn.execute(sql, (run_id,)):
+        cited_by[key_of(row)][row[width]] = row[width + 1]
+    domains: dict[tuple[str, ...], list[tuple[str, int]]] = defaultdict(list)
+    sql = (
+        f"SELECT {select}c.domain, COUNT(*) FROM citations c "  # noqa: S608
+        "JOIN tasks t ON t.id = c.task WHERE t.run_id = ? AND t.status = 'measured' "
+        f"GROUP BY {cols + ', ' if cols else ''}c.domain"
+    )
+    for row in conn.execute(sql, (run_id,)):
+        domains[key_of(row)].append((row[width], row[width + 1]))
+    queries: dict[tuple[str, ...], list[tuple[str, int]]] = defaultdict(list)
+    sql = (
+        f"SELECT {select}f.query, COUNT(*) FROM fan_out f "  # noqa: S608
+        "JOIN tasks t ON t.id = f.task WHERE t.run_id = ? AND t.status = 'measured' "
+        f"GROUP BY {cols + ', ' if cols else ''}f.query"
+    )
+    for row in conn.execute(sql, (run_id,)):
+        queries[key_of(row)].append((row[width], row[width + 1]))
+    has_domains = {b.name: bool(b.domains) for b in panel.brands}
+    out = []
+    for key in sorted(base):
+        info = base[key]
+        per_brand = {}
+        for name in brand_names:
+            count, rank_sum = mentions[key].get(name, (0, 0))
+            cited = cited_by[key].get(name, 0)
+            per_brand[name] = BrandMetrics(
+                mention_rate=rate(count, info["answers"]),
+                share_of_voice=rate(count, info["named_any"]),
+                average_position=rank_sum / count if count else None,
+                citation_rate=rate(cited, info["citing_any"] if has_domains[name] else 0),
+            )
+        cited_domains = sorted(domains[key], key=lambda item: (-item[1], item[0]))
+        top = sorted(queries[key], key=lambda item: (-item[1], item[0]))[:top_queries]
+        out.append(
+            VisibilityRow(
+                key=dict(zip(names, key, strict=True)),
+                brand=panel.brand.name,
+                answers=info["answers"],
+                failed=info["failed"],
+                pending=info["pending"],
+                cost=round(info["cost"], 7),
+                answers_naming_any=info["named_any"],
+                answers_citing_any=info["citing_any"],
+                citations=info["citations"],
+                brands=per_brand,
+                citation_counts=dict(cited_domains),
+                fan_out_queries=top,
+            )
+        )
+    return out

@@ -1,0 +1,348 @@
+"""``report``: a self-contained HTML report (tables, inline SVG charts) and a Markdown summary.
+
+No chart or table library: the SVG is written here, so a report needs nothing beyond the
+standard library and opens offline. The layout fits a 1366 px laptop screen (content at
+most 1180 px wide, wide tables scroll inside their box).
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Final
+
+from langchain_dataforseo.visibility._export import write_text
+from langchain_dataforseo.visibility._metrics import VisibilityRow, metrics
+from langchain_dataforseo.visibility._stats import Rate
+from langchain_dataforseo.visibility._store import RunInfo, VisibilityStore
+
+_COLOURS: Final = (
+    "#2563eb",
+    "#dc2626",
+    "#16a34a",
+    "#9333ea",
+    "#ea580c",
+    "#0891b2",
+    "#ca8a04",
+    "#db2777",
+    "#4b5563",
+)
+_CSS: Final = """
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#111827;
+margin:0;background:#f9fafb}
+main{max-width:1180px;margin:0 auto;padding:24px 28px 48px}
+h1{font-size:26px;margin:0 0 4px}h2{font-size:19px;margin:32px 0 10px}
+.meta{color:#4b5563;margin:0 0 16px}.note{color:#6b7280;font-size:13px}
+.box{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:14px 16px;
+overflow-x:auto;margin-bottom:14px}
+table{border-collapse:collapse;width:100%;font-size:14px}
+th,td{padding:6px 10px;border-bottom:1px solid #e5e7eb;text-align:right;white-space:nowrap}
+th:first-child,td:first-child{text-align:left}th{background:#f3f4f6;font-weight:600}
+td.text{text-align:left;white-space:normal}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:14px}
+svg{max-width:100%;height:auto}svg text{font:12px system-ui,sans-serif;fill:#374151}
+.key span{display:inline-block;margin-right:14px;font-size:13px}
+.key i{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:5px;
+vertical-align:-1px}
+"""
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}%"
+
+
+def _rate_text(value: Rate) -> str:
+    if value.value is None:
+        return "undefined"
+    return (
+        f"{_pct(value.value)} [{_pct(value.low)}–{_pct(value.high)}] ({value.successes}/{value.n})"
+    )
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _colour(index: int) -> str:
+    return _COLOURS[index % len(_COLOURS)]
+
+
+def _legend(names: Sequence[str]) -> str:
+    items = "".join(
+        f'<span><i style="background:{_colour(i)}"></i>{_esc(n)}</span>'
+        for i, n in enumerate(names)
+    )
+    return f'<div class="key">{items}</div>'
+
+
+def _grouped_bars(title: str, rows: Sequence[VisibilityRow], names: Sequence[str]) -> str:
+    """Share of voice: per engine a group of horizontal bars, one per brand."""
+    bar, gap, label_w, width = 14, 10, 120, 540
+    plot = width - label_w - 60
+    y = 24
+    parts = [f'<text x="0" y="14" font-weight="600">{_esc(title)}</text>']
+    for row in rows:
+        engine = row.key.get("engine", "all")
+        parts.append(f'<text x="0" y="{y + bar}">{_esc(engine)}</text>')
+        for i, name in enumerate(names):
+            value = row.brands[name].share_of_voice.value
+            length = 0.0 if value is None else plot * value
+            parts.append(
+                f'<rect x="{label_w}" y="{y}" width="{length:.1f}" height="{bar - 2}" '
+                f'fill="{_colour(i)}"><title>{_esc(name)}: {_pct(value)}</title></rect>'
+                f'<text x="{label_w + length + 4:.1f}" y="{y + bar - 3}">{_pct(value)}</text>'
+            )
+            y += bar
+        y += gap
+    height = y + 4
+    return (
+        f'<svg viewBox="0 0 {width} {height}" width="{width}" role="img" '
+        f'aria-label="{_esc(title)}">{"".join(parts)}</svg>'
+    )
+
+
+def _domain_bars(title: str, counts: Counter[str], total: int, limit: int = 12) -> str:
+    bar, label_w, width = 18, 190, 540
+    plot = width - label_w - 70
+    top = counts.most_common(limit)
+    parts = [f'<text x="0" y="14" font-weight="600">{_esc(title)}</text>']
+    y = 26
+    largest = top[0][1] if top else 1
+    for domain, count in top:
+        share = count / total if total else 0.0
+        length = plot * count / largest
+        parts.append(
+            f'<text x="0" y="{y + 13}">{_esc(domain[:28])}</text>'
+            f'<rect x="{label_w}" y="{y}" width="{length:.1f}" height="{bar - 4}" fill="#0891b2">'
+            f"<title>{_esc(domain)}: {count} citations</title></rect>"
+            f'<text x="{label_w + length + 4:.1f}" y="{y + 12}">{_pct(share)}</text>'
+        )
+        y += bar
+    if not top:
+        parts.append('<text x="0" y="40">no citations</text>')
+        y += 24
+    return (
+        f'<svg viewBox="0 0 {width} {y + 6}" width="{width}" role="img" '
+        f'aria-label="{_esc(title)}">{"".join(parts)}</svg>'
+    )
+
+
+def _interval_chart(title: str, rows: Sequence[VisibilityRow], names: Sequence[str]) -> str:
+    """Mention rate per engine and brand: a dot at the rate, a whisker for its 95% interval."""
+    step, label_w, width = 16, 120, 540
+    plot = width - label_w - 24
+    parts = [f'<text x="0" y="14" font-weight="600">{_esc(title)}</text>']
+    y = 46
+    for tick in range(0, 101, 25):
+        x = label_w + plot * tick / 100
+        parts.append(
+            f'<line x1="{x:.1f}" y1="36" x2="{x:.1f}" y2="9999" stroke="#e5e7eb"/>'
+            f'<text x="{x:.1f}" y="32" font-size="10" text-anchor="middle">{tick}%</text>'
+        )
+    for row in rows:
+        parts.append(f'<text x="0" y="{y + 10}">{_esc(row.key.get("engine", "all"))}</text>')
+        for i, name in enumerate(names):
+            value = row.brands[name].mention_rate
+            if value.value is not None and value.low is not None and value.high is not None:
+                x1, x2 = label_w + plot * value.low, label_w + plot * value.high
+                cx = label_w + plot * value.value
+                parts.append(
+                    f'<line x1="{x1:.1f}" y1="{y + 6}" x2="{x2:.1f}" y2="{y + 6}" '
+                    f'stroke="{_colour(i)}" stroke-width="2"/>'
+                    f'<circle cx="{cx:.1f}" cy="{y + 6}" r="4" fill="{_colour(i)}">'
+                    f"<title>{_esc(name)}: {_esc(_rate_text(value))}</title></circle>"
+                )
+            y += step
+        y += 8
+    svg = "".join(parts).replace('y2="9999"', f'y2="{y}"')
+    return (
+        f'<svg viewBox="0 0 {width} {y + 4}" width="{width}" role="img" '
+        f'aria-label="{_esc(title)}">{svg}</svg>'
+    )
+
+
+def _table(headers: Sequence[str], lines: Sequence[Sequence[object]]) -> str:
+    head = "".join(f"<th>{_esc(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_esc(cell)}</td>" for cell in line) + "</tr>" for line in lines
+    )
+    return (
+        f'<div class="box"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+    )
+
+
+def _overview_lines(rows: Sequence[VisibilityRow]) -> list[list[object]]:
+    return [
+        [
+            row.key.get("engine", "all"),
+            row.answers,
+            row.failed,
+            row.pending,
+            row.answers_naming_any,
+            row.answers_citing_any,
+            f"${row.cost:.4f}",
+        ]
+        for row in rows
+    ]
+
+
+def _brand_lines(row: VisibilityRow) -> list[list[object]]:
+    lines: list[list[object]] = []
+    for name, m in row.brands.items():
+        position = "–" if m.average_position is None else f"{m.average_position:.2f}"
+        lines.append(
+            [
+                name + (" (brand)" if name == row.brand else ""),
+                _rate_text(m.mention_rate),
+                _rate_text(m.share_of_voice),
+                position,
+                _rate_text(m.citation_rate),
+            ]
+        )
+    return lines
+
+
+_OVERVIEW: Final = ("engine", "answers", "failed", "pending", "naming any brand", "citing", "cost")
+_BRAND_HEAD: Final = (
+    "brand",
+    "mention rate [95% CI]",
+    "share of voice",
+    "avg position",
+    "citation rate",
+)
+
+
+def _all_domains(rows: Sequence[VisibilityRow]) -> tuple[Counter[str], int]:
+    counts: Counter[str] = Counter()
+    for row in rows:
+        counts.update(row.citation_counts)
+    return counts, sum(row.citations for row in rows)
+
+
+def render_html(info: RunInfo, rows: Sequence[VisibilityRow], names: Sequence[str]) -> str:
+    """The HTML report of a run (one self-contained page).
+
+    Args:
+        info: The run.
+        rows: Its metrics by engine.
+        names: The tracked brands (brand first).
+
+    Returns:
+        The HTML document.
+    """
+    counts, total = _all_domains(rows)
+    sections = [
+        f"<h1>AI visibility: {_esc(info.panel_name)}</h1>",
+        f'<p class="meta">Run <b>{_esc(info.run_id)}</b> · {_esc(info.method)} method · created '
+        f"{_esc(info.created_at)} · {info.measured} measured, {info.failed} failed, "
+        f"{info.pending} pending · cost ${info.cost:.4f}</p>",
+        "<p class=\"note\">Answers come from the engines' APIs through DataForSEO's LLM "
+        "Responses API, not from the consumer apps; app answers can differ. Failed and pending "
+        "tasks are counted apart and are in no denominator. Intervals are 95% Wilson score "
+        "intervals.</p>",
+        "<h2>Overview</h2>",
+        _table(_OVERVIEW, _overview_lines(rows)),
+        '<div class="grid"><div class="box">',
+        _grouped_bars("Share of voice per engine", rows, names),
+        _legend(names),
+        '</div><div class="box">',
+        _interval_chart("Mention rate per engine (95% interval)", rows, names),
+        _legend(names),
+        "</div></div>",
+        '<div class="box">',
+        _domain_bars("Top cited domains (share of all citations)", counts, total),
+        "</div>",
+    ]
+    for row in rows:
+        engine = row.key.get("engine", "all")
+        sections.append(f"<h2>{_esc(engine)}</h2>")
+        sections.append(_table(_BRAND_HEAD, _brand_lines(row)))
+        domains = [
+            [d, c, _pct(c / row.citations)] for d, c in list(row.citation_counts.items())[:10]
+        ]
+        queries = [[q, n] for q, n in row.fan_out_queries]
+        sections.append('<div class="grid"><div>')
+        sections.append(_table(("cited domain", "citations", "share"), domains))
+        sections.append("</div><div>")
+        sections.append(_table(("fan-out query", "answers"), queries))
+        sections.append("</div></div>")
+    body = "\n".join(sections)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>AI visibility – {_esc(info.panel_name)} – {_esc(info.run_id)}</title>"
+        f"<style>{_CSS}</style></head><body><main>\n{body}\n</main></body></html>\n"
+    )
+
+
+def _md_table(headers: Sequence[str], lines: Sequence[Sequence[object]]) -> str:
+    def cell(value: object) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    out.extend("| " + " | ".join(cell(v) for v in line) + " |" for line in lines)
+    return "\n".join(out)
+
+
+def render_markdown(info: RunInfo, rows: Sequence[VisibilityRow]) -> str:
+    """The Markdown summary of a run.
+
+    Args:
+        info: The run.
+        rows: Its metrics by engine.
+
+    Returns:
+        Markdown text.
+    """
+    counts, total = _all_domains(rows)
+    parts = [
+        f"# AI visibility: {info.panel_name}",
+        "",
+        f"Run `{info.run_id}` ({info.method} method, created {info.created_at}): "
+        f"{info.measured} measured, {info.failed} failed, {info.pending} pending; "
+        f"cost ${info.cost:.4f}. API answers (LLM Responses), not app answers. "
+        "Failed and pending tasks are in no denominator; intervals are 95% Wilson.",
+        "",
+        _md_table(_OVERVIEW, _overview_lines(rows)),
+        "",
+    ]
+    for row in rows:
+        parts += [
+            f"## {row.key.get('engine', 'all')}",
+            "",
+            _md_table(_BRAND_HEAD, _brand_lines(row)),
+        ]
+        parts.append("")
+    top = [[d, c, _pct(c / total)] for d, c in counts.most_common(10)]
+    parts += ["## Top cited domains", "", _md_table(("domain", "citations", "share"), top), ""]
+    return "\n".join(parts)
+
+
+def report(
+    store: VisibilityStore, run_id: str, path: str | Path, *, markdown: str | Path | None = None
+) -> tuple[Path, Path]:
+    """Write a run's HTML report and its Markdown summary.
+
+    Args:
+        store: The store.
+        run_id: The run.
+        path: The HTML file.
+        markdown: The Markdown file; defaults to ``path`` with the suffix ``.md``.
+
+    Returns:
+        ``(html_path, markdown_path)``.
+
+    Raises:
+        VisibilityStoreError: For an unknown run id.
+    """
+    info = store.run(run_id)
+    rows = metrics(store, run_id, ("engine",))
+    names = [b.name for b in store.panel(run_id).brands]
+    html_path = write_text(path, render_html(info, rows, names))
+    md_path = write_text(
+        markdown if markdown is not None else Path(path).with_suffix(".md"),
+        render_markdown(info, rows),
+    )
+    return html_path, md_path

@@ -1,0 +1,136 @@
+"""The store's SQLite schema and its migrations (``PRAGMA user_version``)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Final
+
+from langchain_dataforseo.visibility._errors import VisibilityStoreError
+
+_V1: Final = (
+    """CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY,
+        applied_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE runs (
+        run_id TEXT PRIMARY KEY,
+        panel_name TEXT NOT NULL,
+        panel_json TEXT NOT NULL,
+        method TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        finished_at TEXT
+    )""",
+    """CREATE TABLE tasks (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES runs(run_id),
+        tag TEXT NOT NULL,
+        prompt_index INTEGER NOT NULL,
+        prompt TEXT NOT NULL,
+        engine TEXT NOT NULL,
+        model TEXT NOT NULL,
+        sample INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'measured', 'failed')),
+        task_id TEXT,
+        error_code INTEGER,
+        error_message TEXT,
+        answer_model TEXT,
+        named_count INTEGER NOT NULL DEFAULT 0,
+        citation_count INTEGER NOT NULL DEFAULT 0,
+        raw_json TEXT,
+        cost REAL,
+        created_at TEXT NOT NULL,
+        intent_at TEXT,
+        posted_at TEXT,
+        finished_at TEXT,
+        UNIQUE (run_id, tag),
+        UNIQUE (run_id, prompt_index, engine, sample)
+    )""",
+    "CREATE INDEX tasks_by_status ON tasks (run_id, status)",
+    "CREATE INDEX tasks_by_task_id ON tasks (task_id)",
+    """CREATE TABLE mentions (
+        task INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+        brand TEXT NOT NULL,
+        first_offset INTEGER NOT NULL,
+        rank INTEGER NOT NULL,
+        PRIMARY KEY (task, brand)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE citations (
+        task INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        url TEXT NOT NULL,
+        host TEXT NOT NULL,
+        domain TEXT NOT NULL,
+        brand TEXT,
+        PRIMARY KEY (task, seq)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE fan_out (
+        task INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+        query TEXT NOT NULL,
+        PRIMARY KEY (task, query)
+    ) WITHOUT ROWID""",
+)
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _statements(statements: tuple[str, ...]) -> Migration:
+    def apply(conn: sqlite3.Connection) -> None:
+        for statement in statements:
+            conn.execute(statement)
+
+    return apply
+
+
+MIGRATIONS: Final[tuple[tuple[int, Migration], ...]] = ((1, _statements(_V1)),)
+"""``(version, apply)`` in order; a new schema version appends one entry, never edits one."""
+
+SCHEMA_VERSION: Final = MIGRATIONS[-1][0]
+"""The schema version this code writes."""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring a database to :data:`SCHEMA_VERSION`, one migration per transaction.
+
+    Each migration runs inside ``BEGIN IMMEDIATE`` with its ``user_version`` bump and its
+    ``schema_migrations`` row, so a crash leaves the database at the previous version.
+
+    Args:
+        conn: A connection opened in autocommit mode (``isolation_level=None``).
+
+    Returns:
+        The version the database was at before.
+
+    Raises:
+        VisibilityStoreError: When the database was written by a newer schema.
+    """
+    before = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if before > SCHEMA_VERSION:
+        msg = (
+            f"the database has schema version {before}; this version of langchain-dataforseo "
+            f"reads up to {SCHEMA_VERSION}. Upgrade the package."
+        )
+        raise VisibilityStoreError(msg, field="schema_version", limit=SCHEMA_VERSION, actual=before)
+    for version, apply in MIGRATIONS:
+        if version <= before:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            if current < version:  # another process may have migrated meanwhile
+                apply(conn)
+                conn.execute(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                    (version, _now()),
+                )
+                conn.execute(f"PRAGMA user_version = {int(version)}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return before

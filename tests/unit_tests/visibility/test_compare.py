@@ -1,0 +1,71 @@
+import pytest
+
+from langchain_dataforseo.visibility import (
+    OVERLAP_RULE,
+    Z_TEST_RULE,
+    Panel,
+    VisibilityStore,
+    compare_runs,
+)
+
+from .builders import cite, raw_task
+
+PANEL = Panel(
+    "crm",
+    ["Which CRM?"],
+    {"name": "HubSpot", "domains": ["hubspot.com"]},
+    ["Salesforce"],
+    {"chat_gpt": "gpt-4.1-mini"},
+    samples=100,
+    web_search=True,
+)
+
+
+def fill(store, run_id, named, cited_domain):
+    run = store.create_run(PANEL, run_id=run_id)
+    results = []
+    for sample in range(100):
+        text = "HubSpot is good." if sample < named else "Salesforce is good."
+        url = "https://hubspot.com/a" if sample % 2 else f"https://{cited_domain}/b"
+        results.append((f"{run}:p0:chat_gpt:s{sample}", raw_task(text, [cite(url)]), None))
+    store.record_results(run, results)
+    return run
+
+
+@pytest.fixture
+def store(tmp_path):
+    with VisibilityStore(tmp_path / "v.db") as s:
+        fill(s, "a", 40, "g2.com")
+        fill(s, "b", 55, "capterra.com")
+        yield s
+
+
+def test_z_test_change_and_its_significance(store):
+    (chat,) = compare_runs(store, "a", "b")
+    assert chat.engine == "chat_gpt"
+    assert chat.rule == Z_TEST_RULE
+    change = chat.changes["HubSpot"]["mention_rate"]
+    assert change.delta == pytest.approx(0.15)
+    # pooled p = .475: se = sqrt(.475 * .525 * .02) = .070622 -> z = 2.124, p = .0337
+    assert change.z == pytest.approx(2.124, abs=1e-3)
+    assert change.p_value == pytest.approx(0.0337, abs=1e-3)
+    assert change.significant is True
+    salesforce = chat.changes["Salesforce"]["mention_rate"]
+    assert salesforce.delta == pytest.approx(-0.15)
+    assert salesforce.significant is True
+    # citation rate 50/100 in both runs: no change
+    assert chat.changes["HubSpot"]["citation_rate"].delta == 0.0
+    assert chat.changes["HubSpot"]["citation_rate"].significant is False
+
+
+def test_the_overlap_rule_is_named_and_stricter(store):
+    (chat,) = compare_runs(store, "a", "b", rule=OVERLAP_RULE)
+    assert chat.rule == OVERLAP_RULE
+    assert chat.changes["HubSpot"]["mention_rate"].significant is False
+    assert chat.as_dict()["rule"] == OVERLAP_RULE
+
+
+def test_domains_gained_and_lost(store):
+    (chat,) = compare_runs(store, "a", "b")
+    assert chat.domains_gained == ["capterra.com"]
+    assert chat.domains_lost == ["g2.com"]
