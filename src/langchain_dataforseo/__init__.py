@@ -18,8 +18,8 @@ from langchain_dataforseo._version import __version__
 if TYPE_CHECKING:
     from langchain_dataforseo._catalogue import ModelRecord
     from langchain_dataforseo._client import DataForSEOClient
-    from langchain_dataforseo._journal import FileJournal, SubmitJournal
-    from langchain_dataforseo._standard import TaskHandle
+    from langchain_dataforseo._standard.handle import TaskHandle
+    from langchain_dataforseo._standard.journal import FileJournal, SubmitJournal
     from langchain_dataforseo.chat_models import ChatDataForSEO, DataForSEOInputWarning
     from langchain_dataforseo.costs import CostTracker, track_costs
     from langchain_dataforseo.errors import (
@@ -57,9 +57,9 @@ _WHERE: dict[str, str] = {
     "track_costs": "costs",
     "DataForSEOClient": "_client",
     "ModelRecord": "_catalogue",
-    "TaskHandle": "_standard",
-    "FileJournal": "_journal",
-    "SubmitJournal": "_journal",
+    "TaskHandle": "_standard.handle",
+    "FileJournal": "_standard.journal",
+    "SubmitJournal": "_standard.journal",
     "DataForSEOLLMResponsesTool": "tools",
     "DataForSEOLLMResponsesToolkit": "tools",
     "parse_postback": "postback",

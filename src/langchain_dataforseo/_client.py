@@ -45,7 +45,7 @@ from langchain_dataforseo._http import DEFAULT_MAX_RESPONSE_BYTES, asend, send
 from langchain_dataforseo._pacing import CallPacer
 from langchain_dataforseo._request import encode_tasks
 from langchain_dataforseo._retry import RetryPolicy
-from langchain_dataforseo._standard import MAX_TASKS_PER_POST, check_task_id
+from langchain_dataforseo._standard.handle import MAX_TASKS_PER_POST, check_task_id
 from langchain_dataforseo._transport import (
     ApiCall,
     Outcome,

@@ -38,7 +38,7 @@ from langchain_dataforseo._pacing import (
     SlotGate,
     paced_limit,
 )
-from langchain_dataforseo._standard import TASKS_READY_INTERVAL_SECONDS
+from langchain_dataforseo._standard.handle import TASKS_READY_INTERVAL_SECONDS
 
 T = TypeVar("T")
 

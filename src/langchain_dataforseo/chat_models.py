@@ -35,7 +35,6 @@ from pydantic import (
 )
 
 from langchain_dataforseo import _compat  # noqa: F401  (registers the content-block translator)
-from langchain_dataforseo import _standard_runner as runner
 from langchain_dataforseo._batch_results import raise_if_failed
 from langchain_dataforseo._budget import Budget
 from langchain_dataforseo._catalogue import ModelRecord, check_model_rules
@@ -63,7 +62,6 @@ from langchain_dataforseo._cost_bounds import (
 )
 from langchain_dataforseo._engines import engine_spec
 from langchain_dataforseo._http import DEFAULT_MAX_RESPONSE_BYTES
-from langchain_dataforseo._journal import SubmitJournal
 from langchain_dataforseo._messages import layout_messages
 from langchain_dataforseo._redact import redact_url
 from langchain_dataforseo._request import (
@@ -73,11 +71,11 @@ from langchain_dataforseo._request import (
     check_model_settings,
 )
 from langchain_dataforseo._results import task_to_message
-from langchain_dataforseo._resume import RECOVER_WAIT_SECONDS
 from langchain_dataforseo._retry import RetryPolicy
-from langchain_dataforseo._standard import (
-    TaskHandle,
-)
+from langchain_dataforseo._standard import runner
+from langchain_dataforseo._standard.handle import TaskHandle
+from langchain_dataforseo._standard.journal import SubmitJournal
+from langchain_dataforseo._standard.resume import RECOVER_WAIT_SECONDS
 from langchain_dataforseo._structured import check_options, structured_runnable
 from langchain_dataforseo._version import __version__
 from langchain_dataforseo._warnings import user_call_site, warn

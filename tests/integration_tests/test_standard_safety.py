@@ -28,7 +28,7 @@ from langchain_dataforseo import (
     track_costs,
 )
 from langchain_dataforseo._client import DataForSEOClient
-from langchain_dataforseo._journal import FileJournal, replay
+from langchain_dataforseo._standard.journal import FileJournal, replay
 from langchain_dataforseo.emulator import (
     AsyncEmulatorTransport,
     Emulator,

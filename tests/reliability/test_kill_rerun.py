@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import pytest
 
-from langchain_dataforseo._journal import FileJournal, replay
+from langchain_dataforseo._standard.journal import FileJournal, replay
 from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorServer
 from langchain_dataforseo.emulator._app import Reply
 

@@ -24,7 +24,7 @@ from langchain_core.messages import AIMessage
 
 import langchain_dataforseo
 from langchain_dataforseo import errors
-from langchain_dataforseo._standard import TaskHandle
+from langchain_dataforseo._standard.handle import TaskHandle
 from langchain_dataforseo.errors import (
     DataForSEOAPIError,
     DataForSEOAuthenticationError,

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from langchain_dataforseo._journal import (
+from langchain_dataforseo._standard.handle import TaskHandle, check_task_id
+from langchain_dataforseo._standard.journal import (
     FileJournal,
     JournalState,
     SubmitJournal,
@@ -21,7 +22,8 @@ from langchain_dataforseo._journal import (
     refused_record,
     replay,
 )
-from langchain_dataforseo._resume import (
+from langchain_dataforseo._standard.protocol import stops_collecting
+from langchain_dataforseo._standard.resume import (
     AskReadyTags,
     ChunkLog,
     Recovery,
@@ -33,7 +35,6 @@ from langchain_dataforseo._resume import (
     post_in_doubt,
     recover_steps,
 )
-from langchain_dataforseo._standard import TaskHandle, check_task_id, stops_collecting
 from langchain_dataforseo._transport import Sleep
 from langchain_dataforseo.errors import (
     DataForSEOAPIError,

@@ -16,17 +16,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from langchain_dataforseo._constants import STANDARD_BASE_PRICE_USD
 from langchain_dataforseo._results import standard_cost
-from langchain_dataforseo._standard import (
-    MAX_TASKS_PER_POST,
-    STANDARD_BASE_PRICE_USD,
+from langchain_dataforseo._standard.handle import MAX_TASKS_PER_POST, TaskHandle, generated_tag
+from langchain_dataforseo._standard.protocol import (
     AskReady,
     CollectState,
     Fetch,
-    TaskHandle,
     chunks,
     collect_steps,
-    generated_tag,
     posted_handles,
 )
 from langchain_dataforseo._transport import Sleep

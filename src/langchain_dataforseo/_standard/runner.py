@@ -29,10 +29,25 @@ from langchain_dataforseo._catalogue import ModelRecord
 from langchain_dataforseo._cost_bounds import believable_result_cost, outcome_unknown
 from langchain_dataforseo._deadline import deadline_scope
 from langchain_dataforseo._engines import engine_spec
-from langchain_dataforseo._journal import JournalState, SubmitJournal, open_journal, replay
 from langchain_dataforseo._request import ordered_task
 from langchain_dataforseo._results import task_to_message
-from langchain_dataforseo._resume import (
+from langchain_dataforseo._standard.handle import (
+    STANDARD_POST_PRICE_USD,
+    TaskHandle,
+    check_task_id,
+    generated_tag,
+)
+from langchain_dataforseo._standard.io import (
+    adrive_collect,
+    adrive_recover,
+    apost_all,
+    drive_collect,
+    drive_recover,
+    post_all,
+)
+from langchain_dataforseo._standard.journal import JournalState, SubmitJournal, open_journal, replay
+from langchain_dataforseo._standard.protocol import CollectState, collect_steps
+from langchain_dataforseo._standard.resume import (
     RECOVER_WAIT_SECONDS,
     ChunkLog,
     Recovery,
@@ -42,22 +57,6 @@ from langchain_dataforseo._resume import (
     plan_resume,
     recover_steps,
     still_in_doubt_error,
-)
-from langchain_dataforseo._standard import (
-    STANDARD_POST_PRICE_USD,
-    CollectState,
-    TaskHandle,
-    check_task_id,
-    collect_steps,
-    generated_tag,
-)
-from langchain_dataforseo._standard_io import (
-    adrive_collect,
-    adrive_recover,
-    apost_all,
-    drive_collect,
-    drive_recover,
-    post_all,
 )
 from langchain_dataforseo.costs import record_cost, record_unknown
 from langchain_dataforseo.errors import (

@@ -16,15 +16,15 @@ from itertools import repeat
 from typing import Any
 
 from langchain_dataforseo._client import DataForSEOClient
-from langchain_dataforseo._resume import AskReadyTags, ChunkLog, Recovery, chunk_results
-from langchain_dataforseo._standard import (
+from langchain_dataforseo._standard.handle import TaskHandle
+from langchain_dataforseo._standard.protocol import (
     AskReady,
     CollectState,
     CollectStep,
     Fetch,
-    TaskHandle,
     chunks,
 )
+from langchain_dataforseo._standard.resume import AskReadyTags, ChunkLog, Recovery, chunk_results
 from langchain_dataforseo._transport import Sleep
 from langchain_dataforseo.errors import DataForSEOError
 

@@ -1,24 +1,17 @@
-"""The Standard method (task_post, then tasks_ready / task_get), without I/O.
+"""The Standard method's protocol (task_post answers, tasks_ready / task_get), without I/O.
 
-- :class:`TaskHandle`: what identifies a posted task; JSON-friendly, so a list of handles
-  can be saved and collected later by another process.
-- :func:`collect_steps`: the polling protocol as a generator. It yields what to do (ask
-  ``tasks_ready``, ``task_get`` some ids, sleep) and receives the answers; the sync and
-  async drivers in ``_standard_io`` only perform those steps.
+:func:`collect_steps` is the polling protocol as a generator: it yields what to do (ask
+``tasks_ready``, ``task_get`` some ids, sleep) and receives the answers; the sync and async
+drivers in :mod:`langchain_dataforseo._standard.io` only perform those steps.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 import time
 from collections.abc import Callable, Generator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any, Final
+from dataclasses import dataclass, field
+from typing import Any
 
-from langchain_dataforseo._constants import STANDARD_BASE_PRICE_USD
-from langchain_dataforseo._engines import engine_spec
 from langchain_dataforseo._envelope import (
     PENDING_CODES,
     TASK_CREATED,
@@ -26,51 +19,14 @@ from langchain_dataforseo._envelope import (
     first_result,
     task_error,
 )
+from langchain_dataforseo._standard.handle import MAX_TASKS_PER_POST, TaskHandle
 from langchain_dataforseo._transport import Sleep
 from langchain_dataforseo.errors import (
     DataForSEOAuthenticationError,
     DataForSEOError,
-    DataForSEOInputError,
     DataForSEOPaymentError,
     DataForSEOResponseError,
 )
-
-STANDARD_PREPAYMENT_USD: Final = 0.01
-"""Advance charged at ``task_post``; the unused part is refunded on completion."""
-STANDARD_POST_PRICE_USD: Final = round(STANDARD_BASE_PRICE_USD + STANDARD_PREPAYMENT_USD, 7)
-"""What ``task_post`` charges per created task before settlement."""
-MAX_TASKS_PER_POST: Final = 100
-TASKS_READY_INTERVAL_SECONDS: Final = 3.0
-"""``tasks_ready`` is limited to 20 calls a minute: one every 3 s at most."""
-TASK_ID_PATTERN: Final = re.compile(r"[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}")
-"""The API's task ids are in "UUID format" (8-4-4-4-12 hex digits)."""
-
-
-def check_task_id(task_id: object) -> str:
-    """Refuse a task id that is not in the API's UUID format, before it goes into a path.
-
-    Ids come back from saved handles and journals; ``../../appendix/user_data`` or
-    ``<id>?x=1`` would otherwise change the request's path or query. Only the documented
-    shape is checked (8-4-4-4-12 hex digits), not the observed meaning of its groups.
-
-    Args:
-        task_id: The id to check.
-
-    Returns:
-        The id, unchanged.
-
-    Raises:
-        DataForSEOInputError: When it is not a string of that shape.
-    """
-    if not isinstance(task_id, str) or TASK_ID_PATTERN.fullmatch(task_id) is None:
-        msg = (
-            f"Task id {task_id!r} is not a DataForSEO task id (UUID format, 8-4-4-4-12 hex "
-            "digits); refused before any request."
-        )
-        raise DataForSEOInputError(
-            msg, field="id", limit="UUID format 8-4-4-4-12 hex", actual=task_id
-        )
-    return task_id
 
 
 def stops_collecting(error: Exception) -> bool:
@@ -89,76 +45,6 @@ def stops_collecting(error: Exception) -> bool:
     if not isinstance(error, DataForSEOError):
         return True
     return isinstance(error, (DataForSEOAuthenticationError, DataForSEOPaymentError))
-
-
-@dataclass(frozen=True)
-class TaskHandle:
-    """A posted Standard task: enough to collect its result later, from any process.
-
-    Attributes:
-        id: The task id DataForSEO gave it.
-        engine: The engine it was posted to.
-        tag: Its tag (yours, or one generated to match results to prompts).
-        model_name: The model name it was posted with.
-        index: Its position in the submitted list.
-        notes: What was changed in the input to fit the API (``trimmed``, ``layout``,
-            ``ignored``); copied into the result's ``response_metadata``.
-    """
-
-    id: str
-    engine: str
-    tag: str | None = None
-    model_name: str | None = None
-    index: int | None = None
-    notes: dict[str, Any] | None = None
-
-    def __post_init__(self) -> None:
-        engine_spec(self.engine)  # a handle of an unknown engine is refused before any call
-
-    def to_dict(self) -> dict[str, Any]:
-        """The handle as a JSON-serialisable dict."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TaskHandle:
-        """Rebuild a handle saved with :meth:`to_dict`.
-
-        Args:
-            data: The saved dict.
-
-        Returns:
-            The handle.
-
-        Raises:
-            ValueError: When ``id`` or ``engine`` is missing, or the engine is unknown.
-        """
-        if not isinstance(data.get("id"), str) or not isinstance(data.get("engine"), str):
-            msg = f"A task handle needs string 'id' and 'engine'; got {dict(data)!r}."
-            raise ValueError(msg)
-        index = data.get("index")
-        notes = data.get("notes")
-        return cls(
-            id=data["id"],
-            engine=data["engine"],
-            tag=data.get("tag") if isinstance(data.get("tag"), str) else None,
-            model_name=data.get("model_name") if isinstance(data.get("model_name"), str) else None,
-            index=index if isinstance(index, int) else None,
-            notes=notes if isinstance(notes, dict) else None,
-        )
-
-
-def generated_tag(task: Mapping[str, Any], index: int) -> str:
-    """A deterministic tag for a task the user did not tag: content hash plus position.
-
-    Args:
-        task: The task object (without a tag).
-        index: Its position in the submitted list.
-
-    Returns:
-        ``"lcdfs-<12 hex>-<index>"`` (well under the 255-character limit).
-    """
-    digest = hashlib.sha256(json.dumps(task, sort_keys=True).encode("utf-8")).hexdigest()
-    return f"lcdfs-{digest[:12]}-{index}"
 
 
 def chunks(items: Sequence[Any], size: int = MAX_TASKS_PER_POST) -> list[list[Any]]:

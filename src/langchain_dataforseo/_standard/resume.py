@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_dataforseo._cost_bounds import outcome_unknown
-from langchain_dataforseo._journal import (
+from langchain_dataforseo._standard.handle import TASK_ID_PATTERN, TaskHandle
+from langchain_dataforseo._standard.journal import (
     JournalState,
     SubmitJournal,
     created_record,
@@ -29,12 +30,7 @@ from langchain_dataforseo._journal import (
     intent_record,
     refused_record,
 )
-from langchain_dataforseo._standard import (
-    TASK_ID_PATTERN,
-    TaskHandle,
-    posted_handles,
-    stops_collecting,
-)
+from langchain_dataforseo._standard.protocol import posted_handles, stops_collecting
 from langchain_dataforseo._transport import Sleep
 from langchain_dataforseo.errors import (
     DataForSEOError,

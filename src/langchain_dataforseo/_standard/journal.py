@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Protocol, runtime_checkable
 
-from langchain_dataforseo._standard import TaskHandle, check_task_id
+from langchain_dataforseo._standard.handle import TaskHandle, check_task_id
 
 JOURNAL_VERSION: Final = 1
 STOPPED_BEFORE_ANSWER: Final = (
