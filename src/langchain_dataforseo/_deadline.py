@@ -73,29 +73,3 @@ def clip(timeout: float | None, error: type[Exception]) -> float | None:
         msg = "the call's deadline has passed"
         raise error(msg)
     return left if timeout is None else min(timeout, left)
-
-
-def install(transport: object) -> bool:
-    """Put a ``DeadlineBackend`` under an ``httpx.HTTPTransport`` built by the package.
-
-    httpx does not take a network backend, so this sets the attribute of httpcore's pool
-    (``_pool._network_backend``, httpcore 1.x); ``test_http`` pins that it is found.
-
-    Args:
-        transport: The transport.
-
-    Returns:
-        True when the backend is in place.
-    """
-    import httpcore  # loaded by httpx with its first transport anyway
-
-    from langchain_dataforseo._deadline_backend import DeadlineBackend
-
-    pool = getattr(transport, "_pool", None)
-    backend = getattr(pool, "_network_backend", None)
-    if isinstance(backend, DeadlineBackend):
-        return True
-    if not isinstance(backend, httpcore.NetworkBackend):
-        return False
-    pool._network_backend = DeadlineBackend(backend)  # type: ignore[union-attr]
-    return True

@@ -92,3 +92,25 @@ class DeadlineBackend(httpcore.NetworkBackend):
     def sleep(self, seconds: float) -> None:
         """Sleep (httpcore's own connection retries)."""
         self._backend.sleep(seconds)
+
+
+def install(transport: object) -> bool:
+    """Put a ``DeadlineBackend`` under an ``httpx.HTTPTransport`` built by the package.
+
+    httpx does not take a network backend, so this sets the attribute of httpcore's pool
+    (``_pool._network_backend``, httpcore 1.x); ``test_http`` pins that it is found.
+
+    Args:
+        transport: The transport.
+
+    Returns:
+        True when the backend is in place.
+    """
+    pool = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if isinstance(backend, DeadlineBackend):
+        return True
+    if not isinstance(backend, httpcore.NetworkBackend):
+        return False
+    pool._network_backend = DeadlineBackend(backend)  # type: ignore[union-attr]
+    return True

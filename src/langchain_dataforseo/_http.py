@@ -28,7 +28,6 @@ from typing import Any, Final
 import httpx
 
 from langchain_dataforseo._deadline import deadline_scope
-from langchain_dataforseo._deadline import install as install_deadline_backend
 from langchain_dataforseo._http_errors import CallDeadlineExceeded, ResponseTooLarge
 from langchain_dataforseo._transport import ApiCall
 from langchain_dataforseo._version import __version__
@@ -91,7 +90,9 @@ def build_client(base_url: str) -> httpx.Client:
     )
     for transport in _transports(client):
         if transport is not None:
-            install_deadline_backend(transport)
+            from langchain_dataforseo._deadline_backend import install  # loads httpcore
+
+            install(transport)
     return client
 
 

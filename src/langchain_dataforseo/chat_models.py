@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from functools import partial
 from typing import Any, Literal, Self
 
 import httpx
@@ -18,6 +19,7 @@ from langchain_core.language_models import (
     LanguageModelInput,
     ModelProfile,
 )
+from langchain_core.load import dumpd
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult, Generation
 from langchain_core.runnables import Runnable, RunnableConfig
@@ -73,6 +75,8 @@ from langchain_dataforseo._request import (
 from langchain_dataforseo._results import task_to_message
 from langchain_dataforseo._retry import RetryPolicy
 from langchain_dataforseo._standard import runner
+from langchain_dataforseo._standard import runs as runs_of
+from langchain_dataforseo._standard.context import RunTrace, StandardContext
 from langchain_dataforseo._standard.handle import TaskHandle
 from langchain_dataforseo._standard.journal import SubmitJournal
 from langchain_dataforseo._standard.resume import RECOVER_WAIT_SECONDS
@@ -773,6 +777,32 @@ class ChatDataForSEO(BaseChatModel):
     def _as_messages(self, inputs: Sequence[LanguageModelInput]) -> list[list[BaseMessage]]:
         return [self._convert_input(item).to_messages() for item in inputs]
 
+    def _standard(self) -> StandardContext:
+        """The collaborators this model gives a Standard submission or collection."""
+        return StandardContext(
+            engine=self.engine,
+            model=self.model,
+            client=self.client,
+            budget=self._budget,
+            build=partial(self._build, standard=True),
+            reservation=partial(self._reservation, standard=True),
+            poll_interval=self.poll_interval,
+            max_wait=self.max_wait,
+            callbacks=self.pingback_url is not None or self.postback_url is not None,
+        )
+
+    def _run_trace(self) -> RunTrace:
+        """How this model's LangChain runs are opened, for a Standard batch."""
+        return RunTrace(
+            serialized=dumpd(self),
+            invocation_params=self._get_invocation_params,
+            ls_params=self._get_ls_params,
+            callbacks=self.callbacks,
+            verbose=self.verbose,
+            tags=self.tags,
+            metadata=self.metadata,
+        )
+
     def submit(
         self,
         inputs: Sequence[LanguageModelInput],
@@ -811,12 +841,14 @@ class ChatDataForSEO(BaseChatModel):
                 (``DataForSEOTaskInDoubtError``); ``.handles`` holds those that were.
             DataForSEOBudgetError: The prepayments would exceed ``max_cost``.
         """
-        runner.require_standard(self)
+        runner.require_standard(self._standard())
         resume = runner.Resume.of(journal, repost_in_doubt, recover_wait)
         stop = kwargs.pop("stop", None)
         messages = self._as_messages(inputs)
         records = self._records()
-        return runner.submit(self, messages, stop, kwargs, records, return_exceptions, resume)
+        return runner.submit(
+            self._standard(), messages, stop, kwargs, records, return_exceptions, resume
+        )
 
     async def asubmit(
         self,
@@ -841,13 +873,13 @@ class ChatDataForSEO(BaseChatModel):
         Returns:
             One :class:`TaskHandle` (or exception) per input, in order.
         """
-        runner.require_standard(self)
+        runner.require_standard(self._standard())
         resume = runner.Resume.of(journal, repost_in_doubt, recover_wait)
         stop = kwargs.pop("stop", None)
         messages = self._as_messages(inputs)
         records = await self._arecords()
         return await runner.asubmit(
-            self, messages, stop, kwargs, records, return_exceptions, resume
+            self._standard(), messages, stop, kwargs, records, return_exceptions, resume
         )
 
     def collect(
@@ -877,7 +909,9 @@ class ChatDataForSEO(BaseChatModel):
                 still running; it carries every result and the pending handles.
         """
         items = runner.as_handles(handles)
-        results = runner.outcomes(self, items, runner.collect_state(self, items, 0.0, max_wait))
+        results = runner.outcomes(
+            self._standard(), items, runner.collect_state(self._standard(), items, 0.0, max_wait)
+        )
         runner.raise_if_incomplete(results, return_exceptions)
         return results
 
@@ -899,8 +933,8 @@ class ChatDataForSEO(BaseChatModel):
             One ``AIMessage`` (or exception) per handle, in order.
         """
         items = runner.as_handles(handles)
-        state = await runner.acollect_state(self, items, 0.0, max_wait)
-        results = runner.outcomes(self, items, state)
+        state = await runner.acollect_state(self._standard(), items, 0.0, max_wait)
+        results = runner.outcomes(self._standard(), items, state)
         runner.raise_if_incomplete(results, return_exceptions)
         return results
 
@@ -927,9 +961,11 @@ class ChatDataForSEO(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         if self.method == "standard":
-            items = runner.submit(self, [messages], stop, kwargs, self._records(), False)
-            state = runner.collect_state(self, items, self.poll_interval, None)
-            return self._single_result(runner.outcomes(self, items, state))
+            items = runner.submit(
+                self._standard(), [messages], stop, kwargs, self._records(), False
+            )
+            state = runner.collect_state(self._standard(), items, self.poll_interval, None)
+            return self._single_result(runner.outcomes(self._standard(), items, state))
         request, notes = self._build(messages, stop, kwargs, self._records())
         task = self._live(request)
         return ChatResult(generations=[ChatGeneration(message=self._message(task, notes))])
@@ -943,9 +979,9 @@ class ChatDataForSEO(BaseChatModel):
     ) -> ChatResult:
         if self.method == "standard":
             records = await self._arecords()
-            items = await runner.asubmit(self, [messages], stop, kwargs, records, False)
-            state = await runner.acollect_state(self, items, self.poll_interval, None)
-            return self._single_result(runner.outcomes(self, items, state))
+            items = await runner.asubmit(self._standard(), [messages], stop, kwargs, records, False)
+            state = await runner.acollect_state(self._standard(), items, self.poll_interval, None)
+            return self._single_result(runner.outcomes(self._standard(), items, state))
         request, notes = self._build(messages, stop, kwargs, await self._arecords())
         task = await self._alive(request)
         return ChatResult(generations=[ChatGeneration(message=self._message(task, notes))])
@@ -1060,22 +1096,31 @@ class ChatDataForSEO(BaseChatModel):
             One message (or exception) per input, in input order.
         """
         if self.method == "standard":
-            runner.require_standard(self)
+            runner.require_standard(self._standard())
             resume = runner.Resume.of(journal, repost_in_doubt, recover_wait)
             stop = kwargs.pop("stop", None)
             messages = self._as_messages(inputs)
-            runs = runner.start_runs(self, get_config_list(config, len(inputs)), messages, kwargs)
+            runs = runs_of.start_runs(
+                self._run_trace(), get_config_list(config, len(inputs)), messages, kwargs
+            )
             try:
                 records = self._records()
                 items = runner.submit(
-                    self, messages, stop, kwargs, records, return_exceptions, resume, for_batch=True
+                    self._standard(),
+                    messages,
+                    stop,
+                    kwargs,
+                    records,
+                    return_exceptions,
+                    resume,
+                    for_batch=True,
                 )
-                state = runner.collect_state(self, items, self.poll_interval, None)
-                results = runner.outcomes(self, items, state)
+                state = runner.collect_state(self._standard(), items, self.poll_interval, None)
+                results = runner.outcomes(self._standard(), items, state)
             except Exception as error:
-                runner.end_runs(runs, [error] * len(runs))
+                runs_of.end_runs(runs, [error] * len(runs))
                 raise
-            runner.end_runs(runs, results)
+            runs_of.end_runs(runs, results)
             runner.raise_if_incomplete(results, return_exceptions)
             return results
         runner.refuse_journal_on_live(journal)
@@ -1110,23 +1155,32 @@ class ChatDataForSEO(BaseChatModel):
             One message (or exception) per input, in input order.
         """
         if self.method == "standard":
-            runner.require_standard(self)
+            runner.require_standard(self._standard())
             resume = runner.Resume.of(journal, repost_in_doubt, recover_wait)
             stop = kwargs.pop("stop", None)
             messages = self._as_messages(inputs)
             configs = get_config_list(config, len(inputs))
-            runs = await runner.astart_runs(self, configs, messages, kwargs)
+            runs = await runs_of.astart_runs(self._run_trace(), configs, messages, kwargs)
             try:
                 records = await self._arecords()
                 items = await runner.asubmit(
-                    self, messages, stop, kwargs, records, return_exceptions, resume, for_batch=True
+                    self._standard(),
+                    messages,
+                    stop,
+                    kwargs,
+                    records,
+                    return_exceptions,
+                    resume,
+                    for_batch=True,
                 )
-                state = await runner.acollect_state(self, items, self.poll_interval, None)
-                results = runner.outcomes(self, items, state)
+                state = await runner.acollect_state(
+                    self._standard(), items, self.poll_interval, None
+                )
+                results = runner.outcomes(self._standard(), items, state)
             except Exception as error:
-                await runner.aend_runs(runs, [error] * len(runs))
+                await runs_of.aend_runs(runs, [error] * len(runs))
                 raise
-            await runner.aend_runs(runs, results)
+            await runs_of.aend_runs(runs, results)
             runner.raise_if_incomplete(results, return_exceptions)
             return results
         runner.refuse_journal_on_live(journal)

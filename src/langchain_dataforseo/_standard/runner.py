@@ -1,9 +1,8 @@
-"""The Standard method as ChatDataForSEO runs it: submit, collect, batch, and their runs.
+"""Standard orchestration: submit (with the journal and recovery), collect, settle.
 
-Functions take the model as their first argument and use its building blocks (input
-layout and checks, catalogue, client, budget); ``chat_models`` keeps only the thin public
-methods. The polling decisions are in ``_standard`` (pure) and the I/O in
-``_standard_io``.
+Every function takes a :class:`~langchain_dataforseo._standard.context.StandardContext`
+(the task builder, client, budget and poll settings it is given); the polling decisions
+are in :mod:`.protocol` and :mod:`.resume` (pure), the I/O in :mod:`.io`.
 """
 
 from __future__ import annotations
@@ -12,18 +11,9 @@ import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
-from langchain_core.callbacks import (
-    AsyncCallbackManager,
-    AsyncCallbackManagerForLLMRun,
-    CallbackManager,
-    CallbackManagerForLLMRun,
-)
-from langchain_core.load import dumpd
 from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, LLMResult
-from langchain_core.runnables import RunnableConfig
 
 from langchain_dataforseo._catalogue import ModelRecord
 from langchain_dataforseo._cost_bounds import believable_result_cost, outcome_unknown
@@ -31,6 +21,7 @@ from langchain_dataforseo._deadline import deadline_scope
 from langchain_dataforseo._engines import engine_spec
 from langchain_dataforseo._request import ordered_task
 from langchain_dataforseo._results import task_to_message
+from langchain_dataforseo._standard.context import StandardContext
 from langchain_dataforseo._standard.handle import (
     STANDARD_POST_PRICE_USD,
     TaskHandle,
@@ -69,18 +60,15 @@ from langchain_dataforseo.errors import (
     DataForSEOTaskPendingError,
 )
 
-if TYPE_CHECKING:
-    from langchain_dataforseo.chat_models import ChatDataForSEO
-
 Prepared = tuple[dict[str, Any], dict[str, Any]] | Exception
 Item = TaskHandle | Exception
 Outcome = AIMessage | Exception
 
 
-def require_standard(model: ChatDataForSEO) -> None:
+def require_standard(ctx: StandardContext) -> None:
     """Refuse Standard calls on an engine that has only the Live method."""
-    if not engine_spec(model.engine).has_standard:
-        msg = f"engine={model.engine!r} has no Standard method (submit / collect)."
+    if not engine_spec(ctx.engine).has_standard:
+        msg = f"engine={ctx.engine!r} has no Standard method (submit / collect)."
         raise DataForSEOInputError(msg, field="method", limit="live", actual="standard")
 
 
@@ -95,7 +83,7 @@ def refuse_journal_on_live(journal: object) -> None:
 
 
 def prepare(
-    model: ChatDataForSEO,
+    ctx: StandardContext,
     inputs: Sequence[Sequence[BaseMessage]],
     stop: list[str] | None,
     options: dict[str, Any],
@@ -105,7 +93,7 @@ def prepare(
     prepared: list[Prepared] = []
     for index, messages in enumerate(inputs):
         try:
-            task, notes = model._build(messages, stop, options, records, standard=True)
+            task, notes = ctx.build(messages, stop, options, records)
         except ValueError as error:
             prepared.append(error)
             continue
@@ -116,7 +104,7 @@ def prepare(
 
 
 def _reserve(
-    model: ChatDataForSEO, prepared: list[Prepared], return_exceptions: bool
+    ctx: StandardContext, prepared: list[Prepared], return_exceptions: bool
 ) -> tuple[list[int], list[dict[str, Any]], list[float]]:
     if not return_exceptions:
         for item in prepared:
@@ -124,13 +112,13 @@ def _reserve(
                 raise item
     positions = [i for i, item in enumerate(prepared) if not isinstance(item, Exception)]
     tasks = [item[0] for item in prepared if not isinstance(item, Exception)]
-    amounts = [model._reservation(task, standard=True) for task in tasks]
-    model._budget.reserve_total(round(sum(amounts), 7), len(tasks), "Standard tasks")
+    amounts = [ctx.reservation(task) for task in tasks]
+    ctx.budget.reserve_total(round(sum(amounts), 7), len(tasks), "Standard tasks")
     return positions, tasks, amounts
 
 
 def _placed(
-    model: ChatDataForSEO,
+    ctx: StandardContext,
     prepared: list[Prepared],
     positions: list[int],
     posted: list[TaskHandle | DataForSEOError],
@@ -149,18 +137,18 @@ def _placed(
         amount if isinstance(handle, TaskHandle) or outcome_unknown(handle) else 0.0
         for handle, amount in zip(posted, amounts, strict=True)
     ]
-    model._budget.settle(round(sum(amounts), 7), round(sum(kept), 7))
+    ctx.budget.settle(round(sum(amounts), 7), round(sum(kept), 7))
     for position, handle, amount in zip(positions, posted, amounts, strict=True):
         if isinstance(handle, TaskHandle):
             entry = prepared[position]
             notes = {} if isinstance(entry, Exception) else entry[1]
             handle = replace(handle, index=position, notes=notes or None)
-            model._budget.hold(handle.id, amount)
+            ctx.budget.hold(handle.id, amount)
         elif outcome_unknown(handle):  # in doubt: it may exist and be paid
             if isinstance(handle, DataForSEOTaskInDoubtError):
                 handle.index = position
-            model._budget.mark_unknown(amount)
-            record_unknown(model.engine, model.model, amount)
+            ctx.budget.mark_unknown(amount)
+            record_unknown(ctx.engine, ctx.model, amount)
         out[position] = handle
     return out
 
@@ -217,7 +205,7 @@ class _Submission:
 
 
 def _start(
-    model: ChatDataForSEO, prepared: list[Prepared], return_exceptions: bool, resume: Resume
+    ctx: StandardContext, prepared: list[Prepared], return_exceptions: bool, resume: Resume
 ) -> _Submission:
     """Refuse bad input first; then read the journal and sort the tasks by what it knows."""
     if not return_exceptions:
@@ -229,14 +217,14 @@ def _start(
     if resume.journal is not None:
         check_unique_tags(tags)
         state = replay(resume.journal.records())
-        check_journal_engine(tags, state, model.engine)
+        check_journal_engine(tags, state, ctx.engine)
     return _Submission(prepared, resume, state, plan_resume(tags, state), ChunkLog(resume.journal))
 
 
-def _recover_steps(model: ChatDataForSEO, sub: _Submission) -> Any:
+def _recover_steps(ctx: StandardContext, sub: _Submission) -> Any:
     tags = [str(_task(sub, i)["tag"]) for i in sub.plan.look_up]
     wait = sub.resume.recover_wait
-    return recover_steps(model.engine, tags, poll_interval=model.poll_interval, wait=wait)
+    return recover_steps(ctx.engine, tags, poll_interval=ctx.poll_interval, wait=wait)
 
 
 def _task(sub: _Submission, position: int) -> dict[str, Any]:
@@ -257,7 +245,7 @@ def _to_post(sub: _Submission, recovery: Recovery) -> list[Prepared]:
 
 
 def _resumed(
-    model: ChatDataForSEO, sub: _Submission, recovery: Recovery, out: list[Item]
+    ctx: StandardContext, sub: _Submission, recovery: Recovery, out: list[Item]
 ) -> list[Item]:
     """Fill in the tasks the journal or the look-up knew, and those still in doubt."""
     found: list[TaskHandle] = []
@@ -267,7 +255,7 @@ def _resumed(
         if tag in recovery.found:
             handle = TaskHandle(
                 id=recovery.found[tag],
-                engine=model.engine,
+                engine=ctx.engine,
                 tag=tag,
                 model_name=task.get("model_name"),
                 index=position,
@@ -276,7 +264,7 @@ def _resumed(
             out[position] = handle
         elif not sub.resume.repost_in_doubt:
             reason = sub.state.in_doubt.get(tag, "")
-            error = still_in_doubt_error(model.engine, tag, reason, sub.resume.recover_wait)
+            error = still_in_doubt_error(ctx.engine, tag, reason, sub.resume.recover_wait)
             error.index = position
             out[position] = error
     sub.log.recovered(found)
@@ -293,15 +281,15 @@ def _resumed(
 _NOT_POSTED: Final = DataForSEOResponseError("not posted: the journal knows it")
 
 
-def _hold_unknown(model: ChatDataForSEO, amounts: list[float]) -> None:
-    model._budget.settle(round(sum(amounts), 7), round(sum(amounts), 7))
+def _hold_unknown(ctx: StandardContext, amounts: list[float]) -> None:
+    ctx.budget.settle(round(sum(amounts), 7), round(sum(amounts), 7))
     for amount in amounts:
-        model._budget.mark_unknown(amount)
-        record_unknown(model.engine, model.model, amount)
+        ctx.budget.mark_unknown(amount)
+        record_unknown(ctx.engine, ctx.model, amount)
 
 
 def submit(
-    model: ChatDataForSEO,
+    ctx: StandardContext,
     inputs: Sequence[Sequence[BaseMessage]],
     stop: list[str] | None,
     options: dict[str, Any],
@@ -319,25 +307,25 @@ def submit(
     midway keeps its tasks reserved at their worst case: they may have been created.
     """
     sub = _start(
-        model, prepare(model, inputs, stop, options, records), return_exceptions, resume or Resume()
+        ctx, prepare(ctx, inputs, stop, options, records), return_exceptions, resume or Resume()
     )
     recovery = Recovery()
     if sub.plan.look_up:
-        recovery = drive_recover(model.client, _recover_steps(model, sub))
+        recovery = drive_recover(ctx.client, _recover_steps(ctx, sub))
     masked = _to_post(sub, recovery)
-    positions, tasks, amounts = _reserve(model, masked, True)
+    positions, tasks, amounts = _reserve(ctx, masked, True)
     try:
-        posted = post_all(model.client, model.engine, tasks, sub.log) if tasks else []
+        posted = post_all(ctx.client, ctx.engine, tasks, sub.log) if tasks else []
     except BaseException:  # cancelled or interrupted: the tasks may have been created
-        _hold_unknown(model, amounts)
+        _hold_unknown(ctx, amounts)
         raise
-    out = _resumed(model, sub, recovery, _placed(model, masked, positions, posted, amounts))
+    out = _resumed(ctx, sub, recovery, _placed(ctx, masked, positions, posted, amounts))
     raise_if_not_created(out, return_exceptions or for_batch)
     return out
 
 
 async def asubmit(
-    model: ChatDataForSEO,
+    ctx: StandardContext,
     inputs: Sequence[Sequence[BaseMessage]],
     stop: list[str] | None,
     options: dict[str, Any],
@@ -349,19 +337,19 @@ async def asubmit(
 ) -> list[Item]:
     """Async :func:`submit`; chunks are posted concurrently."""
     sub = _start(
-        model, prepare(model, inputs, stop, options, records), return_exceptions, resume or Resume()
+        ctx, prepare(ctx, inputs, stop, options, records), return_exceptions, resume or Resume()
     )
     recovery = Recovery()
     if sub.plan.look_up:
-        recovery = await adrive_recover(model.client, _recover_steps(model, sub))
+        recovery = await adrive_recover(ctx.client, _recover_steps(ctx, sub))
     masked = _to_post(sub, recovery)
-    positions, tasks, amounts = _reserve(model, masked, True)
+    positions, tasks, amounts = _reserve(ctx, masked, True)
     try:
-        posted = await apost_all(model.client, model.engine, tasks, sub.log) if tasks else []
+        posted = await apost_all(ctx.client, ctx.engine, tasks, sub.log) if tasks else []
     except BaseException:  # cancelled or interrupted: the tasks may have been created
-        _hold_unknown(model, amounts)
+        _hold_unknown(ctx, amounts)
         raise
-    out = _resumed(model, sub, recovery, _placed(model, masked, positions, posted, amounts))
+    out = _resumed(ctx, sub, recovery, _placed(ctx, masked, positions, posted, amounts))
     raise_if_not_created(out, return_exceptions or for_batch)
     return out
 
@@ -381,30 +369,30 @@ def as_handles(handles: Sequence[TaskHandle | Mapping[str, Any]]) -> list[TaskHa
 
 
 def _steps(
-    model: ChatDataForSEO,
+    ctx: StandardContext,
     items: Sequence[Item],
     first_wait: float,
     max_wait: float | None,
     state: CollectState,
 ) -> Any:
     handles = [item for item in items if isinstance(item, TaskHandle)]
-    callbacks = model.pingback_url is not None or model.postback_url is not None
+    callbacks = ctx.callbacks
     return collect_steps(
         handles,
-        poll_interval=model.poll_interval,
-        max_wait=model.max_wait if max_wait is None else max_wait,
+        poll_interval=ctx.poll_interval,
+        max_wait=ctx.max_wait if max_wait is None else max_wait,
         first_wait=first_wait,
         use_tasks_ready=len(handles) > 1 and not callbacks,
         state=state,
     )
 
 
-def _collect_deadline(model: ChatDataForSEO, max_wait: float | None) -> float:
-    return time.monotonic() + (model.max_wait if max_wait is None else max_wait)
+def _collect_deadline(ctx: StandardContext, max_wait: float | None) -> float:
+    return time.monotonic() + (ctx.max_wait if max_wait is None else max_wait)
 
 
 def collect_state(
-    model: ChatDataForSEO, items: Sequence[Item], first_wait: float, max_wait: float | None
+    ctx: StandardContext, items: Sequence[Item], first_wait: float, max_wait: float | None
 ) -> CollectState:
     """Poll until done or out of time; a failure of the free GETs keeps tasks pending.
 
@@ -412,28 +400,28 @@ def collect_state(
     """
     state = CollectState()
     try:
-        with deadline_scope(_collect_deadline(model, max_wait)):
-            drive_collect(model.client, _steps(model, items, first_wait, max_wait, state))
+        with deadline_scope(_collect_deadline(ctx, max_wait)):
+            drive_collect(ctx.client, _steps(ctx, items, first_wait, max_wait, state))
     except DataForSEOError as error:
         state.error = error
     return state
 
 
 async def acollect_state(
-    model: ChatDataForSEO, items: Sequence[Item], first_wait: float, max_wait: float | None
+    ctx: StandardContext, items: Sequence[Item], first_wait: float, max_wait: float | None
 ) -> CollectState:
     """Async :func:`collect_state`."""
     state = CollectState()
     try:
-        with deadline_scope(_collect_deadline(model, max_wait)):
-            steps = _steps(model, items, first_wait, max_wait, state)
-            await adrive_collect(model.client, steps)
+        with deadline_scope(_collect_deadline(ctx, max_wait)):
+            steps = _steps(ctx, items, first_wait, max_wait, state)
+            await adrive_collect(ctx.client, steps)
     except DataForSEOError as error:
         state.error = error
     return state
 
 
-def outcomes(model: ChatDataForSEO, items: Sequence[Item], state: CollectState) -> list[Outcome]:
+def outcomes(ctx: StandardContext, items: Sequence[Item], state: CollectState) -> list[Outcome]:
     """One message or exception per item, in order; settles the held prepayments."""
     out: list[Outcome] = []
     seen: dict[str, Outcome] = {}  # a handle given twice is one task: settled, counted once
@@ -445,16 +433,16 @@ def outcomes(model: ChatDataForSEO, items: Sequence[Item], state: CollectState) 
             out.append(again.model_copy(deep=True) if isinstance(again, AIMessage) else again)
             continue
         elif item.id in state.done and not believable_result_cost(state.done[item.id]):
-            out.append(_unbelievable(model, item, state.done[item.id]))
+            out.append(_unbelievable(ctx, item, state.done[item.id]))
         elif item.id in state.done:
             message = task_to_message(state.done[item.id], engine=item.engine, method="standard")
-            model._budget.settle_held(item.id, message.response_metadata["cost"])
+            ctx.budget.settle_held(item.id, message.response_metadata["cost"])
             message.response_metadata.update(item.notes or {})
             record_cost(message)
             out.append(message)
         elif item.id in state.failed:
             error = state.failed[item.id]
-            model._budget.settle_held(item.id, getattr(error, "cost", 0.0))
+            ctx.budget.settle_held(item.id, getattr(error, "cost", 0.0))
             out.append(error)
         else:
             why = (
@@ -474,9 +462,9 @@ def outcomes(model: ChatDataForSEO, items: Sequence[Item], state: CollectState) 
     return out
 
 
-def _unbelievable(model: ChatDataForSEO, item: TaskHandle, task: Mapping[str, Any]) -> Exception:
+def _unbelievable(ctx: StandardContext, item: TaskHandle, task: Mapping[str, Any]) -> Exception:
     """A finished task whose reported cost cannot be believed: its reservation is kept."""
-    held = model._budget.settle_held_unknown(item.id)
+    held = ctx.budget.settle_held_unknown(item.id)
     record_unknown(
         item.engine, item.model_name or "", STANDARD_POST_PRICE_USD if held is None else held
     )
@@ -506,83 +494,3 @@ def raise_if_incomplete(results: list[Outcome], return_exceptions: bool) -> None
         f"order, and .pending the {len(pending)} handle(s) to collect later."
     )
     raise DataForSEOBatchError(msg, results=results, pending=pending, first=first) from first
-
-
-# -- LangChain runs: posted together, traced one by one -----------------------------------
-
-
-def _run_setup(
-    model: ChatDataForSEO, config: RunnableConfig, kwargs: dict[str, Any]
-) -> tuple[dict[str, Any], dict[str, Any], tuple[Any, ...]]:
-    params = {**model._get_invocation_params(**kwargs), "method": "standard"}
-    metadata = {**(config.get("metadata") or {}), **model._get_ls_params(**kwargs)}
-    configure = (
-        config.get("callbacks"),
-        model.callbacks,
-        model.verbose,
-        config.get("tags"),
-        model.tags,
-        metadata,
-        model.metadata,
-    )
-    return params, {"name": config.get("run_name"), "run_id": config.get("run_id")}, configure
-
-
-def start_runs(
-    model: ChatDataForSEO,
-    configs: list[RunnableConfig],
-    messages: list[list[BaseMessage]],
-    kwargs: dict[str, Any],
-) -> list[CallbackManagerForLLMRun]:
-    """Open one LangChain run per prompt (callbacks, LangSmith, usage callbacks)."""
-    runs: list[CallbackManagerForLLMRun] = []
-    for config, conversation in zip(configs, messages, strict=True):
-        params, naming, configure = _run_setup(model, config, kwargs)
-        runs += CallbackManager.configure(*configure).on_chat_model_start(
-            dumpd(model),
-            [conversation],
-            invocation_params=params,
-            options={"stop": None},
-            batch_size=len(messages),
-            **naming,
-        )
-    return runs
-
-
-async def astart_runs(
-    model: ChatDataForSEO,
-    configs: list[RunnableConfig],
-    messages: list[list[BaseMessage]],
-    kwargs: dict[str, Any],
-) -> list[AsyncCallbackManagerForLLMRun]:
-    """Async :func:`start_runs`."""
-    runs: list[AsyncCallbackManagerForLLMRun] = []
-    for config, conversation in zip(configs, messages, strict=True):
-        params, naming, configure = _run_setup(model, config, kwargs)
-        runs += await AsyncCallbackManager.configure(*configure).on_chat_model_start(
-            dumpd(model),
-            [conversation],
-            invocation_params=params,
-            options={"stop": None},
-            batch_size=len(messages),
-            **naming,
-        )
-    return runs
-
-
-def end_runs(runs: list[CallbackManagerForLLMRun], results: Sequence[Outcome]) -> None:
-    """Close each run with its answer or its error."""
-    for run, result in zip(runs, results, strict=True):
-        if isinstance(result, Exception):
-            run.on_llm_error(result)
-        else:
-            run.on_llm_end(LLMResult(generations=[[ChatGeneration(message=result)]]))
-
-
-async def aend_runs(runs: list[AsyncCallbackManagerForLLMRun], results: Sequence[Outcome]) -> None:
-    """Async :func:`end_runs`."""
-    for run, result in zip(runs, results, strict=True):
-        if isinstance(result, Exception):
-            await run.on_llm_error(result)
-        else:
-            await run.on_llm_end(LLMResult(generations=[[ChatGeneration(message=result)]]))
