@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from functools import partial
 from typing import Any, Literal, Self
 
@@ -23,7 +23,6 @@ from langchain_core.load import dumpd
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult, Generation
 from langchain_core.runnables import Runnable, RunnableConfig
-from langchain_core.runnables.config import get_config_list
 from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import (
@@ -75,10 +74,9 @@ from langchain_dataforseo._request import (
 from langchain_dataforseo._results import task_to_message
 from langchain_dataforseo._retry import RetryPolicy
 from langchain_dataforseo._standard import runner
-from langchain_dataforseo._standard import runs as runs_of
 from langchain_dataforseo._standard.context import RunTrace, StandardContext
-from langchain_dataforseo._standard.handle import TaskHandle
 from langchain_dataforseo._standard.journal import SubmitJournal
+from langchain_dataforseo._standard.methods import StandardMethods
 from langchain_dataforseo._standard.resume import RECOVER_WAIT_SECONDS
 from langchain_dataforseo._structured import check_options, structured_runnable
 from langchain_dataforseo._version import __version__
@@ -129,7 +127,7 @@ class DataForSEOInputWarning(UserWarning):
     """Emitted when the input was changed to fit the API (trimmed history, ignored ``stop``)."""
 
 
-class ChatDataForSEO(BaseChatModel):
+class ChatDataForSEO(StandardMethods, BaseChatModel):
     r"""DataForSEO LLM Responses: answers of ChatGPT, Claude, Gemini and Perplexity, with sources.
 
     Each call runs one task on DataForSEO's AI Optimization "LLM Responses" API and
@@ -803,141 +801,6 @@ class ChatDataForSEO(BaseChatModel):
             metadata=self.metadata,
         )
 
-    def submit(
-        self,
-        inputs: Sequence[LanguageModelInput],
-        *,
-        return_exceptions: bool = False,
-        journal: str | os.PathLike[str] | SubmitJournal | None = None,
-        repost_in_doubt: bool = False,
-        recover_wait: float = RECOVER_WAIT_SECONDS,
-        **kwargs: Any,
-    ) -> list[TaskHandle | Exception]:
-        """Post prompts with the Standard method and return at once, without waiting.
-
-        Every task is checked before anything is posted; up to 100 go in one request.
-        Untagged tasks get a deterministic tag, so results can always be matched to
-        prompts. Save the handles (``handle.to_dict()``) to collect later, even from
-        another process: results stay retrievable for 30 days.
-
-        Args:
-            inputs: Prompts or message lists.
-            return_exceptions: Put each failure in place instead of raising.
-            journal: A file path (or any ``SubmitJournal``) where each chunk's tags are
-                written before it is posted and its handles as soon as they come back.
-                Run again with the same journal: known tasks are not posted again, and
-                tasks in doubt are looked up by tag (see the README).
-            repost_in_doubt: Post again the tasks in doubt that the look-up did not find
-                (they may then be paid twice).
-            recover_wait: Seconds to look for tasks in doubt in ``tasks_ready``.
-            **kwargs: Per-call options, as for ``invoke`` (``stop`` included).
-
-        Returns:
-            One :class:`TaskHandle` (or exception) per input, in order.
-
-        Raises:
-            DataForSEOInputError: Invalid input (nothing is posted).
-            DataForSEOSubmitError: Some tasks were not created or are in doubt
-                (``DataForSEOTaskInDoubtError``); ``.handles`` holds those that were.
-            DataForSEOBudgetError: The prepayments would exceed ``max_cost``.
-        """
-        runner.require_standard(self._standard())
-        resume = runner.Resume.of(journal, repost_in_doubt, recover_wait)
-        stop = kwargs.pop("stop", None)
-        messages = self._as_messages(inputs)
-        records = self._records()
-        return runner.submit(
-            self._standard(), messages, stop, kwargs, records, return_exceptions, resume
-        )
-
-    async def asubmit(
-        self,
-        inputs: Sequence[LanguageModelInput],
-        *,
-        return_exceptions: bool = False,
-        journal: str | os.PathLike[str] | SubmitJournal | None = None,
-        repost_in_doubt: bool = False,
-        recover_wait: float = RECOVER_WAIT_SECONDS,
-        **kwargs: Any,
-    ) -> list[TaskHandle | Exception]:
-        """Async :meth:`submit` (chunks of 100 are posted concurrently).
-
-        Args:
-            inputs: Prompts or message lists.
-            return_exceptions: Put each failure in place instead of raising.
-            journal: As for :meth:`submit`.
-            repost_in_doubt: As for :meth:`submit`.
-            recover_wait: As for :meth:`submit`.
-            **kwargs: Per-call options, as for ``ainvoke`` (``stop`` included).
-
-        Returns:
-            One :class:`TaskHandle` (or exception) per input, in order.
-        """
-        runner.require_standard(self._standard())
-        resume = runner.Resume.of(journal, repost_in_doubt, recover_wait)
-        stop = kwargs.pop("stop", None)
-        messages = self._as_messages(inputs)
-        records = await self._arecords()
-        return await runner.asubmit(
-            self._standard(), messages, stop, kwargs, records, return_exceptions, resume
-        )
-
-    def collect(
-        self,
-        handles: Sequence[TaskHandle | Mapping[str, Any]],
-        *,
-        return_exceptions: bool = False,
-        max_wait: float | None = None,
-    ) -> list[AIMessage | Exception]:
-        """Collect Standard results, for handles from :meth:`submit` or saved ones.
-
-        Nothing is posted: ``tasks_ready`` and ``task_get`` are free. Tasks already
-        collected once are fetched directly (they are kept for 30 days).
-
-        Args:
-            handles: Handles, or their saved dicts (``handle.to_dict()``).
-            return_exceptions: Put each failure in place instead of raising.
-            max_wait: Seconds to wait (default ``self.max_wait``); unfinished tasks become
-                ``DataForSEOTaskPendingError`` naming their id and handle.
-
-        Returns:
-            One ``AIMessage`` (or exception) per handle, in order; ``cost`` is the net
-            Standard charge ($0.0002 + ``money_spent``, the prepayment settled).
-
-        Raises:
-            DataForSEOBatchError: Without ``return_exceptions``, when any failed or is
-                still running; it carries every result and the pending handles.
-        """
-        items = runner.as_handles(handles)
-        results = runner.outcomes(
-            self._standard(), items, runner.collect_state(self._standard(), items, 0.0, max_wait)
-        )
-        runner.raise_if_incomplete(results, return_exceptions)
-        return results
-
-    async def acollect(
-        self,
-        handles: Sequence[TaskHandle | Mapping[str, Any]],
-        *,
-        return_exceptions: bool = False,
-        max_wait: float | None = None,
-    ) -> list[AIMessage | Exception]:
-        """Async :meth:`collect`.
-
-        Args:
-            handles: Handles, or their saved dicts.
-            return_exceptions: Put each failure in place instead of raising.
-            max_wait: Seconds to wait (default ``self.max_wait``).
-
-        Returns:
-            One ``AIMessage`` (or exception) per handle, in order.
-        """
-        items = runner.as_handles(handles)
-        state = await runner.acollect_state(self._standard(), items, 0.0, max_wait)
-        results = runner.outcomes(self._standard(), items, state)
-        runner.raise_if_incomplete(results, return_exceptions)
-        return results
-
     @staticmethod
     def _single_result(outcome: list[AIMessage | Exception]) -> ChatResult:
         (item,) = outcome
@@ -961,11 +824,7 @@ class ChatDataForSEO(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         if self.method == "standard":
-            items = runner.submit(
-                self._standard(), [messages], stop, kwargs, self._records(), False
-            )
-            state = runner.collect_state(self._standard(), items, self.poll_interval, None)
-            return self._single_result(runner.outcomes(self._standard(), items, state))
+            return self._single_result(self._standard_one(messages, stop, kwargs))
         request, notes = self._build(messages, stop, kwargs, self._records())
         task = self._live(request)
         return ChatResult(generations=[ChatGeneration(message=self._message(task, notes))])
@@ -978,10 +837,7 @@ class ChatDataForSEO(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         if self.method == "standard":
-            records = await self._arecords()
-            items = await runner.asubmit(self._standard(), [messages], stop, kwargs, records, False)
-            state = await runner.acollect_state(self._standard(), items, self.poll_interval, None)
-            return self._single_result(runner.outcomes(self._standard(), items, state))
+            return self._single_result(await self._astandard_one(messages, stop, kwargs))
         request, notes = self._build(messages, stop, kwargs, await self._arecords())
         task = await self._alive(request)
         return ChatResult(generations=[ChatGeneration(message=self._message(task, notes))])
@@ -1096,33 +952,9 @@ class ChatDataForSEO(BaseChatModel):
             One message (or exception) per input, in input order.
         """
         if self.method == "standard":
-            runner.require_standard(self._standard())
-            resume = runner.Resume.of(journal, repost_in_doubt, recover_wait)
-            stop = kwargs.pop("stop", None)
-            messages = self._as_messages(inputs)
-            runs = runs_of.start_runs(
-                self._run_trace(), get_config_list(config, len(inputs)), messages, kwargs
+            return self._standard_batch(
+                inputs, config, return_exceptions, journal, repost_in_doubt, recover_wait, kwargs
             )
-            try:
-                records = self._records()
-                items = runner.submit(
-                    self._standard(),
-                    messages,
-                    stop,
-                    kwargs,
-                    records,
-                    return_exceptions,
-                    resume,
-                    for_batch=True,
-                )
-                state = runner.collect_state(self._standard(), items, self.poll_interval, None)
-                results = runner.outcomes(self._standard(), items, state)
-            except Exception as error:
-                runs_of.end_runs(runs, [error] * len(runs))
-                raise
-            runs_of.end_runs(runs, results)
-            runner.raise_if_incomplete(results, return_exceptions)
-            return results
         runner.refuse_journal_on_live(journal)
         self._budget.check(len(inputs), LIVE_BASE_PRICE_USD, f"a batch of {len(inputs)}")
         with user_call_site():
@@ -1155,34 +987,9 @@ class ChatDataForSEO(BaseChatModel):
             One message (or exception) per input, in input order.
         """
         if self.method == "standard":
-            runner.require_standard(self._standard())
-            resume = runner.Resume.of(journal, repost_in_doubt, recover_wait)
-            stop = kwargs.pop("stop", None)
-            messages = self._as_messages(inputs)
-            configs = get_config_list(config, len(inputs))
-            runs = await runs_of.astart_runs(self._run_trace(), configs, messages, kwargs)
-            try:
-                records = await self._arecords()
-                items = await runner.asubmit(
-                    self._standard(),
-                    messages,
-                    stop,
-                    kwargs,
-                    records,
-                    return_exceptions,
-                    resume,
-                    for_batch=True,
-                )
-                state = await runner.acollect_state(
-                    self._standard(), items, self.poll_interval, None
-                )
-                results = runner.outcomes(self._standard(), items, state)
-            except Exception as error:
-                await runs_of.aend_runs(runs, [error] * len(runs))
-                raise
-            await runs_of.aend_runs(runs, results)
-            runner.raise_if_incomplete(results, return_exceptions)
-            return results
+            return await self._astandard_batch(
+                inputs, config, return_exceptions, journal, repost_in_doubt, recover_wait, kwargs
+            )
         runner.refuse_journal_on_live(journal)
         self._budget.check(len(inputs), LIVE_BASE_PRICE_USD, f"a batch of {len(inputs)}")
         with user_call_site():
