@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from langchain_dataforseo._client import DataForSEOClient
     from langchain_dataforseo._standard.handle import TaskHandle
     from langchain_dataforseo._standard.journal import FileJournal, SubmitJournal
-    from langchain_dataforseo.chat_models import ChatDataForSEO, DataForSEOInputWarning
+    from langchain_dataforseo.chat_models import ChatDataForSEO
     from langchain_dataforseo.costs import CostTracker, track_costs
     from langchain_dataforseo.errors import (
         DataForSEOAPIError,
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         DataForSEOConnectionError,
         DataForSEOError,
         DataForSEOInputError,
+        DataForSEOInputWarning,
         DataForSEOInvalidRequestError,
         DataForSEONotFoundError,
         DataForSEOPaymentError,
@@ -52,7 +53,6 @@ if TYPE_CHECKING:
 
 _WHERE: dict[str, str] = {
     "ChatDataForSEO": "chat_models",
-    "DataForSEOInputWarning": "chat_models",
     "CostTracker": "costs",
     "track_costs": "costs",
     "DataForSEOClient": "_client",
@@ -73,6 +73,7 @@ _WHERE: dict[str, str] = {
             "DataForSEOConnectionError",
             "DataForSEOError",
             "DataForSEOInputError",
+            "DataForSEOInputWarning",
             "DataForSEOInvalidRequestError",
             "DataForSEONotFoundError",
             "DataForSEOPaymentError",

@@ -38,7 +38,14 @@ from pydantic import (
 from langchain_dataforseo import _compat  # noqa: F401  (registers the content-block translator)
 from langchain_dataforseo._batch_results import raise_if_failed
 from langchain_dataforseo._budget import Budget
-from langchain_dataforseo._catalogue import ModelRecord, check_model_rules
+from langchain_dataforseo._builder import (
+    MODEL_FIELDS,
+    RequestBase,
+    build_request,
+    defaults_of,
+    settings_for,
+)
+from langchain_dataforseo._catalogue import ModelRecord
 from langchain_dataforseo._client import DataForSEOClient
 from langchain_dataforseo._constants import (
     DEFAULT_BASE_URL,
@@ -56,19 +63,14 @@ from langchain_dataforseo._constants import (
 )
 from langchain_dataforseo._cost_bounds import (
     STANDARD_PREPAID_USD,
-    checked_cost,
     live_reservation,
-    outcome_unknown,
     standard_reservation,
 )
 from langchain_dataforseo._engines import engine_spec
 from langchain_dataforseo._http import DEFAULT_MAX_RESPONSE_BYTES
-from langchain_dataforseo._messages import layout_messages
-from langchain_dataforseo._redact import redact_url
+from langchain_dataforseo._live import alive_call, live_call
 from langchain_dataforseo._request import (
-    SETTING_NAMES,
     TaskSettings,
-    build_task,
     check_model_settings,
 )
 from langchain_dataforseo._results import task_to_message
@@ -81,12 +83,12 @@ from langchain_dataforseo._standard.resume import RECOVER_WAIT_SECONDS
 from langchain_dataforseo._structured import check_options, structured_runnable
 from langchain_dataforseo._version import __version__
 from langchain_dataforseo._warnings import user_call_site, warn
-from langchain_dataforseo.costs import mark_replayed, record_cost, record_unknown
+from langchain_dataforseo.costs import mark_replayed, record_cost
 from langchain_dataforseo.errors import (
     DataForSEOAuthenticationError,
     DataForSEOError,
     DataForSEOInputError,
-    DataForSEOResponseError,
+    DataForSEOInputWarning,
     DataForSEOUnsupportedError,
 )
 
@@ -97,17 +99,6 @@ DEFAULT_MODELS: dict[str, str] = {
     "perplexity": "sonar",
 }
 """Model used for each engine when ``model`` is not given."""
-
-_MODEL_FIELDS: dict[str, str] = {"model_name": "model", "max_output_tokens": "max_tokens"}
-"""Task settings held by a model field of another name (LangChain's conventional names);
-errors name the field, as the user wrote it."""
-
-_CALL_OPTIONS: dict[str, str] = {
-    **{name: name for name in SETTING_NAMES},
-    **{field: setting for setting, field in _MODEL_FIELDS.items()},
-}
-"""Per-call keyword arguments accepted by ``invoke`` / ``bind`` and the task field each sets."""
-
 
 _CLIENT_LOCK = threading.Lock()
 """Guards the lazy construction of a model's client (one client, one set of limiters)."""
@@ -121,10 +112,6 @@ NO_TOOLS_MESSAGE = (
     "tools=[DataForSEOLLMResponsesTool(engine=..., web_search=True)])."
 )
 """Why ``bind_tools`` (and so ``create_agent(ChatDataForSEO(...))``) is refused."""
-
-
-class DataForSEOInputWarning(UserWarning):
-    """Emitted when the input was changed to fit the API (trimmed history, ignored ``stop``)."""
 
 
 class ChatDataForSEO(StandardMethods, BaseChatModel):
@@ -381,7 +368,7 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
                 ``top_p``, ``max_tokens``, ``tag``, search country), named as you wrote it.
         """
         super().__init__(**kwargs)
-        shown = {name: field for name, field in _MODEL_FIELDS.items() if name not in kwargs}
+        shown = {name: field for name, field in MODEL_FIELDS.items() if name not in kwargs}
         check_model_settings(engine_spec(self.engine), TaskSettings(**self._defaults()), shown)
 
     @model_validator(mode="after")
@@ -638,18 +625,25 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
 
     def _defaults(self) -> dict[str, Any]:
         """The task settings as this model's fields set them."""
-        return {name: getattr(self, _MODEL_FIELDS.get(name, name)) for name in SETTING_NAMES}
+        return defaults_of(self)
 
     def _settings(self, overrides: dict[str, Any]) -> TaskSettings:
-        values = self._defaults()
-        for name, value in overrides.items():
-            target = _CALL_OPTIONS.get(name)
-            if target is None:
-                allowed = ", ".join(sorted(_CALL_OPTIONS))
-                msg = f"Unknown call option {name!r}; ChatDataForSEO takes: {allowed}."
-                raise DataForSEOInputError(msg, field=name, limit=allowed, actual=value)
-            values[target] = value
-        return TaskSettings(**values)
+        return settings_for(self._defaults(), overrides)
+
+    def _request_base(self) -> RequestBase:
+        return RequestBase(
+            engine=self.engine,
+            history_policy=self.history_policy,
+            defaults=self._defaults(),
+            callbacks={
+                name: None if url is None else url.get_secret_value()
+                for name, url in (
+                    ("pingback_url", self.pingback_url),
+                    ("postback_url", self.postback_url),
+                )
+            },
+            stop=self.stop,
+        )
 
     def _build(
         self,
@@ -659,55 +653,8 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
         records: list[ModelRecord] | None,
         standard: bool = False,
     ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Build the task and the notes on what was changed; warns about changes.
-
-        Returns:
-            ``(task, notes)`` where notes go into ``response_metadata``.
-        """
-        spec = engine_spec(self.engine)
-        layout = layout_messages(messages, self.history_policy)
-        settings = self._settings(options)
-        shown = {**_MODEL_FIELDS, **{_CALL_OPTIONS[key]: key for key in options}}
-        check_model_settings(spec, settings, shown)  # errors name the option as written
-        callbacks = {
-            name: None if url is None else url.get_secret_value()
-            for name, url in (
-                ("pingback_url", self.pingback_url),
-                ("postback_url", self.postback_url),
-            )
-        }
-        task = build_task(spec, layout, settings, callbacks if standard else None)
-        if records is not None:
-            check_model_rules(self.engine, records, settings, standard=standard)
-        ignored: dict[str, Any] = {}
-        if not standard:
-            ignored = {name: redact_url(url) for name, url in callbacks.items() if url is not None}
-        notes: dict[str, Any] = {}
-        if layout.layout:
-            notes["layout"] = layout.layout
-        if layout.trimmed:
-            notes["trimmed"] = layout.trimmed
-            warn(
-                f"History trimmed to fit the API's limits: {layout.trimmed}",
-                DataForSEOInputWarning,
-            )
-        if ignored:
-            warn(
-                f"{', '.join(ignored)} apply to the Standard method only; this live call "
-                "ignores them.",
-                DataForSEOInputWarning,
-            )
-        stops = stop if stop is not None else self.stop
-        if stops:
-            ignored["stop"] = list(stops)
-            warn(
-                "The DataForSEO API has no stop sequences; stop="
-                f"{list(stops)!r} is ignored (the full answer is returned).",
-                DataForSEOInputWarning,
-            )
-        if ignored:
-            notes["ignored"] = ignored
-        return task, notes
+        """Build the task and the notes on what was changed (see ``_builder``)."""
+        return build_request(self._request_base(), messages, stop, options, records, standard)
 
     def _message(self, task: dict[str, Any], notes: dict[str, Any]) -> AIMessage:
         message = task_to_message(task, engine=self.engine)
@@ -716,59 +663,12 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
         return message
 
     def _live(self, request: dict[str, Any]) -> dict[str, Any]:
-        reserved = self._budget.reserve_call(self._reservation(request), "a live task")
-        try:
-            task = self.client.live(self.engine, request)
-        except DataForSEOError as error:
-            self._settle_failed(request, reserved, error)
-            raise
-        except BaseException:  # cancelled or interrupted: it may have been sent
-            self._hold_unknown(request, reserved)
-            raise
-        return self._settle_answer(request, reserved, task)
+        reservation = self._reservation(request)
+        return live_call(self._budget, self.client, self.engine, request, reservation)
 
     async def _alive(self, request: dict[str, Any]) -> dict[str, Any]:
-        reserved = await self._budget.areserve_call(self._reservation(request), "a live task")
-        try:
-            task = await self.client.alive(self.engine, request)
-        except DataForSEOError as error:
-            self._settle_failed(request, reserved, error)
-            raise
-        except BaseException:  # cancelled or interrupted: it may have been sent
-            self._hold_unknown(request, reserved)
-            raise
-        return self._settle_answer(request, reserved, task)
-
-    def _hold_unknown(self, request: dict[str, Any], reserved: float) -> None:
-        self._budget.settle_unknown(reserved)
-        record_unknown(self.engine, str(request.get("model_name", "")), reserved)
-
-    def _settle_failed(
-        self, request: dict[str, Any], reserved: float, error: DataForSEOError
-    ) -> None:
-        """Settle a failed call: what the API said it cost, or its worst case if unknown."""
-        cost = checked_cost(error.cost)
-        if outcome_unknown(error) or cost is None:
-            self._hold_unknown(request, reserved)
-        else:
-            self._budget.settle(reserved, cost)
-
-    def _settle_answer(
-        self, request: dict[str, Any], reserved: float, task: dict[str, Any]
-    ) -> dict[str, Any]:
-        """Settle an answered call at its cost; an unbelievable cost is a response error."""
-        cost = checked_cost(task.get("cost"))
-        if cost is None:
-            self._hold_unknown(request, reserved)
-            task_id = task.get("id") if isinstance(task.get("id"), str) else None
-            msg = (
-                f"DataForSEO reported cost {task.get('cost')!r} for live task {task_id}: not "
-                f"a believable charge. Its answer is not trusted; the task stays in the spend "
-                f"at its worst case (${reserved:.4f})."
-            )
-            raise DataForSEOResponseError(msg, task_id=task_id)
-        self._budget.settle(reserved, cost)
-        return task
+        reservation = self._reservation(request)
+        return await alive_call(self._budget, self.client, self.engine, request, reservation)
 
     # -- the Standard method: submit, collect (logic in _standard_runner) ----------------
 

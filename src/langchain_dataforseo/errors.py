@@ -46,6 +46,7 @@ __all__ = [
     "DataForSEOConnectionError",
     "DataForSEOError",
     "DataForSEOInputError",
+    "DataForSEOInputWarning",
     "DataForSEOInvalidRequestError",
     "DataForSEONotFoundError",
     "DataForSEOPaymentError",
@@ -352,3 +353,7 @@ def error_class_for(
     ):
         return DataForSEOAPIError
     return DataForSEOInvalidRequestError
+
+
+class DataForSEOInputWarning(UserWarning):
+    """Emitted when the input was changed to fit the API (trimmed history, ignored ``stop``)."""

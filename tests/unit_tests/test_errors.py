@@ -246,6 +246,7 @@ ERROR_CLASSES = sorted(
         for obj in vars(errors).values()
         if isinstance(obj, type)
         and issubclass(obj, BaseException)
+        and not issubclass(obj, Warning)  # warnings are not errors
         and obj.__module__ == errors.__name__
     ),
     key=lambda cls: cls.__name__,
