@@ -45,9 +45,13 @@ class EngineSpec:
         has_standard: Whether the Standard method (``task_post``) exists.
         reasoning_excludes_sampling: ``use_reasoning`` forbids ``temperature`` / ``top_p``.
         country_codes: The only ``web_search_country_iso_code`` values, when listed.
+        label: Display name (tool names and descriptions).
+        default_model: The model used when none is given.
     """
 
     name: str
+    label: str
+    default_model: str
     fields: frozenset[str]
     temperature_max: float
     max_tokens_min: int
@@ -63,6 +67,8 @@ class EngineSpec:
 ENGINE_SPECS: Final[dict[str, EngineSpec]] = {
     "chat_gpt": EngineSpec(
         name="chat_gpt",
+        label="ChatGPT",
+        default_model="gpt-4.1-mini",
         fields=_COMMON_FIELDS
         | _STANDARD_FIELDS
         | {"web_search", "force_web_search", "web_search_country_iso_code", "web_search_city"},
@@ -72,6 +78,8 @@ ENGINE_SPECS: Final[dict[str, EngineSpec]] = {
     ),
     "claude": EngineSpec(
         name="claude",
+        label="Claude",
+        default_model="claude-haiku-4-5",
         fields=_COMMON_FIELDS
         | _STANDARD_FIELDS
         | {
@@ -129,6 +137,8 @@ ENGINE_SPECS: Final[dict[str, EngineSpec]] = {
     ),
     "gemini": EngineSpec(
         name="gemini",
+        label="Gemini",
+        default_model="gemini-2.5-flash",
         fields=_COMMON_FIELDS | _STANDARD_FIELDS | {"web_search", "use_reasoning"},
         temperature_max=2.0,
         max_tokens_min=1,
@@ -136,6 +146,8 @@ ENGINE_SPECS: Final[dict[str, EngineSpec]] = {
     ),
     "perplexity": EngineSpec(
         name="perplexity",
+        label="Perplexity",
+        default_model="sonar",
         fields=_COMMON_FIELDS | {"web_search_country_iso_code"},
         temperature_max=1.9,
         max_tokens_min=1,
@@ -144,6 +156,14 @@ ENGINE_SPECS: Final[dict[str, EngineSpec]] = {
         has_standard=False,
     ),
 }
+
+DEFAULT_MODELS: Final[dict[str, str]] = {
+    name: spec.default_model for name, spec in ENGINE_SPECS.items()
+}
+"""Model used for each engine when ``model`` is not given (from :data:`ENGINE_SPECS`)."""
+
+ENGINE_LABELS: Final[dict[str, str]] = {name: spec.label for name, spec in ENGINE_SPECS.items()}
+"""Display name of each engine, used in tool names and descriptions."""
 
 
 def engine_spec(engine: str) -> EngineSpec:

@@ -66,7 +66,7 @@ from langchain_dataforseo._cost_bounds import (
     live_reservation,
     standard_reservation,
 )
-from langchain_dataforseo._engines import engine_spec
+from langchain_dataforseo._engines import DEFAULT_MODELS, engine_spec
 from langchain_dataforseo._http import DEFAULT_MAX_RESPONSE_BYTES
 from langchain_dataforseo._live import alive_call, live_call
 from langchain_dataforseo._request import (
@@ -91,14 +91,6 @@ from langchain_dataforseo.errors import (
     DataForSEOInputWarning,
     DataForSEOUnsupportedError,
 )
-
-DEFAULT_MODELS: dict[str, str] = {
-    "chat_gpt": "gpt-4.1-mini",
-    "claude": "claude-haiku-4-5",
-    "gemini": "gemini-2.5-flash",
-    "perplexity": "sonar",
-}
-"""Model used for each engine when ``model`` is not given."""
 
 _CLIENT_LOCK = threading.Lock()
 """Guards the lazy construction of a model's client (one client, one set of limiters)."""

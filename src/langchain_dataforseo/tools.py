@@ -26,9 +26,9 @@ from pydantic import (
 )
 
 from langchain_dataforseo._constants import MAX_PROMPT_CHARS, Engine
-from langchain_dataforseo._engines import engine_spec
+from langchain_dataforseo._engines import DEFAULT_MODELS, ENGINE_LABELS, engine_spec
 from langchain_dataforseo._warnings import user_call_site
-from langchain_dataforseo.chat_models import DEFAULT_MODELS, ChatDataForSEO
+from langchain_dataforseo.chat_models import ChatDataForSEO
 from langchain_dataforseo.errors import (
     DataForSEOAuthenticationError,
     DataForSEOBudgetError,
@@ -48,14 +48,6 @@ __all__ = [
     "DataForSEOLLMResponsesToolkit",
     "tool_input_schema",
 ]
-
-ENGINE_LABELS: Final[dict[str, str]] = {
-    "chat_gpt": "ChatGPT",
-    "claude": "Claude",
-    "gemini": "Gemini",
-    "perplexity": "Perplexity",
-}
-"""Display name of each engine, used in tool descriptions."""
 
 _PROMPT_DESCRIPTION: Final = (
     "The question to ask, sent exactly as written with no conversation history: make it "
