@@ -79,7 +79,7 @@ def check_engine(engine: object) -> ScraperEngine:
     if engine not in SCRAPER_ENGINES:
         msg = f"engine={engine!r}: the LLM Scraper serves only 'chat_gpt' and 'gemini'."
         raise _refuse(msg, "engine", list(SCRAPER_ENGINES), engine)
-    return cast(ScraperEngine, engine)
+    return engine
 
 
 def escape_keyword(keyword: str) -> str:

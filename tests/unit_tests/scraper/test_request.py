@@ -20,7 +20,9 @@ def refused(engine: str, request: ScraperRequest, **kwargs: object) -> DataForSE
 
 
 def test_minimal_chat_gpt_task_has_only_what_was_set() -> None:
-    task = build_task("chat_gpt", ScraperRequest("best crm", location_code=2840, language_code="en"))
+    task = build_task(
+        "chat_gpt", ScraperRequest("best crm", location_code=2840, language_code="en")
+    )
     assert task == {"keyword": "best crm", "location_code": 2840, "language_code": "en"}
 
 
