@@ -146,3 +146,14 @@ def test_locations_languages_and_unserved_paths(scraper: tuple[Emulator, httpx.C
     assert html["tasks"][0]["status_code"] == 40402
     assert client.post(url("claude", "live/advanced"), json=[TASK]).status_code == 404
     assert client.get(url("chat_gpt", "live/advanced")).json()["tasks"][0]["status_code"] == 40402
+
+
+def test_scraper_routes_need_auth_and_count_in_the_ledger(
+    scraper: tuple[Emulator, httpx.Client],
+) -> None:
+    emulator, client = scraper
+    client.auth = ("emulator-login", "wrong")  # type: ignore[assignment]
+    response = client.post(url("chat_gpt", "live/advanced"), json=[TASK])
+    assert response.status_code == 401
+    assert response.json()["status_code"] == 40100
+    assert emulator.ledger()["charged_total"] == 0

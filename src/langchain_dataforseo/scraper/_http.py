@@ -82,14 +82,22 @@ class ScraperClient:
     def _ready_call(self, engine: str) -> tuple[str, ApiCall]:
         return self._call("GET", engine, "tasks_ready", None, "LLM Scraper tasks_ready")
 
+    def _gate_key(self, engine: str) -> str:
+        # a client-side cap on simultaneous scraper tasks per engine (max_live_tasks), apart
+        # from the LLM Responses slots of the same engine
+        return f"{engine}/llm_scraper"
+
     def live(self, engine: str, task: dict[str, Any]) -> dict[str, Any]:
         """Run one live task (``live/advanced``); the task object, status 20000 with a result."""
-        return self.client._run(*self._live_call(engine, task), DataForSEOClient._parse_live)
+        call = self._live_call(engine, task)
+        with self.client.account.live_gate(self._gate_key(engine)):
+            return self.client._run(*call, DataForSEOClient._parse_live)
 
     async def alive(self, engine: str, task: dict[str, Any]) -> dict[str, Any]:
         """Async twin of :meth:`live`."""
         call = self._live_call(engine, task)
-        return await self.client._arun(*call, DataForSEOClient._parse_live)
+        async with self.client.account.live_gate(self._gate_key(engine)):
+            return await self.client._arun(*call, DataForSEOClient._parse_live)
 
     def task_post(self, engine: str, tasks: Sequence[dict[str, Any]]) -> list[Any]:
         """Post up to 100 Standard tasks; the answer's ``tasks`` array (20100 = created)."""

@@ -95,7 +95,7 @@ def format_answer(answer: ScraperAnswer) -> str:
     if answer.brand_entities:
         names = ", ".join(str(b.get("title")) for b in answer.brand_entities if b.get("title"))
         lines += ["", f"Brands it named: {names}"]
-    kinds = [f"{len(v)} {k}" for k, v in answer.items.items() if k != "text"]
+    kinds = [f"{k} ({len(v)})" for k, v in answer.items.items() if k != "text"]
     if kinds:
         lines += ["", f"Also shown: {', '.join(kinds)} (see the artifact)."]
     return "\n".join(lines)

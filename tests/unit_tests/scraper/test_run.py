@@ -134,3 +134,23 @@ def test_scraper_url_checks_engine_and_base_url() -> None:
         scraper_url("http://example.com", "chat_gpt", "live/advanced")
     with pytest.raises(DataForSEOInputError):
         scraper_url("https://api.dataforseo.com", "perplexity", "live/advanced")
+
+
+def test_tasks_ready_of_either_client_shape_gives_the_ids() -> None:
+    # client <= 2.1.6 documented se_type + endpoint_regular; 2.1.7+ function, no regular
+    import json
+
+    import httpx
+
+    from langchain_dataforseo._client import DataForSEOClient
+
+    old = {"id": "a", "se": "chat_gpt", "se_type": "llm_scraper", "endpoint_regular": None}
+    new = {"id": "b", "se": "chat_gpt", "function": "advanced", "endpoint_advanced": "/x/b"}
+    body = {
+        "status_code": 20000,
+        "tasks": [{"status_code": 20000, "result": [old, new]}],
+    }
+    response = httpx.Response(
+        200, content=json.dumps(body).encode(), headers={"content-type": "application/json"}
+    )
+    assert DataForSEOClient._parse_ready(response) == ["a", "b"]

@@ -44,7 +44,7 @@ def test_content_keeps_cited_and_found_only_apart() -> None:
     assert "https://a.example/x" not in found
     assert "Searches it ran:" in text
     assert "Brands it named: HubSpot, Pipedrive" in text
-    assert "1 tables" in text
+    assert "Also shown: tables (1), products (1), chat_gpt_new_widget (1)" in text
 
 
 def test_bad_argument_is_an_error_tool_message_without_credentials() -> None:
