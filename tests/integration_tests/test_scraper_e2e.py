@@ -21,8 +21,10 @@ from langchain_dataforseo.emulator import (
 )
 from langchain_dataforseo.emulator._scraper import SCRAPER_PRICES
 from langchain_dataforseo.errors import (
+    DataForSEOBatchError,
     DataForSEOBudgetError,
     DataForSEOInputError,
+    DataForSEOSubmitError,
     DataForSEOTaskPendingError,
 )
 from langchain_dataforseo.scraper import (
@@ -214,9 +216,12 @@ def test_standard_not_done_in_time_is_pending_with_its_handle() -> None:
         client=in_process(emu),
         collect_settings=CollectSettings(max_wait=0.3, poll_interval=0.1),
     )
-    with pytest.raises(DataForSEOTaskPendingError) as info:
+    with pytest.raises(DataForSEOBatchError) as info:
         loader.load()
-    assert info.value.handle.engine == "chat_gpt"
+    assert isinstance(info.value.results[0], DataForSEOTaskPendingError)
+    assert info.value.pending[0].engine == "chat_gpt"
+    # nothing is posted again while waiting
+    assert emu.ledger()["calls"]["chat_gpt/task_post"] == 1
 
 
 def test_standard_budget_refuses_the_whole_post() -> None:
@@ -227,3 +232,37 @@ def test_standard_budget_refuses_the_whole_post() -> None:
     with pytest.raises(DataForSEOBudgetError):
         loader.submit()
     assert emu.ledger()["calls"].get("total", 0) == 0
+
+
+def test_standard_partial_refusal_keeps_the_created_handles() -> None:
+    emu = emulator(task_latency=0.1)
+    loader = DataForSEOLLMScraperLoader(
+        ["fine", "also fine"], method="standard", client=in_process(emu), collect_settings=FAST
+    )
+    # a task the emulator refuses but the client lets through cannot be built from the
+    # loader's checked input, so post one refused task by hand through the same path
+    tasks = loader.tasks()
+    tasks[1] = {**tasks[1], "location_code": -1}
+    from langchain_dataforseo.scraper._run import submit, tagged
+
+    posted = submit(loader._scraper, loader._spend, tagged(tasks), 0.005)
+    with pytest.raises(DataForSEOSubmitError) as info:
+        loader._raise_failed(posted)
+    assert len(info.value.handles) == 1
+    assert list(info.value.errors) == [1]
+    assert [d.metadata["keyword"] for d in loader.load_handles(info.value.handles)] == ["fine"]
+
+
+def test_standard_over_loopback_http() -> None:
+    with EmulatorServer(emulator(task_latency=0.1), host="127.0.0.1", port=0) as running:
+        loader = DataForSEOLLMScraperLoader(
+            ["over http"],
+            method="standard",
+            login=LOGIN,
+            password=PASSWORD,
+            base_url=running.base_url,
+            collect_settings=FAST,
+        )
+        documents = loader.load()
+        assert documents[0].metadata["keyword"] == "over http"
+        assert running.emulator.ledger()["calls"]["chat_gpt/task_get/advanced"] >= 1

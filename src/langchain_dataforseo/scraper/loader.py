@@ -12,7 +12,12 @@ from pydantic import SecretStr
 from langchain_dataforseo._budget import Budget
 from langchain_dataforseo._client import DataForSEOClient
 from langchain_dataforseo._standard import TaskHandle
-from langchain_dataforseo.errors import DataForSEOError
+from langchain_dataforseo.errors import (
+    DataForSEOBatchError,
+    DataForSEOError,
+    DataForSEOSubmitError,
+    DataForSEOTaskPendingError,
+)
 from langchain_dataforseo.scraper._http import ScraperClient
 from langchain_dataforseo.scraper._parse import ScraperAnswer
 from langchain_dataforseo.scraper._request import (
@@ -214,8 +219,9 @@ class DataForSEOLLMScraperLoader(BaseLoader):
             One Document per handle, in order.
 
         Raises:
-            DataForSEOError: The first task that failed or is still pending (a
-                ``DataForSEOTaskPendingError`` carries its handle).
+            DataForSEOBatchError: When a task failed or is still pending; ``results``
+                holds every Document or error in order, ``pending`` the handles to
+                collect again later.
         """
         ready = [h if isinstance(h, TaskHandle) else TaskHandle.from_dict(h) for h in handles]
         return list(self._documents(collect(self._scraper, ready, self.collect_settings)))
@@ -233,14 +239,32 @@ class DataForSEOLLMScraperLoader(BaseLoader):
 
     @staticmethod
     def _raise_failed(posted: Sequence[TaskHandle | DataForSEOError]) -> list[TaskHandle]:
-        for item in posted:
-            if isinstance(item, DataForSEOError):
-                raise item
-        return [item for item in posted if isinstance(item, TaskHandle)]
+        handles = [item for item in posted if isinstance(item, TaskHandle)]
+        errors: dict[int, Exception] = {
+            index: item for index, item in enumerate(posted) if isinstance(item, DataForSEOError)
+        }
+        if errors:
+            first = next(iter(errors.values()))
+            msg = (
+                f"{len(errors)} of {len(posted)} LLM Scraper tasks were not created (first: "
+                f"{first}); the {len(handles)} created are in .handles: collect them with "
+                "load_handles() rather than posting them again."
+            )
+            raise DataForSEOSubmitError(msg, handles=list(handles), errors=errors)
+        return handles
 
     @staticmethod
     def _documents(results: Sequence[ScraperAnswer | DataForSEOError]) -> Iterator[Document]:
-        for result in results:
-            if isinstance(result, DataForSEOError):
-                raise result
-            yield to_document(result)
+        out: list[Document | Exception] = [
+            r if isinstance(r, DataForSEOError) else to_document(r) for r in results
+        ]
+        failures = [r for r in out if isinstance(r, Exception)]
+        if failures:
+            pending = [r.handle for r in failures if isinstance(r, DataForSEOTaskPendingError)]
+            msg = (
+                f"{len(failures)} of {len(out)} LLM Scraper tasks failed or are not finished "
+                f"(first: {failures[0]}); .results has every Document or error in order, "
+                ".pending the handles to collect later (task_get is free for 30 days)."
+            )
+            raise DataForSEOBatchError(msg, results=out, pending=pending, first=failures[0])
+        yield from (r for r in out if isinstance(r, Document))
