@@ -164,7 +164,8 @@ class Emulator:
 
         Returns:
             A JSON-ready dict: ``charged_total`` (USD, 7 decimals), ``charges`` (one entry per
-            charged task: ``id``, ``engine``, ``method`` (``live``/``task_post``), ``cost``,
+            charged task: ``id``, ``engine``, ``method`` (``live``/``task_post``, or
+            ``llm_scraper/live``/``llm_scraper/task_post`` for the LLM Scraper), ``cost``,
             ``tag``, ``status``, ``response_corrupted``; Standard entries add ``prepaid`` and
             ``refund``), ``calls`` (by route and ``total``), ``status_counts`` (envelope codes,
             string keys), ``task_status_counts``, ``faults`` (by kind), ``callbacks``
