@@ -52,6 +52,18 @@ class ScraperClient:
     def __init__(self, client: DataForSEOClient) -> None:
         self.client = client
 
+    def preflight(self, engine: str) -> None:
+        """Raise what would fail before sending (credentials, base URL, engine), early.
+
+        Called before a reservation is made, so such a failure never holds budget.
+
+        Raises:
+            DataForSEOAuthenticationError: When no usable credentials are set.
+            DataForSEOInputError: For a refused base URL or an unknown engine.
+        """
+        scraper_url(self.client.base_url, engine, "live/advanced")
+        self.client._auth()
+
     def _call(
         self, method: str, engine: str, function: str, body: bytes | None, where: str
     ) -> tuple[str, ApiCall]:

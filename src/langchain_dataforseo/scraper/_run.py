@@ -116,6 +116,7 @@ def run_live(
     Returns:
         The answer.
     """
+    scraper.preflight(spend.engine)
     reserved = spend.budget.reserve_call(reservation, "an LLM Scraper live task")
     try:
         answered = scraper.live(spend.engine, task)
@@ -132,6 +133,7 @@ async def arun_live(
     scraper: ScraperClient, spend: Spend, task: dict[str, Any], reservation: float
 ) -> ScraperAnswer:
     """Async twin of :func:`run_live`."""
+    scraper.preflight(spend.engine)
     reserved = await spend.budget.areserve_call(reservation, "an LLM Scraper live task")
     try:
         answered = await scraper.alive(spend.engine, task)
@@ -186,6 +188,7 @@ def submit(
         Handles (save them with ``to_dict``) or errors (in-doubt posts are
         ``DataForSEOTaskInDoubtError`` and are not reposted).
     """
+    scraper.preflight(spend.engine)
     out: list[TaskHandle | DataForSEOError] = []
     for chunk in chunks(tasks):
         reserved = spend.budget.reserve(len(chunk), unit, "LLM Scraper task_post")
@@ -207,6 +210,7 @@ async def asubmit(
     scraper: ScraperClient, spend: Spend, tasks: Sequence[dict[str, Any]], unit: float
 ) -> list[TaskHandle | DataForSEOError]:
     """Async twin of :func:`submit`."""
+    scraper.preflight(spend.engine)
     out: list[TaskHandle | DataForSEOError] = []
     for chunk in chunks(tasks):
         reserved = spend.budget.reserve(len(chunk), unit, "LLM Scraper task_post")

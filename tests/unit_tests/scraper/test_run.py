@@ -42,6 +42,9 @@ class Fake:
             raise self.outcome
         return self.outcome
 
+    def preflight(self, engine: str) -> None:
+        pass
+
     def live(self, engine: str, task: dict[str, Any]) -> Any:
         return self._reply(task)
 

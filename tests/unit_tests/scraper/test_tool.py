@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from langchain_core.messages import ToolMessage
 
 from langchain_dataforseo.scraper import DataForSEOLLMScraperTool, format_answer, parse_answer
@@ -62,3 +63,16 @@ def test_bad_argument_is_an_error_tool_message_without_credentials() -> None:
     assert message.status == "error"
     assert "location_coordinate" in str(message.content)
     assert "nothing was charged" in str(message.content)
+
+
+def test_missing_credentials_hold_nothing_in_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DATAFORSEO_LOGIN", raising=False)
+    monkeypatch.delenv("DATAFORSEO_PASSWORD", raising=False)
+    tool = DataForSEOLLMScraperTool(max_cost=1.0)
+    message = tool.invoke(
+        {"type": "tool_call", "id": "1", "name": tool.name, "args": {"keyword": "x"}}
+    )
+    assert message.status == "error"
+    assert "credentials" in str(message.content)
+    assert tool.spent == 0
+    assert tool._budget.unknown_tasks == 0
