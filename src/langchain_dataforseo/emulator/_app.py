@@ -38,6 +38,7 @@ from ._faults import CallFaults, FaultInjector
 from ._ids import IdFactory
 from ._limits import ConcurrencyGate, SlidingWindow
 from ._routing import Route, parse_body, route
+from ._scraper import ScraperEndpoints
 from ._store import LIVE_BASE, PREPAYMENT, RETENTION, Ledger, StandardTask, TaskStore
 from ._validation import TaskError, validate_task
 
@@ -147,6 +148,7 @@ class Emulator:
         self._ready_calls = SlidingWindow(self._config.tasks_ready_per_minute)
         self._gate = ConcurrencyGate(self._config.live_concurrency_limit)
         self._worker: threading.Thread | None = None
+        self._scraper = self._new_scraper()
         expected = f"{self._config.login}:{self._config.password}".encode()
         self._expected_auth = b"Basic " + base64.b64encode(expected)
 
@@ -162,7 +164,8 @@ class Emulator:
 
         Returns:
             A JSON-ready dict: ``charged_total`` (USD, 7 decimals), ``charges`` (one entry per
-            charged task: ``id``, ``engine``, ``method`` (``live``/``task_post``), ``cost``,
+            charged task: ``id``, ``engine``, ``method`` (``live``/``task_post``, or
+            ``llm_scraper/live``/``llm_scraper/task_post`` for the LLM Scraper), ``cost``,
             ``tag``, ``status``, ``response_corrupted``; Standard entries add ``prepaid`` and
             ``refund``), ``calls`` (by route and ``total``), ``status_counts`` (envelope codes,
             string keys), ``task_status_counts``, ``faults`` (by kind), ``callbacks``
@@ -187,6 +190,7 @@ class Emulator:
             self._calls.reset()
             self._ready_calls.reset()
             self._gate.reset()
+            self._scraper = self._new_scraper()
 
     def handle(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> Reply:
         """Serve one request synchronously (sleeps the live latency with ``time.sleep``).
@@ -338,6 +342,8 @@ class Emulator:
             return Exchange.ready(self._reject(40202, where, tasks, faults, started))
         if isinstance(parsed, int):
             return Exchange.ready(self._respond(envelope(None, code=parsed), faults))
+        if where.family == "llm_scraper":
+            return self._scraper_call(where, tasks or [], faults, started)
         if where.function == "live":
             return self._live(where, tasks or [], faults, started)
         if where.function == "task_post":
@@ -349,6 +355,28 @@ class Emulator:
         return Exchange.ready(self._task_get(where, faults, started))
 
     # ------------------------------------------------------------------ endpoints
+
+    def _new_scraper(self) -> ScraperEndpoints:
+        config = self._config
+        return ScraperEndpoints(self._ledger, self._ids, config.live_latency, config.task_latency)
+
+    def _scraper_call(
+        self, where: Route, tasks: list[Any], faults: CallFaults, started: float
+    ) -> Exchange:
+        path = list(where.segments)
+        call = self._scraper.serve(
+            where.engine, where.function, where.task_id, path, tasks, self._now()
+        )
+
+        def finish() -> Reply:
+            with self._lock:
+                for charge in call.charges:
+                    self._ledger._add(charge)
+                call.body["time"] = f"{time.perf_counter() - started:.4f} sec."
+                charged = tuple(charge["id"] for charge in call.charges)
+                return self._respond(call.body, faults, charged=charged)
+
+        return Exchange(call.delay, finish)
 
     def _models(self, where: Route, faults: CallFaults, started: float) -> Reply:
         result = [

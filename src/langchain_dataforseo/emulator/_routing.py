@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._catalogue import ENGINES, STANDARD_ENGINES
+from ._scraper import SCRAPER_ENGINES, scraper_function
 
 __all__ = ["Route", "parse_body", "route"]
 
@@ -30,6 +31,7 @@ class Route:
         function: ``models``, ``live``, ``task_post``, ``tasks_ready`` or ``task_get``.
         task_id: The id of a ``task_get`` path.
         segments: The path split on ``/``.
+        family: ``llm_responses`` or ``llm_scraper`` (see ``_scraper``).
     """
 
     kind: str
@@ -37,6 +39,7 @@ class Route:
     function: str = ""
     task_id: str = ""
     segments: tuple[str, ...] = ()
+    family: str = "llm_responses"
 
     @property
     def key(self) -> str:
@@ -59,6 +62,8 @@ def route(method: str, path: str) -> Route:
         Perplexity is ``invalid``; anything else unknown is ``not_found``.
     """
     segments = tuple(s for s in path.split("/") if s)
+    if segments[:2] == ("v3", "ai_optimization") and segments[3:4] == ("llm_scraper",):
+        return _scraper_route(method, segments)
     if (
         len(segments) < 5
         or segments[:2] != ("v3", "ai_optimization")
@@ -77,6 +82,16 @@ def route(method: str, path: str) -> Route:
         return Route("invalid", engine=engine, function=function, segments=segments)
     task_id = rest[0] if rest else ""
     return Route("api", engine=engine, function=function, task_id=task_id, segments=segments)
+
+
+def _scraper_route(method: str, segments: tuple[str, ...]) -> Route:
+    if segments[2] not in SCRAPER_ENGINES or len(segments) < 5:
+        return Route("not_found", segments=segments)
+    served = scraper_function(method, segments[4:])
+    if served is None:
+        return Route("invalid", segments[2], "/".join(segments[4:]), "", segments, "llm_scraper")
+    function, arg = served
+    return Route("api", segments[2], function, arg, segments, "llm_scraper")
 
 
 def parse_body(body: bytes) -> list[Any] | int:

@@ -1,0 +1,141 @@
+"""The thinnest seam onto the package's HTTP client for the LLM Scraper paths.
+
+``DataForSEOClient`` builds URLs below ``llm_responses`` only. This adapter builds the
+``llm_scraper`` URLs and hands each call to the client's own driver (``_run`` / ``_arun``:
+the shared pools, the account's call pacer, the retry policy, the deadline, the response
+size cap), and reuses the client's envelope parsers. Nothing here opens a socket itself.
+
+Wanted seam (for the lead engineer): a public ``DataForSEOClient.request(method, path,
+body, parse, where, pacers=())`` and its async twin, so this module needs no private name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from langchain_dataforseo._client import DataForSEOClient, check_base_url
+from langchain_dataforseo._request import encode_tasks
+from langchain_dataforseo._standard import MAX_TASKS_PER_POST, check_task_id
+from langchain_dataforseo._transport import ApiCall
+from langchain_dataforseo.errors import DataForSEOInputError
+from langchain_dataforseo.scraper._request import check_engine
+
+_ROOT = "/v3/ai_optimization"
+
+
+def scraper_url(base_url: str, engine: str, function: str) -> httpx.URL:
+    """The URL of one LLM Scraper endpoint.
+
+    Args:
+        base_url: The API root (https, or http to loopback; checked).
+        engine: ``chat_gpt`` or ``gemini``.
+        function: Below ``llm_scraper`` (``live/advanced``, ``task_get/advanced/<id>``).
+
+    Returns:
+        The parsed URL.
+    """
+    return httpx.URL(
+        f"{check_base_url(base_url)}{_ROOT}/{check_engine(engine)}/llm_scraper/{function}"
+    )
+
+
+class ScraperClient:
+    """LLM Scraper calls through a :class:`DataForSEOClient` (its pools, pacer and retries).
+
+    Args:
+        client: The package client (credentials, base URL, timeout, retry policy).
+    """
+
+    def __init__(self, client: DataForSEOClient) -> None:
+        self.client = client
+
+    def preflight(self, engine: str) -> None:
+        """Raise what would fail before sending (credentials, base URL, engine), early.
+
+        Called before a reservation is made, so such a failure never holds budget.
+
+        Raises:
+            DataForSEOAuthenticationError: When no usable credentials are set.
+            DataForSEOInputError: For a refused base URL or an unknown engine.
+        """
+        scraper_url(self.client.base_url, engine, "live/advanced")
+        self.client._auth()
+
+    def _call(
+        self, method: str, engine: str, function: str, body: bytes | None, where: str
+    ) -> tuple[str, ApiCall]:
+        url = scraper_url(self.client.base_url, engine, function)
+        auth = self.client._auth()
+        call = ApiCall(
+            method, url, body, idempotent=method == "GET", where=where, timeout=self.client.timeout
+        )
+        return auth, call
+
+    def _live_call(self, engine: str, task: dict[str, Any]) -> tuple[str, ApiCall]:
+        return self._call(
+            "POST", engine, "live/advanced", encode_tasks([task]), "LLM Scraper live task"
+        )
+
+    def _post_call(self, engine: str, tasks: Sequence[dict[str, Any]]) -> tuple[str, ApiCall]:
+        if not 1 <= len(tasks) <= MAX_TASKS_PER_POST:
+            msg = f"task_post takes 1 to {MAX_TASKS_PER_POST} tasks, got {len(tasks)}."
+            raise DataForSEOInputError(
+                msg, field="tasks", limit=MAX_TASKS_PER_POST, actual=len(tasks)
+            )
+        return self._call("POST", engine, "task_post", encode_tasks(tasks), "LLM Scraper task_post")
+
+    def _get_call(self, engine: str, task_id: str) -> tuple[str, ApiCall]:
+        function = f"task_get/advanced/{check_task_id(task_id)}"
+        return self._call("GET", engine, function, None, "LLM Scraper task_get")
+
+    def _ready_call(self, engine: str) -> tuple[str, ApiCall]:
+        return self._call("GET", engine, "tasks_ready", None, "LLM Scraper tasks_ready")
+
+    def _gate_key(self, engine: str) -> str:
+        # a client-side cap on simultaneous scraper tasks per engine (max_live_tasks), apart
+        # from the LLM Responses slots of the same engine
+        return f"{engine}/llm_scraper"
+
+    def live(self, engine: str, task: dict[str, Any]) -> dict[str, Any]:
+        """Run one live task (``live/advanced``); the task object, status 20000 with a result."""
+        call = self._live_call(engine, task)
+        with self.client.account.live_gate(self._gate_key(engine)):
+            return self.client._run(*call, DataForSEOClient._parse_live)
+
+    async def alive(self, engine: str, task: dict[str, Any]) -> dict[str, Any]:
+        """Async twin of :meth:`live`."""
+        call = self._live_call(engine, task)
+        async with self.client.account.live_gate(self._gate_key(engine)):
+            return await self.client._arun(*call, DataForSEOClient._parse_live)
+
+    def task_post(self, engine: str, tasks: Sequence[dict[str, Any]]) -> list[Any]:
+        """Post up to 100 Standard tasks; the answer's ``tasks`` array (20100 = created)."""
+        return self.client._run(*self._post_call(engine, tasks), DataForSEOClient._parse_post)
+
+    async def atask_post(self, engine: str, tasks: Sequence[dict[str, Any]]) -> list[Any]:
+        """Async twin of :meth:`task_post`."""
+        call = self._post_call(engine, tasks)
+        return await self.client._arun(*call, DataForSEOClient._parse_post)
+
+    def tasks_ready(self, engine: str) -> list[str]:
+        """Ids of completed, uncollected Standard tasks (free; paced to one call per 3 s)."""
+        pacers = (self.client.tasks_ready_pacer,)
+        return self.client._run(*self._ready_call(engine), DataForSEOClient._parse_ready, pacers)
+
+    async def atasks_ready(self, engine: str) -> list[str]:
+        """Async twin of :meth:`tasks_ready`."""
+        pacers = (self.client.tasks_ready_pacer,)
+        call = self._ready_call(engine)
+        return await self.client._arun(*call, DataForSEOClient._parse_ready, pacers)
+
+    def task_get(self, engine: str, task_id: str) -> dict[str, Any]:
+        """One Standard task as it stands (``task_get/advanced``; free)."""
+        return self.client._run(*self._get_call(engine, task_id), DataForSEOClient._parse_get)
+
+    async def atask_get(self, engine: str, task_id: str) -> dict[str, Any]:
+        """Async twin of :meth:`task_get`."""
+        call = self._get_call(engine, task_id)
+        return await self.client._arun(*call, DataForSEOClient._parse_get)

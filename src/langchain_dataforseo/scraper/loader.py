@@ -1,0 +1,270 @@
+"""``DataForSEOLLMScraperLoader``: one Document per keyword, as the ChatGPT or Gemini app shows."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from typing import Any
+
+from langchain_core.document_loaders import BaseLoader
+from langchain_core.documents import Document
+from pydantic import SecretStr
+
+from langchain_dataforseo._budget import Budget
+from langchain_dataforseo._client import DataForSEOClient
+from langchain_dataforseo._standard import TaskHandle
+from langchain_dataforseo.errors import (
+    DataForSEOBatchError,
+    DataForSEOError,
+    DataForSEOSubmitError,
+    DataForSEOTaskPendingError,
+)
+from langchain_dataforseo.scraper._http import ScraperClient
+from langchain_dataforseo.scraper._parse import ScraperAnswer
+from langchain_dataforseo.scraper._request import (
+    ScraperEngine,
+    ScraperMethod,
+    ScraperRequest,
+    build_task,
+    check_engine,
+)
+from langchain_dataforseo.scraper._run import (
+    LIVE_RESERVATION_USD,
+    STANDARD_RESERVATION_USD,
+    CollectSettings,
+    Spend,
+    acollect,
+    arun_live,
+    asubmit,
+    collect,
+    run_live,
+    submit,
+    tagged,
+)
+
+__all__ = ["DataForSEOLLMScraperLoader"]
+
+
+def to_document(answer: ScraperAnswer) -> Document:
+    """The answer as a Document: the markdown, and everything else in metadata.
+
+    Args:
+        answer: The parsed answer.
+
+    Returns:
+        ``page_content`` the markdown answer; ``metadata`` with ``cited``, ``found_in``,
+        ``sources``, ``fan_out_queries``, ``brand_entities``, ``items``, ``cost``, ...
+    """
+    return Document(page_content=answer.markdown, metadata=answer.metadata())
+
+
+class DataForSEOLLMScraperLoader(BaseLoader):
+    """Load what the ChatGPT or Gemini app answers to each keyword, one Document each.
+
+    Every keyword is checked before anything is sent. ``method="live"`` runs one live task
+    per keyword, in order; ``method="standard"`` posts them all (up to 100 a request,
+    cheaper, slower), then collects. For Standard, :meth:`submit` returns JSON-friendly
+    handles (``handle.to_dict()``) that :meth:`load_handles` collects later, from any
+    process. Each task's cost is in its Document's metadata, counted by ``track_costs``,
+    and capped in all by ``max_cost``.
+
+    Args:
+        keywords: The questions, as a person would type them.
+        engine: ``chat_gpt`` or ``gemini``.
+        location_name: Location name for every keyword (one location field at most).
+        location_code: Location code; the default 2840 (US) applies when none is given.
+        location_coordinate: ``"latitude,longitude,radius"`` (Gemini).
+        language_name: Language name (one language field at most).
+        language_code: Language code; ``"en"`` when none is given.
+        force_web_search: ChatGPT only.
+        method: ``live`` or ``standard``.
+        priority: Standard only: 1 normal, 2 high.
+        max_cost: Cap in USD on what this loader may spend in all.
+        max_cost_per_task: Worst case reserved per task against ``max_cost`` [I].
+        collect_settings: How long and how often Standard collecting polls.
+        client: A ready :class:`DataForSEOClient`; else built from the arguments below.
+        login: API login.
+        password: API password.
+        base_url: API root.
+
+    Example:
+        .. code-block:: python
+
+            from langchain_dataforseo.scraper import DataForSEOLLMScraperLoader
+
+            docs = DataForSEOLLMScraperLoader(
+                ["best crm for agencies", "hubspot vs pipedrive"], engine="chat_gpt"
+            ).load()
+            docs[0].metadata["cited"], docs[0].metadata["fan_out_queries"]
+    """
+
+    def __init__(
+        self,
+        keywords: Sequence[str],
+        *,
+        engine: ScraperEngine = "chat_gpt",
+        location_name: str | None = None,
+        location_code: int | None = None,
+        location_coordinate: str | None = None,
+        language_name: str | None = None,
+        language_code: str | None = None,
+        force_web_search: bool | None = None,
+        method: ScraperMethod = "live",
+        priority: int | None = None,
+        max_cost: float | None = None,
+        max_cost_per_task: float | None = None,
+        collect_settings: CollectSettings | None = None,
+        client: DataForSEOClient | None = None,
+        login: str | None = None,
+        password: SecretStr | str | None = None,
+        base_url: str | None = None,
+    ) -> None:
+        if isinstance(keywords, str):
+            keywords = [keywords]
+        self.engine = check_engine(engine)
+        self.keywords = list(keywords)
+        if location_name is None and location_code is None and location_coordinate is None:
+            location_code = 2840
+        if language_name is None and language_code is None:
+            language_code = "en"
+        self._settings: dict[str, Any] = {
+            "location_name": location_name,
+            "location_code": location_code,
+            "location_coordinate": location_coordinate,
+            "language_name": language_name,
+            "language_code": language_code,
+            "force_web_search": force_web_search,
+        }
+        self.method = method
+        self.priority = priority
+        if method not in ("live", "standard"):
+            msg = f"method={method!r}: 'live' or 'standard'."
+            raise ValueError(msg)
+        default = (
+            LIVE_RESERVATION_USD if method == "live" else STANDARD_RESERVATION_USD[priority or 1]
+        )
+        self.max_cost_per_task = max_cost_per_task if max_cost_per_task is not None else default
+        self.collect_settings = collect_settings or CollectSettings()
+        self.budget = Budget(max_cost)
+        self._scraper = ScraperClient(
+            client or DataForSEOClient(login=login, password=password, base_url=base_url)
+        )
+        self._spend = Spend(self.budget, self.engine)
+
+    def tasks(self) -> list[dict[str, Any]]:
+        """Every keyword's task object, all checked (nothing is sent).
+
+        Raises:
+            DataForSEOInputError: For the first keyword or setting the API would refuse.
+        """
+        return [
+            build_task(
+                self.engine,
+                ScraperRequest(keyword, **self._settings),
+                method=self.method,
+                priority=self.priority,
+            )
+            for keyword in self.keywords
+        ]
+
+    def lazy_load(self) -> Iterator[Document]:
+        """One Document per keyword, in order (Live: each as it comes)."""
+        tasks = self.tasks()
+        if self.method == "standard":
+            yield from self._documents(
+                collect(self._scraper, self._handles(tasks), self.collect_settings)
+            )
+            return
+        for task in tasks:
+            yield to_document(run_live(self._scraper, self._spend, task, self.max_cost_per_task))
+
+    async def alazy_load(self) -> AsyncIterator[Document]:
+        """Async twin of :meth:`lazy_load`."""
+        tasks = self.tasks()
+        if self.method == "standard":
+            handles = self._raise_failed(
+                await asubmit(self._scraper, self._spend, tagged(tasks), self.max_cost_per_task)
+            )
+            for document in self._documents(
+                await acollect(self._scraper, handles, self.collect_settings)
+            ):
+                yield document
+            return
+        for task in tasks:
+            answer = await arun_live(self._scraper, self._spend, task, self.max_cost_per_task)
+            yield to_document(answer)
+
+    # -- Standard, in steps (resumable) -------------------------------------------------
+
+    def submit(self) -> list[TaskHandle | DataForSEOError]:
+        """Post every keyword (Standard) and return at once: one handle or error each.
+
+        Save the handles (``[h.to_dict() for h in handles]``) to collect them later with
+        :meth:`load_handles`, from this or another process (results are kept 30 days).
+        """
+        return submit(self._scraper, self._spend, tagged(self.tasks()), self.max_cost_per_task)
+
+    async def asubmit(self) -> list[TaskHandle | DataForSEOError]:
+        """Async twin of :meth:`submit`."""
+        return await asubmit(
+            self._scraper, self._spend, tagged(self.tasks()), self.max_cost_per_task
+        )
+
+    def load_handles(self, handles: Sequence[TaskHandle | Mapping[str, Any]]) -> list[Document]:
+        """Collect Standard tasks posted earlier (free calls).
+
+        Args:
+            handles: Handles, or their ``to_dict()`` form.
+
+        Returns:
+            One Document per handle, in order.
+
+        Raises:
+            DataForSEOBatchError: When a task failed or is still pending; ``results``
+                holds every Document or error in order, ``pending`` the handles to
+                collect again later.
+        """
+        ready = [h if isinstance(h, TaskHandle) else TaskHandle.from_dict(h) for h in handles]
+        return list(self._documents(collect(self._scraper, ready, self.collect_settings)))
+
+    async def aload_handles(
+        self, handles: Sequence[TaskHandle | Mapping[str, Any]]
+    ) -> list[Document]:
+        """Async twin of :meth:`load_handles`."""
+        ready = [h if isinstance(h, TaskHandle) else TaskHandle.from_dict(h) for h in handles]
+        return list(self._documents(await acollect(self._scraper, ready, self.collect_settings)))
+
+    def _handles(self, tasks: list[dict[str, Any]]) -> list[TaskHandle]:
+        posted = submit(self._scraper, self._spend, tagged(tasks), self.max_cost_per_task)
+        return self._raise_failed(posted)
+
+    @staticmethod
+    def _raise_failed(posted: Sequence[TaskHandle | DataForSEOError]) -> list[TaskHandle]:
+        handles = [item for item in posted if isinstance(item, TaskHandle)]
+        errors: dict[int, Exception] = {
+            index: item for index, item in enumerate(posted) if isinstance(item, DataForSEOError)
+        }
+        if errors:
+            first = next(iter(errors.values()))
+            msg = (
+                f"{len(errors)} of {len(posted)} LLM Scraper tasks were not created (first: "
+                f"{first}); the {len(handles)} created are in .handles: collect them with "
+                "load_handles() rather than posting them again."
+            )
+            raise DataForSEOSubmitError(msg, handles=list(handles), errors=errors)
+        return handles
+
+    @staticmethod
+    def _documents(results: Sequence[ScraperAnswer | DataForSEOError]) -> Iterator[Document]:
+        out: list[Document | Exception] = [
+            r if isinstance(r, DataForSEOError) else to_document(r) for r in results
+        ]
+        failures = [r for r in out if isinstance(r, Exception)]
+        if failures:
+            pending = [r.handle for r in failures if isinstance(r, DataForSEOTaskPendingError)]
+            msg = (
+                f"{len(failures)} of {len(out)} LLM Scraper tasks failed or are not finished "
+                f"(first: {failures[0]}); .results has every Document or error in order, "
+                ".pending the handles to collect later (task_get is free for 30 days)."
+            )
+            raise DataForSEOBatchError(msg, results=out, pending=pending, first=failures[0])
+        yield from (r for r in out if isinstance(r, Document))

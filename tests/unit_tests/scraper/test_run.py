@@ -1,0 +1,159 @@
+"""Budget and cost settlement of LLM Scraper calls, with a fake transport."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, cast
+
+import pytest
+
+from langchain_dataforseo._budget import Budget
+from langchain_dataforseo.costs import track_costs
+from langchain_dataforseo.errors import (
+    DataForSEOBudgetError,
+    DataForSEOInputError,
+    DataForSEOInvalidRequestError,
+    DataForSEOResponseError,
+    DataForSEOTimeoutError,
+)
+from langchain_dataforseo.scraper._http import ScraperClient, scraper_url
+from langchain_dataforseo.scraper._run import (
+    COST_LINE,
+    Spend,
+    arun_live,
+    run_live,
+    submit,
+    tagged,
+)
+
+TASK = {"keyword": "kw", "location_code": 2840, "language_code": "en"}
+
+
+class Fake:
+    """Stands in for ScraperClient: answers or raises what it is told."""
+
+    def __init__(self, outcome: Any) -> None:
+        self.outcome = outcome
+        self.sent: list[Any] = []
+
+    def _reply(self, sent: Any) -> Any:
+        self.sent.append(sent)
+        if isinstance(self.outcome, BaseException):
+            raise self.outcome
+        return self.outcome
+
+    def preflight(self, engine: str) -> None:
+        pass
+
+    def live(self, engine: str, task: dict[str, Any]) -> Any:
+        return self._reply(task)
+
+    async def alive(self, engine: str, task: dict[str, Any]) -> Any:
+        return self._reply(task)
+
+    def task_post(self, engine: str, tasks: Any) -> Any:
+        return self._reply(list(tasks))
+
+
+def answered(cost: object) -> dict[str, Any]:
+    return {"id": "t", "status_code": 20000, "cost": cost, "result": [{"markdown": "hi"}]}
+
+
+def scraper(outcome: Any) -> tuple[ScraperClient, Fake]:
+    fake = Fake(outcome)
+    return cast(ScraperClient, fake), fake
+
+
+def test_answer_settles_at_the_reported_cost_and_is_tracked() -> None:
+    client, _ = scraper(answered(0.004))
+    budget = Budget(1.0)
+    with track_costs() as tracker:
+        answer = run_live(client, Spend(budget, "chat_gpt"), TASK, 0.01)
+    assert answer.markdown == "hi"
+    assert budget.spent == 0.004
+    assert tracker.by_model[("chat_gpt", COST_LINE)].cost == 0.004
+
+
+def test_unbelievable_cost_keeps_the_reservation() -> None:
+    client, _ = scraper(answered(-1))
+    budget = Budget(None)
+    with pytest.raises(DataForSEOResponseError):
+        run_live(client, Spend(budget, "chat_gpt"), TASK, 0.01)
+    assert budget.spent == 0.01
+    assert budget.unknown_tasks == 1
+
+
+def test_a_refusal_with_a_code_costs_nothing() -> None:
+    client, _ = scraper(DataForSEOInvalidRequestError("bad", status_code=40501))
+    budget = Budget(None)
+    with track_costs() as tracker, pytest.raises(DataForSEOInvalidRequestError):
+        run_live(client, Spend(budget, "gemini"), TASK, 0.01)
+    assert budget.spent == 0
+    assert tracker.unknown_tasks == 0
+
+
+def test_a_timeout_after_sending_is_held_as_unknown() -> None:
+    client, _ = scraper(DataForSEOTimeoutError("no answer"))
+    budget = Budget(None)
+    with track_costs() as tracker, pytest.raises(DataForSEOTimeoutError):
+        asyncio.run(arun_live(client, Spend(budget, "chat_gpt"), TASK, 0.01))
+    assert budget.spent == 0.01
+    assert tracker.unknown_cost_max == 0.01
+
+
+def test_budget_refuses_before_sending() -> None:
+    client, fake = scraper(answered(0.004))
+    with pytest.raises(DataForSEOBudgetError):
+        run_live(client, Spend(Budget(0.005), "chat_gpt"), TASK, 0.01)
+    assert fake.sent == []
+
+
+def test_submit_settles_to_the_created_tasks_costs() -> None:
+    reply = [
+        {"id": "00000000-0000-0000-0000-000000000001", "status_code": 20100, "cost": 0.0012},
+        {"id": "00000000-0000-0000-0000-000000000002", "status_code": 40501, "cost": 0},
+    ]
+    client, fake = scraper(reply)
+    budget = Budget(1.0)
+    results = submit(client, Spend(budget, "chat_gpt"), tagged([TASK, TASK]), 0.005)
+    assert budget.spent == 0.0012
+    assert results[0].id == reply[0]["id"]  # type: ignore[union-attr]
+    assert isinstance(results[1], Exception)
+    assert all(t["tag"].startswith("lcdfs-") for t in fake.sent[0])
+
+
+def test_tagged_keeps_user_tags_and_distinguishes_positions() -> None:
+    tags = [t["tag"] for t in tagged([{**TASK, "tag": "mine"}, TASK, TASK])]
+    assert tags[0] == "mine"
+    assert tags[1] != tags[2]
+
+
+def test_scraper_url_checks_engine_and_base_url() -> None:
+    url = scraper_url("https://api.dataforseo.com/", "gemini", "live/advanced")
+    assert (
+        str(url) == "https://api.dataforseo.com/v3/ai_optimization/gemini/llm_scraper/live/advanced"
+    )
+    with pytest.raises(DataForSEOInputError):
+        scraper_url("http://example.com", "chat_gpt", "live/advanced")
+    with pytest.raises(DataForSEOInputError):
+        scraper_url("https://api.dataforseo.com", "perplexity", "live/advanced")
+
+
+def test_tasks_ready_of_either_client_shape_gives_the_ids() -> None:
+    # client <= 2.1.6 documented se_type + endpoint_regular; 2.1.7+ function, no regular
+    import json
+
+    import httpx
+
+    from langchain_dataforseo._client import DataForSEOClient
+
+    old = {"id": "a", "se": "chat_gpt", "se_type": "llm_scraper", "endpoint_regular": None}
+    new = {"id": "b", "se": "chat_gpt", "function": "advanced", "endpoint_advanced": "/x/b"}
+    body = {
+        "status_code": 20000,
+        "tasks": [{"status_code": 20000, "result": [old, new]}],
+    }
+    response = httpx.Response(
+        200, content=json.dumps(body).encode(), headers={"content-type": "application/json"}
+    )
+    assert DataForSEOClient._parse_ready(response) == ["a", "b"]
