@@ -18,7 +18,7 @@ import httpx
 
 from langchain_dataforseo._client import DataForSEOClient, check_base_url
 from langchain_dataforseo._request import encode_tasks
-from langchain_dataforseo._standard import MAX_TASKS_PER_POST, check_task_id
+from langchain_dataforseo._standard.handle import MAX_TASKS_PER_POST, check_task_id
 from langchain_dataforseo._transport import ApiCall
 from langchain_dataforseo.errors import DataForSEOInputError
 from langchain_dataforseo.scraper._request import check_engine

@@ -24,15 +24,10 @@ from langchain_core.messages import AIMessage
 from langchain_dataforseo._budget import Budget
 from langchain_dataforseo._client import DataForSEOClient
 from langchain_dataforseo._cost_bounds import checked_cost, outcome_unknown
-from langchain_dataforseo._resume import chunk_results
-from langchain_dataforseo._standard import (
-    CollectState,
-    TaskHandle,
-    chunks,
-    collect_steps,
-    generated_tag,
-)
-from langchain_dataforseo._standard_io import adrive_collect, drive_collect
+from langchain_dataforseo._standard.handle import TaskHandle, generated_tag
+from langchain_dataforseo._standard.io import adrive_collect, drive_collect
+from langchain_dataforseo._standard.protocol import CollectState, chunks, collect_steps
+from langchain_dataforseo._standard.resume import chunk_results
 from langchain_dataforseo.costs import record_cost, record_unknown
 from langchain_dataforseo.errors import (
     DataForSEOError,

@@ -11,7 +11,7 @@ from pydantic import SecretStr
 
 from langchain_dataforseo._budget import Budget
 from langchain_dataforseo._client import DataForSEOClient
-from langchain_dataforseo._standard import TaskHandle
+from langchain_dataforseo._standard.handle import TaskHandle
 from langchain_dataforseo.errors import (
     DataForSEOBatchError,
     DataForSEOError,
