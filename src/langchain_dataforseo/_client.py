@@ -22,7 +22,15 @@ import httpx
 from pydantic import SecretStr
 
 from langchain_dataforseo import _pools
-from langchain_dataforseo._catalogue import ModelRecord, parse_models
+from langchain_dataforseo._answers import (
+    parse_get,
+    parse_live,
+    parse_models_answer,
+    parse_post,
+    parse_ready,
+    parse_ready_tagged,
+)
+from langchain_dataforseo._catalogue import ModelRecord
 from langchain_dataforseo._constants import (
     DEFAULT_BASE_URL,
     DEFAULT_CALLS_PER_MINUTE,
@@ -34,13 +42,6 @@ from langchain_dataforseo._constants import (
     ENV_PASSWORD,
 )
 from langchain_dataforseo._engines import engine_spec
-from langchain_dataforseo._envelope import (
-    as_dict,
-    as_list,
-    decode_envelope,
-    first_result,
-    first_task,
-)
 from langchain_dataforseo._http import DEFAULT_MAX_RESPONSE_BYTES, asend, send
 from langchain_dataforseo._pacing import CallPacer
 from langchain_dataforseo._request import encode_tasks
@@ -57,7 +58,6 @@ from langchain_dataforseo._transport import (
 from langchain_dataforseo.errors import (
     DataForSEOAuthenticationError,
     DataForSEOInputError,
-    DataForSEOResponseError,
 )
 
 T = TypeVar("T")
@@ -392,12 +392,72 @@ class DataForSEOClient:
     def _live_call(self, engine: str, task: dict[str, Any]) -> tuple[str, ApiCall]:
         return self._call("POST", engine, "live", encode_tasks([task]), "live task")
 
-    @staticmethod
-    def _parse_live(response: httpx.Response) -> dict[str, Any]:
-        envelope = decode_envelope(response.status_code, response.content, where="live task")
-        task = first_task(envelope, where="live task")
-        first_result(task, where="live task")
-        return task
+    # -- any endpoint: the seam the other AI Optimization parts use ----------------------
+
+    def check_credentials(self) -> None:
+        """Raise now what would refuse every call: no usable credentials, a refused base URL.
+
+        Callers run it before reserving budget, so such a failure never holds money.
+
+        Raises:
+            DataForSEOAuthenticationError: No usable credentials.
+            DataForSEOInputError: A refused base URL.
+        """
+        check_base_url(self.base_url)
+        self._auth()
+
+    def api_call(self, method: str, path: str, body: bytes | None, where: str) -> ApiCall:
+        """One call to ``base_url`` + ``path`` with this client's timeout (nothing sent).
+
+        Args:
+            method: ``GET`` (free, safe to retry) or ``POST``.
+            path: Below the API root, from ``/v3/`` (``/v3/ai_optimization/...``).
+            body: JSON bytes for a POST.
+            where: What it is, for error messages.
+
+        Returns:
+            The call, for :meth:`request` / :meth:`arequest`.
+        """
+        url = httpx.URL(f"{check_base_url(self.base_url)}{path}")
+        return ApiCall(
+            method, url, body, idempotent=method == "GET", where=where, timeout=self.timeout
+        )
+
+    def request(
+        self,
+        call: ApiCall,
+        parse: Callable[[httpx.Response], T],
+        pacers: Sequence[CallPacer] = (),
+    ) -> T:
+        """Send one call through the account's pool, pacer, retries, deadline and size cap.
+
+        Args:
+            call: From :meth:`api_call`.
+            parse: Reads the answer (see ``_answers``), raising typed errors.
+            pacers: Further client-side limiters (e.g. :attr:`tasks_ready_pacer`).
+
+        Returns:
+            What ``parse`` returned.
+        """
+        return self._run(self._auth(), call, parse, pacers)
+
+    async def arequest(
+        self,
+        call: ApiCall,
+        parse: Callable[[httpx.Response], T],
+        pacers: Sequence[CallPacer] = (),
+    ) -> T:
+        """Async :meth:`request`.
+
+        Args:
+            call: From :meth:`api_call`.
+            parse: Reads the answer.
+            pacers: Further client-side limiters.
+
+        Returns:
+            What ``parse`` returned.
+        """
+        return await self._arun(self._auth(), call, parse, pacers)
 
     def live(self, engine: str, task: dict[str, Any]) -> dict[str, Any]:
         """Run one live task and return the task object (with its result).
@@ -411,7 +471,7 @@ class DataForSEOClient:
         """
         call = self._live_call(engine, task)
         with self.account.live_gate(engine):
-            return self._run(*call, self._parse_live)
+            return self._run(*call, parse_live)
 
     async def alive(self, engine: str, task: dict[str, Any]) -> dict[str, Any]:
         """Async twin of :meth:`live`.
@@ -425,7 +485,7 @@ class DataForSEOClient:
         """
         call = self._live_call(engine, task)
         async with self.account.live_gate(engine):
-            return await self._arun(*call, self._parse_live)
+            return await self._arun(*call, parse_live)
 
     # -- Standard: task_post, tasks_ready, task_get --------------------------------------
 
@@ -437,11 +497,6 @@ class DataForSEOClient:
             )
         return self._call("POST", engine, "task_post", encode_tasks(tasks), "task_post")
 
-    @staticmethod
-    def _parse_post(response: httpx.Response) -> list[Any]:
-        envelope = decode_envelope(response.status_code, response.content, where="task_post")
-        return as_list(envelope.get("tasks"))
-
     def task_post(self, engine: str, tasks: Sequence[dict[str, Any]]) -> list[Any]:
         """Post up to 100 Standard tasks (charged: $0.0102 each, settled on completion).
 
@@ -452,7 +507,7 @@ class DataForSEOClient:
         Returns:
             The ``tasks`` array of the answer, in the order sent (20100 = created).
         """
-        return self._run(*self._post_call(engine, tasks), self._parse_post)
+        return self._run(*self._post_call(engine, tasks), parse_post)
 
     async def atask_post(self, engine: str, tasks: Sequence[dict[str, Any]]) -> list[Any]:
         """Async twin of :meth:`task_post`.
@@ -464,22 +519,7 @@ class DataForSEOClient:
         Returns:
             The ``tasks`` array of the answer.
         """
-        return await self._arun(*self._post_call(engine, tasks), self._parse_post)
-
-    @staticmethod
-    def _parse_ready_tagged(response: httpx.Response) -> list[tuple[str, str | None]]:
-        envelope = decode_envelope(response.status_code, response.content, where="tasks_ready")
-        pairs: list[tuple[str, str | None]] = []
-        for task in as_list(envelope.get("tasks")):
-            for item in as_list(as_dict(task).get("result")):
-                task_id, tag = as_dict(item).get("id"), as_dict(item).get("tag")
-                if isinstance(task_id, str):
-                    pairs.append((task_id, tag if isinstance(tag, str) else None))
-        return pairs
-
-    @staticmethod
-    def _parse_ready(response: httpx.Response) -> list[str]:
-        return [task_id for task_id, _ in DataForSEOClient._parse_ready_tagged(response)]
+        return await self._arun(*self._post_call(engine, tasks), parse_post)
 
     def tasks_ready(self, engine: str) -> list[str]:
         """Ids of completed, uncollected Standard tasks (free; one call per 3 s at most).
@@ -491,7 +531,7 @@ class DataForSEOClient:
             Task ids (of the whole account, not only this client's).
         """
         call = self._call("GET", engine, "tasks_ready", None, "tasks_ready")
-        return self._run(*call, self._parse_ready, (self.tasks_ready_pacer,))
+        return self._run(*call, parse_ready, (self.tasks_ready_pacer,))
 
     async def atasks_ready(self, engine: str) -> list[str]:
         """Async twin of :meth:`tasks_ready`.
@@ -503,7 +543,7 @@ class DataForSEOClient:
             Task ids.
         """
         call = self._call("GET", engine, "tasks_ready", None, "tasks_ready")
-        return await self._arun(*call, self._parse_ready, (self.tasks_ready_pacer,))
+        return await self._arun(*call, parse_ready, (self.tasks_ready_pacer,))
 
     def tasks_ready_tagged(self, engine: str) -> list[tuple[str, str | None]]:
         """:meth:`tasks_ready` with each task's tag: ``(id, tag)`` pairs (recovery by tag).
@@ -515,7 +555,7 @@ class DataForSEOClient:
             ``(id, tag)`` of each listed task (``tag`` ``None`` when absent).
         """
         call = self._call("GET", engine, "tasks_ready", None, "tasks_ready")
-        return self._run(*call, self._parse_ready_tagged, (self.tasks_ready_pacer,))
+        return self._run(*call, parse_ready_tagged, (self.tasks_ready_pacer,))
 
     async def atasks_ready_tagged(self, engine: str) -> list[tuple[str, str | None]]:
         """Async twin of :meth:`tasks_ready_tagged`.
@@ -527,17 +567,7 @@ class DataForSEOClient:
             ``(id, tag)`` pairs.
         """
         call = self._call("GET", engine, "tasks_ready", None, "tasks_ready")
-        return await self._arun(*call, self._parse_ready_tagged, (self.tasks_ready_pacer,))
-
-    @staticmethod
-    def _parse_get(response: httpx.Response) -> dict[str, Any]:
-        envelope = decode_envelope(response.status_code, response.content, where="task_get")
-        tasks = as_list(envelope.get("tasks"))
-        task = as_dict(tasks[0]) if tasks else {}
-        if not task:
-            msg = "task_get answered status 20000 with no task."
-            raise DataForSEOResponseError(msg)
-        return task
+        return await self._arun(*call, parse_ready_tagged, (self.tasks_ready_pacer,))
 
     def _get_call(self, engine: str, task_id: str) -> tuple[str, ApiCall]:
         # the id goes into the path: only the API's format, never "../" or "?"
@@ -557,7 +587,7 @@ class DataForSEOClient:
             DataForSEOInputError: When ``task_id`` is not in the API's UUID format
                 (nothing is sent).
         """
-        return self._run(*self._get_call(engine, task_id), self._parse_get)
+        return self._run(*self._get_call(engine, task_id), parse_get)
 
     async def atask_get(self, engine: str, task_id: str) -> dict[str, Any]:
         """Async twin of :meth:`task_get`.
@@ -569,14 +599,9 @@ class DataForSEOClient:
         Returns:
             The task object.
         """
-        return await self._arun(*self._get_call(engine, task_id), self._parse_get)
+        return await self._arun(*self._get_call(engine, task_id), parse_get)
 
     # -- models -------------------------------------------------------------------------
-
-    @staticmethod
-    def _parse_models(response: httpx.Response) -> list[ModelRecord]:
-        envelope = decode_envelope(response.status_code, response.content, where="models")
-        return parse_models(first_task(envelope, where="models"))
 
     def list_models(self, engine: str) -> list[ModelRecord]:
         """The engine's model catalogue (a free call), cached for ``models_cache_ttl`` s.
@@ -601,7 +626,7 @@ class DataForSEOClient:
             if again is not None:
                 return list(again)
             call = self._call("GET", engine, "models", None, "models")
-            return self._store_models(account, engine, self._run(*call, self._parse_models))
+            return self._store_models(account, engine, self._run(*call, parse_models_answer))
 
         return list(account.fetches.run(engine, fetch))
 
@@ -625,7 +650,7 @@ class DataForSEOClient:
             if again is not None:
                 return list(again)
             call = self._call("GET", engine, "models", None, "models")
-            records = await self._arun(*call, self._parse_models)
+            records = await self._arun(*call, parse_models_answer)
             return self._store_models(account, engine, records)
 
         return list(await account.fetches.arun(engine, fetch))

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from langchain_dataforseo._answers import parse_ready, parse_ready_tagged
 from langchain_dataforseo._standard.handle import TaskHandle, check_task_id
 from langchain_dataforseo._standard.journal import (
     FileJournal,
@@ -435,9 +436,7 @@ def test_the_journal_interface_is_public() -> None:
 def test_tasks_ready_of_the_reference_example_parses_to_id_and_tag_pairs() -> None:
     import httpx
 
-    from langchain_dataforseo._client import DataForSEOClient
-
     raw = (Path(__file__).parent.parent / "fixtures/api_examples/5.3_tasks_ready.json").read_bytes()
-    pairs = DataForSEOClient._parse_ready_tagged(httpx.Response(200, content=raw))
+    pairs = parse_ready_tagged(httpx.Response(200, content=raw))
     assert pairs == [(ID1, "batch-7:q1"), (ID2, "batch-7:q2")]
-    assert DataForSEOClient._parse_ready(httpx.Response(200, content=raw)) == [ID1, ID2]
+    assert parse_ready(httpx.Response(200, content=raw)) == [ID1, ID2]

@@ -1,12 +1,10 @@
 """The thinnest seam onto the package's HTTP client for the LLM Scraper paths.
 
 ``DataForSEOClient`` builds URLs below ``llm_responses`` only. This adapter builds the
-``llm_scraper`` URLs and hands each call to the client's own driver (``_run`` / ``_arun``:
+``llm_scraper`` URLs and hands each call to the client's public seam (``request`` / ``arequest``:
 the shared pools, the account's call pacer, the retry policy, the deadline, the response
-size cap), and reuses the client's envelope parsers. Nothing here opens a socket itself.
-
-Wanted seam (for the lead engineer): a public ``DataForSEOClient.request(method, path,
-body, parse, where, pacers=())`` and its async twin, so this module needs no private name.
+size cap), and reads the answers with the shared parsers of ``_answers``. Nothing here
+opens a socket itself.
 """
 
 from __future__ import annotations
@@ -16,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from langchain_dataforseo._answers import parse_get, parse_live, parse_post, parse_ready
 from langchain_dataforseo._client import DataForSEOClient, check_base_url
 from langchain_dataforseo._request import encode_tasks
 from langchain_dataforseo._standard.handle import MAX_TASKS_PER_POST, check_task_id
@@ -62,24 +61,21 @@ class ScraperClient:
             DataForSEOInputError: For a refused base URL or an unknown engine.
         """
         scraper_url(self.client.base_url, engine, "live/advanced")
-        self.client._auth()
+        self.client.check_credentials()
 
     def _call(
         self, method: str, engine: str, function: str, body: bytes | None, where: str
-    ) -> tuple[str, ApiCall]:
-        url = scraper_url(self.client.base_url, engine, function)
-        auth = self.client._auth()
-        call = ApiCall(
-            method, url, body, idempotent=method == "GET", where=where, timeout=self.client.timeout
-        )
-        return auth, call
+    ) -> ApiCall:
+        scraper_url(self.client.base_url, engine, function)  # engine and base URL checked
+        path = f"{_ROOT}/{engine}/llm_scraper/{function}"
+        return self.client.api_call(method, path, body, where)
 
-    def _live_call(self, engine: str, task: dict[str, Any]) -> tuple[str, ApiCall]:
+    def _live_call(self, engine: str, task: dict[str, Any]) -> ApiCall:
         return self._call(
             "POST", engine, "live/advanced", encode_tasks([task]), "LLM Scraper live task"
         )
 
-    def _post_call(self, engine: str, tasks: Sequence[dict[str, Any]]) -> tuple[str, ApiCall]:
+    def _post_call(self, engine: str, tasks: Sequence[dict[str, Any]]) -> ApiCall:
         if not 1 <= len(tasks) <= MAX_TASKS_PER_POST:
             msg = f"task_post takes 1 to {MAX_TASKS_PER_POST} tasks, got {len(tasks)}."
             raise DataForSEOInputError(
@@ -87,11 +83,11 @@ class ScraperClient:
             )
         return self._call("POST", engine, "task_post", encode_tasks(tasks), "LLM Scraper task_post")
 
-    def _get_call(self, engine: str, task_id: str) -> tuple[str, ApiCall]:
+    def _get_call(self, engine: str, task_id: str) -> ApiCall:
         function = f"task_get/advanced/{check_task_id(task_id)}"
         return self._call("GET", engine, function, None, "LLM Scraper task_get")
 
-    def _ready_call(self, engine: str) -> tuple[str, ApiCall]:
+    def _ready_call(self, engine: str) -> ApiCall:
         return self._call("GET", engine, "tasks_ready", None, "LLM Scraper tasks_ready")
 
     def _gate_key(self, engine: str) -> str:
@@ -103,39 +99,39 @@ class ScraperClient:
         """Run one live task (``live/advanced``); the task object, status 20000 with a result."""
         call = self._live_call(engine, task)
         with self.client.account.live_gate(self._gate_key(engine)):
-            return self.client._run(*call, DataForSEOClient._parse_live)
+            return self.client.request(call, parse_live)
 
     async def alive(self, engine: str, task: dict[str, Any]) -> dict[str, Any]:
         """Async twin of :meth:`live`."""
         call = self._live_call(engine, task)
         async with self.client.account.live_gate(self._gate_key(engine)):
-            return await self.client._arun(*call, DataForSEOClient._parse_live)
+            return await self.client.arequest(call, parse_live)
 
     def task_post(self, engine: str, tasks: Sequence[dict[str, Any]]) -> list[Any]:
         """Post up to 100 Standard tasks; the answer's ``tasks`` array (20100 = created)."""
-        return self.client._run(*self._post_call(engine, tasks), DataForSEOClient._parse_post)
+        return self.client.request(self._post_call(engine, tasks), parse_post)
 
     async def atask_post(self, engine: str, tasks: Sequence[dict[str, Any]]) -> list[Any]:
         """Async twin of :meth:`task_post`."""
         call = self._post_call(engine, tasks)
-        return await self.client._arun(*call, DataForSEOClient._parse_post)
+        return await self.client.arequest(call, parse_post)
 
     def tasks_ready(self, engine: str) -> list[str]:
         """Ids of completed, uncollected Standard tasks (free; paced to one call per 3 s)."""
         pacers = (self.client.tasks_ready_pacer,)
-        return self.client._run(*self._ready_call(engine), DataForSEOClient._parse_ready, pacers)
+        return self.client.request(self._ready_call(engine), parse_ready, pacers)
 
     async def atasks_ready(self, engine: str) -> list[str]:
         """Async twin of :meth:`tasks_ready`."""
         pacers = (self.client.tasks_ready_pacer,)
         call = self._ready_call(engine)
-        return await self.client._arun(*call, DataForSEOClient._parse_ready, pacers)
+        return await self.client.arequest(call, parse_ready, pacers)
 
     def task_get(self, engine: str, task_id: str) -> dict[str, Any]:
         """One Standard task as it stands (``task_get/advanced``; free)."""
-        return self.client._run(*self._get_call(engine, task_id), DataForSEOClient._parse_get)
+        return self.client.request(self._get_call(engine, task_id), parse_get)
 
     async def atask_get(self, engine: str, task_id: str) -> dict[str, Any]:
         """Async twin of :meth:`task_get`."""
         call = self._get_call(engine, task_id)
-        return await self.client._arun(*call, DataForSEOClient._parse_get)
+        return await self.client.arequest(call, parse_get)

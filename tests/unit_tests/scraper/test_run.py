@@ -7,6 +7,7 @@ from typing import Any, cast
 
 import pytest
 
+from langchain_dataforseo._answers import parse_ready
 from langchain_dataforseo._budget import Budget
 from langchain_dataforseo.costs import track_costs
 from langchain_dataforseo.errors import (
@@ -145,8 +146,6 @@ def test_tasks_ready_of_either_client_shape_gives_the_ids() -> None:
 
     import httpx
 
-    from langchain_dataforseo._client import DataForSEOClient
-
     old = {"id": "a", "se": "chat_gpt", "se_type": "llm_scraper", "endpoint_regular": None}
     new = {"id": "b", "se": "chat_gpt", "function": "advanced", "endpoint_advanced": "/x/b"}
     body = {
@@ -156,4 +155,4 @@ def test_tasks_ready_of_either_client_shape_gives_the_ids() -> None:
     response = httpx.Response(
         200, content=json.dumps(body).encode(), headers={"content-type": "application/json"}
     )
-    assert DataForSEOClient._parse_ready(response) == ["a", "b"]
+    assert parse_ready(response) == ["a", "b"]
