@@ -30,7 +30,11 @@ def test_keyword_target_and_domain_target_pass_and_stay_as_given() -> None:
             {"domain": "hubspot.com", "search_filter": "exclude", "include_subdomains": True},
         ]
     )
-    assert targets[0] == {"keyword": "crm", "search_scope": ["answer"], "match_type": "partial_match"}
+    assert targets[0] == {
+        "keyword": "crm",
+        "search_scope": ["answer"],
+        "match_type": "partial_match",
+    }
     assert targets[1]["domain"] == "hubspot.com"
 
 
@@ -62,7 +66,11 @@ def test_bad_targets_are_refused_with_the_field(target: Any, field: str, fragmen
 
 def test_one_condition_and_a_nested_expression_pass() -> None:
     assert check_filters(["ai_search_volume", ">", 1000]) == ["ai_search_volume", ">", 1000]
-    nested = [["ai_search_volume", ">", 10], "and", [["platform", "=", "google"], "or", ["question", "like", "%crm%"]]]
+    nested = [
+        ["ai_search_volume", ">", 10],
+        "and",
+        [["platform", "=", "google"], "or", ["question", "like", "%crm%"]],
+    ]
     assert check_filters(nested) == nested
 
 
@@ -116,7 +124,10 @@ def test_build_task_fills_only_what_was_given_and_checks_limits() -> None:
         assert error.field == field
         assert error.limit == limit
     metrics = endpoint("target_metrics")
-    assert refused(build_task, metrics, target=[keyword_target("a")], internal_list_limit=11).limit == 10
+    assert (
+        refused(build_task, metrics, target=[keyword_target("a")], internal_list_limit=11).limit
+        == 10
+    )
 
 
 def test_build_task_refuses_fields_the_endpoint_does_not_take_and_missing_required_ones() -> None:
@@ -137,7 +148,9 @@ def test_platform_location_and_language_rules() -> None:
     assert "2840" in str(error)
     error = refused(build_task, search, target=target, platform="chat_gpt", language_code="de")
     assert error.field == "language_code"
-    error = refused(build_task, search, target=target, location_code=2840, location_name="United States")
+    error = refused(
+        build_task, search, target=target, location_code=2840, location_name="United States"
+    )
     assert error.field == "location_name"
 
 
@@ -147,18 +160,33 @@ def test_platform_location_and_language_rules() -> None:
         ({"date_from": "2025-07-31", "date_to": "2025-09-01"}, "date_from", "2025-08-01"),
         ({"date_from": "2025-10-01", "date_to": "2025-09-01"}, "date_from", "date_to"),
         ({"date_from": "01/09/2025", "date_to": "2025-09-01"}, "date_from", "yyyy-mm-dd"),
-        ({"date_from": "2025-09-01", "date_to": "2025-10-01", "group_range": "hour"}, "group_range", "week"),
+        (
+            {"date_from": "2025-09-01", "date_to": "2025-10-01", "group_range": "hour"},
+            "group_range",
+            "week",
+        ),
     ],
 )
 def test_date_and_group_range_rules(fields: dict[str, Any], field: str, fragment: str) -> None:
-    error = refused(build_task, endpoint("timeseries_delta"), target=[keyword_target("a")], **{"group_range": "month", **fields})
+    error = refused(
+        build_task,
+        endpoint("timeseries_delta"),
+        target=[keyword_target("a")],
+        **{"group_range": "month", **fields},
+    )
     assert error.field == field
     assert fragment in str(error)
 
 
 def test_legacy_endpoint_names_resolve_to_current_ones() -> None:
     assert endpoint("search").name == "search_mentions"
-    assert endpoint("aggregated_metrics").path == "/v3/ai_optimization/llm_mentions/target_metrics/live"
-    assert endpoint("locations_and_languages").path == "/v3/ai_optimization/llm_mentions/locations_and_languages"
+    assert (
+        endpoint("aggregated_metrics").path
+        == "/v3/ai_optimization/llm_mentions/target_metrics/live"
+    )
+    assert (
+        endpoint("locations_and_languages").path
+        == "/v3/ai_optimization/llm_mentions/locations_and_languages"
+    )
     with pytest.raises(KeyError, match="search_mentions"):
         endpoint("nope")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._catalogue import ENGINES, STANDARD_ENGINES
+from ._mentions import mentions_function
 
 __all__ = ["Route", "parse_body", "route"]
 
@@ -24,7 +25,8 @@ class Route:
     """A routed API path.
 
     Attributes:
-        kind: ``api`` (served), ``invalid`` (known root, answered 40402 in HTTP 200) or
+        kind: ``api`` (served), ``mentions`` (an LLM Mentions path, see ``_mentions``),
+            ``invalid`` (known root, answered 40402 in HTTP 200) or
             ``not_found`` (HTTP 404 + 40400).
         engine: The engine segment (``api``/``invalid`` kinds).
         function: ``models``, ``live``, ``task_post``, ``tasks_ready`` or ``task_get``.
@@ -41,7 +43,7 @@ class Route:
     @property
     def key(self) -> str:
         """The counter key of the route (``engine/function``, ``invalid_path``, ``not_found``)."""
-        if self.kind == "api":
+        if self.kind == "api" or (self.kind == "mentions" and self.function):
             return f"{self.engine}/{self.function}"
         return "invalid_path" if self.kind == "invalid" else "not_found"
 
@@ -59,6 +61,9 @@ def route(method: str, path: str) -> Route:
         Perplexity is ``invalid``; anything else unknown is ``not_found``.
     """
     segments = tuple(s for s in path.split("/") if s)
+    if segments[:3] == ("v3", "ai_optimization", "llm_mentions"):
+        function = mentions_function(segments, method) or ""
+        return Route("mentions", engine="llm_mentions", function=function, segments=segments)
     if (
         len(segments) < 5
         or segments[:2] != ("v3", "ai_optimization")

@@ -53,8 +53,13 @@ ENDPOINTS: dict[str, Endpoint] = {
             _COMMON | {"filters", "order_by", "offset", "search_after_token", "limit"},
         ),
         Endpoint("target_metrics", _COMMON | {"initial_dataset_filters", "internal_list_limit"}),
-        Endpoint("top_mentioned_domains", _AGGREGATE | {"links_scope", "include_domains", "exclude_domains"}),
-        Endpoint("top_mentioned_pages", _AGGREGATE | {"links_scope", "include_pages", "exclude_pages"}),
+        Endpoint(
+            "top_mentioned_domains",
+            _AGGREGATE | {"links_scope", "include_domains", "exclude_domains"},
+        ),
+        Endpoint(
+            "top_mentioned_pages", _AGGREGATE | {"links_scope", "include_pages", "exclude_pages"}
+        ),
         Endpoint("top_mentioned_brands", _AGGREGATE | {"include_brands", "exclude_brands"}),
         Endpoint("historical", _COMMON | {"date_from", "date_to"}),
         Endpoint(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from langchain_dataforseo.errors import DataForSEOInputError
 from langchain_dataforseo.mentions._endpoints import Endpoint
@@ -57,7 +57,7 @@ _KEYWORD_KEYS = frozenset({"keyword", "search_scope", "search_filter", "match_ty
 _DOMAIN_KEYS = frozenset({"domain", "search_scope", "search_filter", "include_subdomains"})
 
 
-def _refuse(field: str, message: str, *, limit: object = None, actual: object = None) -> None:
+def _refuse(field: str, message: str, *, limit: object = None, actual: object = None) -> NoReturn:
     raise DataForSEOInputError(
         f"LLM Mentions: {field}: {message}", field=field, limit=limit, actual=actual
     )
@@ -122,14 +122,19 @@ def domain_target(
 
 def _check_choice(field: str, value: object, choices: Sequence[str]) -> None:
     if value not in choices:
-        _refuse(field, f"must be one of {', '.join(choices)}; got {value!r}.", limit=choices, actual=value)
+        _refuse(
+            field,
+            f"must be one of {', '.join(choices)}; got {value!r}.",
+            limit=choices,
+            actual=value,
+        )
 
 
 def _check_entity(index: int, raw: object) -> dict[str, Any]:
     where = f"target[{index}]"
     if not isinstance(raw, Mapping):
         _refuse(where, f"each target must be an object, got {type(raw).__name__}.", actual=raw)
-    entity = dict(raw)  # type: ignore[arg-type]
+    entity = dict(raw)
     kind = [k for k in ("keyword", "domain") if k in entity]
     if len(kind) != 1:
         _refuse(where, "a target holds either 'keyword' or 'domain' (exactly one).", actual=entity)
@@ -155,7 +160,9 @@ def _check_entity(index: int, raw: object) -> dict[str, Any]:
     else:
         lowered = value.lower()
         if "://" in lowered or lowered.startswith("www.") or "/" in lowered:
-            _refuse(f"{where}.domain", "give the bare domain, without https:// and www.", actual=value)
+            _refuse(
+                f"{where}.domain", "give the bare domain, without https:// and www.", actual=value
+            )
         scopes = DOMAIN_SCOPES
     if "search_scope" in entity:
         scope = entity["search_scope"]
@@ -168,7 +175,11 @@ def _check_entity(index: int, raw: object) -> dict[str, Any]:
     if "match_type" in entity:
         _check_choice(f"{where}.match_type", entity["match_type"], MATCH_TYPES)
     if "include_subdomains" in entity and not isinstance(entity["include_subdomains"], bool):
-        _refuse(f"{where}.include_subdomains", "must be true or false.", actual=entity["include_subdomains"])
+        _refuse(
+            f"{where}.include_subdomains",
+            "must be true or false.",
+            actual=entity["include_subdomains"],
+        )
     return entity
 
 
@@ -186,20 +197,32 @@ def check_targets(target: object) -> list[dict[str, Any]]:
     """
     if not isinstance(target, list | tuple) or not 1 <= len(target) <= MAX_TARGETS:
         size = len(target) if isinstance(target, list | tuple) else type(target).__name__
-        _refuse("target", f"takes 1 to {MAX_TARGETS} entities, got {size}.", limit=MAX_TARGETS, actual=size)
-    return [_check_entity(i, raw) for i, raw in enumerate(target)]  # type: ignore[union-attr]
+        _refuse(
+            "target",
+            f"takes 1 to {MAX_TARGETS} entities, got {size}.",
+            limit=MAX_TARGETS,
+            actual=size,
+        )
+    return [_check_entity(i, raw) for i, raw in enumerate(target)]
 
 
 def _check_condition(field: str, condition: list[Any]) -> None:
-    if len(condition) != 3 or not isinstance(condition[0], str) or not isinstance(condition[1], str):
-        _refuse(field, f"a condition is [field, operator, value]; got {condition!r}.", actual=condition)
+    if (
+        len(condition) != 3
+        or not isinstance(condition[0], str)
+        or not isinstance(condition[1], str)
+    ):
+        _refuse(
+            field, f"a condition is [field, operator, value]; got {condition!r}.", actual=condition
+        )
     name, operator, value = condition
     if not name.strip():
         _refuse(field, f"a condition needs a field name; got {condition!r}.", actual=condition)
     if operator not in FILTER_OPERATORS:
         _refuse(
             field,
-            f"unknown operator {operator!r} in {condition!r} (allowed: {', '.join(sorted(FILTER_OPERATORS))}).",
+            f"unknown operator {operator!r} in {condition!r} "
+            f"(allowed: {', '.join(sorted(FILTER_OPERATORS))}).",
             limit=sorted(FILTER_OPERATORS),
             actual=operator,
         )
@@ -218,17 +241,21 @@ def _is_condition(node: list[Any]) -> bool:
 def _count(field: str, node: object) -> int:
     if not isinstance(node, list) or not node:
         _refuse(field, f"filters are a non-empty list; got {node!r}.", actual=node)
-    items: list[Any] = node  # type: ignore[assignment]
+    items: list[Any] = node
     if _is_condition(items):
         _check_condition(field, items)
         return 1
     if len(items) % 2 == 0:
-        _refuse(field, f"join conditions with 'and' or 'or' between them; got {items!r}.", actual=items)
+        _refuse(
+            field, f"join conditions with 'and' or 'or' between them; got {items!r}.", actual=items
+        )
     total = 0
     for i, part in enumerate(items):
         if i % 2:
             if part not in ("and", "or"):
-                _refuse(field, f"conditions are joined by 'and' or 'or', got {part!r}.", actual=part)
+                _refuse(
+                    field, f"conditions are joined by 'and' or 'or', got {part!r}.", actual=part
+                )
         else:
             total += _count(field, part)
     return total
@@ -256,7 +283,8 @@ def check_filters(filters: object, *, field: str = "filters") -> list[Any]:
             limit=MAX_FILTER_CONDITIONS,
             actual=count,
         )
-    return list(filters)  # type: ignore[call-overload]
+    checked: list[Any] = filters  # type: ignore[assignment]  # _count refused non-lists
+    return list(checked)
 
 
 def check_order_by(order_by: object) -> list[str]:
@@ -273,20 +301,32 @@ def check_order_by(order_by: object) -> list[str]:
     """
     if not isinstance(order_by, list | tuple) or not order_by:
         _refuse("order_by", "must be a non-empty list of 'field,asc|desc'.", actual=order_by)
-    rules = list(order_by)  # type: ignore[arg-type]
+    rules = list(order_by)
     if len(rules) > MAX_ORDER_BY:
-        _refuse("order_by", f"at most {MAX_ORDER_BY} rules, got {len(rules)}.", limit=MAX_ORDER_BY, actual=len(rules))
+        _refuse(
+            "order_by",
+            f"at most {MAX_ORDER_BY} rules, got {len(rules)}.",
+            limit=MAX_ORDER_BY,
+            actual=len(rules),
+        )
     for rule in rules:
         parts = rule.split(",") if isinstance(rule, str) else []
         if len(parts) != 2 or not parts[0].strip() or parts[1].strip() not in ("asc", "desc"):
-            _refuse("order_by", f"each rule is 'field,asc' or 'field,desc'; got {rule!r}.", actual=rule)
+            _refuse(
+                "order_by", f"each rule is 'field,asc' or 'field,desc'; got {rule!r}.", actual=rule
+            )
     return rules
 
 
 def _check_int(field: str, value: object, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        _refuse(field, f"must be an integer from {low} to {high}; got {value!r}.", limit=high, actual=value)
-    return value  # type: ignore[return-value]
+        _refuse(
+            field,
+            f"must be an integer from {low} to {high}; got {value!r}.",
+            limit=high,
+            actual=value,
+        )
+    return value
 
 
 def _check_date(field: str, value: object) -> dt.date:
@@ -296,15 +336,20 @@ def _check_date(field: str, value: object) -> dt.date:
         day = None
     if day is None:
         _refuse(field, f"a date in the format yyyy-mm-dd; got {value!r}.", actual=value)
-    if day < FIRST_DATE:  # type: ignore[operator]
-        _refuse(field, f"the data starts on {FIRST_DATE.isoformat()}; got {value}.", limit=FIRST_DATE.isoformat(), actual=value)
-    return day  # type: ignore[return-value]
+    if day < FIRST_DATE:
+        _refuse(
+            field,
+            f"the data starts on {FIRST_DATE.isoformat()}; got {value}.",
+            limit=FIRST_DATE.isoformat(),
+            actual=value,
+        )
+    return day
 
 
 def _check_strings(field: str, value: object) -> list[str]:
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) and v for v in value):
         _refuse(field, f"must be a list of non-empty strings; got {value!r}.", actual=value)
-    return list(value)  # type: ignore[arg-type]
+    return list(value)
 
 
 def _check_place(fields: Mapping[str, Any]) -> None:
@@ -321,19 +366,32 @@ def _check_place(fields: Mapping[str, Any]) -> None:
         if location is not None and location != CHAT_GPT_LOCATION:
             _refuse(
                 "location_code",
-                f"chat_gpt data exists for the United States ({CHAT_GPT_LOCATION}) only; got {location}.",
+                f"chat_gpt data exists for the United States ({CHAT_GPT_LOCATION}) only; "
+                f"got {location}.",
                 limit=CHAT_GPT_LOCATION,
                 actual=location,
             )
-        name = fields.get("location_name")
-        if name is not None and name != "United States":
-            _refuse("location_name", f"chat_gpt data exists for 'United States' only; got {name!r}.", actual=name)
+        place = fields.get("location_name")
+        if place is not None and place != "United States":
+            _refuse(
+                "location_name",
+                f"chat_gpt data exists for 'United States' only; got {place!r}.",
+                actual=place,
+            )
         language = fields.get("language_code")
         if language is not None and language != CHAT_GPT_LANGUAGE:
-            _refuse("language_code", f"chat_gpt data exists in English ('en') only; got {language!r}.", actual=language)
+            _refuse(
+                "language_code",
+                f"chat_gpt data exists in English ('en') only; got {language!r}.",
+                actual=language,
+            )
         lang_name = fields.get("language_name")
         if lang_name is not None and lang_name != "English":
-            _refuse("language_name", f"chat_gpt data exists in 'English' only; got {lang_name!r}.", actual=lang_name)
+            _refuse(
+                "language_name",
+                f"chat_gpt data exists in 'English' only; got {lang_name!r}.",
+                actual=lang_name,
+            )
 
 
 def build_task(spec: Endpoint, **fields: Any) -> dict[str, Any]:
@@ -354,7 +412,9 @@ def build_task(spec: Endpoint, **fields: Any) -> dict[str, Any]:
     for key in task:
         if key not in spec.fields:
             allowed = ", ".join(sorted(spec.fields))
-            _refuse(key, f"the {spec.name} endpoint does not take this field (it takes: {allowed}).")
+            _refuse(
+                key, f"the {spec.name} endpoint does not take this field (it takes: {allowed})."
+            )
     for key in sorted(spec.required):
         if key not in task:
             _refuse(key, f"is required by the {spec.name} endpoint.")
@@ -380,7 +440,14 @@ def build_task(spec: Endpoint, **fields: Any) -> dict[str, Any]:
         _check_choice("group_range", task["group_range"], GROUP_RANGES)
     if "search_after_token" in task and not isinstance(task["search_after_token"], str):
         _refuse("search_after_token", "must be the string from a previous answer.")
-    for key in ("include_domains", "exclude_domains", "include_pages", "exclude_pages", "include_brands", "exclude_brands"):
+    for key in (
+        "include_domains",
+        "exclude_domains",
+        "include_pages",
+        "exclude_pages",
+        "include_brands",
+        "exclude_brands",
+    ):
         if key in task:
             task[key] = _check_strings(key, task[key])
     start = _check_date("date_from", task["date_from"]) if "date_from" in task else None
@@ -390,5 +457,10 @@ def build_task(spec: Endpoint, **fields: Any) -> dict[str, Any]:
     tag = task.get("tag")
     if tag is not None and (not isinstance(tag, str) or len(tag) > MAX_TAG_CHARS):
         size = len(tag) if isinstance(tag, str) else tag
-        _refuse("tag", f"a string of at most {MAX_TAG_CHARS} characters; got {size}.", limit=MAX_TAG_CHARS, actual=size)
+        _refuse(
+            "tag",
+            f"a string of at most {MAX_TAG_CHARS} characters; got {size}.",
+            limit=MAX_TAG_CHARS,
+            actual=size,
+        )
     return task

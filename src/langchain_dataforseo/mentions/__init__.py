@@ -1,0 +1,27 @@
+"""LLM Mentions: what AI engines already answered, without paying for new prompts.
+
+A retriever over ``search_mentions`` rows and agent tools over target metrics, top
+mentioned domains / pages / brands and history. See REFERENCE.md for the API facts used.
+"""
+
+from langchain_dataforseo.mentions._endpoints import ENDPOINTS, LEGACY_NAMES, endpoint
+from langchain_dataforseo.mentions._request import build_task, domain_target, keyword_target
+from langchain_dataforseo.mentions.retrievers import DataForSEOLLMMentionsRetriever
+from langchain_dataforseo.mentions.tools import (
+    DataForSEOLLMMentionsHistoryTool,
+    DataForSEOLLMMentionsTargetMetricsTool,
+    DataForSEOLLMMentionsTopMentionedTool,
+)
+
+__all__ = [
+    "ENDPOINTS",
+    "LEGACY_NAMES",
+    "DataForSEOLLMMentionsHistoryTool",
+    "DataForSEOLLMMentionsRetriever",
+    "DataForSEOLLMMentionsTargetMetricsTool",
+    "DataForSEOLLMMentionsTopMentionedTool",
+    "build_task",
+    "domain_target",
+    "endpoint",
+    "keyword_target",
+]

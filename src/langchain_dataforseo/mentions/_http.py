@@ -1,0 +1,69 @@
+"""The thinnest adapter from an LLM Mentions endpoint to ``DataForSEOClient``'s call path.
+
+``DataForSEOClient`` has no public generic "POST this body to that path" method yet, so
+this module reaches its internal call driver (``_auth``, ``_run``, ``_arun``) in one
+place: the account's shared httpx clients, call pacer, retry policy (a POST is retried
+only when it provably did not run), deadline and response-size cap all apply as for
+every other call. Replace with the public method once the client has one.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import httpx
+
+from langchain_dataforseo._client import DataForSEOClient, check_base_url
+from langchain_dataforseo._request import encode_tasks
+from langchain_dataforseo._transport import ApiCall
+from langchain_dataforseo.mentions._endpoints import Endpoint
+from langchain_dataforseo.mentions._parse import parse_task
+
+__all__ = ["acall_endpoint", "call_endpoint"]
+
+
+def _prepare(
+    client: DataForSEOClient, spec: Endpoint, task: dict[str, Any] | None
+) -> tuple[str, ApiCall]:
+    url = httpx.URL(f"{check_base_url(client.base_url)}{spec.path}")
+    body = encode_tasks([task]) if spec.method == "POST" and task is not None else None
+    auth = client._auth()
+    where = f"LLM Mentions {spec.name}"
+    return auth, ApiCall(
+        spec.method, url, body, idempotent=spec.method == "GET", where=where, timeout=client.timeout
+    )
+
+
+def call_endpoint(
+    client: DataForSEOClient, spec: Endpoint, task: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Send one checked task (or a GET) and return the API's task object.
+
+    Args:
+        client: The client whose account, limits and retries apply.
+        spec: The endpoint.
+        task: The task (from ``build_task``); ``None`` for a GET endpoint.
+
+    Returns:
+        The task object, status 20000.
+    """
+    auth, call = _prepare(client, spec, task)
+    return client._run(auth, call, partial(parse_task, where=call.where))
+
+
+async def acall_endpoint(
+    client: DataForSEOClient, spec: Endpoint, task: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Async twin of :func:`call_endpoint` (same request, same parsing).
+
+    Args:
+        client: The client.
+        spec: The endpoint.
+        task: The task, or ``None`` for a GET endpoint.
+
+    Returns:
+        The task object, status 20000.
+    """
+    auth, call = _prepare(client, spec, task)
+    return await client._arun(auth, call, partial(parse_task, where=call.where))
