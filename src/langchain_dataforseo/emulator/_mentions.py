@@ -173,22 +173,25 @@ def _date(task: dict[str, Any], field: str) -> dt.date | None:
 
 
 def _validate(function: str, task: dict[str, Any]) -> None:
+    """Check one task; a null field counts as absent (the official client sends nulls)."""
     target = task.get("target")
     if not isinstance(target, list) or not target:
         raise _Invalid(40503, "Invalid Field: 'target'. The field is required.")
     if len(target) > 10:
         raise _bad("target", "You can specify up to 10 entities.")
     for entity in target:
-        if not isinstance(entity, dict) or ("keyword" in entity) == ("domain" in entity):
+        if not isinstance(entity, dict) or (entity.get("keyword") is None) == (
+            entity.get("domain") is None
+        ):
             raise _bad("target", "Each entity holds either a keyword or a domain.")
         keyword = entity.get("keyword")
         if keyword is not None and (not isinstance(keyword, str) or not 0 < len(keyword) <= 2000):
             raise _bad("keyword", "Up to 2000 characters.")
     if task.get("platform") not in (None, "chat_gpt", "google"):
         raise _bad("platform", "Possible values: chat_gpt, google.")
-    if task.get("platform") == "chat_gpt" and task.get("location_code", 2840) != 2840:
+    if task.get("platform") == "chat_gpt" and (task.get("location_code") or 2840) != 2840:
         raise _bad("location_code", "chat_gpt data is available for 2840 only.")
-    if task.get("platform") == "chat_gpt" and task.get("language_code", "en") != "en":
+    if task.get("platform") == "chat_gpt" and (task.get("language_code") or "en") != "en":
         raise _bad("language_code", "chat_gpt data is available for en only.")
     limit = task.get("limit")
     if limit is not None and (not isinstance(limit, int) or not 1 <= limit <= 1000):
@@ -200,9 +203,10 @@ def _validate(function: str, task: dict[str, Any]) -> None:
     if inner is not None and (not isinstance(inner, int) or not 1 <= inner <= 10):
         raise _bad("internal_list_limit", "Minimum value 1, maximum value 10.")
     for key in ("filters", "initial_dataset_filters"):
-        if key in task and _count_conditions(task[key]) > 8:
+        if task.get(key) is not None and _count_conditions(task[key]) > 8:
             raise _bad(key, "You can add 8 filters maximum.")
-    if "order_by" in task and (not isinstance(task["order_by"], list) or len(task["order_by"]) > 3):
+    order_by = task.get("order_by")
+    if order_by is not None and (not isinstance(order_by, list) or len(order_by) > 3):
         raise _bad("order_by", "You can set no more than three sorting rules.")
     tag = task.get("tag")
     if tag is not None and (not isinstance(tag, str) or len(tag) > 255):
@@ -264,8 +268,8 @@ def _row(task: dict[str, Any], seed: int, n: int) -> dict[str, Any]:
     return {
         "platform": platform,
         "model_name": "gpt-4o" if chat else "google_ai_overview",
-        "location_code": task.get("location_code", 2840),
-        "language_code": task.get("language_code", "en"),
+        "location_code": task.get("location_code") or 2840,
+        "language_code": task.get("language_code") or "en",
         "question": f"what is the best {label} option #{n + 1}",
         "answer": (
             f"## {label.title()}\n\nFor {label}, answers most often name {names}. "
@@ -318,8 +322,8 @@ def _aggregated(task: dict[str, Any], seed: int, scale: int) -> dict[str, Any]:
     platforms = [task["platform"]] if task.get("platform") else ["google", "chat_gpt"]
     chat = "chat_gpt" in platforms
     return {
-        "location": _group(seed, [task.get("location_code", 2840)], scale),
-        "language": _group(seed, [task.get("language_code", "en")], scale),
+        "location": _group(seed, [str(task.get("location_code") or 2840)], scale),
+        "language": _group(seed, [task.get("language_code") or "en"], scale),
         "platform": _group(seed, platforms, scale),
         "sources_domain": _group(seed, [_DOMAINS[(seed + i) % 10] for i in range(inner)], scale),
         "search_results_domain": (
