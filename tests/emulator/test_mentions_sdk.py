@@ -10,7 +10,7 @@ import pytest
 
 from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorServer
 
-pytest.importorskip("dataforseo_client")
+pytest.importorskip("dataforseo_client", exc_type=ImportError)
 from dataforseo_client import api_client, configuration
 from dataforseo_client.api.ai_optimization_api import AiOptimizationApi
 from dataforseo_client.models import (
