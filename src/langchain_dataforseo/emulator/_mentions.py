@@ -10,7 +10,8 @@ Decisions where the reference is [I]:
   returned row; ``locations_and_languages`` and ``available_filters`` are free GETs.
 * An invalid value -> task 40501 with a message naming the field; a missing or malformed
   ``target`` -> 40503; nothing is charged for a refused task.
-* Filters and ``order_by`` are checked for shape but not applied to the synthetic rows.
+* Filters are checked for shape but not applied to the synthetic rows; ``order_by`` is
+  applied to ``search_mentions`` rows on their top-level fields.
 * The docs' older names (``search``, ``aggregated_metrics``, ``top_domains``,
   ``top_pages``) are served as aliases of the 2.1.x names.
 """
@@ -370,12 +371,22 @@ def _periods(task: dict[str, Any]) -> list[dt.date]:
     return days
 
 
+def _ordered(rows: list[dict[str, Any]], order_by: object) -> list[dict[str, Any]]:
+    """Apply ``order_by`` rules on top-level row fields (last rule first: a stable sort)."""
+    for rule in reversed(order_by if isinstance(order_by, list) else []):
+        field, _, direction = str(rule).partition(",")
+        if all(isinstance(r.get(field), int | str) for r in rows):
+            rows = sorted(rows, key=lambda r: r[field], reverse=direction.strip() == "desc")
+    return rows
+
+
 def _result(function: str, task: dict[str, Any]) -> tuple[dict[str, Any], int]:
     seed = _seed(task)
     if function == "search_mentions":
         total = 5 + seed % 40
         offset, count = _paged(task, total)
-        items = [_row(task, seed, offset + n) for n in range(count)]
+        rows = _ordered([_row(task, seed, n) for n in range(total)], task.get("order_by"))
+        items = rows[offset : offset + count]
         token = hashlib.sha256(f"{seed}:{offset + count}".encode()).hexdigest()[:32]
         return {
             "total_count": total,
