@@ -178,6 +178,11 @@ def test_tool_bad_arguments_become_an_error_message_and_cost_nothing(emu: Emulat
     assert message.status == "error"
     assert "nothing was charged" in message.content
     assert "date_from" in message.content
+    top = DataForSEOLLMMentionsTopMentionedTool(client=client(emu))
+    message = tool_call(top, {"keywords": ["crm"], "limit": 500})
+    assert message.status == "error"
+    assert "'limit'" in message.content
+    assert "nothing was sent" in message.content
     message = tool_call(tool, {"keywords": [], "domains": []})
     assert message.status == "error"
     assert "'target'" in message.content

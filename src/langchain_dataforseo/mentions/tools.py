@@ -8,11 +8,13 @@ Bad arguments and API errors become a ``ToolException`` (shown to the agent as a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
 from langchain_core.tools import BaseTool, ToolException
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic.v1 import ValidationError as ValidationErrorV1
 
 from langchain_dataforseo._client import DataForSEOClient
 from langchain_dataforseo._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_SECONDS
@@ -108,6 +110,18 @@ def _actionable(error: DataForSEOError) -> str:
     return f"DataForSEO error (status code {code}, task {error.task_id}): {error}"
 
 
+def _explain(error: ValidationError | ValidationErrorV1) -> str:
+    """Tell the calling LLM which arguments to change (nothing was sent)."""
+    if not isinstance(error, ValidationError):
+        return f"Invalid tool arguments (nothing was sent): {error}"
+    problems = [
+        f"'{'.'.join(str(p) for p in item.get('loc', ())) or 'arguments'}': "
+        f"{item.get('msg')} (got {item.get('input')!r})"
+        for item in error.errors()
+    ]
+    return "Invalid tool arguments (nothing was sent): " + "; ".join(problems)
+
+
 class _MentionsTool(BaseTool):
     """Shared settings and drivers; subclasses build the task and render the answer."""
 
@@ -115,8 +129,12 @@ class _MentionsTool(BaseTool):
 
     response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
     """Content for the LLM, structured data (with ``cost``) as the artifact."""
-    handle_tool_error: bool | str | Any = True
+    handle_tool_error: bool | str | Callable[[ToolException], str] | None = True
     """Errors go back to the agent as an error ``ToolMessage``."""
+    handle_validation_error: (
+        bool | str | Callable[[ValidationError | ValidationErrorV1], str] | None
+    ) = _explain
+    """Arguments outside the schema go back to the agent as an error ``ToolMessage`` too."""
     login: str | None = None
     """API login (default: ``DATAFORSEO_LOGIN``)."""
     password: SecretStr | None = None
