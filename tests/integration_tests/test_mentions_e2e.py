@@ -10,13 +10,18 @@ import pytest
 from langchain_core.messages import ToolMessage
 
 from langchain_dataforseo import DataForSEOClient
+from langchain_dataforseo._retry import RetryPolicy
 from langchain_dataforseo.emulator import (
     AsyncEmulatorTransport,
     Emulator,
     EmulatorConfig,
     EmulatorTransport,
 )
-from langchain_dataforseo.errors import DataForSEOInputError, DataForSEOInvalidRequestError
+from langchain_dataforseo.errors import (
+    DataForSEOError,
+    DataForSEOInputError,
+    DataForSEOInvalidRequestError,
+)
 from langchain_dataforseo.mentions import (
     DataForSEOLLMMentionsHistoryTool,
     DataForSEOLLMMentionsRetriever,
@@ -205,3 +210,43 @@ def test_legacy_paths_are_served_and_free_lists_cost_nothing(emu: Emulator) -> N
     assert unknown["tasks"][0]["status_code"] == 40402
     assert emu.ledger()["calls"]["llm_mentions/search_mentions"] == 2
     assert charged(emu) == pytest.approx(2 * (0.01 + 2 * 0.0001))
+
+
+async def test_async_tools_send_the_same_request_as_sync_ones(emu: Emulator) -> None:
+    tool = DataForSEOLLMMentionsTopMentionedTool(client=client(emu))
+    args = {"keywords": ["crm"], "what": "brands", "limit": 2}
+    sync = tool_call(tool, args)
+    message = await tool.ainvoke({"type": "tool_call", "id": "c2", "name": tool.name, "args": args})
+    assert message.artifact["request"] == sync.artifact["request"]
+    assert message.artifact["rows"] == sync.artifact["rows"]
+    assert message.content == sync.content
+    assert charged(emu) == pytest.approx(2 * (0.1 + 2 * 0.001))
+
+
+@pytest.mark.parametrize(
+    ("config", "code"), [({"fault_http_500": 1.0}, 50000), ({"fault_rate_limit_40202": 1.0}, 40202)]
+)
+def test_emulator_faults_reach_the_retriever_as_typed_errors_and_cost_nothing(
+    config: dict[str, Any], code: int
+) -> None:
+    emu = Emulator(EmulatorConfig(login=LOGIN, password=PASSWORD, **config))
+    http = client(emu)
+    http.retry = RetryPolicy(max_retries=0)
+    retriever = DataForSEOLLMMentionsRetriever(client=http)
+    with pytest.raises(DataForSEOError) as info:
+        retriever.invoke("crm")
+    assert info.value.status_code == code
+    assert emu.ledger()["calls"]["llm_mentions/search_mentions"] == 1
+    assert charged(emu) == 0
+
+
+def test_the_calls_a_minute_window_covers_mentions_calls() -> None:
+    emu = Emulator(EmulatorConfig(login=LOGIN, password=PASSWORD, calls_per_minute=1))
+    http = client(emu)
+    http.retry = RetryPolicy(max_retries=0)
+    retriever = DataForSEOLLMMentionsRetriever(client=http)
+    retriever.invoke("crm")
+    with pytest.raises(DataForSEOError) as info:
+        retriever.invoke("crm")
+    assert info.value.status_code == 40202
+    assert emu.ledger()["faults"]["limit_calls_per_minute"] == 1

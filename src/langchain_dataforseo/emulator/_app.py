@@ -356,8 +356,21 @@ class Emulator:
     def _mentions(
         self, where: Route, method: str, body: bytes, faults: CallFaults, started: float
     ) -> Reply:
-        """Serve an LLM Mentions path (``_mentions``); charge the live price of a served task."""
+        """Serve an LLM Mentions path (``_mentions``); charge the live price of a served task.
+
+        The account's calls-a-minute window and the injected call faults apply as for LLM
+        Responses; a refused call is not charged.
+        """
         now, path = self._now(), list(where.segments)
+        limited = not self._calls.admit(now)
+        if limited or faults.rate_limit:
+            self._ledger.faults["limit_calls_per_minute" if limited else "rate_limit_40202"] += 1
+            obj = task_object(self._ids.next(now, standard=False), 40202, path, {})
+            seconds = time.perf_counter() - started
+            return self._respond(envelope([obj], code=40202, seconds=seconds), faults)
+        if faults.http_500:
+            self._ledger.faults["http_500"] += 1
+            return self._respond(envelope(None, code=50000), faults, status=500)
         raws: list[Any] = [None]
         if where.function and method.upper() == "POST":
             parsed = parse_body(body)
