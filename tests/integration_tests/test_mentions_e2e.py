@@ -9,7 +9,7 @@ import httpx
 import pytest
 from langchain_core.messages import ToolMessage
 
-from langchain_dataforseo import DataForSEOClient
+from langchain_dataforseo import DataForSEOClient, track_costs
 from langchain_dataforseo._retry import RetryPolicy
 from langchain_dataforseo.emulator import (
     AsyncEmulatorTransport,
@@ -250,3 +250,15 @@ def test_the_calls_a_minute_window_covers_mentions_calls() -> None:
         retriever.invoke("crm")
     assert info.value.status_code == 40202
     assert emu.ledger()["faults"]["limit_calls_per_minute"] == 1
+
+
+async def test_track_costs_counts_mentions_calls_sync_and_async(emu: Emulator) -> None:
+    retriever = DataForSEOLLMMentionsRetriever(k=2, client=client(emu))
+    tool = DataForSEOLLMMentionsTargetMetricsTool(client=client(emu))
+    with track_costs() as costs:
+        retriever.invoke("crm")
+        await retriever.ainvoke("crm")
+        tool_call(tool, {"keywords": ["crm"]})
+    assert costs.total_cost == pytest.approx(charged(emu))
+    assert costs.by_model[("llm_mentions", "search_mentions")].tasks == 2
+    assert costs.by_model[("llm_mentions", "target_metrics")].cost == pytest.approx(0.1)

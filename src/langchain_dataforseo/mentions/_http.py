@@ -4,7 +4,8 @@
 this module reaches its internal call driver (``_auth``, ``_run``, ``_arun``) in one
 place: the account's shared httpx clients, call pacer, retry policy (a POST is retried
 only when it provably did not run), deadline and response-size cap all apply as for
-every other call. Replace with the public method once the client has one.
+every other call. Replace with the public method once the client has one. Each answered
+task is counted in active ``track_costs()`` blocks.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from functools import partial
 from typing import Any
 
 import httpx
+from langchain_core.messages import AIMessage
 
 from langchain_dataforseo._client import DataForSEOClient, check_base_url
 from langchain_dataforseo._request import encode_tasks
 from langchain_dataforseo._transport import ApiCall
+from langchain_dataforseo.costs import record_cost
 from langchain_dataforseo.mentions._endpoints import Endpoint
-from langchain_dataforseo.mentions._parse import parse_task
+from langchain_dataforseo.mentions._parse import parse_task, task_cost
 
 __all__ = ["acall_endpoint", "call_endpoint"]
 
@@ -35,6 +38,17 @@ def _prepare(
     )
 
 
+def _counted(spec: Endpoint, task: dict[str, Any]) -> dict[str, Any]:
+    """Count the task's cost in every active ``track_costs()`` block.
+
+    The engine is ``llm_mentions`` and the model the endpoint name, as ``ChatDataForSEO``
+    counts its answers.
+    """
+    meta = {"engine": "llm_mentions", "model_name": spec.name, "cost": task_cost(task)}
+    record_cost(AIMessage("", response_metadata=meta))
+    return task
+
+
 def call_endpoint(
     client: DataForSEOClient, spec: Endpoint, task: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -49,7 +63,7 @@ def call_endpoint(
         The task object, status 20000.
     """
     auth, call = _prepare(client, spec, task)
-    return client._run(auth, call, partial(parse_task, where=call.where))
+    return _counted(spec, client._run(auth, call, partial(parse_task, where=call.where)))
 
 
 async def acall_endpoint(
@@ -66,4 +80,4 @@ async def acall_endpoint(
         The task object, status 20000.
     """
     auth, call = _prepare(client, spec, task)
-    return await client._arun(auth, call, partial(parse_task, where=call.where))
+    return _counted(spec, await client._arun(auth, call, partial(parse_task, where=call.where)))
