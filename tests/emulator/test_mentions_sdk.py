@@ -20,7 +20,13 @@ from dataforseo_client.models import (
     ai_optimization_l_lm_mentions_keyword_element as keyword_element,
 )
 from dataforseo_client.models import (
+    ai_optimization_l_lm_mentions_multi_target_metrics_request_info as group,
+)
+from dataforseo_client.models import (
     ai_optimization_llm_mentions_historical_live_request_info as historical,
+)
+from dataforseo_client.models import (
+    ai_optimization_llm_mentions_multi_target_metrics_live_request_info as multi,
 )
 from dataforseo_client.models import (
     ai_optimization_llm_mentions_search_mentions_live_request_info as search,
@@ -102,6 +108,18 @@ def test_sdk_parses_target_metrics(api: AiOptimizationApi) -> None:
     assert aggregated.total.mentions > 0
     assert {g.key for g in aggregated.platform} == {"google", "chat_gpt"}
     assert aggregated.sources_domain[0].ai_search_volume > 0
+
+
+def test_sdk_parses_multi_target_metrics(api: AiOptimizationApi) -> None:
+    groups = [
+        group.AiOptimizationLLmMentionsMultiTargetMetricsRequestInfo(key=k, target=target())
+        for k in ("first", "second")
+    ]
+    request = multi.AiOptimizationLlmMentionsMultiTargetMetricsLiveRequestInfo(targets=groups)
+    result = first_result(api.llm_mentions_multi_target_metrics_live([request]))
+    assert [item.key for item in result.items] == ["first", "second"]
+    assert result.items[0].total.mentions > 0
+    assert result.aggregated_metrics.total.ai_search_volume > 0
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from langchain_dataforseo.errors import (
     DataForSEOInvalidRequestError,
 )
 from langchain_dataforseo.mentions import (
+    DataForSEOLLMMentionsCompareTool,
     DataForSEOLLMMentionsHistoryTool,
     DataForSEOLLMMentionsRetriever,
     DataForSEOLLMMentionsTargetMetricsTool,
@@ -262,3 +263,21 @@ async def test_track_costs_counts_mentions_calls_sync_and_async(emu: Emulator) -
     assert costs.total_cost == pytest.approx(charged(emu))
     assert costs.by_model[("llm_mentions", "search_mentions")].tasks == 2
     assert costs.by_model[("llm_mentions", "target_metrics")].cost == pytest.approx(0.1)
+
+
+def test_compare_tool_sends_labelled_groups_and_lists_one_row_per_group(emu: Emulator) -> None:
+    tool = DataForSEOLLMMentionsCompareTool(client=client(emu))
+    groups = {"hubspot": ["hubspot"], "salesforce": ["salesforce", "sales cloud"]}
+    message = tool_call(tool, {"groups": groups})
+    assert message.status == "success", message.content
+    assert message.artifact["endpoint"] == "multi_target_metrics"
+    assert message.artifact["request"]["targets"][1] == {
+        "key": "salesforce",
+        "target": [{"keyword": "salesforce"}, {"keyword": "sales cloud"}],
+    }
+    assert [r["key"] for r in message.artifact["rows"]] == ["hubspot", "salesforce"]
+    assert message.content.startswith("1. hubspot: ")
+    assert message.artifact["cost"] == pytest.approx(0.1 + 2 * 0.001)
+    too_many = tool_call(tool, {"groups": {f"g{i}": ["x"] for i in range(11)}})
+    assert too_many.status == "error"
+    assert "'targets'" in too_many.content

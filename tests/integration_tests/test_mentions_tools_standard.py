@@ -13,6 +13,7 @@ from langchain_core.tools import BaseTool
 from langchain_tests.integration_tests import ToolsIntegrationTests
 
 from langchain_dataforseo.mentions import (
+    DataForSEOLLMMentionsCompareTool,
     DataForSEOLLMMentionsHistoryTool,
     DataForSEOLLMMentionsTargetMetricsTool,
     DataForSEOLLMMentionsTopMentionedTool,
@@ -70,3 +71,18 @@ class TestHistoryToolStandard(ToolsIntegrationTests):
             "date_to": "2025-11-30",
             "group_range": "month",
         }
+
+
+@pytest.mark.vcr
+class TestCompareToolStandard(ToolsIntegrationTests):
+    @property
+    def tool_constructor(self) -> type[BaseTool]:
+        return DataForSEOLLMMentionsCompareTool
+
+    @property
+    def tool_constructor_params(self) -> dict[str, Any]:
+        return {"max_retries": 0, **cassette_model_params()}
+
+    @property
+    def tool_invoke_params_example(self) -> dict[str, Any]:
+        return {"groups": {"hubspot": ["hubspot"], "zoho": ["zoho crm"]}, "platform": "google"}

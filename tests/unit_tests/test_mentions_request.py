@@ -190,3 +190,19 @@ def test_legacy_endpoint_names_resolve_to_current_ones() -> None:
     )
     with pytest.raises(KeyError, match="search_mentions"):
         endpoint("nope")
+
+
+def test_multi_target_groups_accept_the_old_field_name_and_check_each_target() -> None:
+    spec = endpoint("cross_aggregated_metrics")
+    assert spec.name == "multi_target_metrics"
+    task = build_task(spec, targets=[{"aggregation_key": "a", "target": [{"keyword": "x"}]}])
+    assert task == {"targets": [{"key": "a", "target": [{"keyword": "x"}]}]}
+    error = refused(build_task, spec, targets=[{"key": "a", "target": [{"keyword": "x" * 2001}]}])
+    assert error.field == "targets[0].target[0].keyword"
+    assert error.limit == 2000
+    assert (
+        refused(build_task, spec, targets=[{"key": "k" * 251, "target": [{"keyword": "x"}]}]).field
+        == "targets[0].key"
+    )
+    assert refused(build_task, spec, targets=[]).field == "targets"
+    assert refused(build_task, spec, target=[{"keyword": "x"}]).field == "target"

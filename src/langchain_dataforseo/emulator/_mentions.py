@@ -29,12 +29,14 @@ __all__ = ["MentionsAnswer", "answer_mentions", "mentions_function"]
 _ALIASES = {
     "search": "search_mentions",
     "aggregated_metrics": "target_metrics",
+    "cross_aggregated_metrics": "multi_target_metrics",
     "top_domains": "top_mentioned_domains",
     "top_pages": "top_mentioned_pages",
 }
 _POST = {
     "search_mentions",
     "target_metrics",
+    "multi_target_metrics",
     "top_mentioned_domains",
     "top_mentioned_pages",
     "top_mentioned_brands",
@@ -175,7 +177,21 @@ def _date(task: dict[str, Any], field: str) -> dt.date | None:
 
 def _validate(function: str, task: dict[str, Any]) -> None:
     """Check one task; a null field counts as absent (the official client sends nulls)."""
-    target = task.get("target")
+    if function == "multi_target_metrics":
+        groups = task.get("targets")
+        if not isinstance(groups, list) or not groups:
+            raise _Invalid(40503, "Invalid Field: 'targets'. The field is required.")
+        for group in groups:
+            key = group.get("key") if isinstance(group, dict) else None
+            if not isinstance(key, str) or not 0 < len(key) <= 250:
+                raise _bad("key", "The key is required, up to 250 characters.")
+            _validate_target(group.get("target"))
+    else:
+        _validate_target(task.get("target"))
+    _validate_fields(function, task)
+
+
+def _validate_target(target: object) -> None:
     if not isinstance(target, list) or not target:
         raise _Invalid(40503, "Invalid Field: 'target'. The field is required.")
     if len(target) > 10:
@@ -188,6 +204,9 @@ def _validate(function: str, task: dict[str, Any]) -> None:
         keyword = entity.get("keyword")
         if keyword is not None and (not isinstance(keyword, str) or not 0 < len(keyword) <= 2000):
             raise _bad("keyword", "Up to 2000 characters.")
+
+
+def _validate_fields(function: str, task: dict[str, Any]) -> None:
     if task.get("platform") not in (None, "chat_gpt", "google"):
         raise _bad("platform", "Possible values: chat_gpt, google.")
     if task.get("platform") == "chat_gpt" and (task.get("location_code") or 2840) != 2840:
@@ -225,7 +244,12 @@ def _validate(function: str, task: dict[str, Any]) -> None:
 
 def _seed(task: dict[str, Any]) -> int:
     key = json.dumps(
-        [task.get("target"), task.get("platform"), task.get("location_code")], sort_keys=True
+        [
+            task.get("target") or task.get("targets"),
+            task.get("platform"),
+            task.get("location_code"),
+        ],
+        sort_keys=True,
     )
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big")
 
@@ -404,6 +428,16 @@ def _result(function: str, task: dict[str, Any]) -> tuple[dict[str, Any], int]:
             "aggregated_metrics": metrics,
             "items": None,
         }, 0
+    if function == "multi_target_metrics":
+        groups = task["targets"]
+        offset, count = _paged(task, len(groups))
+        items = [
+            {"key": g["key"], **_aggregated(task, seed + i, 100 + (seed >> i) % 900)}
+            for i, g in enumerate(groups[offset : offset + count])
+        ]
+        overall = _aggregated(task, seed, 1000 + seed % 900)
+        page = {"total_count": len(groups), "offset": offset, "items_count": count}
+        return {**page, "aggregated_metrics": overall, "items": items}, count
     if function.startswith("top_mentioned_"):
         key = {
             "top_mentioned_domains": "domain",

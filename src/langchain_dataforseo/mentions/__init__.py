@@ -8,6 +8,7 @@ from langchain_dataforseo.mentions._endpoints import ENDPOINTS, LEGACY_NAMES, en
 from langchain_dataforseo.mentions._request import build_task, domain_target, keyword_target
 from langchain_dataforseo.mentions.retrievers import DataForSEOLLMMentionsRetriever
 from langchain_dataforseo.mentions.tools import (
+    DataForSEOLLMMentionsCompareTool,
     DataForSEOLLMMentionsHistoryTool,
     DataForSEOLLMMentionsTargetMetricsTool,
     DataForSEOLLMMentionsTopMentionedTool,
@@ -16,6 +17,7 @@ from langchain_dataforseo.mentions.tools import (
 __all__ = [
     "ENDPOINTS",
     "LEGACY_NAMES",
+    "DataForSEOLLMMentionsCompareTool",
     "DataForSEOLLMMentionsHistoryTool",
     "DataForSEOLLMMentionsRetriever",
     "DataForSEOLLMMentionsTargetMetricsTool",

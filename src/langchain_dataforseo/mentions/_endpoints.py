@@ -54,6 +54,11 @@ ENDPOINTS: dict[str, Endpoint] = {
         ),
         Endpoint("target_metrics", _COMMON | {"initial_dataset_filters", "internal_list_limit"}),
         Endpoint(
+            "multi_target_metrics",
+            (_AGGREGATE - {"target"}) | {"targets"},
+            required=frozenset({"targets"}),
+        ),
+        Endpoint(
             "top_mentioned_domains",
             _AGGREGATE | {"links_scope", "include_domains", "exclude_domains"},
         ),
@@ -81,6 +86,7 @@ ENDPOINTS: dict[str, Endpoint] = {
 LEGACY_NAMES: dict[str, str] = {
     "search": "search_mentions",
     "aggregated_metrics": "target_metrics",
+    "cross_aggregated_metrics": "multi_target_metrics",
     "top_domains": "top_mentioned_domains",
     "top_pages": "top_mentioned_pages",
 }

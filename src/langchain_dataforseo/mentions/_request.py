@@ -19,6 +19,7 @@ __all__ = [
     "MAX_TARGETS",
     "build_task",
     "check_filters",
+    "check_groups",
     "check_order_by",
     "check_targets",
     "domain_target",
@@ -40,6 +41,8 @@ MAX_LIMIT = 1000
 MAX_OFFSET = 1_000_000
 MAX_INTERNAL_LIST_LIMIT = 10
 MAX_TAG_CHARS = 255
+MAX_GROUPS = 10
+MAX_KEY_CHARS = 250
 FIRST_DATE = dt.date(2025, 8, 1)
 CHAT_GPT_LOCATION = 2840
 CHAT_GPT_LANGUAGE = "en"
@@ -204,6 +207,58 @@ def check_targets(target: object) -> list[dict[str, Any]]:
             actual=size,
         )
     return [_check_entity(i, raw) for i, raw in enumerate(target)]
+
+
+def check_groups(targets: object) -> list[dict[str, Any]]:
+    """Check ``targets`` of ``multi_target_metrics``: labelled groups of target entities.
+
+    Each group is ``{"key": label, "target": [entities]}``; the docs' older field name
+    ``aggregation_key`` is accepted and sent as ``key`` (the official client 2.1.x name).
+
+    Args:
+        targets: The groups.
+
+    Returns:
+        The groups, with ``key`` and checked ``target`` arrays.
+
+    Raises:
+        DataForSEOInputError: Naming ``targets`` or ``targets[i].field``.
+    """
+    if not isinstance(targets, list | tuple) or not 1 <= len(targets) <= MAX_GROUPS:
+        size = len(targets) if isinstance(targets, list | tuple) else type(targets).__name__
+        _refuse(
+            "targets", f"takes 1 to {MAX_GROUPS} groups, got {size}.", limit=MAX_GROUPS, actual=size
+        )
+    groups = []
+    for i, raw in enumerate(targets):
+        where = f"targets[{i}]"
+        if not isinstance(raw, Mapping):
+            _refuse(where, "each group is {'key': label, 'target': [...]}.", actual=raw)
+        group = dict(raw)
+        if "aggregation_key" in group and "key" not in group:
+            group["key"] = group.pop("aggregation_key")
+        unknown = set(group) - {"key", "target"}
+        if unknown:
+            _refuse(f"{where}.{sorted(unknown)[0]}", "unknown field (allowed: key, target).")
+        key = group.get("key")
+        if not isinstance(key, str) or not key.strip() or len(key) > MAX_KEY_CHARS:
+            _refuse(
+                f"{where}.key",
+                f"a label of 1 to {MAX_KEY_CHARS} characters; got {key!r}.",
+                limit=MAX_KEY_CHARS,
+                actual=key,
+            )
+        try:
+            entities = check_targets(group.get("target"))
+        except DataForSEOInputError as error:
+            _refuse(
+                f"{where}.{error.field}",
+                str(error).split(": ", 2)[-1],
+                limit=error.limit,
+                actual=error.actual,
+            )
+        groups.append({"key": key, "target": entities})
+    return groups
 
 
 def _check_condition(field: str, condition: list[Any]) -> None:
@@ -420,6 +475,8 @@ def build_task(spec: Endpoint, **fields: Any) -> dict[str, Any]:
             _refuse(key, f"is required by the {spec.name} endpoint.")
     if "target" in task:
         task["target"] = check_targets(task["target"])
+    if "targets" in task:
+        task["targets"] = check_groups(task["targets"])
     if "platform" in task:
         _check_choice("platform", task["platform"], PLATFORMS)
     _check_place(task)

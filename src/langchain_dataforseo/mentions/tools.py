@@ -31,6 +31,7 @@ from langchain_dataforseo.mentions._parse import (
 from langchain_dataforseo.mentions._request import build_task, domain_target, keyword_target
 
 __all__ = [
+    "DataForSEOLLMMentionsCompareTool",
     "DataForSEOLLMMentionsHistoryTool",
     "DataForSEOLLMMentionsTargetMetricsTool",
     "DataForSEOLLMMentionsTopMentionedTool",
@@ -70,6 +71,25 @@ class TopMentionedArgs(_TargetArgs):
         description="List the most mentioned 'domains', 'pages' or 'brands' for the target.",
     )
     limit: int = Field(default=10, ge=1, le=100, description="How many rows (1-100).")
+
+
+class CompareArgs(BaseModel):
+    """Arguments of ``llm_mentions_compare``."""
+
+    groups: dict[str, list[str]] = Field(
+        description=(
+            "Labelled groups to compare, label -> keywords/brand names, e.g. "
+            "{'hubspot': ['hubspot'], 'salesforce': ['salesforce', 'sales cloud']}; 1-10 groups."
+        ),
+    )
+    platform: Platform | None = Field(
+        default=None,
+        description="'google' (AI Overviews) or 'chat_gpt' (US English only); both if unset.",
+    )
+    location_code: int | None = Field(
+        default=None, description="DataForSEO location code; default 2840 (United States)."
+    )
+    language_code: str | None = Field(default=None, description="Language code; default 'en'.")
 
 
 class HistoryArgs(_TargetArgs):
@@ -234,6 +254,47 @@ class DataForSEOLLMMentionsTargetMetricsTool(_MentionsTool):
     def _render(self, spec: Endpoint, result: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         summary = metrics_summary(result.get("aggregated_metrics") or {})
         return format_metrics(summary), {"metrics": summary}
+
+
+class DataForSEOLLMMentionsCompareTool(_MentionsTool):
+    """Compare several brands or topics side by side in AI answers (multi-target metrics).
+
+    Example:
+        .. code-block:: python
+
+            tool = DataForSEOLLMMentionsCompareTool()
+            tool.invoke({"groups": {"hubspot": ["hubspot"], "salesforce": ["salesforce"]}})
+    """
+
+    name: str = "llm_mentions_compare"
+    description: str = (
+        "Compare labelled groups of keywords/brands in past AI answers (Google AI Overviews, "
+        "ChatGPT): mention count and AI search volume per group, side by side. Reads "
+        "recorded answers; asks no AI engine."
+    )
+    args_schema: type[BaseModel] = CompareArgs
+
+    def _request(self, args: dict[str, Any]) -> tuple[Endpoint, dict[str, Any]]:
+        spec = endpoint("multi_target_metrics")
+        groups = [
+            {"key": key, "target": [keyword_target(k) for k in keywords]}
+            for key, keywords in (args.get("groups") or {}).items()
+        ]
+        fields = {
+            "targets": groups,
+            "platform": args.get("platform"),
+            "location_code": args.get("location_code"),
+            "language_code": args.get("language_code"),
+        }
+        return spec, build_task(spec, **fields)
+
+    def _render(self, spec: Endpoint, result: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        rows = [
+            {"key": item.get("key"), "metrics": metrics_summary(item)}
+            for item in result.get("items") or []
+            if isinstance(item, dict)
+        ]
+        return format_rows(rows, "key"), {"rows": rows}
 
 
 _TOP = {
