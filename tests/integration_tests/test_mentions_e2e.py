@@ -209,6 +209,7 @@ def test_legacy_paths_are_served_and_free_lists_cost_nothing(emu: Emulator) -> N
     assert places["result"][0]["location_code"] == 2840
     unknown = transport.post("/v3/ai_optimization/llm_mentions/nope/live", content=body).json()
     assert unknown["tasks"][0]["status_code"] == 40402
+    assert emu.ledger()["calls"]["invalid_path"] == 1
     assert emu.ledger()["calls"]["llm_mentions/search_mentions"] == 2
     assert charged(emu) == pytest.approx(2 * (0.01 + 2 * 0.0001))
 

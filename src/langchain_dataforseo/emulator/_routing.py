@@ -45,7 +45,7 @@ class Route:
         """The counter key of the route (``engine/function``, ``invalid_path``, ``not_found``)."""
         if self.kind == "api" or (self.kind == "mentions" and self.function):
             return f"{self.engine}/{self.function}"
-        return "invalid_path" if self.kind == "invalid" else "not_found"
+        return "invalid_path" if self.kind in ("invalid", "mentions") else "not_found"
 
 
 def route(method: str, path: str) -> Route:
