@@ -177,10 +177,14 @@ def test_sdk_parses_history_and_time_series(api: AiOptimizationApi) -> None:
 
 def test_sdk_parses_the_free_lists(api: AiOptimizationApi) -> None:
     places = api.llm_mentions_locations_and_languages()
-    assert places.tasks[0].result[0].location_code == 2840
+    us = places.tasks[0].result[0]
+    assert us.location_code == 2840
+    assert us.available_languages[0].available_platforms == ["google", "chat_gpt"]
     assert places.tasks[0].cost == 0
     filters = api.llm_mentions_available_filters()
     assert filters.tasks[0].status_code == 20000
+    assert "ai_search_volume" in filters.tasks[0].result[0].search_mentions
+    assert filters.tasks[0].result[0].search == filters.tasks[0].result[0].search_mentions
 
 
 def test_sdk_sees_the_emulator_refuse_an_over_limit_request(api: AiOptimizationApi) -> None:

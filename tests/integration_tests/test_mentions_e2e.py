@@ -28,7 +28,11 @@ from langchain_dataforseo.mentions import (
     DataForSEOLLMMentionsRetriever,
     DataForSEOLLMMentionsTargetMetricsTool,
     DataForSEOLLMMentionsTopMentionedTool,
+    aavailable_filters,
+    alocations_and_languages,
+    available_filters,
     endpoint,
+    locations_and_languages,
 )
 from langchain_dataforseo.mentions._http import call_endpoint
 
@@ -282,3 +286,14 @@ def test_compare_tool_sends_labelled_groups_and_lists_one_row_per_group(emu: Emu
     too_many = tool_call(tool, {"groups": {f"g{i}": ["x"] for i in range(11)}})
     assert too_many.status == "error"
     assert "'targets'" in too_many.content
+
+
+async def test_free_lists_sync_and_async(emu: Emulator) -> None:
+    places = locations_and_languages(client(emu))
+    assert places == await alocations_and_languages(client(emu))
+    us = next(p for p in places if p["location_code"] == 2840)
+    assert us["available_languages"][0]["language_code"] == "en"
+    fields = available_filters(client(emu))
+    assert fields == await aavailable_filters(client(emu))
+    assert "ai_search_volume" in fields["search_mentions"]
+    assert charged(emu) == 0

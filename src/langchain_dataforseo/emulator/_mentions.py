@@ -68,44 +68,40 @@ _BRANDS = (
     ("Notion", "Productivity"),
 )
 _LOCATIONS = [
-    {
-        "location_code": 2840,
-        "location_name": "United States",
-        "country_iso_code": "US",
-        "available_languages": [
-            {"language_name": "English", "language_code": "en", "platforms": ["google", "chat_gpt"]}
-        ],
-    },
-    {
-        "location_code": 2826,
-        "location_name": "United Kingdom",
-        "country_iso_code": "GB",
-        "available_languages": [
-            {"language_name": "English", "language_code": "en", "platforms": ["google"]}
-        ],
-    },
-    {
-        "location_code": 2276,
-        "location_name": "Germany",
-        "country_iso_code": "DE",
-        "available_languages": [
-            {"language_name": "German", "language_code": "de", "platforms": ["google"]}
-        ],
-    },
+    (2840, "United States", "US", "English", "en", ["google", "chat_gpt"]),
+    (2826, "United Kingdom", "GB", "English", "en", ["google"]),
+    (2276, "Germany", "DE", "German", "de", ["google"]),
 ]
-_FILTERS = {
-    "search_mentions": {
-        "ai_search_volume": "num",
-        "platform": "str",
-        "model_name": "str",
-        "question": "str",
-        "answer": "str",
-        "first_response_at": "time",
-        "last_response_at": "time",
-        "sources.domain": "str",
-        "brand_entities.title": "str",
-    },
+_MENTION_FIELDS = {
+    "ai_search_volume": "num",
+    "platform": "str",
+    "model_name": "str",
+    "question": "str",
+    "answer": "str",
+    "first_response_at": "time",
+    "last_response_at": "time",
+    "sources.domain": "str",
+    "brand_entities.title": "str",
 }
+
+
+def _locations() -> list[dict[str, Any]]:
+    return [
+        {
+            "location_code": code,
+            "location_name": name,
+            "country_iso_code": iso,
+            "available_languages": [
+                {
+                    "language_name": language,
+                    "language_code": lang_code,
+                    "available_platforms": platforms,
+                    "responses_count": 100_000 // (i + 1),
+                }
+            ],
+        }
+        for i, (code, name, iso, language, lang_code, platforms) in enumerate(_LOCATIONS)
+    ]
 
 
 def mentions_function(segments: tuple[str, ...], method: str) -> str | None:
@@ -518,9 +514,10 @@ def answer_mentions(function: str, raw: Any) -> MentionsAnswer:
         The answer; ``cost`` is what the ledger charges.
     """
     if function == "locations_and_languages":
-        return MentionsAnswer(20000, result=[dict(loc) for loc in _LOCATIONS])
+        return MentionsAnswer(20000, result=_locations())
     if function == "available_filters":
-        return MentionsAnswer(20000, result=[dict(_FILTERS)])
+        names = sorted(_POST | set(_ALIASES))
+        return MentionsAnswer(20000, result=[{n: dict(_MENTION_FIELDS) for n in names}])
     if not isinstance(raw, dict):
         return MentionsAnswer(40503)
     try:

@@ -6,6 +6,12 @@ mentioned domains / pages / brands and history. See REFERENCE.md for the API fac
 
 from langchain_dataforseo.mentions._endpoints import ENDPOINTS, LEGACY_NAMES, endpoint
 from langchain_dataforseo.mentions._request import build_task, domain_target, keyword_target
+from langchain_dataforseo.mentions.lists import (
+    aavailable_filters,
+    alocations_and_languages,
+    available_filters,
+    locations_and_languages,
+)
 from langchain_dataforseo.mentions.retrievers import DataForSEOLLMMentionsRetriever
 from langchain_dataforseo.mentions.tools import (
     DataForSEOLLMMentionsCompareTool,
@@ -22,8 +28,12 @@ __all__ = [
     "DataForSEOLLMMentionsRetriever",
     "DataForSEOLLMMentionsTargetMetricsTool",
     "DataForSEOLLMMentionsTopMentionedTool",
+    "aavailable_filters",
+    "alocations_and_languages",
+    "available_filters",
     "build_task",
     "domain_target",
     "endpoint",
     "keyword_target",
+    "locations_and_languages",
 ]
