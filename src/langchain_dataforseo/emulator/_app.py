@@ -37,6 +37,7 @@ from ._envelope import envelope, service_data, task_object, to_json
 from ._faults import CallFaults, FaultInjector
 from ._ids import IdFactory
 from ._limits import ConcurrencyGate, SlidingWindow
+from ._mentions import answer_mentions
 from ._routing import Route, parse_body, route
 from ._scraper import ScraperEndpoints
 from ._store import LIVE_BASE, PREPAYMENT, RETENTION, Ledger, StandardTask, TaskStore
@@ -321,6 +322,8 @@ class Emulator:
             return Exchange.ready(reply)
         if where.kind == "not_found":
             return Exchange.ready(self._respond(envelope(None, code=40400), faults, status=404))
+        if where.kind == "mentions":
+            return Exchange.ready(self._mentions(where, method, body, faults, started))
         parsed: list[Any] | int | None = None
         if method.upper() == "POST" and where.kind == "api":
             parsed = parse_body(body)
@@ -377,6 +380,58 @@ class Emulator:
                 return self._respond(call.body, faults, charged=charged)
 
         return Exchange(call.delay, finish)
+
+    def _mentions(
+        self, where: Route, method: str, body: bytes, faults: CallFaults, started: float
+    ) -> Reply:
+        """Serve an LLM Mentions path (``_mentions``); charge the live price of a served task.
+
+        The account's calls-a-minute window and the injected call faults apply as for LLM
+        Responses; a refused call is not charged.
+        """
+        now, path = self._now(), list(where.segments)
+        limited = not self._calls.admit(now)
+        if limited or faults.rate_limit:
+            self._ledger.faults["limit_calls_per_minute" if limited else "rate_limit_40202"] += 1
+            obj = task_object(self._ids.next(now, standard=False), 40202, path, {})
+            seconds = time.perf_counter() - started
+            return self._respond(envelope([obj], code=40202, seconds=seconds), faults)
+        if faults.http_500:
+            self._ledger.faults["http_500"] += 1
+            return self._respond(envelope(None, code=50000), faults, status=500)
+        raws: list[Any] = [None]
+        if where.function and method.upper() == "POST":
+            parsed = parse_body(body)
+            if isinstance(parsed, int):
+                return self._respond(envelope(None, code=parsed), faults)
+            raws = parsed
+        data = _echo("llm_mentions", raws[0], where.function or "llm_mentions")
+        extras = [
+            task_object(self._ids.next(now, standard=False), 40000, path, data) for _ in raws[1:]
+        ]
+        task_id = self._ids.next(now, standard=False)
+        if not where.function:
+            obj = task_object(task_id, 40402, path, data)
+            return self._respond(envelope([obj], seconds=time.perf_counter() - started), faults)
+        answer = answer_mentions(where.function, raws[0])
+        seconds = time.perf_counter() - started
+        obj = task_object(
+            task_id,
+            answer.code,
+            path,
+            data,
+            message=answer.message,
+            cost=answer.cost,
+            result=answer.result,
+            seconds=seconds,
+        )
+        charged: tuple[str, ...] = ()
+        if answer.code == 20000 and answer.cost > 0:
+            tag = raws[0].get("tag") if isinstance(raws[0], dict) else None
+            self._ledger.charge_live(task_id, "llm_mentions", answer.cost, tag)
+            charged = (task_id,)
+        body_out = envelope([obj, *extras], seconds=seconds)
+        return self._respond(body_out, faults, charged=charged)
 
     def _models(self, where: Route, faults: CallFaults, started: float) -> Reply:
         result = [

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._catalogue import ENGINES, STANDARD_ENGINES
+from ._mentions import mentions_function
 from ._scraper import SCRAPER_ENGINES, scraper_function
 
 __all__ = ["Route", "parse_body", "route"]
@@ -25,7 +26,8 @@ class Route:
     """A routed API path.
 
     Attributes:
-        kind: ``api`` (served), ``invalid`` (known root, answered 40402 in HTTP 200) or
+        kind: ``api`` (served), ``mentions`` (an LLM Mentions path, see ``_mentions``),
+            ``invalid`` (known root, answered 40402 in HTTP 200) or
             ``not_found`` (HTTP 404 + 40400).
         engine: The engine segment (``api``/``invalid`` kinds).
         function: ``models``, ``live``, ``task_post``, ``tasks_ready`` or ``task_get``.
@@ -44,9 +46,9 @@ class Route:
     @property
     def key(self) -> str:
         """The counter key of the route (``engine/function``, ``invalid_path``, ``not_found``)."""
-        if self.kind == "api":
+        if self.kind == "api" or (self.kind == "mentions" and self.function):
             return f"{self.engine}/{self.function}"
-        return "invalid_path" if self.kind == "invalid" else "not_found"
+        return "invalid_path" if self.kind in ("invalid", "mentions") else "not_found"
 
 
 def route(method: str, path: str) -> Route:
@@ -64,6 +66,9 @@ def route(method: str, path: str) -> Route:
     segments = tuple(s for s in path.split("/") if s)
     if segments[:2] == ("v3", "ai_optimization") and segments[3:4] == ("llm_scraper",):
         return _scraper_route(method, segments)
+    if segments[:3] == ("v3", "ai_optimization", "llm_mentions"):
+        function = mentions_function(segments, method) or ""
+        return Route("mentions", engine="llm_mentions", function=function, segments=segments)
     if (
         len(segments) < 5
         or segments[:2] != ("v3", "ai_optimization")

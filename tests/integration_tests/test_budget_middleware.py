@@ -1,0 +1,177 @@
+"""The budget middleware ends a create_agent run before a call would pass max_cost."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import httpx
+import pytest
+from langchain_core.language_models import LanguageModelInput
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+
+from langchain_dataforseo import DataForSEOClient
+from langchain_dataforseo.emulator import (
+    AsyncEmulatorTransport,
+    Emulator,
+    EmulatorConfig,
+    EmulatorTransport,
+)
+from langchain_dataforseo.mentions import (
+    DataForSEOLLMMentionsTargetMetricsTool,
+    DataForSEOLLMMentionsTopMentionedTool,
+)
+
+pytest.importorskip("langchain.agents")
+from langchain.agents import create_agent
+
+from langchain_dataforseo.middleware import (
+    DataForSEOBudgetMiddleware,
+    call_cost,
+    plan_tool_calls,
+    spent,
+)
+
+LOGIN, PASSWORD = "emulator-login", "emulator-password"
+METRICS, TOP = "llm_mentions_target_metrics", "llm_mentions_top_mentioned"
+
+
+class ScriptedToolCallingModel(GenericFakeChatModel):
+    """langchain-core's fake chat model, made to accept tools: it replays scripted turns."""
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        return self
+
+
+def call(name: str, n: int, **args: Any) -> AIMessage:
+    return AIMessage("", tool_calls=[{"name": name, "args": args, "id": f"call_{n}"}])
+
+
+def tools(emu: Emulator) -> list[BaseTool]:
+    client = DataForSEOClient(
+        login=LOGIN,
+        password=PASSWORD,
+        base_url="http://127.0.0.1",
+        http_client=httpx.Client(transport=EmulatorTransport(emu)),
+        http_async_client=httpx.AsyncClient(transport=AsyncEmulatorTransport(emu)),
+    )
+    return [
+        DataForSEOLLMMentionsTargetMetricsTool(client=client),
+        DataForSEOLLMMentionsTopMentionedTool(client=client),
+    ]
+
+
+def script() -> list[AIMessage]:
+    # metrics costs $0.10, top-3 costs $0.103 on the emulator
+    return [
+        call(METRICS, 1, keywords=["hubspot"]),
+        call(TOP, 2, keywords=["hubspot"], limit=3),
+        call(METRICS, 3, keywords=["salesforce"]),
+        AIMessage("final answer (must not be reached)"),
+    ]
+
+
+@pytest.fixture
+def emu() -> Emulator:
+    return Emulator(EmulatorConfig(login=LOGIN, password=PASSWORD))
+
+
+def test_pure_steps() -> None:
+    assert call_cost(AIMessage("x", response_metadata={"cost": 0.02})) == 0.02
+    assert call_cost(AIMessage("x", response_metadata={"cost": "a lot"})) == 0.0
+    tool = ToolMessage("x", tool_call_id="1", artifact={"cost": 0.1})
+    assert spent([tool, tool, HumanMessage("hi")]) == pytest.approx(0.2)
+    calls = [{"name": "a", "id": "1"}, {"name": "b", "id": "2"}]
+    decision = plan_tool_calls(
+        calls, spent_so_far=0.1, max_cost=0.25, estimate={"a": 0.1, "b": 0.1}
+    )
+    assert decision.blocked is not None
+    assert decision.blocked["id"] == "2"
+    fits = plan_tool_calls(calls, spent_so_far=0.05, max_cost=0.25, estimate={"a": 0.1, "b": 0.1})
+    assert fits.blocked is None
+    with pytest.raises(ValueError, match="max_cost"):
+        DataForSEOBudgetMiddleware(max_cost=-1)
+
+
+def test_run_stops_before_the_call_that_would_pass_the_cap(emu: Emulator) -> None:
+    agent = create_agent(
+        ScriptedToolCallingModel(messages=iter(script())),
+        tools=tools(emu),
+        middleware=[DataForSEOBudgetMiddleware(max_cost=0.25)],
+    )
+    result = agent.invoke({"messages": [HumanMessage("How visible is HubSpot in AI answers?")]})
+    messages = result["messages"]
+    final = messages[-1]
+    assert isinstance(final, AIMessage)
+    assert final.text.startswith("Stopped before the tool call 'llm_mentions_target_metrics'")
+    assert "$0.2030 of its $0.2500 budget" in final.text
+    refused = [m for m in messages if isinstance(m, ToolMessage) and m.status == "error"]
+    assert [m.tool_call_id for m in refused] == ["call_3"]
+    assert "budget" in refused[0].text
+    # the third call never reached the API: two charges, within the cap
+    ledger = emu.ledger()
+    assert len(ledger["charges"]) == 2
+    assert float(ledger["charged_total"]) == pytest.approx(0.203)
+    assert float(ledger["charged_total"]) <= 0.25
+
+
+def test_worst_case_estimates_stop_a_tool_never_called_before(emu: Emulator) -> None:
+    agent = create_agent(
+        ScriptedToolCallingModel(messages=iter(script())),
+        tools=tools(emu),
+        middleware=[DataForSEOBudgetMiddleware(max_cost=0.15, tool_costs={TOP: 0.2})],
+    )
+    result = agent.invoke({"messages": [HumanMessage("go")]})
+    assert "'llm_mentions_top_mentioned'" in result["messages"][-1].text
+    assert float(emu.ledger()["charged_total"]) == pytest.approx(0.1)
+
+
+async def test_model_call_costs_count_and_stop_before_the_next_model_call(emu: Emulator) -> None:
+    paid = [
+        AIMessage(
+            "",
+            response_metadata={"cost": 0.05},
+            tool_calls=call(METRICS, 1, keywords=["x"]).tool_calls,
+        ),
+        AIMessage("second turn", response_metadata={"cost": 0.05}),
+    ]
+    agent = create_agent(
+        ScriptedToolCallingModel(messages=iter(paid)),
+        tools=tools(emu),
+        middleware=[DataForSEOBudgetMiddleware(max_cost=0.18)],
+    )
+    result = await agent.ainvoke({"messages": [HumanMessage("go")]})
+    final = result["messages"][-1]
+    # 0.05 (model) + 0.10 (tool) spent; the next model call may cost 0.05: 0.20 > 0.18
+    assert final.text.startswith("Stopped before the next model call")
+    assert "$0.1500 of its $0.1800 budget" in final.text
+    assert final.response_metadata["budget_stop"] is True
+
+
+def test_the_budget_is_per_run(emu: Emulator) -> None:
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    middleware = DataForSEOBudgetMiddleware(max_cost=0.15)
+    turns = [
+        call(METRICS, 1, keywords=["a"]),
+        AIMessage("one"),
+        call(METRICS, 2, keywords=["b"]),
+        AIMessage("two"),
+    ]
+    agent = create_agent(
+        ScriptedToolCallingModel(messages=iter(turns)),
+        tools=tools(emu),
+        middleware=[middleware],
+        checkpointer=InMemorySaver(),
+    )
+    config: Any = {"configurable": {"thread_id": "t"}}
+    assert agent.invoke({"messages": [HumanMessage("1")]}, config)["messages"][-1].text == "one"
+    assert agent.invoke({"messages": [HumanMessage("2")]}, config)["messages"][-1].text == "two"
+    assert float(emu.ledger()["charged_total"]) == pytest.approx(0.2)
