@@ -43,6 +43,14 @@ from langchain_dataforseo.visibility._matching import (
 from langchain_dataforseo.visibility._metrics import BrandMetrics, VisibilityRow, metrics
 from langchain_dataforseo.visibility._panel import Brand, Panel
 from langchain_dataforseo.visibility._report import report
+from langchain_dataforseo.visibility._run import (
+    Progress,
+    RunEstimate,
+    arun_panel,
+    estimate_run,
+    run_panel,
+    task_from_message,
+)
 from langchain_dataforseo.visibility._stats import (
     OVERLAP_RULE,
     Z_TEST_RULE,
@@ -52,6 +60,7 @@ from langchain_dataforseo.visibility._stats import (
     wilson,
 )
 from langchain_dataforseo.visibility._store import RunInfo, TaskRecord, VisibilityStore, make_tag
+from langchain_dataforseo.visibility._store_journal import StoreJournal
 
 __all__ = [
     "OVERLAP_RULE",
@@ -66,8 +75,11 @@ __all__ = [
     "ExtractedAnswer",
     "Panel",
     "PanelFileError",
+    "Progress",
     "Rate",
+    "RunEstimate",
     "RunInfo",
+    "StoreJournal",
     "TaskRecord",
     "VisibilityRow",
     "VisibilityStore",
@@ -76,7 +88,9 @@ __all__ = [
     "answer_records",
     "answers_csv",
     "answers_json",
+    "arun_panel",
     "compare_runs",
+    "estimate_run",
     "extract_answer",
     "make_tag",
     "metrics",
@@ -84,6 +98,8 @@ __all__ = [
     "metrics_json",
     "metrics_records",
     "report",
+    "run_panel",
+    "task_from_message",
     "to_pandas",
     "two_proportion_z",
     "wilson",
