@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -448,12 +449,73 @@ def _failure(ctx: _Context, tag: str, error: Exception, *, created: bool) -> Non
     ctx.store.record_failure(ctx.run_id, tag, code, str(error), raw_task=raw, cost=cost)
 
 
+UUID_LIKE: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+"""The API's task id format (an id listed in ``tasks_ready`` in another form is ignored)."""
+
+
+def found_by_tag(pairs: Sequence[tuple[str, str | None]], wanted: set[str]) -> dict[str, str]:
+    """Tags in doubt that ``tasks_ready`` lists, with their task ids (the first id wins).
+
+    A tag listed by ``tasks_ready`` belongs to a task that exists (created and paid); a
+    tag not listed proves nothing (only finished, uncollected tasks are listed).
+
+    Args:
+        pairs: ``(task_id, tag)`` pairs from ``tasks_ready``.
+        wanted: The tags in doubt.
+
+    Returns:
+        Tag -> task id, for the tags found.
+    """
+    out: dict[str, str] = {}
+    for task_id, tag in pairs:
+        if tag in wanted and tag not in out and UUID_LIKE.fullmatch(task_id):
+            out[tag] = task_id
+    return out
+
+
+async def _recover(
+    ctx: _Context, engine: str, model: ChatDataForSEO, tags: Sequence[str]
+) -> set[str]:
+    """Look the engine's tags in doubt up in ``tasks_ready`` (one shared look-up).
+
+    Found tags get their handle (recorded in the store, then collected); the others
+    are returned, still in doubt.
+    """
+    missing = set(tags)
+    journal = StoreJournal(ctx.store, ctx.run_id, tags)
+    deadline = time.monotonic() + ctx.recover_wait
+    while missing and ctx.stop is None:
+        try:
+            pairs = await model.client.atasks_ready_tagged(engine)
+        except _STOPS_RUN as error:
+            ctx.stop = error
+            break
+        except DataForSEOError:
+            pairs = []
+        found = found_by_tag(pairs, missing)
+        if found:
+            handles = [
+                TaskHandle(id=task_id, engine=engine, tag=tag, model_name=model.model)
+                for tag, task_id in found.items()
+            ]
+            journal.append({"v": 1, "event": "created", "handles": [h.to_dict() for h in handles]})
+            ctx.open_handles[engine].update({str(h.tag): h for h in handles})
+            missing -= set(found)
+        if not missing or time.monotonic() >= deadline:
+            break
+        await asyncio.sleep(min(model.poll_interval, max(deadline - time.monotonic(), 0.0)))
+    return missing
+
+
 async def _post_standard(
     ctx: _Context, engine: str, model: ChatDataForSEO, tasks: Sequence[TaskRecord]
 ) -> None:
-    """Post each task (journaled by tag), or recover it by tag when it is in doubt."""
+    """Post each task never posted (journaled by tag); look tasks in doubt up by tag first."""
     gate = asyncio.Semaphore(ctx.concurrency)
     opened = ctx.open_handles[engine]
+    doubt = [t.tag for t in tasks if t.intent_at is not None]
+    missing = await _recover(ctx, engine, model, doubt) if doubt else set()
+    tasks = [t for t in tasks if t.intent_at is None or (t.tag in missing and ctx.repost_in_doubt)]
 
     async def one(task: TaskRecord) -> None:
         if ctx.stop is not None:
@@ -469,7 +531,7 @@ async def _post_standard(
                     journal=journal,
                     return_exceptions=True,
                     repost_in_doubt=ctx.repost_in_doubt,
-                    recover_wait=ctx.recover_wait,
+                    recover_wait=0.0,
                 )
             except DataForSEOBudgetError:
                 return  # refused before posting: stays unsent
