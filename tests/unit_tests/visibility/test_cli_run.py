@@ -63,9 +63,8 @@ def panel(tmp_path: Path) -> Path:
 
 def test_run_has_help() -> None:
     out = io.StringIO()
-    with pytest.raises(SystemExit) as done:
-        with contextlib.redirect_stdout(out):
-            main(["run", "--help"])
+    with pytest.raises(SystemExit) as done, contextlib.redirect_stdout(out):
+        main(["run", "--help"])
     assert done.value.code == 0
     assert "--run-id" in out.getvalue()
     assert "--max-cost" in out.getvalue()
@@ -89,7 +88,7 @@ def test_run_then_rerun_posts_nothing_twice(
 
 
 def test_run_estimate_posts_nothing(server: EmulatorServer, panel: Path, tmp_path: Path) -> None:
-    code, out, err = call("run", str(panel), "--db", str(tmp_path / "x.db"), "--estimate")
+    code, _out, err = call("run", str(panel), "--db", str(tmp_path / "x.db"), "--estimate")
     assert code == EXIT_OK
     assert "4 task(s) to post, at most $" in err
     assert posted(server) == 0
@@ -99,7 +98,7 @@ def test_run_over_max_cost_exits_7_and_posts_nothing(
     server: EmulatorServer, panel: Path, tmp_path: Path
 ) -> None:
     db = tmp_path / "runs.db"
-    code, out, err = call("run", str(panel), "--db", str(db), "--max-cost", "0.01")
+    code, _out, err = call("run", str(panel), "--db", str(db), "--max-cost", "0.01")
     assert code == EXIT_BUDGET
     assert "nothing was posted" in err
     assert posted(server) == 0
@@ -113,7 +112,7 @@ def test_run_with_tasks_left_exits_6_and_says_how_to_resume(
         monkeypatch.setenv("DATAFORSEO_PASSWORD", "emulator-password")
         monkeypatch.setenv("DATAFORSEO_BASE_URL", running.base_url)
         db = tmp_path / "runs.db"
-        code, out, err = call(
+        code, _out, err = call(
             "run", str(panel), "--db", str(db), "--run-id", "slow", "--max-wait", "0.1"
         )
     assert code == EXIT_INCOMPLETE

@@ -125,7 +125,9 @@ def test_a_per_call_figure_below_the_prepayment_reserves_the_prepayment(
 ) -> None:
     panel = make_panel({"chat_gpt": "gpt-4.1-mini"}, samples=1)
     run = store.create_run(panel, run_id="r")
-    estimate = plan_estimate(panel, store.tasks(run), "standard", run_id=run, max_cost_per_call=1e-5)
+    estimate = plan_estimate(
+        panel, store.tasks(run), "standard", run_id=run, max_cost_per_call=1e-5
+    )
     assert estimate.to_post_cost == pytest.approx(2 * STANDARD_PREPAID_USD)
 
 
