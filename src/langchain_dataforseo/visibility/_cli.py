@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Final, TextIO
+from typing import Any, Final, TextIO
 
 from langchain_dataforseo.errors import DataForSEOBudgetError, DataForSEOError, DataForSEOInputError
 from langchain_dataforseo.visibility._compare import compare_runs
@@ -258,6 +259,13 @@ def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err.write(progress.line() + "\n")
             err.flush()
 
+    extra: dict[str, Any] = {}
+    if args.postback:
+        url = os.environ.get("DATAFORSEO_POSTBACK_URL")
+        if not url:
+            msg = "--postback needs the receiver's URL in $DATAFORSEO_POSTBACK_URL."
+            raise DataForSEOInputError(msg, field="DATAFORSEO_POSTBACK_URL")
+        extra = {"postback_url": url, "collect": False}
     with VisibilityStore(args.db) as store:
         if args.estimate:
             show_estimate(
@@ -286,6 +294,7 @@ def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             max_wait=args.max_wait,
             concurrency=args.concurrency,
             poll_interval=args.poll_interval,
+            **extra,
         )
         info = store.run(run_id)
         doubt = len(store.in_doubt(run_id))
@@ -293,6 +302,12 @@ def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             f"run {run_id}: measured {info.measured}, failed {info.failed}, pending "
             f"{info.pending} (in doubt {doubt}); cost ${info.cost:.6f}\n"
         )
+        if info.pending and args.postback:
+            err.write(
+                f"{info.pending} task(s) posted for postback delivery; later, run without "
+                f"--postback and with --run-id {run_id} to collect any not delivered.\n"
+            )
+            return EXIT_INCOMPLETE
         if info.pending:
             err.write(
                 f"{info.pending} task(s) not finished: run the same command with "

@@ -300,8 +300,9 @@ class Progress:
         total: Its tasks.
         done: Measured.
         failed: Failed (with a status code).
-        pending: Not finished: not posted yet, posted and not collected, or in doubt.
-        in_doubt: Of ``pending``, those that may have been posted without a verdict.
+        pending: Not finished: not posted yet, posted and not collected, or unconfirmed.
+        unconfirmed: Of ``pending``, those whose post was announced and not confirmed by a
+            task id: being posted right now, or in doubt after a crash.
         spent: Sum of the recorded task costs, USD (Standard tasks posted and not
             collected count at their $0.0102 prepayment).
         final: Whether this is the last report of this call.
@@ -312,7 +313,7 @@ class Progress:
     done: int
     failed: int
     pending: int
-    in_doubt: int
+    unconfirmed: int
     spent: float
     final: bool = False
 
@@ -320,7 +321,7 @@ class Progress:
         """One line for a terminal."""
         return (
             f"[{self.run_id}] done {self.done}/{self.total}, failed {self.failed}, "
-            f"pending {self.pending} (in doubt {self.in_doubt}), spent ${self.spent:.4f}"
+            f"pending {self.pending} (unconfirmed {self.unconfirmed}), spent ${self.spent:.4f}"
         )
 
 
@@ -350,7 +351,7 @@ def progress_of(store: VisibilityStore, run_id: str, *, final: bool = False) -> 
         done=info.measured,
         failed=info.failed,
         pending=info.pending,
-        in_doubt=int(row[0]),
+        unconfirmed=int(row[0]),
         spent=round(info.cost, 7),
         final=final,
     )
@@ -370,6 +371,7 @@ class _Context:
     recover_wait: float
     max_wait: float
     collect_round: float
+    collect: bool
     concurrency: int
     last_report: float = 0.0
     stop: BaseException | None = None
@@ -561,7 +563,7 @@ async def _collect_standard(ctx: _Context, engine: str, model: ChatDataForSEO) -
     opened = ctx.open_handles[engine]
     posting = ctx.posting[engine]
     deadline: float | None = None
-    while ctx.stop is None:
+    while ctx.stop is None and ctx.collect:
         if posting.is_set() and deadline is None:
             deadline = time.monotonic() + ctx.max_wait
         if not opened:
@@ -729,6 +731,7 @@ async def arun_panel(
     recover_wait: float = 60.0,
     max_wait: float = 900.0,
     collect_round: float = 15.0,
+    collect: bool = True,
     concurrency: int = 30,
     progress_interval: float = 1.0,
     **model_options: Any,
@@ -782,6 +785,7 @@ async def arun_panel(
         recover_wait=recover_wait,
         max_wait=max_wait,
         collect_round=collect_round,
+        collect=collect,
         concurrency=concurrency,
     )
     jobs = []
@@ -830,6 +834,7 @@ def run_panel(
     recover_wait: float = 60.0,
     max_wait: float = 900.0,
     collect_round: float = 15.0,
+    collect: bool = True,
     concurrency: int = 30,
     progress_interval: float = 1.0,
     **model_options: Any,
@@ -864,6 +869,10 @@ def run_panel(
         max_wait: Seconds to keep collecting Standard tasks after the last post; what is
             not finished then stays pending (run again to collect it).
         collect_round: Seconds of each collecting round (results are recorded after each).
+        collect: Collect posted Standard tasks (default). ``False`` only posts: for
+            postback delivery (``postback_url=`` among the model options) with a receiver
+            that writes into the store; a later run with the same id collects what no
+            postback delivered.
         concurrency: Posts or Live calls in flight per engine.
         progress_interval: Seconds between progress reports.
         **model_options: Passed to every ``ChatDataForSEO`` (credentials, ``base_url``,
@@ -892,6 +901,7 @@ def run_panel(
             recover_wait=recover_wait,
             max_wait=max_wait,
             collect_round=collect_round,
+            collect=collect,
             concurrency=concurrency,
             progress_interval=progress_interval,
             **model_options,

@@ -442,8 +442,9 @@ class VisibilityStore:
     ) -> None:
         """Record many posted tasks' ids in one transaction (see :meth:`record_handle`).
 
-        A tag that already has this very task id is left as it is (a journal may replay a
-        handle it knows); a tag no longer pending is an error.
+        A task already finished with this id (or none), e.g. by a postback that arrived
+        before its handle was recorded, is left as it is; a task finished with another id
+        is an error.
 
         Args:
             run_id: The run.
@@ -459,7 +460,13 @@ class VisibilityStore:
                     "WHERE run_id = ? AND tag = ? AND status = 'pending'",
                     (task_id, now, now, cost, run_id, tag),
                 )
-                if cursor.rowcount != 1:
+                if cursor.rowcount == 1:
+                    continue
+                row = conn.execute(
+                    "SELECT status, task_id FROM tasks WHERE run_id = ? AND tag = ?",
+                    (run_id, tag),
+                ).fetchone()
+                if row is None or row[1] not in (None, task_id):
                     self._missing(conn, run_id, tag)
 
     def clear_intent(self, run_id: str, tags: Sequence[str]) -> None:
