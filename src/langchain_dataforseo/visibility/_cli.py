@@ -148,6 +148,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="posts or live calls in flight per engine (default 30)",
     )
     run.add_argument(
+        "--postback",
+        action="store_true",
+        help="post only, with the postback URL in $DATAFORSEO_POSTBACK_URL (a receiver such "
+        "as examples/postback_receiver.py --db writes the results); a later run without "
+        "--postback collects what no postback delivered",
+    )
+    run.add_argument(
         "--estimate",
         action="store_true",
         help="print the worst-case estimate and exit; nothing is posted",
