@@ -558,11 +558,44 @@ async def _post_standard(
         ctx.posting[engine].set()
 
 
+IDLE_ROUNDS_BEFORE_SWEEP: Final = 10
+"""Rounds in a row in which ``tasks_ready`` listed none of the open tasks before every
+open task is fetched directly (``tasks_ready`` lists 1000 at a time, account-wide, and
+never a task already fetched once, e.g. by a process that died before recording it)."""
+
+
+def collect_batch(
+    opened: Mapping[str, TaskHandle], ready_ids: Sequence[str] | None
+) -> list[TaskHandle]:
+    """The open handles to fetch this round: the ready ones, or all of them for a sweep.
+
+    Args:
+        opened: Tag -> handle, of the tasks not collected yet.
+        ready_ids: The ids ``tasks_ready`` listed, or ``None`` for a sweep.
+
+    Returns:
+        The handles, in ``opened`` order.
+    """
+    if ready_ids is None:
+        return list(opened.values())
+    ready = set(ready_ids)
+    return [handle for handle in opened.values() if handle.id in ready]
+
+
 async def _collect_standard(ctx: _Context, engine: str, model: ChatDataForSEO) -> None:
-    """Collect the engine's open handles in rounds, recording results as they come."""
+    """Collect the engine's open handles as ``tasks_ready`` lists them; record each round.
+
+    Handles known when the run starts (posted by an earlier run, maybe fetched once
+    already) are fetched directly first; after that only what ``tasks_ready`` lists is
+    fetched, each with one ``task_get``, with a sweep of every open handle when
+    ``tasks_ready`` has listed none of them for a while.
+    """
     opened = ctx.open_handles[engine]
     posting = ctx.posting[engine]
     deadline: float | None = None
+    callbacks = model.postback_url is not None or model.pingback_url is not None
+    sweep = bool(opened)  # resumed tasks: they may no longer be listed
+    idle = 0
     while ctx.stop is None and ctx.collect:
         if posting.is_set() and deadline is None:
             deadline = time.monotonic() + ctx.max_wait
@@ -571,12 +604,32 @@ async def _collect_standard(ctx: _Context, engine: str, model: ChatDataForSEO) -
                 return
             await asyncio.sleep(min(model.poll_interval, 0.05))
             continue
-        left = ctx.collect_round if deadline is None else deadline - time.monotonic()
-        if left <= 0:
+        if deadline is not None and time.monotonic() >= deadline:
             return
-        batch = list(opened.values())
+        ready_ids: list[str] | None = None
+        if not (sweep or callbacks):
+            left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+            try:  # a free GET, paced at one per 3 s: it may wait, never past the deadline
+                ready_ids = await asyncio.wait_for(model.client.atasks_ready(engine), left)
+            except _STOPS_RUN as error:
+                ctx.stop = error
+                return
+            except TimeoutError:
+                return
+            except DataForSEOError:
+                ready_ids = []
+        batch = collect_batch(opened, ready_ids)
+        sweep = False
+        if not batch:
+            idle += 1
+            sweep = idle >= IDLE_ROUNDS_BEFORE_SWEEP
+            idle = 0 if sweep else idle
+            await asyncio.sleep(model.poll_interval)
+            continue
+        idle = 0
+        left = ctx.collect_round if deadline is None else deadline - time.monotonic()
         results = await model.acollect(
-            batch, return_exceptions=True, max_wait=min(ctx.collect_round, left)
+            batch, return_exceptions=True, max_wait=max(min(ctx.collect_round, left), 0.1)
         )
         answers = []
         for handle, result in zip(batch, results, strict=True):
@@ -594,6 +647,8 @@ async def _collect_standard(ctx: _Context, engine: str, model: ChatDataForSEO) -
         if answers:
             ctx.store.record_results(ctx.run_id, answers)
         ctx.report()
+        if callbacks:
+            await asyncio.sleep(model.poll_interval)
 
 
 def result_cost(message: AIMessage) -> float | None:

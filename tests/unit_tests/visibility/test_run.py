@@ -356,3 +356,17 @@ def test_unfinished_standard_tasks_stay_pending_and_a_rerun_collects_them(
     run_panel(panel, store, run_id="r", max_wait=30, collect_round=1.0, **options(emu))
     assert len(store.tasks("r", "measured")) == 2
     assert charged_tags(emu) == Counter({t.tag: 1 for t in store.tasks("r")})
+
+
+def test_a_round_fetches_the_listed_tasks_or_every_open_one_for_a_sweep() -> None:
+    from langchain_dataforseo import TaskHandle
+    from langchain_dataforseo.visibility._run import collect_batch
+
+    ids = [f"6666666{i}-6666-6666-6666-666666666666" for i in range(3)]
+    opened = {f"t{i}": TaskHandle(id=ids[i], engine="chat_gpt", tag=f"t{i}") for i in range(3)}
+    assert [h.tag for h in collect_batch(opened, [ids[2], "someone-elses", ids[0]])] == [
+        "t0",
+        "t2",
+    ]
+    assert collect_batch(opened, []) == []
+    assert [h.tag for h in collect_batch(opened, None)] == ["t0", "t1", "t2"]
