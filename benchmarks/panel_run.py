@@ -115,7 +115,7 @@ def main() -> None:
                 panel,
                 store,
                 run_id="bench",
-                max_cost=1_000.0,
+                max_cost=5_000.0,
                 on_progress=seen.append,
                 progress_interval=10.0,
                 collect_round=5.0,

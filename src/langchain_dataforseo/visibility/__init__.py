@@ -1,7 +1,8 @@
 """AI-visibility panels: how often AI answers name and cite a brand, measured honestly.
 
-A :class:`Panel` (a brand, its competitors, prompts, engines, samples) is measured into a
-:class:`VisibilityStore` (one SQLite file keeping every task and its raw JSON);
+A :class:`Panel` (a brand, its competitors, prompts, engines, samples) is run by
+:func:`run_panel` (resumable, within a cost cap) into a :class:`VisibilityStore` (one
+SQLite file keeping every task and its raw JSON, and serving as the Standard journal);
 :func:`metrics` computes mention rate, share of voice, average position, citation rate and
 citation share with 95% Wilson intervals, failed and pending tasks counted apart;
 :func:`compare_runs` tells which changes between two runs are significant; :func:`report`

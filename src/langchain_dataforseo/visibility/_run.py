@@ -863,9 +863,14 @@ async def arun_panel(
         todo = [t for t in mine if t.task_id is None]
         jobs.append(_post_standard(ctx, engine, model, todo))
         jobs.append(_collect_standard(ctx, engine, model))
+    # Each journal record must survive a power cut too, not only a killed process: a lost
+    # intent would make a paid task look never posted.
+    previous = store.connection.execute("PRAGMA synchronous").fetchone()[0]
+    store.connection.execute("PRAGMA synchronous=FULL")
     try:
         await asyncio.gather(*jobs)
     finally:
+        store.connection.execute(f"PRAGMA synchronous={int(previous)}")
         if on_progress is not None:
             on_progress(progress_of(store, run, final=True))
     if ctx.stop is not None:
