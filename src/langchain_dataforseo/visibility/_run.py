@@ -27,7 +27,7 @@ import asyncio
 import math
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -565,13 +565,17 @@ never a task already fetched once, e.g. by a process that died before recording 
 
 
 def collect_batch(
-    opened: Mapping[str, TaskHandle], ready_ids: Sequence[str] | None
+    opened: Mapping[str, TaskHandle],
+    ready_ids: Sequence[str] | None,
+    again: Iterable[str] = (),
 ) -> list[TaskHandle]:
     """The open handles to fetch this round: the ready ones, or all of them for a sweep.
 
     Args:
         opened: Tag -> handle, of the tasks not collected yet.
         ready_ids: The ids ``tasks_ready`` listed, or ``None`` for a sweep.
+        again: Tags fetched before that came back unfinished (a fetch cut by its wait may
+            have taken them off ``tasks_ready``): fetched directly again.
 
     Returns:
         The handles, in ``opened`` order.
@@ -579,7 +583,22 @@ def collect_batch(
     if ready_ids is None:
         return list(opened.values())
     ready = set(ready_ids)
-    return [handle for handle in opened.values() if handle.id in ready]
+    retry = set(again)
+    return [h for tag, h in opened.items() if h.id in ready or tag in retry]
+
+
+def round_wait(collect_round: float, batch: int, calls_per_minute: int) -> float:
+    """How long one collecting round may take: enough for one ``task_get`` per task.
+
+    Args:
+        collect_round: The configured round length, seconds.
+        batch: Tasks to fetch this round.
+        calls_per_minute: The client's pace.
+
+    Returns:
+        Seconds: the round length, or twice the time the fetches need at that pace plus 5 s.
+    """
+    return max(collect_round, 2 * batch * 60 / calls_per_minute + 5.0)
 
 
 async def _collect_standard(ctx: _Context, engine: str, model: ChatDataForSEO) -> None:
@@ -596,6 +615,7 @@ async def _collect_standard(ctx: _Context, engine: str, model: ChatDataForSEO) -
     callbacks = model.postback_url is not None or model.pingback_url is not None
     sweep = bool(opened)  # resumed tasks: they may no longer be listed
     idle = 0
+    again: set[str] = set()
     while ctx.stop is None and ctx.collect:
         if posting.is_set() and deadline is None:
             deadline = time.monotonic() + ctx.max_wait
@@ -618,7 +638,7 @@ async def _collect_standard(ctx: _Context, engine: str, model: ChatDataForSEO) -
                 return
             except DataForSEOError:
                 ready_ids = []
-        batch = collect_batch(opened, ready_ids)
+        batch = collect_batch(opened, ready_ids, again)
         sweep = False
         if not batch:
             idle += 1
@@ -627,10 +647,12 @@ async def _collect_standard(ctx: _Context, engine: str, model: ChatDataForSEO) -
             await asyncio.sleep(model.poll_interval)
             continue
         idle = 0
-        left = ctx.collect_round if deadline is None else deadline - time.monotonic()
+        wait = round_wait(ctx.collect_round, len(batch), model.calls_per_minute)
+        left = wait if deadline is None else deadline - time.monotonic()
         results = await model.acollect(
-            batch, return_exceptions=True, max_wait=max(min(ctx.collect_round, left), 0.1)
+            batch, return_exceptions=True, max_wait=max(min(wait, left), 0.1)
         )
+        again = set()
         answers = []
         for handle, result in zip(batch, results, strict=True):
             tag = str(handle.tag)
@@ -638,7 +660,7 @@ async def _collect_standard(ctx: _Context, engine: str, model: ChatDataForSEO) -
                 answers.append((tag, task_from_message(result, tag), result_cost(result)))
                 opened.pop(tag, None)
             elif isinstance(result, DataForSEOTaskPendingError):
-                continue
+                again.add(tag)
             elif isinstance(result, _STOPS_RUN):
                 ctx.stop = result
             else:
@@ -755,6 +777,33 @@ def estimate_run(
     )
 
 
+RESERVED_OPTIONS: Final = frozenset(
+    {"engine", "model", "model_name", "method", "max_cost", "max_cost_per_call", "tag"}
+    | {"max_tokens", "max_output_tokens", "temperature", "top_p", "web_search"}
+    | {"force_web_search", "web_search_country_iso_code", "web_search_city", "use_reasoning"}
+)
+"""Model options ``run_panel`` sets itself: from the panel, the run, or per task."""
+
+
+def check_model_options(options: Mapping[str, Any]) -> None:
+    """Refuse model options that the panel or the run decides (before anything is sent).
+
+    Args:
+        options: The ``**model_options`` given to :func:`run_panel`.
+
+    Raises:
+        DataForSEOInputError: Naming the option and where it belongs.
+    """
+    for name in options:
+        if name in RESERVED_OPTIONS:
+            msg = (
+                f"{name} is not a model option of run_panel: engines, models and task "
+                "settings come from the panel (engines, settings, engine_settings); method, "
+                "max_cost and max_cost_per_call are run_panel's own arguments; tags are per task."
+            )
+            raise DataForSEOInputError(msg, field=name, limit="not reserved", actual=name)
+
+
 def _check_method(method: str) -> None:
     if method not in METHODS:
         msg = f"method must be 'standard' or 'live', got {method!r}."
@@ -803,6 +852,7 @@ async def arun_panel(
     if concurrency < 1:
         msg = f"concurrency must be >= 1, got {concurrency!r}."
         raise DataForSEOInputError(msg, field="concurrency", limit=">= 1", actual=concurrency)
+    check_model_options(model_options)
     run = store.create_run(panel, run_id=run_id, method=method)
     recorded = store.run(run).method
     if recorded != method:

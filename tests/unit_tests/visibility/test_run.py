@@ -370,3 +370,23 @@ def test_a_round_fetches_the_listed_tasks_or_every_open_one_for_a_sweep() -> Non
     ]
     assert collect_batch(opened, []) == []
     assert [h.tag for h in collect_batch(opened, None)] == ["t0", "t1", "t2"]
+
+
+def test_model_options_the_panel_decides_are_refused(store: VisibilityStore) -> None:
+    panel = make_panel({"chat_gpt": "gpt-4.1-mini"}, samples=1)
+    with pytest.raises(DataForSEOInputError, match="temperature is not a model option"):
+        run_panel(panel, store, run_id="r", temperature=0.2)
+    with pytest.raises(DataForSEOInputError, match="engine is not a model option"):
+        run_panel(panel, store, run_id="r", engine="claude")
+    assert store.runs() == []
+
+
+def test_tasks_fetched_unfinished_are_fetched_again_and_rounds_last_long_enough() -> None:
+    from langchain_dataforseo import TaskHandle
+    from langchain_dataforseo.visibility._run import collect_batch, round_wait
+
+    ids = [f"7777777{i}-7777-7777-7777-777777777777" for i in range(3)]
+    opened = {f"t{i}": TaskHandle(id=ids[i], engine="chat_gpt", tag=f"t{i}") for i in range(3)}
+    assert [h.tag for h in collect_batch(opened, [ids[0]], {"t2"})] == ["t0", "t2"]
+    assert round_wait(15.0, 10, 1900) == 15.0
+    assert round_wait(5.0, 1000, 10_000) == pytest.approx(2 * 1000 * 60 / 10_000 + 5)
