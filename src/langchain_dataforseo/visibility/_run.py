@@ -660,7 +660,8 @@ async def _collect_standard(ctx: _Context, engine: str, model: ChatDataForSEO) -
                 answers.append((tag, task_from_message(result, tag), result_cost(result)))
                 opened.pop(tag, None)
             elif isinstance(result, DataForSEOTaskPendingError):
-                again.add(tag)
+                if ready_ids is not None:  # listed as finished, so fetched maybe in vain
+                    again.add(tag)
             elif isinstance(result, _STOPS_RUN):
                 ctx.stop = result
             else:

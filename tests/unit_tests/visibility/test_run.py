@@ -390,3 +390,23 @@ def test_tasks_fetched_unfinished_are_fetched_again_and_rounds_last_long_enough(
     assert [h.tag for h in collect_batch(opened, [ids[0]], {"t2"})] == ["t0", "t2"]
     assert round_wait(15.0, 10, 1900) == 15.0
     assert round_wait(5.0, 1000, 10_000) == pytest.approx(2 * 1000 * 60 / 10_000 + 5)
+
+
+def test_tasks_a_dead_run_had_fetched_are_collected_on_resume(store: VisibilityStore) -> None:
+    emu = emulator()
+    panel = make_panel({"chat_gpt": "gpt-4.1-mini"}, samples=1)
+    run = store.create_run(panel, run_id="r")
+    raw = httpx.Client(transport=EmulatorTransport(emu), base_url="http://e", auth=AUTH)
+    base = "/v3/ai_optimization/chat_gpt/llm_responses"
+    pairs = []
+    for task in store.tasks(run):
+        body = {"user_prompt": task.prompt, "model_name": task.model, "web_search": True}
+        posted = raw.post(f"{base}/task_post", json=[{**body, "tag": task.tag}]).json()
+        task_id = posted["tasks"][0]["id"]
+        assert raw.get(f"{base}/task_get/{task_id}").json()["tasks"][0]["status_code"] == 20000
+        pairs.append((task.tag, task_id))  # fetched once: tasks_ready no longer lists it
+    assert raw.get(f"{base}/tasks_ready").json()["tasks"][0]["result"] in (None, [])
+    store.record_handles(run, pairs)  # the dead run had recorded the handles, not the answers
+    run_panel(panel, store, run_id="r", max_wait=10, **options(emu))
+    assert len(store.tasks(run, "measured")) == 2
+    assert charged_tags(emu) == Counter({t.tag: 1 for t in store.tasks(run)})
