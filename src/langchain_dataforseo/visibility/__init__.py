@@ -23,6 +23,7 @@ Example:
     5
 """
 
+from langchain_dataforseo.visibility._answers import task_from_message
 from langchain_dataforseo.visibility._compare import RATES, EngineComparison, compare_runs
 from langchain_dataforseo.visibility._errors import PanelFileError, VisibilityStoreError
 from langchain_dataforseo.visibility._export import (
@@ -43,15 +44,10 @@ from langchain_dataforseo.visibility._matching import (
 )
 from langchain_dataforseo.visibility._metrics import BrandMetrics, VisibilityRow, metrics
 from langchain_dataforseo.visibility._panel import Brand, Panel
+from langchain_dataforseo.visibility._plan import RunEstimate
+from langchain_dataforseo.visibility._progress import Progress
 from langchain_dataforseo.visibility._report import report
-from langchain_dataforseo.visibility._run import (
-    Progress,
-    RunEstimate,
-    arun_panel,
-    estimate_run,
-    run_panel,
-    task_from_message,
-)
+from langchain_dataforseo.visibility._run import arun_panel, estimate_run, run_panel
 from langchain_dataforseo.visibility._stats import (
     OVERLAP_RULE,
     Z_TEST_RULE,

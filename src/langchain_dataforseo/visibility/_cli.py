@@ -32,14 +32,10 @@ from langchain_dataforseo.visibility._export import (
 )
 from langchain_dataforseo.visibility._metrics import GROUPS, VisibilityRow, metrics
 from langchain_dataforseo.visibility._panel import Panel
+from langchain_dataforseo.visibility._plan import METHODS, RunEstimate
+from langchain_dataforseo.visibility._progress import Progress
 from langchain_dataforseo.visibility._report import report
-from langchain_dataforseo.visibility._run import (
-    METHODS,
-    Progress,
-    RunEstimate,
-    estimate_run,
-    run_panel,
-)
+from langchain_dataforseo.visibility._run import estimate_run, run_panel
 from langchain_dataforseo.visibility._stats import OVERLAP_RULE, Z_TEST_RULE, Rate
 from langchain_dataforseo.visibility._store import VisibilityStore
 

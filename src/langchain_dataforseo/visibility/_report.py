@@ -16,7 +16,7 @@ from typing import Final
 
 from langchain_dataforseo.visibility._export import write_text
 from langchain_dataforseo.visibility._metrics import VisibilityRow, metrics
-from langchain_dataforseo.visibility._run import LIVE_ONLY_ENGINES
+from langchain_dataforseo.visibility._plan import LIVE_ONLY_ENGINES
 from langchain_dataforseo.visibility._stats import Rate
 from langchain_dataforseo.visibility._store import RunInfo, VisibilityStore
 

@@ -32,7 +32,7 @@ from langchain_dataforseo.visibility import (
     run_panel,
     task_from_message,
 )
-from langchain_dataforseo.visibility._run import (
+from langchain_dataforseo.visibility._plan import (
     budget_shares,
     engine_method,
     found_by_tag,
@@ -360,7 +360,7 @@ def test_unfinished_standard_tasks_stay_pending_and_a_rerun_collects_them(
 
 def test_a_round_fetches_the_listed_tasks_or_every_open_one_for_a_sweep() -> None:
     from langchain_dataforseo import TaskHandle
-    from langchain_dataforseo.visibility._run import collect_batch
+    from langchain_dataforseo.visibility._plan import collect_batch
 
     ids = [f"6666666{i}-6666-6666-6666-666666666666" for i in range(3)]
     opened = {f"t{i}": TaskHandle(id=ids[i], engine="chat_gpt", tag=f"t{i}") for i in range(3)}
@@ -383,7 +383,7 @@ def test_model_options_the_panel_decides_are_refused(store: VisibilityStore) -> 
 
 def test_tasks_fetched_unfinished_are_fetched_again_and_rounds_last_long_enough() -> None:
     from langchain_dataforseo import TaskHandle
-    from langchain_dataforseo.visibility._run import collect_batch, round_wait
+    from langchain_dataforseo.visibility._plan import collect_batch, round_wait
 
     ids = [f"7777777{i}-7777-7777-7777-777777777777" for i in range(3)]
     opened = {f"t{i}": TaskHandle(id=ids[i], engine="chat_gpt", tag=f"t{i}") for i in range(3)}
