@@ -254,8 +254,7 @@ def store_writer(db: str, run_id: str) -> OnMessage:
     """
     from langchain_dataforseo.visibility import VisibilityStore, task_from_message
 
-    with VisibilityStore(db) as store:
-        store.check_run(run_id)  # a wrong --run is refused at start, not per postback
+    VisibilityStore(db).close()  # a missing folder or a newer schema is refused at start
 
     def record(message: AIMessage, query: dict[str, str]) -> None:
         tag = message.response_metadata.get("tag") or query.get("tag")
