@@ -1,5 +1,6 @@
 # The two commands of the README, self-sufficient on a fresh clone:
 #   make quickstart   the main job, offline (cassettes) unless DataForSEO credentials are set
+#   make panel        an AI-visibility panel run, measured and reported, offline (emulator)
 #   make test         the whole test suite, offline (loopback only, credentials ignored)
 # Both create the virtual environment in $(VENV) and install the project on first use, and
 # reuse it afterwards (it is rebuilt when pyproject.toml changes).
@@ -12,7 +13,7 @@ EXTRAS ?= test,lint,examples
 PYTEST_ARGS ?=
 OFFLINE := env -u DATAFORSEO_LOGIN -u DATAFORSEO_PASSWORD -u DATAFORSEO_BASE_URL
 
-.PHONY: quickstart test lint format install
+.PHONY: quickstart panel test lint format install
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +25,10 @@ install: $(STAMP)
 
 quickstart: $(STAMP)
 	$(PY) examples/quickstart.py
+
+# Always offline: the panel runs on the emulator started in-process (credentials ignored).
+panel: $(STAMP)
+	@$(OFFLINE) $(PY) examples/visibility.py $(if $(OUT),--out $(OUT))
 
 # pytest's exit code 5 (no test collected) is a failure here, never a pass.
 test: $(STAMP)

@@ -245,6 +245,29 @@ def make_server(
     return PostbackServer((host, port), Receiver, backlog=backlog, max_connections=max_connections)
 
 
+def store_writer(db: str, run_id: str) -> OnMessage:
+    """An ``on_message`` that records each answer into a panel run of a visibility store.
+
+    The task is found by the tag ``run_panel`` gave it (echoed in the postback, and in the
+    URL's ``$tag``); recording twice replaces, so a redelivery is harmless. Each call opens
+    its own connection (the receiver's handlers run in threads; SQLite serialises writers).
+    """
+    from langchain_dataforseo.visibility import VisibilityStore, task_from_message
+
+    VisibilityStore(db).close()  # a missing folder or a newer schema is refused at start
+
+    def record(message: AIMessage, query: dict[str, str]) -> None:
+        tag = message.response_metadata.get("tag") or query.get("tag")
+        if not isinstance(tag, str) or not tag.startswith(f"{run_id}:"):
+            raise Refused(400, f"postback tag {tag!r} is not a task of run {run_id!r}")
+        with VisibilityStore(db) as store:
+            raw = task_from_message(message, tag)
+            store.record_results(run_id, [(tag, raw, message.response_metadata.get("cost"))])
+        print(f"recorded {tag} ({message.response_metadata.get('task_id')})")
+
+    return record
+
+
 def demo() -> None:
     """Emulator + receiver on loopback: three Standard tasks delivered by postback."""
     from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorServer
@@ -293,7 +316,11 @@ def main() -> None:
     parser.add_argument("--backlog", type=int, default=BACKLOG)
     parser.add_argument("--timeout", type=float, default=TIMEOUT, help="seconds per read")
     parser.add_argument("--demo", action="store_true", help="run against the local emulator")
+    parser.add_argument("--db", default=None, help="write each answer into this panel store")
+    parser.add_argument("--run", default=None, help="the panel run the tasks belong to (--db)")
     args = parser.parse_args()
+    if (args.db is None) != (args.run is None):
+        parser.error("--db and --run go together")
     if args.demo:
         demo()
         return
@@ -302,10 +329,13 @@ def main() -> None:
     if not secret:
         secret = shown = new_secret()
         print("POSTBACK_SECRET is not set: using a new secret for this run only")
+    handle: OnMessage = lambda message, _q: print(describe(message))  # noqa: E731
+    if args.db is not None:
+        handle = store_writer(args.db, args.run)
     server = make_server(
         args.host,
         args.port,
-        lambda message, _q: print(describe(message)),
+        handle,
         secret=secret,
         backlog=args.backlog,
         timeout=args.timeout,

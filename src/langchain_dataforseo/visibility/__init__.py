@@ -1,7 +1,8 @@
 """AI-visibility panels: how often AI answers name and cite a brand, measured honestly.
 
-A :class:`Panel` (a brand, its competitors, prompts, engines, samples) is measured into a
-:class:`VisibilityStore` (one SQLite file keeping every task and its raw JSON);
+A :class:`Panel` (a brand, its competitors, prompts, engines, samples) is run by
+:func:`run_panel` (resumable, within a cost cap) into a :class:`VisibilityStore` (one
+SQLite file keeping every task and its raw JSON, and serving as the Standard journal);
 :func:`metrics` computes mention rate, share of voice, average position, citation rate and
 citation share with 95% Wilson intervals, failed and pending tasks counted apart;
 :func:`compare_runs` tells which changes between two runs are significant; :func:`report`
@@ -22,6 +23,7 @@ Example:
     5
 """
 
+from langchain_dataforseo.visibility._answers import task_from_message
 from langchain_dataforseo.visibility._compare import RATES, EngineComparison, compare_runs
 from langchain_dataforseo.visibility._errors import PanelFileError, VisibilityStoreError
 from langchain_dataforseo.visibility._export import (
@@ -42,7 +44,10 @@ from langchain_dataforseo.visibility._matching import (
 )
 from langchain_dataforseo.visibility._metrics import BrandMetrics, VisibilityRow, metrics
 from langchain_dataforseo.visibility._panel import Brand, Panel
+from langchain_dataforseo.visibility._plan import RunEstimate
+from langchain_dataforseo.visibility._progress import Progress
 from langchain_dataforseo.visibility._report import report
+from langchain_dataforseo.visibility._run import arun_panel, estimate_run, run_panel
 from langchain_dataforseo.visibility._stats import (
     OVERLAP_RULE,
     Z_TEST_RULE,
@@ -52,6 +57,7 @@ from langchain_dataforseo.visibility._stats import (
     wilson,
 )
 from langchain_dataforseo.visibility._store import RunInfo, TaskRecord, VisibilityStore, make_tag
+from langchain_dataforseo.visibility._store_journal import StoreJournal
 
 __all__ = [
     "OVERLAP_RULE",
@@ -66,8 +72,11 @@ __all__ = [
     "ExtractedAnswer",
     "Panel",
     "PanelFileError",
+    "Progress",
     "Rate",
+    "RunEstimate",
     "RunInfo",
+    "StoreJournal",
     "TaskRecord",
     "VisibilityRow",
     "VisibilityStore",
@@ -76,7 +85,9 @@ __all__ = [
     "answer_records",
     "answers_csv",
     "answers_json",
+    "arun_panel",
     "compare_runs",
+    "estimate_run",
     "extract_answer",
     "make_tag",
     "metrics",
@@ -84,6 +95,8 @@ __all__ = [
     "metrics_json",
     "metrics_records",
     "report",
+    "run_panel",
+    "task_from_message",
     "to_pandas",
     "two_proportion_z",
     "wilson",

@@ -1,21 +1,26 @@
 """Command line: ``python -m langchain_dataforseo.visibility COMMAND ...``.
 
-Commands over a panel file or an existing store: ``check``, ``status``, ``metrics``,
-``compare``, ``report``. (``run`` comes with ``run_panel``.) Exit codes: 0 success, 2 bad
-usage (argparse), 3 bad panel file, 4 missing database, 5 unknown run id, 1 any other
-input error. Messages go to stderr and name the file, line and field, or the known runs.
+Commands: ``run`` (collect a panel's answers into a store: resumable, with a cost cap),
+and over a panel file or an existing store ``check``, ``status``, ``metrics``, ``compare``,
+``report``. Exit codes: 0 success, 2 bad usage (argparse), 3 bad panel file, 4 missing
+database, 5 unknown run id, 1 any other input error; ``run`` adds 6 (tasks still pending
+or in doubt: run again with the same ``--run-id``), 7 refused by the budget (nothing
+posted), 8 an API error that stopped the run (credentials, funds), 130 interrupted.
+Messages go to stderr and name the file, line and field, or the known runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Final, TextIO
+from typing import Any, Final, TextIO
 
-from langchain_dataforseo.errors import DataForSEOInputError
+from langchain_dataforseo.errors import DataForSEOBudgetError, DataForSEOError, DataForSEOInputError
 from langchain_dataforseo.visibility._compare import compare_runs
 from langchain_dataforseo.visibility._errors import PanelFileError, VisibilityStoreError
 from langchain_dataforseo.visibility._export import (
@@ -27,7 +32,10 @@ from langchain_dataforseo.visibility._export import (
 )
 from langchain_dataforseo.visibility._metrics import GROUPS, VisibilityRow, metrics
 from langchain_dataforseo.visibility._panel import Panel
+from langchain_dataforseo.visibility._plan import METHODS, RunEstimate
+from langchain_dataforseo.visibility._progress import Progress
 from langchain_dataforseo.visibility._report import report
+from langchain_dataforseo.visibility._run import estimate_run, run_panel
 from langchain_dataforseo.visibility._stats import OVERLAP_RULE, Z_TEST_RULE, Rate
 from langchain_dataforseo.visibility._store import VisibilityStore
 
@@ -36,6 +44,10 @@ EXIT_INPUT: Final = 1
 EXIT_PANEL: Final = 3
 EXIT_NO_DATABASE: Final = 4
 EXIT_UNKNOWN_RUN: Final = 5
+EXIT_INCOMPLETE: Final = 6
+EXIT_BUDGET: Final = 7
+EXIT_API: Final = 8
+EXIT_INTERRUPTED: Final = 130
 
 _PROG: Final = "python -m langchain_dataforseo.visibility"
 
@@ -44,9 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with one sub-parser per command (each has ``--help``)."""
     parser = argparse.ArgumentParser(
         prog=_PROG,
-        description="AI-visibility panels: check panel files; read runs from a store.",
+        description="AI-visibility panels: run a panel into a store; check panel files; "
+        "read runs from a store.",
         epilog="Exit codes: 0 ok, 2 usage, 3 bad panel file, 4 missing database, "
-        "5 unknown run id, 1 other input error.",
+        "5 unknown run id, 1 other input error; run: 6 tasks still pending (run again with "
+        "the same --run-id), 7 refused by the budget, 8 API error, 130 interrupted.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -55,6 +69,93 @@ def build_parser() -> argparse.ArgumentParser:
 
     def with_db(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--db", type=Path, required=True, metavar="FILE", help="the store")
+
+    run = commands.add_parser(
+        "run",
+        help="collect a panel's answers into the store (resumable, with a cost cap)",
+        description="Collect a panel's answers: one task per prompt, engine and sample "
+        "(Standard by default, Live for Perplexity). Credentials come from DATAFORSEO_LOGIN "
+        "and DATAFORSEO_PASSWORD (DATAFORSEO_BASE_URL for the sandbox or the emulator). The "
+        "worst-case cost is printed before anything is posted, and the run is refused when it "
+        "passes --max-cost. Killed or interrupted? Run the same command with the same "
+        "--run-id: nothing is posted twice, posted tasks are collected.",
+        epilog="Exit codes: 0 every task finished, 6 some pending or in doubt (run again "
+        "with the same --run-id), 7 refused by the budget (nothing posted), 8 API error, "
+        "3 bad panel file, 1 other input error, 130 interrupted (resumable).",
+    )
+    run.add_argument("panel", type=Path, metavar="PANEL", help="the panel file (TOML or JSON)")
+    with_db(run)
+    run.add_argument(
+        "--run-id",
+        metavar="ID",
+        help="the run id (default: a new one); an existing id resumes that run",
+    )
+    run.add_argument(
+        "--method",
+        choices=METHODS,
+        default="standard",
+        help="standard (default; Perplexity always runs live) or live",
+    )
+    run.add_argument(
+        "--max-cost",
+        type=float,
+        metavar="USD",
+        help="cap for the whole run: refused before posting when the worst case "
+        "passes it, and never passed by started tasks",
+    )
+    run.add_argument(
+        "--max-cost-per-call",
+        type=float,
+        metavar="USD",
+        help="reserve this per task instead of the worst-case estimate",
+    )
+    run.add_argument(
+        "--max-wait",
+        type=float,
+        default=900.0,
+        metavar="SECONDS",
+        help="keep collecting Standard tasks this long after the last post "
+        "(default 900); the rest stays pending, to collect with a re-run",
+    )
+    run.add_argument(
+        "--poll-interval",
+        type=float,
+        default=3.0,
+        metavar="SECONDS",
+        help="seconds between polls (default 3: tasks_ready allows 20 a minute)",
+    )
+    run.add_argument(
+        "--recover-wait",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="look tasks in doubt up by tag this long (default 60)",
+    )
+    run.add_argument(
+        "--repost-in-doubt",
+        action="store_true",
+        help="post again tasks in doubt that were not found (may pay twice)",
+    )
+    run.add_argument(
+        "--concurrency",
+        type=int,
+        default=30,
+        metavar="N",
+        help="posts or live calls in flight per engine (default 30)",
+    )
+    run.add_argument(
+        "--postback",
+        action="store_true",
+        help="post only, with the postback URL in $DATAFORSEO_POSTBACK_URL (a receiver such "
+        "as examples/postback_receiver.py --db writes the results); a later run without "
+        "--postback collects what no postback delivered",
+    )
+    run.add_argument(
+        "--estimate",
+        action="store_true",
+        help="print the worst-case estimate and exit; nothing is posted",
+    )
+    run.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
     status = commands.add_parser("status", help="list the runs, or one run's tasks by state")
     status.add_argument("run", nargs="?", metavar="RUN", help="a run id (default: all runs)")
@@ -148,7 +249,80 @@ def _status(store: VisibilityStore, run: str | None, out: TextIO) -> None:
     )
 
 
-def _run(args: argparse.Namespace, out: TextIO) -> int:
+def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    panel = Panel.from_file(args.panel)
+    run_id = args.run_id or uuid.uuid4().hex[:12]
+
+    def show_estimate(estimate: RunEstimate) -> None:
+        err.write(f"estimate: {estimate.describe(args.max_cost)}\n")
+        err.flush()
+
+    def show_progress(progress: Progress) -> None:
+        if not args.quiet:
+            err.write(progress.line() + "\n")
+            err.flush()
+
+    extra: dict[str, Any] = {}
+    if args.postback:
+        url = os.environ.get("DATAFORSEO_POSTBACK_URL")
+        if not url:
+            msg = "--postback needs the receiver's URL in $DATAFORSEO_POSTBACK_URL."
+            raise DataForSEOInputError(msg, field="DATAFORSEO_POSTBACK_URL")
+        extra = {"postback_url": url, "collect": False}
+    with VisibilityStore(args.db) as store:
+        if args.estimate:
+            show_estimate(
+                estimate_run(
+                    panel,
+                    store,
+                    run_id=run_id,
+                    method=args.method,
+                    max_cost_per_call=args.max_cost_per_call,
+                    repost_in_doubt=args.repost_in_doubt,
+                )
+            )
+            return EXIT_OK
+        err.write(f"run id {run_id} (to resume: --run-id {run_id})\n")
+        run_panel(
+            panel,
+            store,
+            run_id=run_id,
+            method=args.method,
+            max_cost=args.max_cost,
+            max_cost_per_call=args.max_cost_per_call,
+            on_progress=show_progress,
+            on_estimate=show_estimate,
+            repost_in_doubt=args.repost_in_doubt,
+            recover_wait=args.recover_wait,
+            max_wait=args.max_wait,
+            concurrency=args.concurrency,
+            poll_interval=args.poll_interval,
+            **extra,
+        )
+        info = store.run(run_id)
+        doubt = len(store.in_doubt(run_id))
+        out.write(
+            f"run {run_id}: measured {info.measured}, failed {info.failed}, pending "
+            f"{info.pending} (in doubt {doubt}); cost ${info.cost:.6f}\n"
+        )
+        if info.pending and args.postback:
+            err.write(
+                f"{info.pending} task(s) posted for postback delivery; later, run without "
+                f"--postback and with --run-id {run_id} to collect any not delivered.\n"
+            )
+            return EXIT_INCOMPLETE
+        if info.pending:
+            err.write(
+                f"{info.pending} task(s) not finished: run the same command with "
+                f"--run-id {run_id} to collect them (nothing is posted twice).\n"
+            )
+            return EXIT_INCOMPLETE
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.command == "run":
+        return _run_command(args, out, err)
     if args.command == "check":
         panel = Panel.from_file(args.panel)
         tasks = len(panel.prompts) * len(panel.engines) * panel.samples
@@ -228,7 +402,16 @@ def main(
     err = stderr or sys.stderr
     args = build_parser().parse_args(argv)
     try:
-        return _run(args, out)
+        return _run(args, out, err)
+    except KeyboardInterrupt:
+        err.write(
+            "interrupted: the store is consistent; run the same command with the same "
+            "--run-id to resume (nothing is posted twice)\n"
+        )
+        return EXIT_INTERRUPTED
+    except DataForSEOBudgetError as error:
+        err.write(f"error: {error}\n")
+        return EXIT_BUDGET
     except PanelFileError as error:
         err.write(f"error: {error}\n")
         return EXIT_PANEL
@@ -242,3 +425,6 @@ def main(
     except DataForSEOInputError as error:
         err.write(f"error: {error}\n")
         return EXIT_INPUT
+    except DataForSEOError as error:
+        err.write(f"error: {error}\n")
+        return EXIT_API

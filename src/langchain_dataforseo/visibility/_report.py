@@ -10,11 +10,13 @@ from __future__ import annotations
 import html
 from collections import Counter
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
 from langchain_dataforseo.visibility._export import write_text
 from langchain_dataforseo.visibility._metrics import VisibilityRow, metrics
+from langchain_dataforseo.visibility._plan import LIVE_ONLY_ENGINES
 from langchain_dataforseo.visibility._stats import Rate
 from langchain_dataforseo.visibility._store import RunInfo, VisibilityStore
 
@@ -221,6 +223,32 @@ def _all_domains(rows: Sequence[VisibilityRow]) -> tuple[Counter[str], int]:
     return counts, sum(row.citations for row in rows)
 
 
+def method_label(info: RunInfo, rows: Sequence[VisibilityRow]) -> str:
+    """``standard method``, naming the engines that ran Live in a Standard run.
+
+    Args:
+        info: The run.
+        rows: Its metrics by engine.
+
+    Returns:
+        The label, e.g. ``standard method (perplexity: live)``.
+    """
+    engines = [str(row.key.get("engine")) for row in rows]
+    live = [e for e in engines if e in LIVE_ONLY_ENGINES]
+    if info.method == "standard" and live:
+        return f"standard method ({', '.join(live)}: live)"
+    return f"{info.method} method"
+
+
+def when(timestamp: str) -> str:
+    """An ISO 8601 UTC timestamp as ``2026-12-02 05:23 UTC`` (unchanged if unreadable)."""
+    try:
+        moment = datetime.fromisoformat(timestamp).astimezone(UTC)
+    except ValueError:
+        return timestamp
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
 def render_html(info: RunInfo, rows: Sequence[VisibilityRow], names: Sequence[str]) -> str:
     """The HTML report of a run (one self-contained page).
 
@@ -235,8 +263,8 @@ def render_html(info: RunInfo, rows: Sequence[VisibilityRow], names: Sequence[st
     counts, total = _all_domains(rows)
     sections = [
         f"<h1>AI visibility: {_esc(info.panel_name)}</h1>",
-        f'<p class="meta">Run <b>{_esc(info.run_id)}</b> · {_esc(info.method)} method · created '
-        f"{_esc(info.created_at)} · {info.measured} measured, {info.failed} failed, "
+        f'<p class="meta">Run <b>{_esc(info.run_id)}</b> · {_esc(method_label(info, rows))} · '
+        f"created {_esc(when(info.created_at))} · {info.measured} measured, {info.failed} failed, "
         f"{info.pending} pending · cost ${info.cost:.4f}</p>",
         "<p class=\"note\">Answers come from the engines' APIs through DataForSEO's LLM "
         "Responses API, not from the consumer apps; app answers can differ. Failed and pending "
@@ -300,7 +328,7 @@ def render_markdown(info: RunInfo, rows: Sequence[VisibilityRow]) -> str:
     parts = [
         f"# AI visibility: {info.panel_name}",
         "",
-        f"Run `{info.run_id}` ({info.method} method, created {info.created_at}): "
+        f"Run `{info.run_id}` ({method_label(info, rows)}, created {when(info.created_at)}): "
         f"{info.measured} measured, {info.failed} failed, {info.pending} pending; "
         f"cost ${info.cost:.4f}. API answers (LLM Responses), not app answers. "
         "Failed and pending tasks are in no denominator; intervals are 95% Wilson.",

@@ -339,6 +339,27 @@ class VisibilityStore:
         query += " ORDER BY prompt_index, engine, sample"
         return [TaskRecord(*row) for row in self._conn.execute(query, params)]
 
+    def tasks_tagged(self, run_id: str, tags: Iterable[str]) -> list[TaskRecord]:
+        """The tasks of a run with these tags (those that exist), in (prompt, engine, sample) order.
+
+        Args:
+            run_id: The run.
+            tags: The tags.
+
+        Returns:
+            The task records.
+        """
+        self._check_run(run_id)
+        wanted = list(dict.fromkeys(tags))
+        out: list[TaskRecord] = []
+        query = f"SELECT {_TASK_COLUMNS} FROM tasks WHERE run_id = ? AND tag = ?"  # noqa: S608
+        for tag in wanted:
+            row = self._conn.execute(query, (run_id, tag)).fetchone()
+            if row is not None:
+                out.append(TaskRecord(*row))
+        out.sort(key=lambda t: (t.prompt_index, t.engine, t.sample))
+        return out
+
     def unsent(self, run_id: str) -> list[TaskRecord]:
         """Pending tasks with no recorded intent: safe to post."""
         return [t for t in self.tasks(run_id, "pending") if t.intent_at is None]
@@ -415,6 +436,77 @@ class VisibilityStore:
             "cost = COALESCE(?, cost) WHERE run_id = ? AND tag = ? AND status = 'pending'",
             (task_id, now, now, cost),
         )
+
+    def record_handles(
+        self, run_id: str, handles: Sequence[tuple[str, str]], *, cost: float | None = None
+    ) -> None:
+        """Record many posted tasks' ids in one transaction (see :meth:`record_handle`).
+
+        A task already finished with this id (or none), e.g. by a postback that arrived
+        before its handle was recorded, is left as it is; a task finished with another id
+        is an error.
+
+        Args:
+            run_id: The run.
+            handles: ``(tag, task_id)`` pairs.
+            cost: The charge at posting of each, USD (e.g. the Standard prepayment).
+        """
+        now = _now()
+        with self._write() as conn:
+            for tag, task_id in handles:
+                cursor = conn.execute(
+                    "UPDATE tasks SET task_id = ?, posted_at = COALESCE(posted_at, ?), "
+                    "intent_at = COALESCE(intent_at, ?), cost = COALESCE(?, cost) "
+                    "WHERE run_id = ? AND tag = ? AND status = 'pending'",
+                    (task_id, now, now, cost, run_id, tag),
+                )
+                if cursor.rowcount == 1:
+                    continue
+                row = conn.execute(
+                    "SELECT status, task_id FROM tasks WHERE run_id = ? AND tag = ?",
+                    (run_id, tag),
+                ).fetchone()
+                if row is None or row[1] not in (None, task_id):
+                    self._missing(conn, run_id, tag)
+
+    def clear_intent(self, run_id: str, tags: Sequence[str]) -> None:
+        """Forget the intent of pending tasks that were provably not created (free to post).
+
+        Tasks with a task id keep it: a created task is never forgotten.
+
+        Args:
+            run_id: The run.
+            tags: The tasks' tags.
+        """
+        self._check_run(run_id)
+        with self._write() as conn:
+            conn.executemany(
+                "UPDATE tasks SET intent_at = NULL WHERE run_id = ? AND tag = ? "
+                "AND status = 'pending' AND task_id IS NULL",
+                [(run_id, tag) for tag in tags],
+            )
+
+    def retry_unposted(self, run_id: str) -> int:
+        """Make failed tasks that were never created (no task id) pending again.
+
+        A task refused at posting (a status code for the request, or refused before it
+        was sent) was not created and cost nothing, so a resumed run may post it.
+
+        Args:
+            run_id: The run.
+
+        Returns:
+            How many tasks became pending.
+        """
+        self._check_run(run_id)
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE tasks SET status = 'pending', intent_at = NULL, error_code = NULL, "
+                "error_message = NULL, finished_at = NULL, cost = NULL "
+                "WHERE run_id = ? AND status = 'failed' AND task_id IS NULL",
+                (run_id,),
+            )
+            return int(cursor.rowcount)
 
     def record_failure(
         self,

@@ -1,0 +1,281 @@
+"""Pure decisions of a panel run: methods, worst-case estimates, budget shares, rounds.
+
+No I/O: everything here works on task rows and numbers, and is tested directly.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from langchain_dataforseo import DataForSEOInputError, TaskHandle
+from langchain_dataforseo._cost_bounds import (
+    STANDARD_PREPAID_USD,
+    live_reservation,
+    standard_reservation,
+)
+from langchain_dataforseo.visibility._panel import Panel
+from langchain_dataforseo.visibility._store import TaskRecord
+
+LIVE_ONLY_ENGINES: Final = frozenset({"perplexity"})
+"""Engines without the Standard method: their tasks always run Live."""
+METHODS: Final = ("standard", "live")
+LIVE_PRICE_USD: Final = 0.0006
+"""The documented base price of a Live task (the least one can reserve)."""
+RESERVED_OPTIONS: Final = frozenset(
+    {"engine", "model", "model_name", "method", "max_cost", "max_cost_per_call", "tag"}
+    | {"max_tokens", "max_output_tokens", "temperature", "top_p", "web_search"}
+    | {"force_web_search", "web_search_country_iso_code", "web_search_city", "use_reasoning"}
+)
+"""Model options ``run_panel`` sets itself: from the panel, the run, or per task."""
+UUID_LIKE: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+"""The API's task id format (an id listed in ``tasks_ready`` in another form is ignored)."""
+
+
+def engine_method(engine: str, method: str) -> str:
+    """The method an engine's tasks use: ``live`` for Perplexity, else the run's method.
+
+    Args:
+        engine: The engine.
+        method: The run's method (``standard`` or ``live``).
+
+    Returns:
+        ``standard`` or ``live``.
+    """
+    return "live" if method == "live" or engine in LIVE_ONLY_ENGINES else "standard"
+
+
+def task_body(panel: Panel, task: TaskRecord) -> dict[str, Any]:
+    """The task fields the package sends for one panel task (for its worst-case cost).
+
+    Args:
+        panel: The panel.
+        task: The task.
+
+    Returns:
+        ``user_prompt``, ``model_name``, ``tag`` and the engine's settings.
+    """
+    return {
+        "user_prompt": task.prompt,
+        "model_name": task.model,
+        **panel.task_settings(task.engine),
+        "tag": task.tag,
+    }
+
+
+def task_bound(
+    panel: Panel, task: TaskRecord, method: str, max_cost_per_call: float | None = None
+) -> float:
+    """What one task can cost at most, as the package's budget reserves it.
+
+    Args:
+        panel: The panel.
+        task: The task.
+        method: ``standard`` or ``live`` (of the task's engine).
+        max_cost_per_call: The user's per-task figure, replacing the estimate.
+
+    Returns:
+        USD.
+    """
+    if max_cost_per_call is not None:
+        floor = STANDARD_PREPAID_USD if method == "standard" else LIVE_PRICE_USD
+        return max(max_cost_per_call, floor)
+    body = task_body(panel, task)
+    if method == "standard":
+        return standard_reservation(task.engine, body)
+    return live_reservation(task.engine, body)
+
+
+@dataclass(frozen=True)
+class RunEstimate:
+    """What a run (or the rest of a resumed run) can cost at most, before posting.
+
+    Attributes:
+        run_id: The run.
+        to_post: Tasks to post (never posted, or in doubt with ``repost_in_doubt``).
+        to_post_cost: Their worst case, USD.
+        per_engine: Of ``to_post_cost``, each engine's part.
+        committed: What the run already has or may have spent: recorded costs of finished
+            tasks, and the worst case of tasks posted and not collected or in doubt.
+        to_collect: Tasks posted and not collected yet.
+        in_doubt: Tasks that may have been posted (no verdict).
+    """
+
+    run_id: str
+    to_post: int
+    to_post_cost: float
+    per_engine: Mapping[str, float]
+    committed: float
+    to_collect: int
+    in_doubt: int
+
+    @property
+    def total(self) -> float:
+        """``committed + to_post_cost``: the most the run can cost in all."""
+        return round(self.committed + self.to_post_cost, 7)
+
+    def describe(self, max_cost: float | None) -> str:
+        """One line for people: tasks, worst case, and the cap."""
+        cap = "no max_cost" if max_cost is None else f"max_cost ${max_cost:.4f}"
+        return (
+            f"run {self.run_id}: {self.to_post} task(s) to post, at most "
+            f"${self.to_post_cost:.4f} (estimated worst case); {self.to_collect} to collect, "
+            f"{self.in_doubt} in doubt; committed so far at most ${self.committed:.4f}; "
+            f"total at most ${self.total:.4f}, {cap}"
+        )
+
+
+def plan_estimate(
+    panel: Panel,
+    tasks: Sequence[TaskRecord],
+    method: str,
+    *,
+    run_id: str,
+    max_cost_per_call: float | None = None,
+    repost_in_doubt: bool = False,
+) -> RunEstimate:
+    """Estimate a run from its task rows (pure).
+
+    Args:
+        panel: The panel.
+        tasks: Every task of the run.
+        method: The run's method.
+        run_id: The run.
+        max_cost_per_call: The user's per-task figure, replacing the estimate.
+        repost_in_doubt: Whether tasks in doubt will be posted again.
+
+    Returns:
+        The estimate.
+    """
+    to_post = 0
+    per_engine: dict[str, float] = {}
+    committed = 0.0
+    to_collect = doubt = 0
+    for task in tasks:
+        kind = engine_method(task.engine, method)
+        bound = task_bound(panel, task, kind, max_cost_per_call)
+        if task.status != "pending":
+            committed += task.cost or 0.0
+        elif task.task_id is not None:
+            committed += max(bound, task.cost or 0.0)
+            to_collect += 1
+        elif task.intent_at is not None:
+            committed += bound
+            doubt += 1
+            if repost_in_doubt:
+                to_post += 1
+                per_engine[task.engine] = per_engine.get(task.engine, 0.0) + bound
+        else:
+            to_post += 1
+            per_engine[task.engine] = per_engine.get(task.engine, 0.0) + bound
+    return RunEstimate(
+        run_id=run_id,
+        to_post=to_post,
+        to_post_cost=round(sum(per_engine.values()), 7),
+        per_engine={k: round(v, 7) for k, v in per_engine.items()},
+        committed=round(committed, 7),
+        to_collect=to_collect,
+        in_doubt=doubt,
+    )
+
+
+def budget_shares(available: float, per_engine: Mapping[str, float]) -> dict[str, float]:
+    """Split what is left of ``max_cost`` between engines, in proportion to their estimates.
+
+    Each share is at least the engine's estimate when the estimates fit (the caller
+    refuses otherwise), and the shares never add up to more than ``available``.
+
+    Args:
+        available: ``max_cost`` minus what the run has committed.
+        per_engine: Each engine's worst case of what it will post.
+
+    Returns:
+        Engine -> its model's ``max_cost`` (0 for an engine with nothing to post).
+    """
+    total = sum(per_engine.values())
+    if total <= 0:
+        return dict.fromkeys(per_engine, 0.0)
+    slack = max(available - total, 0.0)
+    return {
+        engine: math.floor((need + slack * need / total) * 1e7) / 1e7
+        for engine, need in per_engine.items()
+    }
+
+
+def check_model_options(options: Mapping[str, Any]) -> None:
+    """Refuse model options that the panel or the run decides (before anything is sent).
+
+    Args:
+        options: The ``**model_options`` given to :func:`run_panel`.
+
+    Raises:
+        DataForSEOInputError: Naming the option and where it belongs.
+    """
+    for name in options:
+        if name in RESERVED_OPTIONS:
+            msg = (
+                f"{name} is not a model option of run_panel: engines, models and task "
+                "settings come from the panel (engines, settings, engine_settings); method, "
+                "max_cost and max_cost_per_call are run_panel's own arguments; tags are per task."
+            )
+            raise DataForSEOInputError(msg, field=name, limit="not reserved", actual=name)
+
+
+def found_by_tag(pairs: Sequence[tuple[str, str | None]], wanted: set[str]) -> dict[str, str]:
+    """Tags in doubt that ``tasks_ready`` lists, with their task ids (the first id wins).
+
+    A tag listed by ``tasks_ready`` belongs to a task that exists (created and paid); a
+    tag not listed proves nothing (only finished, uncollected tasks are listed).
+
+    Args:
+        pairs: ``(task_id, tag)`` pairs from ``tasks_ready``.
+        wanted: The tags in doubt.
+
+    Returns:
+        Tag -> task id, for the tags found.
+    """
+    out: dict[str, str] = {}
+    for task_id, tag in pairs:
+        if tag in wanted and tag not in out and UUID_LIKE.fullmatch(task_id):
+            out[tag] = task_id
+    return out
+
+
+def collect_batch(
+    opened: Mapping[str, TaskHandle],
+    ready_ids: Sequence[str] | None,
+    again: Iterable[str] = (),
+) -> list[TaskHandle]:
+    """The open handles to fetch this round: the ready ones, or all of them for a sweep.
+
+    Args:
+        opened: Tag -> handle, of the tasks not collected yet.
+        ready_ids: The ids ``tasks_ready`` listed, or ``None`` for a sweep.
+        again: Tags fetched before that came back unfinished (a fetch cut by its wait may
+            have taken them off ``tasks_ready``): fetched directly again.
+
+    Returns:
+        The handles, in ``opened`` order.
+    """
+    if ready_ids is None:
+        return list(opened.values())
+    ready = set(ready_ids)
+    retry = set(again)
+    return [h for tag, h in opened.items() if h.id in ready or tag in retry]
+
+
+def round_wait(collect_round: float, batch: int, calls_per_minute: int) -> float:
+    """How long one collecting round may take: enough for one ``task_get`` per task.
+
+    Args:
+        collect_round: The configured round length, seconds.
+        batch: Tasks to fetch this round.
+        calls_per_minute: The client's pace.
+
+    Returns:
+        Seconds: the round length, or twice the time the fetches need at that pace plus 5 s.
+    """
+    return max(collect_round, 2 * batch * 60 / calls_per_minute + 5.0)

@@ -1,0 +1,129 @@
+"""The CLI's run command against the emulator on loopback: estimate, refusal, exit codes."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorServer
+from langchain_dataforseo.visibility import VisibilityStore
+from langchain_dataforseo.visibility._cli import (
+    EXIT_BUDGET,
+    EXIT_INCOMPLETE,
+    EXIT_OK,
+    EXIT_PANEL,
+    main,
+)
+
+PANEL = """
+name = "cli"
+samples = 2
+prompts = ["Which CRM suits a small agency?"]
+[brand]
+name = "HubSpot"
+[engines]
+chat_gpt = "gpt-4.1-mini"
+perplexity = "sonar"
+"""
+
+
+def call(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatorServer]:
+    with EmulatorServer(Emulator(EmulatorConfig(task_latency=0.05))) as running:
+        monkeypatch.setenv("DATAFORSEO_LOGIN", "emulator-login")
+        monkeypatch.setenv("DATAFORSEO_PASSWORD", "emulator-password")
+        monkeypatch.setenv("DATAFORSEO_BASE_URL", running.base_url)
+        yield running
+
+
+def posted(server: EmulatorServer) -> int:
+    ledger = httpx.get(
+        f"{server.base_url}/emulator/ledger", auth=("emulator-login", "emulator-password")
+    ).json()
+    return len(ledger["charges"])
+
+
+@pytest.fixture
+def panel(tmp_path: Path) -> Path:
+    path = tmp_path / "panel.toml"
+    path.write_text(PANEL, encoding="utf-8")
+    return path
+
+
+def test_run_has_help() -> None:
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as done, contextlib.redirect_stdout(out):
+        main(["run", "--help"])
+    assert done.value.code == 0
+    assert "--run-id" in out.getvalue()
+    assert "--max-cost" in out.getvalue()
+
+
+def test_run_then_rerun_posts_nothing_twice(
+    server: EmulatorServer, panel: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "runs.db"
+    args = ("run", str(panel), "--db", str(db), "--run-id", "c1", "--poll-interval", "0.05")
+    code, out, err = call(*args, "--max-cost", "5")
+    assert code == EXIT_OK, err
+    assert "run c1: measured 4, failed 0, pending 0" in out
+    assert "estimate: run c1: 4 task(s) to post" in err
+    assert "[c1] done 4/4" in err
+    assert posted(server) == 4
+    code, out, err = call(*args)
+    assert code == EXIT_OK, err
+    assert "0 task(s) to post" in err
+    assert posted(server) == 4
+
+
+def test_run_estimate_posts_nothing(server: EmulatorServer, panel: Path, tmp_path: Path) -> None:
+    code, _out, err = call("run", str(panel), "--db", str(tmp_path / "x.db"), "--estimate")
+    assert code == EXIT_OK
+    assert "4 task(s) to post, at most $" in err
+    assert posted(server) == 0
+
+
+def test_run_over_max_cost_exits_7_and_posts_nothing(
+    server: EmulatorServer, panel: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "runs.db"
+    code, _out, err = call("run", str(panel), "--db", str(db), "--max-cost", "0.01")
+    assert code == EXIT_BUDGET
+    assert "nothing was posted" in err
+    assert posted(server) == 0
+
+
+def test_run_with_tasks_left_exits_6_and_says_how_to_resume(
+    monkeypatch: pytest.MonkeyPatch, panel: Path, tmp_path: Path
+) -> None:
+    with EmulatorServer(Emulator(EmulatorConfig(task_latency=30))) as running:
+        monkeypatch.setenv("DATAFORSEO_LOGIN", "emulator-login")
+        monkeypatch.setenv("DATAFORSEO_PASSWORD", "emulator-password")
+        monkeypatch.setenv("DATAFORSEO_BASE_URL", running.base_url)
+        db = tmp_path / "runs.db"
+        code, _out, err = call(
+            "run", str(panel), "--db", str(db), "--run-id", "slow", "--max-wait", "0.1"
+        )
+    assert code == EXIT_INCOMPLETE
+    assert "--run-id slow to collect them" in err
+    with VisibilityStore(db, readonly=True) as store:
+        assert len(store.posted("slow")) == 2
+
+
+def test_run_a_bad_panel_exits_3(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(PANEL.replace("samples = 2", "samples = 0"), encoding="utf-8")
+    code, _out, err = call("run", str(bad), "--db", str(tmp_path / "x.db"))
+    assert code == EXIT_PANEL
+    assert "samples" in err
