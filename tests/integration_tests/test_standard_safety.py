@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -479,3 +480,47 @@ def test_a_task_left_pending_by_failing_gets_says_why() -> None:
     (result,) = model.collect(handles, return_exceptions=True)  # type: ignore[arg-type]
     assert isinstance(result, DataForSEOTaskPendingError)
     assert "last task_get failed" in str(result)
+
+
+# --------------------------------------------------------------------------- per-input tags
+
+
+def test_submit_with_tags_gives_each_task_its_own_tag_in_packed_posts(tmp_path: Path) -> None:
+    emu = emulator(task_latency=0.05)
+    model, transport = standard(emu)
+    tags = [f"run-7:p{i}" for i in range(150)]
+    handles = model.submit(prompts(150), tags=tags, journal=tmp_path / "run.jsonl")
+    assert [h.tag for h in handles] == tags  # type: ignore[union-attr]
+    posts = [r for r in transport.requests if r.url.path.endswith("/task_post")]
+    assert [len(posted_tags(r)) for r in posts] == [100, 50]  # still 100 a request
+    assert [t for r in posts for t in posted_tags(r)] == tags
+    again, rerun = standard(emu)
+    again.submit(prompts(150), tags=tags, journal=tmp_path / "run.jsonl")
+    assert rerun.posts == 0  # the journal knows every tag
+    answers = model.collect(handles)  # type: ignore[arg-type]
+    assert [a.response_metadata["tag"] for a in answers] == tags  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("tags", "options", "needle"),
+    [
+        (["a", "b"], {}, "3 input(s), 2 tag(s)"),
+        ("abc", {}, "3 input(s), 1 tag(s)"),
+        (["a", "b", "c"], {"tag": "x"}, "not both"),
+        (["a", "b", "x" * 256], {}, "tag"),
+    ],
+)
+def test_bad_tags_are_refused_before_anything_is_sent(
+    tags: Any, options: dict[str, Any], needle: str
+) -> None:
+    model, transport = standard(emulator())
+    with pytest.raises(DataForSEOInputError, match=re.escape(needle)):
+        model.submit(prompts(3), tags=tags, **options)
+    assert transport.requests == []
+
+
+async def test_asubmit_takes_tags_too() -> None:
+    emu = emulator(task_latency=0.05)
+    model, _ = standard(emu)
+    handles = await model.asubmit(["one?", "two?"], tags=["t-1", "t-2"])
+    assert [h.tag for h in handles] == ["t-1", "t-2"]  # type: ignore[union-attr]

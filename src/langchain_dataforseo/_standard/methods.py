@@ -47,6 +47,7 @@ class StandardMethods:
         inputs: Sequence[LanguageModelInput],
         *,
         return_exceptions: bool = False,
+        tags: Sequence[str] | None = None,
         journal: str | os.PathLike[str] | SubmitJournal | None = None,
         repost_in_doubt: bool = False,
         recover_wait: float = RECOVER_WAIT_SECONDS,
@@ -62,6 +63,8 @@ class StandardMethods:
         Args:
             inputs: Prompts or message lists.
             return_exceptions: Put each failure in place instead of raising.
+            tags: One tag per input (instead of ``tag=``, which gives every task the
+                same one); each is checked like ``tag`` (at most 255 characters).
             journal: A file path (or any ``SubmitJournal``) where each chunk's tags are
                 written before it is posted and its handles as soon as they come back.
                 Run again with the same journal: known tasks are not posted again, and
@@ -86,13 +89,16 @@ class StandardMethods:
         stop = kwargs.pop("stop", None)
         messages = self._as_messages(inputs)
         records = self._records()
-        return runner.submit(ctx, messages, stop, kwargs, records, return_exceptions, resume)
+        return runner.submit(
+            ctx, messages, stop, kwargs, records, return_exceptions, resume, tags=tags
+        )
 
     async def asubmit(
         self: StandardHost,
         inputs: Sequence[LanguageModelInput],
         *,
         return_exceptions: bool = False,
+        tags: Sequence[str] | None = None,
         journal: str | os.PathLike[str] | SubmitJournal | None = None,
         repost_in_doubt: bool = False,
         recover_wait: float = RECOVER_WAIT_SECONDS,
@@ -103,6 +109,7 @@ class StandardMethods:
         Args:
             inputs: Prompts or message lists.
             return_exceptions: Put each failure in place instead of raising.
+            tags: As for :meth:`submit`.
             journal: As for :meth:`submit`.
             repost_in_doubt: As for :meth:`submit`.
             recover_wait: As for :meth:`submit`.
@@ -117,7 +124,9 @@ class StandardMethods:
         stop = kwargs.pop("stop", None)
         messages = self._as_messages(inputs)
         records = await self._arecords()
-        return await runner.asubmit(ctx, messages, stop, kwargs, records, return_exceptions, resume)
+        return await runner.asubmit(
+            ctx, messages, stop, kwargs, records, return_exceptions, resume, tags=tags
+        )
 
     def collect(
         self: StandardHost,

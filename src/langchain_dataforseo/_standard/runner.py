@@ -82,18 +82,41 @@ def refuse_journal_on_live(journal: object) -> None:
 # -- submit -----------------------------------------------------------------------------
 
 
+def check_tags(tags: Sequence[str] | None, inputs: int, options: Mapping[str, Any]) -> None:
+    """Per-input tags: one per input, never with a ``tag=`` option as well.
+
+    Raises:
+        DataForSEOInputError: Before anything is built or posted.
+    """
+    if tags is None:
+        return
+    if "tag" in options:
+        msg = "Give either tag= (one tag for every task) or tags= (one per input), not both."
+        raise DataForSEOInputError(msg, field="tags", limit="without tag=", actual=len(tags))
+    if isinstance(tags, str) or len(tags) != inputs:
+        size = 1 if isinstance(tags, str) else len(tags)
+        msg = f"tags= needs one tag per input: {inputs} input(s), {size} tag(s)."
+        raise DataForSEOInputError(msg, field="tags", limit=inputs, actual=size)
+
+
 def prepare(
     ctx: StandardContext,
     inputs: Sequence[Sequence[BaseMessage]],
     stop: list[str] | None,
     options: dict[str, Any],
     records: list[ModelRecord] | None,
+    tags: Sequence[str] | None = None,
 ) -> list[Prepared]:
-    """Build and check every task before anything is posted; tag untagged ones."""
+    """Build and check every task before anything is posted; tag untagged ones.
+
+    ``tags`` gives each input its own tag (checked like a ``tag=`` option).
+    """
+    check_tags(tags, len(inputs), options)
     prepared: list[Prepared] = []
     for index, messages in enumerate(inputs):
+        own = options if tags is None else {**options, "tag": tags[index]}
         try:
-            task, notes = ctx.build(messages, stop, options, records)
+            task, notes = ctx.build(messages, stop, own, records)
         except ValueError as error:
             prepared.append(error)
             continue
@@ -298,6 +321,7 @@ def submit(
     resume: Resume | None = None,
     *,
     for_batch: bool = False,
+    tags: Sequence[str] | None = None,
 ) -> list[Item]:
     """Check, tag and post the tasks (100 per request); one handle or error per input.
 
@@ -307,7 +331,10 @@ def submit(
     midway keeps its tasks reserved at their worst case: they may have been created.
     """
     sub = _start(
-        ctx, prepare(ctx, inputs, stop, options, records), return_exceptions, resume or Resume()
+        ctx,
+        prepare(ctx, inputs, stop, options, records, tags),
+        return_exceptions,
+        resume or Resume(),
     )
     recovery = Recovery()
     if sub.plan.look_up:
@@ -334,10 +361,14 @@ async def asubmit(
     resume: Resume | None = None,
     *,
     for_batch: bool = False,
+    tags: Sequence[str] | None = None,
 ) -> list[Item]:
     """Async :func:`submit`; chunks are posted concurrently."""
     sub = _start(
-        ctx, prepare(ctx, inputs, stop, options, records), return_exceptions, resume or Resume()
+        ctx,
+        prepare(ctx, inputs, stop, options, records, tags),
+        return_exceptions,
+        resume or Resume(),
     )
     recovery = Recovery()
     if sub.plan.look_up:
