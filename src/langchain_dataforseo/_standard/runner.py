@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
@@ -311,6 +311,60 @@ def _hold_unknown(ctx: StandardContext, amounts: list[float]) -> None:
         record_unknown(ctx.engine, ctx.model, amount)
 
 
+@dataclass(frozen=True)
+class _Recover:
+    """Look the tasks in doubt up by tag (the steps of ``resume.recover_steps``)."""
+
+    steps: Any
+
+
+@dataclass(frozen=True)
+class _Post:
+    """Post these tasks, 100 a request, journaling each chunk in ``log``."""
+
+    tasks: list[dict[str, Any]]
+    log: ChunkLog
+
+
+def _submit_steps(
+    ctx: StandardContext,
+    inputs: Sequence[Sequence[BaseMessage]],
+    stop: list[str] | None,
+    options: dict[str, Any],
+    records: list[ModelRecord] | None,
+    return_exceptions: bool,
+    resume: Resume | None,
+    for_batch: bool,
+    tags: Sequence[str] | None,
+) -> Generator[_Recover | _Post, Any, list[Item]]:
+    """A submission as steps: it yields the I/O to do and receives its result.
+
+    A post that raises (cancelled, interrupted) is thrown back in: its tasks stay
+    reserved at their worst case, since they may have been created.
+    """
+    sub = _start(
+        ctx,
+        prepare(ctx, inputs, stop, options, records, tags),
+        return_exceptions,
+        resume or Resume(),
+    )
+    recovery = Recovery()
+    if sub.plan.look_up:
+        recovery = yield _Recover(_recover_steps(ctx, sub))
+    masked = _to_post(sub, recovery)
+    positions, tasks, amounts = _reserve(ctx, masked, True)
+    posted: list[TaskHandle | DataForSEOError] = []
+    if tasks:
+        try:
+            posted = yield _Post(tasks, sub.log)
+        except BaseException:  # cancelled or interrupted: the tasks may have been created
+            _hold_unknown(ctx, amounts)
+            raise
+    out = _resumed(ctx, sub, recovery, _placed(ctx, masked, positions, posted, amounts))
+    raise_if_not_created(out, return_exceptions or for_batch)
+    return out
+
+
 def submit(
     ctx: StandardContext,
     inputs: Sequence[Sequence[BaseMessage]],
@@ -327,28 +381,27 @@ def submit(
 
     With a journal, tasks it knows are not posted again and tasks in doubt are looked up
     by tag first. ``for_batch`` returns tasks that were not created in place (the batch
-    collects the others, then raises with everything). A post cancelled or interrupted
-    midway keeps its tasks reserved at their worst case: they may have been created.
+    collects the others, then raises with everything). The blocking driver of
+    :func:`_submit_steps`.
     """
-    sub = _start(
-        ctx,
-        prepare(ctx, inputs, stop, options, records, tags),
-        return_exceptions,
-        resume or Resume(),
+    steps = _submit_steps(
+        ctx, inputs, stop, options, records, return_exceptions, resume, for_batch, tags
     )
-    recovery = Recovery()
-    if sub.plan.look_up:
-        recovery = drive_recover(ctx.client, _recover_steps(ctx, sub))
-    masked = _to_post(sub, recovery)
-    positions, tasks, amounts = _reserve(ctx, masked, True)
     try:
-        posted = post_all(ctx.client, ctx.engine, tasks, sub.log) if tasks else []
-    except BaseException:  # cancelled or interrupted: the tasks may have been created
-        _hold_unknown(ctx, amounts)
-        raise
-    out = _resumed(ctx, sub, recovery, _placed(ctx, masked, positions, posted, amounts))
-    raise_if_not_created(out, return_exceptions or for_batch)
-    return out
+        step = next(steps)
+        while True:
+            try:
+                if isinstance(step, _Recover):
+                    value: Any = drive_recover(ctx.client, step.steps)
+                else:
+                    value = post_all(ctx.client, ctx.engine, step.tasks, step.log)
+            except BaseException as error:
+                step = steps.throw(error)
+                continue
+            step = steps.send(value)
+    except StopIteration as done:
+        result: list[Item] = done.value
+        return result
 
 
 async def asubmit(
@@ -363,26 +416,25 @@ async def asubmit(
     for_batch: bool = False,
     tags: Sequence[str] | None = None,
 ) -> list[Item]:
-    """Async :func:`submit`; chunks are posted concurrently."""
-    sub = _start(
-        ctx,
-        prepare(ctx, inputs, stop, options, records, tags),
-        return_exceptions,
-        resume or Resume(),
+    """Async :func:`submit` (its async driver); chunks are posted concurrently."""
+    steps = _submit_steps(
+        ctx, inputs, stop, options, records, return_exceptions, resume, for_batch, tags
     )
-    recovery = Recovery()
-    if sub.plan.look_up:
-        recovery = await adrive_recover(ctx.client, _recover_steps(ctx, sub))
-    masked = _to_post(sub, recovery)
-    positions, tasks, amounts = _reserve(ctx, masked, True)
     try:
-        posted = await apost_all(ctx.client, ctx.engine, tasks, sub.log) if tasks else []
-    except BaseException:  # cancelled or interrupted: the tasks may have been created
-        _hold_unknown(ctx, amounts)
-        raise
-    out = _resumed(ctx, sub, recovery, _placed(ctx, masked, positions, posted, amounts))
-    raise_if_not_created(out, return_exceptions or for_batch)
-    return out
+        step = next(steps)
+        while True:
+            try:
+                if isinstance(step, _Recover):
+                    value: Any = await adrive_recover(ctx.client, step.steps)
+                else:
+                    value = await apost_all(ctx.client, ctx.engine, step.tasks, step.log)
+            except BaseException as error:
+                step = steps.throw(error)
+                continue
+            step = steps.send(value)
+    except StopIteration as done:
+        result: list[Item] = done.value
+        return result
 
 
 # -- collect ----------------------------------------------------------------------------
