@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from langchain_core.language_models import LanguageModelInput
@@ -23,6 +24,31 @@ from langchain_dataforseo._standard.context import RunTrace, StandardContext
 from langchain_dataforseo._standard.handle import TaskHandle
 from langchain_dataforseo._standard.journal import SubmitJournal
 from langchain_dataforseo._standard.resume import RECOVER_WAIT_SECONDS
+
+
+@dataclass(frozen=True)
+class _BatchCall:
+    """A Standard batch, checked and laid out, before its first I/O."""
+
+    ctx: StandardContext
+    resume: runner.Resume
+    stop: list[str] | None
+    messages: list[list[BaseMessage]]
+    configs: list[RunnableConfig]
+
+    def submit_args(
+        self, options: dict[str, Any], records: list[ModelRecord] | None, return_exceptions: bool
+    ) -> tuple[Any, ...]:
+        """The positional arguments of ``runner.submit`` / ``runner.asubmit``."""
+        return (
+            self.ctx,
+            self.messages,
+            self.stop,
+            options,
+            records,
+            return_exceptions,
+            self.resume,
+        )
 
 
 class StandardHost(Protocol):
@@ -184,6 +210,24 @@ class StandardMethods:
         runner.raise_if_incomplete(results, return_exceptions)
         return results
 
+    def _batch_setup(
+        self: StandardHost,
+        inputs: list[LanguageModelInput],
+        config: RunnableConfig | list[RunnableConfig] | None,
+        journal: str | os.PathLike[str] | SubmitJournal | None,
+        repost_in_doubt: bool,
+        recover_wait: float,
+        kwargs: dict[str, Any],
+    ) -> _BatchCall:
+        """Everything a Standard batch checks and builds before its first I/O."""
+        ctx = self._standard()
+        runner.require_standard(ctx)
+        resume = runner.Resume.of(journal, repost_in_doubt, recover_wait)
+        stop = kwargs.pop("stop", None)
+        return _BatchCall(
+            ctx, resume, stop, self._as_messages(inputs), get_config_list(config, len(inputs))
+        )
+
     def _standard_batch(
         self: StandardHost,
         inputs: list[LanguageModelInput],
@@ -195,28 +239,16 @@ class StandardMethods:
         kwargs: dict[str, Any],
     ) -> list[AIMessage | Exception]:
         """A Standard ``batch``: posted together, traced as one run per prompt, collected."""
-        ctx = self._standard()
-        runner.require_standard(ctx)
-        resume = runner.Resume.of(journal, repost_in_doubt, recover_wait)
-        stop = kwargs.pop("stop", None)
-        messages = self._as_messages(inputs)
-        runs = runs_of.start_runs(
-            self._run_trace(), get_config_list(config, len(inputs)), messages, kwargs
+        call = StandardMethods._batch_setup(
+            self, inputs, config, journal, repost_in_doubt, recover_wait, kwargs
         )
+        runs = runs_of.start_runs(self._run_trace(), call.configs, call.messages, kwargs)
         try:
-            records = self._records()
             items = runner.submit(
-                ctx,
-                messages,
-                stop,
-                kwargs,
-                records,
-                return_exceptions,
-                resume,
-                for_batch=True,
+                *call.submit_args(kwargs, self._records(), return_exceptions), for_batch=True
             )
-            state = runner.collect_state(ctx, items, ctx.poll_interval, None)
-            results = runner.outcomes(ctx, items, state)
+            state = runner.collect_state(call.ctx, items, call.ctx.poll_interval, None)
+            results = runner.outcomes(call.ctx, items, state)
         except Exception as error:
             runs_of.end_runs(runs, [error] * len(runs))
             raise
@@ -235,27 +267,17 @@ class StandardMethods:
         kwargs: dict[str, Any],
     ) -> list[AIMessage | Exception]:
         """Async :meth:`_standard_batch`."""
-        ctx = self._standard()
-        runner.require_standard(ctx)
-        resume = runner.Resume.of(journal, repost_in_doubt, recover_wait)
-        stop = kwargs.pop("stop", None)
-        messages = self._as_messages(inputs)
-        configs = get_config_list(config, len(inputs))
-        runs = await runs_of.astart_runs(self._run_trace(), configs, messages, kwargs)
+        call = StandardMethods._batch_setup(
+            self, inputs, config, journal, repost_in_doubt, recover_wait, kwargs
+        )
+        runs = await runs_of.astart_runs(self._run_trace(), call.configs, call.messages, kwargs)
         try:
             records = await self._arecords()
             items = await runner.asubmit(
-                ctx,
-                messages,
-                stop,
-                kwargs,
-                records,
-                return_exceptions,
-                resume,
-                for_batch=True,
+                *call.submit_args(kwargs, records, return_exceptions), for_batch=True
             )
-            state = await runner.acollect_state(ctx, items, ctx.poll_interval, None)
-            results = runner.outcomes(ctx, items, state)
+            state = await runner.acollect_state(call.ctx, items, call.ctx.poll_interval, None)
+            results = runner.outcomes(call.ctx, items, state)
         except Exception as error:
             await runs_of.aend_runs(runs, [error] * len(runs))
             raise
