@@ -134,6 +134,8 @@ def run_cli(server: EmulatorServer, tmp: Path) -> subprocess.Popen[str]:
         "kill",
         "--concurrency",
         "1",  # one post in flight per engine: when it is held, none is between intent and send
+        "--tasks-per-post",
+        "1",  # one task a post, so that "half the tasks posted" falls between posts
         "--poll-interval",
         "0.1",
         "--recover-wait",

@@ -144,6 +144,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="posts or live calls in flight per engine (default 30)",
     )
     run.add_argument(
+        "--tasks-per-post",
+        type=int,
+        default=100,
+        metavar="N",
+        help="Standard tasks in one task_post request, 1 to 100 (default 100)",
+    )
+    run.add_argument(
         "--postback",
         action="store_true",
         help="post only, with the postback URL in $DATAFORSEO_POSTBACK_URL (a receiver such "
@@ -296,6 +303,7 @@ def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             recover_wait=args.recover_wait,
             max_wait=args.max_wait,
             concurrency=args.concurrency,
+            tasks_per_post=args.tasks_per_post,
             poll_interval=args.poll_interval,
             **extra,
         )

@@ -84,6 +84,7 @@ class _Context:
     collect_round: float
     collect: bool
     concurrency: int
+    tasks_per_post: int = 100
     last_report: float = 0.0
     stop: BaseException | None = None
     posting: dict[str, asyncio.Event] = field(default_factory=dict)
@@ -196,6 +197,10 @@ async def _recover(
     return missing
 
 
+TASKS_PER_POST: Final = 100
+"""Tasks in one ``task_post`` (the API's most)."""
+
+
 async def _post_standard(
     ctx: _Context, engine: str, model: ChatDataForSEO, tasks: Sequence[TaskRecord]
 ) -> None:
@@ -206,17 +211,18 @@ async def _post_standard(
     missing = await _recover(ctx, engine, model, doubt) if doubt else set()
     tasks = [t for t in tasks if t.intent_at is None or (t.tag in missing and ctx.repost_in_doubt)]
 
-    async def one(task: TaskRecord) -> None:
+    async def post(chunk: Sequence[TaskRecord]) -> None:
         if ctx.stop is not None:
             return
         async with gate:
             if ctx.stop is not None:
                 return
-            journal = StoreJournal(ctx.store, ctx.run_id, [task.tag])
-            try:
-                (item,) = await model.asubmit(
-                    [task.prompt],
-                    tag=task.tag,
+            tags = [task.tag for task in chunk]
+            journal = StoreJournal(ctx.store, ctx.run_id, tags)
+            try:  # one request for up to 100 tasks, each with its own tag
+                items = await model.asubmit(
+                    [task.prompt for task in chunk],
+                    tags=tags,
                     journal=journal,
                     return_exceptions=True,
                     repost_in_doubt=ctx.repost_in_doubt,
@@ -227,20 +233,23 @@ async def _post_standard(
             except _STOPS_RUN as error:
                 ctx.stop = error
                 return
-            if isinstance(item, TaskHandle):
-                opened[task.tag] = item
-            elif isinstance(item, DataForSEOTaskInDoubtError):
-                pass  # the journal keeps it in doubt
-            elif isinstance(item, _STOPS_RUN):
-                ctx.stop = item
-            elif isinstance(item, DataForSEOError) and outcome_unknown(item):
-                pass
-            else:
-                _failure(ctx, task.tag, item, created=False)
+            for task, item in zip(chunk, items, strict=True):
+                if isinstance(item, TaskHandle):
+                    opened[task.tag] = item
+                elif isinstance(item, DataForSEOTaskInDoubtError):
+                    pass  # the journal keeps it in doubt
+                elif isinstance(item, _STOPS_RUN):
+                    ctx.stop = item
+                elif isinstance(item, DataForSEOError) and outcome_unknown(item):
+                    pass
+                else:
+                    _failure(ctx, task.tag, item, created=False)
             ctx.report()
 
+    size = ctx.tasks_per_post
+    chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
     try:
-        await asyncio.gather(*(one(task) for task in tasks))
+        await asyncio.gather(*(post(chunk) for chunk in chunks))
     finally:
         ctx.posting[engine].set()
 
@@ -456,6 +465,7 @@ async def arun_panel(
     collect_round: float = 15.0,
     collect: bool = True,
     concurrency: int = 30,
+    tasks_per_post: int = 100,
     progress_interval: float = 1.0,
     **model_options: Any,
 ) -> str:
@@ -471,6 +481,11 @@ async def arun_panel(
     if concurrency < 1:
         msg = f"concurrency must be >= 1, got {concurrency!r}."
         raise DataForSEOInputError(msg, field="concurrency", limit=">= 1", actual=concurrency)
+    if not 1 <= tasks_per_post <= TASKS_PER_POST:
+        msg = f"tasks_per_post must be 1 to {TASKS_PER_POST}, got {tasks_per_post!r}."
+        raise DataForSEOInputError(
+            msg, field="tasks_per_post", limit=TASKS_PER_POST, actual=tasks_per_post
+        )
     check_model_options(model_options)
     run = store.create_run(panel, run_id=run_id, method=method)
     recorded = store.run(run).method
@@ -511,6 +526,7 @@ async def arun_panel(
         collect_round=collect_round,
         collect=collect,
         concurrency=concurrency,
+        tasks_per_post=tasks_per_post,
     )
     jobs = []
     for engine in panel.engines:
@@ -565,6 +581,7 @@ def run_panel(
     collect_round: float = 15.0,
     collect: bool = True,
     concurrency: int = 30,
+    tasks_per_post: int = 100,
     progress_interval: float = 1.0,
     **model_options: Any,
 ) -> str:
@@ -603,6 +620,7 @@ def run_panel(
             that writes into the store; a later run with the same id collects what no
             postback delivered.
         concurrency: Posts or Live calls in flight per engine.
+        tasks_per_post: Standard tasks in one ``task_post`` (1 to 100, default 100).
         progress_interval: Seconds between progress reports.
         **model_options: Passed to every ``ChatDataForSEO`` (credentials, ``base_url``,
             ``poll_interval``, ``calls_per_minute``, ``http_client``, ...).
@@ -632,6 +650,7 @@ def run_panel(
             collect_round=collect_round,
             collect=collect,
             concurrency=concurrency,
+            tasks_per_post=tasks_per_post,
             progress_interval=progress_interval,
             **model_options,
         )

@@ -410,3 +410,27 @@ def test_tasks_a_dead_run_had_fetched_are_collected_on_resume(store: VisibilityS
     run_panel(panel, store, run_id="r", max_wait=10, **options(emu))
     assert len(store.tasks(run, "measured")) == 2
     assert charged_tags(emu) == Counter({t.tag: 1 for t in store.tasks(run)})
+
+
+@pytest.mark.parametrize(("per_post", "expected_posts"), [(100, 1), (3, 4), (1, 10)])
+def test_standard_tasks_are_packed_into_posts_of_tasks_per_post(
+    store: VisibilityStore, per_post: int, expected_posts: int
+) -> None:
+    emu = emulator(task_latency=0.05)
+    panel = make_panel({"chat_gpt": "gpt-4.1-mini"}, samples=5)  # 2 prompts x 5 = 10 tasks
+    run = run_panel(
+        panel, store, run_id="packed", tasks_per_post=per_post, collect_round=0.5, **options(emu)
+    )
+    assert posts(emu) == expected_posts
+    assert charged_tags(emu) == Counter({t.tag: 1 for t in store.tasks(run)})
+    assert all(t.status == "measured" for t in store.tasks(run))
+
+
+@pytest.mark.parametrize("per_post", [0, 101])
+def test_tasks_per_post_out_of_range_is_refused_before_anything_is_posted(
+    store: VisibilityStore, per_post: int
+) -> None:
+    emu = emulator()
+    with pytest.raises(DataForSEOInputError, match="tasks_per_post must be 1 to 100"):
+        run_panel(make_panel(), store, run_id="bad", tasks_per_post=per_post, **options(emu))
+    assert posts(emu) == 0
