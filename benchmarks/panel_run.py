@@ -92,12 +92,11 @@ def main() -> None:
     latency = args.latency / args.scale
     proc, base_url = start_emulator(args.scale, latency)
     rate = API_CALLS_PER_MINUTE * args.scale * CLIENT_MARGIN / 60  # calls a second
-    posts_each = total  # one task per post: the public submit has no per-task tags
-    bound_calls = posts_each + total + math.ceil(total / TASKS_READY_LIST)
+    posts = math.ceil(total / API_TASKS_PER_POST)  # run_panel posts 100 tasks a request
+    bound_calls = posts + total + math.ceil(total / TASKS_READY_LIST)
     # at least every call at the paced rate, and at least every post then one latency
-    bound = max(bound_calls / rate, posts_each / rate + latency)
-    packed_posts = math.ceil(total / API_TASKS_PER_POST)
-    packed = max((packed_posts + total) / rate, packed_posts / rate + latency)
+    bound = max(bound_calls / rate, posts / rate + latency)
+    single = max((2 * total) / rate, total / rate + latency)  # one task a post, for contrast
     print(
         f"{total} Standard tasks ({len(panel.prompts)} prompts x {len(engines)} engines x "
         f"{panel.samples} samples); limits x{args.scale:g}: {API_CALLS_PER_MINUTE * args.scale:g} "
@@ -149,10 +148,10 @@ def main() -> None:
             calls[key.rsplit("/", 1)[-1]] += count
     print(f"wall {wall:.1f} s; bound {bound:.1f} s (ratio {wall / bound:.2f})")
     print(
-        f"  bound = max({bound_calls} calls at {rate:.1f} calls/s, {posts_each} posts + "
-        f"{latency:g} s latency) (one task per post)"
+        f"  bound = max({bound_calls} calls at {rate:.1f} calls/s, {posts} posts + "
+        f"{latency:g} s latency) (100 tasks a post)"
     )
-    print(f"  with 100 tasks per post the bound would be {packed:.1f} s")
+    print(f"  with one task a post the bound would be {single:.1f} s")
     print(f"calls: {dict(calls)}; total {ledger['calls'].get('total')}")
     print(f"rate-limit answers: {dict(ledger['faults'])}")
     print(f"measured {measured}/{total}; every tag charged once: {once}; costs equal: {same_cost}")
