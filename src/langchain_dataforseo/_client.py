@@ -349,8 +349,11 @@ class DataForSEOClient:
         self, method: str, engine: str, function: str, body: bytes | None, where: str
     ) -> tuple[str, ApiCall]:
         url = endpoint_url(self.base_url, engine, function)
-        auth = self._auth()
-        return auth, ApiCall(
+        return self._auth(), self._api_call(method, url, body, where)
+
+    def _api_call(self, method: str, url: httpx.URL, body: bytes | None, where: str) -> ApiCall:
+        # a GET is free and safe to send again; every call carries this client's timeout
+        return ApiCall(
             method, url, body, idempotent=method == "GET", where=where, timeout=self.timeout
         )
 
@@ -419,9 +422,7 @@ class DataForSEOClient:
             The call, for :meth:`request` / :meth:`arequest`.
         """
         url = httpx.URL(f"{check_base_url(self.base_url)}{path}")
-        return ApiCall(
-            method, url, body, idempotent=method == "GET", where=where, timeout=self.timeout
-        )
+        return self._api_call(method, url, body, where)
 
     def request(
         self,

@@ -655,12 +655,24 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
         return message
 
     def _live(self, request: dict[str, Any]) -> dict[str, Any]:
-        reservation = self._reservation(request)
-        return live_call(self._budget, self.client, self.engine, request, reservation)
+        client, line = self.client, (self.engine, str(request.get("model_name", "")))
+        return live_call(
+            self._budget,
+            line,
+            lambda: None,
+            lambda: client.live(self.engine, request),
+            self._reservation(request),
+        )
 
     async def _alive(self, request: dict[str, Any]) -> dict[str, Any]:
-        reservation = self._reservation(request)
-        return await alive_call(self._budget, self.client, self.engine, request, reservation)
+        client, line = self.client, (self.engine, str(request.get("model_name", "")))
+        return await alive_call(
+            self._budget,
+            line,
+            lambda: None,
+            lambda: client.alive(self.engine, request),
+            self._reservation(request),
+        )
 
     # -- the Standard method: submit, collect (logic in _standard_runner) ----------------
 

@@ -23,15 +23,21 @@ from langchain_core.messages import AIMessage
 
 from langchain_dataforseo._budget import Budget
 from langchain_dataforseo._client import DataForSEOClient
-from langchain_dataforseo._cost_bounds import checked_cost, outcome_unknown
+from langchain_dataforseo._cost_bounds import checked_cost
+from langchain_dataforseo._live import (
+    CostLine,
+    alive_call,
+    hold_unknown,
+    live_call,
+    settle_failed,
+)
 from langchain_dataforseo._standard.handle import TaskHandle, generated_tag
 from langchain_dataforseo._standard.io import adrive_collect, drive_collect
 from langchain_dataforseo._standard.protocol import CollectState, chunks, collect_steps
 from langchain_dataforseo._standard.resume import chunk_results
-from langchain_dataforseo.costs import record_cost, record_unknown
+from langchain_dataforseo.costs import record_cost
 from langchain_dataforseo.errors import (
     DataForSEOError,
-    DataForSEOResponseError,
     DataForSEOTaskPendingError,
 )
 from langchain_dataforseo.scraper._http import ScraperClient
@@ -62,45 +68,26 @@ class Spend:
         meta = {"engine": self.engine, "model_name": COST_LINE, "cost": cost}
         record_cost(AIMessage(content="", response_metadata=meta))
 
+    @property
+    def line(self) -> CostLine:
+        """Where an unknown charge is counted in ``track_costs``."""
+        return (self.engine, COST_LINE)
+
     def hold_unknown(self, reserved: float) -> None:
         """Keep ``reserved`` for good: the call may have been charged up to it."""
-        self.budget.settle_unknown(reserved)
-        record_unknown(self.engine, COST_LINE, reserved)
+        hold_unknown(self.budget, self.line, reserved)
 
     def failed(self, reserved: float, error: DataForSEOError) -> None:
         """Settle a failed call: what the API said it cost, or its worst case if unknown."""
-        cost = checked_cost(error.cost)
-        if outcome_unknown(error) or cost is None:
-            self.hold_unknown(reserved)
-        else:
-            self.budget.settle(reserved, cost)
+        cost = settle_failed(self.budget, self.line, reserved, error)
+        if cost is not None:
             self.record(cost)
-
-    def answered(self, reserved: float, task: dict[str, Any]) -> ScraperAnswer:
-        """Settle an answered live call at its cost and parse it.
-
-        Raises:
-            DataForSEOResponseError: For a cost that cannot be believed (the reservation
-                is kept: the real charge is unknown).
-        """
-        cost = checked_cost(task.get("cost"))
-        if cost is None:
-            self.hold_unknown(reserved)
-            task_id = task.get("id") if isinstance(task.get("id"), str) else None
-            msg = (
-                f"DataForSEO reported cost {task.get('cost')!r} for LLM Scraper task "
-                f"{task_id}: not a believable charge; kept at its worst case ${reserved:.4f}."
-            )
-            raise DataForSEOResponseError(msg, task_id=task_id)
-        self.budget.settle(reserved, cost)
-        self.record(cost)
-        return parse_answer(self.engine, task)
 
 
 def run_live(
     scraper: ScraperClient, spend: Spend, task: dict[str, Any], reservation: float
 ) -> ScraperAnswer:
-    """Run one live task, blocking: reserve, send, settle, parse.
+    """Run one live task, blocking: reserve, send, settle (``_live.live_call``), parse.
 
     Args:
         scraper: The HTTP adapter.
@@ -111,34 +98,32 @@ def run_live(
     Returns:
         The answer.
     """
-    scraper.preflight(spend.engine)
-    reserved = spend.budget.reserve_call(reservation, "an LLM Scraper live task")
-    try:
-        answered = scraper.live(spend.engine, task)
-    except DataForSEOError as error:
-        spend.failed(reserved, error)
-        raise
-    except BaseException:  # interrupted: it may have been sent
-        spend.hold_unknown(reserved)
-        raise
-    return spend.answered(reserved, answered)
+    answered = live_call(
+        spend.budget,
+        spend.line,
+        lambda: scraper.preflight(spend.engine),
+        lambda: scraper.live(spend.engine, task),
+        reservation,
+        what="LLM Scraper live task",
+        on_cost=spend.record,
+    )
+    return parse_answer(spend.engine, answered)
 
 
 async def arun_live(
     scraper: ScraperClient, spend: Spend, task: dict[str, Any], reservation: float
 ) -> ScraperAnswer:
     """Async twin of :func:`run_live`."""
-    scraper.preflight(spend.engine)
-    reserved = await spend.budget.areserve_call(reservation, "an LLM Scraper live task")
-    try:
-        answered = await scraper.alive(spend.engine, task)
-    except DataForSEOError as error:
-        spend.failed(reserved, error)
-        raise
-    except BaseException:  # cancelled: it may have been sent
-        spend.hold_unknown(reserved)
-        raise
-    return spend.answered(reserved, answered)
+    answered = await alive_call(
+        spend.budget,
+        spend.line,
+        lambda: scraper.preflight(spend.engine),
+        lambda: scraper.alive(spend.engine, task),
+        reservation,
+        what="LLM Scraper live task",
+        on_cost=spend.record,
+    )
+    return parse_answer(spend.engine, answered)
 
 
 # -- Standard ------------------------------------------------------------------------------
