@@ -659,7 +659,7 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
         return live_call(
             self._budget,
             line,
-            lambda: None,
+            client.check_credentials,
             lambda: client.live(self.engine, request),
             self._reservation(request),
         )
@@ -669,7 +669,7 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
         return await alive_call(
             self._budget,
             line,
-            lambda: None,
+            client.check_credentials,
             lambda: client.alive(self.engine, request),
             self._reservation(request),
         )

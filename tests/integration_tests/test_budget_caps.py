@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from langchain_dataforseo import (
     ChatDataForSEO,
+    DataForSEOAuthenticationError,
     DataForSEOBatchError,
     DataForSEOBudgetError,
     DataForSEOError,
@@ -424,3 +425,19 @@ def test_a_live_model_submitting_standard_tasks_reserves_at_least_the_prepayment
         model.submit(prompts(10), return_exceptions=True)
     assert info.value.needed == pytest.approx(0.102)
     assert emu.ledger()["calls"].get("total", 0) == 0
+
+
+@pytest.mark.parametrize("method", ["live", "standard"])
+def test_a_call_refused_for_missing_credentials_holds_nothing_in_the_budget(
+    method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without the catalogue look-up (validate_model=False) nothing else checks the
+    # credentials before the reservation: the refusal must still cost nothing.
+    for name in ("DATAFORSEO_LOGIN", "DATAFORSEO_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    model = ChatDataForSEO(validate_model=False, max_cost=1.0, method=method)
+    call = model.invoke if method == "live" else (lambda prompt: model.submit([prompt]))
+    with pytest.raises(DataForSEOAuthenticationError):
+        call("hi")
+    assert model.spent == 0.0
+    assert model.unknown_cost_max == 0.0

@@ -348,6 +348,7 @@ def _submit_steps(
         return_exceptions,
         resume or Resume(),
     )
+    ctx.client.check_credentials()  # a refusal before any request holds no money
     recovery = Recovery()
     if sub.plan.look_up:
         recovery = yield _Recover(_recover_steps(ctx, sub))
