@@ -279,19 +279,6 @@ async def async_client(key: AccountKey) -> httpx.AsyncClient:
     return found.client
 
 
-def async_pools() -> dict[AccountKey, httpx.AsyncClient]:
-    """The running event loop's shared async clients (for tests and diagnostics)."""
-    with _LOCK:
-        pools = _ASYNC.get(asyncio.get_running_loop(), {})
-        return {key: pool.client for key, pool in pools.items()}
-
-
-def loops_with_pools() -> int:
-    """How many event loops hold shared async pools (closed ones are dropped on use)."""
-    with _LOCK:
-        return len(_ASYNC)
-
-
 def close(key: AccountKey) -> None:
     """Close the account's shared blocking client; the next call opens a new one.
 
