@@ -20,31 +20,24 @@ from langchain_core.language_models import (
     ModelProfile,
 )
 from langchain_core.load import dumpd
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult, Generation
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import (
-    AliasChoices,
-    BaseModel,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    SecretStr,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from langchain_dataforseo import _compat  # noqa: F401  (registers the content-block translator)
-from langchain_dataforseo._batch_results import raise_if_failed
+from langchain_dataforseo._batch_results import bounded_config, raise_if_failed
 from langchain_dataforseo._budget import Budget
 from langchain_dataforseo._builder import (
-    MODEL_FIELDS,
     RequestBase,
     build_request,
     defaults_of,
+    ls_params,
     settings_for,
 )
+from langchain_dataforseo._capabilities import NO_TOOLS_MESSAGE, model_profile
 from langchain_dataforseo._catalogue import ModelRecord
 from langchain_dataforseo._client import DataForSEOClient
 from langchain_dataforseo._constants import (
@@ -61,20 +54,26 @@ from langchain_dataforseo._constants import (
     Engine,
     HistoryPolicy,
 )
-from langchain_dataforseo._cost_bounds import (
-    STANDARD_PREPAID_USD,
-    live_reservation,
-    standard_reservation,
-)
-from langchain_dataforseo._engines import DEFAULT_MODELS, engine_spec
+from langchain_dataforseo._engines import DEFAULT_MODELS
 from langchain_dataforseo._http import DEFAULT_MAX_RESPONSE_BYTES
 from langchain_dataforseo._live import alive_call, live_call
-from langchain_dataforseo._request import (
-    TaskSettings,
-    check_model_settings,
+from langchain_dataforseo._outputs import (
+    answer_message,
+    as_chunk,
+    chat_result,
+    only_message,
+    single_result,
 )
-from langchain_dataforseo._results import task_to_message
+from langchain_dataforseo._preflight import (
+    arecords,
+    check_max_cost_per_call,
+    check_method,
+    check_settings,
+    records,
+    reservation,
+)
 from langchain_dataforseo._retry import RetryPolicy
+from langchain_dataforseo._settings import model_field
 from langchain_dataforseo._standard import runner
 from langchain_dataforseo._standard.context import RunTrace, StandardContext
 from langchain_dataforseo._standard.journal import SubmitJournal
@@ -82,28 +81,12 @@ from langchain_dataforseo._standard.methods import StandardMethods
 from langchain_dataforseo._standard.resume import RECOVER_WAIT_SECONDS
 from langchain_dataforseo._structured import check_options, structured_runnable
 from langchain_dataforseo._version import __version__
-from langchain_dataforseo._warnings import user_call_site, warn
-from langchain_dataforseo.costs import mark_replayed, record_cost
-from langchain_dataforseo.errors import (
-    DataForSEOAuthenticationError,
-    DataForSEOError,
-    DataForSEOInputError,
-    DataForSEOInputWarning,
-    DataForSEOUnsupportedError,
-)
+from langchain_dataforseo._warnings import user_call_site
+from langchain_dataforseo.costs import mark_replayed
+from langchain_dataforseo.errors import DataForSEOInputWarning, DataForSEOUnsupportedError
 
 _CLIENT_LOCK = threading.Lock()
 """Guards the lazy construction of a model's client (one client, one set of limiters)."""
-
-
-NO_TOOLS_MESSAGE = (
-    "ChatDataForSEO cannot bind tools: DataForSEO's LLM Responses API has no tool calling "
-    "(it returns the engine's text answer and the sources it cited), so it cannot drive an "
-    "agent. Drive the agent with a tool-calling model (ChatOpenAI, ChatAnthropic, ...) and "
-    "give that agent the DataForSEO tool: create_agent(other_model, "
-    "tools=[DataForSEOLLMResponsesTool(engine=..., web_search=True)])."
-)
-"""Why ``bind_tools`` (and so ``create_agent(ChatDataForSEO(...))``) is refused."""
 
 
 class ChatDataForSEO(StandardMethods, BaseChatModel):
@@ -206,37 +189,18 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
     engine: Engine = "chat_gpt"
     """The AI engine: ``chat_gpt``, ``claude``, ``gemini`` or ``perplexity``."""
 
-    model: str = Field(default="", alias="model_name")
-    """Model name (alias ``model_name``); empty means the engine's default (``DEFAULT_MODELS``)."""
-
-    temperature: float | None = None
-    """Sampling temperature; unset leaves the engine's default."""
-
-    top_p: float | None = None
-    """Nucleus sampling; unset leaves the engine's default."""
-
-    max_tokens: int | None = Field(
-        default=None, validation_alias=AliasChoices("max_tokens", "max_output_tokens")
-    )
-    """Most output tokens, sent as ``max_output_tokens`` (alias ``max_output_tokens``)."""
-
-    web_search: bool | None = None
-    """Let the model search the web and cite sources (not for Perplexity: it always searches)."""
-
-    force_web_search: bool | None = None
-    """Force a web search; needs ``web_search=True``."""
-
-    web_search_country_iso_code: str | None = None
-    """ISO country code the search runs from, e.g. ``"US"``; needs ``web_search=True``."""
-
-    web_search_city: str | None = None
-    """City the search runs from; needs ``web_search_country_iso_code``."""
-
-    use_reasoning: bool | None = None
-    """Claude and Gemini only: reason before answering."""
-
-    tag: str | None = None
-    """Your task identifier (at most 255 characters), echoed in ``response_metadata["tag"]``."""
+    # The task settings: their defaults, aliases and descriptions come from the table of
+    # task fields (``_settings``); a unit test holds these declarations to it.
+    model: str = model_field("model_name")
+    temperature: float | None = model_field("temperature")
+    top_p: float | None = model_field("top_p")
+    max_tokens: int | None = model_field("max_output_tokens")
+    web_search: bool | None = model_field("web_search")
+    force_web_search: bool | None = model_field("force_web_search")
+    web_search_country_iso_code: str | None = model_field("web_search_country_iso_code")
+    web_search_city: str | None = model_field("web_search_city")
+    use_reasoning: bool | None = model_field("use_reasoning")
+    tag: str | None = model_field("tag")
 
     history_policy: HistoryPolicy = "error"
     """Over the API's limits (500 characters a field, 10 history turns): ``"error"`` raises
@@ -360,57 +324,17 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
                 ``top_p``, ``max_tokens``, ``tag``, search country), named as you wrote it.
         """
         super().__init__(**kwargs)
-        shown = {name: field for name, field in MODEL_FIELDS.items() if name not in kwargs}
-        check_model_settings(engine_spec(self.engine), TaskSettings(**self._defaults()), shown)
+        check_settings(self.engine, self._defaults(), kwargs)
 
     @model_validator(mode="after")
     def _dataforseo_defaults(self) -> Self:
-        spec = engine_spec(self.engine)
-        if self.method == "standard" and not spec.has_standard:
-            msg = (
-                f"engine={self.engine!r} has only the Live method; method='standard' works "
-                "for chat_gpt, claude and gemini."
-            )
-            raise ValueError(msg)
+        check_method(self.engine, self.method)
         if not self.model:
             self.model = DEFAULT_MODELS[self.engine]
-        self._check_max_cost_per_call()
+        check_max_cost_per_call(self.max_cost_per_call, self.max_cost, self.method)
         self._budget = Budget(self.max_cost)
         self._add_version("langchain-dataforseo", __version__)
         return self
-
-    def _check_max_cost_per_call(self) -> None:
-        value = self.max_cost_per_call
-        if value is None:
-            return
-        floor = STANDARD_PREPAID_USD if self.method == "standard" else LIVE_BASE_PRICE_USD
-        if value < floor:
-            msg = (
-                f"max_cost_per_call=${value} is below the known price of one {self.method} "
-                f"task (${floor}): it could never cover a call."
-            )
-            raise DataForSEOInputError(msg, field="max_cost_per_call", limit=floor, actual=value)
-        if self.max_cost is not None and value > self.max_cost:
-            msg = (
-                f"max_cost_per_call=${value} exceeds max_cost=${self.max_cost}: no call "
-                "could start."
-            )
-            raise DataForSEOInputError(
-                msg, field="max_cost_per_call", limit=self.max_cost, actual=value
-            )
-
-    def _reservation(self, task: dict[str, Any], standard: bool = False) -> float:
-        """What one task reserves against the budget: the user's figure or the estimate.
-
-        A Standard task never reserves less than its prepayment (a Live model may
-        ``submit`` too).
-        """
-        if self.max_cost_per_call is not None:
-            floor = STANDARD_PREPAID_USD if standard else LIVE_BASE_PRICE_USD
-            return max(self.max_cost_per_call, floor)
-        if standard:
-            return standard_reservation(self.engine, task)
-        return live_reservation(self.engine, task)
 
     @property
     def _llm_type(self) -> str:
@@ -454,17 +378,7 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
         }
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
-        settings = self._settings(kwargs)
-        params = LangSmithParams(
-            ls_provider=PROVIDER, ls_model_name=settings.model_name, ls_model_type="chat"
-        )
-        if settings.temperature is not None:
-            params["ls_temperature"] = settings.temperature
-        if settings.max_output_tokens is not None:
-            params["ls_max_tokens"] = settings.max_output_tokens
-        if stop or self.stop:
-            params["ls_stop"] = stop or self.stop
-        return params
+        return ls_params(settings_for(self._defaults(), kwargs), stop or self.stop, PROVIDER)
 
     @property
     def client(self) -> DataForSEOClient:
@@ -472,24 +386,23 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
         if self._client is not None:
             return self._client
         with _CLIENT_LOCK:
-            return self._build_client()
-
-    def _build_client(self) -> DataForSEOClient:
-        if self._client is None:
-            self._client = DataForSEOClient(
-                login=self.login,
-                password=self.password,
-                api_key=self.api_key,
-                base_url=self.base_url,
-                timeout=self.timeout,
-                retry=RetryPolicy(max_retries=self.max_retries, base_delay=self.retry_base_delay),
-                models_cache_ttl=self.models_cache_ttl,
-                calls_per_minute=self.calls_per_minute,
-                http_client=self.http_client,
-                http_async_client=self.http_async_client,
-                max_response_bytes=self.max_response_bytes,
-            )
-        return self._client
+            if self._client is None:
+                self._client = DataForSEOClient(
+                    login=self.login,
+                    password=self.password,
+                    api_key=self.api_key,
+                    base_url=self.base_url,
+                    timeout=self.timeout,
+                    retry=RetryPolicy(
+                        max_retries=self.max_retries, base_delay=self.retry_base_delay
+                    ),
+                    models_cache_ttl=self.models_cache_ttl,
+                    calls_per_minute=self.calls_per_minute,
+                    http_client=self.http_client,
+                    http_async_client=self.http_async_client,
+                    max_response_bytes=self.max_response_bytes,
+                )
+            return self._client
 
     def list_models(self) -> list[ModelRecord]:
         """The models of this model's engine, from the models endpoint (free, cached).
@@ -564,78 +477,19 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
         )
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        return ModelProfile(
-            text_inputs=True,
-            image_inputs=False,
-            image_url_inputs=False,
-            pdf_inputs=False,
-            audio_inputs=False,
-            video_inputs=False,
-            text_outputs=True,
-            image_outputs=False,
-            audio_outputs=False,
-            video_outputs=False,
-            reasoning_output=True,
-            tool_calling=False,
-            tool_choice=False,
-            structured_output=False,
-            max_output_tokens=4096,
-        )
+        return model_profile(self.engine)
 
-    # -- the catalogue for model-aware validation: the one I/O step before building ------
-
-    def _catalogue_failed(self, error: DataForSEOError) -> None:
-        warn(
-            f"Could not fetch the {self.engine} model catalogue ({error}); checking the "
-            "static engine rules only.",
-            DataForSEOInputWarning,
-        )
+    # -- wiring: the model's values to the shared, tested parts -------------------------
 
     def _records(self) -> list[ModelRecord] | None:
-        if not self.validate_model:
-            return None
-        try:
-            return self.client.list_models(self.engine)
-        except (DataForSEOAuthenticationError, DataForSEOInputError):
-            raise  # a refused base URL or credentials: not a catalogue outage
-        except DataForSEOError as error:
-            self._catalogue_failed(error)
-            return None
+        return records(self.engine, self.validate_model, partial(self.list_models))
 
     async def _arecords(self) -> list[ModelRecord] | None:
-        if not self.validate_model:
-            return None
-        try:
-            return await self.client.alist_models(self.engine)
-        except (DataForSEOAuthenticationError, DataForSEOInputError):
-            raise  # a refused base URL or credentials: not a catalogue outage
-        except DataForSEOError as error:
-            self._catalogue_failed(error)
-            return None
-
-    # -- request building (shared by every path) ---------------------------------------
+        return await arecords(self.engine, self.validate_model, partial(self.alist_models))
 
     def _defaults(self) -> dict[str, Any]:
         """The task settings as this model's fields set them."""
         return defaults_of(self)
-
-    def _settings(self, overrides: dict[str, Any]) -> TaskSettings:
-        return settings_for(self._defaults(), overrides)
-
-    def _request_base(self) -> RequestBase:
-        return RequestBase(
-            engine=self.engine,
-            history_policy=self.history_policy,
-            defaults=self._defaults(),
-            callbacks={
-                name: None if url is None else url.get_secret_value()
-                for name, url in (
-                    ("pingback_url", self.pingback_url),
-                    ("postback_url", self.postback_url),
-                )
-            },
-            stop=self.stop,
-        )
 
     def _build(
         self,
@@ -646,35 +500,32 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
         standard: bool = False,
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """Build the task and the notes on what was changed (see ``_builder``)."""
-        return build_request(self._request_base(), messages, stop, options, records, standard)
+        callbacks = {"pingback_url": self.pingback_url, "postback_url": self.postback_url}
+        base = RequestBase(
+            engine=self.engine,
+            history_policy=self.history_policy,
+            defaults=self._defaults(),
+            callbacks={
+                k: None if v is None else v.get_secret_value() for k, v in callbacks.items()
+            },
+            stop=self.stop,
+        )
+        return build_request(base, messages, stop, options, records, standard)
 
-    def _message(self, task: dict[str, Any], notes: dict[str, Any]) -> AIMessage:
-        message = task_to_message(task, engine=self.engine)
-        message.response_metadata.update(notes)
-        record_cost(message)
-        return message
+    def _reservation(self, task: dict[str, Any], standard: bool = False) -> float:
+        return reservation(self.engine, task, self.max_cost_per_call, standard)
 
     def _live(self, request: dict[str, Any]) -> dict[str, Any]:
         client, line = self.client, (self.engine, str(request.get("model_name", "")))
-        return live_call(
-            self._budget,
-            line,
-            client.check_credentials,
-            lambda: client.live(self.engine, request),
-            self._reservation(request),
-        )
+        send = partial(client.live, self.engine, request)
+        reserve = self._reservation(request)
+        return live_call(self._budget, line, client.check_credentials, send, reserve)
 
     async def _alive(self, request: dict[str, Any]) -> dict[str, Any]:
         client, line = self.client, (self.engine, str(request.get("model_name", "")))
-        return await alive_call(
-            self._budget,
-            line,
-            client.check_credentials,
-            lambda: client.alive(self.engine, request),
-            self._reservation(request),
-        )
-
-    # -- the Standard method: submit, collect (logic in _standard_runner) ----------------
+        send = partial(client.alive, self.engine, request)
+        reserve = self._reservation(request)
+        return await alive_call(self._budget, line, client.check_credentials, send, reserve)
 
     def _as_messages(self, inputs: Sequence[LanguageModelInput]) -> list[list[BaseMessage]]:
         return [self._convert_input(item).to_messages() for item in inputs]
@@ -705,13 +556,6 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
             metadata=self.metadata,
         )
 
-    @staticmethod
-    def _single_result(outcome: list[AIMessage | Exception]) -> ChatResult:
-        (item,) = outcome
-        if isinstance(item, Exception):
-            raise item
-        return ChatResult(generations=[ChatGeneration(message=item)])
-
     # -- LangChain hooks ---------------------------------------------------------------
 
     def _convert_cached_generations(self, cache_val: list[Generation]) -> list[ChatGeneration]:
@@ -728,10 +572,9 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         if self.method == "standard":
-            return self._single_result(self._standard_one(messages, stop, kwargs))
+            return single_result(self._standard_one(messages, stop, kwargs))
         request, notes = self._build(messages, stop, kwargs, self._records())
-        task = self._live(request)
-        return ChatResult(generations=[ChatGeneration(message=self._message(task, notes))])
+        return chat_result(answer_message(self._live(request), notes, self.engine))
 
     async def _agenerate(
         self,
@@ -741,21 +584,9 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         if self.method == "standard":
-            return self._single_result(await self._astandard_one(messages, stop, kwargs))
+            return single_result(await self._astandard_one(messages, stop, kwargs))
         request, notes = self._build(messages, stop, kwargs, await self._arecords())
-        task = await self._alive(request)
-        return ChatResult(generations=[ChatGeneration(message=self._message(task, notes))])
-
-    @staticmethod
-    def _as_chunk(message: AIMessage) -> ChatGenerationChunk:
-        chunk = AIMessageChunk(
-            content=message.content,
-            additional_kwargs=message.additional_kwargs,
-            response_metadata=message.response_metadata,
-            usage_metadata=message.usage_metadata,
-            chunk_position="last",
-        )
-        return ChatGenerationChunk(message=chunk)
+        return chat_result(answer_message(await self._alive(request), notes, self.engine))
 
     def _stream(
         self,
@@ -764,10 +595,8 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        result = self._generate(messages, stop=stop, **kwargs)
-        message = result.generations[0].message
-        assert isinstance(message, AIMessage)  # noqa: S101 - _generate makes AIMessages
-        chunk = self._as_chunk(message)
+        message = only_message(self._generate(messages, stop=stop, **kwargs))
+        chunk = as_chunk(message)
         if run_manager is not None:
             run_manager.on_llm_new_token(message.text, chunk=chunk)
         yield chunk
@@ -779,10 +608,8 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        result = await self._agenerate(messages, stop=stop, **kwargs)
-        message = result.generations[0].message
-        assert isinstance(message, AIMessage)  # noqa: S101 - _agenerate makes AIMessages
-        chunk = self._as_chunk(message)
+        message = only_message(await self._agenerate(messages, stop=stop, **kwargs))
+        chunk = as_chunk(message)
         if run_manager is not None:
             await run_manager.on_llm_new_token(message.text, chunk=chunk)
         yield chunk
@@ -808,21 +635,6 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
         """
         with user_call_site():  # langchain-core runs the call in a task of its own
             return await super().ainvoke(input, config, stop=stop, **kwargs)
-
-    # -- batching with the API's concurrency cap ---------------------------------------
-
-    def _bounded(
-        self, config: RunnableConfig | Sequence[RunnableConfig] | None
-    ) -> RunnableConfig | list[RunnableConfig]:
-        def bound(one: RunnableConfig | None) -> RunnableConfig:
-            merged = RunnableConfig(**(one or {}))
-            if merged.get("max_concurrency") is None:
-                merged["max_concurrency"] = self.max_concurrency
-            return merged
-
-        if isinstance(config, Sequence):
-            return [bound(one) for one in config]
-        return bound(config)
 
     def batch(  # type: ignore[override]
         self,
@@ -862,7 +674,12 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
         runner.refuse_journal_on_live(journal)
         self._budget.check(len(inputs), LIVE_BASE_PRICE_USD, f"a batch of {len(inputs)}")
         with user_call_site():
-            answers = super().batch(inputs, self._bounded(config), return_exceptions=True, **kwargs)
+            answers = super().batch(
+                inputs,
+                bounded_config(config, self.max_concurrency),
+                return_exceptions=True,
+                **kwargs,
+            )
         return raise_if_failed(answers, return_exceptions)
 
     async def abatch(  # type: ignore[override]
@@ -898,7 +715,10 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
         self._budget.check(len(inputs), LIVE_BASE_PRICE_USD, f"a batch of {len(inputs)}")
         with user_call_site():
             answers = await super().abatch(
-                inputs, self._bounded(config), return_exceptions=True, **kwargs
+                inputs,
+                bounded_config(config, self.max_concurrency),
+                return_exceptions=True,
+                **kwargs,
             )
         return raise_if_failed(answers, return_exceptions)
 
