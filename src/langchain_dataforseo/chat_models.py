@@ -133,6 +133,18 @@ class ChatDataForSEO(StandardMethods, ChatDataForSEOBase):
             msg.content_blocks  # reasoning, web_search call + sources, text with citations
     """
 
+    def __init__(self, **kwargs: Any) -> None:
+        """Build the model; settings the API would always refuse raise here.
+
+        Args:
+            **kwargs: The fields above, by name or alias.
+
+        Raises:
+            DataForSEOInputError: An out-of-range or unsupported setting (``temperature``,
+                ``top_p``, ``max_tokens``, ``tag``, search country), named as you wrote it.
+        """
+        super().__init__(**kwargs)
+
     @property
     def _llm_type(self) -> str:
         return "dataforseo-chat"
