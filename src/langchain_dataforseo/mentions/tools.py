@@ -8,7 +8,7 @@ Bad arguments and API errors become a ``ToolException`` (shown to the agent as a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
@@ -29,6 +29,7 @@ from langchain_dataforseo.mentions._parse import (
     metrics_summary,
     task_cost,
 )
+from langchain_dataforseo.mentions._prices import max_task_cost
 from langchain_dataforseo.mentions._request import build_task, domain_target, keyword_target
 
 __all__ = [
@@ -200,6 +201,31 @@ class _MentionsTool(BaseTool):
             **data,
         }
         return f"{content}\n(cost ${cost:.4f})", artifact
+
+    def max_call_cost(self, tool_input: Mapping[str, Any]) -> float:
+        """The most a call with these arguments may cost, in USD [I] (nothing is sent).
+
+        From the request the call would send (see ``mentions._prices``: an inferred price
+        model, since DataForSEO publishes none the package can read). The budget
+        middleware asks for it before the call runs.
+
+        Args:
+            tool_input: The tool's arguments, as the calling model gave them.
+
+        Returns:
+            The bound in USD.
+
+        Raises:
+            DataForSEOInputError: When the call would be refused (nothing is sent).
+            ValueError: When the arguments do not fit the tool's schema.
+        """
+        schema = self.args_schema
+        if not isinstance(schema, type) or not issubclass(schema, BaseModel):
+            msg = f"{self.name}: no argument schema to check {dict(tool_input)!r} against."
+            raise TypeError(msg)
+        args = schema.model_validate(dict(tool_input)).model_dump()
+        spec, request = self._request(args)
+        return max_task_cost(spec, request)
 
     def _run(
         self, run_manager: CallbackManagerForToolRun | None = None, **args: Any

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Final, Literal, Self
 
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
@@ -218,6 +219,27 @@ class DataForSEOLLMScraperTool(BaseTool):
         if "language_code" not in args:
             args["language_code"] = self.default_language_code
         return build_task(self.engine, ScraperRequest(**args))
+
+    def max_call_cost(self, tool_input: Mapping[str, Any]) -> float:
+        """The most a call with these arguments may cost, in USD (nothing is sent).
+
+        ``max_cost_per_call``, what the tool's budget reserves before each call (an
+        inferred worst case: DataForSEO publishes no Live price for the LLM Scraper). The
+        budget middleware asks for it before the call runs.
+
+        Args:
+            tool_input: The tool's arguments (``keyword`` and the schema's options).
+
+        Returns:
+            The bound in USD.
+
+        Raises:
+            DataForSEOInputError: When the call would be refused (nothing is sent).
+            ValueError: When the arguments do not fit the tool's schema.
+        """
+        arguments = LLMScraperInput.model_validate(dict(tool_input)).model_dump()
+        self._task(arguments)  # refused here as the call would be
+        return self.max_cost_per_call
 
     def _result(self, answer: ScraperAnswer) -> tuple[str, dict[str, Any]]:
         return format_answer(answer), answer.metadata()
