@@ -1,4 +1,10 @@
-"""Answers as the store keeps them: a raw task rebuilt from a ``ChatDataForSEO`` message."""
+"""Answers as the store keeps them: the task JSON the API sent, or one rebuilt from a message.
+
+The store keeps the task as the API sent it (read off the wire by
+:mod:`langchain_dataforseo._raw_tasks`); only an answer whose task was not read in the
+call (a LangChain cache replay, say) is rebuilt from the ``ChatDataForSEO`` message,
+marked ``"rebuilt_from": "message"``.
+"""
 
 from __future__ import annotations
 
@@ -57,6 +63,23 @@ def task_from_message(message: AIMessage, tag: str) -> dict[str, Any]:
         "rebuilt_from": "message",
         "result": [result],
     }
+
+
+def raw_task_of(message: AIMessage, tag: str, kept: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    """The task the API sent for an answer (from ``kept``), else one rebuilt from it.
+
+    Args:
+        message: The answer.
+        tag: The task's tag.
+        kept: Tasks read off the wire during the call, by id
+            (:func:`~langchain_dataforseo._raw_tasks.keep_raw_tasks`).
+
+    Returns:
+        The raw task object, or :func:`task_from_message`'s rebuilding.
+    """
+    task_id = message.response_metadata.get("task_id")
+    raw = kept.get(task_id) if isinstance(task_id, str) else None
+    return raw if raw is not None else task_from_message(message, tag)
 
 
 def result_cost(message: AIMessage) -> float | None:

@@ -46,7 +46,8 @@ from langchain_dataforseo._cost_bounds import (
     checked_cost,
     outcome_unknown,
 )
-from langchain_dataforseo.visibility._answers import result_cost, task_from_message
+from langchain_dataforseo._raw_tasks import keep_raw_tasks
+from langchain_dataforseo.visibility._answers import raw_task_of, result_cost
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
 from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._plan import (
@@ -149,8 +150,19 @@ async def _probe(panel: Panel, engine: str, method: str, options: Mapping[str, A
     raise RuntimeError(msg)  # pragma: no cover
 
 
-def _failure(ctx: _Context, tag: str, error: Exception, *, created: bool) -> None:
-    """Record a failed task; a task never created stays retryable (no task id)."""
+def _failure(
+    ctx: _Context,
+    tag: str,
+    error: Exception,
+    *,
+    created: bool,
+    kept: Mapping[str, dict[str, Any]] | None = None,
+) -> None:
+    """Record a failed task; a task never created stays retryable (no task id).
+
+    The task JSON is the one the API sent (from ``kept``) where it was read, else the
+    error's code and message under the task's id.
+    """
     if isinstance(error, DataForSEOError):
         code = error.status_code
         task_id = error.task_id if created else None
@@ -159,7 +171,11 @@ def _failure(ctx: _Context, tag: str, error: Exception, *, created: bool) -> Non
         code, task_id, cost = None, None, 0.0
     raw = None
     if task_id is not None:
-        raw = {"id": task_id, "status_code": code, "status_message": str(error)}
+        raw = (kept or {}).get(task_id) or {
+            "id": task_id,
+            "status_code": code,
+            "status_message": str(error),
+        }
     ctx.store.record_failure(ctx.run_id, tag, code, str(error), raw_task=raw, cost=cost)
 
 
@@ -308,15 +324,16 @@ async def _collect_standard(ctx: _Context, engine: str, model: ChatDataForSEO) -
         idle = 0
         wait = round_wait(ctx.collect_round, len(batch), model.calls_per_minute)
         left = wait if deadline is None else deadline - time.monotonic()
-        results = await model.acollect(
-            batch, return_exceptions=True, max_wait=max(min(wait, left), 0.1)
-        )
+        with keep_raw_tasks() as kept:
+            results = await model.acollect(
+                batch, return_exceptions=True, max_wait=max(min(wait, left), 0.1)
+            )
         again = set()
         answers = []
         for handle, result in zip(batch, results, strict=True):
             tag = str(handle.tag)
             if isinstance(result, AIMessage):
-                answers.append((tag, task_from_message(result, tag), result_cost(result)))
+                answers.append((tag, raw_task_of(result, tag, kept), result_cost(result)))
                 opened.pop(tag, None)
             elif isinstance(result, DataForSEOTaskPendingError):
                 if ready_ids is not None:  # listed as finished, so fetched maybe in vain
@@ -324,7 +341,7 @@ async def _collect_standard(ctx: _Context, engine: str, model: ChatDataForSEO) -
             elif isinstance(result, _STOPS_RUN):
                 ctx.stop = result
             else:
-                _failure(ctx, tag, result, created=True)
+                _failure(ctx, tag, result, created=True, kept=kept)
                 opened.pop(tag, None)
         if answers:
             ctx.store.record_results(ctx.run_id, answers)
@@ -345,7 +362,8 @@ async def _run_live(
                 return
             ctx.store.record_intent(ctx.run_id, [task.tag])
             try:
-                message = await model.ainvoke(task.prompt, tag=task.tag)
+                with keep_raw_tasks() as kept:
+                    message = await model.ainvoke(task.prompt, tag=task.tag)
             except DataForSEOBudgetError:
                 ctx.store.clear_intent(ctx.run_id, [task.tag])
                 return
@@ -359,14 +377,15 @@ async def _run_live(
                 return
             except DataForSEOError as error:
                 if not outcome_unknown(error):  # a verdict: failed, at the cost it names
-                    _failure(ctx, task.tag, error, created=error.task_id is not None)
+                    created = error.task_id is not None
+                    _failure(ctx, task.tag, error, created=created, kept=kept)
                 ctx.report()
                 return  # else: in doubt (it may have run and been charged)
             if not isinstance(message, AIMessage):  # pragma: no cover - ainvoke's contract
                 return
             tag = task.tag
             ctx.store.record_results(
-                ctx.run_id, [(tag, task_from_message(message, tag), result_cost(message))]
+                ctx.run_id, [(tag, raw_task_of(message, tag, kept), result_cost(message))]
             )
             ctx.report()
 

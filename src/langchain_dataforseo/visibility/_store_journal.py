@@ -21,14 +21,13 @@ id and an ``intent`` record for every task in doubt, limited to the tags given.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from typing import Any
 
 from langchain_dataforseo._cost_bounds import STANDARD_PREPAID_USD
+from langchain_dataforseo._standard.handle import TaskHandle
+from langchain_dataforseo._standard.journal import created_record, intent_record
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
 from langchain_dataforseo.visibility._store import VisibilityStore
-
-RECORD_VERSION: Final = 1
-"""The journal record version written and read (the package's ``FileJournal`` format)."""
 
 
 class StoreJournal:
@@ -98,7 +97,7 @@ class StoreJournal:
             ``created`` records (one per engine) for tasks with a task id, then ``intent``
             records (one per engine) for tasks whose intent was recorded without one.
         """
-        created: dict[str, list[dict[str, Any]]] = {}
+        created: dict[str, list[TaskHandle]] = {}
         doubt: dict[str, list[str]] = {}
         if self.tags is None:
             tasks = self.store.tasks(self.run_id, "pending")
@@ -108,22 +107,10 @@ class StoreJournal:
             if task.status != "pending":
                 continue
             if task.task_id is not None:
-                created.setdefault(task.engine, []).append(
-                    {
-                        "id": task.task_id,
-                        "engine": task.engine,
-                        "tag": task.tag,
-                        "model_name": task.model,
-                    }
-                )
+                handle = TaskHandle(task.task_id, task.engine, tag=task.tag, model_name=task.model)
+                created.setdefault(task.engine, []).append(handle)
             elif task.intent_at is not None:
                 doubt.setdefault(task.engine, []).append(task.tag)
-        out: list[dict[str, Any]] = [
-            {"v": RECORD_VERSION, "event": "created", "handles": handles}
-            for handles in created.values()
-        ]
-        out += [
-            {"v": RECORD_VERSION, "event": "intent", "engine": engine, "tags": tags}
-            for engine, tags in doubt.items()
-        ]
+        out = [created_record(handles) for handles in created.values()]
+        out += [intent_record(engine, tags) for engine, tags in doubt.items()]
         return out

@@ -11,6 +11,8 @@ import pytest
 
 from langchain_dataforseo import DataForSEOBudgetError, DataForSEOInputError
 from langchain_dataforseo._cost_bounds import STANDARD_PREPAID_USD, standard_reservation
+from langchain_dataforseo._standard.handle import TaskHandle
+from langchain_dataforseo._standard.journal import created_record, intent_record, replay
 from langchain_dataforseo.emulator import (
     AsyncEmulatorTransport,
     BrandCatalogue,
@@ -28,7 +30,6 @@ from langchain_dataforseo.visibility import (
     VisibilityStore,
     estimate_run,
     extract_answer,
-    make_tag,
     run_panel,
     task_from_message,
 )
@@ -167,10 +168,13 @@ def test_store_journal_writes_and_replays_the_submit_records(store: VisibilitySt
     assert [t.tag for t in store.in_doubt(run)] == [b]
     assert {t.tag for t in store.unsent(run)} == {c, d}
     records = journal.records()
-    assert records == [
-        {"v": 1, "event": "created", "handles": [handle]},
-        {"v": 1, "event": "intent", "engine": "chat_gpt", "tags": [b]},
+    assert records == [  # the records the package's FileJournal writes
+        created_record([TaskHandle.from_dict(handle)]),
+        intent_record("chat_gpt", [b]),
     ]
+    assert records[0]["handles"][0].items() >= handle.items()
+    state = replay(records)
+    assert (set(state.handles), set(state.in_doubt)) == ({a}, {b})
     assert StoreJournal(store, run, [b]).records() == [records[1]]
     with pytest.raises(DataForSEOInputError, match="unknown journal event"):
         journal.append({"event": "posted"})
@@ -252,9 +256,21 @@ def test_a_run_measures_every_task_once_at_the_ledger_cost(store: VisibilityStor
     assert seen[-1].final
     assert (seen[-1].done, seen[-1].pending, seen[-1].total) == (8, 0, 8)
     assert seen[-1].spent == pytest.approx(ledger["charged_total"], abs=1e-6)
-    raw = store.raw_task(run, make_tag(run, 0, "chat_gpt", 0))
-    assert raw is not None
-    assert raw["rebuilt_from"] == "message"
+    direct = httpx.Client(transport=EmulatorTransport(emu), base_url="http://e", auth=AUTH)
+    for task in tasks:  # the task JSON as the API sent it, not one rebuilt from the message
+        raw = store.raw_task(run, task.tag)
+        assert raw is not None
+        assert "rebuilt_from" not in raw
+        assert (raw["id"], raw["data"]["tag"]) == (task.task_id, task.tag)
+        assert raw["data"]["user_prompt"] == task.prompt  # the echoed request: not in a message
+        endpoint = "task_get" if task.engine == "chat_gpt" else "live"
+        assert raw["path"][-2 if endpoint == "task_get" else -1] == endpoint
+        if endpoint == "task_get":  # a free GET now returns the same task
+            path = f"/v3/ai_optimization/chat_gpt/llm_responses/task_get/{task.task_id}"
+            again = direct.get(path).json()["tasks"][0]
+            assert {k: v for k, v in raw.items() if k != "time"} == {
+                k: v for k, v in again.items() if k != "time"
+            }
 
 
 def test_a_run_over_max_cost_is_refused_before_anything_is_posted(
