@@ -22,6 +22,15 @@ from langchain_dataforseo._request import SETTING_NAMES, TaskSettings, validate_
 from langchain_dataforseo.errors import DataForSEOInputError
 from langchain_dataforseo.visibility._errors import PanelFileError
 from langchain_dataforseo.visibility._matching import normalise_host
+from langchain_dataforseo.visibility._surfaces import (
+    API,
+    APP,
+    DEFAULT_SURFACES,
+    app_task,
+    check_app_engine,
+    check_app_settings,
+    check_surfaces,
+)
 
 PANEL_SETTINGS: Final[tuple[str, ...]] = tuple(
     name for name in SETTING_NAMES if name not in ("model_name", "tag")
@@ -37,6 +46,9 @@ _PANEL_KEYS: Final = (
     "samples",
     "settings",
     "engine_settings",
+    "surfaces",
+    "engine_surfaces",
+    "app_settings",
 )
 _BRAND_KEYS: Final = ("name", "aliases", "domains")
 _HOST: Final = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]{2,}")
@@ -150,6 +162,15 @@ class Panel:
         samples: Answers collected per (prompt, engine); at least 1 (5 or more is advised:
             answers vary from call to call).
         engine_settings: Engine -> task settings for that engine only (override ``settings``).
+        surfaces: Where every engine is asked: ``("api",)`` (default: the LLM Responses
+            API), ``("app",)`` (the LLM Scraper: what the ChatGPT and Gemini apps show) or
+            both. The app surface exists for ``chat_gpt`` and ``gemini`` only.
+        engine_surfaces: Engine -> its surfaces (overrides ``surfaces``), e.g.
+            ``{"perplexity": ("api",)}`` in a panel asking both surfaces.
+        app_settings: App-surface settings (``location_code`` / ``location_name`` /
+            ``location_coordinate`` (Gemini), ``language_code`` / ``language_name``,
+            ``force_web_search`` (ChatGPT; not sent to Gemini)); United States and English
+            when not set. Checked with the LLM Scraper's own rules.
         **settings: Task settings for every engine (``web_search``, ``temperature``,
             ``max_output_tokens``, ``web_search_country_iso_code``, ...). ``web_search`` is
             not sent to Perplexity, whose Sonar models always search and whose request has
@@ -168,6 +189,9 @@ class Panel:
     samples: int
     settings: Mapping[str, Any]
     engine_settings: Mapping[str, Mapping[str, Any]]
+    surfaces: tuple[str, ...]
+    engine_surfaces: Mapping[str, tuple[str, ...]]
+    app_settings: Mapping[str, Any]
 
     def __init__(
         self,
@@ -179,6 +203,9 @@ class Panel:
         samples: int = 3,
         *,
         engine_settings: Mapping[str, Mapping[str, Any]] | None = None,
+        surfaces: Sequence[str] = DEFAULT_SURFACES,
+        engine_surfaces: Mapping[str, Sequence[str]] | None = None,
+        app_settings: Mapping[str, Any] | None = None,
         **settings: Any,
     ) -> None:
         set_ = object.__setattr__
@@ -214,8 +241,63 @@ class Panel:
                 _fail(f"engine_settings.{engine} must be a table.", f"engine_settings.{engine}")
             overrides[engine] = MappingProxyType(_settings(values, f"engine_settings.{engine}"))
         set_(self, "engine_settings", MappingProxyType(overrides))
+        self._set_surfaces(surfaces, engine_surfaces, app_settings)
         for engine, model in self.engines.items():
-            self._check_engine(engine, model)
+            if API in self.surfaces_of(engine):
+                self._check_engine(engine, model)
+            if APP in self.surfaces_of(engine):
+                for prompt in self.prompts:  # every task as the LLM Scraper would get it
+                    app_task(engine, prompt, self.app_settings)
+
+    def _set_surfaces(
+        self,
+        surfaces: Sequence[str],
+        engine_surfaces: Mapping[str, Sequence[str]] | None,
+        app_settings: Mapping[str, Any] | None,
+    ) -> None:
+        set_ = object.__setattr__
+        set_(self, "surfaces", check_surfaces(surfaces, "surfaces"))
+        per_engine = {}
+        if not isinstance(engine_surfaces, (Mapping, type(None))):
+            _fail("engine_surfaces must be a table.", "engine_surfaces", actual=engine_surfaces)
+        for engine, values in (engine_surfaces or {}).items():
+            if engine not in self.engines:
+                _fail(
+                    f"engine_surfaces.{engine}: engine {engine!r} is not in engines "
+                    f"({', '.join(self.engines)}).",
+                    f"engine_surfaces.{engine}",
+                    tuple(self.engines),
+                    engine,
+                )
+            per_engine[engine] = check_surfaces(values, f"engine_surfaces.{engine}")
+        set_(self, "engine_surfaces", MappingProxyType(per_engine))
+        for engine in self.engines:
+            if APP in self.surfaces_of(engine):
+                where = f"engine_surfaces.{engine}" if engine in per_engine else "surfaces"
+                check_app_engine(engine, where)
+        set_(self, "app_settings", MappingProxyType(check_app_settings(app_settings or {})))
+
+    def surfaces_of(self, engine: str) -> tuple[str, ...]:
+        """The surfaces one engine is asked on: ``engine_surfaces``, else ``surfaces``.
+
+        Args:
+            engine: One of the panel's engines.
+
+        Returns:
+            ``("api",)``, ``("app",)`` or ``("api", "app")``.
+        """
+        return self.engine_surfaces.get(engine, self.surfaces)
+
+    @property
+    def task_keys(self) -> list[tuple[int, str, str, int]]:
+        """Every task of a run of this panel: ``(prompt_index, engine, surface, sample)``."""
+        return [
+            (p_index, engine, surface, sample)
+            for p_index in range(len(self.prompts))
+            for engine in self.engines
+            for surface in self.surfaces_of(engine)
+            for sample in range(self.samples)
+        ]
 
     @property
     def brands(self) -> tuple[Brand, ...]:
@@ -269,6 +351,14 @@ class Panel:
         }
         if self.engine_settings:
             out["engine_settings"] = {k: dict(v) for k, v in self.engine_settings.items()}
+        # written only when set, so that a panel without them keeps the shape (and the
+        # stored JSON) it had before surfaces existed
+        if self.surfaces != DEFAULT_SURFACES:
+            out["surfaces"] = list(self.surfaces)
+        if self.engine_surfaces:
+            out["engine_surfaces"] = {k: list(v) for k, v in self.engine_surfaces.items()}
+        if self.app_settings:
+            out["app_settings"] = dict(self.app_settings)
         return out
 
     @classmethod
@@ -309,6 +399,9 @@ class Panel:
             data["engines"],
             data.get("samples", 3),
             engine_settings=data.get("engine_settings"),
+            surfaces=data.get("surfaces", DEFAULT_SURFACES),
+            engine_surfaces=data.get("engine_surfaces"),
+            app_settings=data.get("app_settings"),
             **dict(settings),
         )
 

@@ -27,42 +27,49 @@ from pathlib import Path
 from typing import Any, Final
 
 from langchain_dataforseo._constants import MAX_TAG_CHARS
+from langchain_dataforseo.visibility._app_answers import extract_for
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
 from langchain_dataforseo.visibility._matching import (
     AnswerFacts,
     answer_facts,
-    extract_answer,
     tracked_domains,
 )
 from langchain_dataforseo.visibility._panel import Panel
-from langchain_dataforseo.visibility._schema import migrate
+from langchain_dataforseo.visibility._schema import SCHEMA_VERSION, migrate
+from langchain_dataforseo.visibility._surfaces import API, APP_MODEL
 
 STATUSES: Final = ("pending", "measured", "failed")
 PENDING_CODES: Final = frozenset({20100, 40601, 40602})
 """Task codes meaning "not finished yet" (created, handed, in queue): the task stays pending."""
 _TASK_COLUMNS: Final = (
     "tag, prompt_index, prompt, engine, model, sample, status, task_id, error_code, "
-    "error_message, answer_model, cost, created_at, intent_at, posted_at, finished_at"
+    "error_message, answer_model, cost, created_at, intent_at, posted_at, finished_at, surface"
 )
+_TASK_ORDER: Final = " ORDER BY prompt_index, engine, surface, sample"
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def make_tag(run_id: str, prompt_index: int, engine: str, sample: int) -> str:
-    """The task tag of one (prompt, engine, sample) of a run: ``run:p3:chat_gpt:s1``.
+def make_tag(run_id: str, prompt_index: int, engine: str, sample: int, surface: str = API) -> str:
+    """The task tag of one (prompt, engine, surface, sample) of a run.
+
+    API tasks keep the tag they always had (``run:p3:chat_gpt:s1``); app tasks say so
+    (``run:p3:chat_gpt:app:s1``). The same task gets the same tag on every resume.
 
     Args:
         run_id: The run.
         prompt_index: The prompt's index in the panel (0-based).
         engine: The engine.
         sample: The sample number (0-based).
+        surface: ``api`` (default) or ``app``.
 
     Returns:
         The tag (at most the API's 255 characters, checked when the run is created).
     """
-    return f"{run_id}:p{prompt_index}:{engine}:s{sample}"
+    middle = engine if surface == API else f"{engine}:{surface}"
+    return f"{run_id}:p{prompt_index}:{middle}:s{sample}"
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,7 @@ class TaskRecord:
         intent_at: When the caller announced it was about to post it.
         posted_at: When its task id was recorded.
         finished_at: When it was measured or failed.
+        surface: ``api`` (LLM Responses) or ``app`` (LLM Scraper).
     """
 
     tag: str
@@ -104,6 +112,7 @@ class TaskRecord:
     intent_at: str | None
     posted_at: str | None
     finished_at: str | None
+    surface: str = API
 
 
 @dataclass(frozen=True)
@@ -162,6 +171,7 @@ class VisibilityStore:
             msg = f"cannot create {self.path}: folder {self.path.parent} does not exist"
             raise VisibilityStoreError(msg, field="db", actual=str(self.path))
         if readonly:
+            _migrate_first(self.path, timeout)
             uri = f"{self.path.resolve().as_uri()}?mode=ro"
             self._conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
         else:
@@ -205,7 +215,7 @@ class VisibilityStore:
     def create_run(
         self, panel: Panel, *, run_id: str | None = None, method: str = "standard"
     ) -> str:
-        """Record a run and plan its tasks: one per (prompt, engine, sample), all pending.
+        """Record a run and plan its tasks: one per (prompt, engine, surface, sample), pending.
 
         Creating a run id that exists with the same panel returns it unchanged (a resumed
         run); with a different panel it is an error.
@@ -233,14 +243,14 @@ class VisibilityStore:
         panel_json = json.dumps(panel.to_dict(), sort_keys=True, ensure_ascii=False)
         now = _now()
         rows = []
-        for p_index, prompt in enumerate(panel.prompts):
-            for engine, model in panel.engines.items():
-                for sample in range(panel.samples):
-                    tag = make_tag(run_id, p_index, engine, sample)
-                    if len(tag) > MAX_TAG_CHARS:
-                        msg = f"run_id {run_id!r} makes task tags longer than {MAX_TAG_CHARS}."
-                        raise VisibilityStoreError(msg, field="run_id", actual=run_id)
-                    rows.append((run_id, tag, p_index, prompt, engine, model, sample, now))
+        for p_index, engine, surface, sample in panel.task_keys:
+            tag = make_tag(run_id, p_index, engine, sample, surface)
+            if len(tag) > MAX_TAG_CHARS:
+                msg = f"run_id {run_id!r} makes task tags longer than {MAX_TAG_CHARS}."
+                raise VisibilityStoreError(msg, field="run_id", actual=run_id)
+            model = panel.engines[engine] if surface == API else APP_MODEL
+            prompt = panel.prompts[p_index]
+            rows.append((run_id, tag, p_index, prompt, engine, surface, model, sample, now))
         with self._write() as conn:
             found = conn.execute(
                 "SELECT panel_json FROM runs WHERE run_id = ?", (run_id,)
@@ -256,8 +266,8 @@ class VisibilityStore:
                 (run_id, panel.name, panel_json, method, now),
             )
             conn.executemany(
-                "INSERT INTO tasks (run_id, tag, prompt_index, prompt, engine, model, sample, "
-                "status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+                "INSERT INTO tasks (run_id, tag, prompt_index, prompt, engine, surface, model, "
+                "sample, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
                 rows,
             )
         return run_id
@@ -318,7 +328,7 @@ class VisibilityStore:
     # -- tasks ----------------------------------------------------------------------------
 
     def tasks(self, run_id: str, status: str | None = None) -> list[TaskRecord]:
-        """A run's tasks in (prompt, engine, sample) order, optionally of one status.
+        """A run's tasks in (prompt, engine, surface, sample) order, optionally of one status.
 
         Args:
             run_id: The run.
@@ -336,7 +346,7 @@ class VisibilityStore:
                 raise VisibilityStoreError(msg, field="status", limit=STATUSES, actual=status)
             query += " AND status = ?"
             params.append(status)
-        query += " ORDER BY prompt_index, engine, sample"
+        query += _TASK_ORDER
         return [TaskRecord(*row) for row in self._conn.execute(query, params)]
 
     def tasks_tagged(self, run_id: str, tags: Iterable[str]) -> list[TaskRecord]:
@@ -357,7 +367,7 @@ class VisibilityStore:
             row = self._conn.execute(query, (run_id, tag)).fetchone()
             if row is not None:
                 out.append(TaskRecord(*row))
-        out.sort(key=lambda t: (t.prompt_index, t.engine, t.sample))
+        out.sort(key=lambda t: (t.prompt_index, t.engine, t.surface, t.sample))
         return out
 
     def unsent(self, run_id: str) -> list[TaskRecord]:
@@ -553,14 +563,18 @@ class VisibilityStore:
             )
 
     def _row(self, conn: sqlite3.Connection, run_id: str, tag: str) -> int:
+        return self._task_row(conn, run_id, tag)[0]
+
+    def _task_row(self, conn: sqlite3.Connection, run_id: str, tag: str) -> tuple[int, str, str]:
+        """The task's row id, surface and engine."""
         found = conn.execute(
-            "SELECT id FROM tasks WHERE run_id = ? AND tag = ?", (run_id, tag)
+            "SELECT id, surface, engine FROM tasks WHERE run_id = ? AND tag = ?", (run_id, tag)
         ).fetchone()
         if found is None:
             self._check_run(run_id)
             msg = f"run {run_id!r} has no task tagged {tag!r}."
             raise VisibilityStoreError(msg, field="tag", actual=tag)
-        return int(found[0])
+        return int(found[0]), str(found[1]), str(found[2])
 
     def _matching(self, run_id: str) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
         cached = self._brands.get(run_id)
@@ -602,8 +616,8 @@ class VisibilityStore:
         now = _now()
         with self._write() as conn:
             for tag, raw_task, cost in results:
-                row = self._row(conn, run_id, tag)
-                answer = extract_answer(raw_task)
+                row, surface, engine = self._task_row(conn, run_id, tag)
+                answer = extract_for(raw_task, surface, engine)
                 task_id = raw_task.get("id") if isinstance(raw_task.get("id"), str) else None
                 reported = raw_task.get("cost")
                 if cost is None and isinstance(reported, (int, float)):
@@ -724,3 +738,30 @@ class VisibilityStore:
     def check_run(self, run_id: str) -> None:
         """Raise :class:`VisibilityStoreError` (listing the known runs) for an unknown id."""
         self._check_run(run_id)
+
+
+def _migrate_first(path: Path, timeout: float) -> None:
+    """Bring an older database to the current schema before a read-only open.
+
+    A read-only connection cannot migrate, and this code reads only the current schema;
+    the migrations keep every row (tasks of an older schema become ``api`` tasks).
+    """
+    probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=timeout)
+    try:
+        version = int(probe.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        probe.close()
+    if version >= SCHEMA_VERSION:
+        return
+    try:
+        conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+        try:
+            migrate(conn)
+        finally:
+            conn.close()
+    except sqlite3.OperationalError as error:
+        msg = (
+            f"{path} has schema version {version}, older than {SCHEMA_VERSION}, and cannot be "
+            f"migrated ({error}); open it once with write access."
+        )
+        raise VisibilityStoreError(msg, field="db", actual=str(path)) from error
