@@ -361,7 +361,13 @@ class Emulator:
 
     def _new_scraper(self) -> ScraperEndpoints:
         config = self._config
-        return ScraperEndpoints(self._ledger, self._ids, config.live_latency, config.task_latency)
+        return ScraperEndpoints(
+            self._ledger,
+            self._ids,
+            config.live_latency,
+            config.task_latency,
+            config.brand_catalogue,
+        )
 
     def _scraper_call(
         self, where: Route, tasks: list[Any], faults: CallFaults, started: float

@@ -24,7 +24,7 @@ tag (Standard) or left alone (Live) unless ``repost_in_doubt=True``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from langchain_dataforseo import DataForSEOBudgetError, DataForSEOInputError, TaskHandle
@@ -33,6 +33,9 @@ from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._plan import (
     METHODS,
     RunEstimate,
+    app_bound,
+    app_method,
+    budget_key,
     budget_shares,
     check_model_options,
     engine_method,
@@ -45,8 +48,15 @@ from langchain_dataforseo.visibility._run_api import (
     post_standard,
     run_live,
 )
+from langchain_dataforseo.visibility._run_app import (
+    AppEngine,
+    collect_app,
+    post_app,
+    run_app_live,
+)
 from langchain_dataforseo.visibility._run_context import RunContext, make_model, probe
-from langchain_dataforseo.visibility._store import TaskRecord, VisibilityStore
+from langchain_dataforseo.visibility._store import TaskRecord, VisibilityStore, make_tag
+from langchain_dataforseo.visibility._surfaces import API, APP, APP_MODEL
 
 
 def estimate_run(
@@ -77,12 +87,12 @@ def estimate_run(
     else:
         tasks = [
             TaskRecord(
-                tag=f"{run_id}:p{p}:{engine}:s{s}",
+                tag=make_tag(run_id, p, engine, sample, surface),
                 prompt_index=p,
-                prompt=prompt,
+                prompt=panel.prompts[p],
                 engine=engine,
-                model=model,
-                sample=s,
+                model=panel.engines[engine] if surface == API else APP_MODEL,
+                sample=sample,
                 status="pending",
                 task_id=None,
                 error_code=None,
@@ -93,10 +103,9 @@ def estimate_run(
                 intent_at=None,
                 posted_at=None,
                 finished_at=None,
+                surface=surface,
             )
-            for p, prompt in enumerate(panel.prompts)
-            for engine, model in panel.engines.items()
-            for s in range(panel.samples)
+            for p, engine, surface, sample in panel.task_keys
         ]
     return plan_estimate(
         panel,
@@ -182,13 +191,16 @@ async def arun_panel(
         on_estimate(estimate)
     if max_cost is not None and estimate.total > max_cost + 1e-9:
         raise _refuse(estimate, max_cost)
+    api_engines = [e for e in panel.engines if API in panel.surfaces_of(e)]
+    app_engines = [e for e in panel.engines if APP in panel.surfaces_of(e)]
     methods = {engine: engine_method(engine, method) for engine in panel.engines}
-    for engine in panel.engines:
+    for engine in api_engines:
         await probe(panel, engine, methods[engine], model_options)
-    shares: dict[str, float | None] = dict.fromkeys(panel.engines)
+    keys = [budget_key(e, API) for e in api_engines] + [budget_key(e, APP) for e in app_engines]
+    shares: dict[str, float | None] = dict.fromkeys(keys)
     if max_cost is not None:
         available = max_cost - estimate.committed
-        needs = {engine: estimate.per_engine.get(engine, 0.0) for engine in panel.engines}
+        needs = {key: estimate.per_engine.get(key, 0.0) for key in keys}
         shares.update(budget_shares(available, needs))
     ctx = RunContext(
         store=store,
@@ -205,10 +217,12 @@ async def arun_panel(
         tasks_per_post=tasks_per_post,
     )
     jobs = []
-    for engine in panel.engines:
+    for engine in api_engines:
         kind = methods[engine]
         model = make_model(panel, engine, kind, shares[engine], max_cost_per_call, model_options)
-        mine = [t for t in tasks if t.engine == engine and t.status == "pending"]
+        mine = [
+            t for t in tasks if t.engine == engine and t.surface == API and t.status == "pending"
+        ]
         if kind == "live":
             todo = [
                 t for t in mine if t.task_id is None and (t.intent_at is None or repost_in_doubt)
@@ -224,6 +238,8 @@ async def arun_panel(
         todo = [t for t in mine if t.task_id is None]
         jobs.append(post_standard(ctx, engine, model, todo))
         jobs.append(collect_standard(ctx, engine, model))
+    for engine in app_engines:
+        jobs.append(_app_job(ctx, engine, tasks, method, shares, max_cost_per_call, model_options))
     # Each journal record must survive a power cut too, not only a killed process: a lost
     # intent would make a paid task look never posted.
     previous = store.connection.execute("PRAGMA synchronous").fetchone()[0]
@@ -239,6 +255,38 @@ async def arun_panel(
     if not store.tasks(run, "pending"):
         store.finish_run(run)
     return run
+
+
+async def _app_job(
+    ctx: RunContext,
+    engine: str,
+    tasks: Sequence[TaskRecord],
+    method: str,
+    shares: Mapping[str, float | None],
+    max_cost_per_call: float | None,
+    options: Mapping[str, Any],
+) -> None:
+    """One engine's app-surface tasks: Standard (post, then collect) or Live."""
+    kind = app_method(method)
+    # the run's client (credentials, base URL, pools, pacing), built as the models build it
+    client = make_model(ctx.panel, engine, "standard", 0.0, None, options)
+    app = AppEngine.of(
+        engine,
+        client.client,
+        shares[budget_key(engine, APP)],
+        app_bound(kind, max_cost_per_call),
+        kind,
+        client.poll_interval,
+    )
+    mine = [t for t in tasks if t.engine == engine and t.surface == APP and t.status == "pending"]
+    if kind == "live":
+        todo = [
+            t for t in mine if t.task_id is None and (t.intent_at is None or ctx.repost_in_doubt)
+        ]
+        await run_app_live(ctx, app, todo)
+        return
+    await post_app(ctx, app, [t for t in mine if t.task_id is None])
+    await collect_app(ctx, app)
 
 
 def run_panel(
