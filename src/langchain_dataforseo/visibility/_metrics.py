@@ -160,6 +160,7 @@ class VisibilityRow:
         """Plain data (for JSON)."""
         return {
             "key": dict(self.key),
+            "surface": self.surface,
             "brand": self.brand,
             "answers": self.answers,
             "failed": self.failed,
