@@ -13,119 +13,144 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from langchain_dataforseo._version import __version__
+from langchain_dataforseo._version import __version__ as __version__
 
-if TYPE_CHECKING:
-    from langchain_dataforseo._catalogue import ModelRecord
-    from langchain_dataforseo._client import DataForSEOClient
-    from langchain_dataforseo._standard.handle import TaskHandle
-    from langchain_dataforseo._standard.journal import FileJournal, SubmitJournal
-    from langchain_dataforseo.chat_models import ChatDataForSEO
-    from langchain_dataforseo.costs import CostTracker, track_costs
+if TYPE_CHECKING:  # what type checkers see; a unit test holds it to _EXPORTS
+    from langchain_dataforseo._catalogue import ModelRecord as ModelRecord
+    from langchain_dataforseo._client import DataForSEOClient as DataForSEOClient
+    from langchain_dataforseo._standard.handle import TaskHandle as TaskHandle
+    from langchain_dataforseo._standard.journal import (
+        FileJournal as FileJournal,
+    )
+    from langchain_dataforseo._standard.journal import (
+        SubmitJournal as SubmitJournal,
+    )
+    from langchain_dataforseo.chat_models import ChatDataForSEO as ChatDataForSEO
+    from langchain_dataforseo.costs import (
+        CostTracker as CostTracker,
+    )
+    from langchain_dataforseo.costs import (
+        track_costs as track_costs,
+    )
     from langchain_dataforseo.errors import (
-        DataForSEOAPIError,
-        DataForSEOAuthenticationError,
-        DataForSEOBatchError,
-        DataForSEOBudgetError,
-        DataForSEOConnectionError,
-        DataForSEOError,
-        DataForSEOInputError,
-        DataForSEOInputWarning,
-        DataForSEOInvalidRequestError,
-        DataForSEONotFoundError,
-        DataForSEOPaymentError,
-        DataForSEOPostbackError,
-        DataForSEOPostbackLimitError,
-        DataForSEORateLimitError,
-        DataForSEOResponseError,
-        DataForSEOResponseTooLargeError,
-        DataForSEOSubmitError,
-        DataForSEOTaskInDoubtError,
-        DataForSEOTaskPendingError,
-        DataForSEOTimeoutError,
-        DataForSEOUnsupportedError,
+        DataForSEOAPIError as DataForSEOAPIError,
     )
-    from langchain_dataforseo.postback import parse_postback
+    from langchain_dataforseo.errors import (
+        DataForSEOAuthenticationError as DataForSEOAuthenticationError,
+    )
+    from langchain_dataforseo.errors import (
+        DataForSEOBatchError as DataForSEOBatchError,
+    )
+    from langchain_dataforseo.errors import (
+        DataForSEOBudgetError as DataForSEOBudgetError,
+    )
+    from langchain_dataforseo.errors import (
+        DataForSEOConnectionError as DataForSEOConnectionError,
+    )
+    from langchain_dataforseo.errors import (
+        DataForSEOError as DataForSEOError,
+    )
+    from langchain_dataforseo.errors import (
+        DataForSEOInputError as DataForSEOInputError,
+    )
+    from langchain_dataforseo.errors import (
+        DataForSEOInputWarning as DataForSEOInputWarning,
+    )
+    from langchain_dataforseo.errors import (
+        DataForSEOInvalidRequestError as DataForSEOInvalidRequestError,
+    )
+    from langchain_dataforseo.errors import (
+        DataForSEONotFoundError as DataForSEONotFoundError,
+    )
+    from langchain_dataforseo.errors import (
+        DataForSEOPaymentError as DataForSEOPaymentError,
+    )
+    from langchain_dataforseo.errors import (
+        DataForSEOPostbackError as DataForSEOPostbackError,
+    )
+    from langchain_dataforseo.errors import (
+        DataForSEOPostbackLimitError as DataForSEOPostbackLimitError,
+    )
+    from langchain_dataforseo.errors import (
+        DataForSEORateLimitError as DataForSEORateLimitError,
+    )
+    from langchain_dataforseo.errors import (
+        DataForSEOResponseError as DataForSEOResponseError,
+    )
+    from langchain_dataforseo.errors import (
+        DataForSEOResponseTooLargeError as DataForSEOResponseTooLargeError,
+    )
+    from langchain_dataforseo.errors import (
+        DataForSEOSubmitError as DataForSEOSubmitError,
+    )
+    from langchain_dataforseo.errors import (
+        DataForSEOTaskInDoubtError as DataForSEOTaskInDoubtError,
+    )
+    from langchain_dataforseo.errors import (
+        DataForSEOTaskPendingError as DataForSEOTaskPendingError,
+    )
+    from langchain_dataforseo.errors import (
+        DataForSEOTimeoutError as DataForSEOTimeoutError,
+    )
+    from langchain_dataforseo.errors import (
+        DataForSEOUnsupportedError as DataForSEOUnsupportedError,
+    )
+    from langchain_dataforseo.postback import parse_postback as parse_postback
     from langchain_dataforseo.tools import (
-        DataForSEOLLMResponsesTool,
-        DataForSEOLLMResponsesToolkit,
+        DataForSEOLLMResponsesTool as DataForSEOLLMResponsesTool,
+    )
+    from langchain_dataforseo.tools import (
+        DataForSEOLLMResponsesToolkit as DataForSEOLLMResponsesToolkit,
     )
 
-_WHERE: dict[str, str] = {
-    "ChatDataForSEO": "chat_models",
-    "CostTracker": "costs",
-    "track_costs": "costs",
-    "DataForSEOClient": "_client",
-    "ModelRecord": "_catalogue",
-    "TaskHandle": "_standard.handle",
-    "FileJournal": "_standard.journal",
-    "SubmitJournal": "_standard.journal",
-    "DataForSEOLLMResponsesTool": "tools",
-    "DataForSEOLLMResponsesToolkit": "tools",
-    "parse_postback": "postback",
-    **{
-        name: "errors"
-        for name in (
-            "DataForSEOAPIError",
-            "DataForSEOAuthenticationError",
-            "DataForSEOBatchError",
-            "DataForSEOBudgetError",
-            "DataForSEOConnectionError",
-            "DataForSEOError",
-            "DataForSEOInputError",
-            "DataForSEOInputWarning",
-            "DataForSEOInvalidRequestError",
-            "DataForSEONotFoundError",
-            "DataForSEOPaymentError",
-            "DataForSEOPostbackError",
-            "DataForSEOPostbackLimitError",
-            "DataForSEORateLimitError",
-            "DataForSEOResponseError",
-            "DataForSEOResponseTooLargeError",
-            "DataForSEOSubmitError",
-            "DataForSEOTaskInDoubtError",
-            "DataForSEOTaskPendingError",
-            "DataForSEOTimeoutError",
-            "DataForSEOUnsupportedError",
-        )
-    },
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "_catalogue": ("ModelRecord",),
+    "_client": ("DataForSEOClient",),
+    "_standard.handle": ("TaskHandle",),
+    "_standard.journal": (
+        "FileJournal",
+        "SubmitJournal",
+    ),
+    "chat_models": ("ChatDataForSEO",),
+    "costs": (
+        "CostTracker",
+        "track_costs",
+    ),
+    "errors": (
+        "DataForSEOAPIError",
+        "DataForSEOAuthenticationError",
+        "DataForSEOBatchError",
+        "DataForSEOBudgetError",
+        "DataForSEOConnectionError",
+        "DataForSEOError",
+        "DataForSEOInputError",
+        "DataForSEOInputWarning",
+        "DataForSEOInvalidRequestError",
+        "DataForSEONotFoundError",
+        "DataForSEOPaymentError",
+        "DataForSEOPostbackError",
+        "DataForSEOPostbackLimitError",
+        "DataForSEORateLimitError",
+        "DataForSEOResponseError",
+        "DataForSEOResponseTooLargeError",
+        "DataForSEOSubmitError",
+        "DataForSEOTaskInDoubtError",
+        "DataForSEOTaskPendingError",
+        "DataForSEOTimeoutError",
+        "DataForSEOUnsupportedError",
+    ),
+    "postback": ("parse_postback",),
+    "tools": (
+        "DataForSEOLLMResponsesTool",
+        "DataForSEOLLMResponsesToolkit",
+    ),
 }
+"""The public names, each listed once, by the module that defines it."""
 
-__all__ = [
-    "ChatDataForSEO",
-    "CostTracker",
-    "DataForSEOAPIError",
-    "DataForSEOAuthenticationError",
-    "DataForSEOBatchError",
-    "DataForSEOBudgetError",
-    "DataForSEOClient",
-    "DataForSEOConnectionError",
-    "DataForSEOError",
-    "DataForSEOInputError",
-    "DataForSEOInputWarning",
-    "DataForSEOInvalidRequestError",
-    "DataForSEOLLMResponsesTool",
-    "DataForSEOLLMResponsesToolkit",
-    "DataForSEONotFoundError",
-    "DataForSEOPaymentError",
-    "DataForSEOPostbackError",
-    "DataForSEOPostbackLimitError",
-    "DataForSEORateLimitError",
-    "DataForSEOResponseError",
-    "DataForSEOResponseTooLargeError",
-    "DataForSEOSubmitError",
-    "DataForSEOTaskInDoubtError",
-    "DataForSEOTaskPendingError",
-    "DataForSEOTimeoutError",
-    "DataForSEOUnsupportedError",
-    "FileJournal",
-    "ModelRecord",
-    "SubmitJournal",
-    "TaskHandle",
-    "__version__",
-    "parse_postback",
-    "track_costs",
-]
+_WHERE: dict[str, str] = {name: module for module, names in _EXPORTS.items() for name in names}
+"""Public name to the module it is loaded from on first use."""
+
+__all__ = sorted([*_WHERE, "__version__"])
 
 
 def __getattr__(name: str) -> Any:

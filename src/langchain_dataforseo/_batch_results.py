@@ -1,9 +1,11 @@
-"""The outcome of a Live ``batch`` / ``abatch``: every prompt dealt with, then raise."""
+"""A Live ``batch`` / ``abatch``: its concurrency bound; every prompt dealt with, then raise."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TypeVar
+
+from langchain_core.runnables import RunnableConfig
 
 from langchain_dataforseo.errors import DataForSEOBatchError
 
@@ -37,3 +39,27 @@ def raise_if_failed(results: Sequence[Result], return_exceptions: bool) -> list[
         "is lost: .results has every answer and error in input order."
     )
     raise DataForSEOBatchError(msg, results=out, pending=[], first=first) from first
+
+
+def bounded_config(
+    config: RunnableConfig | Sequence[RunnableConfig] | None, max_concurrency: int
+) -> RunnableConfig | list[RunnableConfig]:
+    """The batch's config(s) with ``max_concurrency`` where they set none.
+
+    Args:
+        config: The caller's config, or one per input.
+        max_concurrency: The model's default.
+
+    Returns:
+        New config(s); a ``max_concurrency`` the caller set wins.
+    """
+
+    def bound(one: RunnableConfig | None) -> RunnableConfig:
+        merged = RunnableConfig(**(one or {}))
+        if merged.get("max_concurrency") is None:
+            merged["max_concurrency"] = max_concurrency
+        return merged
+
+    if isinstance(config, Sequence):
+        return [bound(one) for one in config]
+    return bound(config)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
+from langchain_core.language_models import LangSmithParams
 from langchain_core.messages import BaseMessage
 
 from langchain_dataforseo._catalogue import ModelRecord, check_model_rules
@@ -19,27 +20,10 @@ from langchain_dataforseo._constants import HistoryPolicy
 from langchain_dataforseo._engines import engine_spec
 from langchain_dataforseo._messages import layout_messages
 from langchain_dataforseo._redact import redact_url
-from langchain_dataforseo._request import (
-    SETTING_NAMES,
-    TaskSettings,
-    build_task,
-    check_model_settings,
-)
+from langchain_dataforseo._request import build_task, check_model_settings
+from langchain_dataforseo._settings import CALL_OPTIONS, MODEL_FIELDS, SETTINGS, TaskSettings
 from langchain_dataforseo._warnings import warn
 from langchain_dataforseo.errors import DataForSEOInputError, DataForSEOInputWarning
-
-MODEL_FIELDS: Final[Mapping[str, str]] = {
-    "model_name": "model",
-    "max_output_tokens": "max_tokens",
-}
-"""Task settings held by a model field of another name (LangChain's conventional names);
-errors name the field as the user wrote it."""
-
-CALL_OPTIONS: Final[Mapping[str, str]] = {
-    **{name: name for name in SETTING_NAMES},
-    **{field: setting for setting, field in MODEL_FIELDS.items()},
-}
-"""Per-call keyword arguments accepted by ``invoke`` / ``bind`` and the task field each sets."""
 
 
 @dataclass(frozen=True)
@@ -65,12 +49,13 @@ def defaults_of(model: object) -> dict[str, Any]:
     """The task settings as a model's fields set them (``max_tokens`` for ``max_output_tokens``).
 
     Args:
-        model: An object with one attribute per setting (the chat model).
+        model: An object with one attribute per setting, named as the table's ``field``
+            (the chat model).
 
     Returns:
         One value per task setting.
     """
-    return {name: getattr(model, MODEL_FIELDS.get(name, name)) for name in SETTING_NAMES}
+    return {item.name: getattr(model, item.field) for item in SETTINGS}
 
 
 def settings_for(defaults: Mapping[str, Any], overrides: Mapping[str, Any]) -> TaskSettings:
@@ -154,3 +139,27 @@ def build_request(
     if ignored:
         notes["ignored"] = ignored
     return task, notes
+
+
+def ls_params(settings: TaskSettings, stop: Sequence[str] | None, provider: str) -> LangSmithParams:
+    """The LangSmith parameters of a call with these settings.
+
+    Args:
+        settings: The call's settings.
+        stop: The call's (or model's) ``stop``, shown though the API ignores it.
+        provider: The ``ls_provider``.
+
+    Returns:
+        ``ls_provider``, ``ls_model_name``, ``ls_model_type`` and what is set of
+        ``ls_temperature``, ``ls_max_tokens``, ``ls_stop``.
+    """
+    params = LangSmithParams(
+        ls_provider=provider, ls_model_name=settings.model_name, ls_model_type="chat"
+    )
+    if settings.temperature is not None:
+        params["ls_temperature"] = settings.temperature
+    if settings.max_output_tokens is not None:
+        params["ls_max_tokens"] = settings.max_output_tokens
+    if stop:
+        params["ls_stop"] = list(stop)
+    return params

@@ -13,15 +13,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from langchain_dataforseo._engines import ENGINE_SPECS
 from langchain_dataforseo._envelope import as_dict, as_list
-from langchain_dataforseo._request import TaskSettings
+from langchain_dataforseo._settings import TaskSettings
 from langchain_dataforseo.errors import DataForSEOInputError
 
 NO_LOCATION_MODELS: Final = frozenset({"o3-mini", "o1-pro", "o1"})
 """ChatGPT models whose web search takes no country or city (API docs)."""
 
-REASONING_MIN_TOKENS: Final[dict[str, int]] = {"chat_gpt": 1024, "claude": 1025, "gemini": 1024}
-"""Lowest ``max_output_tokens`` when the model reasons."""
+REASONING_MIN_TOKENS: Final[dict[str, int]] = {
+    name: spec.max_tokens_min_reasoning for name, spec in ENGINE_SPECS.items()
+}
+"""Lowest ``max_output_tokens`` when the model reasons (from the engine table)."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
-"""Per-engine request rules: which fields each engine takes and their ranges.
+"""Per-engine request rules: the engine table (limits, labels, default models).
 
-Pure data and pure checks, from the engine matrix of the API reference (§2.1). A
+Pure data and pure checks, from the engine matrix of the API reference (§2.1). Which
+fields an engine takes comes from the task-field table (``_settings``). A
 setting that the API would reject raises :class:`DataForSEOInputError` here, before
 any request is made.
 """
@@ -8,25 +9,12 @@ any request is made.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from langchain_dataforseo._constants import ENGINES
+from langchain_dataforseo._settings import engine_fields
 from langchain_dataforseo.errors import DataForSEOInputError
-
-_COMMON_FIELDS: Final = frozenset(
-    {
-        "user_prompt",
-        "model_name",
-        "system_message",
-        "message_chain",
-        "max_output_tokens",
-        "temperature",
-        "top_p",
-        "tag",
-    }
-)
-_STANDARD_FIELDS: Final = frozenset({"postback_url", "pingback_url"})
 
 
 @dataclass(frozen=True)
@@ -35,7 +23,8 @@ class EngineSpec:
 
     Attributes:
         name: The engine's path segment (``chat_gpt``, ``claude``, ...).
-        fields: Every request field the engine declares (Live and Standard).
+        fields: Every request field the engine declares (Live and Standard), from the
+            task-field table.
         temperature_max: Upper bound of ``temperature`` (the lower bound is 0).
         max_tokens_min: Lowest ``max_output_tokens`` without reasoning.
         max_tokens_min_reasoning: Lowest ``max_output_tokens`` with ``use_reasoning``.
@@ -52,7 +41,6 @@ class EngineSpec:
     name: str
     label: str
     default_model: str
-    fields: frozenset[str]
     temperature_max: float
     max_tokens_min: int
     max_tokens_min_reasoning: int
@@ -62,6 +50,10 @@ class EngineSpec:
     has_standard: bool = True
     reasoning_excludes_sampling: bool = False
     country_codes: frozenset[str] | None = None
+    fields: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fields", engine_fields(self.name, self.has_standard))
 
 
 ENGINE_SPECS: Final[dict[str, EngineSpec]] = {
@@ -69,9 +61,6 @@ ENGINE_SPECS: Final[dict[str, EngineSpec]] = {
         name="chat_gpt",
         label="ChatGPT",
         default_model="gpt-4.1-mini",
-        fields=_COMMON_FIELDS
-        | _STANDARD_FIELDS
-        | {"web_search", "force_web_search", "web_search_country_iso_code", "web_search_city"},
         temperature_max=2.0,
         max_tokens_min=16,
         max_tokens_min_reasoning=1024,
@@ -80,15 +69,6 @@ ENGINE_SPECS: Final[dict[str, EngineSpec]] = {
         name="claude",
         label="Claude",
         default_model="claude-haiku-4-5",
-        fields=_COMMON_FIELDS
-        | _STANDARD_FIELDS
-        | {
-            "web_search",
-            "force_web_search",
-            "web_search_country_iso_code",
-            "web_search_city",
-            "use_reasoning",
-        },
         temperature_max=1.0,
         max_tokens_min=1,
         max_tokens_min_reasoning=1025,
@@ -139,7 +119,6 @@ ENGINE_SPECS: Final[dict[str, EngineSpec]] = {
         name="gemini",
         label="Gemini",
         default_model="gemini-2.5-flash",
-        fields=_COMMON_FIELDS | _STANDARD_FIELDS | {"web_search", "use_reasoning"},
         temperature_max=2.0,
         max_tokens_min=1,
         max_tokens_min_reasoning=1024,
@@ -148,7 +127,6 @@ ENGINE_SPECS: Final[dict[str, EngineSpec]] = {
         name="perplexity",
         label="Perplexity",
         default_model="sonar",
-        fields=_COMMON_FIELDS | {"web_search_country_iso_code"},
         temperature_max=1.9,
         max_tokens_min=1,
         max_tokens_min_reasoning=1,

@@ -1,8 +1,9 @@
 """Settings and layout to the API's task object: checked, deterministic, minimal.
 
-Pure functions. The task's keys always come in the same order and unset fields are
-left out, so the same call always produces the same bytes (which makes recorded
-cassettes match on the body).
+Pure functions. The types, ranges and lengths come from the task-field table
+(``_settings``); the rules between settings are here. The task's keys always come in the
+table's order and unset fields are left out, so the same call always produces the same
+bytes (which makes recorded cassettes match on the body).
 """
 
 from __future__ import annotations
@@ -10,76 +11,86 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
 from typing import Any, Final
 
-from langchain_dataforseo._constants import MAX_TAG_CHARS
 from langchain_dataforseo._engines import EngineSpec, check_chain_alternation
 from langchain_dataforseo._messages import PromptLayout
+from langchain_dataforseo._settings import (
+    SETTING_NAMES,
+    TASK_FIELD,
+    TASK_KEY_ORDER,
+    TaskSettings,
+)
 from langchain_dataforseo.errors import DataForSEOInputError
 
-TASK_KEY_ORDER: Final[tuple[str, ...]] = (
-    "user_prompt",
-    "model_name",
-    "system_message",
-    "message_chain",
-    "max_output_tokens",
-    "temperature",
-    "top_p",
-    "web_search",
-    "force_web_search",
-    "web_search_country_iso_code",
-    "web_search_city",
-    "use_reasoning",
-    "tag",
-    "pingback_url",
-    "postback_url",
-)
+__all__ = [
+    "SETTING_NAMES",
+    "TASK_KEY_ORDER",
+    "TaskSettings",
+    "build_task",
+    "check_encodable",
+    "check_model_settings",
+    "encode_tasks",
+    "ordered_task",
+    "validate_settings",
+]
 
 
-@dataclass(frozen=True)
-class TaskSettings:
-    """The per-task parameters, after model defaults and per-call overrides.
-
-    ``None`` means "not set": the field is left out of the request and the API's
-    default applies.
-    """
-
-    model_name: str
-    max_output_tokens: int | None = None
-    temperature: float | None = None
-    top_p: float | None = None
-    web_search: bool | None = None
-    force_web_search: bool | None = None
-    web_search_country_iso_code: str | None = None
-    web_search_city: str | None = None
-    use_reasoning: bool | None = None
-    tag: str | None = None
-
-    def set_fields(self) -> dict[str, Any]:
-        """The fields that are set (not ``None``), in declaration order."""
-        return {name: value for name in SETTING_NAMES if (value := getattr(self, name)) is not None}
+def _check_type(name: str, value: object, label: str) -> None:
+    # Booleans and strings are named by the API's field, numbers as the user wrote them.
+    kind = TASK_FIELD[name].kind
+    if kind is bool and not isinstance(value, bool):
+        msg = f"{name} must be true or false, got {type(value).__name__} {value!r}."
+        raise DataForSEOInputError(msg, field=name, limit="bool", actual=value)
+    if kind is str and not isinstance(value, str):
+        msg = f"{name} must be a string, got {type(value).__name__} {value!r}."
+        raise DataForSEOInputError(msg, field=name, limit="str", actual=value)
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        msg = f"{label} must be an integer, got {value!r}."
+        raise DataForSEOInputError(msg, field=label, limit="integer", actual=value)
+    if kind is float and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        msg = f"{label} must be a number, got {type(value).__name__} {value!r}."
+        raise DataForSEOInputError(msg, field=label, limit="number", actual=value)
 
 
-SETTING_NAMES: Final[tuple[str, ...]] = tuple(f.name for f in fields(TaskSettings))
-"""The task settings, in declaration order (``model_name`` first)."""
+def _check_range(spec: EngineSpec, name: str, value: Any, label: str, reasoning: bool) -> None:
+    item = TASK_FIELD[name]
+    if item.bounds is not None:
+        low, high = item.bounds(spec, reasoning)
+        if not low <= value <= high:
+            msg = (
+                f"{label}={value!r} is out of range for engine {spec.name!r}: it must be "
+                f"{low} to {high}."
+            )
+            raise DataForSEOInputError(msg, field=label, limit=(low, high), actual=value)
+    if item.max_chars is not None and len(value) > item.max_chars:
+        msg = f"{label} is {len(value)} characters; the API allows at most {item.max_chars}."
+        raise DataForSEOInputError(msg, field=label, limit=item.max_chars, actual=len(value))
 
 
-def _range_error(name: str, value: object, low: float, high: float, engine: str) -> None:
-    msg = f"{name}={value!r} is out of range for engine {engine!r}: it must be {low} to {high}."
-    raise DataForSEOInputError(msg, field=name, limit=(low, high), actual=value)
-
-
-def _check_number(name: str, value: object, low: float, high: float, engine: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        msg = f"{name} must be a number, got {type(value).__name__} {value!r}."
-        raise DataForSEOInputError(msg, field=name, limit="number", actual=value)
-    if not low <= value <= high:
-        _range_error(name, value, low, high, engine)
+def _check_values(
+    spec: EngineSpec, values: Mapping[str, Any], shown: Mapping[str, str], reasoning: bool
+) -> None:
+    """The set settings against the table: types, then engine support, then ranges."""
+    for name, value in values.items():
+        _check_type(name, value, shown.get(name, name))
+    for name, value in values.items():
+        if name not in spec.fields:
+            label = shown.get(name, name)
+            msg = (
+                f"{label}={value!r} is not a setting of engine {spec.name!r}: its request "
+                f"has no '{name}', so the API would reject it."
+            )
+            raise DataForSEOInputError(msg, field=label, limit="not supported", actual=value)
+    for name, value in values.items():
+        _check_range(spec, name, value, shown.get(name, name), reasoning)
 
 
 def validate_settings(spec: EngineSpec, settings: TaskSettings) -> None:
     """Check the settings against the engine's fields, ranges and dependencies.
+
+    Each setting's type, support and range come from the task-field table; the rules
+    between settings (``temperature`` with ``top_p``, reasoning, web search) are here.
 
     Args:
         spec: The engine's rules.
@@ -90,24 +101,13 @@ def validate_settings(spec: EngineSpec, settings: TaskSettings) -> None:
     """
     values = settings.set_fields()
     engine = spec.name
-    _check_types(values)
-    for name in values:
-        if name not in spec.fields:
-            msg = (
-                f"{name}={values[name]!r} is not a field of engine {engine!r}: its "
-                f"request model has no '{name}', so the API would reject it."
-            )
-            raise DataForSEOInputError(msg, field=name, limit="not supported", actual=values[name])
-    if not settings.model_name or not settings.model_name.strip():
+    _check_values(spec, values, {}, reasoning=settings.use_reasoning is True)
+    if not settings.model_name.strip():
         raise DataForSEOInputError(
             "model_name is empty: name a model, e.g. 'gpt-4.1-mini'.",
             field="model_name",
             actual=settings.model_name,
         )
-    if settings.temperature is not None:
-        _check_number("temperature", settings.temperature, 0, spec.temperature_max, engine)
-    if settings.top_p is not None:
-        _check_number("top_p", settings.top_p, 0, 1, engine)
     if (
         spec.temperature_excludes_top_p
         and settings.temperature is not None
@@ -117,16 +117,6 @@ def validate_settings(spec: EngineSpec, settings: TaskSettings) -> None:
         raise DataForSEOInputError(
             msg, field="top_p", limit="not with temperature", actual=settings.top_p
         )
-    if settings.max_output_tokens is not None:
-        low = spec.max_tokens_min_reasoning if settings.use_reasoning else spec.max_tokens_min
-        value = settings.max_output_tokens
-        if isinstance(value, bool) or not isinstance(value, int):
-            msg = f"max_output_tokens must be an integer, got {value!r}."
-            raise DataForSEOInputError(
-                msg, field="max_output_tokens", limit="integer", actual=value
-            )
-        if not low <= value <= spec.max_tokens_max:
-            _range_error("max_output_tokens", value, low, spec.max_tokens_max, engine)
     if settings.use_reasoning and spec.reasoning_excludes_sampling:
         for name in ("temperature", "top_p"):
             if values.get(name) is not None:
@@ -141,9 +131,6 @@ def validate_settings(spec: EngineSpec, settings: TaskSettings) -> None:
             )
     _check_web_search(spec, settings)
     _check_location(spec, settings)
-    if settings.tag is not None and len(settings.tag) > MAX_TAG_CHARS:
-        msg = f"tag is {len(settings.tag)} characters; the API allows at most {MAX_TAG_CHARS}."
-        raise DataForSEOInputError(msg, field="tag", limit=MAX_TAG_CHARS, actual=len(settings.tag))
 
 
 def check_model_settings(
@@ -151,11 +138,12 @@ def check_model_settings(
 ) -> None:
     """The checks a model's own settings must pass, whatever per-call options add.
 
-    Run when a model is built, before any call and without the models endpoint: fields
-    the engine lacks, ranges (``max_output_tokens`` against the lowest minimum, since a
-    per-call ``use_reasoning`` may change it), the tag's length and the search country.
-    What depends on other settings (``force_web_search`` needs ``web_search``, ...) is
-    left to each call, which may add the missing option.
+    Run when a model is built, before any call and without the models endpoint: each
+    setting's type, the engine's support, its range (``max_output_tokens`` against the
+    lowest minimum, since a per-call ``use_reasoning`` may change it) and length, all from
+    the task-field table, and the search country. What depends on other settings
+    (``force_web_search`` needs ``web_search``, ...) is left to each call, which may add
+    the missing option.
 
     Args:
         spec: The engine's rules.
@@ -166,51 +154,11 @@ def check_model_settings(
     Raises:
         DataForSEOInputError: Naming the user's field, the limit and the value.
     """
-    shown = dict(names or {})
-    values = settings.set_fields()
-    engine = spec.name
-    _check_types(values)
-    for name, value in values.items():
-        if name not in spec.fields:
-            label = shown.get(name, name)
-            msg = (
-                f"{label}={value!r} is not a setting of engine {engine!r}: its request has "
-                f"no '{name}', so the API would reject every call."
-            )
-            raise DataForSEOInputError(msg, field=label, limit="not supported", actual=value)
-    for name, high in (("temperature", spec.temperature_max), ("top_p", 1.0)):
-        if values.get(name) is not None:
-            _check_number(shown.get(name, name), values[name], 0, high, engine)
-    tokens = values.get("max_output_tokens")
-    if tokens is not None:
-        label = shown.get("max_output_tokens", "max_output_tokens")
-        if isinstance(tokens, bool) or not isinstance(tokens, int):
-            msg = f"{label} must be an integer, got {tokens!r}."
-            raise DataForSEOInputError(msg, field=label, limit="integer", actual=tokens)
-        if not spec.max_tokens_min <= tokens <= spec.max_tokens_max:
-            _range_error(label, tokens, spec.max_tokens_min, spec.max_tokens_max, engine)
-    if settings.tag is not None and len(settings.tag) > MAX_TAG_CHARS:
-        msg = f"tag is {len(settings.tag)} characters; the API allows at most {MAX_TAG_CHARS}."
-        raise DataForSEOInputError(msg, field="tag", limit=MAX_TAG_CHARS, actual=len(settings.tag))
+    _check_values(spec, settings.set_fields(), dict(names or {}), reasoning=False)
     _check_location(spec, settings)
 
 
-_BOOL_FIELDS: Final = ("web_search", "force_web_search", "use_reasoning")
-_STR_FIELDS: Final = ("model_name", "web_search_country_iso_code", "web_search_city", "tag")
 _COUNTRY: Final = re.compile(r"[A-Z]{2}")
-
-
-def _check_types(values: Mapping[str, Any]) -> None:
-    for name in _BOOL_FIELDS:
-        if name in values and not isinstance(values[name], bool):
-            msg = (
-                f"{name} must be true or false, got {type(values[name]).__name__} {values[name]!r}."
-            )
-            raise DataForSEOInputError(msg, field=name, limit="bool", actual=values[name])
-    for name in _STR_FIELDS:
-        if name in values and not isinstance(values[name], str):
-            msg = f"{name} must be a string, got {type(values[name]).__name__} {values[name]!r}."
-            raise DataForSEOInputError(msg, field=name, limit="str", actual=values[name])
 
 
 def _check_location(spec: EngineSpec, settings: TaskSettings) -> None:

@@ -3,110 +3,42 @@
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from functools import partial
-from typing import Any, Literal, Self
+from typing import Any
 
-import httpx
-from langchain_core.callbacks import (
-    AsyncCallbackManagerForLLMRun,
-    CallbackManagerForLLMRun,
-)
-from langchain_core.language_models import (
-    BaseChatModel,
-    LangSmithParams,
-    LanguageModelInput,
-    ModelProfile,
-)
-from langchain_core.load import dumpd
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import LangSmithParams, LanguageModelInput, ModelProfile
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult, Generation
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.tools import BaseTool
-from langchain_core.utils import from_env, secret_from_env
-from pydantic import (
-    AliasChoices,
-    BaseModel,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    SecretStr,
-    model_validator,
-)
+from pydantic import BaseModel
 
 from langchain_dataforseo import _compat  # noqa: F401  (registers the content-block translator)
-from langchain_dataforseo._batch_results import raise_if_failed
-from langchain_dataforseo._budget import Budget
-from langchain_dataforseo._builder import (
-    MODEL_FIELDS,
-    RequestBase,
-    build_request,
-    defaults_of,
-    settings_for,
+from langchain_dataforseo._batch_results import bounded_config, raise_if_failed
+from langchain_dataforseo._builder import ls_params, settings_for
+from langchain_dataforseo._capabilities import NO_TOOLS_MESSAGE, model_profile
+from langchain_dataforseo._chat_base import ChatDataForSEOBase
+from langchain_dataforseo._constants import LIVE_BASE_PRICE_USD, PROVIDER
+from langchain_dataforseo._engines import DEFAULT_MODELS
+from langchain_dataforseo._outputs import (
+    answer_message,
+    as_chunk,
+    chat_result,
+    only_message,
+    single_result,
 )
-from langchain_dataforseo._catalogue import ModelRecord
-from langchain_dataforseo._client import DataForSEOClient
-from langchain_dataforseo._constants import (
-    DEFAULT_BASE_URL,
-    DEFAULT_CALLS_PER_MINUTE,
-    DEFAULT_MAX_CONCURRENCY,
-    DEFAULT_MAX_RETRIES,
-    DEFAULT_TIMEOUT_SECONDS,
-    ENV_BASE_URL,
-    ENV_LOGIN,
-    ENV_PASSWORD,
-    LIVE_BASE_PRICE_USD,
-    PROVIDER,
-    Engine,
-    HistoryPolicy,
-)
-from langchain_dataforseo._cost_bounds import (
-    STANDARD_PREPAID_USD,
-    live_reservation,
-    standard_reservation,
-)
-from langchain_dataforseo._engines import DEFAULT_MODELS, engine_spec
-from langchain_dataforseo._http import DEFAULT_MAX_RESPONSE_BYTES
-from langchain_dataforseo._live import alive_call, live_call
-from langchain_dataforseo._request import (
-    TaskSettings,
-    check_model_settings,
-)
-from langchain_dataforseo._results import task_to_message
-from langchain_dataforseo._retry import RetryPolicy
 from langchain_dataforseo._standard import runner
-from langchain_dataforseo._standard.context import RunTrace, StandardContext
 from langchain_dataforseo._standard.journal import SubmitJournal
 from langchain_dataforseo._standard.methods import StandardMethods
 from langchain_dataforseo._standard.resume import RECOVER_WAIT_SECONDS
 from langchain_dataforseo._structured import check_options, structured_runnable
-from langchain_dataforseo._version import __version__
-from langchain_dataforseo._warnings import user_call_site, warn
-from langchain_dataforseo.costs import mark_replayed, record_cost
-from langchain_dataforseo.errors import (
-    DataForSEOAuthenticationError,
-    DataForSEOError,
-    DataForSEOInputError,
-    DataForSEOInputWarning,
-    DataForSEOUnsupportedError,
-)
-
-_CLIENT_LOCK = threading.Lock()
-"""Guards the lazy construction of a model's client (one client, one set of limiters)."""
+from langchain_dataforseo._warnings import user_call_site
+from langchain_dataforseo.costs import mark_replayed
+from langchain_dataforseo.errors import DataForSEOInputWarning, DataForSEOUnsupportedError
 
 
-NO_TOOLS_MESSAGE = (
-    "ChatDataForSEO cannot bind tools: DataForSEO's LLM Responses API has no tool calling "
-    "(it returns the engine's text answer and the sources it cited), so it cannot drive an "
-    "agent. Drive the agent with a tool-calling model (ChatOpenAI, ChatAnthropic, ...) and "
-    "give that agent the DataForSEO tool: create_agent(other_model, "
-    "tools=[DataForSEOLLMResponsesTool(engine=..., web_search=True)])."
-)
-"""Why ``bind_tools`` (and so ``create_agent(ChatDataForSEO(...))``) is refused."""
-
-
-class ChatDataForSEO(StandardMethods, BaseChatModel):
+class ChatDataForSEO(StandardMethods, ChatDataForSEOBase):
     r"""DataForSEO LLM Responses: answers of ChatGPT, Claude, Gemini and Perplexity, with sources.
 
     Each call runs one task on DataForSEO's AI Optimization "LLM Responses" API and
@@ -201,247 +133,21 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
             msg.content_blocks  # reasoning, web_search call + sources, text with citations
     """
 
-    model_config = ConfigDict(populate_by_name=True, extra="forbid")
-
-    engine: Engine = "chat_gpt"
-    """The AI engine: ``chat_gpt``, ``claude``, ``gemini`` or ``perplexity``."""
-
-    model: str = Field(default="", alias="model_name")
-    """Model name (alias ``model_name``); empty means the engine's default (``DEFAULT_MODELS``)."""
-
-    temperature: float | None = None
-    """Sampling temperature; unset leaves the engine's default."""
-
-    top_p: float | None = None
-    """Nucleus sampling; unset leaves the engine's default."""
-
-    max_tokens: int | None = Field(
-        default=None, validation_alias=AliasChoices("max_tokens", "max_output_tokens")
-    )
-    """Most output tokens, sent as ``max_output_tokens`` (alias ``max_output_tokens``)."""
-
-    web_search: bool | None = None
-    """Let the model search the web and cite sources (not for Perplexity: it always searches)."""
-
-    force_web_search: bool | None = None
-    """Force a web search; needs ``web_search=True``."""
-
-    web_search_country_iso_code: str | None = None
-    """ISO country code the search runs from, e.g. ``"US"``; needs ``web_search=True``."""
-
-    web_search_city: str | None = None
-    """City the search runs from; needs ``web_search_country_iso_code``."""
-
-    use_reasoning: bool | None = None
-    """Claude and Gemini only: reason before answering."""
-
-    tag: str | None = None
-    """Your task identifier (at most 255 characters), echoed in ``response_metadata["tag"]``."""
-
-    history_policy: HistoryPolicy = "error"
-    """Over the API's limits (500 characters a field, 10 history turns): ``"error"`` raises
-    before any request; ``"trim"`` keeps the most recent history turns that fit, shortens
-    over-long history messages, warns, and records it in ``response_metadata["trimmed"]``;
-    ``"pack"`` splits a long system message or prompt at sentence or whitespace boundaries
-    into ``message_chain`` user turns (about 6,000 characters in all) and records the
-    layout in ``response_metadata["layout"]``."""
-
-    login: str | None = Field(
-        default_factory=from_env(ENV_LOGIN, default=None), alias="dataforseo_login"
-    )
-    """API login; env ``DATAFORSEO_LOGIN``."""
-
-    password: SecretStr | None = Field(
-        default_factory=secret_from_env(ENV_PASSWORD, default=None), alias="dataforseo_password"
-    )
-    """API password; env ``DATAFORSEO_PASSWORD``. Never shown in a repr, log or error."""
-
-    api_key: SecretStr | None = None
-    """Alternative to login/password: ``"login:password"`` or its base64 (the token
-    DataForSEO shows for curl). Used only when login and password are not both set."""
-
-    base_url: str = Field(default_factory=from_env(ENV_BASE_URL, default=DEFAULT_BASE_URL))
-    """API root; env ``DATAFORSEO_BASE_URL``. Only https, or plain http to a loopback host."""
-
-    timeout: float = DEFAULT_TIMEOUT_SECONDS
-    """Seconds each call may take from its first send: connect, send, the whole answer
-    and any retries (a deadline, not a per-read timeout). Above the API's 120 s live
-    limit by default."""
-
-    max_retries: int = Field(default=DEFAULT_MAX_RETRIES, ge=0)
-    """Retries for calls that provably did not run or cost nothing (connection refused,
-    40202, 40209, 5xxxx with cost 0). A live call that timed out is never retried."""
-
-    retry_base_delay: float = Field(default=0.5, ge=0)
-    """First backoff wait in seconds; it doubles each retry, with jitter."""
-
-    validate_model: bool = True
-    """Check each call against the models endpoint's catalogue before sending it: unknown
-    model names (with the closest names), ``web_search`` on models without it, sampling
-    parameters and token minimums of reasoning models. The catalogue is fetched once (a
-    free call) and reused; when it cannot be fetched, only the static engine rules apply
-    and a ``DataForSEOInputWarning`` says so."""
-
-    models_cache_ttl: float = Field(default=3600.0, ge=0)
-    """Seconds the fetched model catalogue is reused."""
-
-    calls_per_minute: int = Field(default=DEFAULT_CALLS_PER_MINUTE, ge=1)
-    """Client-side cap on API calls a minute for this instance (the API allows 2000 per
-    account); lower it when several processes share one account."""
-
-    max_concurrency: int = Field(default=DEFAULT_MAX_CONCURRENCY, ge=1)
-    """Default concurrency of Live ``batch`` / ``abatch`` when the config sets none. Live
-    tasks are also capped per engine by the client (30) whatever the config says."""
-
-    method: Literal["live", "standard"] = "live"
-    """``"live"``: one task per request, answer in the response ($0.0006 + provider
-    cost). ``"standard"``: tasks posted (up to 100 per request) and collected when ready
-    ($0.0002 + provider cost, $0.01 prepaid per task then settled); may take long.
-    Perplexity has only the Live method."""
-
-    poll_interval: float = Field(default=3.0, gt=0)
-    """Standard method: seconds between polls (``tasks_ready`` allows one call per 3 s)."""
-
-    max_wait: float = Field(default=900.0, gt=0)
-    """Standard method: seconds ``invoke`` / ``batch`` / ``collect`` wait for results;
-    what is not ready then raises ``DataForSEOTaskPendingError`` with the task id."""
-
-    pingback_url: SecretStr | None = None
-    """Standard method: URL DataForSEO GETs when a task is done (``$id`` and ``$tag`` are
-    replaced). Such tasks never appear in ``tasks_ready``; they are polled directly. Kept
-    as a ``SecretStr`` since it usually carries the receiver's secret."""
-
-    postback_url: SecretStr | None = None
-    """Standard method: URL DataForSEO POSTs the gzip result to (see ``parse_postback``).
-    A ``SecretStr``, like ``pingback_url``: never in a repr, metadata, log or cassette."""
-
-    max_cost: float | None = Field(default=None, ge=0)
-    """Budget in USD for this model instance. Each call first reserves what it can cost
-    at most (``max_cost_per_call``, or the documented per-engine estimate); a call whose
-    reservation would take the spend past ``max_cost`` waits while other calls are in
-    flight and is refused with ``DataForSEOBudgetError`` when none is, before anything is
-    sent. Answers that could not be read stay reserved at their worst case."""
-
-    max_cost_per_call: float | None = Field(default=None, gt=0)
-    """USD reserved against ``max_cost`` for each Live call or Standard task, instead of
-    the built-in worst-case estimate. At least the known price (Live $0.0006, Standard
-    $0.0102) and at most ``max_cost``. A call that costs more than this still counts in
-    full, so the cap can then be passed by that excess for each call in flight."""
-
-    stop: list[str] | None = None
-    """Accepted for LangChain compatibility; the API has no stop sequences, so a non-empty
-    value is ignored with a ``DataForSEOInputWarning`` and noted in ``response_metadata``."""
-
-    streaming: bool = False
-    """Accepted for LangChain compatibility: ``invoke`` then goes through ``stream``, which
-    yields one final chunk (the API does not stream)."""
-
-    http_client: httpx.Client | None = Field(default=None, exclude=True)
-    """Optional ready ``httpx.Client`` (proxies, mTLS, event hooks, custom transports): every
-    blocking call then goes through it. Without one, calls go through the ``httpx.Client``
-    this process shares for the account (base URL and credentials)."""
-
-    http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
-    """Optional ready ``httpx.AsyncClient``, as ``http_client`` for async calls."""
-
-    max_response_bytes: int = Field(default=DEFAULT_MAX_RESPONSE_BYTES, ge=1)
-    """Largest decoded answer read (default 32 MiB; the API's answers are kilobytes): a
-    larger one, or a gzip bomb, raises ``DataForSEOResponseTooLargeError`` without being
-    held whole."""
-
-    _client: DataForSEOClient | None = PrivateAttr(default=None)
-    _budget: Budget = PrivateAttr(default_factory=lambda: Budget(None))
-
     def __init__(self, **kwargs: Any) -> None:
         """Build the model; settings the API would always refuse raise here.
+
+        Args:
+            **kwargs: The fields above, by name or alias.
 
         Raises:
             DataForSEOInputError: An out-of-range or unsupported setting (``temperature``,
                 ``top_p``, ``max_tokens``, ``tag``, search country), named as you wrote it.
         """
         super().__init__(**kwargs)
-        shown = {name: field for name, field in MODEL_FIELDS.items() if name not in kwargs}
-        check_model_settings(engine_spec(self.engine), TaskSettings(**self._defaults()), shown)
-
-    @model_validator(mode="after")
-    def _dataforseo_defaults(self) -> Self:
-        spec = engine_spec(self.engine)
-        if self.method == "standard" and not spec.has_standard:
-            msg = (
-                f"engine={self.engine!r} has only the Live method; method='standard' works "
-                "for chat_gpt, claude and gemini."
-            )
-            raise ValueError(msg)
-        if not self.model:
-            self.model = DEFAULT_MODELS[self.engine]
-        self._check_max_cost_per_call()
-        self._budget = Budget(self.max_cost)
-        self._add_version("langchain-dataforseo", __version__)
-        return self
-
-    def _check_max_cost_per_call(self) -> None:
-        value = self.max_cost_per_call
-        if value is None:
-            return
-        floor = STANDARD_PREPAID_USD if self.method == "standard" else LIVE_BASE_PRICE_USD
-        if value < floor:
-            msg = (
-                f"max_cost_per_call=${value} is below the known price of one {self.method} "
-                f"task (${floor}): it could never cover a call."
-            )
-            raise DataForSEOInputError(msg, field="max_cost_per_call", limit=floor, actual=value)
-        if self.max_cost is not None and value > self.max_cost:
-            msg = (
-                f"max_cost_per_call=${value} exceeds max_cost=${self.max_cost}: no call "
-                "could start."
-            )
-            raise DataForSEOInputError(
-                msg, field="max_cost_per_call", limit=self.max_cost, actual=value
-            )
-
-    def _reservation(self, task: dict[str, Any], standard: bool = False) -> float:
-        """What one task reserves against the budget: the user's figure or the estimate.
-
-        A Standard task never reserves less than its prepayment (a Live model may
-        ``submit`` too).
-        """
-        if self.max_cost_per_call is not None:
-            floor = STANDARD_PREPAID_USD if standard else LIVE_BASE_PRICE_USD
-            return max(self.max_cost_per_call, floor)
-        if standard:
-            return standard_reservation(self.engine, task)
-        return live_reservation(self.engine, task)
 
     @property
     def _llm_type(self) -> str:
         return "dataforseo-chat"
-
-    @property
-    def lc_secrets(self) -> dict[str, str]:
-        """Secret fields and the environment variables they come from."""
-        return {"password": ENV_PASSWORD}
-
-    @property
-    def model_name(self) -> str:
-        """The model name (same as ``model``)."""
-        return self.model
-
-    @property
-    def spent(self) -> float:
-        """USD spent (or reserved for tasks still running) by this model instance.
-
-        Tasks of unknown outcome count at their worst case (see :attr:`unknown_cost_max`).
-        """
-        return self._budget.spent
-
-    @property
-    def unknown_cost_max(self) -> float:
-        """Of :attr:`spent`, the USD reserved for tasks whose outcome is unknown.
-
-        Those tasks (answer unreadable, timeout after sending) may have cost anything up
-        to this.
-        """
-        return self._budget.unknown_cost_max
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
@@ -454,59 +160,7 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
         }
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
-        settings = self._settings(kwargs)
-        params = LangSmithParams(
-            ls_provider=PROVIDER, ls_model_name=settings.model_name, ls_model_type="chat"
-        )
-        if settings.temperature is not None:
-            params["ls_temperature"] = settings.temperature
-        if settings.max_output_tokens is not None:
-            params["ls_max_tokens"] = settings.max_output_tokens
-        if stop or self.stop:
-            params["ls_stop"] = stop or self.stop
-        return params
-
-    @property
-    def client(self) -> DataForSEOClient:
-        """The HTTP client, built on first use (construction needs no credentials)."""
-        if self._client is not None:
-            return self._client
-        with _CLIENT_LOCK:
-            return self._build_client()
-
-    def _build_client(self) -> DataForSEOClient:
-        if self._client is None:
-            self._client = DataForSEOClient(
-                login=self.login,
-                password=self.password,
-                api_key=self.api_key,
-                base_url=self.base_url,
-                timeout=self.timeout,
-                retry=RetryPolicy(max_retries=self.max_retries, base_delay=self.retry_base_delay),
-                models_cache_ttl=self.models_cache_ttl,
-                calls_per_minute=self.calls_per_minute,
-                http_client=self.http_client,
-                http_async_client=self.http_async_client,
-                max_response_bytes=self.max_response_bytes,
-            )
-        return self._client
-
-    def list_models(self) -> list[ModelRecord]:
-        """The models of this model's engine, from the models endpoint (free, cached).
-
-        Returns:
-            Records with ``model_name``, ``reasoning``, ``web_search_supported`` and
-            ``task_post_supported``.
-        """
-        return self.client.list_models(self.engine)
-
-    async def alist_models(self) -> list[ModelRecord]:
-        """Async :meth:`list_models`.
-
-        Returns:
-            The engine's model records.
-        """
-        return await self.client.alist_models(self.engine)
+        return ls_params(settings_for(self._defaults(), kwargs), stop or self.stop, PROVIDER)
 
     def bind_tools(
         self,
@@ -564,153 +218,7 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
         )
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        return ModelProfile(
-            text_inputs=True,
-            image_inputs=False,
-            image_url_inputs=False,
-            pdf_inputs=False,
-            audio_inputs=False,
-            video_inputs=False,
-            text_outputs=True,
-            image_outputs=False,
-            audio_outputs=False,
-            video_outputs=False,
-            reasoning_output=True,
-            tool_calling=False,
-            tool_choice=False,
-            structured_output=False,
-            max_output_tokens=4096,
-        )
-
-    # -- the catalogue for model-aware validation: the one I/O step before building ------
-
-    def _catalogue_failed(self, error: DataForSEOError) -> None:
-        warn(
-            f"Could not fetch the {self.engine} model catalogue ({error}); checking the "
-            "static engine rules only.",
-            DataForSEOInputWarning,
-        )
-
-    def _records(self) -> list[ModelRecord] | None:
-        if not self.validate_model:
-            return None
-        try:
-            return self.client.list_models(self.engine)
-        except (DataForSEOAuthenticationError, DataForSEOInputError):
-            raise  # a refused base URL or credentials: not a catalogue outage
-        except DataForSEOError as error:
-            self._catalogue_failed(error)
-            return None
-
-    async def _arecords(self) -> list[ModelRecord] | None:
-        if not self.validate_model:
-            return None
-        try:
-            return await self.client.alist_models(self.engine)
-        except (DataForSEOAuthenticationError, DataForSEOInputError):
-            raise  # a refused base URL or credentials: not a catalogue outage
-        except DataForSEOError as error:
-            self._catalogue_failed(error)
-            return None
-
-    # -- request building (shared by every path) ---------------------------------------
-
-    def _defaults(self) -> dict[str, Any]:
-        """The task settings as this model's fields set them."""
-        return defaults_of(self)
-
-    def _settings(self, overrides: dict[str, Any]) -> TaskSettings:
-        return settings_for(self._defaults(), overrides)
-
-    def _request_base(self) -> RequestBase:
-        return RequestBase(
-            engine=self.engine,
-            history_policy=self.history_policy,
-            defaults=self._defaults(),
-            callbacks={
-                name: None if url is None else url.get_secret_value()
-                for name, url in (
-                    ("pingback_url", self.pingback_url),
-                    ("postback_url", self.postback_url),
-                )
-            },
-            stop=self.stop,
-        )
-
-    def _build(
-        self,
-        messages: Sequence[BaseMessage],
-        stop: list[str] | None,
-        options: dict[str, Any],
-        records: list[ModelRecord] | None,
-        standard: bool = False,
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Build the task and the notes on what was changed (see ``_builder``)."""
-        return build_request(self._request_base(), messages, stop, options, records, standard)
-
-    def _message(self, task: dict[str, Any], notes: dict[str, Any]) -> AIMessage:
-        message = task_to_message(task, engine=self.engine)
-        message.response_metadata.update(notes)
-        record_cost(message)
-        return message
-
-    def _live(self, request: dict[str, Any]) -> dict[str, Any]:
-        client, line = self.client, (self.engine, str(request.get("model_name", "")))
-        return live_call(
-            self._budget,
-            line,
-            client.check_credentials,
-            lambda: client.live(self.engine, request),
-            self._reservation(request),
-        )
-
-    async def _alive(self, request: dict[str, Any]) -> dict[str, Any]:
-        client, line = self.client, (self.engine, str(request.get("model_name", "")))
-        return await alive_call(
-            self._budget,
-            line,
-            client.check_credentials,
-            lambda: client.alive(self.engine, request),
-            self._reservation(request),
-        )
-
-    # -- the Standard method: submit, collect (logic in _standard_runner) ----------------
-
-    def _as_messages(self, inputs: Sequence[LanguageModelInput]) -> list[list[BaseMessage]]:
-        return [self._convert_input(item).to_messages() for item in inputs]
-
-    def _standard(self) -> StandardContext:
-        """The collaborators this model gives a Standard submission or collection."""
-        return StandardContext(
-            engine=self.engine,
-            model=self.model,
-            client=self.client,
-            budget=self._budget,
-            build=partial(self._build, standard=True),
-            reservation=partial(self._reservation, standard=True),
-            poll_interval=self.poll_interval,
-            max_wait=self.max_wait,
-            callbacks=self.pingback_url is not None or self.postback_url is not None,
-        )
-
-    def _run_trace(self) -> RunTrace:
-        """How this model's LangChain runs are opened, for a Standard batch."""
-        return RunTrace(
-            serialized=dumpd(self),
-            invocation_params=self._get_invocation_params,
-            ls_params=self._get_ls_params,
-            callbacks=self.callbacks,
-            verbose=self.verbose,
-            tags=self.tags,
-            metadata=self.metadata,
-        )
-
-    @staticmethod
-    def _single_result(outcome: list[AIMessage | Exception]) -> ChatResult:
-        (item,) = outcome
-        if isinstance(item, Exception):
-            raise item
-        return ChatResult(generations=[ChatGeneration(message=item)])
+        return model_profile(self.engine)
 
     # -- LangChain hooks ---------------------------------------------------------------
 
@@ -728,10 +236,9 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         if self.method == "standard":
-            return self._single_result(self._standard_one(messages, stop, kwargs))
+            return single_result(self._standard_one(messages, stop, kwargs))
         request, notes = self._build(messages, stop, kwargs, self._records())
-        task = self._live(request)
-        return ChatResult(generations=[ChatGeneration(message=self._message(task, notes))])
+        return chat_result(answer_message(self._live(request), notes, self.engine))
 
     async def _agenerate(
         self,
@@ -741,21 +248,9 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         if self.method == "standard":
-            return self._single_result(await self._astandard_one(messages, stop, kwargs))
+            return single_result(await self._astandard_one(messages, stop, kwargs))
         request, notes = self._build(messages, stop, kwargs, await self._arecords())
-        task = await self._alive(request)
-        return ChatResult(generations=[ChatGeneration(message=self._message(task, notes))])
-
-    @staticmethod
-    def _as_chunk(message: AIMessage) -> ChatGenerationChunk:
-        chunk = AIMessageChunk(
-            content=message.content,
-            additional_kwargs=message.additional_kwargs,
-            response_metadata=message.response_metadata,
-            usage_metadata=message.usage_metadata,
-            chunk_position="last",
-        )
-        return ChatGenerationChunk(message=chunk)
+        return chat_result(answer_message(await self._alive(request), notes, self.engine))
 
     def _stream(
         self,
@@ -764,10 +259,8 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        result = self._generate(messages, stop=stop, **kwargs)
-        message = result.generations[0].message
-        assert isinstance(message, AIMessage)  # noqa: S101 - _generate makes AIMessages
-        chunk = self._as_chunk(message)
+        message = only_message(self._generate(messages, stop=stop, **kwargs))
+        chunk = as_chunk(message)
         if run_manager is not None:
             run_manager.on_llm_new_token(message.text, chunk=chunk)
         yield chunk
@@ -779,10 +272,8 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        result = await self._agenerate(messages, stop=stop, **kwargs)
-        message = result.generations[0].message
-        assert isinstance(message, AIMessage)  # noqa: S101 - _agenerate makes AIMessages
-        chunk = self._as_chunk(message)
+        message = only_message(await self._agenerate(messages, stop=stop, **kwargs))
+        chunk = as_chunk(message)
         if run_manager is not None:
             await run_manager.on_llm_new_token(message.text, chunk=chunk)
         yield chunk
@@ -808,21 +299,6 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
         """
         with user_call_site():  # langchain-core runs the call in a task of its own
             return await super().ainvoke(input, config, stop=stop, **kwargs)
-
-    # -- batching with the API's concurrency cap ---------------------------------------
-
-    def _bounded(
-        self, config: RunnableConfig | Sequence[RunnableConfig] | None
-    ) -> RunnableConfig | list[RunnableConfig]:
-        def bound(one: RunnableConfig | None) -> RunnableConfig:
-            merged = RunnableConfig(**(one or {}))
-            if merged.get("max_concurrency") is None:
-                merged["max_concurrency"] = self.max_concurrency
-            return merged
-
-        if isinstance(config, Sequence):
-            return [bound(one) for one in config]
-        return bound(config)
 
     def batch(  # type: ignore[override]
         self,
@@ -862,7 +338,12 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
         runner.refuse_journal_on_live(journal)
         self._budget.check(len(inputs), LIVE_BASE_PRICE_USD, f"a batch of {len(inputs)}")
         with user_call_site():
-            answers = super().batch(inputs, self._bounded(config), return_exceptions=True, **kwargs)
+            answers = super().batch(
+                inputs,
+                bounded_config(config, self.max_concurrency),
+                return_exceptions=True,
+                **kwargs,
+            )
         return raise_if_failed(answers, return_exceptions)
 
     async def abatch(  # type: ignore[override]
@@ -898,7 +379,10 @@ class ChatDataForSEO(StandardMethods, BaseChatModel):
         self._budget.check(len(inputs), LIVE_BASE_PRICE_USD, f"a batch of {len(inputs)}")
         with user_call_site():
             answers = await super().abatch(
-                inputs, self._bounded(config), return_exceptions=True, **kwargs
+                inputs,
+                bounded_config(config, self.max_concurrency),
+                return_exceptions=True,
+                **kwargs,
             )
         return raise_if_failed(answers, return_exceptions)
 

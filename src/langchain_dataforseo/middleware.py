@@ -11,17 +11,20 @@ it ends the run cleanly: pending tool calls get an error ``ToolMessage`` (they a
 run, so nothing is charged for them) and a final ``AIMessage`` says what was spent, what
 the cap is and which call was not made.
 
-The worst case of a call is not known before DataForSEO answers, so it is estimated as
-the larger of the figure you give (``model_call_cost``, ``tool_costs[name]``,
-``default_tool_cost``) and the largest cost that call has shown so far in the run. Give
-worst-case figures when a single call must never overshoot the cap; with the defaults
-(0.0) a call that costs more than it did before can overshoot by that difference.
+The cost of a call is known only when DataForSEO answers, so the worst case of a tool call
+is the largest of: the bound the tool itself gives for those arguments (this package's
+tools have a ``max_call_cost(tool_input)`` method: what the call may be charged at most,
+the same figure its own budget reserves), the figure you give (``tool_costs[name]``,
+``default_tool_cost``), and the largest cost that tool has shown so far in the run. The
+middleware learns the agent's tools from each model request. For a model call it is the
+larger of ``model_call_cost`` and the largest model cost seen so far in the run. Tools of
+other packages cost nothing unless you give a figure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, NotRequired
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Annotated, Any, NotRequired, Protocol, runtime_checkable
 
 from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
 
@@ -29,6 +32,7 @@ try:
     from langchain.agents.middleware.types import (
         AgentMiddleware,
         AgentState,
+        ModelRequest,
         PrivateStateAttr,
         hook_config,
     )
@@ -44,11 +48,59 @@ except ImportError as missing:  # pragma: no cover - depends on the installed ex
 __all__ = [
     "BudgetDecision",
     "BudgetState",
+    "CostBoundedTool",
     "DataForSEOBudgetMiddleware",
     "call_cost",
     "plan_tool_calls",
     "spent",
+    "tool_call_bound",
 ]
+
+
+@runtime_checkable
+class CostBoundedTool(Protocol):
+    """A tool that can say, before it runs, the most a call with given arguments may cost.
+
+    This package's tools implement it; give any tool of yours a ``max_call_cost`` and the
+    middleware uses it.
+    """
+
+    name: str
+
+    def max_call_cost(self, tool_input: Mapping[str, Any]) -> float:
+        """The most, in USD, that a call with ``tool_input`` may be charged.
+
+        Args:
+            tool_input: The call's arguments, as the model gave them.
+
+        Returns:
+            The bound (0.0 for arguments the tool would refuse before any request).
+        """
+        ...
+
+
+def tool_call_bound(tool: object, tool_input: Mapping[str, Any]) -> float:
+    """What ``tool`` says a call with ``tool_input`` may cost at most (0.0 if it cannot say).
+
+    A tool whose bound fails for these arguments refuses them before any request too, so
+    the call costs nothing.
+
+    Args:
+        tool: The tool the call names (any object).
+        tool_input: The call's arguments.
+
+    Returns:
+        The bound in USD.
+    """
+    if not isinstance(tool, CostBoundedTool):
+        return 0.0
+    try:
+        bound = tool.max_call_cost(tool_input)
+    except (ValueError, TypeError):
+        return 0.0
+    if isinstance(bound, bool) or not isinstance(bound, int | float) or not bound >= 0:
+        return 0.0
+    return float(bound)
 
 
 class BudgetState(AgentState[Any]):
@@ -95,12 +147,14 @@ class BudgetDecision:
 
     Attributes:
         blocked: The first call that would exceed the cap, or ``None`` when all fit.
-        estimate: The worst-case cost of the whole batch.
+        estimate: The worst-case cost of the batch, up to and including the blocked call.
+        worst: The worst-case cost of the blocked call alone (0.0 when none is blocked).
     """
 
-    def __init__(self, blocked: dict[str, Any] | None, estimate: float) -> None:
+    def __init__(self, blocked: dict[str, Any] | None, estimate: float, worst: float = 0.0) -> None:
         self.blocked = blocked
         self.estimate = estimate
+        self.worst = worst
 
 
 def plan_tool_calls(
@@ -109,6 +163,7 @@ def plan_tool_calls(
     spent_so_far: float,
     max_cost: float,
     estimate: Mapping[str, float],
+    bounds: Sequence[float] | None = None,
 ) -> BudgetDecision:
     """Decide whether a batch of tool calls can run within the cap (pure).
 
@@ -117,15 +172,19 @@ def plan_tool_calls(
         spent_so_far: USD spent in the run.
         max_cost: The cap.
         estimate: Worst-case cost by tool name.
+        bounds: Worst-case cost of each call, in order (the tools' own bounds); a call
+            counts the larger of its bound and its tool's ``estimate``.
 
     Returns:
         The decision: the first call that would take the total past ``max_cost``, if any.
     """
     total = spent_so_far
-    for call in tool_calls:
-        total += estimate.get(str(call.get("name")), 0.0)
+    for position, call in enumerate(tool_calls):
+        bound = bounds[position] if bounds is not None and position < len(bounds) else 0.0
+        worst = max(estimate.get(str(call.get("name")), 0.0), bound)
+        total += worst
         if total > max_cost + 1e-12:
-            return BudgetDecision(dict(call), total - spent_so_far)
+            return BudgetDecision(dict(call), total - spent_so_far, worst)
     return BudgetDecision(None, total - spent_so_far)
 
 
@@ -176,6 +235,8 @@ class DataForSEOBudgetMiddleware(AgentMiddleware[BudgetState, Any, Any]):
         self.model_call_cost = float(model_call_cost)
         self.tool_costs = dict(tool_costs or {})
         self.default_tool_cost = float(default_tool_cost)
+        self.known_tools: dict[str, object] = {}
+        """The agent's tools by name, as its model requests listed them."""
 
     # -- pure steps ------------------------------------------------------------------------
 
@@ -194,7 +255,30 @@ class DataForSEOBudgetMiddleware(AgentMiddleware[BudgetState, Any, Any]):
             response_metadata={"budget_stop": True, "spent": spent_usd, "max_cost": self.max_cost},
         )
 
+    def _learn_tools(self, request: ModelRequest[Any]) -> None:
+        self.known_tools.update(
+            (str(name), tool)
+            for tool in request.tools
+            if isinstance(name := getattr(tool, "name", None), str)
+        )
+
     # -- hooks -----------------------------------------------------------------------------
+
+    def wrap_model_call(
+        self, request: ModelRequest[Any], handler: Callable[[ModelRequest[Any]], Any]
+    ) -> Any:
+        """Learn the agent's tools (to ask them their bounds), then make the call unchanged."""
+        self._learn_tools(request)
+        return handler(request)
+
+    async def awrap_model_call(
+        self,
+        request: ModelRequest[Any],
+        handler: Callable[[ModelRequest[Any]], Awaitable[Any]],
+    ) -> Any:
+        """Async :meth:`wrap_model_call`."""
+        self._learn_tools(request)
+        return await handler(request)
 
     def before_agent(self, state: BudgetState, runtime: Runtime[Any]) -> dict[str, Any] | None:
         """Mark where this run's messages start (its input is already in the state)."""
@@ -241,15 +325,23 @@ class DataForSEOBudgetMiddleware(AgentMiddleware[BudgetState, Any, Any]):
             )
             for name in names
         }
+        bounds = [
+            tool_call_bound(self.known_tools.get(str(c.get("name"))), c.get("args") or {})
+            for c in last.tool_calls
+        ]
         so_far = spent(run)
         decision = plan_tool_calls(
-            last.tool_calls, spent_so_far=so_far, max_cost=self.max_cost, estimate=estimate
+            last.tool_calls,
+            spent_so_far=so_far,
+            max_cost=self.max_cost,
+            estimate=estimate,
+            bounds=bounds,
         )
         if decision.blocked is None:
             return None
         blocked = decision.blocked
         what = f"the tool call {blocked.get('name')!r} (and the others of its batch)"
-        stop = self._stop(so_far, what, estimate.get(str(blocked.get("name")), 0.0))
+        stop = self._stop(so_far, what, decision.worst)
         refusals = [
             ToolMessage(
                 content=(

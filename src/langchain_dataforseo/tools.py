@@ -8,39 +8,33 @@ one such tool per engine and model, for "ask them all and compare what they cite
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 from typing import Any, Final, Literal, Self
 
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
-from langchain_core.messages import AIMessage, ToolCall
+from langchain_core.messages import ToolCall
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, BaseToolkit, ToolException
 from pydantic import (
     AliasChoices,
-    BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
-    create_model,
     model_validator,
 )
 
 from langchain_dataforseo._constants import MAX_PROMPT_CHARS, Engine
 from langchain_dataforseo._engines import DEFAULT_MODELS, ENGINE_LABELS, engine_spec
+from langchain_dataforseo._settings import TASK_FIELD, engine_only
+from langchain_dataforseo._tool_schema import tool_input_schema, tool_options
+from langchain_dataforseo._tool_text import actionable
+from langchain_dataforseo._tool_text import artifact as _artifact
+from langchain_dataforseo._tool_text import explain_validation_error as _explain_validation_error
+from langchain_dataforseo._tool_text import format_content as _format_content
 from langchain_dataforseo._warnings import user_call_site
 from langchain_dataforseo.chat_models import ChatDataForSEO
-from langchain_dataforseo.errors import (
-    DataForSEOAuthenticationError,
-    DataForSEOBudgetError,
-    DataForSEOConnectionError,
-    DataForSEOError,
-    DataForSEOInputError,
-    DataForSEOInvalidRequestError,
-    DataForSEONotFoundError,
-    DataForSEOPaymentError,
-    DataForSEORateLimitError,
-    DataForSEOTimeoutError,
-)
+from langchain_dataforseo.errors import DataForSEOBudgetError, DataForSEOError, DataForSEOInputError
+
+_actionable = actionable
+"""What the tool tells the calling LLM about an error (the LLM Scraper's tool says the same)."""
 
 __all__ = [
     "ENGINE_LABELS",
@@ -48,84 +42,6 @@ __all__ = [
     "DataForSEOLLMResponsesToolkit",
     "tool_input_schema",
 ]
-
-_PROMPT_DESCRIPTION: Final = (
-    "The question to ask, sent exactly as written with no conversation history: make it "
-    f"self-contained. At most {MAX_PROMPT_CHARS} characters."
-)
-_WEB_SEARCH_DESCRIPTION: Final = (
-    "Whether the engine may search the web and cite sources. Leave unset to use the "
-    "tool's default; set true to get cited sources."
-)
-_COUNTRY_DESCRIPTION: Final = (
-    "Two-letter ISO country code to search from, e.g. 'US' or 'DE', for answers and "
-    "sources as seen in that country. Turns web search on."
-)
-
-
-@cache
-def tool_input_schema(engine: Engine) -> type[BaseModel]:
-    """The tool's ``args_schema`` for one engine: only the arguments that engine takes.
-
-    Every engine takes ``prompt``; ChatGPT, Claude and Gemini take ``web_search``;
-    ChatGPT, Claude and Perplexity take ``web_search_country_iso_code`` (Perplexity
-    always searches, so it has no ``web_search``).
-
-    Args:
-        engine: ``"chat_gpt"``, ``"claude"``, ``"gemini"`` or ``"perplexity"``.
-
-    Returns:
-        A pydantic model whose field descriptions are written for the calling LLM.
-    """
-    spec = engine_spec(engine)
-    fields: dict[str, Any] = {
-        "prompt": (
-            str,
-            Field(min_length=1, max_length=MAX_PROMPT_CHARS, description=_PROMPT_DESCRIPTION),
-        )
-    }
-    if "web_search" in spec.fields:
-        fields["web_search"] = (
-            bool | None,
-            Field(default=None, description=_WEB_SEARCH_DESCRIPTION),
-        )
-    if "web_search_country_iso_code" in spec.fields:
-        fields["web_search_country_iso_code"] = (
-            str | None,
-            Field(default=None, pattern=r"^[A-Za-z]{2}$", description=_COUNTRY_DESCRIPTION),
-        )
-    label = ENGINE_LABELS[engine].replace(" ", "")
-    schema: type[BaseModel] = create_model(
-        f"Ask{label}Input",
-        __doc__=f"Arguments of a question to {ENGINE_LABELS[engine]} through DataForSEO.",
-        **fields,
-    )
-    return schema
-
-
-def _explain_validation_error(error: ValidationError | Exception) -> str:
-    """Turn a schema error into a message that tells the calling LLM what to change."""
-    if not isinstance(error, ValidationError):
-        return f"Invalid tool arguments: {error}"
-    problems: list[str] = []
-    for item in error.errors():
-        field = ".".join(str(part) for part in item.get("loc", ())) or "arguments"
-        value = item.get("input")
-        ctx = item.get("ctx") or {}
-        if item.get("type") == "string_too_long" and isinstance(value, str):
-            problems.append(
-                f"'{field}' is {len(value)} characters; the limit is {ctx.get('max_length')}. "
-                "Shorten it and call the tool again."
-            )
-        elif item.get("type") == "string_too_short":
-            problems.append(
-                f"'{field}' is empty; it needs at least {ctx.get('min_length')} character(s)."
-            )
-        elif item.get("type") == "missing":
-            problems.append(f"'{field}' is required and was not given.")
-        else:
-            problems.append(f"'{field}': {item.get('msg')} (got {value!r}).")
-    return "Invalid tool arguments: " + " ".join(problems)
 
 
 def _chat_model_kwargs() -> frozenset[str]:
@@ -142,86 +58,6 @@ def _chat_model_kwargs() -> frozenset[str]:
         elif isinstance(info.validation_alias, str):
             names.add(info.validation_alias)
     return frozenset(names)
-
-
-def _actionable(error: DataForSEOError | DataForSEOInputError | DataForSEOBudgetError) -> str:
-    """A message for the calling LLM: what went wrong and what to do next."""
-    if isinstance(error, DataForSEOBudgetError):
-        return (
-            f"Refused before sending (nothing was charged): the budget is spent ({error}). "
-            "Do not call this tool again; answer with what you have."
-        )
-    if isinstance(error, DataForSEOInputError):
-        return (
-            f"Refused before sending (nothing was charged): {error} "
-            f"[field {error.field!r}, limit {error.limit!r}, got {error.actual!r}] "
-            "Change the arguments and call the tool again."
-        )
-    code = error.status_code if error.status_code is not None else "none"
-    base = f"DataForSEO error (status code {code}): {error}"
-    if isinstance(error, DataForSEORateLimitError) and error.status_code in (40205, 40206):
-        hint = (
-            "The account's limit on duplicate tasks (per hour or day) is reached: do not "
-            "repeat this question; ask a different one or tell the user."
-        )
-    elif isinstance(error, DataForSEORateLimitError):
-        hint = "Too many calls at once: wait a few seconds, then call again with fewer calls."
-    elif isinstance(error, DataForSEOAuthenticationError):
-        hint = (
-            "The DataForSEO credentials were refused; calling again will not help. "
-            "Tell the user to check DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD."
-        )
-    elif isinstance(error, DataForSEOPaymentError):
-        hint = "The DataForSEO account cannot pay for this call; tell the user."
-    elif isinstance(error, DataForSEONotFoundError):
-        hint = "The model or endpoint was not found; use another tool or tell the user."
-    elif isinstance(error, DataForSEOInvalidRequestError):
-        hint = "The request was refused as invalid: change the arguments and call again."
-    elif isinstance(error, DataForSEOTimeoutError):
-        hint = (
-            "No answer in time. The task may have run and been charged: do not repeat it "
-            "more than once."
-        )
-    elif isinstance(error, DataForSEOConnectionError):
-        hint = "DataForSEO could not be reached: try again later."
-    else:
-        hint = "DataForSEO or the engine behind it failed: try again later."
-    return f"{base}. {hint}"
-
-
-def _format_content(message: AIMessage) -> str:
-    meta = message.response_metadata
-    engine = str(meta.get("engine", ""))
-    label = ENGINE_LABELS.get(engine, engine)
-    lines = [f"Answer from {label} ({meta.get('model_name', '')}):", message.text.strip(), ""]
-    annotations = meta.get("annotations") or []
-    if annotations:
-        lines.append("Sources cited:")
-        for number, source in enumerate(annotations, start=1):
-            title = source.get("title") or "(untitled)"
-            lines.append(f"[{number}] {title} - {source.get('url', '')}")
-    else:
-        lines.append("Sources cited: none.")
-    queries = meta.get("fan_out_queries") or []
-    if queries:
-        lines.append("")
-        lines.append("Web searches it ran:")
-        lines.extend(f"- {query}" for query in queries)
-    return "\n".join(lines)
-
-
-def _artifact(message: AIMessage) -> dict[str, Any]:
-    meta = message.response_metadata
-    return {
-        "text": message.text,
-        "annotations": list(meta.get("annotations") or []),
-        "fan_out_queries": list(meta.get("fan_out_queries") or []),
-        "model_name": meta.get("model_name"),
-        "engine": meta.get("engine"),
-        "usage": dict(message.usage_metadata) if message.usage_metadata else None,
-        "cost": meta.get("cost"),
-        "task_id": meta.get("task_id"),
-    }
 
 
 class DataForSEOLLMResponsesTool(BaseTool):
@@ -351,19 +187,6 @@ class DataForSEOLLMResponsesTool(BaseTool):
         """The engine this tool asks."""
         return self.llm.engine
 
-    def _options(
-        self, web_search: bool | None, web_search_country_iso_code: str | None
-    ) -> dict[str, Any]:
-        options: dict[str, Any] = {}
-        spec = engine_spec(self.llm.engine)
-        if web_search is not None:
-            options["web_search"] = web_search
-        if web_search_country_iso_code is not None:
-            options["web_search_country_iso_code"] = web_search_country_iso_code.upper()
-            if web_search is None and "web_search" in spec.fields:
-                options["web_search"] = True
-        return options
-
     async def ainvoke(
         self,
         input: str | dict[str, Any] | ToolCall,
@@ -386,11 +209,15 @@ class DataForSEOLLMResponsesTool(BaseTool):
     def _run(
         self,
         prompt: str,
-        web_search: bool | None = None,
-        web_search_country_iso_code: str | None = None,
         run_manager: CallbackManagerForToolRun | None = None,
+        **arguments: Any,
     ) -> tuple[str, dict[str, Any]]:
         """Ask the engine (sync).
+
+        Args:
+            prompt: The question.
+            run_manager: LangChain's run manager.
+            **arguments: The other arguments of the schema (``web_search``, ...).
 
         Returns:
             ``(content, artifact)``.
@@ -400,9 +227,7 @@ class DataForSEOLLMResponsesTool(BaseTool):
         """
         config = RunnableConfig(callbacks=run_manager.get_child()) if run_manager else None
         try:
-            message = self.llm.invoke(
-                prompt, config, **self._options(web_search, web_search_country_iso_code)
-            )
+            message = self.llm.invoke(prompt, config, **tool_options(self.engine, arguments))
         except (DataForSEOError, DataForSEOInputError, DataForSEOBudgetError) as error:
             raise ToolException(_actionable(error)) from error
         return _format_content(message), _artifact(message)
@@ -410,11 +235,15 @@ class DataForSEOLLMResponsesTool(BaseTool):
     async def _arun(
         self,
         prompt: str,
-        web_search: bool | None = None,
-        web_search_country_iso_code: str | None = None,
         run_manager: AsyncCallbackManagerForToolRun | None = None,
+        **arguments: Any,
     ) -> tuple[str, dict[str, Any]]:
         """Ask the engine, natively async.
+
+        Args:
+            prompt: The question.
+            run_manager: LangChain's run manager.
+            **arguments: The other arguments of the schema (``web_search``, ...).
 
         Returns:
             ``(content, artifact)``.
@@ -424,22 +253,21 @@ class DataForSEOLLMResponsesTool(BaseTool):
         """
         config = RunnableConfig(callbacks=run_manager.get_child()) if run_manager else None
         try:
-            message = await self.llm.ainvoke(
-                prompt, config, **self._options(web_search, web_search_country_iso_code)
-            )
+            options = tool_options(self.engine, arguments)
+            message = await self.llm.ainvoke(prompt, config, **options)
         except (DataForSEOError, DataForSEOInputError, DataForSEOBudgetError) as error:
             raise ToolException(_actionable(error)) from error
         return _format_content(message), _artifact(message)
 
 
-_ENGINE_ONLY_SETTINGS: Final = (
-    "web_search",
-    "force_web_search",
-    "web_search_country_iso_code",
-    "web_search_city",
-    "use_reasoning",
-)
-"""Shared toolkit settings that are left out for engines without the field."""
+_ENGINE_ONLY: Final = engine_only()
+"""Shared toolkit settings (by every name they are accepted under) that some engine lacks;
+they are left out for an engine without the field."""
+
+
+def _setting_of(name: str) -> str:
+    """The API name of a setting given by any accepted name."""
+    return next(item.name for item in TASK_FIELD.values() if name in item.names)
 
 
 def _all_engines() -> list[Engine | tuple[Engine, str]]:
@@ -537,11 +365,10 @@ class DataForSEOLLMResponsesToolkit(BaseToolkit):
             counts[engine] = counts.get(engine, 0) + 1
         tools: list[BaseTool] = []
         for engine, model in pairs:
-            fields = engine_spec(engine).fields
             shared = {
                 key: value
                 for key, value in self.settings.items()
-                if key not in _ENGINE_ONLY_SETTINGS or key in fields
+                if key not in _ENGINE_ONLY or _setting_of(key) in engine_spec(engine).fields
             }
             name = f"ask_{engine}" if counts[engine] == 1 else f"ask_{engine}_{_slug(model)}"
             llm = ChatDataForSEO(engine=engine, model=model, **shared)

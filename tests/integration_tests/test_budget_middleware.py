@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -12,6 +12,7 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
+from pydantic import Field
 
 from langchain_dataforseo import DataForSEOClient
 from langchain_dataforseo.emulator import (
@@ -33,6 +34,7 @@ from langchain_dataforseo.middleware import (
     call_cost,
     plan_tool_calls,
     spent,
+    tool_call_bound,
 )
 
 LOGIN, PASSWORD = "emulator-login", "emulator-password"
@@ -175,3 +177,58 @@ def test_the_budget_is_per_run(emu: Emulator) -> None:
     assert agent.invoke({"messages": [HumanMessage("1")]}, config)["messages"][-1].text == "one"
     assert agent.invoke({"messages": [HumanMessage("2")]}, config)["messages"][-1].text == "two"
     assert float(emu.ledger()["charged_total"]) == pytest.approx(0.2)
+
+
+class PricedTool(BaseTool):
+    """A tool that says what a call may cost: its price per row times the rows asked."""
+
+    name: str = "priced"
+    description: str = "Costs $0.1 a row."
+    calls: list[int] = Field(default_factory=list)
+
+    def max_call_cost(self, tool_input: Mapping[str, Any]) -> float:
+        rows = tool_input["rows"]
+        if not isinstance(rows, int) or rows < 1:
+            msg = f"rows must be a positive integer, got {rows!r}"
+            raise ValueError(msg)
+        return 0.1 * rows
+
+    def _run(self, rows: int) -> str:
+        self.calls.append(rows)
+        return "done"
+
+
+def test_a_tool_that_bounds_its_cost_is_stopped_on_its_first_call() -> None:
+    tool = PricedTool()
+    turns = [
+        AIMessage("", tool_calls=[{"name": "priced", "args": {"rows": 1}, "id": "c1"}]),
+        AIMessage("", tool_calls=[{"name": "priced", "args": {"rows": 3}, "id": "c2"}]),
+        AIMessage("never"),
+    ]
+    middleware = DataForSEOBudgetMiddleware(max_cost=0.25)
+    agent = create_agent(
+        ScriptedToolCallingModel(messages=iter(turns)), tools=[tool], middleware=[middleware]
+    )
+    final = agent.invoke({"messages": [HumanMessage("go")]})["messages"][-1]
+    # the first call's bound ($0.10) fits; the second may cost $0.30, more than is left,
+    # although no call of that tool has cost anything yet (its artifacts report none)
+    assert tool.calls == [1]
+    assert final.text.startswith("Stopped before the tool call 'priced'")
+    assert "may cost up to $0.3000" in final.text
+    assert middleware.known_tools["priced"] is tool
+
+
+def test_a_bound_that_refuses_the_arguments_counts_nothing() -> None:
+    assert tool_call_bound(PricedTool(), {"rows": 0}) == 0.0
+    assert tool_call_bound(PricedTool(), {"rows": 2}) == pytest.approx(0.2)
+    assert tool_call_bound(object(), {"rows": 2}) == 0.0
+    decision = plan_tool_calls(
+        [{"name": "a", "id": "1"}, {"name": "a", "id": "2"}],
+        spent_so_far=0.0,
+        max_cost=0.25,
+        estimate={"a": 0.05},
+        bounds=[0.1, 0.2],
+    )
+    assert decision.blocked is not None
+    assert decision.blocked["id"] == "2"
+    assert decision.worst == pytest.approx(0.2)

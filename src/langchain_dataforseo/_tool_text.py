@@ -1,0 +1,162 @@
+"""What the LLM Responses tool says to the calling LLM: the answer, its sources, its errors.
+
+Pure text: the content (answer, numbered sources, searches), the structured artifact,
+and error messages that say which field, limit or status code and what to do next.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.messages import AIMessage
+from pydantic import ValidationError
+
+from langchain_dataforseo._engines import ENGINE_LABELS
+from langchain_dataforseo.errors import (
+    DataForSEOAuthenticationError,
+    DataForSEOBudgetError,
+    DataForSEOConnectionError,
+    DataForSEOError,
+    DataForSEOInputError,
+    DataForSEOInvalidRequestError,
+    DataForSEONotFoundError,
+    DataForSEOPaymentError,
+    DataForSEORateLimitError,
+    DataForSEOTimeoutError,
+)
+
+
+def explain_validation_error(error: ValidationError | Exception) -> str:
+    """Turn a schema error into a message that tells the calling LLM what to change.
+
+    Args:
+        error: The error of the tool's argument schema.
+
+    Returns:
+        The message: each bad argument, its limit and what to do.
+    """
+    if not isinstance(error, ValidationError):
+        return f"Invalid tool arguments: {error}"
+    problems: list[str] = []
+    for item in error.errors():
+        field = ".".join(str(part) for part in item.get("loc", ())) or "arguments"
+        value = item.get("input")
+        ctx = item.get("ctx") or {}
+        if item.get("type") == "string_too_long" and isinstance(value, str):
+            problems.append(
+                f"'{field}' is {len(value)} characters; the limit is {ctx.get('max_length')}. "
+                "Shorten it and call the tool again."
+            )
+        elif item.get("type") == "string_too_short":
+            problems.append(
+                f"'{field}' is empty; it needs at least {ctx.get('min_length')} character(s)."
+            )
+        elif item.get("type") == "missing":
+            problems.append(f"'{field}' is required and was not given.")
+        else:
+            problems.append(f"'{field}': {item.get('msg')} (got {value!r}).")
+    return "Invalid tool arguments: " + " ".join(problems)
+
+
+def actionable(error: DataForSEOError | DataForSEOInputError | DataForSEOBudgetError) -> str:
+    """A message for the calling LLM: what went wrong and what to do next.
+
+    Args:
+        error: A refused input, a spent budget or an API error.
+
+    Returns:
+        The message, with the field and limit or the status code, and a hint.
+    """
+    if isinstance(error, DataForSEOBudgetError):
+        return (
+            f"Refused before sending (nothing was charged): the budget is spent ({error}). "
+            "Do not call this tool again; answer with what you have."
+        )
+    if isinstance(error, DataForSEOInputError):
+        return (
+            f"Refused before sending (nothing was charged): {error} "
+            f"[field {error.field!r}, limit {error.limit!r}, got {error.actual!r}] "
+            "Change the arguments and call the tool again."
+        )
+    code = error.status_code if error.status_code is not None else "none"
+    base = f"DataForSEO error (status code {code}): {error}"
+    if isinstance(error, DataForSEORateLimitError) and error.status_code in (40205, 40206):
+        hint = (
+            "The account's limit on duplicate tasks (per hour or day) is reached: do not "
+            "repeat this question; ask a different one or tell the user."
+        )
+    elif isinstance(error, DataForSEORateLimitError):
+        hint = "Too many calls at once: wait a few seconds, then call again with fewer calls."
+    elif isinstance(error, DataForSEOAuthenticationError):
+        hint = (
+            "The DataForSEO credentials were refused; calling again will not help. "
+            "Tell the user to check DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD."
+        )
+    elif isinstance(error, DataForSEOPaymentError):
+        hint = "The DataForSEO account cannot pay for this call; tell the user."
+    elif isinstance(error, DataForSEONotFoundError):
+        hint = "The model or endpoint was not found; use another tool or tell the user."
+    elif isinstance(error, DataForSEOInvalidRequestError):
+        hint = "The request was refused as invalid: change the arguments and call again."
+    elif isinstance(error, DataForSEOTimeoutError):
+        hint = (
+            "No answer in time. The task may have run and been charged: do not repeat it "
+            "more than once."
+        )
+    elif isinstance(error, DataForSEOConnectionError):
+        hint = "DataForSEO could not be reached: try again later."
+    else:
+        hint = "DataForSEO or the engine behind it failed: try again later."
+    return f"{base}. {hint}"
+
+
+def format_content(message: AIMessage) -> str:
+    """The tool's content: the answer, then the numbered sources, then the searches.
+
+    Args:
+        message: The chat model's answer.
+
+    Returns:
+        The text the calling LLM reads.
+    """
+    meta = message.response_metadata
+    engine = str(meta.get("engine", ""))
+    label = ENGINE_LABELS.get(engine, engine)
+    lines = [f"Answer from {label} ({meta.get('model_name', '')}):", message.text.strip(), ""]
+    annotations = meta.get("annotations") or []
+    if annotations:
+        lines.append("Sources cited:")
+        for number, source in enumerate(annotations, start=1):
+            title = source.get("title") or "(untitled)"
+            lines.append(f"[{number}] {title} - {source.get('url', '')}")
+    else:
+        lines.append("Sources cited: none.")
+    queries = meta.get("fan_out_queries") or []
+    if queries:
+        lines.append("")
+        lines.append("Web searches it ran:")
+        lines.extend(f"- {query}" for query in queries)
+    return "\n".join(lines)
+
+
+def artifact(message: AIMessage) -> dict[str, Any]:
+    """The tool's artifact: the answer, structured.
+
+    Args:
+        message: The chat model's answer.
+
+    Returns:
+        ``text``, ``annotations``, ``fan_out_queries``, ``model_name``, ``engine``,
+        ``usage``, ``cost`` and ``task_id``.
+    """
+    meta = message.response_metadata
+    return {
+        "text": message.text,
+        "annotations": list(meta.get("annotations") or []),
+        "fan_out_queries": list(meta.get("fan_out_queries") or []),
+        "model_name": meta.get("model_name"),
+        "engine": meta.get("engine"),
+        "usage": dict(message.usage_metadata) if message.usage_metadata else None,
+        "cost": meta.get("cost"),
+        "task_id": meta.get("task_id"),
+    }
