@@ -314,6 +314,31 @@ class ChatDataForSEOBase(BaseChatModel):
         )
         return build_request(base, messages, stop, options, records, standard)
 
+    def max_call_cost(self, input: LanguageModelInput, **kwargs: Any) -> float:
+        """The most one ``invoke`` of this input may cost, in USD; nothing is sent.
+
+        The figure the budget reserves for the call before it is sent (``max_cost_per_call``
+        when set, else the worst case from the list prices, the prompt's size and
+        ``max_output_tokens``); the call is then charged what DataForSEO reports, never
+        more than this. The budget middleware asks the tools for it before they run.
+
+        Args:
+            input: The prompt or messages, as for ``invoke``.
+            **kwargs: Per-call options, as for ``invoke`` (``stop`` included).
+
+        Returns:
+            The bound in USD.
+
+        Raises:
+            DataForSEOInputError: When ``invoke`` would refuse the input (nothing is sent).
+        """
+        options = dict(kwargs)
+        stop = options.pop("stop", None)
+        standard = self.method == "standard"
+        messages = self._convert_input(input).to_messages()
+        task, _notes = self._build(messages, stop, options, None, standard)
+        return self._reservation(task, standard)
+
     def _reservation(self, task: dict[str, Any], standard: bool = False) -> float:
         return reservation(self.engine, task, self.max_cost_per_call, standard)
 

@@ -9,8 +9,8 @@ around ``client.send``:
   ``_deadline``), raised as :class:`CallDeadlineExceeded` with whether the request may
   have reached the API;
 - a cap on the decoded size of the body, :data:`DEFAULT_MAX_RESPONSE_BYTES` unless set:
-  the body is read in a loop and inflated with a bounded ``zlib`` decoder, so neither a
-  huge body nor a gzip bomb is ever held whole (:class:`ResponseTooLarge`);
+  the body is read in a loop and inflated with a bounded ``zlib`` decoder (``_decoding``),
+  so neither a huge body nor a gzip bomb is ever held whole (:class:`ResponseTooLarge`);
 - a DEBUG line per exchange on the ``langchain_dataforseo`` logger (method, URL, status:
   no header, no body).
 """
@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
@@ -28,9 +27,25 @@ from typing import Any, Final
 import httpx
 
 from langchain_dataforseo._deadline import deadline_scope
-from langchain_dataforseo._http_errors import CallDeadlineExceeded, ResponseTooLarge
+from langchain_dataforseo._decoding import BoundedDecoder, decoder_for, in_memory_body
+from langchain_dataforseo._http_errors import CallDeadlineExceeded
 from langchain_dataforseo._transport import ApiCall
 from langchain_dataforseo._version import __version__
+
+__all__ = [
+    "ACCEPT_ENCODING",
+    "CONNECT_TIMEOUT_SECONDS",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "POOL_LIMITS",
+    "USER_AGENT",
+    "BoundedDecoder",
+    "asend",
+    "build_async_client",
+    "build_client",
+    "call_headers",
+    "send",
+    "trusts_environment",
+]
 
 ACCEPT_ENCODING: Final = "gzip, deflate"
 """The encodings asked for: those the bounded decoder inflates."""
@@ -202,97 +217,6 @@ def _past_deadline(call: ApiCall) -> bool:
     return left is not None and left <= _DEADLINE_SLACK
 
 
-class BoundedDecoder:
-    """Inflate a body by its ``Content-Encoding``, never producing more than ``limit`` bytes.
-
-    Args:
-        encoding: The ``Content-Encoding`` header ("" for none); a list is undone in
-            reverse order.
-        limit: Most decoded bytes.
-        request: The request, for the errors.
-    """
-
-    def __init__(self, encoding: str, limit: int, request: httpx.Request) -> None:
-        self.limit = limit
-        self.size = 0
-        self._request = request
-        self._stages: list[Any] = []
-        self._raw_deflate: list[bool] = []
-        names = [part.strip().lower() for part in encoding.split(",") if part.strip()]
-        for name in reversed(names):
-            if name in ("identity", ""):
-                continue
-            if name in ("gzip", "x-gzip"):
-                self._stages.append(zlib.decompressobj(zlib.MAX_WBITS | 16))
-            elif name == "deflate":
-                self._stages.append(zlib.decompressobj())
-            else:
-                msg = f"the answer has an encoding this client did not ask for: {name!r}"
-                raise httpx.DecodingError(msg, request=request)
-            self._raw_deflate.append(name == "deflate")
-
-    def _too_large(self) -> ResponseTooLarge:
-        msg = f"the decoded answer is over max_response_bytes={self.limit}"
-        return ResponseTooLarge(msg, request=self._request, limit=self.limit)
-
-    def _inflate(self, index: int, data: bytes) -> bytes:
-        room = self.limit - self.size + 1
-        stage = self._stages[index]
-        try:
-            out: bytes = stage.decompress(data, room)
-        except zlib.error as error:
-            if not self._raw_deflate[index]:
-                raise httpx.DecodingError(str(error), request=self._request) from error
-            self._raw_deflate[index] = False  # not zlib-wrapped: raw deflate, as httpx does
-            self._stages[index] = stage = zlib.decompressobj(-zlib.MAX_WBITS)
-            out = stage.decompress(data, room)
-        self._raw_deflate[index] = False
-        if stage.unconsumed_tail:
-            raise self._too_large()
-        return out
-
-    def feed(self, data: bytes) -> bytes:
-        """Decode one raw chunk.
-
-        Args:
-            data: Bytes as received.
-
-        Returns:
-            The decoded bytes.
-
-        Raises:
-            ResponseTooLarge: Past the limit (nothing beyond it is inflated).
-            httpx.DecodingError: A corrupt stream.
-        """
-        try:
-            for index in range(len(self._stages)):
-                data = self._inflate(index, data)
-        except zlib.error as error:
-            raise httpx.DecodingError(str(error), request=self._request) from error
-        self.size += len(data)
-        if self.size > self.limit:
-            raise self._too_large()
-        return data
-
-    def flush(self) -> bytes:
-        """The decoded bytes still buffered at the end of the body."""
-        data = b""
-        for stage in self._stages:
-            data = stage.decompress(data, self.limit - self.size + 1) + stage.flush()
-        self.size += len(data)
-        if self.size > self.limit:
-            raise self._too_large()
-        return data
-
-
-def _decoder(response: httpx.Response, limit: int) -> BoundedDecoder:
-    decoder = BoundedDecoder(response.headers.get("Content-Encoding", ""), limit, response.request)
-    declared = response.headers.get("Content-Length", "")
-    if not decoder._stages and declared.isdigit() and int(declared) > limit:
-        raise decoder._too_large()
-    return decoder
-
-
 def _answer(response: httpx.Response, body: bytes) -> httpx.Response:
     """The response with its decoded body, ready for the parsers."""
     headers = [(k, v) for k, v in response.headers.raw if k.lower() not in _DROPPED_HEADERS]
@@ -307,15 +231,6 @@ def _answer(response: httpx.Response, body: bytes) -> httpx.Response:
         request = response.request
         _LOG.debug("HTTP %s %s -> %d", request.method, request.url, response.status_code)
     return answer
-
-
-def _read_in_memory(response: httpx.Response, limit: int) -> bytes:
-    """A body already read by a hook or a mock (``response.content`` is set)."""
-    body = response.content
-    if len(body) > limit:
-        msg = f"the decoded answer is over max_response_bytes={limit}"
-        raise ResponseTooLarge(msg, request=response.request, limit=limit)
-    return body
 
 
 def send(
@@ -343,25 +258,22 @@ def send(
         with deadline_scope(call.deadline):
             response = client.send(request, stream=True)
             try:
-                if getattr(response, "_content", None) is not None:
-                    body = _read_in_memory(response, limit)
-                else:
-                    decoder = _decoder(response, limit)
+                body = in_memory_body(response, limit)
+                if body is None:
+                    decoder = decoder_for(response, limit)
                     parts = []
                     for chunk in response.iter_raw():
                         parts.append(decoder.feed(chunk))
                         if _past_deadline(call):
                             raise _deadline_error(call, request, sent=True)
-                    parts.append(decoder.flush())
-                    body = b"".join(parts)
+                    body = b"".join([*parts, decoder.flush()])
             finally:
                 response.close()
     except CallDeadlineExceeded:
         raise
     except httpx.TimeoutException as error:
         if _past_deadline(call):
-            sent = progress.may_have_sent(error)
-            raise _deadline_error(call, request, sent=sent) from error
+            raise _deadline_error(call, request, sent=progress.may_have_sent(error)) from error
         raise
     return _answer(response, body)
 
@@ -385,25 +297,21 @@ async def asend(
     """
     progress = _Progress()
     request = _request(client, call, auth, progress, progress.atrace)
-    left = _seconds_left(call)
     try:
-        async with asyncio.timeout(left):
+        async with asyncio.timeout(_seconds_left(call)):
             response = await client.send(request, stream=True)
             try:
-                if getattr(response, "_content", None) is not None:
-                    body = _read_in_memory(response, limit)
-                else:
-                    decoder = _decoder(response, limit)
+                body = in_memory_body(response, limit)
+                if body is None:
+                    decoder = decoder_for(response, limit)
                     parts = [decoder.feed(chunk) async for chunk in response.aiter_raw()]
-                    parts.append(decoder.flush())
-                    body = b"".join(parts)
+                    body = b"".join([*parts, decoder.flush()])
             finally:
                 await response.aclose()
     except TimeoutError as error:
         raise _deadline_error(call, request, sent=progress.may_have_sent(None)) from error
     except httpx.TimeoutException as error:
         if _past_deadline(call):
-            sent = progress.may_have_sent(error)
-            raise _deadline_error(call, request, sent=sent) from error
+            raise _deadline_error(call, request, sent=progress.may_have_sent(error)) from error
         raise
     return _answer(response, body)

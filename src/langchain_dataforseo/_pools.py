@@ -70,16 +70,22 @@ class SingleFlight(Generic[T]):
             asyncio.AbstractEventLoop, dict[str, asyncio.Future[T]]
         ] = weakref.WeakKeyDictionary()
 
-    def run(self, key: str, fetch: Callable[[], T]) -> T:
+    def run(
+        self, key: str, fetch: Callable[[], T], hit: Callable[[], T | None] = lambda: None
+    ) -> T:
         """Fetch, or wait for the fetch of the same key already running in another thread.
 
         Args:
             key: What is fetched (the engine).
             fetch: The blocking fetch.
+            hit: A cached value, or ``None`` (asked before waiting and before fetching).
 
         Returns:
-            The fetched value (the running fetch's, when one was running).
+            The cached value, or the fetched one (the running fetch's, when one was running).
         """
+        cached = hit()
+        if cached is not None:
+            return cached
         with self._lock:
             event = self._running.get(key)
             leader = event is None
@@ -92,9 +98,10 @@ class SingleFlight(Generic[T]):
                 raise error
             if value is not None:
                 return value
-            return self.run(key, fetch)  # pragma: no cover - the leader was interrupted
+            return self.run(key, fetch, hit)  # pragma: no cover - the leader was interrupted
         try:
-            value = fetch()
+            value = hit()
+            value = fetch() if value is None else value
         except BaseException as caught:
             self._finish(key, event, (None, caught))
             raise
@@ -109,22 +116,36 @@ class SingleFlight(Generic[T]):
             del self._running[key]
         event.set()
 
-    async def arun(self, key: str, fetch: Callable[[], Awaitable[T]]) -> T:
+    async def arun(
+        self,
+        key: str,
+        fetch: Callable[[], Awaitable[T]],
+        hit: Callable[[], T | None] = lambda: None,
+    ) -> T:
         """Async :meth:`run`: one fetch per key and event loop at a time.
 
         Args:
             key: What is fetched.
             fetch: Makes the awaitable fetch.
+            hit: A cached value, or ``None`` (asked before waiting and before fetching).
 
         Returns:
-            The fetched value.
+            The cached value, or the fetched one.
         """
+        cached = hit()
+        if cached is not None:
+            return cached
+
+        async def lead() -> T:
+            again = hit()
+            return again if again is not None else await fetch()
+
         loop = asyncio.get_running_loop()
         with self._lock:
             running = self._tasks.setdefault(loop, {})
             task = running.get(key)
             if task is None:
-                task = running[key] = asyncio.ensure_future(fetch())
+                task = running[key] = asyncio.ensure_future(lead())
                 task.add_done_callback(lambda done: running.pop(key, None))
         return await asyncio.shield(task)
 
@@ -256,19 +277,6 @@ async def async_client(key: AccountKey) -> httpx.AsyncClient:
     await closer.__anext__()  # registered with the loop's async-generator hooks
     found.closer = closer
     return found.client
-
-
-def async_pools() -> dict[AccountKey, httpx.AsyncClient]:
-    """The running event loop's shared async clients (for tests and diagnostics)."""
-    with _LOCK:
-        pools = _ASYNC.get(asyncio.get_running_loop(), {})
-        return {key: pool.client for key, pool in pools.items()}
-
-
-def loops_with_pools() -> int:
-    """How many event loops hold shared async pools (closed ones are dropped on use)."""
-    with _LOCK:
-        return len(_ASYNC)
 
 
 def close(key: AccountKey) -> None:

@@ -146,10 +146,8 @@ def records(
         return None
     try:
         return fetch()
-    except (DataForSEOAuthenticationError, DataForSEOInputError):
-        raise  # a refused base URL or credentials: not a catalogue outage
     except DataForSEOError as error:
-        _catalogue_failed(engine, error)
+        _without_catalogue(engine, error)
         return None
 
 
@@ -176,8 +174,13 @@ async def arecords(
         return None
     try:
         return await fetch()
-    except (DataForSEOAuthenticationError, DataForSEOInputError):
-        raise  # a refused base URL or credentials: not a catalogue outage
     except DataForSEOError as error:
-        _catalogue_failed(engine, error)
+        _without_catalogue(engine, error)
         return None
+
+
+def _without_catalogue(engine: str, error: DataForSEOError) -> None:
+    """A catalogue outage is warned and the checks go on without it; a refusal is raised."""
+    if isinstance(error, (DataForSEOAuthenticationError, DataForSEOInputError)):
+        raise error  # a refused base URL or credentials: not a catalogue outage
+    _catalogue_failed(engine, error)

@@ -12,11 +12,13 @@ import dataclasses
 import time
 from collections.abc import Awaitable, Callable, Generator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 
 import httpx
 
 from langchain_dataforseo._deadline import current_deadline
+from langchain_dataforseo._drive import adrive, drive
 from langchain_dataforseo._envelope import transport_error
 from langchain_dataforseo._pacing import CallPacer
 from langchain_dataforseo._retry import RetryPolicy, may_retry
@@ -129,6 +131,26 @@ SendAsync = Callable[[ApiCall, str], Awaitable[httpx.Response]]
 """Async twin of :data:`SendSync`."""
 
 
+def _perform(send: SendSync, auth: str, step: Step) -> Outcome:
+    if isinstance(step, Sleep):
+        time.sleep(step.seconds)
+        return None
+    try:
+        return send(step, auth)
+    except httpx.HTTPError as exc:  # an outcome: exchange() decides, retry or raise
+        return exc
+
+
+async def _aperform(send: SendAsync, auth: str, step: Step) -> Outcome:
+    if isinstance(step, Sleep):
+        await asyncio.sleep(step.seconds)
+        return None
+    try:
+        return await send(step, auth)
+    except httpx.HTTPError as exc:
+        return exc
+
+
 def run_sync(send: SendSync, auth: str, steps: Generator[Step, Outcome, T]) -> T:
     """Perform the steps of :func:`exchange`, blocking.
 
@@ -140,22 +162,7 @@ def run_sync(send: SendSync, auth: str, steps: Generator[Step, Outcome, T]) -> T
     Returns:
         The protocol's return value.
     """
-    outcome: Outcome = None
-    try:
-        step = next(steps)
-        while True:
-            if isinstance(step, Sleep):
-                time.sleep(step.seconds)
-                outcome = None
-            else:
-                try:
-                    outcome = send(step, auth)
-                except httpx.HTTPError as exc:
-                    outcome = exc
-            step = steps.send(outcome)
-    except StopIteration as stop:
-        value: T = stop.value
-        return value
+    return drive(steps, partial(_perform, send, auth))
 
 
 async def run_async(send: SendAsync, auth: str, steps: Generator[Step, Outcome, T]) -> T:
@@ -169,19 +176,4 @@ async def run_async(send: SendAsync, auth: str, steps: Generator[Step, Outcome, 
     Returns:
         The protocol's return value.
     """
-    outcome: Outcome = None
-    try:
-        step = next(steps)
-        while True:
-            if isinstance(step, Sleep):
-                await asyncio.sleep(step.seconds)
-                outcome = None
-            else:
-                try:
-                    outcome = await send(step, auth)
-                except httpx.HTTPError as exc:
-                    outcome = exc
-            step = steps.send(outcome)
-    except StopIteration as stop:
-        value: T = stop.value
-        return value
+    return await adrive(steps, partial(_aperform, send, auth))

@@ -7,7 +7,7 @@ one such tool per engine and model, for "ask them all and compare what they cite
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Final, Literal, Self
 
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
@@ -205,6 +205,30 @@ class DataForSEOLLMResponsesTool(BaseTool):
         """
         with user_call_site():  # langchain-core runs the tool in a task of its own
             return await super().ainvoke(input, config, **kwargs)
+
+    def max_call_cost(self, tool_input: Mapping[str, Any]) -> float:
+        """The most a call with these arguments may cost, in USD (nothing is sent).
+
+        What the tool's model reserves for the call (see
+        :meth:`ChatDataForSEO.max_call_cost`); the budget middleware asks for it before
+        the call runs.
+
+        Args:
+            tool_input: The tool's arguments (``prompt`` and the schema's options).
+
+        Returns:
+            The bound in USD.
+
+        Raises:
+            DataForSEOInputError: When the call would be refused (nothing is sent).
+            ValueError: When ``prompt`` is missing.
+        """
+        arguments = dict(tool_input)
+        prompt = arguments.pop("prompt", None)
+        if not isinstance(prompt, str):
+            msg = f"prompt must be a string, got {prompt!r}."
+            raise ValueError(msg)
+        return self.llm.max_call_cost(prompt, **tool_options(self.engine, arguments))
 
     def _run(
         self,

@@ -14,7 +14,11 @@ from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from pydantic import Field
 
-from langchain_dataforseo import DataForSEOClient
+from langchain_dataforseo import (
+    DataForSEOClient,
+    DataForSEOInputError,
+    DataForSEOLLMResponsesTool,
+)
 from langchain_dataforseo.emulator import (
     AsyncEmulatorTransport,
     Emulator,
@@ -232,3 +236,50 @@ def test_a_bound_that_refuses_the_arguments_counts_nothing() -> None:
     assert decision.blocked is not None
     assert decision.blocked["id"] == "2"
     assert decision.worst == pytest.approx(0.2)
+
+
+def responses_tool(emu: Emulator, **fields: Any) -> DataForSEOLLMResponsesTool:
+    return DataForSEOLLMResponsesTool(
+        model="gpt-4.1-mini",
+        login=LOGIN,
+        password=PASSWORD,
+        base_url="http://127.0.0.1",
+        http_client=httpx.Client(transport=EmulatorTransport(emu)),
+        http_async_client=httpx.AsyncClient(transport=AsyncEmulatorTransport(emu)),
+        **fields,
+    )
+
+
+def test_the_llm_responses_tool_bounds_a_call_by_what_its_model_reserves(emu: Emulator) -> None:
+    tool = responses_tool(emu)
+    small = tool.max_call_cost({"prompt": "Best CRM?"})
+    large = tool.max_call_cost({"prompt": "Best CRM?", "web_search": True})
+    assert 0 < small < large  # a web search may read ~60k tokens more
+    assert large == pytest.approx(tool.llm.max_call_cost("Best CRM?", web_search=True))
+    _content, artifact = tool._run("Best CRM?", web_search=True)
+    assert 0 < artifact["cost"] <= large  # charged what the API reports, within the bound
+    fixed = responses_tool(emu, max_cost_per_call=0.02)
+    assert fixed.max_call_cost({"prompt": "Best CRM?"}) == pytest.approx(0.02)
+    with pytest.raises(DataForSEOInputError, match="user_prompt"):
+        tool.max_call_cost({"prompt": "x" * 501})
+    assert tool_call_bound(tool, {"prompt": "x" * 501}) == 0.0  # refused before sending
+
+
+def test_an_agent_is_stopped_before_a_first_llm_responses_call_past_the_cap(
+    emu: Emulator,
+) -> None:
+    tool = responses_tool(emu)
+    bound = tool.max_call_cost({"prompt": "Best CRM?"})
+    turns = [
+        AIMessage("", tool_calls=[{"name": tool.name, "args": {"prompt": "Best CRM?"}, "id": "1"}]),
+        AIMessage("never"),
+    ]
+    agent = create_agent(
+        ScriptedToolCallingModel(messages=iter(turns)),
+        tools=[tool],
+        middleware=[DataForSEOBudgetMiddleware(max_cost=bound / 2)],
+    )
+    final = agent.invoke({"messages": [HumanMessage("go")]})["messages"][-1]
+    assert final.text.startswith(f"Stopped before the tool call {tool.name!r}")
+    assert f"may cost up to ${bound:.4f}" in final.text
+    assert emu.ledger()["charges"] == []  # nothing was sent

@@ -306,7 +306,7 @@ def test_each_event_loop_s_pool_closes_with_it_and_aclose_closes_it_sooner(
     (before, an open keep-alive connection kept every closed loop and its pool alive)."""
     import asyncio
 
-    from langchain_dataforseo import _pools
+    from tests.unit_tests.helpers import async_pools, loops_with_pools
 
     model = over_http(server)
     client = model.client
@@ -318,14 +318,14 @@ def test_each_event_loop_s_pool_closes_with_it_and_aclose_closes_it_sooner(
         if close:
             await client.aclose()
             assert pools[-1].is_closed
-            assert _pools.async_pools() == {}
+            assert async_pools() == {}
 
     asyncio.run(ask(close=False))
     asyncio.run(ask(close=False))
     asyncio.run(ask(close=True))
     assert len({id(pool) for pool in pools}) == 3
     assert all(pool.is_closed for pool in pools)
-    assert _pools.loops_with_pools() <= 1
+    assert loops_with_pools() <= 1
 
 
 def test_asyncio_run_of_a_batch_leaves_no_unclosed_transport(server: EmulatorServer) -> None:

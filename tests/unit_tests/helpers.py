@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from langchain_dataforseo import _pools
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "api_examples"
 
@@ -101,3 +104,16 @@ def sequence(*responses: httpx.Response | Exception) -> tuple[Handler, list[http
         return item
 
     return handler, seen
+
+
+def async_pools() -> dict[Any, httpx.AsyncClient]:
+    """The running event loop's shared async clients (read from ``_pools``' own state)."""
+    with _pools._LOCK:
+        pools = _pools._ASYNC.get(asyncio.get_running_loop(), {})
+        return {key: pool.client for key, pool in pools.items()}
+
+
+def loops_with_pools() -> int:
+    """How many event loops hold shared async pools (closed ones are dropped on use)."""
+    with _pools._LOCK:
+        return len(_pools._ASYNC)

@@ -20,7 +20,14 @@ from langchain_dataforseo import (
     DataForSEOUnsupportedError,
 )
 
-from .helpers import envelope, example, is_models_call, json_response, models_response
+from .helpers import (
+    envelope,
+    example,
+    is_models_call,
+    json_response,
+    loops_with_pools,
+    models_response,
+)
 
 
 class Recorder:
@@ -446,8 +453,6 @@ def test_concurrent_first_calls_share_one_client() -> None:
 
 
 def test_async_pools_close_with_their_event_loop_and_are_forgotten() -> None:
-    from langchain_dataforseo import _pools
-
     model = ChatDataForSEO(login="l", password="p")
     client = model.client
     pools: list[httpx.AsyncClient] = []
@@ -462,7 +467,7 @@ def test_async_pools_close_with_their_event_loop_and_are_forgotten() -> None:
         asyncio.run(touch())
     assert len({id(pool) for pool in pools}) == 5  # one per event loop
     assert all(pool.is_closed for pool in pools)  # closed as their loop shut down
-    assert _pools.loops_with_pools() <= 1  # closed loops are dropped on the next use
+    assert loops_with_pools() <= 1  # closed loops are dropped on the next use
 
 
 # -- what new users tripped on ----------------------------------------------------------

@@ -1,7 +1,9 @@
 """Drivers of the Standard method: posting in chunks and performing the collect steps.
 
-The decisions live in ``_standard`` (pure); this module only performs them, once
-blocking and once async, with the same step-by-step structure.
+The decisions live in ``_standard`` (pure); this module only performs their steps, once
+blocking and once async (each through :func:`~langchain_dataforseo._drive.drive` /
+:func:`~langchain_dataforseo._drive.adrive`): the calls and how they wait are all that
+differs.
 """
 
 from __future__ import annotations
@@ -9,19 +11,19 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import time
-from collections.abc import Generator, Sequence
+from collections.abc import Awaitable, Callable, Generator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from itertools import repeat
 from typing import Any
 
 from langchain_dataforseo._client import DataForSEOClient
+from langchain_dataforseo._drive import adrive, drive
 from langchain_dataforseo._standard.handle import TaskHandle
 from langchain_dataforseo._standard.protocol import (
     AskReady,
     CollectState,
     CollectStep,
-    Fetch,
     chunks,
 )
 from langchain_dataforseo._standard.resume import AskReadyTags, ChunkLog, Recovery, chunk_results
@@ -29,6 +31,15 @@ from langchain_dataforseo._transport import Sleep
 from langchain_dataforseo.errors import DataForSEOError
 
 _FETCH_CONCURRENCY = 16
+
+
+def _chunk_done(
+    log: ChunkLog, engine: str, chunk: list[dict[str, Any]], answer: Any, first: int
+) -> list[TaskHandle | DataForSEOError]:
+    """The handles (or errors) of one posted chunk, journaled as soon as they are known."""
+    results = chunk_results(engine, chunk, answer, first)
+    log.after(engine, chunk, results)
+    return results
 
 
 def post_all(
@@ -49,14 +60,8 @@ def post_all(
     out: list[TaskHandle | DataForSEOError] = []
     for chunk in chunks(tasks):
         log.before(engine, chunk)
-        answer: list[Any] | DataForSEOError
-        try:
-            answer = client.task_post(engine, chunk)
-        except DataForSEOError as error:
-            answer = error
-        results = chunk_results(engine, chunk, answer, len(out))
-        log.after(engine, chunk, results)
-        out.extend(results)
+        answer = _caught(client.task_post, engine, chunk)
+        out.extend(_chunk_done(log, engine, chunk, answer, len(out)))
     return out
 
 
@@ -73,123 +78,97 @@ async def apost_all(
 
     async def post(chunk: list[dict[str, Any]], first: int) -> list[TaskHandle | DataForSEOError]:
         chunk_log.before(engine, chunk)
-        answer: list[Any] | DataForSEOError
-        try:
-            answer = await client.atask_post(engine, chunk)
-        except DataForSEOError as error:
-            answer = error
-        results = chunk_results(engine, chunk, answer, first)
-        chunk_log.after(engine, chunk, results)
-        return results
+        answer = await _acaught(client.atask_post, engine, chunk)
+        return _chunk_done(chunk_log, engine, chunk, answer, first)
 
     answers = await asyncio.gather(*(post(c, f) for c, f in zip(parts, starts, strict=True)))
     return [result for part in answers for result in part]
+
+
+def _caught(call: Callable[..., Any], *args: Any) -> Any:
+    """What a free or journaled call answered, or the API error it raised (as a value)."""
+    try:
+        return call(*args)
+    except DataForSEOError as error:
+        return error
+
+
+async def _acaught(call: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+    """Async :func:`_caught`."""
+    try:
+        return await call(*args)
+    except DataForSEOError as error:
+        return error
+
+
+def _recover_step(client: DataForSEOClient, step: AskReadyTags | Sleep) -> Any:
+    if isinstance(step, Sleep):
+        time.sleep(step.seconds)
+        return None
+    return _caught(client.tasks_ready_tagged, step.engine)
+
+
+async def _arecover_step(client: DataForSEOClient, step: AskReadyTags | Sleep) -> Any:
+    if isinstance(step, Sleep):
+        await asyncio.sleep(step.seconds)
+        return None
+    return await _acaught(client.atasks_ready_tagged, step.engine)
 
 
 def drive_recover(
     client: DataForSEOClient, steps: Generator[AskReadyTags | Sleep, Any, Recovery]
 ) -> Recovery:
     """Perform a look-up by tag with blocking calls."""
-    try:
-        step = next(steps)
-        while True:
-            answer: Any = None
-            if isinstance(step, Sleep):
-                time.sleep(step.seconds)
-            else:
-                try:
-                    answer = client.tasks_ready_tagged(step.engine)
-                except DataForSEOError as error:
-                    answer = error
-            step = steps.send(answer)
-    except StopIteration as stop:
-        recovery: Recovery = stop.value
-        return recovery
+    return drive(steps, partial(_recover_step, client))
 
 
 async def adrive_recover(
     client: DataForSEOClient, steps: Generator[AskReadyTags | Sleep, Any, Recovery]
 ) -> Recovery:
     """Perform a look-up by tag with async calls."""
-    try:
-        step = next(steps)
-        while True:
-            answer: Any = None
-            if isinstance(step, Sleep):
-                await asyncio.sleep(step.seconds)
-            else:
-                try:
-                    answer = await client.atasks_ready_tagged(step.engine)
-                except DataForSEOError as error:
-                    answer = error
-            step = steps.send(answer)
-    except StopIteration as stop:
-        recovery: Recovery = stop.value
-        return recovery
+    return await adrive(steps, partial(_arecover_step, client))
+
+
+def _collect_step(client: DataForSEOClient, pool: ThreadPoolExecutor, step: CollectStep) -> Any:
+    if isinstance(step, Sleep):
+        time.sleep(step.seconds)
+        return None
+    if isinstance(step, AskReady):  # a failure is an answer: collect_steps decides
+        return _caught(client.tasks_ready, step.engine)
+    contexts = [contextvars.copy_context() for _ in step.ids]  # each carries the deadline
+    fetch = repeat(partial(_caught, client.task_get, step.engine))
+    found = pool.map(contextvars.Context.run, contexts, fetch, step.ids)
+    return dict(zip(step.ids, found, strict=True))
+
+
+async def _acollect_step(
+    client: DataForSEOClient, gate: asyncio.Semaphore, step: CollectStep
+) -> Any:
+    if isinstance(step, Sleep):
+        await asyncio.sleep(step.seconds)
+        return None
+    if isinstance(step, AskReady):
+        return await _acaught(client.atasks_ready, step.engine)
+
+    async def fetch_one(task_id: str) -> Any:
+        async with gate:
+            return await _acaught(client.atask_get, step.engine, task_id)
+
+    found = await asyncio.gather(*(fetch_one(i) for i in step.ids))
+    return dict(zip(step.ids, found, strict=True))
 
 
 def drive_collect(
     client: DataForSEOClient, steps: Generator[CollectStep, Any, CollectState]
 ) -> CollectState:
-    """Perform the collect protocol with blocking calls."""
-
-    def fetch_one(engine: str, task_id: str) -> Any:
-        try:
-            return client.task_get(engine, task_id)
-        except DataForSEOError as error:
-            return error
-
-    try:
-        step = next(steps)
-        with ThreadPoolExecutor(max_workers=_FETCH_CONCURRENCY) as pool:
-            while True:
-                answer: Any = None
-                if isinstance(step, Sleep):
-                    time.sleep(step.seconds)
-                elif isinstance(step, AskReady):
-                    try:
-                        answer = client.tasks_ready(step.engine)
-                    except DataForSEOError as error:
-                        answer = error  # collect_steps decides: ask again, or stop
-                elif isinstance(step, Fetch):
-                    contexts = [contextvars.copy_context() for _ in step.ids]  # the deadline
-                    fetch = repeat(partial(fetch_one, step.engine))
-                    found = pool.map(contextvars.Context.run, contexts, fetch, step.ids)
-                    answer = dict(zip(step.ids, found, strict=True))
-                step = steps.send(answer)
-    except StopIteration as stop:
-        state: CollectState = stop.value
-        return state
+    """Perform the collect protocol with blocking calls (``task_get`` in a thread pool)."""
+    with ThreadPoolExecutor(max_workers=_FETCH_CONCURRENCY) as pool:
+        return drive(steps, partial(_collect_step, client, pool))
 
 
 async def adrive_collect(
     client: DataForSEOClient, steps: Generator[CollectStep, Any, CollectState]
 ) -> CollectState:
-    """Perform the collect protocol with async calls."""
+    """Perform the collect protocol with async calls (``task_get`` gathered, gated)."""
     gate = asyncio.Semaphore(_FETCH_CONCURRENCY * 2)
-
-    async def fetch_one(engine: str, task_id: str) -> Any:
-        async with gate:
-            try:
-                return await client.atask_get(engine, task_id)
-            except DataForSEOError as error:
-                return error
-
-    try:
-        step = next(steps)
-        while True:
-            answer: Any = None
-            if isinstance(step, Sleep):
-                await asyncio.sleep(step.seconds)
-            elif isinstance(step, AskReady):
-                try:
-                    answer = await client.atasks_ready(step.engine)
-                except DataForSEOError as error:
-                    answer = error  # collect_steps decides: ask again, or stop
-            elif isinstance(step, Fetch):
-                found = await asyncio.gather(*(fetch_one(step.engine, i) for i in step.ids))
-                answer = dict(zip(step.ids, found, strict=True))
-            step = steps.send(answer)
-    except StopIteration as stop:
-        state: CollectState = stop.value
-        return state
+    return await adrive(steps, partial(_acollect_step, client, gate))

@@ -28,7 +28,7 @@ from langchain_dataforseo._standard.resume import RECOVER_WAIT_SECONDS
 
 @dataclass(frozen=True)
 class _BatchCall:
-    """A Standard batch, checked and laid out, before its first I/O."""
+    """A Standard submission or batch, checked and laid out, before its first I/O."""
 
     ctx: StandardContext
     resume: runner.Resume
@@ -109,15 +109,11 @@ class StandardMethods:
                 (``DataForSEOTaskInDoubtError``); ``.handles`` holds those that were.
             DataForSEOBudgetError: The prepayments would exceed ``max_cost``.
         """
-        ctx = self._standard()
-        runner.require_standard(ctx)
-        resume = runner.Resume.of(journal, repost_in_doubt, recover_wait)
-        stop = kwargs.pop("stop", None)
-        messages = self._as_messages(inputs)
-        records = self._records()
-        return runner.submit(
-            ctx, messages, stop, kwargs, records, return_exceptions, resume, tags=tags
+        call = StandardMethods._setup(
+            self, inputs, None, journal, repost_in_doubt, recover_wait, kwargs
         )
+        args = call.submit_args(kwargs, self._records(), return_exceptions)
+        return runner.submit(*args, tags=tags)
 
     async def asubmit(
         self: StandardHost,
@@ -144,15 +140,11 @@ class StandardMethods:
         Returns:
             One :class:`TaskHandle` (or exception) per input, in order.
         """
-        ctx = self._standard()
-        runner.require_standard(ctx)
-        resume = runner.Resume.of(journal, repost_in_doubt, recover_wait)
-        stop = kwargs.pop("stop", None)
-        messages = self._as_messages(inputs)
-        records = await self._arecords()
-        return await runner.asubmit(
-            ctx, messages, stop, kwargs, records, return_exceptions, resume, tags=tags
+        call = StandardMethods._setup(
+            self, inputs, None, journal, repost_in_doubt, recover_wait, kwargs
         )
+        args = call.submit_args(kwargs, await self._arecords(), return_exceptions)
+        return await runner.asubmit(*args, tags=tags)
 
     def collect(
         self: StandardHost,
@@ -210,16 +202,16 @@ class StandardMethods:
         runner.raise_if_incomplete(results, return_exceptions)
         return results
 
-    def _batch_setup(
+    def _setup(
         self: StandardHost,
-        inputs: list[LanguageModelInput],
+        inputs: Sequence[LanguageModelInput],
         config: RunnableConfig | list[RunnableConfig] | None,
         journal: str | os.PathLike[str] | SubmitJournal | None,
         repost_in_doubt: bool,
         recover_wait: float,
         kwargs: dict[str, Any],
     ) -> _BatchCall:
-        """Everything a Standard batch checks and builds before its first I/O."""
+        """Everything a Standard submission or batch checks and builds before its first I/O."""
         ctx = self._standard()
         runner.require_standard(ctx)
         resume = runner.Resume.of(journal, repost_in_doubt, recover_wait)
@@ -239,22 +231,14 @@ class StandardMethods:
         kwargs: dict[str, Any],
     ) -> list[AIMessage | Exception]:
         """A Standard ``batch``: posted together, traced as one run per prompt, collected."""
-        call = StandardMethods._batch_setup(
+        call = StandardMethods._setup(
             self, inputs, config, journal, repost_in_doubt, recover_wait, kwargs
         )
-        runs = runs_of.start_runs(self._run_trace(), call.configs, call.messages, kwargs)
-        try:
-            items = runner.submit(
-                *call.submit_args(kwargs, self._records(), return_exceptions), for_batch=True
-            )
-            state = runner.collect_state(call.ctx, items, call.ctx.poll_interval, None)
-            results = runner.outcomes(call.ctx, items, state)
-        except Exception as error:
-            runs_of.end_runs(runs, [error] * len(runs))
-            raise
-        runs_of.end_runs(runs, results)
-        runner.raise_if_incomplete(results, return_exceptions)
-        return results
+        with runs_of.traced_runs(self._run_trace(), call.configs, call.messages, kwargs) as run:
+            args = call.submit_args(kwargs, self._records(), return_exceptions)
+            run.results = runner.submit_and_collect(*args, for_batch=True)
+        runner.raise_if_incomplete(run.results, return_exceptions)
+        return run.results
 
     async def _astandard_batch(
         self: StandardHost,
@@ -267,23 +251,15 @@ class StandardMethods:
         kwargs: dict[str, Any],
     ) -> list[AIMessage | Exception]:
         """Async :meth:`_standard_batch`."""
-        call = StandardMethods._batch_setup(
+        call = StandardMethods._setup(
             self, inputs, config, journal, repost_in_doubt, recover_wait, kwargs
         )
-        runs = await runs_of.astart_runs(self._run_trace(), call.configs, call.messages, kwargs)
-        try:
-            records = await self._arecords()
-            items = await runner.asubmit(
-                *call.submit_args(kwargs, records, return_exceptions), for_batch=True
-            )
-            state = await runner.acollect_state(call.ctx, items, call.ctx.poll_interval, None)
-            results = runner.outcomes(call.ctx, items, state)
-        except Exception as error:
-            await runs_of.aend_runs(runs, [error] * len(runs))
-            raise
-        await runs_of.aend_runs(runs, results)
-        runner.raise_if_incomplete(results, return_exceptions)
-        return results
+        trace = self._run_trace()
+        async with runs_of.atraced_runs(trace, call.configs, call.messages, kwargs) as run:
+            args = call.submit_args(kwargs, await self._arecords(), return_exceptions)
+            run.results = await runner.asubmit_and_collect(*args, for_batch=True)
+        runner.raise_if_incomplete(run.results, return_exceptions)
+        return run.results
 
     def _standard_one(
         self: StandardHost,
@@ -293,9 +269,7 @@ class StandardMethods:
     ) -> list[AIMessage | Exception]:
         """``invoke`` on the Standard method: post one task and poll until it is done."""
         ctx = self._standard()
-        items = runner.submit(ctx, [messages], stop, kwargs, self._records(), False)
-        state = runner.collect_state(ctx, items, ctx.poll_interval, None)
-        return runner.outcomes(ctx, items, state)
+        return runner.submit_and_collect(ctx, [messages], stop, kwargs, self._records(), False)
 
     async def _astandard_one(
         self: StandardHost,
@@ -305,6 +279,5 @@ class StandardMethods:
     ) -> list[AIMessage | Exception]:
         """Async :meth:`_standard_one`."""
         ctx = self._standard()
-        items = await runner.asubmit(ctx, [messages], stop, kwargs, await self._arecords(), False)
-        state = await runner.acollect_state(ctx, items, ctx.poll_interval, None)
-        return runner.outcomes(ctx, items, state)
+        records = await self._arecords()
+        return await runner.asubmit_and_collect(ctx, [messages], stop, kwargs, records, False)

@@ -7,7 +7,9 @@ callback managers differ, so these are the one sync and one async driver of that
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.callbacks import (
@@ -100,3 +102,44 @@ async def aend_runs(runs: list[AsyncCallbackManagerForLLMRun], results: Sequence
             await run.on_llm_error(result)
         else:
             await run.on_llm_end(LLMResult(generations=[[ChatGeneration(message=result)]]))
+
+
+@dataclass
+class Traced:
+    """The results a traced block sets, one per prompt: each run ends with its own."""
+
+    results: list[Outcome] = field(default_factory=list)
+
+
+@contextmanager
+def traced_runs(
+    trace: RunTrace,
+    configs: list[RunnableConfig],
+    messages: list[list[BaseMessage]],
+    kwargs: dict[str, Any],
+) -> Iterator[Traced]:
+    """Open one run per prompt; close each with its result, or all with the block's error."""
+    runs, traced = start_runs(trace, configs, messages, kwargs), Traced()
+    try:
+        yield traced
+    except Exception as error:
+        end_runs(runs, [error] * len(runs))
+        raise
+    end_runs(runs, traced.results)
+
+
+@asynccontextmanager
+async def atraced_runs(
+    trace: RunTrace,
+    configs: list[RunnableConfig],
+    messages: list[list[BaseMessage]],
+    kwargs: dict[str, Any],
+) -> AsyncIterator[Traced]:
+    """Async :func:`traced_runs`."""
+    runs, traced = await astart_runs(trace, configs, messages, kwargs), Traced()
+    try:
+        yield traced
+    except Exception as error:
+        await aend_runs(runs, [error] * len(runs))
+        raise
+    await aend_runs(runs, traced.results)

@@ -1,4 +1,4 @@
-"""The emulator core: state, routing to handlers, billing, limits, faults, callbacks.
+"""The emulator: routing to handlers, limits, faults; the LLM Mentions and Scraper calls.
 
 Transport-independent: :meth:`Emulator.begin` turns (method, target, headers, body) into an
 :class:`Exchange` whose ``delay`` the caller sleeps (``time.sleep`` or ``asyncio.sleep``) before
@@ -20,114 +20,27 @@ Decisions where the reference is [I]:
 
 from __future__ import annotations
 
-import base64
 import hmac
-import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
-from ._answers import format_datetime, generate_result
-from ._callbacks import deliver, substitute
-from ._catalogue import catalogue
-from ._config import EmulatorConfig
-from ._envelope import envelope, service_data, task_object, to_json
-from ._faults import CallFaults, FaultInjector
-from ._ids import IdFactory
-from ._limits import ConcurrencyGate, SlidingWindow
+from ._core import JSON_HEADER, echo
+from ._envelope import envelope, task_object, to_json
+from ._exchange import Exchange, Reply
+from ._faults import CallFaults
 from ._mentions import answer_mentions
+from ._responses import ResponsesEndpoints
 from ._routing import Route, parse_body, route
-from ._scraper import ScraperEndpoints
-from ._store import LIVE_BASE, PREPAYMENT, RETENTION, Ledger, StandardTask, TaskStore
-from ._validation import TaskError, validate_task
+from ._store import Ledger, TaskStore
 
 __all__ = ["Emulator", "Exchange", "Reply"]
 
-_JSON = ("Content-Type", "application/json")
 _REALM = ("WWW-Authenticate", 'Basic realm="DataForSEO REST API"')
 
 
-@dataclass(frozen=True)
-class Reply:
-    """An HTTP answer.
-
-    Attributes:
-        status: HTTP status (0 when ``drop``).
-        headers: Response headers.
-        body: Response body.
-        drop: Close the connection without answering (injected fault).
-    """
-
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-    drop: bool = False
-
-
-class Exchange:
-    """One call in progress: sleep ``delay`` seconds, then :meth:`finish`.
-
-    Args:
-        delay: Seconds to wait before finishing (live latency).
-        finish: Produces the reply (called at most once).
-        abandon: Releases resources if the caller gives up before finishing.
-    """
-
-    def __init__(
-        self,
-        delay: float,
-        finish: Callable[[], Reply],
-        abandon: Callable[[], None] | None = None,
-    ) -> None:
-        self.delay = delay
-        self._finish = finish
-        self._abandon = abandon
-        self._done = False
-
-    @classmethod
-    def ready(cls, reply: Reply) -> Exchange:
-        """Wrap an immediate reply.
-
-        Args:
-            reply: The reply.
-
-        Returns:
-            An exchange with no delay.
-        """
-        return cls(0.0, lambda: reply)
-
-    def finish(self) -> Reply:
-        """Produce the reply.
-
-        Returns:
-            The reply.
-
-        Raises:
-            RuntimeError: If called twice or after :meth:`abandon`.
-        """
-        if self._done:
-            raise RuntimeError("exchange already finished")
-        self._done = True
-        return self._finish()
-
-    def abandon(self) -> None:
-        """Give up (e.g. the client was cancelled); a no-op after :meth:`finish`."""
-        if not self._done:
-            self._done = True
-            if self._abandon is not None:
-                self._abandon()
-
-
-def _echo(engine: str, raw: Any, function: str = "llm_responses") -> dict[str, Any]:
-    data = service_data(engine, function)
-    if isinstance(raw, dict):
-        data.update({k: v for k, v in raw.items() if v is not None and k not in data})
-    return data
-
-
-class Emulator:
+class Emulator(ResponsesEndpoints):
     """A faithful in-memory stand-in for DataForSEO's AI Optimization LLM Responses API.
 
     Holds the whole state (Standard tasks, ledger, counters, limits, fault RNG); thread-safe.
@@ -137,26 +50,6 @@ class Emulator:
     Args:
         config: Settings; defaults to ``EmulatorConfig()``.
     """
-
-    def __init__(self, config: EmulatorConfig | None = None) -> None:
-        self._config = config or EmulatorConfig()
-        self._lock = threading.RLock()
-        self._ledger = Ledger()
-        self._store = TaskStore(self._ledger, self._config.brand_catalogue)
-        self._ids = IdFactory(self._config.seed)
-        self._faults = FaultInjector(self._config)
-        self._calls = SlidingWindow(self._config.calls_per_minute)
-        self._ready_calls = SlidingWindow(self._config.tasks_ready_per_minute)
-        self._gate = ConcurrencyGate(self._config.live_concurrency_limit)
-        self._worker: threading.Thread | None = None
-        self._scraper = self._new_scraper()
-        expected = f"{self._config.login}:{self._config.password}".encode()
-        self._expected_auth = b"Basic " + base64.b64encode(expected)
-
-    @property
-    def config(self) -> EmulatorConfig:
-        """The emulator's configuration."""
-        return self._config
 
     # ------------------------------------------------------------------ public API
 
@@ -246,67 +139,15 @@ class Emulator:
 
     # ------------------------------------------------------------------ helpers
 
-    def _now(self) -> float:
-        return self._config.now()
-
     def _control(self, method: str, path: str, authorized: bool) -> Reply:
         if not authorized:
-            return Reply(401, (_JSON, _REALM), to_json(envelope(None, code=40100)))
+            return Reply(401, (JSON_HEADER, _REALM), to_json(envelope(None, code=40100)))
         if method == "GET" and path == "/emulator/ledger":
-            return Reply(200, (_JSON,), to_json(self.ledger()))
+            return Reply(200, (JSON_HEADER,), to_json(self.ledger()))
         if method == "POST" and path == "/emulator/reset":
             self.reset()
-            return Reply(200, (_JSON,), to_json(envelope([])))
-        return Reply(404, (_JSON,), to_json(envelope(None, code=40400)))
-
-    def _respond(
-        self,
-        body: dict[str, Any],
-        faults: CallFaults,
-        *,
-        status: int = 200,
-        charged: tuple[str, ...] = (),
-        extra: tuple[tuple[str, str], ...] = (),
-    ) -> Reply:
-        """Count statuses, apply the malformed-JSON fault, encode. Caller holds the lock."""
-        self._ledger.status_counts[str(body["status_code"])] += 1
-        for task in body["tasks"] or []:
-            self._ledger.task_status_counts[str(task["status_code"])] += 1
-        data = to_json(body)
-        if faults.malformed_json and status == 200:
-            self._ledger.faults["malformed_json"] += 1
-            self._ledger.mark_corrupted(list(charged))
-            data = data[: max(1, len(data) // 2)]
-        return Reply(status, (_JSON, *extra), data)
-
-    def _reject(
-        self,
-        code: int,
-        where: Route,
-        tasks: list[Any] | None,
-        faults: CallFaults,
-        started: float,
-    ) -> Reply:
-        """Answer 40202/40209/40402 with the code in the envelope and in each task."""
-        now = self._now()
-        standard = where.function == "task_post"
-        raws: list[Any] = tasks if tasks else [None]
-        objects = [
-            task_object(
-                self._ids.next(now, standard=standard),
-                code,
-                list(where.segments),
-                _echo(where.engine, raw, self._function_name(where)),
-            )
-            for raw in raws
-        ]
-        top = 20000 if code == 40402 else code
-        seconds = time.perf_counter() - started
-        return self._respond(envelope(objects, code=top, seconds=seconds), faults)
-
-    @staticmethod
-    def _function_name(where: Route) -> str:
-        return "tasks_ready" if where.function == "tasks_ready" else "llm_responses"
+            return Reply(200, (JSON_HEADER,), to_json(envelope([])))
+        return Reply(404, (JSON_HEADER,), to_json(envelope(None, code=40400)))
 
     def _dispatch(
         self,
@@ -359,16 +200,6 @@ class Emulator:
 
     # ------------------------------------------------------------------ endpoints
 
-    def _new_scraper(self) -> ScraperEndpoints:
-        config = self._config
-        return ScraperEndpoints(
-            self._ledger,
-            self._ids,
-            config.live_latency,
-            config.task_latency,
-            config.brand_catalogue,
-        )
-
     def _scraper_call(
         self, where: Route, tasks: list[Any], faults: CallFaults, started: float
     ) -> Exchange:
@@ -411,7 +242,7 @@ class Emulator:
             if isinstance(parsed, int):
                 return self._respond(envelope(None, code=parsed), faults)
             raws = parsed
-        data = _echo("llm_mentions", raws[0], where.function or "llm_mentions")
+        data = echo("llm_mentions", raws[0], where.function or "llm_mentions")
         extras = [
             task_object(self._ids.next(now, standard=False), 40000, path, data) for _ in raws[1:]
         ]
@@ -438,227 +269,3 @@ class Emulator:
             charged = (task_id,)
         body_out = envelope([obj, *extras], seconds=seconds)
         return self._respond(body_out, faults, charged=charged)
-
-    def _models(self, where: Route, faults: CallFaults, started: float) -> Reply:
-        result = [
-            {
-                "model_name": m.name,
-                "reasoning": m.reasoning,
-                "web_search_supported": m.web_search_supported,
-                "task_post_supported": m.task_post_supported,
-            }
-            for m in catalogue(where.engine)
-        ]
-        seconds = time.perf_counter() - started
-        obj = task_object(
-            self._ids.next(self._now(), standard=False),
-            20000,
-            list(where.segments),
-            service_data(where.engine),
-            result=result,
-            seconds=seconds,
-        )
-        return self._respond(envelope([obj], seconds=seconds), faults)
-
-    def _live(self, where: Route, tasks: list[Any], faults: CallFaults, started: float) -> Exchange:
-        engine, path = where.engine, list(where.segments)
-        now = self._now()
-        first_id = self._ids.next(now, standard=False)
-        extras = [
-            task_object(self._ids.next(now, standard=False), 40000, path, _echo(engine, raw))
-            for raw in tasks[1:]
-        ]
-        first, data = tasks[0], _echo(engine, tasks[0])
-        valid = validate_task(engine, "live", first) if isinstance(first, dict) else None
-        if valid is None or isinstance(valid, TaskError):
-            code, message = (valid.code, valid.message) if valid is not None else (40503, None)
-            obj = task_object(first_id, code, path, data, message=message)
-            seconds = time.perf_counter() - started
-            return Exchange.ready(self._respond(envelope([obj, *extras], seconds=seconds), faults))
-        if not self._gate.acquire(engine):
-            self._ledger.faults["limit_live_concurrency"] += 1
-            obj = task_object(first_id, 40209, path, data)
-            seconds = time.perf_counter() - started
-            return Exchange.ready(
-                self._respond(envelope([obj, *extras], code=40209, seconds=seconds), faults)
-            )
-        fault = self._faults.draw_task()
-        checked = valid
-
-        def finish() -> Reply:
-            with self._lock:
-                self._gate.release(engine)
-                seconds = time.perf_counter() - started
-                charged: tuple[str, ...] = ()
-                if fault is not None:
-                    self._ledger.faults[f"task_error_{fault}"] += 1
-                    obj = task_object(first_id, fault, path, data, seconds=seconds)
-                else:
-                    result = generate_result(
-                        engine, checked, self._now(), self._config.brand_catalogue
-                    )
-                    cost = round(LIVE_BASE + float(result["money_spent"]), 7)
-                    self._ledger.charge_live(first_id, engine, cost, checked.fields.get("tag"))
-                    charged = (first_id,)
-                    obj = task_object(
-                        first_id, 20000, path, data, cost=cost, result=[result], seconds=seconds
-                    )
-                body = envelope([obj, *extras], seconds=seconds)
-                return self._respond(body, faults, charged=charged)
-
-        def abandon() -> None:
-            with self._lock:
-                self._gate.release(engine)
-
-        return Exchange(self._config.live_latency, finish, abandon)
-
-    def _task_post(
-        self, where: Route, tasks: list[Any], faults: CallFaults, started: float
-    ) -> Reply:
-        engine, path = where.engine, list(where.segments)
-        now = self._now()
-        objects: list[dict[str, Any]] = []
-        charged: list[str] = []
-        for index, raw in enumerate(tasks):
-            task_id = self._ids.next(now, standard=True)
-            data = _echo(engine, raw)
-            if index >= 100:
-                objects.append(task_object(task_id, 40006, path, data))
-                continue
-            if not isinstance(raw, dict):
-                objects.append(task_object(task_id, 40503, path, data))
-                continue
-            valid = validate_task(engine, "task_post", raw)
-            if isinstance(valid, TaskError):
-                objects.append(task_object(task_id, valid.code, path, data, message=valid.message))
-                continue
-            tag = valid.fields.get("tag")
-            callbacks = {
-                kind: substitute(valid.fields[name], task_id, tag)
-                for kind, name in (("pingback", "pingback_url"), ("postback", "postback_url"))
-                if name in valid.fields
-            }
-            task = StandardTask(
-                id=task_id,
-                engine=engine,
-                data=data,
-                valid=valid,
-                posted_at=now,
-                ready_at=now + self._config.task_latency,
-                fault=self._faults.draw_task(),
-                callbacks=callbacks,
-                callback_state="pending" if callbacks else "none",
-            )
-            self._store.add(task)
-            self._ledger.prepay(task_id, engine, tag)
-            charged.append(task_id)
-            objects.append(task_object(task_id, 20100, path, data, cost=PREPAYMENT))
-        if charged:
-            self._ensure_worker()
-        seconds = time.perf_counter() - started
-        return self._respond(envelope(objects, seconds=seconds), faults, charged=tuple(charged))
-
-    def _tasks_ready(self, where: Route, faults: CallFaults, started: float) -> Reply:
-        self._advance()
-        engine = where.engine
-        result = [
-            {
-                "id": task.id,
-                "se": engine,
-                "se_type": "llm_responses",
-                "date_posted": format_datetime(task.posted_at),
-                "tag": task.tag,
-                "endpoint": f"/v3/ai_optimization/{engine}/llm_responses/task_get/{task.id}",
-            }
-            for task in self._store.ready(engine)
-        ]
-        seconds = time.perf_counter() - started
-        obj = task_object(
-            self._ids.next(self._now(), standard=False),
-            20000,
-            list(where.segments),
-            service_data(engine, "tasks_ready"),
-            result=result,
-            seconds=seconds,
-        )
-        return self._respond(envelope([obj], seconds=seconds), faults)
-
-    def _task_get(self, where: Route, faults: CallFaults, started: float) -> Reply:
-        self._advance()
-        obj = self._task_get_object(where.engine, where.task_id, list(where.segments), collect=True)
-        seconds = time.perf_counter() - started
-        obj["time"] = f"{seconds:.4f} sec."
-        return self._respond(envelope([obj], seconds=seconds), faults)
-
-    def _task_get_object(
-        self, engine: str, task_id: str, path: list[str], *, collect: bool
-    ) -> dict[str, Any]:
-        task = self._store.tasks.get(task_id)
-        if task is None:
-            return task_object(task_id, 40401, path, service_data(engine))
-        if task.engine != engine:
-            return task_object(task_id, 40002, path, service_data(engine))
-        if self._now() - task.posted_at > RETENTION:
-            return task_object(task_id, 40403, path, task.data)
-        if not task.completed:
-            return task_object(task_id, 40602, path, task.data)
-        if collect:
-            task.collected = True
-        if task.fault is not None or task.result is None:
-            return task_object(task_id, task.fault or 50000, path, task.data)
-        return task_object(task_id, 20000, path, task.data, cost=task.cost, result=[task.result])
-
-    # ------------------------------------------------------------------ Standard completion
-
-    def _advance(self) -> None:
-        """Complete due Standard tasks and start their callback deliveries (lock held)."""
-        for task in self._store.complete_due(self._now()):
-            path = ["v3", "ai_optimization", task.engine, "llm_responses", "task_get", task.id]
-            body = to_json(
-                envelope([self._task_get_object(task.engine, task.id, path, collect=False)])
-            )
-            store = self._store
-            thread = threading.Thread(
-                target=self._deliver, args=(store, task, body), name="dfs-emulator-callback"
-            )
-            thread.daemon = True
-            thread.start()
-
-    def _deliver(self, store: TaskStore, task: StandardTask, body: bytes) -> None:
-        outcomes = [
-            deliver(kind, url, body, self._config.callback_timeout)
-            for kind, url in sorted(task.callbacks.items())
-        ]
-        with self._lock:
-            if store is not self._store:
-                return
-            for outcome in outcomes:
-                self._ledger.callbacks.append(
-                    {
-                        "id": task.id,
-                        "kind": outcome.kind,
-                        "url": outcome.url,
-                        "delivered": outcome.delivered,
-                        "http_status": outcome.http_status,
-                        "error": outcome.error,
-                    }
-                )
-            ok = all(outcome.delivered for outcome in outcomes)
-            task.callback_state = "delivered" if ok else "failed"
-
-    def _ensure_worker(self) -> None:
-        """Run a background thread completing tasks while any are pending (lock held)."""
-        if self._worker is not None and self._worker.is_alive():
-            return
-        self._worker = threading.Thread(target=self._work, name="dfs-emulator-standard")
-        self._worker.daemon = True
-        self._worker.start()
-
-    def _work(self) -> None:
-        while True:
-            time.sleep(0.01)
-            with self._lock:
-                self._advance()
-                if self._store.pending_count() == 0:
-                    self._worker = None
-                    return

@@ -18,6 +18,7 @@ from pydantic.v1 import ValidationError as ValidationErrorV1
 
 from langchain_dataforseo._client import DataForSEOClient
 from langchain_dataforseo._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_SECONDS
+from langchain_dataforseo._tool_errors import explained
 from langchain_dataforseo.errors import DataForSEOError, DataForSEOInputError
 from langchain_dataforseo.mentions._endpoints import Endpoint, endpoint
 from langchain_dataforseo.mentions._http import acall_endpoint, call_endpoint
@@ -203,20 +204,16 @@ class _MentionsTool(BaseTool):
     def _run(
         self, run_manager: CallbackManagerForToolRun | None = None, **args: Any
     ) -> tuple[str, dict[str, Any]]:
-        try:
+        with explained(_actionable):
             spec, request = self._request(args)
             return self._finish(spec, request, call_endpoint(self._http(), spec, request))
-        except DataForSEOError as error:
-            raise ToolException(_actionable(error)) from error
 
     async def _arun(
         self, run_manager: AsyncCallbackManagerForToolRun | None = None, **args: Any
     ) -> tuple[str, dict[str, Any]]:
-        try:
+        with explained(_actionable):
             spec, request = self._request(args)
             return self._finish(spec, request, await acall_endpoint(self._http(), spec, request))
-        except DataForSEOError as error:
-            raise ToolException(_actionable(error)) from error
 
 
 def _common(args: dict[str, Any]) -> dict[str, Any]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any, Final, Literal, Self
 
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
-from langchain_core.tools import BaseTool, ToolException
+from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from langchain_dataforseo._budget import Budget
 from langchain_dataforseo._client import DataForSEOClient
 from langchain_dataforseo._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_SECONDS
-from langchain_dataforseo.errors import DataForSEOError
+from langchain_dataforseo._tool_errors import explained
 from langchain_dataforseo.scraper._http import ScraperClient
 from langchain_dataforseo.scraper._parse import ScraperAnswer
 from langchain_dataforseo.scraper._request import (
@@ -208,6 +208,9 @@ class DataForSEOLLMScraperTool(BaseTool):
         """USD spent (or held for calls of unknown outcome) by this tool so far."""
         return self._budget.spent
 
+    def _spend(self) -> Spend:
+        return Spend(self._budget, self.engine)
+
     def _task(self, arguments: dict[str, Any]) -> dict[str, Any]:
         args = {k: v for k, v in arguments.items() if v is not None}
         if not {"location_name", "location_code", "location_coordinate"} & set(args):
@@ -230,12 +233,9 @@ class DataForSEOLLMScraperTool(BaseTool):
         Raises:
             ToolException: For bad arguments (nothing sent) and API errors, explained.
         """
-        try:
+        with explained(_actionable):
             task = self._task({"keyword": keyword, **kwargs})
-            spend = Spend(self._budget, self.engine)
-            answer = run_live(self._scraper, spend, task, self.max_cost_per_call)
-        except DataForSEOError as error:
-            raise ToolException(_actionable(error)) from error
+            answer = run_live(self._scraper, self._spend(), task, self.max_cost_per_call)
         return self._result(answer)
 
     async def _arun(
@@ -249,10 +249,7 @@ class DataForSEOLLMScraperTool(BaseTool):
         Raises:
             ToolException: For bad arguments (nothing sent) and API errors, explained.
         """
-        try:
+        with explained(_actionable):
             task = self._task({"keyword": keyword, **kwargs})
-            spend = Spend(self._budget, self.engine)
-            answer = await arun_live(self._scraper, spend, task, self.max_cost_per_call)
-        except DataForSEOError as error:
-            raise ToolException(_actionable(error)) from error
+            answer = await arun_live(self._scraper, self._spend(), task, self.max_cost_per_call)
         return self._result(answer)
