@@ -25,6 +25,11 @@ from typing import Any, Final, Protocol, runtime_checkable
 from langchain_dataforseo._standard.handle import TaskHandle, check_task_id
 
 JOURNAL_VERSION: Final = 1
+LLM_RESPONSES: Final = "llm_responses"
+"""The family of the records written for LLM Responses tasks (and of records without one)."""
+LLM_SCRAPER: Final = "llm_scraper"
+"""The family of the records written for LLM Scraper tasks."""
+FAMILIES: Final = (LLM_RESPONSES, LLM_SCRAPER)
 STOPPED_BEFORE_ANSWER: Final = (
     "posted (or about to be) when the process stopped; the answer was never recorded"
 )
@@ -156,34 +161,72 @@ def open_journal(journal: str | os.PathLike[str] | SubmitJournal) -> SubmitJourn
 
 
 # -- records ------------------------------------------------------------------------------
+#
+# Every record names its ``family``: the API whose tasks it is about (``llm_responses`` or
+# ``llm_scraper``). One journal may hold both (the visibility store does), and the same tag
+# means another task in each, so :func:`replay` reads one family only. A record without a
+# family was written before families existed, by the LLM Responses submit: it reads as
+# ``llm_responses``.
 
 
-def intent_record(engine: str, tags: Sequence[str]) -> dict[str, Any]:
+def record_family(record: Mapping[str, Any]) -> str:
+    """The family of a record: its ``family`` field, ``llm_responses`` when it has none.
+
+    Args:
+        record: A journal record.
+
+    Returns:
+        ``llm_responses`` or ``llm_scraper`` (or whatever else the record names).
+    """
+    family = record.get("family")
+    return family if isinstance(family, str) else LLM_RESPONSES
+
+
+def intent_record(
+    engine: str, tags: Sequence[str], *, family: str = LLM_RESPONSES
+) -> dict[str, Any]:
     """The tags of one chunk, written before it is posted."""
-    return {"v": JOURNAL_VERSION, "event": "intent", "engine": engine, "tags": list(tags)}
+    return {
+        "v": JOURNAL_VERSION,
+        "event": "intent",
+        "family": family,
+        "engine": engine,
+        "tags": list(tags),
+    }
 
 
-def created_record(handles: Iterable[TaskHandle]) -> dict[str, Any]:
+def created_record(handles: Iterable[TaskHandle], *, family: str = LLM_RESPONSES) -> dict[str, Any]:
     """Handles of created (or recovered) tasks, written as soon as they are known."""
-    return {"v": JOURNAL_VERSION, "event": "created", "handles": [h.to_dict() for h in handles]}
+    return {
+        "v": JOURNAL_VERSION,
+        "event": "created",
+        "family": family,
+        "handles": [h.to_dict() for h in handles],
+    }
 
 
-def in_doubt_record(engine: str, tags: Sequence[str], reason: str) -> dict[str, Any]:
+def in_doubt_record(
+    engine: str, tags: Sequence[str], reason: str, *, family: str = LLM_RESPONSES
+) -> dict[str, Any]:
     """Tags whose ``task_post`` got no readable answer: they may exist and be paid."""
     return {
         "v": JOURNAL_VERSION,
         "event": "in_doubt",
+        "family": family,
         "engine": engine,
         "tags": list(tags),
         "reason": reason,
     }
 
 
-def refused_record(engine: str, tags: Sequence[str], reason: str) -> dict[str, Any]:
+def refused_record(
+    engine: str, tags: Sequence[str], reason: str, *, family: str = LLM_RESPONSES
+) -> dict[str, Any]:
     """Tags the API answered it did not create (nothing paid: free to post again)."""
     return {
         "v": JOURNAL_VERSION,
         "event": "refused",
+        "family": family,
         "engine": engine,
         "tags": list(tags),
         "reason": reason,
@@ -206,11 +249,16 @@ class JournalState:
     engines: dict[str, str] = field(default_factory=dict)
 
 
-def replay(records: Iterable[Mapping[str, Any]]) -> JournalState:
+def replay(records: Iterable[Mapping[str, Any]], *, family: str = LLM_RESPONSES) -> JournalState:
     """Fold the records into what is known per tag (a known handle is never forgotten).
+
+    Only the records of ``family`` are read (:func:`record_family`: a record without one
+    is an LLM Responses record), so LLM Scraper and LLM Responses tasks sharing a journal
+    are never taken for each other.
 
     Args:
         records: The journal's records, in order.
+        family: ``llm_responses`` (default) or ``llm_scraper``.
 
     Returns:
         The state.
@@ -221,6 +269,8 @@ def replay(records: Iterable[Mapping[str, Any]]) -> JournalState:
     """
     state = JournalState()
     for record in records:
+        if record_family(record) != family:
+            continue
         event = record.get("event")
         tags = [t for t in record.get("tags") or [] if isinstance(t, str)]
         if event == "created":

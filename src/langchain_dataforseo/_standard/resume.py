@@ -23,6 +23,7 @@ from typing import Any
 from langchain_dataforseo._cost_bounds import outcome_unknown
 from langchain_dataforseo._standard.handle import TASK_ID_PATTERN, TaskHandle
 from langchain_dataforseo._standard.journal import (
+    LLM_RESPONSES,
     JournalState,
     SubmitJournal,
     created_record,
@@ -135,15 +136,18 @@ class ChunkLog:
 
     Args:
         journal: Where to write; ``None`` writes nothing.
+        family: The family written in every record (``llm_responses``, ``llm_scraper``).
     """
 
-    def __init__(self, journal: SubmitJournal | None) -> None:
+    def __init__(self, journal: SubmitJournal | None, family: str = LLM_RESPONSES) -> None:
         self.journal = journal
+        self.family = family
 
     def before(self, engine: str, chunk: Sequence[Mapping[str, Any]]) -> None:
         """Record the chunk's tags (durably) before it is posted."""
         if self.journal is not None:
-            self.journal.append(intent_record(engine, [str(t.get("tag")) for t in chunk]))
+            tags = [str(t.get("tag")) for t in chunk]
+            self.journal.append(intent_record(engine, tags, family=self.family))
 
     def after(
         self,
@@ -161,19 +165,21 @@ class ChunkLog:
             for t, r in zip(chunk, results, strict=True)
             if isinstance(r, Exception) and not _doubt(r)
         ]
+        family = self.family
         if made:
-            self.journal.append(created_record(made))
+            self.journal.append(created_record(made, family=family))
         if doubt:
             cause = next(r.__cause__ for r in results if isinstance(r, Exception) and _doubt(r))
-            self.journal.append(in_doubt_record(engine, doubt, str(cause or "no verdict")))
+            reason = str(cause or "no verdict")
+            self.journal.append(in_doubt_record(engine, doubt, reason, family=family))
         if refused:
             first = next(r for r in results if isinstance(r, Exception) and not _doubt(r))
-            self.journal.append(refused_record(engine, refused, str(first)))
+            self.journal.append(refused_record(engine, refused, str(first), family=family))
 
     def recovered(self, handles: Sequence[TaskHandle]) -> None:
         """Record handles found by tag."""
         if self.journal is not None and handles:
-            self.journal.append(created_record(handles))
+            self.journal.append(created_record(handles, family=self.family))
 
 
 def _doubt(result: object) -> bool:

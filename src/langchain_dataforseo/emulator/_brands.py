@@ -6,6 +6,12 @@ in a random order, and (with web search) cite each catalogue domain independentl
 citation rate. So the true rates of a panel are known (:meth:`BrandCatalogue.truth`) and a
 measurement can be checked against them.
 
+The LLM Scraper routes (the *app* surface) answer matching keywords from the same
+catalogue, with their own probabilities where the catalogue gives them
+(``app_mention_probability``, ``app_citation_rate``: what the ChatGPT or Gemini app does
+need not be what the engine's API does) and, for ChatGPT, search results *found* but not
+cited (``found_rate``); :meth:`BrandCatalogue.truth` with ``surface="app"`` gives their truth.
+
 Deterministic: the random draws are seeded by the catalogue's ``seed``, the engine, the
 model-relevant request fields **and the task's tag** (a panel gives each sample its own
 tag, so samples vary as real answers do; the same request with the same tag gets the same
@@ -26,6 +32,7 @@ from typing import Any
 __all__ = ["BrandCatalogue", "CatalogueBrand", "CatalogueDomain", "brand_answer"]
 
 _ENGINES = ("chat_gpt", "claude", "gemini", "perplexity")
+_SURFACES = ("api", "app")
 _BLURBS = (
     "a flexible choice with a gentle learning curve",
     "strong reporting and a generous free tier",
@@ -86,16 +93,22 @@ class CatalogueBrand:
         aliases: Other names; an answer that names the brand uses one of them instead of
             the name with probability ``alias_probability``.
         alias_probability: See ``aliases``.
+        app_mention_probability: The mention probability in app answers (LLM Scraper
+            routes), for every engine or per engine; ``None``: as ``mention_probability``.
     """
 
     name: str
     mention_probability: float | Mapping[str, float]
     aliases: tuple[str, ...] = ()
     alias_probability: float = 0.3
+    app_mention_probability: float | Mapping[str, float] | None = None
 
-    def probability(self, engine: str) -> float:
-        """The mention probability on one engine."""
-        return _per_engine(self.name, self.mention_probability)[engine]
+    def probability(self, engine: str, surface: str = "api") -> float:
+        """The mention probability on one engine and surface (``api`` or ``app``)."""
+        value = self.mention_probability
+        if surface == "app" and self.app_mention_probability is not None:
+            value = self.app_mention_probability
+        return _per_engine(self.name, value)[engine]
 
 
 @dataclass(frozen=True)
@@ -107,15 +120,27 @@ class CatalogueDomain:
         citation_rate: Probability that an answer cites it, for every engine or per engine.
         hosts: Subdomain prefixes used at random for its URLs (``""`` = the bare domain,
             ``"www."``, ``"blog."``...).
+        app_citation_rate: The citation rate in app answers; ``None``: as ``citation_rate``.
+        found_rate: In ChatGPT app answers, the probability that the domain, when not
+            cited, is among the search results found (never a citation).
     """
 
     domain: str
     citation_rate: float | Mapping[str, float]
     hosts: tuple[str, ...] = ("", "www.", "blog.")
+    app_citation_rate: float | Mapping[str, float] | None = None
+    found_rate: float | Mapping[str, float] = 0.3
 
-    def rate(self, engine: str) -> float:
-        """The citation rate on one engine."""
-        return _per_engine(self.domain, self.citation_rate)[engine]
+    def rate(self, engine: str, surface: str = "api") -> float:
+        """The citation rate on one engine and surface (``api`` or ``app``)."""
+        value = self.citation_rate
+        if surface == "app" and self.app_citation_rate is not None:
+            value = self.app_citation_rate
+        return _per_engine(self.domain, value)[engine]
+
+    def found(self, engine: str) -> float:
+        """The probability of being found but not cited (app answers, when not cited)."""
+        return _per_engine(f"{self.domain}.found_rate", self.found_rate)[engine]
 
 
 @dataclass(frozen=True)
@@ -139,9 +164,14 @@ class BrandCatalogue:
     def __post_init__(self) -> None:
         for brand in self.brands:
             _per_engine(brand.name, brand.mention_probability)
+            if brand.app_mention_probability is not None:
+                _per_engine(f"{brand.name}.app", brand.app_mention_probability)
             _probability(f"{brand.name}.alias_probability", brand.alias_probability)
         for domain in self.domains:
             _per_engine(domain.domain, domain.citation_rate)
+            if domain.app_citation_rate is not None:
+                _per_engine(f"{domain.domain}.app", domain.app_citation_rate)
+            _per_engine(f"{domain.domain}.found_rate", domain.found_rate)
         if self.prompt_pattern is not None:
             object.__setattr__(self, "_compiled", re.compile(self.prompt_pattern, re.IGNORECASE))
 
@@ -166,7 +196,13 @@ class BrandCatalogue:
             raise ValueError(f"a brand catalogue needs 'brands'; unknown keys: {sorted(unknown)}")
         brands = []
         for entry in data["brands"]:
-            extra = set(entry) - {"name", "mention_probability", "aliases", "alias_probability"}
+            extra = set(entry) - {
+                "name",
+                "mention_probability",
+                "aliases",
+                "alias_probability",
+                "app_mention_probability",
+            }
             if extra:
                 raise ValueError(f"brand {entry.get('name')!r}: unknown keys {sorted(extra)}")
             brands.append(
@@ -175,15 +211,30 @@ class BrandCatalogue:
                     entry["mention_probability"],
                     tuple(entry.get("aliases", ())),
                     float(entry.get("alias_probability", 0.3)),
+                    entry.get("app_mention_probability"),
                 )
             )
         domains = []
         for entry in data.get("domains", ()):
-            extra = set(entry) - {"domain", "citation_rate", "hosts"}
+            extra = set(entry) - {
+                "domain",
+                "citation_rate",
+                "hosts",
+                "app_citation_rate",
+                "found_rate",
+            }
             if extra:
                 raise ValueError(f"domain {entry.get('domain')!r}: unknown keys {sorted(extra)}")
             hosts = tuple(entry.get("hosts", ("", "www.", "blog.")))
-            domains.append(CatalogueDomain(entry["domain"], entry["citation_rate"], hosts))
+            domains.append(
+                CatalogueDomain(
+                    entry["domain"],
+                    entry["citation_rate"],
+                    hosts,
+                    entry.get("app_citation_rate"),
+                    entry.get("found_rate", 0.3),
+                )
+            )
         return cls(
             tuple(brands), tuple(domains), int(data.get("seed", 0)), data.get("prompt_pattern")
         )
@@ -193,27 +244,35 @@ class BrandCatalogue:
         return self._compiled is None or bool(self._compiled.search(prompt))
 
     def truth(
-        self, engine: str, owners: Mapping[str, tuple[str, ...]] | None = None
+        self,
+        engine: str,
+        owners: Mapping[str, tuple[str, ...]] | None = None,
+        surface: str = "api",
     ) -> dict[str, Any]:
-        """The true rates on one engine, under the metrics' definitions.
+        """The true rates on one engine and surface, under the metrics' definitions.
 
         Args:
             engine: The engine.
             owners: Brand name -> its domains, for the brand citation rates.
+            surface: ``api`` (LLM Responses routes, default) or ``app`` (LLM Scraper
+                routes; app answers always search, and search results found but not
+                cited are no citations).
 
         Returns:
             ``mention_rate``, ``share_of_voice``, ``average_position`` per brand,
             ``citation_rate`` per brand of ``owners`` (answers citing one of its domains /
             answers citing anything; with web search), ``citation_share`` per domain.
         """
-        p = {b.name: b.probability(engine) for b in self.brands}
+        if surface not in _SURFACES:
+            raise ValueError(f"surface must be one of {_SURFACES}, got {surface!r}")
+        p = {b.name: b.probability(engine, surface) for b in self.brands}
         none_named = math.prod(1 - v for v in p.values())
         any_named = 1 - none_named
         sov = {n: (v / any_named if any_named else None) for n, v in p.items()}
         # Uniform random order: the rank of a named brand is 1 + the number of other named
         # brands placed before it, each with probability 1/2.
         position = {n: 1 + sum(p[o] for o in p if o != n) / 2 for n in p}
-        r = {d.domain: d.rate(engine) for d in self.domains}
+        r = {d.domain: d.rate(engine, surface) for d in self.domains}
         cites_any = 1 - math.prod(1 - v for v in r.values())
         total = sum(r.values())
         citation_rate = {}
@@ -248,7 +307,12 @@ def _rng(catalogue: BrandCatalogue, engine: str, fields: Mapping[str, Any]) -> r
 
 
 def brand_answer(
-    catalogue: BrandCatalogue, engine: str, fields: Mapping[str, Any], topic: str, web_search: bool
+    catalogue: BrandCatalogue,
+    engine: str,
+    fields: Mapping[str, Any],
+    topic: str,
+    web_search: bool,
+    surface: str = "api",
 ) -> tuple[list[str], list[tuple[str, str, str]], list[str] | None]:
     """Draw one brand answer: its lines, its sources and its fan-out queries.
 
@@ -258,6 +322,7 @@ def brand_answer(
         fields: The validated task fields (tag included).
         topic: A few words of the prompt, for readable text.
         web_search: Whether the answer searches (sources and fan-out queries).
+        surface: Whose probabilities: ``api`` (default) or ``app``.
 
     Returns:
         ``(lines, sources, fan_out)``: the text lines (source ``i`` is cited on line
@@ -265,14 +330,14 @@ def brand_answer(
         without web search).
     """
     rng = _rng(catalogue, engine, fields)
-    named = [b for b in catalogue.brands if rng.random() < b.probability(engine)]
+    named = [b for b in catalogue.brands if rng.random() < b.probability(engine, surface)]
     rng.shuffle(named)
     sources: list[tuple[str, str, str]] = []
     fan_out: list[str] | None = None
     if web_search:
         slug = re.sub(r"[^a-z0-9]+", "-", topic.lower()).strip("-") or "guide"
         for entry in catalogue.domains:
-            if rng.random() < entry.rate(engine):
+            if rng.random() < entry.rate(engine, surface):
                 host = rng.choice(entry.hosts or ("",)) + entry.domain
                 url = f"https://{host}/{slug}-{rng.randrange(10, 100)}"
                 sources.append((host, f"{topic.title()} – {entry.domain}", url))

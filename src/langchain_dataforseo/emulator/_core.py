@@ -114,4 +114,7 @@ class EmulatorCore:
 
     def _new_scraper(self) -> ScraperEndpoints:
         config = self._config
-        return ScraperEndpoints(self._ledger, self._ids, config.live_latency, config.task_latency)
+        brands = config.brand_catalogue  # the app-surface answers of visibility panels
+        return ScraperEndpoints(
+            self._ledger, self._ids, config.live_latency, config.task_latency, brands
+        )

@@ -30,8 +30,10 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from ._answers import format_datetime
+from ._brands import BrandCatalogue
 from ._envelope import envelope, service_data, task_object
 from ._ids import IdFactory
+from ._scraper_brands import app_brand_result
 from ._store import RETENTION, Ledger
 
 __all__ = [
@@ -238,18 +240,31 @@ def _location_code(fields: dict[str, Any]) -> int | None:
     return None
 
 
-def answer(engine: str, fields: dict[str, Any], now: float) -> dict[str, Any]:
+def answer(
+    engine: str, fields: dict[str, Any], now: float, catalogue: BrandCatalogue | None = None
+) -> dict[str, Any]:
     """The synthetic, deterministic ``result[0]`` for a valid task.
 
     Args:
         engine: ``chat_gpt`` or ``gemini``.
         fields: The validated fields.
         now: Epoch seconds (for ``datetime``).
+        catalogue: The brand truth; a keyword it matches gets an app-surface brand answer
+            (``_scraper_brands``).
 
     Returns:
         A result object with the client 2.1.10 fields of that engine.
     """
     keyword = _decode(str(fields["keyword"]))
+    if catalogue is not None and catalogue.applies(keyword):
+        extra = {
+            "location_code": _location_code(fields),
+            "language_code": _language_code(fields),
+            "model": "gpt-5" if engine == "chat_gpt" else "gemini-2.5-flash",
+        }
+        if engine == "chat_gpt":
+            extra["check_url"] = "https://chatgpt.com/"
+        return app_brand_result(catalogue, engine, fields, keyword, now, extra)
     seed = hashlib.sha256(f"{engine}|{keyword}|{sorted(fields.items())!r}".encode()).hexdigest()
     n = int(seed[:2], 16)
     brands = ["Acme", "Globex", "Initech", "Umbrella", "Hooli"]
@@ -377,9 +392,18 @@ class ScraperEndpoints:
         ids: The emulator's id factory.
         live_latency: Seconds a live task takes.
         task_latency: Seconds a Standard task takes.
+        brands: The brand truth for app-surface panel answers (``None``: plain answers).
     """
 
-    def __init__(self, ledger: Ledger, ids: IdFactory, live_latency: float, task_latency: float):
+    def __init__(
+        self,
+        ledger: Ledger,
+        ids: IdFactory,
+        live_latency: float,
+        task_latency: float,
+        brands: BrandCatalogue | None = None,
+    ):
+        self._brands = brands
         self._ledger = ledger
         self._ids = ids
         self._live_latency = live_latency
@@ -451,7 +475,12 @@ class ScraperEndpoints:
             return ScraperCall(0.0, envelope([obj, *extras]))
         cost = SCRAPER_PRICES["live"]
         obj = task_object(
-            first_id, 20000, path, data, cost=cost, result=[answer(engine, checked, now)]
+            first_id,
+            20000,
+            path,
+            data,
+            cost=cost,
+            result=[answer(engine, checked, now, self._brands)],
         )
         charge = self._charge(first_id, engine, "live", cost, checked.get("tag"))
         return ScraperCall(self._live_latency, envelope([obj, *extras]), [charge])
@@ -513,7 +542,7 @@ class ScraperEndpoints:
             obj = task_object(task_id, 40602, path, task.data)
         else:
             task.collected = True
-            result = answer(engine, task.fields, task.ready_at)
+            result = answer(engine, task.fields, task.ready_at, self._brands)
             obj = task_object(task_id, 20000, path, task.data, cost=task.cost, result=[result])
         return ScraperCall(0.0, envelope([obj]))
 

@@ -14,7 +14,13 @@ from typing import Any
 
 import httpx
 
-from langchain_dataforseo._answers import parse_get, parse_live, parse_post, parse_ready
+from langchain_dataforseo._answers import (
+    parse_get,
+    parse_live,
+    parse_post,
+    parse_ready,
+    parse_ready_tagged,
+)
 from langchain_dataforseo._client import DataForSEOClient, check_base_url
 from langchain_dataforseo._request import encode_tasks
 from langchain_dataforseo._standard.handle import MAX_TASKS_PER_POST, check_task_id
@@ -126,6 +132,17 @@ class ScraperClient:
         pacers = (self.client.tasks_ready_pacer,)
         call = self._ready_call(engine)
         return await self.client.arequest(call, parse_ready, pacers)
+
+    def tasks_ready_tagged(self, engine: str) -> list[tuple[str, str | None]]:
+        """``(id, tag)`` of completed, uncollected Standard tasks (a look-up by tag; free)."""
+        pacers = (self.client.tasks_ready_pacer,)
+        return self.client.request(self._ready_call(engine), parse_ready_tagged, pacers)
+
+    async def atasks_ready_tagged(self, engine: str) -> list[tuple[str, str | None]]:
+        """Async twin of :meth:`tasks_ready_tagged`."""
+        pacers = (self.client.tasks_ready_pacer,)
+        call = self._ready_call(engine)
+        return await self.client.arequest(call, parse_ready_tagged, pacers)
 
     def task_get(self, engine: str, task_id: str) -> dict[str, Any]:
         """One Standard task as it stands (``task_get/advanced``; free)."""

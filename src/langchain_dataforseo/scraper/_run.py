@@ -5,12 +5,17 @@ failure becomes a result); the sync and async drivers differ only in the transpo
 Reused from the package rather than copied:
 
 - the budget (``_budget.Budget``): each call reserves its worst case first and settles
-  to the cost the API reports; a call of unknown outcome keeps its reservation;
+  to the cost the API reports; a call of unknown outcome keeps its reservation
+  (``_spend.Spend``);
 - cost tracking (``costs.track_costs``): every charge is counted under
   ``(engine, "llm_scraper")``; an unknown outcome is counted as "at most";
 - Standard: ``TaskHandle`` (JSON-friendly, resumable from another process),
-  ``generated_tag``, ``chunks``, ``_resume.chunk_results`` (in-doubt posts) and the pure
-  polling protocol ``_standard.collect_steps`` with the package's drivers.
+  ``generated_tag``, the journaled submit of ``_submit`` (the package's ``_standard.resume``
+  decisions) and the pure polling protocol ``_standard.collect_steps`` with the package's
+  drivers.
+
+Each driver has a ``*_task`` form giving the raw task object (what a store keeps) and a
+parsed form giving a :class:`ScraperAnswer`.
 """
 
 from __future__ import annotations
@@ -19,75 +24,49 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, cast
 
-from langchain_core.messages import AIMessage
-
-from langchain_dataforseo._budget import Budget
 from langchain_dataforseo._client import DataForSEOClient
-from langchain_dataforseo._cost_bounds import checked_cost
-from langchain_dataforseo._live import (
-    CostLine,
-    alive_call,
-    hold_unknown,
-    live_call,
-    settle_failed,
-)
+from langchain_dataforseo._live import alive_call, live_call
 from langchain_dataforseo._standard.handle import TaskHandle, generated_tag
 from langchain_dataforseo._standard.io import adrive_collect, drive_collect
-from langchain_dataforseo._standard.protocol import CollectState, chunks, collect_steps
-from langchain_dataforseo._standard.resume import chunk_results
-from langchain_dataforseo.costs import record_cost
-from langchain_dataforseo.errors import (
-    DataForSEOError,
-    DataForSEOTaskPendingError,
-)
+from langchain_dataforseo._standard.protocol import CollectState, collect_steps
+from langchain_dataforseo.errors import DataForSEOError, DataForSEOTaskPendingError
 from langchain_dataforseo.scraper._http import ScraperClient
 from langchain_dataforseo.scraper._parse import ScraperAnswer, parse_answer
+from langchain_dataforseo.scraper._spend import COST_LINE, Spend, settle_post
+from langchain_dataforseo.scraper._submit import asubmit, submit
 
-COST_LINE: Final = "llm_scraper"
-"""The ``model_name`` under which ``track_costs`` counts LLM Scraper charges."""
+__all__ = [
+    "COST_LINE",
+    "LIVE_RESERVATION_USD",
+    "STANDARD_RESERVATION_USD",
+    "CollectSettings",
+    "Spend",
+    "acollect",
+    "acollect_tasks",
+    "arun_live",
+    "arun_live_task",
+    "asubmit",
+    "collect",
+    "collect_tasks",
+    "outcomes",
+    "raw_outcomes",
+    "run_live",
+    "run_live_task",
+    "settle_post",
+    "submit",
+    "tagged",
+]
+
 LIVE_RESERVATION_USD: Final = 0.01
 """Worst case reserved for one live task [I]: DataForSEO publishes no live price."""
 STANDARD_RESERVATION_USD: Final[dict[int, float]] = {1: 0.005, 2: 0.01}
 """Worst case reserved per Standard task by priority [I] (docs: "from $0.0012")."""
 
 
-@dataclass(frozen=True)
-class Spend:
-    """Where one call's cost goes.
-
-    Attributes:
-        budget: The budget to reserve in and settle.
-        engine: The engine called (the cost line's engine).
-    """
-
-    budget: Budget
-    engine: str
-
-    def record(self, cost: float) -> None:
-        """Count ``cost`` in every active ``track_costs`` block."""
-        meta = {"engine": self.engine, "model_name": COST_LINE, "cost": cost}
-        record_cost(AIMessage(content="", response_metadata=meta))
-
-    @property
-    def line(self) -> CostLine:
-        """Where an unknown charge is counted in ``track_costs``."""
-        return (self.engine, COST_LINE)
-
-    def hold_unknown(self, reserved: float) -> None:
-        """Keep ``reserved`` for good: the call may have been charged up to it."""
-        hold_unknown(self.budget, self.line, reserved)
-
-    def failed(self, reserved: float, error: DataForSEOError) -> None:
-        """Settle a failed call: what the API said it cost, or its worst case if unknown."""
-        cost = settle_failed(self.budget, self.line, reserved, error)
-        if cost is not None:
-            self.record(cost)
-
-
-def run_live(
+def run_live_task(
     scraper: ScraperClient, spend: Spend, task: dict[str, Any], reservation: float
-) -> ScraperAnswer:
-    """Run one live task, blocking: reserve, send, settle (``_live.live_call``), parse.
+) -> dict[str, Any]:
+    """Run one live task, blocking: reserve, send, settle (``_live.live_call``).
 
     Args:
         scraper: The HTTP adapter.
@@ -96,9 +75,9 @@ def run_live(
         reservation: The worst case to reserve.
 
     Returns:
-        The answer.
+        The raw task object (status 20000, with its result).
     """
-    answered = live_call(
+    return live_call(
         spend.budget,
         spend.line,
         lambda: scraper.preflight(spend.engine),
@@ -107,14 +86,20 @@ def run_live(
         what="LLM Scraper live task",
         on_cost=spend.record,
     )
-    return parse_answer(spend.engine, answered)
 
 
-async def arun_live(
+def run_live(
     scraper: ScraperClient, spend: Spend, task: dict[str, Any], reservation: float
 ) -> ScraperAnswer:
-    """Async twin of :func:`run_live`."""
-    answered = await alive_call(
+    """:func:`run_live_task`, parsed into a :class:`ScraperAnswer`."""
+    return parse_answer(spend.engine, run_live_task(scraper, spend, task, reservation))
+
+
+async def arun_live_task(
+    scraper: ScraperClient, spend: Spend, task: dict[str, Any], reservation: float
+) -> dict[str, Any]:
+    """Async twin of :func:`run_live_task`."""
+    return await alive_call(
         spend.budget,
         spend.line,
         lambda: scraper.preflight(spend.engine),
@@ -123,7 +108,13 @@ async def arun_live(
         what="LLM Scraper live task",
         on_cost=spend.record,
     )
-    return parse_answer(spend.engine, answered)
+
+
+async def arun_live(
+    scraper: ScraperClient, spend: Spend, task: dict[str, Any], reservation: float
+) -> ScraperAnswer:
+    """Async twin of :func:`run_live`."""
+    return parse_answer(spend.engine, await arun_live_task(scraper, spend, task, reservation))
 
 
 # -- Standard ------------------------------------------------------------------------------
@@ -135,77 +126,6 @@ def tagged(tasks: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     A post whose answer is lost can then be found again by tag in ``tasks_ready``.
     """
     return [t if t.get("tag") else {**t, "tag": generated_tag(t, i)} for i, t in enumerate(tasks)]
-
-
-def _settle_post(
-    spend: Spend, reserved: float, answer: list[Any] | DataForSEOError
-) -> list[Any] | DataForSEOError:
-    if isinstance(answer, DataForSEOError):
-        spend.failed(reserved, answer)
-        return answer
-    costs = [checked_cost(t.get("cost")) for t in answer if isinstance(t, dict)]
-    if any(cost is None for cost in costs):
-        spend.hold_unknown(reserved)
-        return answer
-    total = round(sum(cast(list[float], costs)), 7)
-    spend.budget.settle(reserved, total)
-    spend.record(total)
-    return answer
-
-
-def submit(
-    scraper: ScraperClient, spend: Spend, tasks: Sequence[dict[str, Any]], unit: float
-) -> list[TaskHandle | DataForSEOError]:
-    """Post tasks in chunks of 100 (Standard); one handle or error per task, in order.
-
-    Args:
-        scraper: The HTTP adapter.
-        spend: Budget and cost line.
-        tasks: Checked task objects (tagged with :func:`tagged`).
-        unit: Worst case reserved per task.
-
-    Returns:
-        Handles (save them with ``to_dict``) or errors (in-doubt posts are
-        ``DataForSEOTaskInDoubtError`` and are not reposted).
-    """
-    scraper.preflight(spend.engine)
-    out: list[TaskHandle | DataForSEOError] = []
-    for chunk in chunks(tasks):
-        reserved = spend.budget.reserve(len(chunk), unit, "LLM Scraper task_post")
-        answer: list[Any] | DataForSEOError
-        try:
-            answer = scraper.task_post(spend.engine, chunk)
-        except DataForSEOError as error:
-            answer = error
-        except BaseException:
-            spend.hold_unknown(reserved)
-            raise
-        out.extend(
-            chunk_results(spend.engine, chunk, _settle_post(spend, reserved, answer), len(out))
-        )
-    return out
-
-
-async def asubmit(
-    scraper: ScraperClient, spend: Spend, tasks: Sequence[dict[str, Any]], unit: float
-) -> list[TaskHandle | DataForSEOError]:
-    """Async twin of :func:`submit`."""
-    scraper.preflight(spend.engine)
-    out: list[TaskHandle | DataForSEOError] = []
-    for chunk in chunks(tasks):
-        reserved = spend.budget.reserve(len(chunk), unit, "LLM Scraper task_post")
-        answer: list[Any] | DataForSEOError
-        try:
-            answer = await scraper.atask_post(spend.engine, chunk)
-        except DataForSEOError as error:
-            answer = error
-        except BaseException:
-            spend.hold_unknown(reserved)
-            raise
-        out.extend(
-            chunk_results(spend.engine, chunk, _settle_post(spend, reserved, answer), len(out))
-        )
-    return out
 
 
 @dataclass(frozen=True)
@@ -232,23 +152,24 @@ def _steps(handles: Sequence[TaskHandle], settings: CollectSettings) -> Any:
     )
 
 
-def outcomes(
+def raw_outcomes(
     handles: Sequence[TaskHandle], state: CollectState
-) -> list[ScraperAnswer | DataForSEOError]:
-    """One answer or error per handle, in order (pure).
+) -> list[dict[str, Any] | DataForSEOError]:
+    """One raw task object or error per handle, in order (pure).
 
     Args:
         handles: The handles collected.
         state: What collecting found.
 
     Returns:
-        The answers; a failed task is its error, an unfinished one a
-        ``DataForSEOTaskPendingError`` carrying its handle (collect it again later).
+        The finished tasks' objects (status 20000, as ``task_get`` gave them); a failed
+        task is its error, an unfinished one a ``DataForSEOTaskPendingError`` carrying its
+        handle (collect it again later).
     """
-    out: list[ScraperAnswer | DataForSEOError] = []
+    out: list[dict[str, Any] | DataForSEOError] = []
     for handle in handles:
         if handle.id in state.done:
-            out.append(parse_answer(handle.engine, state.done[handle.id]))
+            out.append(state.done[handle.id])
         elif handle.id in state.failed:
             error = state.failed[handle.id]
             out.append(error if isinstance(error, DataForSEOError) else DataForSEOError(str(error)))
@@ -261,11 +182,46 @@ def outcomes(
     return out
 
 
+def outcomes(
+    handles: Sequence[TaskHandle], state: CollectState
+) -> list[ScraperAnswer | DataForSEOError]:
+    """One answer or error per handle, in order (pure; :func:`raw_outcomes`, parsed).
+
+    Args:
+        handles: The handles collected.
+        state: What collecting found.
+
+    Returns:
+        The answers; a failed task is its error, an unfinished one a
+        ``DataForSEOTaskPendingError`` carrying its handle (collect it again later).
+    """
+    return [
+        parse_answer(handle.engine, raw) if isinstance(raw, dict) else raw
+        for handle, raw in zip(handles, raw_outcomes(handles, state), strict=True)
+    ]
+
+
+def collect_tasks(
+    scraper: ScraperClient, handles: Sequence[TaskHandle], settings: CollectSettings
+) -> list[dict[str, Any] | DataForSEOError]:
+    """Poll until every task is done or ``max_wait`` runs out; raw task objects (blocking)."""
+    # drive_collect needs only tasks_ready / task_get, which the adapter has
+    state = drive_collect(cast(DataForSEOClient, scraper), _steps(handles, settings))
+    return raw_outcomes(handles, state)
+
+
+async def acollect_tasks(
+    scraper: ScraperClient, handles: Sequence[TaskHandle], settings: CollectSettings
+) -> list[dict[str, Any] | DataForSEOError]:
+    """Async twin of :func:`collect_tasks`."""
+    state = await adrive_collect(cast(DataForSEOClient, scraper), _steps(handles, settings))
+    return raw_outcomes(handles, state)
+
+
 def collect(
     scraper: ScraperClient, handles: Sequence[TaskHandle], settings: CollectSettings
 ) -> list[ScraperAnswer | DataForSEOError]:
     """Poll until every task is done or ``max_wait`` runs out (blocking; free calls)."""
-    # drive_collect needs only tasks_ready / task_get, which the adapter has
     state = drive_collect(cast(DataForSEOClient, scraper), _steps(handles, settings))
     return outcomes(handles, state)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -12,6 +13,8 @@ from pydantic import SecretStr
 from langchain_dataforseo._budget import Budget
 from langchain_dataforseo._client import DataForSEOClient
 from langchain_dataforseo._standard.handle import TaskHandle
+from langchain_dataforseo._standard.journal import SubmitJournal
+from langchain_dataforseo._standard.resume import RECOVER_WAIT_SECONDS
 from langchain_dataforseo.errors import (
     DataForSEOBatchError,
     DataForSEOError,
@@ -40,6 +43,7 @@ from langchain_dataforseo.scraper._run import (
     submit,
     tagged,
 )
+from langchain_dataforseo.scraper._submit import Resume
 
 __all__ = ["DataForSEOLLMScraperLoader"]
 
@@ -195,18 +199,54 @@ class DataForSEOLLMScraperLoader(BaseLoader):
 
     # -- Standard, in steps (resumable) -------------------------------------------------
 
-    def submit(self) -> list[TaskHandle | DataForSEOError]:
+    def submit(
+        self,
+        *,
+        journal: str | os.PathLike[str] | SubmitJournal | None = None,
+        repost_in_doubt: bool = False,
+        recover_wait: float = RECOVER_WAIT_SECONDS,
+    ) -> list[TaskHandle | DataForSEOError]:
         """Post every keyword (Standard) and return at once: one handle or error each.
 
         Save the handles (``[h.to_dict() for h in handles]``) to collect them later with
         :meth:`load_handles`, from this or another process (results are kept 30 days).
-        """
-        return submit(self._scraper, self._spend, tagged(self.tasks()), self.max_cost_per_task)
 
-    async def asubmit(self) -> list[TaskHandle | DataForSEOError]:
+        Args:
+            journal: A file path (or any ``SubmitJournal``) where each chunk's tags are
+                written before it is posted and its handles as soon as they come back
+                (records with ``"family": "llm_scraper"``). Run again with the same
+                journal: known tasks are not posted again, tasks in doubt are looked up
+                by tag in ``tasks_ready``.
+            repost_in_doubt: Post again the tasks in doubt that the look-up did not find
+                (they may then be paid twice).
+            recover_wait: Seconds to look for tasks in doubt in ``tasks_ready``.
+        """
+        resume = Resume(repost_in_doubt, recover_wait, self.collect_settings.poll_interval)
+        return submit(
+            self._scraper,
+            self._spend,
+            tagged(self.tasks()),
+            self.max_cost_per_task,
+            journal=journal,
+            resume=resume,
+        )
+
+    async def asubmit(
+        self,
+        *,
+        journal: str | os.PathLike[str] | SubmitJournal | None = None,
+        repost_in_doubt: bool = False,
+        recover_wait: float = RECOVER_WAIT_SECONDS,
+    ) -> list[TaskHandle | DataForSEOError]:
         """Async twin of :meth:`submit`."""
+        resume = Resume(repost_in_doubt, recover_wait, self.collect_settings.poll_interval)
         return await asubmit(
-            self._scraper, self._spend, tagged(self.tasks()), self.max_cost_per_task
+            self._scraper,
+            self._spend,
+            tagged(self.tasks()),
+            self.max_cost_per_task,
+            journal=journal,
+            resume=resume,
         )
 
     def load_handles(self, handles: Sequence[TaskHandle | Mapping[str, Any]]) -> list[Document]:

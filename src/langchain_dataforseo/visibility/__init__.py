@@ -24,6 +24,7 @@ Example:
 """
 
 from langchain_dataforseo.visibility._answers import task_from_message
+from langchain_dataforseo.visibility._brand import Brand
 from langchain_dataforseo.visibility._compare import RATES, EngineComparison, compare_runs
 from langchain_dataforseo.visibility._errors import PanelFileError, VisibilityStoreError
 from langchain_dataforseo.visibility._export import (
@@ -43,7 +44,7 @@ from langchain_dataforseo.visibility._matching import (
     extract_answer,
 )
 from langchain_dataforseo.visibility._metrics import BrandMetrics, VisibilityRow, metrics
-from langchain_dataforseo.visibility._panel import Brand, Panel
+from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._plan import RunEstimate
 from langchain_dataforseo.visibility._progress import Progress
 from langchain_dataforseo.visibility._report import report

@@ -38,6 +38,9 @@ from langchain_dataforseo.visibility._report import report
 from langchain_dataforseo.visibility._run import estimate_run, run_panel
 from langchain_dataforseo.visibility._stats import OVERLAP_RULE, Z_TEST_RULE, Rate
 from langchain_dataforseo.visibility._store import VisibilityStore
+from langchain_dataforseo.visibility._surfaces import SURFACES
+
+SURFACE_CHOICES: Final = (*SURFACES, "both")
 
 EXIT_OK: Final = 0
 EXIT_INPUT: Final = 1
@@ -162,6 +165,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the worst-case estimate and exit; nothing is posted",
     )
+    run.add_argument(
+        "--surface",
+        choices=SURFACE_CHOICES,
+        help="ask every engine on this surface instead of the panel's 'surfaces': api (LLM "
+        "Responses: the engines' APIs), app (LLM Scraper: the ChatGPT and Gemini apps; "
+        "chat_gpt and gemini only) or both",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
     status = commands.add_parser("status", help="list the runs, or one run's tasks by state")
@@ -177,6 +187,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"comma-separated slice keys among {', '.join(GROUPS)}; '' for one row "
         "(default: engine)",
     )
+    show.add_argument(
+        "--surface",
+        choices=SURFACES,
+        help="only the rows of this surface (api or app); default: both, side by side",
+    )
     show.add_argument("--format", choices=("table", "json", "csv"), default="table")
     show.add_argument("--output", type=Path, metavar="FILE", help="write there, not stdout")
 
@@ -190,6 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="z",
         help="z: two-proportion z-test at 0.05 (default); overlap: non-overlapping "
         "95%% Wilson intervals (stricter)",
+    )
+    compare.add_argument(
+        "--surface",
+        choices=SURFACES,
+        help="only this surface (api or app); default: each surface apart",
     )
     compare.add_argument("--format", choices=("table", "json"), default="table")
 
@@ -256,8 +276,19 @@ def _status(store: VisibilityStore, run: str | None, out: TextIO) -> None:
     )
 
 
-def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _panel_for(args: argparse.Namespace) -> Panel:
+    """The panel file, with ``--surface`` replacing its surfaces when given."""
     panel = Panel.from_file(args.panel)
+    if getattr(args, "surface", None) is None:
+        return panel
+    data = panel.to_dict()
+    data["surfaces"] = list(SURFACES) if args.surface == "both" else [args.surface]
+    data.pop("engine_surfaces", None)
+    return Panel.from_dict(data)
+
+
+def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    panel = _panel_for(args)
     run_id = args.run_id or uuid.uuid4().hex[:12]
 
     def show_estimate(estimate: RunEstimate) -> None:
@@ -333,10 +364,14 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return _run_command(args, out, err)
     if args.command == "check":
         panel = Panel.from_file(args.panel)
-        tasks = len(panel.prompts) * len(panel.engines) * panel.samples
+        tasks = len(panel.task_keys)
+        asked = [
+            f"{e} ({'+'.join(panel.surfaces_of(e))})" if panel.surfaces_of(e) != ("api",) else e
+            for e in panel.engines
+        ]
         out.write(
             f"{args.panel}: panel {panel.name!r} is valid: {len(panel.prompts)} prompts x "
-            f"{len(panel.engines)} engines ({', '.join(panel.engines)}) x {panel.samples} "
+            f"{len(panel.engines)} engines ({', '.join(asked)}) x {panel.samples} "
             f"samples = {tasks} tasks; brand {panel.brand.name}, "
             f"{len(panel.competitors)} competitors\n"
         )
@@ -347,6 +382,8 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         elif args.command == "metrics":
             by = tuple(part.strip() for part in args.by.split(",") if part.strip())
             rows = metrics(store, args.run, by)
+            if args.surface is not None:
+                rows = [row for row in rows if row.surface == args.surface]
             if args.format == "table":
                 if args.output is not None:
                     with args.output.open("w", encoding="utf-8") as file:
@@ -362,12 +399,16 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         elif args.command == "compare":
             rule = Z_TEST_RULE if args.rule == "z" else OVERLAP_RULE
             result = compare_runs(store, args.run_a, args.run_b, rule=rule)
+            if args.surface is not None:
+                result = [c for c in result if c.surface == args.surface]
             if args.format == "json":
                 out.write(json.dumps([c.as_dict() for c in result], indent=2) + "\n")
             else:
                 out.write(f"{args.run_a} -> {args.run_b}; significance: {rule}\n")
+                labelled = any(c.surface != "api" for c in result)
                 for engine in result:
-                    out.write(f"{engine.engine}:\n")
+                    label = f" ({engine.surface})" if labelled else ""
+                    out.write(f"{engine.engine}{label}:\n")
                     for brand, changes in engine.changes.items():
                         for name, change in changes.items():
                             if change.delta is None:

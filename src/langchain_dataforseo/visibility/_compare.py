@@ -1,4 +1,4 @@
-"""``compare_runs``: per engine, the change in each rate, its significance, domains gained/lost.
+"""``compare_runs``: per engine and surface, each rate's change, its significance, domains.
 
 Significance rule (named in every result): by default a pooled two-proportion z-test,
 two-sided, at alpha = 0.05 (:data:`Z_TEST_RULE`); optionally the stricter
@@ -23,7 +23,7 @@ _EMPTY: Final = rate(0, 0)
 
 @dataclass(frozen=True)
 class EngineComparison:
-    """Two runs compared on one engine.
+    """Two runs compared on one engine and surface.
 
     Attributes:
         engine: The engine.
@@ -31,6 +31,7 @@ class EngineComparison:
         changes: Brand -> rate name (:data:`RATES`) -> :class:`Change`.
         domains_gained: Domains cited in run B and not in run A (most cited first).
         domains_lost: Domains cited in run A and not in run B (most cited first).
+        surface: ``api`` (LLM Responses) or ``app`` (LLM Scraper).
     """
 
     engine: str
@@ -38,11 +39,13 @@ class EngineComparison:
     changes: dict[str, dict[str, Change]]
     domains_gained: list[str]
     domains_lost: list[str]
+    surface: str = "api"
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (for JSON)."""
         return {
             "engine": self.engine,
+            "surface": self.surface,
             "rule": self.rule,
             "changes": {
                 brand: {
@@ -73,10 +76,10 @@ def _rate_of(row: VisibilityRow | None, brand: str, name: str) -> Rate:
 def compare_runs(
     store: VisibilityStore, run_a: str, run_b: str, *, rule: str = Z_TEST_RULE
 ) -> list[EngineComparison]:
-    """Compare two runs engine by engine.
+    """Compare two runs engine by engine, each surface apart (API with API, app with app).
 
-    Brands are those of run B's panel (the brand, then the competitors); a brand or an
-    engine missing from run A compares against an undefined rate.
+    Brands are those of run B's panel (the brand, then the competitors); a brand, an
+    engine or a surface missing from run A compares against an undefined rate.
 
     Args:
         store: The store holding both runs.
@@ -85,18 +88,19 @@ def compare_runs(
         rule: :data:`Z_TEST_RULE` (default) or ``OVERLAP_RULE``.
 
     Returns:
-        One comparison per engine of either run, in name order.
+        One comparison per (engine, surface) of either run, by engine then surface.
 
     Raises:
         VisibilityStoreError: For an unknown run id.
         ValueError: For an unknown rule.
     """
-    rows_a = {r.key["engine"]: r for r in metrics(store, run_a, ("engine",))}
-    rows_b = {r.key["engine"]: r for r in metrics(store, run_b, ("engine",))}
+    by = ("engine", "surface")
+    rows_a = {(r.key["engine"], r.surface): r for r in metrics(store, run_a, by)}
+    rows_b = {(r.key["engine"], r.surface): r for r in metrics(store, run_b, by)}
     brands = [b.name for b in store.panel(run_b).brands]
     out = []
-    for engine in sorted(set(rows_a) | set(rows_b)):
-        a, b = rows_a.get(engine), rows_b.get(engine)
+    for engine, surface in sorted(set(rows_a) | set(rows_b)):
+        a, b = rows_a.get((engine, surface)), rows_b.get((engine, surface))
         changes = {
             brand: {
                 name: compare_rates(_rate_of(a, brand, name), _rate_of(b, brand, name), rule)
@@ -113,6 +117,7 @@ def compare_runs(
                 changes=changes,
                 domains_gained=[d for d in cited_b if d not in cited_a],
                 domains_lost=[d for d in cited_a if d not in cited_b],
+                surface=surface,
             )
         )
     return out

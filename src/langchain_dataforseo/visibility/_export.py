@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from langchain_dataforseo.visibility._matching import extract_answer
+from langchain_dataforseo.visibility._app_answers import extract_for
 from langchain_dataforseo.visibility._metrics import VisibilityRow
 from langchain_dataforseo.visibility._store import VisibilityStore
 
@@ -24,13 +24,15 @@ def metrics_records(rows: Sequence[VisibilityRow]) -> list[dict[str, Any]]:
         rows: Rows from ``metrics``.
 
     Returns:
-        Records with the slice keys, ``brand``, ``is_panel_brand``, the slice's counts and
+        Records with the slice keys (``surface`` always: ``api`` for a run without app
+        tasks), ``brand``, ``is_panel_brand``, the slice's counts and
         for each rate ``<rate>``, ``<rate>_low``, ``<rate>_high``, ``<rate>_n``.
     """
     out = []
     for row in rows:
         for name, numbers in row.brands.items():
             record: dict[str, Any] = dict(row.key)
+            record.setdefault("surface", row.surface)
             record.update(
                 brand=name,
                 is_panel_brand=name == row.brand,
@@ -94,7 +96,8 @@ def answer_records(store: VisibilityStore, run_id: str) -> list[dict[str, Any]]:
         run_id: The run.
 
     Returns:
-        Records with ``tag``, ``prompt``, ``engine``, ``model``, ``sample``, ``status``,
+        Records with ``tag``, ``prompt``, ``engine``, ``surface``, ``model``, ``sample``,
+        ``status``,
         ``error_code``, ``task_id``, ``cost``, ``answer_model``, ``brands`` (``name:rank``
         joined by ``;``), ``cited_domains`` and ``fan_out_queries`` (joined by ``;``) and
         ``text`` (the answer).
@@ -121,13 +124,14 @@ def answer_records(store: VisibilityStore, run_id: str) -> list[dict[str, Any]]:
         fan_out: tuple[str, ...] = ()
         if task.status == "measured":
             raw = store.raw_task(run_id, task.tag) or {}
-            answer = extract_answer(raw)
+            answer = extract_for(raw, task.surface, task.engine)
             text, fan_out = answer.text, answer.fan_out_queries
         out.append(
             {
                 "tag": task.tag,
                 "prompt": task.prompt,
                 "engine": task.engine,
+                "surface": task.surface,
                 "model": task.model,
                 "sample": task.sample,
                 "status": task.status,

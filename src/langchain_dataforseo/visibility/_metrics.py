@@ -27,8 +27,41 @@ from langchain_dataforseo.visibility._errors import VisibilityStoreError
 from langchain_dataforseo.visibility._stats import Rate, rate
 from langchain_dataforseo.visibility._store import VisibilityStore
 
-GROUPS: Final[dict[str, str]] = {"engine": "t.engine", "prompt": "t.prompt", "model": "t.model"}
+GROUPS: Final[dict[str, str]] = {
+    "engine": "t.engine",
+    "surface": "t.surface",
+    "prompt": "t.prompt",
+    "model": "t.model",
+}
 """The slice keys ``by`` accepts and their columns."""
+
+
+def has_app_tasks(store: VisibilityStore, run_id: str) -> bool:
+    """Whether a run has app-surface (LLM Scraper) tasks."""
+    row = store.connection.execute(
+        "SELECT 1 FROM tasks WHERE run_id = ? AND surface != 'api' LIMIT 1", (run_id,)
+    ).fetchone()
+    return row is not None
+
+
+def with_surface(by: Sequence[str]) -> tuple[str, ...]:
+    """``by`` with ``surface`` in it: after ``engine`` when present, else last.
+
+    API and app answers are never pooled: a run with app tasks has its rows by surface.
+
+    Args:
+        by: The slice keys asked for.
+
+    Returns:
+        The keys, ``surface`` included.
+    """
+    keys = (by,) if isinstance(by, str) else tuple(by)
+    if "surface" in keys:
+        return keys
+    if "engine" in keys:
+        at = keys.index("engine") + 1
+        return (*keys[:at], "surface", *keys[at:])
+    return (*keys, "surface")
 
 
 @dataclass(frozen=True)
@@ -63,7 +96,8 @@ class VisibilityRow:
     """The metrics of one slice (one engine, or engine and prompt, ...).
 
     Attributes:
-        key: The slice, e.g. ``{"engine": "chat_gpt"}``.
+        key: The slice, e.g. ``{"engine": "chat_gpt"}`` (``{"engine": "chat_gpt",
+            "surface": "app"}`` in a run with app-surface tasks).
         brand: The panel's brand (the key of ``brands`` shown first).
         answers: Measured answers (the denominator of ``mention_rate``).
         failed: Failed tasks (not in any denominator).
@@ -89,6 +123,11 @@ class VisibilityRow:
     brands: dict[str, BrandMetrics]
     citation_counts: dict[str, int] = field(default_factory=dict)
     fan_out_queries: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def surface(self) -> str:
+        """The slice's surface: ``api`` (LLM Responses) or ``app`` (LLM Scraper)."""
+        return self.key.get("surface", "api")
 
     @property
     def mention_rate(self) -> Rate:
@@ -121,6 +160,7 @@ class VisibilityRow:
         """Plain data (for JSON)."""
         return {
             "key": dict(self.key),
+            "surface": self.surface,
             "brand": self.brand,
             "answers": self.answers,
             "failed": self.failed,
@@ -159,10 +199,14 @@ def metrics(
 ) -> list[VisibilityRow]:
     """Compute the visibility metrics of a run, one row per slice.
 
+    A run with app-surface tasks always has ``surface`` among its slice keys (after
+    ``engine``), so API and app answers are side by side and never pooled.
+
     Args:
         store: The store.
         run_id: The run.
-        by: Slice keys among ``engine``, ``prompt``, ``model``; ``()`` for one overall row.
+        by: Slice keys among ``engine``, ``surface``, ``prompt``, ``model``; ``()`` for one
+            overall row (one per surface in a run with app tasks).
         top_queries: How many fan-out queries to keep per row.
 
     Returns:
@@ -171,8 +215,10 @@ def metrics(
     Raises:
         VisibilityStoreError: For an unknown run id or slice key.
     """
-    names, cols = _group_sql(by)
     panel = store.panel(run_id)
+    if has_app_tasks(store, run_id):
+        by = with_surface(by)
+    names, cols = _group_sql(by)
     brand_names = [b.name for b in panel.brands]
     conn = store.connection
     select = f"{cols}, " if cols else ""

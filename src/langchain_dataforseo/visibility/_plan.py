@@ -17,8 +17,10 @@ from langchain_dataforseo._cost_bounds import (
     live_reservation,
     standard_reservation,
 )
+from langchain_dataforseo.scraper._run import LIVE_RESERVATION_USD, STANDARD_RESERVATION_USD
 from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._store import TaskRecord
+from langchain_dataforseo.visibility._surfaces import APP
 
 LIVE_ONLY_ENGINES: Final = frozenset({"perplexity"})
 """Engines without the Standard method: their tasks always run Live."""
@@ -46,6 +48,51 @@ def engine_method(engine: str, method: str) -> str:
         ``standard`` or ``live``.
     """
     return "live" if method == "live" or engine in LIVE_ONLY_ENGINES else "standard"
+
+
+APP_PRICE_USD: Final = 0.0012
+"""The documented least price of an LLM Scraper task ("from $0.0012"): the least reserved."""
+
+
+def budget_key(engine: str, surface: str) -> str:
+    """The key of one (engine, surface) in the estimate's and the budget's per-part maps.
+
+    Args:
+        engine: The engine.
+        surface: ``api`` or ``app``.
+
+    Returns:
+        ``engine`` for the API surface (as before surfaces existed), ``engine:app`` else.
+    """
+    return engine if surface != APP else f"{engine}:{APP}"
+
+
+def app_method(method: str) -> str:
+    """The method of app-surface tasks: the run's (the LLM Scraper has both for both engines).
+
+    Args:
+        method: The run's method.
+
+    Returns:
+        ``standard`` or ``live``.
+    """
+    return "live" if method == "live" else "standard"
+
+
+def app_bound(method: str, max_cost_per_call: float | None = None) -> float:
+    """What one app-surface task can cost at most, as the LLM Scraper's budget reserves it.
+
+    Args:
+        method: ``standard`` or ``live``.
+        max_cost_per_call: The user's per-task figure, replacing the estimate (never
+            below the documented least price).
+
+    Returns:
+        USD: the scraper's reservation (Standard $0.005, Live $0.01 [I]) by default.
+    """
+    if max_cost_per_call is not None:
+        return max(max_cost_per_call, APP_PRICE_USD)
+    return STANDARD_RESERVATION_USD[1] if method == "standard" else LIVE_RESERVATION_USD
 
 
 def task_body(panel: Panel, task: TaskRecord) -> dict[str, Any]:
@@ -97,7 +144,8 @@ class RunEstimate:
         run_id: The run.
         to_post: Tasks to post (never posted, or in doubt with ``repost_in_doubt``).
         to_post_cost: Their worst case, USD.
-        per_engine: Of ``to_post_cost``, each engine's part.
+        per_engine: Of ``to_post_cost``, each engine's part (API surface under the
+            engine's name, app surface under ``engine:app``: :func:`budget_key`).
         committed: What the run already has or may have spent: recorded costs of finished
             tasks, and the worst case of tasks posted and not collected or in doubt.
         to_collect: Tasks posted and not collected yet.
@@ -155,8 +203,12 @@ def plan_estimate(
     committed = 0.0
     to_collect = doubt = 0
     for task in tasks:
-        kind = engine_method(task.engine, method)
-        bound = task_bound(panel, task, kind, max_cost_per_call)
+        if task.surface == APP:
+            bound = app_bound(app_method(method), max_cost_per_call)
+        else:
+            kind = engine_method(task.engine, method)
+            bound = task_bound(panel, task, kind, max_cost_per_call)
+        key = budget_key(task.engine, task.surface)
         if task.status != "pending":
             committed += task.cost or 0.0
         elif task.task_id is not None:
@@ -167,10 +219,10 @@ def plan_estimate(
             doubt += 1
             if repost_in_doubt:
                 to_post += 1
-                per_engine[task.engine] = per_engine.get(task.engine, 0.0) + bound
+                per_engine[key] = per_engine.get(key, 0.0) + bound
         else:
             to_post += 1
-            per_engine[task.engine] = per_engine.get(task.engine, 0.0) + bound
+            per_engine[key] = per_engine.get(key, 0.0) + bound
     return RunEstimate(
         run_id=run_id,
         to_post=to_post,

@@ -17,6 +17,12 @@ from typing import Final
 from langchain_dataforseo.visibility._export import write_text
 from langchain_dataforseo.visibility._metrics import VisibilityRow, metrics
 from langchain_dataforseo.visibility._plan import LIVE_ONLY_ENGINES
+from langchain_dataforseo.visibility._report_surfaces import (
+    SIDE_BY_SIDE_HEAD,
+    row_label,
+    side_by_side,
+    surface_note,
+)
 from langchain_dataforseo.visibility._stats import Rate
 from langchain_dataforseo.visibility._store import RunInfo, VisibilityStore
 
@@ -86,7 +92,7 @@ def _grouped_bars(title: str, rows: Sequence[VisibilityRow], names: Sequence[str
     y = 24
     parts = [f'<text x="0" y="14" font-weight="600">{_esc(title)}</text>']
     for row in rows:
-        engine = row.key.get("engine", "all")
+        engine = row_label(row)
         parts.append(f'<text x="0" y="{y + bar}">{_esc(engine)}</text>')
         for i, name in enumerate(names):
             value = row.brands[name].share_of_voice.value
@@ -144,7 +150,7 @@ def _interval_chart(title: str, rows: Sequence[VisibilityRow], names: Sequence[s
             f'<text x="{x:.1f}" y="32" font-size="10" text-anchor="middle">{tick}%</text>'
         )
     for row in rows:
-        parts.append(f'<text x="0" y="{y + 10}">{_esc(row.key.get("engine", "all"))}</text>')
+        parts.append(f'<text x="0" y="{y + 10}">{_esc(row_label(row))}</text>')
         for i, name in enumerate(names):
             value = row.brands[name].mention_rate
             if value.value is not None and value.low is not None and value.high is not None:
@@ -178,7 +184,7 @@ def _table(headers: Sequence[str], lines: Sequence[Sequence[object]]) -> str:
 def _overview_lines(rows: Sequence[VisibilityRow]) -> list[list[object]]:
     return [
         [
-            row.key.get("engine", "all"),
+            row_label(row),
             row.answers,
             row.failed,
             row.pending,
@@ -233,7 +239,7 @@ def method_label(info: RunInfo, rows: Sequence[VisibilityRow]) -> str:
     Returns:
         The label, e.g. ``standard method (perplexity: live)``.
     """
-    engines = [str(row.key.get("engine")) for row in rows]
+    engines = [str(row.key.get("engine")) for row in rows if row.key.get("surface", "api") == "api"]
     live = [e for e in engines if e in LIVE_ONLY_ENGINES]
     if info.method == "standard" and live:
         return f"standard method ({', '.join(live)}: live)"
@@ -266,10 +272,8 @@ def render_html(info: RunInfo, rows: Sequence[VisibilityRow], names: Sequence[st
         f'<p class="meta">Run <b>{_esc(info.run_id)}</b> · {_esc(method_label(info, rows))} · '
         f"created {_esc(when(info.created_at))} · {info.measured} measured, {info.failed} failed, "
         f"{info.pending} pending · cost ${info.cost:.4f}</p>",
-        "<p class=\"note\">Answers come from the engines' APIs through DataForSEO's LLM "
-        "Responses API, not from the consumer apps; app answers can differ. Failed and pending "
-        "tasks are counted apart and are in no denominator. Intervals are 95% Wilson score "
-        "intervals.</p>",
+        f'<p class="note">{_esc(surface_note(rows))} Failed and pending tasks are counted '
+        "apart and are in no denominator. Intervals are 95% Wilson score intervals.</p>",
         "<h2>Overview</h2>",
         _table(_OVERVIEW, _overview_lines(rows)),
         '<div class="grid"><div class="box">',
@@ -283,9 +287,11 @@ def render_html(info: RunInfo, rows: Sequence[VisibilityRow], names: Sequence[st
         _domain_bars("Top cited domains (share of all citations)", counts, total),
         "</div>",
     ]
+    for engine, lines in side_by_side(rows, _rate_text):
+        sections.append(f"<h2>{_esc(engine)}: API vs app</h2>")
+        sections.append(_table(SIDE_BY_SIDE_HEAD, lines))
     for row in rows:
-        engine = row.key.get("engine", "all")
-        sections.append(f"<h2>{_esc(engine)}</h2>")
+        sections.append(f"<h2>{_esc(row_label(row))}</h2>")
         sections.append(_table(_BRAND_HEAD, _brand_lines(row)))
         domains = [
             [d, c, _pct(c / row.citations)] for d, c in list(row.citation_counts.items())[:10]
@@ -330,15 +336,17 @@ def render_markdown(info: RunInfo, rows: Sequence[VisibilityRow]) -> str:
         "",
         f"Run `{info.run_id}` ({method_label(info, rows)}, created {when(info.created_at)}): "
         f"{info.measured} measured, {info.failed} failed, {info.pending} pending; "
-        f"cost ${info.cost:.4f}. API answers (LLM Responses), not app answers. "
+        f"cost ${info.cost:.4f}. {surface_note(rows)} "
         "Failed and pending tasks are in no denominator; intervals are 95% Wilson.",
         "",
         _md_table(_OVERVIEW, _overview_lines(rows)),
         "",
     ]
+    for engine, lines in side_by_side(rows, _rate_text):
+        parts += [f"## {engine}: API vs app", "", _md_table(SIDE_BY_SIDE_HEAD, lines), ""]
     for row in rows:
         parts += [
-            f"## {row.key.get('engine', 'all')}",
+            f"## {row_label(row)}",
             "",
             _md_table(_BRAND_HEAD, _brand_lines(row)),
         ]

@@ -24,372 +24,39 @@ tag (Standard) or left alone (Live) unless ``repost_in_doubt=True``.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any
 
-from langchain_core.messages import AIMessage
-
-from langchain_dataforseo import (
-    ChatDataForSEO,
-    DataForSEOAuthenticationError,
-    DataForSEOBudgetError,
-    DataForSEOError,
-    DataForSEOInputError,
-    DataForSEOPaymentError,
-    DataForSEOTaskInDoubtError,
-    DataForSEOTaskPendingError,
-    TaskHandle,
-)
-from langchain_dataforseo._cost_bounds import (
-    checked_cost,
-    outcome_unknown,
-)
-from langchain_dataforseo._raw_tasks import keep_raw_tasks
-from langchain_dataforseo.visibility._answers import raw_task_of, result_cost
+from langchain_dataforseo import DataForSEOBudgetError, DataForSEOInputError, TaskHandle
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
 from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._plan import (
     METHODS,
     RunEstimate,
+    app_bound,
+    app_method,
+    budget_key,
     budget_shares,
     check_model_options,
-    collect_batch,
     engine_method,
-    found_by_tag,
     plan_estimate,
-    round_wait,
 )
 from langchain_dataforseo.visibility._progress import ProgressCallback, progress_of
-from langchain_dataforseo.visibility._store import TaskRecord, VisibilityStore
-from langchain_dataforseo.visibility._store_journal import StoreJournal
-
-_MODEL_FIELDS: Final = {"max_output_tokens": "max_tokens"}
-
-
-_STOPS_RUN: Final = (DataForSEOAuthenticationError, DataForSEOPaymentError)
-"""Errors after which no other task can succeed: the run stops (its store stays consistent)."""
-
-
-@dataclass
-class _Context:
-    store: VisibilityStore
-    run_id: str
-    panel: Panel
-    on_progress: ProgressCallback | None
-    progress_interval: float
-    repost_in_doubt: bool
-    recover_wait: float
-    max_wait: float
-    collect_round: float
-    collect: bool
-    concurrency: int
-    tasks_per_post: int = 100
-    last_report: float = 0.0
-    stop: BaseException | None = None
-    posting: dict[str, asyncio.Event] = field(default_factory=dict)
-    open_handles: dict[str, dict[str, TaskHandle]] = field(default_factory=dict)
-
-    def report(self, *, force: bool = False) -> None:
-        if self.on_progress is None:
-            return
-        now = time.monotonic()
-        if force or now - self.last_report >= self.progress_interval:
-            self.last_report = now
-            self.on_progress(progress_of(self.store, self.run_id))
-
-
-def _model(
-    panel: Panel,
-    engine: str,
-    method: str,
-    share: float | None,
-    max_cost_per_call: float | None,
-    options: Mapping[str, Any],
-) -> ChatDataForSEO:
-    settings = {_MODEL_FIELDS.get(k, k): v for k, v in panel.task_settings(engine).items()}
-    budget: dict[str, Any] = {}
-    if share is not None:
-        budget["max_cost"] = share
-        if max_cost_per_call is not None and share >= max_cost_per_call:
-            budget["max_cost_per_call"] = max_cost_per_call
-    elif max_cost_per_call is not None:
-        budget["max_cost_per_call"] = max_cost_per_call
-    return ChatDataForSEO(
-        engine=engine,
-        model=panel.engines[engine],
-        method=method,
-        **settings,
-        **budget,
-        **options,
-    )
-
-
-async def _probe(panel: Panel, engine: str, method: str, options: Mapping[str, Any]) -> None:
-    """Let the package check the engine's settings against its catalogue; nothing is sent.
-
-    The probe model's budget is 0, so the call is refused before sending once every
-    check (fields, ranges, model catalogue rules) has passed.
-    """
-    probe = _model(panel, engine, method, 0.0, None, options)
-    prompt = panel.prompts[0]
-    try:
-        if method == "standard":
-            await probe.asubmit([prompt], tag="probe")
-        else:
-            await probe.ainvoke(prompt, tag="probe")
-    except DataForSEOBudgetError:
-        return
-    except DataForSEOInputError as error:
-        msg = f"engines.{engine} ({panel.engines[engine]!r}): {error}"
-        raise DataForSEOInputError(
-            msg, field=f"engines.{engine}", limit=error.limit, actual=error.actual
-        ) from error
-    msg = "the probe call was not refused by its zero budget"  # pragma: no cover
-    raise RuntimeError(msg)  # pragma: no cover
-
-
-def _failure(
-    ctx: _Context,
-    tag: str,
-    error: Exception,
-    *,
-    created: bool,
-    kept: Mapping[str, dict[str, Any]] | None = None,
-) -> None:
-    """Record a failed task; a task never created stays retryable (no task id).
-
-    The task JSON is the one the API sent (from ``kept``) where it was read, else the
-    error's code and message under the task's id.
-    """
-    if isinstance(error, DataForSEOError):
-        code = error.status_code
-        task_id = error.task_id if created else None
-        cost = checked_cost(error.cost) if error.cost is not None else 0.0
-    else:
-        code, task_id, cost = None, None, 0.0
-    raw = None
-    if task_id is not None:
-        raw = (kept or {}).get(task_id) or {
-            "id": task_id,
-            "status_code": code,
-            "status_message": str(error),
-        }
-    ctx.store.record_failure(ctx.run_id, tag, code, str(error), raw_task=raw, cost=cost)
-
-
-async def _recover(
-    ctx: _Context, engine: str, model: ChatDataForSEO, tags: Sequence[str]
-) -> set[str]:
-    """Look the engine's tags in doubt up in ``tasks_ready`` (one shared look-up).
-
-    Found tags get their handle (recorded in the store, then collected); the others
-    are returned, still in doubt.
-    """
-    missing = set(tags)
-    journal = StoreJournal(ctx.store, ctx.run_id, tags)
-    deadline = time.monotonic() + ctx.recover_wait
-    while missing and ctx.stop is None:
-        try:
-            pairs = await model.client.atasks_ready_tagged(engine)
-        except _STOPS_RUN as error:
-            ctx.stop = error
-            break
-        except DataForSEOError:
-            pairs = []
-        found = found_by_tag(pairs, missing)
-        if found:
-            handles = [
-                TaskHandle(id=task_id, engine=engine, tag=tag, model_name=model.model)
-                for tag, task_id in found.items()
-            ]
-            journal.append({"v": 1, "event": "created", "handles": [h.to_dict() for h in handles]})
-            ctx.open_handles[engine].update({str(h.tag): h for h in handles})
-            missing -= set(found)
-        if not missing or time.monotonic() >= deadline:
-            break
-        await asyncio.sleep(min(model.poll_interval, max(deadline - time.monotonic(), 0.0)))
-    return missing
-
-
-TASKS_PER_POST: Final = 100
-"""Tasks in one ``task_post`` (the API's most)."""
-
-
-async def _post_standard(
-    ctx: _Context, engine: str, model: ChatDataForSEO, tasks: Sequence[TaskRecord]
-) -> None:
-    """Post each task never posted (journaled by tag); look tasks in doubt up by tag first."""
-    gate = asyncio.Semaphore(ctx.concurrency)
-    opened = ctx.open_handles[engine]
-    doubt = [t.tag for t in tasks if t.intent_at is not None]
-    missing = await _recover(ctx, engine, model, doubt) if doubt else set()
-    tasks = [t for t in tasks if t.intent_at is None or (t.tag in missing and ctx.repost_in_doubt)]
-
-    async def post(chunk: Sequence[TaskRecord]) -> None:
-        if ctx.stop is not None:
-            return
-        async with gate:
-            if ctx.stop is not None:
-                return
-            tags = [task.tag for task in chunk]
-            journal = StoreJournal(ctx.store, ctx.run_id, tags)
-            try:  # one request for up to 100 tasks, each with its own tag
-                items = await model.asubmit(
-                    [task.prompt for task in chunk],
-                    tags=tags,
-                    journal=journal,
-                    return_exceptions=True,
-                    repost_in_doubt=ctx.repost_in_doubt,
-                    recover_wait=0.0,
-                )
-            except DataForSEOBudgetError:
-                return  # refused before posting: stays unsent
-            except _STOPS_RUN as error:
-                ctx.stop = error
-                return
-            for task, item in zip(chunk, items, strict=True):
-                if isinstance(item, TaskHandle):
-                    opened[task.tag] = item
-                elif isinstance(item, DataForSEOTaskInDoubtError):
-                    pass  # the journal keeps it in doubt
-                elif isinstance(item, _STOPS_RUN):
-                    ctx.stop = item
-                elif isinstance(item, DataForSEOError) and outcome_unknown(item):
-                    pass
-                else:
-                    _failure(ctx, task.tag, item, created=False)
-            ctx.report()
-
-    size = ctx.tasks_per_post
-    chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
-    try:
-        await asyncio.gather(*(post(chunk) for chunk in chunks))
-    finally:
-        ctx.posting[engine].set()
-
-
-IDLE_ROUNDS_BEFORE_SWEEP: Final = 10
-"""Rounds in a row in which ``tasks_ready`` listed none of the open tasks before every
-open task is fetched directly (``tasks_ready`` lists 1000 at a time, account-wide, and
-never a task already fetched once, e.g. by a process that died before recording it)."""
-
-
-async def _collect_standard(ctx: _Context, engine: str, model: ChatDataForSEO) -> None:
-    """Collect the engine's open handles as ``tasks_ready`` lists them; record each round.
-
-    Handles known when the run starts (posted by an earlier run, maybe fetched once
-    already) are fetched directly first; after that only what ``tasks_ready`` lists is
-    fetched, each with one ``task_get``, with a sweep of every open handle when
-    ``tasks_ready`` has listed none of them for a while.
-    """
-    opened = ctx.open_handles[engine]
-    posting = ctx.posting[engine]
-    deadline: float | None = None
-    callbacks = model.postback_url is not None or model.pingback_url is not None
-    sweep = bool(opened)  # resumed tasks: they may no longer be listed
-    idle = 0
-    again: set[str] = set()
-    while ctx.stop is None and ctx.collect:
-        if posting.is_set() and deadline is None:
-            deadline = time.monotonic() + ctx.max_wait
-        if not opened:
-            if posting.is_set():
-                return
-            await asyncio.sleep(min(model.poll_interval, 0.05))
-            continue
-        if deadline is not None and time.monotonic() >= deadline:
-            return
-        ready_ids: list[str] | None = None
-        if not (sweep or callbacks):
-            left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
-            try:  # a free GET, paced at one per 3 s: it may wait, never past the deadline
-                ready_ids = await asyncio.wait_for(model.client.atasks_ready(engine), left)
-            except _STOPS_RUN as error:
-                ctx.stop = error
-                return
-            except TimeoutError:
-                return
-            except DataForSEOError:
-                ready_ids = []
-        batch = collect_batch(opened, ready_ids, again)
-        sweep = False
-        if not batch:
-            idle += 1
-            sweep = idle >= IDLE_ROUNDS_BEFORE_SWEEP
-            idle = 0 if sweep else idle
-            await asyncio.sleep(model.poll_interval)
-            continue
-        idle = 0
-        wait = round_wait(ctx.collect_round, len(batch), model.calls_per_minute)
-        left = wait if deadline is None else deadline - time.monotonic()
-        with keep_raw_tasks() as kept:
-            results = await model.acollect(
-                batch, return_exceptions=True, max_wait=max(min(wait, left), 0.1)
-            )
-        again = set()
-        answers = []
-        for handle, result in zip(batch, results, strict=True):
-            tag = str(handle.tag)
-            if isinstance(result, AIMessage):
-                answers.append((tag, raw_task_of(result, tag, kept), result_cost(result)))
-                opened.pop(tag, None)
-            elif isinstance(result, DataForSEOTaskPendingError):
-                if ready_ids is not None:  # listed as finished, so fetched maybe in vain
-                    again.add(tag)
-            elif isinstance(result, _STOPS_RUN):
-                ctx.stop = result
-            else:
-                _failure(ctx, tag, result, created=True, kept=kept)
-                opened.pop(tag, None)
-        if answers:
-            ctx.store.record_results(ctx.run_id, answers)
-        ctx.report()
-        if callbacks:
-            await asyncio.sleep(model.poll_interval)
-
-
-async def _run_live(
-    ctx: _Context, engine: str, model: ChatDataForSEO, tasks: Sequence[TaskRecord]
-) -> None:
-    """Run each task Live: intent recorded first, the answer or failure as soon as it comes."""
-    gate = asyncio.Semaphore(ctx.concurrency)
-
-    async def one(task: TaskRecord) -> None:
-        async with gate:
-            if ctx.stop is not None:
-                return
-            ctx.store.record_intent(ctx.run_id, [task.tag])
-            try:
-                with keep_raw_tasks() as kept:
-                    message = await model.ainvoke(task.prompt, tag=task.tag)
-            except DataForSEOBudgetError:
-                ctx.store.clear_intent(ctx.run_id, [task.tag])
-                return
-            except _STOPS_RUN as error:
-                ctx.store.clear_intent(ctx.run_id, [task.tag])
-                ctx.stop = error
-                return
-            except DataForSEOInputError as error:
-                ctx.store.clear_intent(ctx.run_id, [task.tag])
-                _failure(ctx, task.tag, error, created=False)
-                return
-            except DataForSEOError as error:
-                if not outcome_unknown(error):  # a verdict: failed, at the cost it names
-                    created = error.task_id is not None
-                    _failure(ctx, task.tag, error, created=created, kept=kept)
-                ctx.report()
-                return  # else: in doubt (it may have run and been charged)
-            if not isinstance(message, AIMessage):  # pragma: no cover - ainvoke's contract
-                return
-            tag = task.tag
-            ctx.store.record_results(
-                ctx.run_id, [(tag, raw_task_of(message, tag, kept), result_cost(message))]
-            )
-            ctx.report()
-
-    await asyncio.gather(*(one(task) for task in tasks))
+from langchain_dataforseo.visibility._run_api import (
+    TASKS_PER_POST,
+    collect_standard,
+    post_standard,
+    run_live,
+)
+from langchain_dataforseo.visibility._run_app import (
+    AppEngine,
+    collect_app,
+    post_app,
+    run_app_live,
+)
+from langchain_dataforseo.visibility._run_context import RunContext, make_model, probe
+from langchain_dataforseo.visibility._store import TaskRecord, VisibilityStore, make_tag
+from langchain_dataforseo.visibility._surfaces import API, APP, APP_MODEL
 
 
 def estimate_run(
@@ -420,12 +87,12 @@ def estimate_run(
     else:
         tasks = [
             TaskRecord(
-                tag=f"{run_id}:p{p}:{engine}:s{s}",
+                tag=make_tag(run_id, p, engine, sample, surface),
                 prompt_index=p,
-                prompt=prompt,
+                prompt=panel.prompts[p],
                 engine=engine,
-                model=model,
-                sample=s,
+                model=panel.engines[engine] if surface == API else APP_MODEL,
+                sample=sample,
                 status="pending",
                 task_id=None,
                 error_code=None,
@@ -436,10 +103,9 @@ def estimate_run(
                 intent_at=None,
                 posted_at=None,
                 finished_at=None,
+                surface=surface,
             )
-            for p, prompt in enumerate(panel.prompts)
-            for engine, model in panel.engines.items()
-            for s in range(panel.samples)
+            for p, engine, surface, sample in panel.task_keys
         ]
     return plan_estimate(
         panel,
@@ -525,15 +191,18 @@ async def arun_panel(
         on_estimate(estimate)
     if max_cost is not None and estimate.total > max_cost + 1e-9:
         raise _refuse(estimate, max_cost)
+    api_engines = [e for e in panel.engines if API in panel.surfaces_of(e)]
+    app_engines = [e for e in panel.engines if APP in panel.surfaces_of(e)]
     methods = {engine: engine_method(engine, method) for engine in panel.engines}
-    for engine in panel.engines:
-        await _probe(panel, engine, methods[engine], model_options)
-    shares: dict[str, float | None] = dict.fromkeys(panel.engines)
+    for engine in api_engines:
+        await probe(panel, engine, methods[engine], model_options)
+    keys = [budget_key(e, API) for e in api_engines] + [budget_key(e, APP) for e in app_engines]
+    shares: dict[str, float | None] = dict.fromkeys(keys)
     if max_cost is not None:
         available = max_cost - estimate.committed
-        needs = {engine: estimate.per_engine.get(engine, 0.0) for engine in panel.engines}
+        needs = {key: estimate.per_engine.get(key, 0.0) for key in keys}
         shares.update(budget_shares(available, needs))
-    ctx = _Context(
+    ctx = RunContext(
         store=store,
         run_id=run,
         panel=panel,
@@ -548,15 +217,17 @@ async def arun_panel(
         tasks_per_post=tasks_per_post,
     )
     jobs = []
-    for engine in panel.engines:
+    for engine in api_engines:
         kind = methods[engine]
-        model = _model(panel, engine, kind, shares[engine], max_cost_per_call, model_options)
-        mine = [t for t in tasks if t.engine == engine and t.status == "pending"]
+        model = make_model(panel, engine, kind, shares[engine], max_cost_per_call, model_options)
+        mine = [
+            t for t in tasks if t.engine == engine and t.surface == API and t.status == "pending"
+        ]
         if kind == "live":
             todo = [
                 t for t in mine if t.task_id is None and (t.intent_at is None or repost_in_doubt)
             ]
-            jobs.append(_run_live(ctx, engine, model, todo))
+            jobs.append(run_live(ctx, engine, model, todo))
             continue
         ctx.posting[engine] = asyncio.Event()
         ctx.open_handles[engine] = {
@@ -565,8 +236,10 @@ async def arun_panel(
             if t.task_id is not None
         }
         todo = [t for t in mine if t.task_id is None]
-        jobs.append(_post_standard(ctx, engine, model, todo))
-        jobs.append(_collect_standard(ctx, engine, model))
+        jobs.append(post_standard(ctx, engine, model, todo))
+        jobs.append(collect_standard(ctx, engine, model))
+    for engine in app_engines:
+        jobs.append(_app_job(ctx, engine, tasks, method, shares, max_cost_per_call, model_options))
     # Each journal record must survive a power cut too, not only a killed process: a lost
     # intent would make a paid task look never posted.
     previous = store.connection.execute("PRAGMA synchronous").fetchone()[0]
@@ -582,6 +255,38 @@ async def arun_panel(
     if not store.tasks(run, "pending"):
         store.finish_run(run)
     return run
+
+
+async def _app_job(
+    ctx: RunContext,
+    engine: str,
+    tasks: Sequence[TaskRecord],
+    method: str,
+    shares: Mapping[str, float | None],
+    max_cost_per_call: float | None,
+    options: Mapping[str, Any],
+) -> None:
+    """One engine's app-surface tasks: Standard (post, then collect) or Live."""
+    kind = app_method(method)
+    # the run's client (credentials, base URL, pools, pacing), built as the models build it
+    client = make_model(ctx.panel, engine, "standard", 0.0, None, options)
+    app = AppEngine.of(
+        engine,
+        client.client,
+        shares[budget_key(engine, APP)],
+        app_bound(kind, max_cost_per_call),
+        kind,
+        client.poll_interval,
+    )
+    mine = [t for t in tasks if t.engine == engine and t.surface == APP and t.status == "pending"]
+    if kind == "live":
+        todo = [
+            t for t in mine if t.task_id is None and (t.intent_at is None or ctx.repost_in_doubt)
+        ]
+        await run_app_live(ctx, app, todo)
+        return
+    await post_app(ctx, app, [t for t in mine if t.task_id is None])
+    await collect_app(ctx, app)
 
 
 def run_panel(

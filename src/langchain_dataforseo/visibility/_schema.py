@@ -72,6 +72,49 @@ _V1: Final = (
     ) WITHOUT ROWID""",
 )
 
+_V2: Final = (
+    # every task gets its surface ('api': LLM Responses, 'app': LLM Scraper); tasks of
+    # older databases were all LLM Responses tasks. SQLite cannot change a UNIQUE
+    # constraint in place, so the table is rebuilt (the foreign keys are off while the
+    # store migrates; the facts tables keep pointing at the same task ids).
+    """CREATE TABLE tasks_v2 (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES runs(run_id),
+        tag TEXT NOT NULL,
+        prompt_index INTEGER NOT NULL,
+        prompt TEXT NOT NULL,
+        engine TEXT NOT NULL,
+        surface TEXT NOT NULL DEFAULT 'api' CHECK (surface IN ('api', 'app')),
+        model TEXT NOT NULL,
+        sample INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'measured', 'failed')),
+        task_id TEXT,
+        error_code INTEGER,
+        error_message TEXT,
+        answer_model TEXT,
+        named_count INTEGER NOT NULL DEFAULT 0,
+        citation_count INTEGER NOT NULL DEFAULT 0,
+        raw_json TEXT,
+        cost REAL,
+        created_at TEXT NOT NULL,
+        intent_at TEXT,
+        posted_at TEXT,
+        finished_at TEXT,
+        UNIQUE (run_id, tag),
+        UNIQUE (run_id, prompt_index, engine, surface, sample)
+    )""",
+    """INSERT INTO tasks_v2 (id, run_id, tag, prompt_index, prompt, engine, surface, model,
+        sample, status, task_id, error_code, error_message, answer_model, named_count,
+        citation_count, raw_json, cost, created_at, intent_at, posted_at, finished_at)
+    SELECT id, run_id, tag, prompt_index, prompt, engine, 'api', model, sample, status,
+        task_id, error_code, error_message, answer_model, named_count, citation_count,
+        raw_json, cost, created_at, intent_at, posted_at, finished_at FROM tasks""",
+    "DROP TABLE tasks",
+    "ALTER TABLE tasks_v2 RENAME TO tasks",
+    "CREATE INDEX tasks_by_status ON tasks (run_id, status)",
+    "CREATE INDEX tasks_by_task_id ON tasks (task_id)",
+)
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -83,7 +126,10 @@ def _statements(statements: tuple[str, ...]) -> Migration:
     return apply
 
 
-MIGRATIONS: Final[tuple[tuple[int, Migration], ...]] = ((1, _statements(_V1)),)
+MIGRATIONS: Final[tuple[tuple[int, Migration], ...]] = (
+    (1, _statements(_V1)),
+    (2, _statements(_V2)),
+)
 """``(version, apply)`` in order; a new schema version appends one entry, never edits one."""
 
 SCHEMA_VERSION: Final = MIGRATIONS[-1][0]

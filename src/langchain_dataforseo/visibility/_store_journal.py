@@ -16,18 +16,33 @@ the rows as records, so the package's resume logic and the store agree by tag:
 
 :meth:`StoreJournal.records` gives a ``created`` record for every pending task with a task
 id and an ``intent`` record for every task in doubt, limited to the tags given.
+
+One journal serves one *family* of tasks: ``llm_responses`` (the API surface, default)
+or ``llm_scraper`` (the app surface). Its records carry that family and cover only the
+tasks of its surface, and a record of the other family is refused, so an LLM Scraper
+submit and an LLM Responses submit never take each other's tasks for their own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Final
 
 from langchain_dataforseo._cost_bounds import STANDARD_PREPAID_USD
 from langchain_dataforseo._standard.handle import TaskHandle
-from langchain_dataforseo._standard.journal import created_record, intent_record
+from langchain_dataforseo._standard.journal import (
+    LLM_RESPONSES,
+    LLM_SCRAPER,
+    created_record,
+    intent_record,
+    record_family,
+)
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
 from langchain_dataforseo.visibility._store import VisibilityStore
+from langchain_dataforseo.visibility._surfaces import API, APP
+
+SURFACE_OF_FAMILY: Final = {LLM_RESPONSES: API, LLM_SCRAPER: APP}
+"""The surface whose tasks each journal family covers."""
 
 
 class StoreJournal:
@@ -39,7 +54,12 @@ class StoreJournal:
         tags: Limit :meth:`records` to these tags (the tasks of one submission); all the
             run's tags when ``None``.
         prepaid: The cost recorded for a created task until its result settles it
-            (the Standard prepayment, $0.0102).
+            (the Standard prepayment, $0.0102; for the LLM Scraper what its post reserved).
+        family: ``llm_responses`` (API-surface tasks, default) or ``llm_scraper``
+            (app-surface tasks).
+
+    Raises:
+        VisibilityStoreError: For an unknown run id or family.
     """
 
     def __init__(
@@ -49,15 +69,26 @@ class StoreJournal:
         tags: Iterable[str] | None = None,
         *,
         prepaid: float = STANDARD_PREPAID_USD,
+        family: str = LLM_RESPONSES,
     ) -> None:
         store.check_run(run_id)
+        if family not in SURFACE_OF_FAMILY:
+            msg = f"family must be one of {', '.join(SURFACE_OF_FAMILY)}, got {family!r}."
+            raise VisibilityStoreError(
+                msg, field="family", limit=tuple(SURFACE_OF_FAMILY), actual=family
+            )
+        self.family = family
+        self.surface = SURFACE_OF_FAMILY[family]
         self.store = store
         self.run_id = run_id
         self.tags = None if tags is None else frozenset(tags)
         self.prepaid = prepaid
 
     def __repr__(self) -> str:
-        return f"StoreJournal({str(self.store.path)!r}, run_id={self.run_id!r})"
+        return (
+            f"StoreJournal({str(self.store.path)!r}, run_id={self.run_id!r}, "
+            f"family={self.family!r})"
+        )
 
     def append(self, record: Mapping[str, Any]) -> None:
         """Write one journal record into the run's task rows (committed on return).
@@ -69,8 +100,16 @@ class StoreJournal:
             VisibilityStoreError: For an unknown event, a tag not in the run, or a task
                 no longer pending.
         """
+        family = record_family(record)
+        if family != self.family:
+            msg = (
+                f"a {family} journal record cannot go into the {self.family} journal of run "
+                f"{self.run_id!r} (its tasks are the {self.surface} surface's)."
+            )
+            raise VisibilityStoreError(msg, field="family", limit=self.family, actual=family)
         event = record.get("event")
         tags = [t for t in record.get("tags") or [] if isinstance(t, str)]
+        self._check_surface(tags + [h.get("tag") for h in record.get("handles") or []])
         if event == "intent":
             self.store.record_intent(self.run_id, tags)
         elif event == "created":
@@ -104,13 +143,27 @@ class StoreJournal:
         else:
             tasks = self.store.tasks_tagged(self.run_id, self.tags)
         for task in tasks:
-            if task.status != "pending":
+            if task.status != "pending" or task.surface != self.surface:
                 continue
             if task.task_id is not None:
                 handle = TaskHandle(task.task_id, task.engine, tag=task.tag, model_name=task.model)
                 created.setdefault(task.engine, []).append(handle)
             elif task.intent_at is not None:
                 doubt.setdefault(task.engine, []).append(task.tag)
-        out = [created_record(handles) for handles in created.values()]
-        out += [intent_record(engine, tags) for engine, tags in doubt.items()]
+        family = self.family
+        out = [created_record(handles, family=family) for handles in created.values()]
+        out += [intent_record(engine, tags, family=family) for engine, tags in doubt.items()]
         return out
+
+    def _check_surface(self, tags: Iterable[object]) -> None:
+        """Refuse tags of the other surface's tasks (nothing is written then)."""
+        wanted = [t for t in tags if isinstance(t, str)]
+        for task in self.store.tasks_tagged(self.run_id, wanted):
+            if task.surface != self.surface:
+                msg = (
+                    f"task {task.tag!r} is an {task.surface}-surface task; the {self.family} "
+                    "journal writes only the tasks of its own surface."
+                )
+                raise VisibilityStoreError(
+                    msg, field="family", limit=self.surface, actual=task.surface
+                )

@@ -68,7 +68,7 @@ def test_metrics_table_json_csv(store, tmp_path):  # noqa: F811
     assert json.loads(out)[0]["answers"] == 10
     target = tmp_path / "m.csv"
     call("metrics", "r", "--db", str(store.path), "--format", "csv", "--output", str(target))
-    assert target.read_text().startswith("engine,brand,")
+    assert target.read_text().startswith("engine,surface,brand,")  # surface always
     code, _, err = call("metrics", "r", "--db", str(store.path), "--by", "country")
     assert code == 1
     assert "not a slice" in err

@@ -43,11 +43,11 @@ def test_a_new_database_is_wal_at_the_current_schema_version(tmp_path):
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations")] == [1]
+    assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations")] == [1, 2]
     conn.close()
     VisibilityStore(path).close()  # reopening migrates nothing twice
     conn = sqlite3.connect(path)
-    assert conn.execute("SELECT COUNT(*) FROM schema_migrations").fetchone()[0] == 1
+    assert conn.execute("SELECT COUNT(*) FROM schema_migrations").fetchone()[0] == 2
 
 
 def test_a_newer_schema_is_refused(tmp_path):
@@ -213,30 +213,38 @@ def test_not_finished_codes_leave_the_task_pending(store):
 def test_a_failing_migration_leaves_the_previous_version(tmp_path, monkeypatch):
     path = tmp_path / "v.db"
     VisibilityStore(path).close()
+    current = SCHEMA_VERSION
+    every = list(range(1, current + 1))
 
     def half_done(conn):
-        conn.execute("CREATE TABLE added_in_v2 (x INTEGER)")
+        conn.execute("CREATE TABLE added_next (x INTEGER)")
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(_schema, "MIGRATIONS", (*_schema.MIGRATIONS, (2, half_done)))
-    monkeypatch.setattr(_schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(_schema, "MIGRATIONS", (*_schema.MIGRATIONS, (current + 1, half_done)))
+    monkeypatch.setattr(_schema, "SCHEMA_VERSION", current + 1)
     with pytest.raises(RuntimeError, match="disk full"):
         VisibilityStore(path)
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == current
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert "added_in_v2" not in tables
-    assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations")] == [1]
+    assert "added_next" not in tables
+    assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations")] == every
     conn.close()
     monkeypatch.setattr(
         _schema,
         "MIGRATIONS",
-        (*_schema.MIGRATIONS[:1], (2, lambda c: c.execute("CREATE TABLE added_in_v2 (x)"))),
+        (
+            *_schema.MIGRATIONS[:current],
+            (current + 1, lambda c: c.execute("CREATE TABLE added_next (x)")),
+        ),
     )
     VisibilityStore(path).close()
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
-    assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations")] == [1, 2]
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == current + 1
+    assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations")] == [
+        *every,
+        current + 1,
+    ]
     conn.close()
 
 

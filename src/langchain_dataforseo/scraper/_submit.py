@@ -1,0 +1,233 @@
+"""LLM Scraper Standard submit, journaled like the LLM Responses one (resumable by tag).
+
+With a journal (a path or any ``SubmitJournal``: the visibility store is one), each chunk's
+tags are written *before* it is posted (``intent``) and its outcome right after
+(``created`` handles, ``refused`` or ``in_doubt`` tags), every record with
+``"family": "llm_scraper"``. A re-run with the same journal replays only the LLM Scraper
+records (LLM Responses records, and records without a family, are another API's tasks):
+
+- a tag with a handle is not posted again (its handle is returned, to collect);
+- a tag in doubt is looked up in the scraper's ``tasks_ready`` by tag; found, it gets its
+  handle; not found, it stays in doubt (``DataForSEOTaskInDoubtError``) unless
+  ``repost_in_doubt`` (it may then be paid twice);
+- every other tag is posted.
+
+The decisions are the package's (``_standard.resume``: ``plan_resume``, ``recover_steps``,
+``ChunkLog``, ``chunk_results``); only the transport differs between the sync and async twins.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from langchain_dataforseo._client import DataForSEOClient
+from langchain_dataforseo._standard.handle import TaskHandle
+from langchain_dataforseo._standard.io import adrive_recover, drive_recover
+from langchain_dataforseo._standard.journal import (
+    LLM_SCRAPER,
+    JournalState,
+    SubmitJournal,
+    open_journal,
+    replay,
+)
+from langchain_dataforseo._standard.protocol import chunks
+from langchain_dataforseo._standard.resume import (
+    RECOVER_WAIT_SECONDS,
+    ChunkLog,
+    Recovery,
+    ResumePlan,
+    check_journal_engine,
+    check_unique_tags,
+    chunk_results,
+    plan_resume,
+    recover_steps,
+    still_in_doubt_error,
+)
+from langchain_dataforseo.errors import DataForSEOError
+from langchain_dataforseo.scraper._http import ScraperClient
+from langchain_dataforseo.scraper._spend import Spend, settle_post
+
+JournalArg = str | os.PathLike[str] | SubmitJournal | None
+"""A journal: a file path, any ``SubmitJournal``, or ``None`` (no journal)."""
+
+
+@dataclass(frozen=True)
+class Resume:
+    """How a journaled submit treats what earlier runs left.
+
+    Attributes:
+        repost_in_doubt: Post again the tags in doubt that the look-up did not find.
+        recover_wait: Seconds to look tags in doubt up in ``tasks_ready``.
+        poll_interval: Seconds between ``tasks_ready`` calls of the look-up.
+    """
+
+    repost_in_doubt: bool = False
+    recover_wait: float = RECOVER_WAIT_SECONDS
+    poll_interval: float = 5.0
+
+
+@dataclass
+class _Submission:
+    tags: dict[int, str]
+    state: JournalState
+    plan: ResumePlan
+    log: ChunkLog
+
+
+def _prepare(engine: str, tasks: Sequence[dict[str, Any]], journal: JournalArg) -> _Submission:
+    """Replay the journal's LLM Scraper records and sort the tasks (pure but for reading)."""
+    tags = {i: str(task.get("tag")) for i, task in enumerate(tasks)}
+    if journal is None:
+        return _Submission(tags, JournalState(), ResumePlan(post=list(tags)), ChunkLog(None))
+    opened = open_journal(journal)
+    check_unique_tags(tags)
+    state = replay(opened.records(), family=LLM_SCRAPER)
+    check_journal_engine(tags, state, engine)
+    return _Submission(tags, state, plan_resume(tags, state), ChunkLog(opened, LLM_SCRAPER))
+
+
+def _resolve(
+    engine: str, sub: _Submission, recovery: Recovery, resume: Resume
+) -> tuple[dict[int, TaskHandle | DataForSEOError], list[int]]:
+    """What the journal and the look-up settle, and the positions left to post."""
+    results: dict[int, TaskHandle | DataForSEOError] = dict(sub.plan.known)
+    found = []
+    post = list(sub.plan.post)
+    for position in sub.plan.look_up:
+        tag = sub.tags[position]
+        if tag in recovery.found:
+            handle = TaskHandle(id=recovery.found[tag], engine=engine, tag=tag, index=position)
+            results[position] = handle
+            found.append(handle)
+        elif resume.repost_in_doubt and recovery.error is None:
+            post.append(position)
+        else:
+            reason = sub.state.in_doubt.get(tag, "in doubt")
+            results[position] = still_in_doubt_error(engine, tag, reason, resume.recover_wait)
+    sub.log.recovered(found)
+    return results, sorted(post)
+
+
+def _steps(engine: str, sub: _Submission, resume: Resume) -> Any:
+    return recover_steps(
+        engine,
+        [sub.tags[p] for p in sub.plan.look_up],
+        poll_interval=resume.poll_interval,
+        wait=resume.recover_wait,
+    )
+
+
+@dataclass
+class _Posting:
+    """The bookkeeping around each chunk's ``task_post`` (shared by both twins)."""
+
+    spend: Spend
+    sub: _Submission
+    unit: float
+    post: list[int]
+    results: dict[int, TaskHandle | DataForSEOError]
+    done: int = 0
+
+    def chunks(self, tasks: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+        return chunks([tasks[p] for p in self.post])
+
+    def before(self, chunk: Sequence[dict[str, Any]]) -> float:
+        """Reserve the chunk's worst case, then journal its intent; the reservation."""
+        reserved = self.spend.budget.reserve(len(chunk), self.unit, "LLM Scraper task_post")
+        self.sub.log.before(self.spend.engine, chunk)
+        return reserved
+
+    def after(
+        self,
+        chunk: Sequence[dict[str, Any]],
+        reserved: float,
+        answer: list[Any] | DataForSEOError,
+    ) -> None:
+        """Settle the chunk, journal its outcome and place each result."""
+        engine = self.spend.engine
+        settled = settle_post(self.spend, reserved, answer)
+        outcome = chunk_results(engine, chunk, settled, self.done)
+        self.sub.log.after(engine, chunk, outcome)
+        for offset, item in enumerate(outcome):
+            self.results[self.post[self.done + offset]] = item
+        self.done += len(chunk)
+
+
+def submit(
+    scraper: ScraperClient,
+    spend: Spend,
+    tasks: Sequence[dict[str, Any]],
+    unit: float,
+    *,
+    journal: JournalArg = None,
+    resume: Resume | None = None,
+) -> list[TaskHandle | DataForSEOError]:
+    """Post tasks in chunks of 100 (Standard); one handle or error per task, in order.
+
+    Args:
+        scraper: The HTTP adapter.
+        spend: Budget and cost line.
+        tasks: Checked task objects, each with its own tag (``_run.tagged``).
+        unit: Worst case reserved per task.
+        journal: Where intents and outcomes are written (see the module docstring).
+        resume: How tags in doubt are treated (with a journal).
+
+    Returns:
+        Handles (save them with ``to_dict``) or errors (in-doubt posts are
+        ``DataForSEOTaskInDoubtError`` and are not reposted).
+    """
+    scraper.preflight(spend.engine)
+    resume = resume or Resume()
+    sub = _prepare(spend.engine, tasks, journal)
+    recovery = Recovery()
+    if sub.plan.look_up:  # the look-up needs only tasks_ready_tagged, which the adapter has
+        client = cast(DataForSEOClient, scraper)
+        recovery = drive_recover(client, _steps(spend.engine, sub, resume))
+    results, post = _resolve(spend.engine, sub, recovery, resume)
+    posting = _Posting(spend, sub, unit, post, results)
+    for chunk in posting.chunks(tasks):
+        reserved = posting.before(chunk)
+        try:
+            answer: list[Any] | DataForSEOError = scraper.task_post(spend.engine, chunk)
+        except DataForSEOError as error:
+            answer = error
+        except BaseException:
+            spend.hold_unknown(reserved)
+            raise
+        posting.after(chunk, reserved, answer)
+    return [results[p] for p in range(len(tasks))]
+
+
+async def asubmit(
+    scraper: ScraperClient,
+    spend: Spend,
+    tasks: Sequence[dict[str, Any]],
+    unit: float,
+    *,
+    journal: JournalArg = None,
+    resume: Resume | None = None,
+) -> list[TaskHandle | DataForSEOError]:
+    """Async twin of :func:`submit`."""
+    scraper.preflight(spend.engine)
+    resume = resume or Resume()
+    sub = _prepare(spend.engine, tasks, journal)
+    recovery = Recovery()
+    if sub.plan.look_up:
+        client = cast(DataForSEOClient, scraper)
+        recovery = await adrive_recover(client, _steps(spend.engine, sub, resume))
+    results, post = _resolve(spend.engine, sub, recovery, resume)
+    posting = _Posting(spend, sub, unit, post, results)
+    for chunk in posting.chunks(tasks):
+        reserved = posting.before(chunk)
+        try:
+            answer: list[Any] | DataForSEOError = await scraper.atask_post(spend.engine, chunk)
+        except DataForSEOError as error:
+            answer = error
+        except BaseException:
+            spend.hold_unknown(reserved)
+            raise
+        posting.after(chunk, reserved, answer)
+    return [results[p] for p in range(len(tasks))]

@@ -1,0 +1,145 @@
+"""What a panel run shares across its drivers: the context, the models, failures.
+
+The drivers (``_run_api`` for the API surface, ``_run_app`` for the app surface) and the
+orchestrator (``_run``) work on one :class:`RunContext`: the store, the run's settings,
+the stop signal (an error after which no other task can succeed) and progress reports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from langchain_dataforseo import (
+    ChatDataForSEO,
+    DataForSEOAuthenticationError,
+    DataForSEOBudgetError,
+    DataForSEOError,
+    DataForSEOInputError,
+    DataForSEOPaymentError,
+    TaskHandle,
+)
+from langchain_dataforseo._cost_bounds import checked_cost
+from langchain_dataforseo.visibility._panel import Panel
+from langchain_dataforseo.visibility._progress import ProgressCallback, progress_of
+from langchain_dataforseo.visibility._store import VisibilityStore
+
+_MODEL_FIELDS: Final = {"max_output_tokens": "max_tokens"}
+
+
+STOPS_RUN: Final = (DataForSEOAuthenticationError, DataForSEOPaymentError)
+"""Errors after which no other task can succeed: the run stops (its store stays consistent)."""
+
+
+@dataclass
+class RunContext:
+    """The state a run's drivers share (one per ``arun_panel`` call)."""
+
+    store: VisibilityStore
+    run_id: str
+    panel: Panel
+    on_progress: ProgressCallback | None
+    progress_interval: float
+    repost_in_doubt: bool
+    recover_wait: float
+    max_wait: float
+    collect_round: float
+    collect: bool
+    concurrency: int
+    tasks_per_post: int = 100
+    last_report: float = 0.0
+    stop: BaseException | None = None
+    posting: dict[str, asyncio.Event] = field(default_factory=dict)
+    open_handles: dict[str, dict[str, TaskHandle]] = field(default_factory=dict)
+
+    def report(self, *, force: bool = False) -> None:
+        """Report progress (at most once per ``progress_interval``, unless forced)."""
+        if self.on_progress is None:
+            return
+        now = time.monotonic()
+        if force or now - self.last_report >= self.progress_interval:
+            self.last_report = now
+            self.on_progress(progress_of(self.store, self.run_id))
+
+
+def make_model(
+    panel: Panel,
+    engine: str,
+    method: str,
+    share: float | None,
+    max_cost_per_call: float | None,
+    options: Mapping[str, Any],
+) -> ChatDataForSEO:
+    """The API-surface model of one engine, with its budget share as ``max_cost``."""
+    settings = {_MODEL_FIELDS.get(k, k): v for k, v in panel.task_settings(engine).items()}
+    budget: dict[str, Any] = {}
+    if share is not None:
+        budget["max_cost"] = share
+        if max_cost_per_call is not None and share >= max_cost_per_call:
+            budget["max_cost_per_call"] = max_cost_per_call
+    elif max_cost_per_call is not None:
+        budget["max_cost_per_call"] = max_cost_per_call
+    return ChatDataForSEO(
+        engine=engine,
+        model=panel.engines[engine],
+        method=method,
+        **settings,
+        **budget,
+        **options,
+    )
+
+
+async def probe(panel: Panel, engine: str, method: str, options: Mapping[str, Any]) -> None:
+    """Let the package check the engine's settings against its catalogue; nothing is sent.
+
+    The probe model's budget is 0, so the call is refused before sending once every
+    check (fields, ranges, model catalogue rules) has passed.
+    """
+    probe = make_model(panel, engine, method, 0.0, None, options)
+    prompt = panel.prompts[0]
+    try:
+        if method == "standard":
+            await probe.asubmit([prompt], tag="probe")
+        else:
+            await probe.ainvoke(prompt, tag="probe")
+    except DataForSEOBudgetError:
+        return
+    except DataForSEOInputError as error:
+        msg = f"engines.{engine} ({panel.engines[engine]!r}): {error}"
+        raise DataForSEOInputError(
+            msg, field=f"engines.{engine}", limit=error.limit, actual=error.actual
+        ) from error
+    msg = "the probe call was not refused by its zero budget"  # pragma: no cover
+    raise RuntimeError(msg)  # pragma: no cover
+
+
+def record_failure(
+    ctx: RunContext,
+    tag: str,
+    error: Exception,
+    *,
+    created: bool,
+    kept: Mapping[str, dict[str, Any]] | None = None,
+) -> None:
+    """Record a failed task; a task never created stays retryable (no task id).
+
+    The task JSON is the one the API sent (from ``kept``) where it was read, else the
+    error's code and message under the task's id.
+    """
+    if isinstance(error, DataForSEOError):
+        code = error.status_code
+        task_id = error.task_id if created else None
+        cost = checked_cost(error.cost) if error.cost is not None else 0.0
+    else:
+        code, task_id, cost = None, None, 0.0
+    raw = None
+    if task_id is not None:
+        raw = (kept or {}).get(task_id) or {
+            "id": task_id,
+            "status_code": code,
+            "status_message": str(error),
+        }
+    ctx.store.record_failure(ctx.run_id, tag, code, str(error), raw_task=raw, cost=cost)

@@ -1,0 +1,179 @@
+"""The store's plumbing: the connection (WAL, migrated), transactions, row look-ups.
+
+:class:`StoreBase` is what the store's parts share (``_store_tasks`` for the task states a
+Standard journal moves through, ``_store_results`` for recording answers and their facts,
+``_store`` for runs); nothing here knows what a result is.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Self
+
+from langchain_dataforseo.visibility._errors import VisibilityStoreError
+from langchain_dataforseo.visibility._matching import tracked_domains
+from langchain_dataforseo.visibility._panel import Panel
+from langchain_dataforseo.visibility._schema import SCHEMA_VERSION, migrate
+
+
+class StoreBase:
+    """The connection and the helpers every part of the store uses.
+
+    Args:
+        path: The database file.
+        create: Create the file when missing (default). With ``False`` a missing file
+            raises :class:`VisibilityStoreError`.
+        readonly: Open for reading only (``mode=ro``); the file must exist.
+        timeout: Seconds to wait for another writer's lock.
+
+    Raises:
+        VisibilityStoreError: Missing file (``create=False`` / ``readonly``), or a schema
+            newer than this code.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        create: bool = True,
+        readonly: bool = False,
+        timeout: float = 30.0,
+    ) -> None:
+        self.path = Path(path)
+        if (readonly or not create) and not self.path.exists():
+            msg = f"no visibility database at {self.path}"
+            raise VisibilityStoreError(msg, field="db", actual=str(self.path))
+        if not self.path.parent.is_dir():
+            msg = f"cannot create {self.path}: folder {self.path.parent} does not exist"
+            raise VisibilityStoreError(msg, field="db", actual=str(self.path))
+        if readonly:
+            _migrate_first(self.path, timeout)
+            uri = f"{self.path.resolve().as_uri()}?mode=ro"
+            self._conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
+        else:
+            self._conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            migrate(self._conn)
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        self.readonly = readonly
+        self._brands: dict[str, tuple[dict[str, tuple[str, ...]], dict[str, str]]] = {}
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The underlying connection (for read queries; write through the methods)."""
+        return self._conn
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def _check_run(self, run_id: str) -> None:
+        if self._conn.execute("SELECT 1 FROM runs WHERE run_id = ?", (run_id,)).fetchone() is None:
+            known = [
+                r[0] for r in self._conn.execute("SELECT run_id FROM runs ORDER BY created_at")
+            ]
+            msg = f"unknown run id {run_id!r}; runs in {self.path}: {', '.join(known) or 'none'}."
+            raise VisibilityStoreError(msg, field="run_id", limit=known, actual=run_id)
+
+    def panel(self, run_id: str) -> Panel:
+        """The panel of a run.
+
+        Args:
+            run_id: The run.
+
+        Returns:
+            The panel as it was recorded.
+
+        Raises:
+            VisibilityStoreError: For an unknown run id.
+        """
+        self._check_run(run_id)
+        row = self._conn.execute("SELECT panel_json FROM runs WHERE run_id = ?", (run_id,))
+        return Panel.from_dict(json.loads(row.fetchone()[0]))
+
+    def check_run(self, run_id: str) -> None:
+        """Raise :class:`VisibilityStoreError` (listing the known runs) for an unknown id."""
+        self._check_run(run_id)
+
+    def _missing(self, conn: sqlite3.Connection, run_id: str, tag: str) -> None:
+        row = conn.execute(
+            "SELECT status FROM tasks WHERE run_id = ? AND tag = ?", (run_id, tag)
+        ).fetchone()
+        if row is None:
+            msg = f"run {run_id!r} has no task tagged {tag!r}."
+            raise VisibilityStoreError(msg, field="tag", actual=tag)
+        msg = f"task {tag!r} of run {run_id!r} is already {row[0]}."
+        raise VisibilityStoreError(msg, field="status", limit="pending", actual=row[0])
+
+    def _row(self, conn: sqlite3.Connection, run_id: str, tag: str) -> int:
+        return self._task_row(conn, run_id, tag)[0]
+
+    def _task_row(self, conn: sqlite3.Connection, run_id: str, tag: str) -> tuple[int, str, str]:
+        """The task's row id, surface and engine."""
+        found = conn.execute(
+            "SELECT id, surface, engine FROM tasks WHERE run_id = ? AND tag = ?", (run_id, tag)
+        ).fetchone()
+        if found is None:
+            self._check_run(run_id)
+            msg = f"run {run_id!r} has no task tagged {tag!r}."
+            raise VisibilityStoreError(msg, field="tag", actual=tag)
+        return int(found[0]), str(found[1]), str(found[2])
+
+    def _matching(self, run_id: str) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+        cached = self._brands.get(run_id)
+        if cached is None:
+            panel = self.panel(run_id)
+            names = {b.name: b.names for b in panel.brands}
+            domains = tracked_domains((b.name, b.domains) for b in panel.brands)
+            cached = self._brands[run_id] = (names, domains)
+        return cached
+
+
+def _migrate_first(path: Path, timeout: float) -> None:
+    """Bring an older database to the current schema before a read-only open.
+
+    A read-only connection cannot migrate, and this code reads only the current schema;
+    the migrations keep every row (tasks of an older schema become ``api`` tasks).
+    """
+    probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=timeout)
+    try:
+        version = int(probe.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        probe.close()
+    if version >= SCHEMA_VERSION:
+        return
+    try:
+        conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+        try:
+            migrate(conn)
+        finally:
+            conn.close()
+    except sqlite3.OperationalError as error:
+        msg = (
+            f"{path} has schema version {version}, older than {SCHEMA_VERSION}, and cannot be "
+            f"migrated ({error}); open it once with write access."
+        )
+        raise VisibilityStoreError(msg, field="db", actual=str(path)) from error
