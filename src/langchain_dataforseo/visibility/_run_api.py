@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
-from typing import Final
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
 
 from langchain_core.messages import AIMessage
 
@@ -19,7 +19,6 @@ from langchain_dataforseo import (
     ChatDataForSEO,
     DataForSEOBudgetError,
     DataForSEOError,
-    DataForSEOInputError,
     DataForSEOTaskInDoubtError,
     DataForSEOTaskPendingError,
     TaskHandle,
@@ -28,7 +27,12 @@ from langchain_dataforseo._cost_bounds import outcome_unknown
 from langchain_dataforseo._raw_tasks import keep_raw_tasks
 from langchain_dataforseo.visibility._answers import raw_task_of, result_cost
 from langchain_dataforseo.visibility._plan import collect_batch, found_by_tag, round_wait
-from langchain_dataforseo.visibility._run_context import STOPS_RUN, RunContext, record_failure
+from langchain_dataforseo.visibility._run_context import (
+    STOPS_RUN,
+    RunContext,
+    record_failure,
+    run_live_tasks,
+)
 from langchain_dataforseo.visibility._store import TaskRecord
 from langchain_dataforseo.visibility._store_journal import StoreJournal
 
@@ -207,40 +211,13 @@ async def collect_standard(ctx: RunContext, engine: str, model: ChatDataForSEO) 
 async def run_live(
     ctx: RunContext, engine: str, model: ChatDataForSEO, tasks: Sequence[TaskRecord]
 ) -> None:
-    """Run each task Live: intent recorded first, the answer or failure as soon as it comes."""
-    gate = asyncio.Semaphore(ctx.concurrency)
+    """Run each task Live (see :func:`run_live_tasks`) with the engine's chat model."""
 
-    async def one(task: TaskRecord) -> None:
-        async with gate:
-            if ctx.stop is not None:
-                return
-            ctx.store.record_intent(ctx.run_id, [task.tag])
-            try:
-                with keep_raw_tasks() as kept:
-                    message = await model.ainvoke(task.prompt, tag=task.tag)
-            except DataForSEOBudgetError:
-                ctx.store.clear_intent(ctx.run_id, [task.tag])
-                return
-            except STOPS_RUN as error:
-                ctx.store.clear_intent(ctx.run_id, [task.tag])
-                ctx.stop = error
-                return
-            except DataForSEOInputError as error:
-                ctx.store.clear_intent(ctx.run_id, [task.tag])
-                record_failure(ctx, task.tag, error, created=False)
-                return
-            except DataForSEOError as error:
-                if not outcome_unknown(error):  # a verdict: failed, at the cost it names
-                    created = error.task_id is not None
-                    record_failure(ctx, task.tag, error, created=created, kept=kept)
-                ctx.report()
-                return  # else: in doubt (it may have run and been charged)
-            if not isinstance(message, AIMessage):  # pragma: no cover - ainvoke's contract
-                return
-            tag = task.tag
-            ctx.store.record_results(
-                ctx.run_id, [(tag, raw_task_of(message, tag, kept), result_cost(message))]
-            )
-            ctx.report()
+    async def answer(task: TaskRecord, kept: Mapping[str, dict[str, Any]]) -> tuple[Any, Any]:
+        message = await model.ainvoke(task.prompt, tag=task.tag)
+        if not isinstance(message, AIMessage):  # pragma: no cover - ainvoke's contract
+            msg = f"ainvoke returned {type(message).__name__}, not an AIMessage."
+            raise TypeError(msg)
+        return raw_task_of(message, task.tag, kept), result_cost(message)
 
-    await asyncio.gather(*(one(task) for task in tasks))
+    await run_live_tasks(ctx, tasks, answer)

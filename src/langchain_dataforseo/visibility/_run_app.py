@@ -13,15 +13,13 @@ task JSON the API sent is what the store keeps.
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from langchain_dataforseo import (
     DataForSEOBudgetError,
-    DataForSEOError,
-    DataForSEOInputError,
     DataForSEOTaskInDoubtError,
     DataForSEOTaskPendingError,
     TaskHandle,
@@ -38,7 +36,12 @@ from langchain_dataforseo.scraper._run import (
     arun_live_task,
 )
 from langchain_dataforseo.scraper._submit import Resume, asubmit
-from langchain_dataforseo.visibility._run_context import STOPS_RUN, RunContext, record_failure
+from langchain_dataforseo.visibility._run_context import (
+    STOPS_RUN,
+    RunContext,
+    record_failure,
+    run_live_tasks,
+)
 from langchain_dataforseo.visibility._store import TaskRecord
 from langchain_dataforseo.visibility._store_journal import StoreJournal
 from langchain_dataforseo.visibility._surfaces import APP, app_task
@@ -151,35 +154,11 @@ async def collect_app(ctx: RunContext, app: AppEngine) -> None:
 
 
 async def run_app_live(ctx: RunContext, app: AppEngine, tasks: Sequence[TaskRecord]) -> None:
-    """Run each app task Live: intent recorded first, the answer or failure as it comes."""
-    gate = asyncio.Semaphore(ctx.concurrency)
+    """Run each app task Live (see :func:`run_live_tasks`) through the LLM Scraper."""
     settings = ctx.panel.app_settings
 
-    async def one(task: TaskRecord) -> None:
-        async with gate:
-            if ctx.stop is not None:
-                return
-            body = app_task(app.engine, task.prompt, settings, task.tag, "live")
-            ctx.store.record_intent(ctx.run_id, [task.tag])
-            try:
-                raw = await arun_live_task(app.scraper, app.spend, body, app.unit)
-            except DataForSEOBudgetError:
-                ctx.store.clear_intent(ctx.run_id, [task.tag])
-                return
-            except STOPS_RUN as error:
-                ctx.store.clear_intent(ctx.run_id, [task.tag])
-                ctx.stop = error
-                return
-            except DataForSEOInputError as error:
-                ctx.store.clear_intent(ctx.run_id, [task.tag])
-                record_failure(ctx, task.tag, error, created=False)
-                return
-            except DataForSEOError as error:
-                if not outcome_unknown(error):  # a verdict: failed, at the cost it names
-                    record_failure(ctx, task.tag, error, created=error.task_id is not None)
-                ctx.report()
-                return  # else: in doubt (it may have run and been charged)
-            ctx.store.record_results(ctx.run_id, [(task.tag, raw, None)])
-            ctx.report()
+    async def answer(task: TaskRecord, kept: Mapping[str, dict[str, Any]]) -> tuple[Any, Any]:
+        body = app_task(app.engine, task.prompt, settings, task.tag, "live")
+        return await arun_live_task(app.scraper, app.spend, body, app.unit), None
 
-    await asyncio.gather(*(one(task) for task in tasks))
+    await run_live_tasks(ctx, tasks, answer)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -22,10 +22,11 @@ from langchain_dataforseo import (
     DataForSEOPaymentError,
     TaskHandle,
 )
-from langchain_dataforseo._cost_bounds import checked_cost
+from langchain_dataforseo._cost_bounds import checked_cost, outcome_unknown
+from langchain_dataforseo._raw_tasks import keep_raw_tasks
 from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._progress import ProgressCallback, progress_of
-from langchain_dataforseo.visibility._store import VisibilityStore
+from langchain_dataforseo.visibility._store import TaskRecord, VisibilityStore
 
 _MODEL_FIELDS: Final = {"max_output_tokens": "max_tokens"}
 
@@ -143,3 +144,54 @@ def record_failure(
             "status_message": str(error),
         }
     ctx.store.record_failure(ctx.run_id, tag, code, str(error), raw_task=raw, cost=cost)
+
+
+LiveAnswer = Callable[[TaskRecord, Mapping[str, dict[str, Any]]], Awaitable[tuple[Any, Any]]]
+"""One Live call of a surface: given the task and the tasks read off the wire during the
+call, the raw task JSON to record and its cost (``None``: the task's own ``cost``)."""
+
+
+async def run_live_tasks(ctx: RunContext, tasks: Sequence[TaskRecord], answer: LiveAnswer) -> None:
+    """Run each task Live, either surface: intent recorded first, the outcome as it comes.
+
+    A refusal by the budget or an input error clears the intent (nothing was sent); an
+    error that stops the run clears it and sets ``ctx.stop``; an API verdict is recorded
+    as a failure (with the task JSON the API sent); an error of unknown outcome leaves the
+    intent, so the task stays in doubt (it may have run and been charged).
+
+    Args:
+        ctx: The run.
+        tasks: The tasks to run.
+        answer: The surface's call.
+    """
+    gate = asyncio.Semaphore(ctx.concurrency)
+
+    async def one(task: TaskRecord) -> None:
+        async with gate:
+            if ctx.stop is not None:
+                return
+            ctx.store.record_intent(ctx.run_id, [task.tag])
+            try:
+                with keep_raw_tasks() as kept:
+                    raw, cost = await answer(task, kept)
+            except DataForSEOBudgetError:
+                ctx.store.clear_intent(ctx.run_id, [task.tag])
+                return
+            except STOPS_RUN as error:
+                ctx.store.clear_intent(ctx.run_id, [task.tag])
+                ctx.stop = error
+                return
+            except DataForSEOInputError as error:
+                ctx.store.clear_intent(ctx.run_id, [task.tag])
+                record_failure(ctx, task.tag, error, created=False)
+                return
+            except DataForSEOError as error:
+                if not outcome_unknown(error):  # a verdict: failed, at the cost it names
+                    created = error.task_id is not None
+                    record_failure(ctx, task.tag, error, created=created, kept=kept)
+                ctx.report()
+                return
+            ctx.store.record_results(ctx.run_id, [(task.tag, raw, cost)])
+            ctx.report()
+
+    await asyncio.gather(*(one(task) for task in tasks))
