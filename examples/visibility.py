@@ -15,22 +15,15 @@ case is printed first, and the run is refused above ``--max-cost``).
 
 from __future__ import annotations
 
-import argparse
 import sys
-import tempfile
 from pathlib import Path
-from typing import Any
 
-import httpx
+from _panel_demo import emulated, parse_demo_args
 
 from langchain_dataforseo.emulator import (
-    AsyncEmulatorTransport,
     BrandCatalogue,
     CatalogueBrand,
     CatalogueDomain,
-    Emulator,
-    EmulatorConfig,
-    EmulatorTransport,
 )
 from langchain_dataforseo.visibility import (
     Panel,
@@ -60,34 +53,11 @@ CATALOGUE = BrandCatalogue(
 )
 
 
-def emulated() -> dict[str, Any]:
-    """Model options that send every call to an in-process emulator (nothing leaves)."""
-    emulator = Emulator(EmulatorConfig(brand_catalogue=CATALOGUE))
-    return {
-        "login": "emulator-login",
-        "password": "emulator-password",
-        "base_url": "http://127.0.0.1",
-        "http_client": httpx.Client(transport=EmulatorTransport(emulator)),
-        "http_async_client": httpx.AsyncClient(transport=AsyncEmulatorTransport(emulator)),
-        "poll_interval": 0.2,
-    }
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=None, help="folder for the db and report")
-    parser.add_argument("--run-id", default="panel-demo", help="run id (re-run to resume)")
-    parser.add_argument("--real", action="store_true", help="call the DataForSEO API (paid)")
-    parser.add_argument("--max-cost", type=float, default=None, metavar="USD")
-    args = parser.parse_args()
-    if args.real and args.max_cost is None:
-        parser.error("--real needs --max-cost USD (the most the run may cost)")
-    out = args.out or Path(tempfile.mkdtemp(prefix="visibility-"))
-    out.mkdir(parents=True, exist_ok=True)
+    args = parse_demo_args(__doc__.splitlines()[0], "panel-demo", "visibility-")
+    out, cap = args.out, args.cap
     panel = Panel.from_file(HERE / "panel.toml")
-    options = {} if args.real else emulated()
-    cap = args.max_cost if args.real else 50.0
-    print("[real] DataForSEO API" if args.real else "[offline] in-process emulator")
+    options = {} if args.real else emulated(CATALOGUE)
 
     def estimate(found: RunEstimate) -> None:
         print(f"estimate: {found.describe(cap)}", file=sys.stderr)

@@ -8,6 +8,12 @@ import pytest
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "visibility.py"
 
 
+@pytest.fixture(autouse=True)
+def _examples_on_path(monkeypatch):
+    """As ``python examples/X.py`` does: the examples' folder first on ``sys.path``."""
+    monkeypatch.syspath_prepend(str(EXAMPLE.parent))
+
+
 def test_the_panel_example_runs_measures_and_reports_offline(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", [str(EXAMPLE), "--out", str(tmp_path / "out")])
     runpy.run_path(str(EXAMPLE), run_name="__main__")
