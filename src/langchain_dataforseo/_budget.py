@@ -6,15 +6,19 @@ is replaced by what it actually cost. A task whose outcome is unknown (its answe
 not be read) keeps its reservation for good, counted as "unknown, at most X". A
 reservation that would take the spend past ``max_cost`` is not made: a Live call waits
 while other calls are in flight (their settlement may free room) and is refused when none
-is, so nothing is sent; a Standard submission is refused at once.
+is, so nothing is sent; a Standard submission is refused at once. Within a Live batch,
+calls are decided in input order (``_batch_order``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Literal
 
+from langchain_dataforseo._batch_order import BatchOrder, current_turn
 from langchain_dataforseo.errors import DataForSEOBudgetError
 
 Admission = Literal["go", "wait", "refuse"]
@@ -145,7 +149,10 @@ class Budget:
             DataForSEOBudgetError: When it cannot fit, even once every call in flight
                 has settled (nothing is sent).
         """
-        with self._changed:
+        turn = current_turn(self) if self.max_cost is not None else None
+        if turn is not None:
+            turn[0].wait_turn(turn[1])
+        with self._decision(turn, amount, what), self._changed:
             while not self._try_call(amount, what):
                 self._changed.wait(timeout=1.0)
         return amount
@@ -156,19 +163,52 @@ class Budget:
         Returns:
             The amount reserved.
         """
-        while True:
-            with self._changed:
-                if self._try_call(amount, what):
-                    return amount
-            await asyncio.sleep(_ASYNC_POLL_SECONDS)
+        turn = current_turn(self) if self.max_cost is not None else None
+        if turn is not None:
+            await turn[0].await_turn(turn[1])
+        with self._decision(turn, amount, what):
+            while True:
+                with self._changed:
+                    if self._try_call(amount, what):
+                        return amount
+                await asyncio.sleep(_ASYNC_POLL_SECONDS)
 
-    def _refusal(self, tasks: int, amount: float, what: str) -> DataForSEOBudgetError:
+    @contextmanager
+    def _decision(
+        self, turn: tuple[BatchOrder, int] | None, amount: float, what: str
+    ) -> Iterator[None]:
+        """Decide a batch position: refuse it after an earlier refusal; record a refusal."""
+        if turn is None:
+            yield
+            return
+        order, position = turn
+        try:
+            if order.cut_at is not None:
+                with self._changed:
+                    raise self._refusal(1, amount, what, after_refused=order.cut_at)
+            yield
+        except DataForSEOBudgetError:
+            order.cut(position)
+            raise
+        finally:
+            order.decide(position)
+
+    def _refusal(
+        self, tasks: int, amount: float, what: str, after_refused: int | None = None
+    ) -> DataForSEOBudgetError:
         assert self.max_cost is not None  # noqa: S101 - only a ceiling refuses
         msg = (
             f"Budget: {what} ({tasks} task(s), reserving at most ${amount:.4f}) would take "
             f"the spend from ${self._spent:.4f} past max_cost=${self.max_cost:.4f}; "
             "nothing was posted."
         )
+        if after_refused is not None:
+            msg = (
+                f"Budget: {what} was not sent because input {after_refused} of this batch "
+                f"was refused by max_cost=${self.max_cost:.4f} (spend ${self._spent:.4f}); "
+                "a batch cut by the cap answers a prefix of its inputs, so every later "
+                "input is refused too. Nothing was posted."
+            )
         return DataForSEOBudgetError(
             msg, spent=round(self._spent, 7), max_cost=self.max_cost, needed=amount
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from functools import partial
 from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -11,10 +12,12 @@ from langchain_core.language_models import LangSmithParams, LanguageModelInput, 
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult, Generation
 from langchain_core.runnables import Runnable, RunnableConfig
+from langchain_core.runnables.config import get_config_list
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel
 
 from langchain_dataforseo import _compat  # noqa: F401  (registers the content-block translator)
+from langchain_dataforseo._batch_order import arun_in_order, run_in_order
 from langchain_dataforseo._batch_results import bounded_config, raise_if_failed
 from langchain_dataforseo._builder import ls_params, settings_for
 from langchain_dataforseo._capabilities import NO_TOOLS_MESSAGE, model_profile
@@ -337,12 +340,10 @@ class ChatDataForSEO(StandardMethods, ChatDataForSEOBase):
             )
         runner.refuse_journal_on_live(journal)
         self._budget.check(len(inputs), LIVE_BASE_PRICE_USD, f"a batch of {len(inputs)}")
+        configs = get_config_list(bounded_config(config, self.max_concurrency), len(inputs))
         with user_call_site():
-            answers = super().batch(
-                inputs,
-                bounded_config(config, self.max_concurrency),
-                return_exceptions=True,
-                **kwargs,
+            answers = run_in_order(
+                self._budget, inputs, configs, partial(self._invoke_one, kwargs=kwargs)
             )
         return raise_if_failed(answers, return_exceptions)
 
@@ -377,14 +378,22 @@ class ChatDataForSEO(StandardMethods, ChatDataForSEOBase):
             )
         runner.refuse_journal_on_live(journal)
         self._budget.check(len(inputs), LIVE_BASE_PRICE_USD, f"a batch of {len(inputs)}")
+        configs = get_config_list(bounded_config(config, self.max_concurrency), len(inputs))
         with user_call_site():
-            answers = await super().abatch(
-                inputs,
-                bounded_config(config, self.max_concurrency),
-                return_exceptions=True,
-                **kwargs,
+            answers = await arun_in_order(
+                self._budget, inputs, configs, partial(self._ainvoke_one, kwargs=kwargs)
             )
         return raise_if_failed(answers, return_exceptions)
+
+    def _invoke_one(
+        self, value: LanguageModelInput, config: RunnableConfig, kwargs: dict[str, Any]
+    ) -> AIMessage:
+        return self.invoke(value, config, **kwargs)
+
+    async def _ainvoke_one(
+        self, value: LanguageModelInput, config: RunnableConfig, kwargs: dict[str, Any]
+    ) -> AIMessage:
+        return await self.ainvoke(value, config, **kwargs)
 
 
 __all__ = ["DEFAULT_MODELS", "ChatDataForSEO", "DataForSEOInputWarning"]

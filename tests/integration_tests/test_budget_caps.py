@@ -131,11 +131,13 @@ def test_standard_reservations_cap_what_can_be_posted() -> None:
 # -- what a batch does when the cap is hit mid-way -----------------------------------------
 
 
-def test_a_batch_cut_by_the_cap_raises_with_every_paid_answer_in_order() -> None:
+@pytest.mark.parametrize("run", ["sync", "async"])
+async def test_a_batch_cut_by_the_cap_raises_with_every_paid_answer_in_order(run: str) -> None:
     emu = Emulator(EmulatorConfig())
     model = model_over(emu, max_cost=0.02, max_cost_per_call=0.01)
+    batch = asyncio.to_thread(model.batch, prompts(30)) if run == "sync" else None
     with pytest.raises(DataForSEOBatchError) as info:
-        model.batch(prompts(30))
+        await (batch if batch is not None else model.abatch(prompts(30)))
     results = info.value.results
     assert len(results) == 30
     answered = [r for r in results if isinstance(r, AIMessage)]
@@ -145,7 +147,19 @@ def test_a_batch_cut_by_the_cap_raises_with_every_paid_answer_in_order() -> None
     assert {m.response_metadata["task_id"] for m in answered} == ids  # nothing paid lost
     first_refused = next(i for i, r in enumerate(results) if isinstance(r, DataForSEOBudgetError))
     assert all(isinstance(r, DataForSEOBudgetError) for r in results[first_refused:])
+    assert all(isinstance(r, AIMessage) for r in results[:first_refused])  # a prefix was paid
     assert isinstance(info.value.__cause__, DataForSEOBudgetError)
+
+
+def test_a_cached_prompt_in_a_capped_batch_does_not_hold_up_the_others() -> None:
+    from langchain_core.caches import InMemoryCache
+
+    emu = Emulator(EmulatorConfig())
+    model = model_over(emu, max_cost=1.0, cache=InMemoryCache())
+    first = model.invoke(prompts(1)[0])
+    answers = model.batch([prompts(1)[0], *prompts(6)[1:]])
+    assert answers[0].content == first.content  # replayed from the cache, never reserved
+    assert len({c["id"] for c in emu.ledger()["charges"]}) == 6  # 1 + 5 new, none twice
 
 
 # -- point 6: a failure in a Live batch does not throw the paid answers away ---------------

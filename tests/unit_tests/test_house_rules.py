@@ -35,9 +35,9 @@ DRIVERS = {
     "_standard/io.py:post_all",  # chunks posted in turn vs concurrently (asyncio.gather)
     "_standard/io.py:_collect_step",  # a thread pool vs asyncio.gather for the task_gets
     "_live.py:live_call",  # reserve, send, settle: the budget's blocking vs async wait
-    # Written by other helpers (chat_models.py, scraper/_run.py); the lead
-    # shrinks this part once their work is merged.
-    "chat_models.py:ChatDataForSEO.batch",
+    "_budget.py:Budget.reserve_call",  # its turn in a batch, then room: a Condition vs polling
+    "_batch_order.py:run_in_order",  # a thread pool vs asyncio workers, taking inputs in order
+    "chat_models.py:ChatDataForSEO.batch",  # Standard or Live, then the driver above
     "scraper/_submit.py:submit",  # NOT a driver yet: a real twin left to fold into steps
 }
 
