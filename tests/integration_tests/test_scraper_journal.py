@@ -10,7 +10,12 @@ import pytest
 from langchain_dataforseo import DataForSEOClient
 from langchain_dataforseo._standard.handle import TaskHandle
 from langchain_dataforseo._standard.journal import FileJournal, created_record, replay
-from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorTransport
+from langchain_dataforseo.emulator import (
+    AsyncEmulatorTransport,
+    Emulator,
+    EmulatorConfig,
+    EmulatorTransport,
+)
 from langchain_dataforseo.errors import DataForSEOTaskInDoubtError
 from langchain_dataforseo.scraper import CollectSettings, DataForSEOLLMScraperLoader
 from langchain_dataforseo.scraper._run import tagged
@@ -120,3 +125,49 @@ def test_llm_responses_records_for_the_same_tags_are_not_taken_for_scraper_tasks
     assert all(isinstance(h, TaskHandle) for h in handles)
     assert not any(h.id.startswith("33333333") for h in handles if isinstance(h, TaskHandle))
     assert sorted(posts(emu)) == sorted(tags)  # the LLM Responses handles were other tasks
+
+
+class ALoseTaskPosts(httpx.AsyncBaseTransport):
+    """Async :class:`LoseTaskPosts`."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, lose: int) -> None:
+        self.inner = inner
+        self.lose = lose
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if request.url.path.endswith("/llm_scraper/task_post") and self.lose > 0:
+            self.lose -= 1
+            raise httpx.ReadTimeout("answer lost after the request was read", request=request)
+        return response
+
+
+def async_loader(emu: Emulator, lose: int = 0) -> DataForSEOLLMScraperLoader:
+    client = DataForSEOClient(
+        login=LOGIN,
+        password=PASSWORD,
+        base_url="http://127.0.0.1:9",
+        http_async_client=httpx.AsyncClient(
+            transport=ALoseTaskPosts(AsyncEmulatorTransport(emu), lose)
+        ),
+    )
+    return DataForSEOLLMScraperLoader(
+        ["best crm", "cheap crm"], method="standard", client=client, collect_settings=FAST
+    )
+
+
+async def test_asubmit_journals_recovers_by_tag_and_never_posts_twice(tmp_path, emu) -> None:
+    path = tmp_path / "scraper.jsonl"
+    lost = await async_loader(emu, lose=1).asubmit(journal=path)
+    assert all(isinstance(item, DataForSEOTaskInDoubtError) for item in lost)
+    assert len(posts(emu)) == 2  # read and charged; the answer was lost
+    found = await async_loader(emu).asubmit(journal=path, recover_wait=5.0)
+    assert all(isinstance(h, TaskHandle) for h in found)
+    assert len(posts(emu)) == 2  # recovered in tasks_ready by tag, not posted again
+    again = await async_loader(emu).asubmit(journal=path)
+    assert [h.id for h in again if isinstance(h, TaskHandle)] == [
+        h.id for h in found if isinstance(h, TaskHandle)
+    ]
+    assert len(posts(emu)) == 2
+    docs = await async_loader(emu).aload_handles([h for h in again if isinstance(h, TaskHandle)])
+    assert sorted(d.metadata["keyword"] for d in docs) == ["best crm", "cheap crm"]

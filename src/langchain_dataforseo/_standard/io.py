@@ -101,14 +101,16 @@ async def _acaught(call: Callable[..., Awaitable[Any]], *args: Any) -> Any:
         return error
 
 
-def _recover_step(client: DataForSEOClient, step: AskReadyTags | Sleep) -> Any:
+def recover_step(client: DataForSEOClient, step: AskReadyTags | Sleep) -> Any:
+    """Perform one step of a look-up by tag (blocking); an API error is the answer."""
     if isinstance(step, Sleep):
         time.sleep(step.seconds)
         return None
     return _caught(client.tasks_ready_tagged, step.engine)
 
 
-async def _arecover_step(client: DataForSEOClient, step: AskReadyTags | Sleep) -> Any:
+async def arecover_step(client: DataForSEOClient, step: AskReadyTags | Sleep) -> Any:
+    """Async :func:`recover_step`."""
     if isinstance(step, Sleep):
         await asyncio.sleep(step.seconds)
         return None
@@ -119,14 +121,14 @@ def drive_recover(
     client: DataForSEOClient, steps: Generator[AskReadyTags | Sleep, Any, Recovery]
 ) -> Recovery:
     """Perform a look-up by tag with blocking calls."""
-    return drive(steps, partial(_recover_step, client))
+    return drive(steps, partial(recover_step, client))
 
 
 async def adrive_recover(
     client: DataForSEOClient, steps: Generator[AskReadyTags | Sleep, Any, Recovery]
 ) -> Recovery:
     """Perform a look-up by tag with async calls."""
-    return await adrive(steps, partial(_arecover_step, client))
+    return await adrive(steps, partial(arecover_step, client))
 
 
 def _collect_step(client: DataForSEOClient, pool: ThreadPoolExecutor, step: CollectStep) -> Any:

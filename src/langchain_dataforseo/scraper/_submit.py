@@ -13,19 +13,22 @@ records (LLM Responses records, and records without a family, are another API's 
 - every other tag is posted.
 
 The decisions are the package's (``_standard.resume``: ``plan_resume``, ``recover_steps``,
-``ChunkLog``, ``chunk_results``); only the transport differs between the sync and async twins.
+``ChunkLog``, ``chunk_results``), written once as steps (``_submit_steps``) that
+:func:`submit` and :func:`asubmit` drive; only the transport call differs.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, cast
 
 from langchain_dataforseo._client import DataForSEOClient
+from langchain_dataforseo._drive import adrive, drive
 from langchain_dataforseo._standard.handle import TaskHandle
-from langchain_dataforseo._standard.io import adrive_recover, drive_recover
+from langchain_dataforseo._standard.io import arecover_step, recover_step
 from langchain_dataforseo._standard.journal import (
     LLM_SCRAPER,
     JournalState,
@@ -36,6 +39,7 @@ from langchain_dataforseo._standard.journal import (
 from langchain_dataforseo._standard.protocol import chunks
 from langchain_dataforseo._standard.resume import (
     RECOVER_WAIT_SECONDS,
+    AskReadyTags,
     ChunkLog,
     Recovery,
     ResumePlan,
@@ -46,6 +50,7 @@ from langchain_dataforseo._standard.resume import (
     recover_steps,
     still_in_doubt_error,
 )
+from langchain_dataforseo._transport import Sleep
 from langchain_dataforseo.errors import DataForSEOError
 from langchain_dataforseo.scraper._http import ScraperClient
 from langchain_dataforseo.scraper._spend import Spend, settle_post
@@ -156,6 +161,56 @@ class _Posting:
         self.done += len(chunk)
 
 
+@dataclass(frozen=True)
+class _PostChunk:
+    """Post these tasks with the scraper's ``task_post``; the answer is its task list."""
+
+    engine: str
+    tasks: list[dict[str, Any]]
+
+
+_Step = _PostChunk | AskReadyTags | Sleep
+
+
+def _submit_steps(
+    spend: Spend,
+    tasks: Sequence[dict[str, Any]],
+    unit: float,
+    journal: JournalArg,
+    resume: Resume,
+) -> Generator[_Step, Any, list[TaskHandle | DataForSEOError]]:
+    """The submission as steps: look tags in doubt up, then post each chunk in turn."""
+    sub = _prepare(spend.engine, tasks, journal)
+    recovery = Recovery()
+    if sub.plan.look_up:  # the look-up needs only tasks_ready_tagged, which the adapter has
+        recovery = yield from _steps(spend.engine, sub, resume)
+    results, post = _resolve(spend.engine, sub, recovery, resume)
+    posting = _Posting(spend, sub, unit, post, results)
+    for chunk in posting.chunks(tasks):
+        reserved = posting.before(chunk)
+        try:
+            answer: list[Any] | DataForSEOError = yield _PostChunk(spend.engine, chunk)
+        except DataForSEOError as error:
+            answer = error
+        except BaseException:  # interrupted or cancelled: the chunk may have been posted
+            spend.hold_unknown(reserved)
+            raise
+        posting.after(chunk, reserved, answer)
+    return [results[p] for p in range(len(tasks))]
+
+
+def _perform(scraper: ScraperClient, step: _Step) -> Any:
+    if isinstance(step, _PostChunk):
+        return scraper.task_post(step.engine, step.tasks)
+    return recover_step(cast(DataForSEOClient, scraper), step)
+
+
+async def _aperform(scraper: ScraperClient, step: _Step) -> Any:
+    if isinstance(step, _PostChunk):
+        return await scraper.atask_post(step.engine, step.tasks)
+    return await arecover_step(cast(DataForSEOClient, scraper), step)
+
+
 def submit(
     scraper: ScraperClient,
     spend: Spend,
@@ -180,25 +235,8 @@ def submit(
         ``DataForSEOTaskInDoubtError`` and are not reposted).
     """
     scraper.preflight(spend.engine)
-    resume = resume or Resume()
-    sub = _prepare(spend.engine, tasks, journal)
-    recovery = Recovery()
-    if sub.plan.look_up:  # the look-up needs only tasks_ready_tagged, which the adapter has
-        client = cast(DataForSEOClient, scraper)
-        recovery = drive_recover(client, _steps(spend.engine, sub, resume))
-    results, post = _resolve(spend.engine, sub, recovery, resume)
-    posting = _Posting(spend, sub, unit, post, results)
-    for chunk in posting.chunks(tasks):
-        reserved = posting.before(chunk)
-        try:
-            answer: list[Any] | DataForSEOError = scraper.task_post(spend.engine, chunk)
-        except DataForSEOError as error:
-            answer = error
-        except BaseException:
-            spend.hold_unknown(reserved)
-            raise
-        posting.after(chunk, reserved, answer)
-    return [results[p] for p in range(len(tasks))]
+    steps = _submit_steps(spend, tasks, unit, journal, resume or Resume())
+    return drive(steps, partial(_perform, scraper))
 
 
 async def asubmit(
@@ -210,24 +248,7 @@ async def asubmit(
     journal: JournalArg = None,
     resume: Resume | None = None,
 ) -> list[TaskHandle | DataForSEOError]:
-    """Async twin of :func:`submit`."""
+    """Async :func:`submit` (the same steps; only the transport call is awaited)."""
     scraper.preflight(spend.engine)
-    resume = resume or Resume()
-    sub = _prepare(spend.engine, tasks, journal)
-    recovery = Recovery()
-    if sub.plan.look_up:
-        client = cast(DataForSEOClient, scraper)
-        recovery = await adrive_recover(client, _steps(spend.engine, sub, resume))
-    results, post = _resolve(spend.engine, sub, recovery, resume)
-    posting = _Posting(spend, sub, unit, post, results)
-    for chunk in posting.chunks(tasks):
-        reserved = posting.before(chunk)
-        try:
-            answer: list[Any] | DataForSEOError = await scraper.atask_post(spend.engine, chunk)
-        except DataForSEOError as error:
-            answer = error
-        except BaseException:
-            spend.hold_unknown(reserved)
-            raise
-        posting.after(chunk, reserved, answer)
-    return [results[p] for p in range(len(tasks))]
+    steps = _submit_steps(spend, tasks, unit, journal, resume or Resume())
+    return await adrive(steps, partial(_aperform, scraper))
