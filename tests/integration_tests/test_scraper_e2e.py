@@ -85,7 +85,7 @@ def test_tool_over_loopback_http_returns_answer_cited_and_found_in(server: Emula
     ledger = server.emulator.ledger()
     assert ledger["charged_total"] == LIVE
     sent = ledger["calls"]
-    assert sent["chat_gpt/live/advanced"] == 1
+    assert sent["chat_gpt/llm_scraper/live/advanced"] == 1
     assert tool.spent == LIVE
 
 
@@ -184,7 +184,7 @@ def test_loader_standard_posts_once_and_collects_in_order() -> None:
         documents = loader.load()
     assert [d.metadata["keyword"] for d in documents] == keywords
     ledger = emu.ledger()
-    assert ledger["calls"]["chat_gpt/task_post"] == 1
+    assert ledger["calls"]["chat_gpt/llm_scraper/task_post"] == 1
     price = SCRAPER_PRICES["task_post_priority_1"]
     assert ledger["charged_total"] == round(3 * price, 7)
     assert tracker.total_cost == round(3 * price, 7)
@@ -221,7 +221,7 @@ def test_standard_not_done_in_time_is_pending_with_its_handle() -> None:
     assert isinstance(info.value.results[0], DataForSEOTaskPendingError)
     assert info.value.pending[0].engine == "chat_gpt"
     # nothing is posted again while waiting
-    assert emu.ledger()["calls"]["chat_gpt/task_post"] == 1
+    assert emu.ledger()["calls"]["chat_gpt/llm_scraper/task_post"] == 1
 
 
 def test_standard_budget_refuses_the_whole_post() -> None:
@@ -265,4 +265,4 @@ def test_standard_over_loopback_http() -> None:
         )
         documents = loader.load()
         assert documents[0].metadata["keyword"] == "over http"
-        assert running.emulator.ledger()["calls"]["chat_gpt/task_get/advanced"] >= 1
+        assert running.emulator.ledger()["calls"]["chat_gpt/llm_scraper/task_get/advanced"] >= 1

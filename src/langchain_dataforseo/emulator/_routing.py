@@ -45,7 +45,12 @@ class Route:
 
     @property
     def key(self) -> str:
-        """The counter key of the route (``engine/function``, ``invalid_path``, ``not_found``)."""
+        """The counter key of the route (``engine/function``, ``invalid_path``, ``not_found``).
+
+        LLM Scraper routes count apart: ``engine/llm_scraper/function``.
+        """
+        if self.kind == "api" and self.family == "llm_scraper":
+            return f"{self.engine}/llm_scraper/{self.function}"
         if self.kind == "api" or (self.kind == "mentions" and self.function):
             return f"{self.engine}/{self.function}"
         return "invalid_path" if self.kind in ("invalid", "mentions") else "not_found"

@@ -27,7 +27,7 @@ from typing import Any, cast
 
 from langchain_dataforseo._client import DataForSEOClient
 from langchain_dataforseo._drive import adrive, drive
-from langchain_dataforseo._standard.handle import TaskHandle
+from langchain_dataforseo._standard.handle import MAX_TASKS_PER_POST, TaskHandle
 from langchain_dataforseo._standard.io import arecover_step, recover_step
 from langchain_dataforseo._standard.journal import (
     LLM_SCRAPER,
@@ -134,10 +134,11 @@ class _Posting:
     unit: float
     post: list[int]
     results: dict[int, TaskHandle | DataForSEOError]
+    per_post: int = MAX_TASKS_PER_POST
     done: int = 0
 
     def chunks(self, tasks: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-        return chunks([tasks[p] for p in self.post])
+        return chunks([tasks[p] for p in self.post], self.per_post)
 
     def before(self, chunk: Sequence[dict[str, Any]]) -> float:
         """Reserve the chunk's worst case, then journal its intent; the reservation."""
@@ -178,6 +179,7 @@ def _submit_steps(
     unit: float,
     journal: JournalArg,
     resume: Resume,
+    per_post: int,
 ) -> Generator[_Step, Any, list[TaskHandle | DataForSEOError]]:
     """The submission as steps: look tags in doubt up, then post each chunk in turn."""
     sub = _prepare(spend.engine, tasks, journal)
@@ -185,7 +187,7 @@ def _submit_steps(
     if sub.plan.look_up:  # the look-up needs only tasks_ready_tagged, which the adapter has
         recovery = yield from _steps(spend.engine, sub, resume)
     results, post = _resolve(spend.engine, sub, recovery, resume)
-    posting = _Posting(spend, sub, unit, post, results)
+    posting = _Posting(spend, sub, unit, post, results, per_post)
     for chunk in posting.chunks(tasks):
         reserved = posting.before(chunk)
         try:
@@ -219,8 +221,9 @@ def submit(
     *,
     journal: JournalArg = None,
     resume: Resume | None = None,
+    per_post: int = MAX_TASKS_PER_POST,
 ) -> list[TaskHandle | DataForSEOError]:
-    """Post tasks in chunks of 100 (Standard); one handle or error per task, in order.
+    """Post tasks in chunks of ``per_post`` (Standard); one handle or error per task, in order.
 
     Args:
         scraper: The HTTP adapter.
@@ -229,13 +232,14 @@ def submit(
         unit: Worst case reserved per task.
         journal: Where intents and outcomes are written (see the module docstring).
         resume: How tags in doubt are treated (with a journal).
+        per_post: Tasks in one ``task_post`` (1 to 100; the caller checks the range).
 
     Returns:
         Handles (save them with ``to_dict``) or errors (in-doubt posts are
         ``DataForSEOTaskInDoubtError`` and are not reposted).
     """
     scraper.preflight(spend.engine)
-    steps = _submit_steps(spend, tasks, unit, journal, resume or Resume())
+    steps = _submit_steps(spend, tasks, unit, journal, resume or Resume(), per_post)
     return drive(steps, partial(_perform, scraper))
 
 
@@ -247,8 +251,9 @@ async def asubmit(
     *,
     journal: JournalArg = None,
     resume: Resume | None = None,
+    per_post: int = MAX_TASKS_PER_POST,
 ) -> list[TaskHandle | DataForSEOError]:
     """Async :func:`submit` (the same steps; only the transport call is awaited)."""
     scraper.preflight(spend.engine)
-    steps = _submit_steps(spend, tasks, unit, journal, resume or Resume())
+    steps = _submit_steps(spend, tasks, unit, journal, resume or Resume(), per_post)
     return await adrive(steps, partial(_aperform, scraper))

@@ -344,7 +344,8 @@ def run_panel(
             that writes into the store; a later run with the same id collects what no
             postback delivered.
         concurrency: Posts or Live calls in flight per engine.
-        tasks_per_post: Standard tasks in one ``task_post`` (1 to 100, default 100).
+        tasks_per_post: Standard tasks in one ``task_post`` (1 to 100, default 100), on both
+            surfaces (LLM Responses and LLM Scraper).
         progress_interval: Seconds between progress reports.
         **model_options: Passed to every ``ChatDataForSEO`` (credentials, ``base_url``,
             ``poll_interval``, ``calls_per_minute``, ``http_client``, ...).

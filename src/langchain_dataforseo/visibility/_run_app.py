@@ -102,7 +102,13 @@ async def post_app(ctx: RunContext, app: AppEngine, tasks: Sequence[TaskRecord])
     resume = Resume(ctx.repost_in_doubt, ctx.recover_wait, app.poll_interval)
     try:
         items = await asubmit(
-            app.scraper, app.spend, objects, app.unit, journal=journal, resume=resume
+            app.scraper,
+            app.spend,
+            objects,
+            app.unit,
+            journal=journal,
+            resume=resume,
+            per_post=ctx.tasks_per_post,
         )
     except DataForSEOBudgetError:
         return  # refused before posting (what was posted before is in the store)

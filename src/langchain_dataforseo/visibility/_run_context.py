@@ -24,12 +24,10 @@ from langchain_dataforseo import (
 )
 from langchain_dataforseo._cost_bounds import checked_cost, outcome_unknown
 from langchain_dataforseo._raw_tasks import keep_raw_tasks
+from langchain_dataforseo._settings import MODEL_FIELDS
 from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._progress import ProgressCallback, progress_of
 from langchain_dataforseo.visibility._store import TaskRecord, VisibilityStore
-
-_MODEL_FIELDS: Final = {"max_output_tokens": "max_tokens"}
-
 
 STOPS_RUN: Final = (DataForSEOAuthenticationError, DataForSEOPaymentError)
 """Errors after which no other task can succeed: the run stops (its store stays consistent)."""
@@ -75,7 +73,7 @@ def make_model(
     options: Mapping[str, Any],
 ) -> ChatDataForSEO:
     """The API-surface model of one engine, with its budget share as ``max_cost``."""
-    settings = {_MODEL_FIELDS.get(k, k): v for k, v in panel.task_settings(engine).items()}
+    settings = {MODEL_FIELDS.get(k, k): v for k, v in panel.task_settings(engine).items()}
     budget: dict[str, Any] = {}
     if share is not None:
         budget["max_cost"] = share

@@ -254,3 +254,23 @@ def test_live_app_tasks_and_the_cap_counts_them_at_the_scrapers_price(tmp_path):
         assert info.cost == pytest.approx(8 * 0.004)
         raw = store.raw_task(run, store.tasks(run)[0].tag)
         assert raw["path"][-1] == "advanced"  # the task as the API sent it
+
+
+@pytest.mark.parametrize(("per_post", "expected_posts"), [(100, 2), (3, 6)])
+def test_app_tasks_are_packed_into_posts_of_tasks_per_post(tmp_path, per_post, expected_posts):
+    emulator = Emulator(EmulatorConfig(brand_catalogue=CATALOGUE, task_latency=0.05))
+    panel = make_panel(2, surfaces=("app",))  # 4 prompts x 2 samples = 8 tasks per engine
+    with VisibilityStore(tmp_path / "v.db") as store:
+        run = run_panel(
+            panel,
+            store,
+            run_id="packed",
+            tasks_per_post=per_post,
+            collect_round=0.5,
+            **options(emulator),
+        )
+        calls = emulator.ledger()["calls"]
+        app_posts = sum(n for key, n in calls.items() if key.endswith("llm_scraper/task_post"))
+        assert app_posts == expected_posts  # per engine: ceil(8 / per_post)
+        assert sorted(scraper_posts(emulator)) == sorted(t.tag for t in store.tasks(run))
+        assert all(t.status == "measured" for t in store.tasks(run))
