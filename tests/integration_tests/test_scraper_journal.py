@@ -19,24 +19,10 @@ from langchain_dataforseo.emulator import (
 from langchain_dataforseo.errors import DataForSEOTaskInDoubtError
 from langchain_dataforseo.scraper import CollectSettings, DataForSEOLLMScraperLoader
 from langchain_dataforseo.scraper._run import tagged
+from tests.lossy_transports import ALoseScraperPosts, LoseScraperPosts
 
 LOGIN, PASSWORD = "j-login", "j-password"
 FAST = CollectSettings(max_wait=20.0, poll_interval=0.05, first_wait=0.0)
-
-
-class LoseTaskPosts(httpx.BaseTransport):
-    """Serves every call, but loses the answer of the first ``lose`` task_post calls."""
-
-    def __init__(self, inner: httpx.BaseTransport, lose: int) -> None:
-        self.inner = inner
-        self.lose = lose
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response = self.inner.handle_request(request)
-        if request.url.path.endswith("/llm_scraper/task_post") and self.lose > 0:
-            self.lose -= 1
-            raise httpx.ReadTimeout("answer lost after the request was read", request=request)
-        return response
 
 
 def loader(emu: Emulator, lose: int = 0, **options: Any) -> DataForSEOLLMScraperLoader:
@@ -44,7 +30,7 @@ def loader(emu: Emulator, lose: int = 0, **options: Any) -> DataForSEOLLMScraper
         login=LOGIN,
         password=PASSWORD,
         base_url="http://127.0.0.1:9",
-        http_client=httpx.Client(transport=LoseTaskPosts(EmulatorTransport(emu), lose)),
+        http_client=httpx.Client(transport=LoseScraperPosts(EmulatorTransport(emu), lose)),
     )
     return DataForSEOLLMScraperLoader(
         ["best crm", "cheap crm"],
@@ -127,28 +113,13 @@ def test_llm_responses_records_for_the_same_tags_are_not_taken_for_scraper_tasks
     assert sorted(posts(emu)) == sorted(tags)  # the LLM Responses handles were other tasks
 
 
-class ALoseTaskPosts(httpx.AsyncBaseTransport):
-    """Async :class:`LoseTaskPosts`."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport, lose: int) -> None:
-        self.inner = inner
-        self.lose = lose
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self.inner.handle_async_request(request)
-        if request.url.path.endswith("/llm_scraper/task_post") and self.lose > 0:
-            self.lose -= 1
-            raise httpx.ReadTimeout("answer lost after the request was read", request=request)
-        return response
-
-
 def async_loader(emu: Emulator, lose: int = 0) -> DataForSEOLLMScraperLoader:
     client = DataForSEOClient(
         login=LOGIN,
         password=PASSWORD,
         base_url="http://127.0.0.1:9",
         http_async_client=httpx.AsyncClient(
-            transport=ALoseTaskPosts(AsyncEmulatorTransport(emu), lose)
+            transport=ALoseScraperPosts(AsyncEmulatorTransport(emu), lose)
         ),
     )
     return DataForSEOLLMScraperLoader(

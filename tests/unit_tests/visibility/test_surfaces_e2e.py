@@ -29,6 +29,7 @@ from langchain_dataforseo.visibility import (
     wilson,
 )
 from langchain_dataforseo.visibility._surfaces import app_task
+from tests.lossy_transports import ALoseScraperPosts
 
 CATALOGUE = BrandCatalogue(
     brands=(
@@ -142,21 +143,6 @@ def test_measured_app_rates_fall_within_their_intervals_of_the_truth(tmp_path):
     assert checked - inside95 <= 4
 
 
-class LoseScraperPosts(httpx.AsyncBaseTransport):
-    """Serves every call, but loses the answer of the first ``lose`` LLM Scraper posts."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport, lose: int) -> None:
-        self.inner = inner
-        self.lose = lose
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self.inner.handle_async_request(request)
-        if request.url.path.endswith("/llm_scraper/task_post") and self.lose > 0:
-            self.lose -= 1
-            raise httpx.ReadTimeout("answer lost after the request was read", request=request)
-        return response
-
-
 def options(emulator: Emulator, lose: int = 0) -> dict[str, Any]:
     inner = AsyncEmulatorTransport(emulator)
     return {
@@ -164,7 +150,7 @@ def options(emulator: Emulator, lose: int = 0) -> dict[str, Any]:
         "password": "emulator-password",
         "base_url": "http://127.0.0.1",
         "http_client": httpx.Client(transport=EmulatorTransport(emulator)),
-        "http_async_client": httpx.AsyncClient(transport=LoseScraperPosts(inner, lose)),
+        "http_async_client": httpx.AsyncClient(transport=ALoseScraperPosts(inner, lose)),
         "poll_interval": 0.05,
     }
 
