@@ -38,6 +38,7 @@ class BatchOrder:
 
     def __init__(self, owner: object) -> None:
         self.owner = owner
+        self.open = True
         self.cut_at: int | None = None
         self._next_undecided = 0
         self._decided: set[int] = set()
@@ -57,6 +58,13 @@ class BatchOrder:
         with self._changed:
             if self.cut_at is None or position < self.cut_at:
                 self.cut_at = position
+
+    def cut_before(self, position: int) -> int | None:
+        """The earlier position whose refusal cut the batch, if one did."""
+        with self._changed:
+            if self.cut_at is not None and self.cut_at < position:
+                return self.cut_at
+            return None
 
     def is_turn(self, position: int) -> bool:
         """Whether every position before ``position`` has been decided."""
@@ -82,8 +90,8 @@ _TURN: ContextVar[tuple[BatchOrder, int] | None] = ContextVar("dataforseo_batch_
 def current_turn(owner: object) -> tuple[BatchOrder, int] | None:
     """The running prompt's batch order and position, when it belongs to ``owner``."""
     turn = _TURN.get()
-    if turn is None or turn[0].owner is not owner:
-        return None
+    if turn is None or turn[0].owner is not owner or not turn[0].open:
+        return None  # not in a batch, another budget's, or a context that outlived its batch
     return turn
 
 
@@ -125,10 +133,15 @@ def run_in_order(
             except Exception as error:
                 return error
 
-    # The pool takes work first in, first out: a running position's predecessors have
-    # all started, so waiting for them cannot deadlock.
-    with get_executor_for_config(configs[0]) as executor:
-        return list(executor.map(one, range(len(inputs)), inputs, configs))
+    try:
+        if len(inputs) == 1:  # in the caller's thread, as LangChain runs it (Ctrl-C included)
+            return [one(0, inputs[0], configs[0])]
+        # The pool takes work first in, first out: a running position's predecessors have
+        # all started, so waiting for them cannot deadlock.
+        with get_executor_for_config(configs[0]) as executor:
+            return list(executor.map(one, range(len(inputs)), inputs, configs))
+    finally:
+        order.open = False
 
 
 async def arun_in_order(
@@ -148,14 +161,22 @@ async def arun_in_order(
     results: list[Output | Exception | None] = [None] * len(inputs)
     positions = iter(range(len(inputs)))
 
+    async def one(position: int) -> None:
+        with _at_position(order, position):
+            try:
+                results[position] = await call(inputs[position], configs[position])
+            except Exception as error:
+                results[position] = error
+
     async def worker() -> None:
         for position in positions:  # shared: each worker takes the next position
-            with _at_position(order, position):
-                try:
-                    results[position] = await call(inputs[position], configs[position])
-                except Exception as error:
-                    results[position] = error
+            # each prompt in a task of its own, so its context variables stay its own (a
+            # cancelled worker cancels the task it awaits)
+            await asyncio.create_task(one(position))
 
     limit = configs[0].get("max_concurrency") or len(inputs)
-    await asyncio.gather(*(worker() for _ in range(min(limit, len(inputs)))))
+    try:
+        await asyncio.gather(*(worker() for _ in range(min(limit, len(inputs)))))
+    finally:
+        order.open = False
     return cast("list[Output | Exception]", results)  # every position was filled

@@ -183,9 +183,10 @@ class Budget:
             return
         order, position = turn
         try:
-            if order.cut_at is not None:
+            cut_at = order.cut_before(position)
+            if cut_at is not None:
                 with self._changed:
-                    raise self._refusal(1, amount, what, after_refused=order.cut_at)
+                    raise self._refusal(1, amount, what, after_refused=cut_at)
             yield
         except DataForSEOBudgetError:
             order.cut(position)

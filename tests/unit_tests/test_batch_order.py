@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import random
 import threading
 import time
@@ -140,3 +141,69 @@ async def test_async_refusal_cuts_the_batch() -> None:
 
 def test_an_empty_batch_runs_nothing() -> None:
     assert run_in_order(Budget(1.0), [], [], lambda value, _config: value) == []
+
+
+def test_a_second_reservation_of_a_paid_prompt_is_not_refused_for_a_later_prompts_refusal() -> None:
+    budget = Budget(max_cost=0.05)
+    first_paid = threading.Event()
+    second_refused = threading.Event()
+
+    def call(position: int, _config: RunnableConfig) -> str:
+        if position == 1:
+            assert first_paid.wait(timeout=5)
+            try:
+                budget.reserve_call(0.04, "a live task")  # 0.02 + 0.04 > 0.05: refused
+            finally:
+                second_refused.set()
+            return "never"
+        budget.settle(budget.reserve_call(0.02, "a live task"), 0.02)
+        first_paid.set()
+        assert second_refused.wait(timeout=5)
+        budget.settle(budget.reserve_call(0.01, "a live task"), 0.01)  # fits: 0.03 <= 0.05
+        return "paid twice"
+
+    results = run_in_order(budget, [0, 1], configs(2, 2), call)
+    assert results[0] == "paid twice"
+    assert isinstance(results[1], DataForSEOBudgetError)
+    assert budget.spent == pytest.approx(0.03)
+
+
+def test_a_context_that_outlives_its_batch_is_not_ordered_by_it() -> None:
+    budget = Budget(max_cost=0.05)
+    kept: list[contextvars.Context] = []
+
+    def call(position: int, _config: RunnableConfig) -> int:
+        if position == 0:
+            kept.append(contextvars.copy_context())  # e.g. a thread the prompt starts
+        reserved = budget.reserve_call(0.03, "a live task")  # the second is refused: cut
+        budget.settle(reserved, reserved)
+        return position
+
+    results = run_in_order(budget, [0, 1], configs(2, 2), call)
+    assert isinstance(results[1], DataForSEOBudgetError)
+    # 0.03 + 0.01 fits: the batch's cut no longer applies once the batch has returned
+    assert kept[0].run(budget.reserve_call, 0.01, "a later task") == 0.01
+
+
+def test_a_single_input_runs_in_the_callers_thread() -> None:
+    threads: list[int] = []
+
+    def call(position: int, _config: RunnableConfig) -> int:
+        threads.append(threading.get_ident())
+        return position
+
+    assert run_in_order(Budget(1.0), [0], configs(1, 4), call) == [0]
+    assert threads == [threading.get_ident()]
+
+
+async def test_each_async_prompt_keeps_its_own_context_variables() -> None:
+    seen: contextvars.ContextVar[int | None] = contextvars.ContextVar("seen", default=None)
+    before: list[int | None] = []
+
+    async def call(position: int, _config: RunnableConfig) -> int:
+        before.append(seen.get())
+        seen.set(position)  # a prompt's own state (a callback's run, a deadline...)
+        return position
+
+    assert await arun_in_order(Budget(1.0), [0, 1, 2], configs(3, 1), call) == [0, 1, 2]
+    assert before == [None, None, None]
