@@ -149,7 +149,7 @@ class Budget:
             DataForSEOBudgetError: When it cannot fit, even once every call in flight
                 has settled (nothing is sent).
         """
-        turn = current_turn(self) if self.max_cost is not None else None
+        turn = self._turn()
         if turn is not None:
             turn[0].wait_turn(turn[1])
         with self._decision(turn, amount, what), self._changed:
@@ -163,7 +163,7 @@ class Budget:
         Returns:
             The amount reserved.
         """
-        turn = current_turn(self) if self.max_cost is not None else None
+        turn = self._turn()
         if turn is not None:
             await turn[0].await_turn(turn[1])
         with self._decision(turn, amount, what):
@@ -172,6 +172,10 @@ class Budget:
                     if self._try_call(amount, what):
                         return amount
                 await asyncio.sleep(_ASYNC_POLL_SECONDS)
+
+    def _turn(self) -> tuple[BatchOrder, int] | None:
+        """The running call's place in a Live batch, when a ceiling makes order matter."""
+        return current_turn(self) if self.max_cost is not None else None
 
     @contextmanager
     def _decision(

@@ -342,9 +342,7 @@ class ChatDataForSEO(StandardMethods, ChatDataForSEOBase):
         self._budget.check(len(inputs), LIVE_BASE_PRICE_USD, f"a batch of {len(inputs)}")
         configs = get_config_list(bounded_config(config, self.max_concurrency), len(inputs))
         with user_call_site():
-            answers = run_in_order(
-                self._budget, inputs, configs, partial(self._invoke_one, kwargs=kwargs)
-            )
+            answers = run_in_order(self._budget, inputs, configs, partial(self.invoke, **kwargs))
         return raise_if_failed(answers, return_exceptions)
 
     async def abatch(  # type: ignore[override]
@@ -381,19 +379,9 @@ class ChatDataForSEO(StandardMethods, ChatDataForSEOBase):
         configs = get_config_list(bounded_config(config, self.max_concurrency), len(inputs))
         with user_call_site():
             answers = await arun_in_order(
-                self._budget, inputs, configs, partial(self._ainvoke_one, kwargs=kwargs)
+                self._budget, inputs, configs, partial(self.ainvoke, **kwargs)
             )
         return raise_if_failed(answers, return_exceptions)
-
-    def _invoke_one(
-        self, value: LanguageModelInput, config: RunnableConfig, kwargs: dict[str, Any]
-    ) -> AIMessage:
-        return self.invoke(value, config, **kwargs)
-
-    async def _ainvoke_one(
-        self, value: LanguageModelInput, config: RunnableConfig, kwargs: dict[str, Any]
-    ) -> AIMessage:
-        return await self.ainvoke(value, config, **kwargs)
 
 
 __all__ = ["DEFAULT_MODELS", "ChatDataForSEO", "DataForSEOInputWarning"]

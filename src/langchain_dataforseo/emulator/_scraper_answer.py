@@ -68,12 +68,13 @@ def answer(
         A result object with the client 2.1.10 fields of that engine.
     """
     keyword = _decode(str(fields["keyword"]))
+    where = {
+        "location_code": _location_code(fields),
+        "language_code": _language_code(fields),
+        "model": "gpt-5" if engine == "chat_gpt" else "gemini-2.5-flash",
+    }
     if catalogue is not None and catalogue.applies(keyword):
-        extra = {
-            "location_code": _location_code(fields),
-            "language_code": _language_code(fields),
-            "model": "gpt-5" if engine == "chat_gpt" else "gemini-2.5-flash",
-        }
+        extra = dict(where)
         if engine == "chat_gpt":
             extra["check_url"] = "https://chatgpt.com/"
         return app_brand_result(catalogue, engine, fields, keyword, now, extra)
@@ -124,9 +125,7 @@ def answer(
     }
     result: dict[str, Any] = {
         "keyword": keyword,
-        "location_code": _location_code(fields),
-        "language_code": _language_code(fields),
-        "model": "gpt-5" if engine == "chat_gpt" else "gemini-2.5-flash",
+        **where,
         "datetime": format_datetime(now),
         "markdown": f"{text_md}\n\n{table_md}",
         "sources": sources,
