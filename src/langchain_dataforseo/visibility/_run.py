@@ -24,6 +24,7 @@ tag (Standard) or left alone (Live) unless ``repost_in_doubt=True``.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -56,6 +57,7 @@ from langchain_dataforseo.visibility._run_app import (
 )
 from langchain_dataforseo.visibility._run_context import RunContext, make_model, probe
 from langchain_dataforseo.visibility._store import TaskRecord, VisibilityStore, make_tag
+from langchain_dataforseo.visibility._store_tasks import LEASE_SECONDS, new_owner
 from langchain_dataforseo.visibility._surfaces import API, APP, APP_MODEL
 
 
@@ -152,6 +154,7 @@ async def arun_panel(
     concurrency: int = 30,
     tasks_per_post: int = 100,
     progress_interval: float = 1.0,
+    lease_seconds: float = LEASE_SECONDS,
     **model_options: Any,
 ) -> str:
     """Async :func:`run_panel`.
@@ -171,6 +174,9 @@ async def arun_panel(
         raise DataForSEOInputError(
             msg, field="tasks_per_post", limit=TASKS_PER_POST, actual=tasks_per_post
         )
+    if not (math.isfinite(lease_seconds) and lease_seconds > 0):
+        msg = f"lease_seconds must be a finite number > 0, got {lease_seconds!r}."
+        raise DataForSEOInputError(msg, field="lease_seconds", limit="> 0", actual=lease_seconds)
     check_model_options(model_options)
     run = store.create_run(panel, run_id=run_id, method=method)
     recorded = store.run(run).method
@@ -178,10 +184,24 @@ async def arun_panel(
         msg = f"run {run!r} was started with method={recorded!r}; resume it with that method."
         raise VisibilityStoreError(msg, field="method", limit=recorded, actual=method)
     store.retry_unposted(run)
-    tasks = store.tasks(run)
+    owner = new_owner()
+    started = [
+        t.tag
+        for t in store.tasks(run, "pending")
+        if t.intent_at is not None or t.task_id is not None
+    ]
+    store.claim(run, started, owner, lease_seconds=lease_seconds)  # in doubt or posted
+    everything = store.tasks(run)
+    # this driver's part: what it now holds, and what nobody has started (taken when
+    # posted); a task another live driver holds is that driver's
+    tasks = [
+        t
+        for t in everything
+        if t.lease_owner == owner or (t.intent_at is None and t.task_id is None)
+    ]
     estimate = plan_estimate(
         panel,
-        tasks,
+        everything,
         method,
         run_id=run,
         max_cost_per_call=max_cost_per_call,
@@ -215,6 +235,8 @@ async def arun_panel(
         collect=collect,
         concurrency=concurrency,
         tasks_per_post=tasks_per_post,
+        owner=owner,
+        lease_seconds=lease_seconds,
     )
     jobs = []
     for engine in api_engines:
@@ -244,9 +266,12 @@ async def arun_panel(
     # intent would make a paid task look never posted.
     previous = store.connection.execute("PRAGMA synchronous").fetchone()[0]
     store.connection.execute("PRAGMA synchronous=FULL")
+    heartbeat = asyncio.create_task(_renew_leases(ctx))
     try:
         await asyncio.gather(*jobs)
     finally:
+        heartbeat.cancel()
+        store.release_leases(run, owner)
         store.connection.execute(f"PRAGMA synchronous={int(previous)}")
         if on_progress is not None:
             on_progress(progress_of(store, run, final=True))
@@ -255,6 +280,13 @@ async def arun_panel(
     if not store.tasks(run, "pending"):
         store.finish_run(run)
     return run
+
+
+async def _renew_leases(ctx: RunContext) -> None:
+    """Renew this driver's leases every third of their length while the run goes on."""
+    while True:
+        await asyncio.sleep(ctx.lease_seconds / 3)
+        ctx.store.renew_leases(ctx.run_id, ctx.owner, lease_seconds=ctx.lease_seconds)
 
 
 async def _app_job(
@@ -307,6 +339,7 @@ def run_panel(
     concurrency: int = 30,
     tasks_per_post: int = 100,
     progress_interval: float = 1.0,
+    lease_seconds: float = LEASE_SECONDS,
     **model_options: Any,
 ) -> str:
     """Collect a panel's answers into the store: resumable, within ``max_cost``.
@@ -319,9 +352,10 @@ def run_panel(
     ``max_cost`` either: each engine's model gets its share as its own budget.
 
     Run it again with the same ``run_id`` (after a crash, Ctrl-C, or from another process
-    within the 72 h of ``tasks_ready``): what was never posted is posted, what was posted
-    is collected, nothing is posted twice. Tasks in doubt (posted without a verdict) are
-    looked up by tag (Standard) or left pending (Live) unless ``repost_in_doubt=True``.
+    within the 72 h of ``tasks_ready``), even while another process drives it: what was
+    never posted is posted, what was posted is collected, nothing is posted twice. Tasks
+    in doubt (posted without a verdict) are looked up by tag (Standard) or left pending
+    (Live) unless ``repost_in_doubt=True``.
     Tasks refused at posting (not created, not charged) are posted again.
 
     Args:
@@ -347,6 +381,11 @@ def run_panel(
         tasks_per_post: Standard tasks in one ``task_post`` (1 to 100, default 100), on both
             surfaces (LLM Responses and LLM Scraper).
         progress_interval: Seconds between progress reports.
+        lease_seconds: How long this call's hold on a task lasts unless renewed (it is
+            renewed every third of it while the call runs). Several calls (processes) may
+            drive one run at once: each posts, recovers and collects only the tasks it
+            holds, so no task is posted twice; a dead call's tasks are taken over once its
+            leases expire (those in doubt are looked up by tag, never posted again).
         **model_options: Passed to every ``ChatDataForSEO`` (credentials, ``base_url``,
             ``poll_interval``, ``calls_per_minute``, ``http_client``, ...).
 
@@ -377,6 +416,7 @@ def run_panel(
             concurrency=concurrency,
             tasks_per_post=tasks_per_post,
             progress_interval=progress_interval,
+            lease_seconds=lease_seconds,
             **model_options,
         )
     )

@@ -32,6 +32,7 @@ from langchain_dataforseo.visibility._run_context import (
     RunContext,
     record_failure,
     run_live_tasks,
+    take_unsent,
 )
 from langchain_dataforseo.visibility._store import TaskRecord
 from langchain_dataforseo.visibility._store_journal import StoreJournal
@@ -46,7 +47,9 @@ async def recover(
     are returned, still in doubt.
     """
     missing = set(tags)
-    journal = StoreJournal(ctx.store, ctx.run_id, tags)
+    journal = StoreJournal(
+        ctx.store, ctx.run_id, tags, owner=ctx.owner, lease_seconds=ctx.lease_seconds
+    )
     deadline = time.monotonic() + ctx.recover_wait
     while missing and ctx.stop is None:
         try:
@@ -91,8 +94,13 @@ async def post_standard(
         async with gate:
             if ctx.stop is not None:
                 return
+            chunk = take_unsent(ctx, chunk)
+            if not chunk:
+                return
             tags = [task.tag for task in chunk]
-            journal = StoreJournal(ctx.store, ctx.run_id, tags)
+            journal = StoreJournal(
+                ctx.store, ctx.run_id, tags, owner=ctx.owner, lease_seconds=ctx.lease_seconds
+            )
             try:  # one request for up to 100 tasks, each with its own tag
                 items = await model.asubmit(
                     [task.prompt for task in chunk],

@@ -41,6 +41,7 @@ from langchain_dataforseo.visibility._run_context import (
     RunContext,
     record_failure,
     run_live_tasks,
+    take_unsent,
 )
 from langchain_dataforseo.visibility._store import TaskRecord
 from langchain_dataforseo.visibility._store_journal import StoreJournal
@@ -83,11 +84,14 @@ class AppEngine:
 
 
 def _handles(ctx: RunContext, engine: str) -> list[TaskHandle]:
-    """The engine's app tasks posted and not collected, as handles (from the store)."""
+    """The engine's app tasks posted, not collected and held by this driver (from the store)."""
     return [
         TaskHandle(id=t.task_id, engine=engine, tag=t.tag)
         for t in ctx.store.posted(ctx.run_id)
-        if t.surface == APP and t.engine == engine and t.task_id is not None
+        if t.surface == APP
+        and t.engine == engine
+        and t.task_id is not None
+        and t.lease_owner == ctx.owner
     ]
 
 
@@ -95,10 +99,21 @@ async def post_app(ctx: RunContext, app: AppEngine, tasks: Sequence[TaskRecord])
     """Post the app tasks never posted (journaled); tasks in doubt are looked up by tag."""
     if not tasks or ctx.stop is not None:
         return
+    tasks = take_unsent(ctx, tasks)
+    if not tasks:
+        return
     settings = ctx.panel.app_settings
     objects = [app_task(app.engine, t.prompt, settings, t.tag, "standard") for t in tasks]
     tags = [t.tag for t in tasks]
-    journal = StoreJournal(ctx.store, ctx.run_id, tags, prepaid=app.unit, family=LLM_SCRAPER)
+    journal = StoreJournal(
+        ctx.store,
+        ctx.run_id,
+        tags,
+        prepaid=app.unit,
+        family=LLM_SCRAPER,
+        owner=ctx.owner,
+        lease_seconds=ctx.lease_seconds,
+    )
     resume = Resume(ctx.repost_in_doubt, ctx.recover_wait, app.poll_interval)
     try:
         items = await asubmit(

@@ -28,6 +28,7 @@ from langchain_dataforseo._settings import MODEL_FIELDS
 from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._progress import ProgressCallback, progress_of
 from langchain_dataforseo.visibility._store import TaskRecord, VisibilityStore
+from langchain_dataforseo.visibility._store_tasks import LEASE_SECONDS, new_owner
 
 STOPS_RUN: Final = (DataForSEOAuthenticationError, DataForSEOPaymentError)
 """Errors after which no other task can succeed: the run stops (its store stays consistent)."""
@@ -35,7 +36,11 @@ STOPS_RUN: Final = (DataForSEOAuthenticationError, DataForSEOPaymentError)
 
 @dataclass
 class RunContext:
-    """The state a run's drivers share (one per ``arun_panel`` call)."""
+    """The state a run's drivers share (one per ``arun_panel`` call).
+
+    ``owner`` is this call's lease owner: it posts, recovers and collects only the tasks
+    it holds (see ``VisibilityStore.claim``), so two calls on one run share it.
+    """
 
     store: VisibilityStore
     run_id: str
@@ -49,6 +54,8 @@ class RunContext:
     collect: bool
     concurrency: int
     tasks_per_post: int = 100
+    owner: str = field(default_factory=new_owner)
+    lease_seconds: float = LEASE_SECONDS
     last_report: float = 0.0
     stop: BaseException | None = None
     posting: dict[str, asyncio.Event] = field(default_factory=dict)
@@ -115,6 +122,20 @@ async def probe(panel: Panel, engine: str, method: str, options: Mapping[str, An
     raise RuntimeError(msg)  # pragma: no cover
 
 
+def take_unsent(ctx: RunContext, tasks: Sequence[TaskRecord]) -> list[TaskRecord]:
+    """The tasks this driver may post now: those it holds, and the unsent ones it can take.
+
+    A task never posted is leased first (``claim(unsent=True)``); its intent is recorded
+    (with the lease checked again) by the journal just before it is posted. Tasks another
+    driver took or posted meanwhile are left out.
+    """
+    fresh = [t.tag for t in tasks if t.intent_at is None and t.task_id is None]
+    taken = set(
+        ctx.store.claim(ctx.run_id, fresh, ctx.owner, lease_seconds=ctx.lease_seconds, unsent=True)
+    )
+    return [t for t in tasks if t.tag in taken or t.lease_owner == ctx.owner]
+
+
 def record_failure(
     ctx: RunContext,
     tag: str,
@@ -152,7 +173,9 @@ call, the raw task JSON to record and its cost (``None``: the task's own ``cost`
 async def run_live_tasks(ctx: RunContext, tasks: Sequence[TaskRecord], answer: LiveAnswer) -> None:
     """Run each task Live, either surface: intent recorded first, the outcome as it comes.
 
-    A refusal by the budget or an input error clears the intent (nothing was sent); an
+    Each task is claimed with its intent first (``claim_intent``): a task another driver
+    holds or has posted is skipped. A refusal by the budget or an input error clears the
+    intent (nothing was sent); an
     error that stops the run clears it and sets ``ctx.stop``; an API verdict is recorded
     as a failure (with the task JSON the API sent); an error of unknown outcome leaves the
     intent, so the task stays in doubt (it may have run and been charged).
@@ -168,7 +191,11 @@ async def run_live_tasks(ctx: RunContext, tasks: Sequence[TaskRecord], answer: L
         async with gate:
             if ctx.stop is not None:
                 return
-            ctx.store.record_intent(ctx.run_id, [task.tag])
+            store = ctx.store
+            if not store.claim_intent(
+                ctx.run_id, [task.tag], ctx.owner, lease_seconds=ctx.lease_seconds
+            ):
+                return  # another driver holds it, or posted it
             try:
                 with keep_raw_tasks() as kept:
                     raw, cost = await answer(task, kept)

@@ -115,6 +115,18 @@ _V2: Final = (
     "CREATE INDEX tasks_by_task_id ON tasks (task_id)",
 )
 
+_V3: Final = (
+    # run leases: whoever posts, recovers or collects a task holds it (``lease_owner``)
+    # until ``lease_until`` (UTC, ISO 8601, renewed while the holder lives), so two
+    # drivers of one run never post the same task; a dead driver's tasks are taken over
+    # once its lease has expired. ``recovered`` marks a task id found by tag (a look-up
+    # in ``tasks_ready``), whose echoed request is checked before its answer is kept.
+    "ALTER TABLE tasks ADD COLUMN lease_owner TEXT",
+    "ALTER TABLE tasks ADD COLUMN lease_until TEXT",
+    "ALTER TABLE tasks ADD COLUMN recovered INTEGER NOT NULL DEFAULT 0",
+    "CREATE INDEX tasks_by_lease ON tasks (run_id, lease_owner)",
+)
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -129,6 +141,7 @@ def _statements(statements: tuple[str, ...]) -> Migration:
 MIGRATIONS: Final[tuple[tuple[int, Migration], ...]] = (
     (1, _statements(_V1)),
     (2, _statements(_V2)),
+    (3, _statements(_V3)),
 )
 """``(version, apply)`` in order; a new schema version appends one entry, never edits one."""
 

@@ -8,7 +8,9 @@ run's task rows (one SQLite transaction, committed before ``append`` returns) an
 the rows as records, so the package's resume logic and the store agree by tag:
 
 - ``intent`` -> :meth:`VisibilityStore.record_intent` (the task is in doubt until a
-  handle comes);
+  handle comes); with an ``owner`` (a driver of a run shared by several),
+  :meth:`VisibilityStore.claim_intent`: the lease and the intent in one transaction, and
+  a tag another driver holds is refused before anything is posted;
 - ``created`` -> :meth:`VisibilityStore.record_handles`, with the Standard prepayment as
   the task's cost until its result settles it;
 - ``in_doubt`` -> nothing more (the intent without a task id already says it);
@@ -39,6 +41,7 @@ from langchain_dataforseo._standard.journal import (
 )
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
 from langchain_dataforseo.visibility._store import VisibilityStore
+from langchain_dataforseo.visibility._store_tasks import LEASE_SECONDS
 from langchain_dataforseo.visibility._surfaces import API, APP
 
 SURFACE_OF_FAMILY: Final = {LLM_RESPONSES: API, LLM_SCRAPER: APP}
@@ -57,6 +60,9 @@ class StoreJournal:
             (the Standard prepayment, $0.0102; for the LLM Scraper what its post reserved).
         family: ``llm_responses`` (API-surface tasks, default) or ``llm_scraper``
             (app-surface tasks).
+        owner: The driver whose leases this journal's intents take (``None``: no leases,
+            as a single driver).
+        lease_seconds: How long those leases hold unless renewed.
 
     Raises:
         VisibilityStoreError: For an unknown run id or family.
@@ -70,6 +76,8 @@ class StoreJournal:
         *,
         prepaid: float = STANDARD_PREPAID_USD,
         family: str = LLM_RESPONSES,
+        owner: str | None = None,
+        lease_seconds: float = LEASE_SECONDS,
     ) -> None:
         store.check_run(run_id)
         if family not in SURFACE_OF_FAMILY:
@@ -83,6 +91,8 @@ class StoreJournal:
         self.run_id = run_id
         self.tags = None if tags is None else frozenset(tags)
         self.prepaid = prepaid
+        self.owner = owner
+        self.lease_seconds = lease_seconds
 
     def __repr__(self) -> str:
         return (
@@ -111,7 +121,7 @@ class StoreJournal:
         tags = [t for t in record.get("tags") or [] if isinstance(t, str)]
         self._check_surface(tags + [h.get("tag") for h in record.get("handles") or []])
         if event == "intent":
-            self.store.record_intent(self.run_id, tags)
+            self._intent(tags)
         elif event == "created":
             pairs = []
             for handle in record.get("handles") or []:
@@ -154,6 +164,25 @@ class StoreJournal:
         out = [created_record(handles, family=family) for handles in created.values()]
         out += [intent_record(engine, tags, family=family) for engine, tags in doubt.items()]
         return out
+
+    def _intent(self, tags: list[str]) -> None:
+        """Record the intent; under a lease owner, only for tasks it can take (else refuse)."""
+        if self.owner is None:
+            self.store.record_intent(self.run_id, tags)
+            return
+        taken = set(
+            self.store.claim_intent(self.run_id, tags, self.owner, lease_seconds=self.lease_seconds)
+        )
+        refused = [tag for tag in tags if tag not in taken]
+        if refused:
+            self.store.clear_intent(self.run_id, list(taken))  # the chunk is not posted
+            holders = self.store.held_elsewhere(self.run_id, self.owner)
+            msg = (
+                f"{len(refused)} task(s) of run {self.run_id!r} (first {refused[0]!r}) are "
+                "held by another driver or already posted; nothing was posted for this "
+                f"chunk. Holders: {', '.join(holders) or 'none live'}."
+            )
+            raise VisibilityStoreError(msg, field="lease", limit=self.owner, actual=refused[0])
 
     def _check_surface(self, tags: Iterable[object]) -> None:
         """Refuse tags of the other surface's tasks (nothing is written then)."""

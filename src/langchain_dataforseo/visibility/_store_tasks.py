@@ -4,11 +4,25 @@ A task row goes through ``pending`` to ``measured`` or ``failed``. While pending
 ``intent_at`` says the caller is about to post it (if the process dies now, the task is
 *in doubt*) and ``task_id`` / ``posted_at`` that it was posted (collect it, never post it
 again).
+
+Leases let several drivers (processes, later machines) work on one run: a driver *claims*
+the tasks it is about to post, recover or collect (:meth:`TaskStates.claim`), and the
+claim of a task to post records its intent in the same transaction
+(:meth:`TaskStates.claim_intent`), so two drivers never post one task. A lease expires
+``lease_seconds`` after it was taken or last renewed (:meth:`TaskStates.renew_leases`);
+a dead driver's tasks are then free for another driver, which recovers the ones in doubt
+by tag and never posts them again. Each claim is one conditional ``UPDATE`` per task, the
+same on SQLite (serialised by ``BEGIN IMMEDIATE``) and on a server database (the row lock
+makes the second claimant re-check the condition and find the row taken).
 """
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
@@ -17,8 +31,26 @@ from langchain_dataforseo.visibility._store_types import STATUSES, TaskRecord, _
 
 _TASK_COLUMNS: Final = (
     "tag, prompt_index, prompt, engine, model, sample, status, task_id, error_code, "
-    "error_message, answer_model, cost, created_at, intent_at, posted_at, finished_at, surface"
+    "error_message, answer_model, cost, created_at, intent_at, posted_at, finished_at, surface, "
+    "lease_owner, lease_until"
 )
+LEASE_SECONDS: Final = 120.0
+"""How long a claim holds a task unless renewed (a live driver renews every third of it)."""
+_FREE: Final = "(lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)"
+"""The lease condition of a task a driver may take: free, its own, or expired."""
+
+
+def new_owner() -> str:
+    """A driver's lease owner id: ``host:pid:random`` (says who holds a task, unique)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _until(seconds: float) -> str:
+    """The ISO time ``seconds`` from now (UTC, the store's timestamp format)."""
+    later = datetime.now(UTC) + timedelta(seconds=seconds)
+    return later.isoformat(timespec="milliseconds")
+
+
 _TASK_ORDER: Final = " ORDER BY prompt_index, engine, surface, sample"
 
 
@@ -67,6 +99,156 @@ class TaskStates(StoreBase):
                 out.append(TaskRecord(*row))
         out.sort(key=lambda t: (t.prompt_index, t.engine, t.surface, t.sample))
         return out
+
+    # -- leases ---------------------------------------------------------------------------
+
+    def claim(
+        self,
+        run_id: str,
+        tags: Sequence[str],
+        owner: str,
+        *,
+        lease_seconds: float = LEASE_SECONDS,
+        unsent: bool = False,
+    ) -> list[str]:
+        """Take the lease of pending tasks nobody else holds (to post, recover or collect).
+
+        A task is taken when it is pending and its lease is free, already ``owner``'s, or
+        expired. One transaction; the tags taken are returned in the order given.
+
+        Args:
+            run_id: The run.
+            tags: The tasks' tags.
+            owner: The driver (:func:`new_owner`).
+            lease_seconds: How long the lease holds unless renewed.
+            unsent: Take only tasks never posted (no intent, no task id): the ones
+                ``owner`` is about to post (their intent is recorded when they are).
+
+        Returns:
+            The tags now held by ``owner``.
+        """
+        return self._claim(run_id, tags, owner, lease_seconds, intent=False, unsent=unsent)
+
+    def claim_intent(
+        self,
+        run_id: str,
+        tags: Sequence[str],
+        owner: str,
+        *,
+        lease_seconds: float = LEASE_SECONDS,
+    ) -> list[str]:
+        """Take the lease of tasks to post and record their intent, in one transaction.
+
+        A task is taken when it is pending, has no task id, and either has no intent and
+        a lease that is free, ``owner``'s or expired, or is already held by ``owner``
+        (a task in doubt that ``owner`` took over to post again). A task another live
+        driver holds, or in doubt under nobody's lease, is never taken here: it may have
+        been posted.
+
+        Args:
+            run_id: The run.
+            tags: The tasks' tags.
+            owner: The driver.
+            lease_seconds: How long the lease holds unless renewed.
+
+        Returns:
+            The tags taken, whose intent is now recorded: post exactly these.
+        """
+        return self._claim(run_id, tags, owner, lease_seconds, intent=True, unsent=False)
+
+    def _claim(
+        self,
+        run_id: str,
+        tags: Sequence[str],
+        owner: str,
+        lease_seconds: float,
+        *,
+        intent: bool,
+        unsent: bool,
+    ) -> list[str]:
+        """Claim tasks (see :meth:`claim` and :meth:`claim_intent`)."""
+        self._check_run(run_id)
+        now = _now()
+        until = _until(lease_seconds)
+        if intent:
+            sql = (
+                "UPDATE tasks SET lease_owner = ?, lease_until = ?, intent_at = ? "  # noqa: S608
+                "WHERE run_id = ? AND tag = ? AND status = 'pending' AND task_id IS NULL "
+                f"AND ((intent_at IS NULL AND {_FREE}) OR lease_owner = ?)"
+            )
+            params: tuple[Any, ...] = (owner, until, now)
+            tail: tuple[Any, ...] = (owner, now, owner)
+        else:
+            sql = (
+                "UPDATE tasks SET lease_owner = ?, lease_until = ? "  # noqa: S608
+                f"WHERE run_id = ? AND tag = ? AND status = 'pending' AND {_FREE}"
+            )
+            if unsent:
+                sql += " AND intent_at IS NULL AND task_id IS NULL"
+            params, tail = (owner, until), (owner, now)
+        taken: list[str] = []
+        with self._write() as conn:
+            for tag in dict.fromkeys(tags):
+                if conn.execute(sql, (*params, run_id, tag, *tail)).rowcount == 1:
+                    taken.append(tag)
+        return taken
+
+    def renew_leases(self, run_id: str, owner: str, *, lease_seconds: float = LEASE_SECONDS) -> int:
+        """Extend every lease ``owner`` holds in the run (a live driver's heartbeat).
+
+        Args:
+            run_id: The run.
+            owner: The driver.
+            lease_seconds: The new lease, from now.
+
+        Returns:
+            How many tasks ``owner`` holds.
+        """
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE tasks SET lease_until = ? WHERE run_id = ? AND lease_owner = ?",
+                (_until(lease_seconds), run_id, owner),
+            )
+            return int(cursor.rowcount)
+
+    def release_leases(self, run_id: str, owner: str) -> int:
+        """Give up every lease ``owner`` holds in the run (a driver that returns).
+
+        Tasks keep their state: one in doubt stays in doubt, for the next driver to
+        recover by tag.
+
+        Args:
+            run_id: The run.
+            owner: The driver.
+
+        Returns:
+            How many tasks were released.
+        """
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE tasks SET lease_owner = NULL, lease_until = NULL "
+                "WHERE run_id = ? AND lease_owner = ?",
+                (run_id, owner),
+            )
+            return int(cursor.rowcount)
+
+    def held_elsewhere(self, run_id: str, owner: str | None = None) -> dict[str, int]:
+        """Pending tasks under another driver's live lease, counted by holder.
+
+        Args:
+            run_id: The run.
+            owner: The asking driver (its own leases are not counted).
+
+        Returns:
+            Holder -> how many pending tasks it holds.
+        """
+        rows = self._conn.execute(
+            "SELECT lease_owner, COUNT(*) FROM tasks WHERE run_id = ? AND status = 'pending' "
+            "AND lease_owner IS NOT NULL AND lease_owner IS NOT ? AND lease_until >= ? "
+            "GROUP BY lease_owner ORDER BY lease_owner",
+            (run_id, owner, _now()),
+        )
+        return {str(holder): int(count) for holder, count in rows}
 
     def unsent(self, run_id: str) -> list[TaskRecord]:
         """Pending tasks with no recorded intent: safe to post."""

@@ -11,11 +11,6 @@ from langchain_dataforseo.visibility._surfaces import API
 STATUSES: Final = ("pending", "measured", "failed")
 PENDING_CODES: Final = frozenset({20100, 40601, 40602})
 """Task codes meaning "not finished yet" (created, handed, in queue): the task stays pending."""
-_TASK_COLUMNS: Final = (
-    "tag, prompt_index, prompt, engine, model, sample, status, task_id, error_code, "
-    "error_message, answer_model, cost, created_at, intent_at, posted_at, finished_at, surface"
-)
-_TASK_ORDER: Final = " ORDER BY prompt_index, engine, surface, sample"
 
 
 def _now() -> str:
@@ -64,6 +59,8 @@ class TaskRecord:
         posted_at: When its task id was recorded.
         finished_at: When it was measured or failed.
         surface: ``api`` (LLM Responses) or ``app`` (LLM Scraper).
+        lease_owner: The driver holding the task (see ``VisibilityStore.claim``), if any.
+        lease_until: When that lease expires unless renewed (UTC, ISO 8601).
     """
 
     tag: str
@@ -83,6 +80,8 @@ class TaskRecord:
     posted_at: str | None
     finished_at: str | None
     surface: str = API
+    lease_owner: str | None = None
+    lease_until: str | None = None
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from langchain_dataforseo.visibility import (
     metrics,
 )
 from langchain_dataforseo.visibility._app_answers import extract_app_answer
-from langchain_dataforseo.visibility._schema import _V1
+from langchain_dataforseo.visibility._schema import _V1, SCHEMA_VERSION
 
 from .builders import raw_task
 
@@ -176,7 +176,7 @@ def test_a_database_of_the_old_schema_opens_with_its_tasks_on_the_api_surface(tm
         assert row.surface == "api"
         assert row.mention_rate.successes == 1  # the facts still point at the task
     with VisibilityStore(path) as store:
-        assert store.connection.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert store.connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert store.create_run(old, run_id="old") == "old"  # the old run resumes
 
 
