@@ -24,11 +24,18 @@ tag (Standard) or left alone (Live) unless ``repost_in_doubt=True``.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
-from langchain_dataforseo import DataForSEOBudgetError, DataForSEOInputError, TaskHandle
+from langchain_dataforseo import (
+    ChatDataForSEO,
+    DataForSEOBudgetError,
+    DataForSEOInputError,
+    TaskHandle,
+)
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
 from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._plan import (
@@ -59,6 +66,8 @@ from langchain_dataforseo.visibility._run_context import RunContext, make_model,
 from langchain_dataforseo.visibility._store import TaskRecord, VisibilityStore, make_tag
 from langchain_dataforseo.visibility._store_tasks import LEASE_SECONDS, new_owner
 from langchain_dataforseo.visibility._surfaces import API, APP, APP_MODEL
+
+_log = logging.getLogger(__name__)
 
 
 def estimate_run(
@@ -185,23 +194,9 @@ async def arun_panel(
         raise VisibilityStoreError(msg, field="method", limit=recorded, actual=method)
     store.retry_unposted(run)
     owner = new_owner()
-    started = [
-        t.tag
-        for t in store.tasks(run, "pending")
-        if t.intent_at is not None or t.task_id is not None
-    ]
-    store.claim(run, started, owner, lease_seconds=lease_seconds)  # in doubt or posted
-    everything = store.tasks(run)
-    # this driver's part: what it now holds, and what nobody has started (taken when
-    # posted); a task another live driver holds is that driver's
-    tasks = [
-        t
-        for t in everything
-        if t.lease_owner == owner or (t.intent_at is None and t.task_id is None)
-    ]
     estimate = plan_estimate(
         panel,
-        everything,
+        store.tasks(run),
         method,
         run_id=run,
         max_cost_per_call=max_cost_per_call,
@@ -238,37 +233,38 @@ async def arun_panel(
         owner=owner,
         lease_seconds=lease_seconds,
     )
-    jobs = []
-    for engine in api_engines:
-        kind = methods[engine]
-        model = make_model(panel, engine, kind, shares[engine], max_cost_per_call, model_options)
-        mine = [
-            t for t in tasks if t.engine == engine and t.surface == API and t.status == "pending"
-        ]
-        if kind == "live":
-            todo = [
-                t for t in mine if t.task_id is None and (t.intent_at is None or repost_in_doubt)
-            ]
-            jobs.append(run_live(ctx, engine, model, todo))
-            continue
-        ctx.posting[engine] = asyncio.Event()
-        ctx.open_handles[engine] = {
-            t.tag: TaskHandle(id=t.task_id, engine=engine, tag=t.tag, model_name=t.model)
-            for t in mine
-            if t.task_id is not None
-        }
-        todo = [t for t in mine if t.task_id is None]
-        jobs.append(post_standard(ctx, engine, model, todo))
-        jobs.append(collect_standard(ctx, engine, model))
-    for engine in app_engines:
-        jobs.append(_app_job(ctx, engine, tasks, method, shares, max_cost_per_call, model_options))
+    # built once: their budgets (each engine's share of max_cost) hold across rounds
+    models = {
+        engine: make_model(
+            panel, engine, methods[engine], shares[engine], max_cost_per_call, model_options
+        )
+        for engine in api_engines
+    }
+    apps = {
+        engine: _app_engine(ctx, engine, method, shares, max_cost_per_call, model_options)
+        for engine in app_engines
+    }
     # Each journal record must survive a power cut too, not only a killed process: a lost
     # intent would make a paid task look never posted.
     previous = store.connection.execute("PRAGMA synchronous").fetchone()[0]
     store.connection.execute("PRAGMA synchronous=FULL")
     heartbeat = asyncio.create_task(_renew_leases(ctx))
+    deadline = time.monotonic() + max_wait
     try:
-        await asyncio.gather(*jobs)
+        while True:
+            await asyncio.gather(*_round_jobs(ctx, models, apps))
+            # what this round leaves pending (in doubt, not collected in time) is free for
+            # any driver, this one included, in its next round
+            store.release_leases(run, owner)
+            held = store.held_elsewhere(run, owner)
+            if ctx.stop is not None or not held or not collect:
+                break
+            if time.monotonic() >= deadline:
+                _log.info("run %s: tasks still held by other drivers: %s", run, held)
+                break
+            # another driver holds tasks of this run: wait for it to finish them, and
+            # take over what it leaves (its leases expired, or released unfinished)
+            await asyncio.sleep(min(lease_seconds / 3, 5.0))
     finally:
         heartbeat.cancel()
         store.release_leases(run, owner)
@@ -282,6 +278,47 @@ async def arun_panel(
     return run
 
 
+def _round_jobs(
+    ctx: RunContext, models: Mapping[str, ChatDataForSEO], apps: Mapping[str, AppEngine]
+) -> list[Coroutine[Any, Any, None]]:
+    """One round's jobs: the tasks this driver holds or can take, per engine and surface.
+
+    Tasks started before (in doubt or posted) are claimed first; a task another live
+    driver holds is left to it; unsent tasks are claimed as they are posted.
+    """
+    store, run, owner = ctx.store, ctx.run_id, ctx.owner
+    started = [t.tag for t in store.tasks(run, "pending") if t.intent_at is not None or t.task_id]
+    store.claim(run, started, owner, lease_seconds=ctx.lease_seconds)
+    tasks = [
+        t
+        for t in store.tasks(run, "pending")
+        if t.lease_owner == owner or (t.intent_at is None and t.task_id is None)
+    ]
+    jobs: list[Coroutine[Any, Any, None]] = []
+    for engine, model in models.items():
+        mine = [t for t in tasks if t.engine == engine and t.surface == API]
+        if model.method == "live":
+            todo = [
+                t
+                for t in mine
+                if t.task_id is None and (t.intent_at is None or ctx.repost_in_doubt)
+            ]
+            jobs.append(run_live(ctx, engine, model, todo))
+            continue
+        ctx.posting[engine] = asyncio.Event()
+        ctx.open_handles[engine] = {
+            t.tag: TaskHandle(id=t.task_id, engine=engine, tag=t.tag, model_name=t.model)
+            for t in mine
+            if t.task_id is not None
+        }
+        todo = [t for t in mine if t.task_id is None]
+        jobs.append(post_standard(ctx, engine, model, todo))
+        jobs.append(collect_standard(ctx, engine, model))
+    for engine, app in apps.items():
+        jobs.append(_app_job(ctx, app, [t for t in tasks if t.engine == engine]))
+    return jobs
+
+
 async def _renew_leases(ctx: RunContext) -> None:
     """Renew this driver's leases every third of their length while the run goes on."""
     while True:
@@ -289,20 +326,19 @@ async def _renew_leases(ctx: RunContext) -> None:
         ctx.store.renew_leases(ctx.run_id, ctx.owner, lease_seconds=ctx.lease_seconds)
 
 
-async def _app_job(
+def _app_engine(
     ctx: RunContext,
     engine: str,
-    tasks: Sequence[TaskRecord],
     method: str,
     shares: Mapping[str, float | None],
     max_cost_per_call: float | None,
     options: Mapping[str, Any],
-) -> None:
-    """One engine's app-surface tasks: Standard (post, then collect) or Live."""
+) -> AppEngine:
+    """One engine's app surface: the run's client and the engine's app budget."""
     kind = app_method(method)
     # the run's client (credentials, base URL, pools, pacing), built as the models build it
     client = make_model(ctx.panel, engine, "standard", 0.0, None, options)
-    app = AppEngine.of(
+    return AppEngine.of(
         engine,
         client.client,
         shares[budget_key(engine, APP)],
@@ -310,8 +346,12 @@ async def _app_job(
         kind,
         client.poll_interval,
     )
-    mine = [t for t in tasks if t.engine == engine and t.surface == APP and t.status == "pending"]
-    if kind == "live":
+
+
+async def _app_job(ctx: RunContext, app: AppEngine, tasks: Sequence[TaskRecord]) -> None:
+    """One engine's app-surface tasks: Standard (post, then collect) or Live."""
+    mine = [t for t in tasks if t.surface == APP and t.status == "pending"]
+    if app.method == "live":
         todo = [
             t for t in mine if t.task_id is None and (t.intent_at is None or ctx.repost_in_doubt)
         ]
