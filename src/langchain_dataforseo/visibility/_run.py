@@ -287,6 +287,8 @@ def _round_jobs(
     driver holds is left to it; unsent tasks are claimed as they are posted.
     """
     store, run, owner = ctx.store, ctx.run_id, ctx.owner
+    for holder in store.break_dead_leases(run):
+        _log.info("run %s: took over the tasks of %s (its process is gone)", run, holder)
     started = [t.tag for t in store.tasks(run, "pending") if t.intent_at is not None or t.task_id]
     store.claim(run, started, owner, lease_seconds=ctx.lease_seconds)
     tasks = [

@@ -45,6 +45,25 @@ def new_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+def holder_is_dead(owner: str) -> bool:
+    """Whether a lease owner is a process of this machine that no longer runs.
+
+    Only a holder on this host whose pid is gone is known dead; any other (another
+    machine, a live pid, maybe a reused one) is trusted until its lease expires.
+    """
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, another user's
+        return False
+    return False
+
+
 def _until(seconds: float) -> str:
     """The ISO time ``seconds`` from now (UTC, the store's timestamp format)."""
     later = datetime.now(UTC) + timedelta(seconds=seconds)
@@ -231,6 +250,23 @@ class TaskStates(StoreBase):
                 (run_id, owner),
             )
             return int(cursor.rowcount)
+
+    def break_dead_leases(self, run_id: str) -> list[str]:
+        """Free the leases of holders known dead (a process of this machine that is gone).
+
+        A driver killed on this machine need not be waited for until its leases expire;
+        its tasks keep their state (in doubt stays in doubt).
+
+        Args:
+            run_id: The run.
+
+        Returns:
+            The dead holders whose leases were freed.
+        """
+        dead = [holder for holder in self.held_elsewhere(run_id) if holder_is_dead(holder)]
+        for holder in dead:
+            self.release_leases(run_id, holder)
+        return dead
 
     def held_elsewhere(self, run_id: str, owner: str | None = None) -> dict[str, int]:
         """Pending tasks under another driver's live lease, counted by holder.

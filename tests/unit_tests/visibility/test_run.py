@@ -450,3 +450,37 @@ def test_tasks_per_post_out_of_range_is_refused_before_anything_is_posted(
     with pytest.raises(DataForSEOInputError, match="tasks_per_post must be 1 to 100"):
         run_panel(make_panel(), store, run_id="bad", tasks_per_post=per_post, **options(emu))
     assert posts(emu) == 0
+
+
+def test_a_dead_drivers_task_in_doubt_is_taken_over_after_its_lease_and_found_by_tag(
+    store: VisibilityStore,
+) -> None:
+    emu = emulator()
+    panel = make_panel({"chat_gpt": "gpt-4.1-mini"})
+    run = store.create_run(panel, run_id="r")
+    lost = store.tasks(run)[1]
+    # a driver on another machine took the task, posted it, and died: its lease expired
+    assert store.claim_intent(run, [lost.tag], "other-host:7:dead", lease_seconds=-1)
+    raw = httpx.Client(transport=EmulatorTransport(emu), base_url="http://e", auth=AUTH)
+    body = {"user_prompt": lost.prompt, "model_name": lost.model, "web_search": True}
+    raw.post(
+        "/v3/ai_optimization/chat_gpt/llm_responses/task_post", json=[{**body, "tag": lost.tag}]
+    )
+    run_panel(panel, store, run_id="r", collect_round=0.5, **options(emu))
+    assert charged_tags(emu) == Counter({t.tag: 1 for t in store.tasks(run)})  # not reposted
+    assert all(t.status == "measured" for t in store.tasks(run))
+    assert all(t.lease_owner is None for t in store.tasks(run))
+
+
+def test_a_task_another_live_driver_holds_is_never_posted_here(store: VisibilityStore) -> None:
+    emu = emulator()
+    panel = make_panel({"perplexity": "sonar"}, samples=1)
+    run = store.create_run(panel, run_id="r")
+    held = store.tasks(run)[0].tag
+    # another machine's driver is posting it now (its lease is live)
+    assert store.claim_intent(run, [held], "other-host:8:alive", lease_seconds=600)
+    run_panel(panel, store, run_id="r", max_wait=0.5, repost_in_doubt=True, **options(emu))
+    assert held not in charged_tags(emu)  # even with repost_in_doubt
+    assert [t.tag for t in store.tasks(run, "pending")] == [held]
+    assert len(store.tasks(run, "measured")) == 1
+    assert store.held_elsewhere(run) == {"other-host:8:alive": 1}

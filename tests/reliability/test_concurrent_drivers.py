@@ -1,0 +1,119 @@
+"""One panel run driven by two CLI processes started together, on one store.
+
+Before run leases, two ``run --run-id R`` started at once each posted every task (60
+charges for 30 tasks, the ledger past ``max_cost``; on Standard, tasks paid twice and a
+crash). Each process now claims a task before it posts it, so the emulator's ledger shows
+every tag charged exactly once, both processes exit cleanly, and the store ends complete
+with its cost equal to the ledger's.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorServer
+from langchain_dataforseo.visibility import VisibilityStore
+
+pytestmark = pytest.mark.slow
+
+AUTH = ("emulator-login", "emulator-password")
+PROMPTS = ("Which CRM suits a 10-person agency?", "HubSpot or Pipedrive for a small team?")
+PANEL = f"""
+name = "two-drivers"
+samples = 5
+prompts = {list(PROMPTS)!r}
+[brand]
+name = "HubSpot"
+domains = ["hubspot.com"]
+[engines]
+chat_gpt = "gpt-4.1-mini"
+claude = "claude-haiku-4-5"
+gemini = "gemini-2.5-flash"
+"""
+TASKS = 3 * 5 * len(PROMPTS)
+
+
+def ledger(server: EmulatorServer) -> dict[str, Any]:
+    response = httpx.get(f"{server.base_url}/emulator/ledger", auth=AUTH, timeout=10)
+    response.raise_for_status()
+    data: dict[str, Any] = response.json()
+    return data
+
+
+def start(server: EmulatorServer, tmp: Path, *extra: str) -> subprocess.Popen[str]:
+    env = {
+        **os.environ,
+        "DATAFORSEO_LOGIN": AUTH[0],
+        "DATAFORSEO_PASSWORD": AUTH[1],
+        "DATAFORSEO_BASE_URL": server.base_url,
+    }
+    args = [
+        sys.executable,
+        "-m",
+        "langchain_dataforseo.visibility",
+        "run",
+        str(tmp / "panel.toml"),
+        "--db",
+        str(tmp / "runs.db"),
+        "--run-id",
+        "R",
+        "--poll-interval",
+        "0.1",
+        "--max-wait",
+        "120",
+        *extra,
+    ]
+    return subprocess.Popen(  # noqa: S603 - our own module and arguments
+        args, cwd=tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "extra", "config"),
+    [
+        pytest.param(
+            "live",
+            ("--max-cost", "1.0", "--max-cost-per-call", "0.03", "--concurrency", "3"),
+            EmulatorConfig(live_latency=0.2),
+            id="live",
+        ),
+        pytest.param(
+            "standard",
+            ("--max-cost", "1.0", "--tasks-per-post", "1", "--concurrency", "3"),
+            EmulatorConfig(task_latency=0.3),
+            id="standard",
+        ),
+    ],
+)
+def test_two_processes_driving_one_run_pay_every_task_once(
+    tmp_path: Path, method: str, extra: tuple[str, ...], config: EmulatorConfig
+) -> None:
+    (tmp_path / "panel.toml").write_text(PANEL, encoding="utf-8")
+    # the store exists before both start, as a scheduled job's store does
+    VisibilityStore(tmp_path / "runs.db").close()
+    with EmulatorServer(Emulator(config)) as server:
+        drivers = [start(server, tmp_path, "--method", method, *extra) for _ in range(2)]
+        outputs = [driver.communicate(timeout=240) for driver in drivers]
+        for driver, (_, err) in zip(drivers, outputs, strict=True):
+            assert driver.returncode == 0, err
+        book = ledger(server)
+    charged = Counter(c["tag"] for c in book["charges"])
+    with VisibilityStore(tmp_path / "runs.db", readonly=True) as store:
+        tasks = store.tasks("R")
+        assert len(tasks) == TASKS
+        assert {t.status for t in tasks} == {"measured"}
+        assert charged == Counter({t.tag: 1 for t in tasks})  # each task paid once
+        assert book["charged_total"] <= 1.0
+        assert round(store.run("R").cost, 6) == round(book["charged_total"], 6)
+        assert all(t.lease_owner is None for t in tasks)  # both released their leases
+    # both did part of the work or one found it all done; neither crashed nor re-posted
+    for out, _ in outputs:
+        assert f"measured {TASKS}, failed 0, pending 0" in out

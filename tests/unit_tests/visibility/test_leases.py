@@ -1,0 +1,136 @@
+"""Run leases: which driver may post, recover or collect a task (VisibilityStore.claim...)."""
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from langchain_dataforseo.visibility import Panel, VisibilityStore, VisibilityStoreError
+from langchain_dataforseo.visibility._store_journal import StoreJournal
+from langchain_dataforseo.visibility._store_tasks import holder_is_dead, new_owner
+
+
+def small_panel():
+    return Panel(
+        "p",
+        ["Which CRM?", "Best CRM for agencies?"],
+        {"name": "HubSpot", "domains": ["hubspot.com"]},
+        ["Salesforce"],
+        {"chat_gpt": "gpt-4.1-mini"},
+        samples=2,
+    )
+
+
+@pytest.fixture
+def store(tmp_path):
+    with VisibilityStore(tmp_path / "v.db") as s:
+        yield s
+
+
+@pytest.fixture
+def run(store):
+    return store.create_run(small_panel(), run_id="r")
+
+
+def tags(store, run):
+    return [t.tag for t in store.tasks(run)]
+
+
+def test_an_unsent_task_is_taken_by_one_driver_only(store, run):
+    a, b = "host:1:a", "host:2:b"
+    everything = tags(store, run)
+    assert store.claim(run, everything, a, unsent=True) == everything
+    assert store.claim(run, everything, b, unsent=True) == []
+    assert store.claim_intent(run, everything, b) == []  # b cannot record an intent
+    assert store.claim_intent(run, everything[:2], a) == everything[:2]
+    held = {t.tag: t.lease_owner for t in store.tasks(run)}
+    assert set(held.values()) == {a}
+    assert store.held_elsewhere(run, b) == {a: len(everything)}
+    assert store.held_elsewhere(run, a) == {}
+
+
+def test_a_claim_with_intent_is_atomic_between_two_connections(tmp_path, run, store):
+    # two connections (two drivers) race for the same tasks: each task goes to one
+    everything = tags(store, run)
+    won: dict[str, list[str]] = {}
+    go = threading.Barrier(2)
+
+    def race(owner):
+        with VisibilityStore(tmp_path / "v.db") as own:
+            go.wait()
+            won[owner] = [t for tag in everything for t in own.claim_intent(run, [tag], owner)]
+
+    threads = [threading.Thread(target=race, args=(o,)) for o in ("h:1:a", "h:2:b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(won["h:1:a"] + won["h:2:b"]) == sorted(everything)
+    assert not set(won["h:1:a"]) & set(won["h:2:b"])
+    assert all(t.intent_at is not None for t in store.tasks(run))
+
+
+def test_an_expired_lease_is_taken_over_but_a_task_in_doubt_is_never_reposted(store, run):
+    first, *_ = tags(store, run)
+    dead, alive = "elsewhere:1:dead", "elsewhere:2:alive"
+    assert store.claim_intent(run, [first], dead, lease_seconds=-1) == [first]  # expired
+    # in doubt (intent, no task id): no other driver may record a new intent on it ...
+    assert store.claim_intent(run, [first], alive) == []
+    assert store.claim(run, [first], alive, unsent=True) == []
+    # ... but it may take the lease, to look it up by tag (or, asked to, post it again)
+    assert store.claim(run, [first], alive) == [first]
+    assert store.in_doubt(run)[0].lease_owner == alive
+    assert store.claim_intent(run, [first], alive) == [first]
+
+
+def test_a_live_lease_is_not_taken_and_renewal_keeps_it(store, run):
+    first, *_ = tags(store, run)
+    assert store.claim(run, [first], "x:1:a", lease_seconds=0.5) == [first]
+    assert store.renew_leases(run, "x:1:a", lease_seconds=60) == 1
+    assert store.claim(run, [first], "x:2:b") == []
+    assert store.release_leases(run, "x:1:a") == 1
+    assert store.claim(run, [first], "x:2:b") == [first]
+
+
+def test_a_finished_task_is_never_claimed(store, run):
+    first, *_ = tags(store, run)
+    store.record_failure(run, first, 40501, "bad")
+    assert store.claim(run, [first], "x:1:a") == []
+    assert store.claim_intent(run, [first], "x:1:a") == []
+
+
+def test_the_journal_of_a_driver_refuses_a_chunk_with_a_task_held_elsewhere(store, run):
+    one, two, *_ = tags(store, run)
+    store.claim(run, [two], "x:9:other")
+    journal = StoreJournal(store, run, [one, two], owner="x:1:me")
+    with pytest.raises(VisibilityStoreError, match="held by another driver") as caught:
+        journal.append({"v": 1, "event": "intent", "engine": "chat_gpt", "tags": [one, two]})
+    assert caught.value.field == "lease"
+    # nothing of the chunk is left in doubt: the task this journal took is free again
+    assert store.in_doubt(run) == []
+    assert [t.tag for t in store.unsent(run)] == tags(store, run)
+
+
+def test_a_holder_on_this_host_whose_process_is_gone_is_dead(store, run):
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    pid = int(gone.stdout)
+    here = socket.gethostname()
+    assert holder_is_dead(f"{here}:{pid}:abcd")
+    assert not holder_is_dead(f"{here}:{os.getpid()}:abcd")  # this process runs
+    assert not holder_is_dead(f"another-machine:{pid}:abcd")  # cannot tell: trusted
+    assert not holder_is_dead("not-an-owner")
+    first, second, *_ = tags(store, run)
+    store.claim_intent(run, [first], f"{here}:{pid}:abcd")
+    store.claim_intent(run, [second], new_owner())  # this process: alive
+    assert store.break_dead_leases(run) == [f"{here}:{pid}:abcd"]
+    (doubt, _) = store.in_doubt(run)
+    assert doubt.tag == first
+    assert doubt.lease_owner is None  # free, still in doubt
