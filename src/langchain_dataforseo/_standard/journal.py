@@ -195,14 +195,23 @@ def intent_record(
     }
 
 
-def created_record(handles: Iterable[TaskHandle], *, family: str = LLM_RESPONSES) -> dict[str, Any]:
-    """Handles of created (or recovered) tasks, written as soon as they are known."""
-    return {
+def created_record(
+    handles: Iterable[TaskHandle], *, family: str = LLM_RESPONSES, recovered: bool = False
+) -> dict[str, Any]:
+    """Handles of created (or recovered) tasks, written as soon as they are known.
+
+    ``recovered`` marks handles found by tag rather than given by our own post: a reader
+    may check such a task's echoed request before taking its answer as ours.
+    """
+    record = {
         "v": JOURNAL_VERSION,
         "event": "created",
         "family": family,
         "handles": [h.to_dict() for h in handles],
     }
+    if recovered:
+        record["recovered"] = True
+    return record
 
 
 def in_doubt_record(

@@ -179,7 +179,7 @@ class ChunkLog:
     def recovered(self, handles: Sequence[TaskHandle]) -> None:
         """Record handles found by tag."""
         if self.journal is not None and handles:
-            self.journal.append(created_record(handles, family=self.family))
+            self.journal.append(created_record(handles, family=self.family, recovered=True))
 
 
 def _doubt(result: object) -> bool:

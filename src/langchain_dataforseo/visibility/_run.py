@@ -66,6 +66,7 @@ from langchain_dataforseo.visibility._run_context import RunContext, make_model,
 from langchain_dataforseo.visibility._store import TaskRecord, VisibilityStore, make_tag
 from langchain_dataforseo.visibility._store_tasks import LEASE_SECONDS, new_owner
 from langchain_dataforseo.visibility._surfaces import API, APP, APP_MODEL
+from langchain_dataforseo.visibility._task_identity import task_body
 
 _log = logging.getLogger(__name__)
 
@@ -98,7 +99,9 @@ def estimate_run(
     else:
         tasks = [
             TaskRecord(
-                tag=make_tag(run_id, p, engine, sample, surface),
+                tag=make_tag(
+                    run_id, p, engine, sample, surface, body=task_body(panel, p, engine, surface)
+                ),
                 prompt_index=p,
                 prompt=panel.prompts[p],
                 engine=engine,

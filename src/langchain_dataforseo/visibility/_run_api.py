@@ -25,6 +25,7 @@ from langchain_dataforseo import (
 )
 from langchain_dataforseo._cost_bounds import outcome_unknown
 from langchain_dataforseo._raw_tasks import keep_raw_tasks
+from langchain_dataforseo._standard.journal import created_record
 from langchain_dataforseo.visibility._answers import raw_task_of, result_cost
 from langchain_dataforseo.visibility._plan import collect_batch, found_by_tag, round_wait
 from langchain_dataforseo.visibility._run_context import (
@@ -65,7 +66,7 @@ async def recover(
                 TaskHandle(id=task_id, engine=engine, tag=tag, model_name=model.model)
                 for tag, task_id in found.items()
             ]
-            journal.append({"v": 1, "event": "created", "handles": [h.to_dict() for h in handles]})
+            journal.append(created_record(handles, recovered=True))
             ctx.open_handles[engine].update({str(h.tag): h for h in handles})
             missing -= set(found)
         if not missing or time.monotonic() >= deadline:

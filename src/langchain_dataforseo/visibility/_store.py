@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 from langchain_dataforseo._constants import MAX_TAG_CHARS
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
@@ -33,6 +34,7 @@ from langchain_dataforseo.visibility._store_types import (
     make_tag,
 )
 from langchain_dataforseo.visibility._surfaces import API, APP_MODEL
+from langchain_dataforseo.visibility._task_identity import task_body
 
 __all__ = [
     "PENDING_CODES",
@@ -92,8 +94,12 @@ class VisibilityStore(TaskStates, TaskResults):
         panel_json = json.dumps(panel.to_dict(), sort_keys=True, ensure_ascii=False)
         now = _now()
         rows = []
+        bodies: dict[tuple[int, str, str], dict[str, Any]] = {}  # samples share one body
         for p_index, engine, surface, sample in panel.task_keys:
-            tag = make_tag(run_id, p_index, engine, sample, surface)
+            body = bodies.get((p_index, engine, surface))
+            if body is None:
+                body = bodies[p_index, engine, surface] = task_body(panel, p_index, engine, surface)
+            tag = make_tag(run_id, p_index, engine, sample, surface, body=body)
             if len(tag) > MAX_TAG_CHARS:
                 msg = f"run_id {run_id!r} makes task tags longer than {MAX_TAG_CHARS}."
                 raise VisibilityStoreError(msg, field="run_id", actual=run_id)

@@ -130,7 +130,8 @@ class StoreJournal:
                     msg = f"a created handle needs a tag and an id, got {handle!r}."
                     raise VisibilityStoreError(msg, field="tag", actual=handle)
                 pairs.append((tag, task_id))
-            self.store.record_handles(self.run_id, pairs, cost=self.prepaid)
+            recovered = record.get("recovered") is True  # found by tag: echo checked
+            self.store.record_handles(self.run_id, pairs, cost=self.prepaid, recovered=recovered)
         elif event == "refused":
             self.store.clear_intent(self.run_id, tags)
         elif event != "in_doubt":

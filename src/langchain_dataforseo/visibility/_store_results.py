@@ -8,6 +8,7 @@ once, when a result is recorded, with the matching rules of the task's surface
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -17,6 +18,9 @@ from langchain_dataforseo.visibility._errors import VisibilityStoreError
 from langchain_dataforseo.visibility._matching import AnswerFacts, answer_facts
 from langchain_dataforseo.visibility._store_base import StoreBase
 from langchain_dataforseo.visibility._store_types import PENDING_CODES, _now
+from langchain_dataforseo.visibility._task_identity import echo_differs, task_body
+
+_log = logging.getLogger(__name__)
 
 
 class TaskResults(StoreBase):
@@ -98,6 +102,8 @@ class TaskResults(StoreBase):
         with self._write() as conn:
             for tag, raw_task, cost in results:
                 row, surface, engine = self._task_row(conn, run_id, tag)
+                if self._disowned(conn, run_id, row, tag, raw_task, surface, engine):
+                    continue
                 answer = extract_for(raw_task, surface, engine)
                 task_id = raw_task.get("id") if isinstance(raw_task.get("id"), str) else None
                 reported = raw_task.get("cost")
@@ -150,6 +156,38 @@ class TaskResults(StoreBase):
                         row,
                     ),
                 )
+
+    def _disowned(
+        self,
+        conn: sqlite3.Connection,
+        run_id: str,
+        row: int,
+        tag: str,
+        raw_task: Mapping[str, Any],
+        surface: str,
+        engine: str,
+    ) -> bool:
+        """Put back in doubt a task found by tag whose answer echoes another request."""
+        recovered, prompt_index = conn.execute(
+            "SELECT recovered, prompt_index FROM tasks WHERE id = ?", (row,)
+        ).fetchone()
+        if not recovered:
+            return False
+        body = task_body(self.panel(run_id), prompt_index, engine, surface)
+        reason = echo_differs(body, raw_task)
+        if reason is None:
+            return False
+        message = (
+            f"task {raw_task.get('id')!r}, found by the tag {tag!r}, answers another request "
+            f"({reason}): not this task's answer, not recorded; the task stays in doubt."
+        )
+        _log.warning("run %s: %s", run_id, message)
+        conn.execute(
+            "UPDATE tasks SET task_id = NULL, posted_at = NULL, recovered = 0, cost = NULL, "
+            "error_message = ? WHERE id = ? AND status = 'pending'",
+            (message, row),
+        )
+        return True
 
     def record_tasks(self, run_id: str, raw_tasks: Iterable[Mapping[str, Any]]) -> list[str]:
         """Record raw tasks by the tag they echo in ``data.tag`` (``task_get``, postbacks).

@@ -98,6 +98,37 @@ class TaskStates(StoreBase):
         query += _TASK_ORDER
         return [TaskRecord(*row) for row in self._conn.execute(query, params)]
 
+    def tag_of(
+        self, run_id: str, prompt_index: int, engine: str, sample: int, surface: str = "api"
+    ) -> str:
+        """The tag the run gave one task (runs made before tags carried a digest have
+        the older tags; this finds either).
+
+        Args:
+            run_id: The run.
+            prompt_index: The prompt's index in the panel.
+            engine: The engine.
+            sample: The sample number (0-based).
+            surface: ``api`` (default) or ``app``.
+
+        Returns:
+            The task's tag.
+
+        Raises:
+            VisibilityStoreError: For an unknown run or no such task.
+        """
+        self._check_run(run_id)
+        row = self._conn.execute(
+            "SELECT tag FROM tasks WHERE run_id = ? AND prompt_index = ? AND engine = ? "
+            "AND sample = ? AND surface = ?",
+            (run_id, prompt_index, engine, sample, surface),
+        ).fetchone()
+        if row is None:
+            key = f"p{prompt_index}:{engine}:{surface}:s{sample}"
+            msg = f"run {run_id!r} has no task {key}."
+            raise VisibilityStoreError(msg, field="tag", actual=key)
+        return str(row[0])
+
     def tasks_tagged(self, run_id: str, tags: Iterable[str]) -> list[TaskRecord]:
         """The tasks of a run with these tags (those that exist), in (prompt, engine, sample) order.
 
@@ -354,7 +385,12 @@ class TaskStates(StoreBase):
         )
 
     def record_handles(
-        self, run_id: str, handles: Sequence[tuple[str, str]], *, cost: float | None = None
+        self,
+        run_id: str,
+        handles: Sequence[tuple[str, str]],
+        *,
+        cost: float | None = None,
+        recovered: bool = False,
     ) -> None:
         """Record many posted tasks' ids in one transaction (see :meth:`record_handle`).
 
@@ -366,15 +402,17 @@ class TaskStates(StoreBase):
             run_id: The run.
             handles: ``(tag, task_id)`` pairs.
             cost: The charge at posting of each, USD (e.g. the Standard prepayment).
+            recovered: The ids were found by tag (not given by our own post): the answer
+                is kept only if the request it echoes is this task's.
         """
         now = _now()
         with self._write() as conn:
             for tag, task_id in handles:
                 cursor = conn.execute(
                     "UPDATE tasks SET task_id = ?, posted_at = COALESCE(posted_at, ?), "
-                    "intent_at = COALESCE(intent_at, ?), cost = COALESCE(?, cost) "
-                    "WHERE run_id = ? AND tag = ? AND status = 'pending'",
-                    (task_id, now, now, cost, run_id, tag),
+                    "intent_at = COALESCE(intent_at, ?), cost = COALESCE(?, cost), "
+                    "recovered = ? WHERE run_id = ? AND tag = ? AND status = 'pending'",
+                    (task_id, now, now, cost, int(recovered), run_id, tag),
                 )
                 if cursor.rowcount == 1:
                     continue

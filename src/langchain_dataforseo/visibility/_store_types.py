@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Final
+from typing import Any, Final
 
 from langchain_dataforseo.visibility._surfaces import API
 
@@ -17,11 +20,43 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def make_tag(run_id: str, prompt_index: int, engine: str, sample: int, surface: str = API) -> str:
+DIGEST_CHARS: Final = 10
+"""Hex characters of the body digest in a tag (40 bits)."""
+
+
+def task_digest(run_id: str, body: Mapping[str, Any]) -> str:
+    """A short, stable digest of a task's request body with its run id (hex).
+
+    Args:
+        run_id: The run.
+        body: The task's request body, without its tag.
+
+    Returns:
+        :data:`DIGEST_CHARS` hex characters of the SHA-256 of both, as canonical JSON.
+    """
+    text = json.dumps(
+        {"run_id": run_id, "task": body}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:DIGEST_CHARS]
+
+
+def make_tag(
+    run_id: str,
+    prompt_index: int,
+    engine: str,
+    sample: int,
+    surface: str = API,
+    *,
+    body: Mapping[str, Any] | None = None,
+) -> str:
     """The task tag of one (prompt, engine, surface, sample) of a run.
 
-    API tasks keep the tag they always had (``run:p3:chat_gpt:s1``); app tasks say so
-    (``run:p3:chat_gpt:app:s1``). The same task gets the same tag on every resume.
+    A run creates each task's tag with the task's request ``body``, so the tag ends with
+    a digest of that body and the run id (``run:p3:chat_gpt:s1:5d41402abc``): two panels
+    that use one run id on one account never share a tag, so neither can take the other's
+    task for its own. Without ``body`` the tag is the one runs stored before (API tasks
+    ``run:p3:chat_gpt:s1``, app tasks ``run:p3:chat_gpt:app:s1``); such runs resume with
+    the tags they have. The same task gets the same tag on every resume.
 
     Args:
         run_id: The run.
@@ -29,12 +64,15 @@ def make_tag(run_id: str, prompt_index: int, engine: str, sample: int, surface: 
         engine: The engine.
         sample: The sample number (0-based).
         surface: ``api`` (default) or ``app``.
+        body: The task's request body without its tag (``model_name``, ``user_prompt``
+            and the settings; for the app surface, the LLM Scraper task object).
 
     Returns:
         The tag (at most the API's 255 characters, checked when the run is created).
     """
     middle = engine if surface == API else f"{engine}:{surface}"
-    return f"{run_id}:p{prompt_index}:{middle}:s{sample}"
+    tag = f"{run_id}:p{prompt_index}:{middle}:s{sample}"
+    return tag if body is None else f"{tag}:{task_digest(run_id, body)}"
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,9 @@ def fill(store, run_id, named, cited_domain):
     for sample in range(100):
         text = "HubSpot is good." if sample < named else "Salesforce is good."
         url = "https://hubspot.com/a" if sample % 2 else f"https://{cited_domain}/b"
-        results.append((f"{run}:p0:chat_gpt:s{sample}", raw_task(text, [cite(url)]), None))
+        results.append(
+            (store.tag_of(run, 0, "chat_gpt", sample), raw_task(text, [cite(url)]), None)
+        )
     store.record_results(run, results)
     return run
 

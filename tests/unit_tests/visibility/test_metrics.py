@@ -45,12 +45,12 @@ def store(tmp_path):
             raw_task("No vendor fits everyone.", []),
         ]
         for sample, task in enumerate(chat):
-            s.record_result(run, f"r:p0:chat_gpt:s{sample}", task)
-        s.record_result(run, "r:p0:chat_gpt:s4", failed_task(50301))  # failed
+            s.record_result(run, s.tag_of(run, 0, "chat_gpt", sample), task)
+        s.record_result(run, s.tag_of(run, 0, "chat_gpt", 4), failed_task(50301))  # failed
         # s5 stays pending
         s.record_result(
             run,
-            "r:p0:gemini:s0",
+            s.tag_of(run, 0, "gemini", 0),
             # Salesforce 1, HubSpot 2; the first citation counts by its direct_url
             raw_task(
                 "Salesforce or HubSpot.",
@@ -59,7 +59,7 @@ def store(tmp_path):
             ),
         )
         for sample in range(1, 6):
-            s.record_result(run, f"r:p0:gemini:s{sample}", raw_task("Nothing to name."))
+            s.record_result(run, s.tag_of(run, 0, "gemini", sample), raw_task("Nothing to name."))
         yield s
 
 
@@ -159,7 +159,7 @@ def test_overall_and_finer_slices(store):
 def test_share_of_voice_is_undefined_when_nobody_is_named(tmp_path):
     with VisibilityStore(tmp_path / "v.db") as s:
         run = s.create_run(PANEL, run_id="q")
-        s.record_result(run, "q:p0:chat_gpt:s0", raw_task("How to write a memo."))
+        s.record_result(run, s.tag_of(run, 0, "chat_gpt", 0), raw_task("How to write a memo."))
         chat = {r.key["engine"]: r for r in metrics(s, run)}["chat_gpt"]
         assert chat.mention_rate.value == 0.0
         assert chat.share_of_voice.value is None
@@ -190,8 +190,10 @@ def test_position_ties_from_overlapping_aliases(tmp_path):
     )
     with VisibilityStore(tmp_path / "v.db") as s:
         run = s.create_run(panel, run_id="t")
-        s.record_result(run, "t:p0:chat_gpt:s0", raw_task("Try HubSpot CRM, or Pipedrive."))
-        s.record_result(run, "t:p0:chat_gpt:s1", raw_task("Pipedrive."))
+        s.record_result(
+            run, s.tag_of(run, 0, "chat_gpt", 0), raw_task("Try HubSpot CRM, or Pipedrive.")
+        )
+        s.record_result(run, s.tag_of(run, 0, "chat_gpt", 1), raw_task("Pipedrive."))
         (row,) = metrics(s, run)
     assert row.average_position == 1.0
     assert row.brands["HubSpot"].average_position == 1.0

@@ -45,7 +45,8 @@ def test_the_report_escapes_brand_names_and_text(tmp_path):
     panel = Panel("<i>p</i>", ["q"], "<script>x</script>", engines={"chat_gpt": "m"}, samples=1)
     with VisibilityStore(tmp_path / "v.db") as s:
         s.create_run(panel, run_id="e")
-        s.record_result(s.create_run(panel, run_id="e"), "e:p0:chat_gpt:s0", raw_task("hi"))
+        run = s.create_run(panel, run_id="e")
+        s.record_result(run, s.tag_of(run, 0, "chat_gpt", 0), raw_task("hi"))
         page = report(s, "e", tmp_path / "r.html")[0].read_text()
     assert "<script" not in page
     assert "&lt;script&gt;x&lt;/script&gt;" in page

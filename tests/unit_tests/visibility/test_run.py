@@ -484,3 +484,65 @@ def test_a_task_another_live_driver_holds_is_never_posted_here(store: Visibility
     assert [t.tag for t in store.tasks(run, "pending")] == [held]
     assert len(store.tasks(run, "measured")) == 1
     assert store.held_elsewhere(run) == {"other-host:8:alive": 1}
+
+
+def other_panel() -> Panel:
+    return Panel(
+        "other-team",
+        ["Which ERP suits a factory?", "SAP or Odoo?"],
+        {"name": "Odoo", "domains": ["odoo.com"]},
+        ["SAP"],
+        {"chat_gpt": "gpt-4.1-mini"},
+        2,
+        web_search=True,
+    )
+
+
+def test_two_panels_with_one_run_id_on_one_account_never_share_a_tag(tmp_path: Path) -> None:
+    emu = emulator()
+    ours, theirs = make_panel({"chat_gpt": "gpt-4.1-mini"}), other_panel()
+    with VisibilityStore(tmp_path / "theirs.db") as store:  # another team, same run id
+        run_panel(theirs, store, run_id="weekly", collect=False, **options(emu))
+        their_tags = {t.tag for t in store.tasks("weekly")}
+    with VisibilityStore(tmp_path / "ours.db") as store:
+        run = store.create_run(ours, run_id="weekly")
+        assert not {t.tag for t in store.tasks(run)} & their_tags
+        lost = store.tasks(run)[0]
+        store.record_intent(run, [lost.tag])  # we crashed before posting it
+        run_panel(ours, store, run_id="weekly", recover_wait=0.3, **options(emu))
+        (doubt,) = store.in_doubt(run)  # not found by tag: still in doubt, nothing adopted
+        assert doubt.tag == lost.tag
+        assert store.raw_task(run, lost.tag) is None
+        assert charged_tags(emu)[lost.tag] == 0
+
+
+def test_an_answer_found_by_an_old_tag_that_echoes_another_prompt_is_not_taken(
+    tmp_path: Path,
+) -> None:
+    emu = emulator()
+    ours = make_panel({"chat_gpt": "gpt-4.1-mini"})
+    with VisibilityStore(tmp_path / "ours.db") as store:
+        run = store.create_run(ours, run_id="weekly")
+        # a run stored before tags carried a digest: its tags are the old ones
+        store.connection.execute(
+            "UPDATE tasks SET tag = 'weekly:p' || prompt_index || ':chat_gpt:s' || sample"
+        )
+        lost = store.tasks(run)[0]
+        assert lost.tag == "weekly:p0:chat_gpt:s0"
+        store.record_intent(run, [lost.tag])
+        # another team's panel, same run id, posted a task with that very tag
+        raw = httpx.Client(transport=EmulatorTransport(emu), base_url="http://e", auth=AUTH)
+        body = {"user_prompt": "Which ERP suits a factory?", "model_name": "gpt-4.1-mini"}
+        raw.post(
+            "/v3/ai_optimization/chat_gpt/llm_responses/task_post",
+            json=[{**body, "web_search": True, "tag": lost.tag}],
+        )
+        run_panel(ours, store, run_id="weekly", collect_round=0.5, **options(emu))
+        (doubt,) = store.in_doubt(run)  # found by tag, but not ours: back in doubt
+        assert doubt.tag == lost.tag
+        assert doubt.task_id is None
+        assert store.raw_task(run, lost.tag) is None
+        assert "answers another request" in (doubt.error_message or "")
+        assert "data.user_prompt" in (doubt.error_message or "")
+        others = [t for t in store.tasks(run) if t.tag != lost.tag]
+        assert {t.status for t in others} == {"measured"}  # old tags still resume

@@ -14,6 +14,7 @@ from langchain_dataforseo.visibility import (
     make_tag,
 )
 from langchain_dataforseo.visibility._schema import SCHEMA_VERSION
+from langchain_dataforseo.visibility._task_identity import task_body
 
 from ..helpers import example
 from .builders import failed_task, raw_task
@@ -76,7 +77,10 @@ def test_create_run_plans_one_pending_task_per_prompt_engine_sample(store):
     tasks = store.tasks(run)
     assert len(tasks) == 2 * 2 * 2
     assert {t.status for t in tasks} == {"pending"}
-    assert tasks[0].tag == make_tag("r1", 0, "chat_gpt", 0) == "r1:p0:chat_gpt:s0"
+    body = task_body(small_panel(), 0, "chat_gpt", "api")
+    assert tasks[0].tag == make_tag("r1", 0, "chat_gpt", 0, body=body)
+    assert tasks[0].tag.startswith("r1:p0:chat_gpt:s0:")
+    assert store.tag_of(run, 0, "chat_gpt", 0) == tasks[0].tag
     assert store.panel(run) == small_panel()
     # same id and panel: the same run (resume); another panel: refused
     assert store.create_run(small_panel(), run_id="r1") == "r1"
@@ -262,7 +266,7 @@ def test_record_tasks_finds_the_row_by_the_echoed_tag(store):
     with pytest.raises(VisibilityStoreError, match=r"no data\.tag"):
         store.record_tasks(run, [raw_task("x")])
     untagged_after_tagged = [raw_task("y"), raw_task("z")]
-    untagged_after_tagged[0]["data"]["tag"] = "r1:p1:chat_gpt:s0"
+    untagged_after_tagged[0]["data"]["tag"] = store.tag_of(run, 1, "chat_gpt", 0)
     with pytest.raises(VisibilityStoreError):
         store.record_tasks(run, untagged_after_tagged)
     assert store.run(run).measured == 2  # nothing recorded from the refused batch

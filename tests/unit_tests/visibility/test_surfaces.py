@@ -128,8 +128,14 @@ def test_a_panel_file_error_on_surfaces_names_the_line(tmp_path):
 
 
 def test_tags_are_unique_per_surface_and_stable():
+    # the tags runs stored before the digest (they still resume with them)
     assert make_tag("r", 1, "chat_gpt", 2) == "r:p1:chat_gpt:s2"
     assert make_tag("r", 1, "chat_gpt", 2, "app") == "r:p1:chat_gpt:app:s2"
+    body = {"model_name": "gpt-4.1-mini", "user_prompt": "Which CRM?"}
+    tag = make_tag("r", 1, "chat_gpt", 2, body=body)
+    assert tag == make_tag("r", 1, "chat_gpt", 2, body=dict(reversed(body.items())))
+    assert tag.startswith("r:p1:chat_gpt:s2:")
+    assert len(tag.rsplit(":", 1)[1]) == 10
 
 
 def test_create_run_plans_one_task_per_prompt_engine_surface_sample(tmp_path):
