@@ -3,7 +3,10 @@
 A faithful stand-in (auth, envelopes, per-engine validation, deterministic answers, Standard
 task lifecycle with pingback/postback, limits, billing ledger, fault injection) for tests,
 cassette recording, benchmarks and offline development. Standard library only, plus ``httpx``
-for the in-process transports. Never sends traffic off the machine.
+for the in-process transports. Never sends traffic off the machine. Bounded against hostile
+local clients: credentials and the body size are checked before a body is read (8 MiB,
+``max_body_bytes``), idle and slow connections are closed (``idle_timeout``,
+``request_timeout``), and JSON nested past 100 levels is answered 40503.
 
 Example:
     >>> import httpx

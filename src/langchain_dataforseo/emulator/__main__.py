@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from ._app import Emulator
 from ._brands import BrandCatalogue
-from ._config import EmulatorConfig
+from ._config import IDLE_TIMEOUT, MAX_BODY_BYTES, REQUEST_TIMEOUT, EmulatorConfig
 from ._server import EmulatorServer
 
 __all__ = ["build_parser", "main"]
@@ -103,6 +103,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds allowed for one pingback / postback delivery (default 10)",
     )
     parser.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=MAX_BODY_BYTES,
+        metavar="BYTES",
+        help="largest request body served; a larger one gets HTTP 413 before it is read "
+        f"(Content-Length) or when it passes the limit (chunked) (default {MAX_BODY_BYTES})",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=IDLE_TIMEOUT,
+        metavar="SECONDS",
+        help="seconds a keep-alive connection may stay silent before it is closed "
+        f"(default {IDLE_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--request-timeout",
+        type=float,
+        default=REQUEST_TIMEOUT,
+        metavar="SECONDS",
+        help="seconds from a request's first byte until its line, headers and body are read; "
+        f"past it the connection is closed (default {REQUEST_TIMEOUT:g})",
+    )
+    parser.add_argument(
         "--brand-catalogue",
         metavar="FILE",
         default=None,
@@ -130,24 +154,30 @@ def main(argv: Sequence[str] | None = None) -> int:
                 brands = BrandCatalogue.from_dict(json.load(file))
         except (OSError, ValueError, KeyError, TypeError) as error:
             parser.error(f"--brand-catalogue {args.brand_catalogue}: {error}")
-    config = EmulatorConfig(
-        login=args.login or os.environ.get("DATAFORSEO_LOGIN") or "emulator-login",
-        password=args.password or os.environ.get("DATAFORSEO_PASSWORD") or "emulator-password",
-        live_latency=args.live_latency,
-        task_latency=args.task_latency,
-        fault_task_error_50000=args.fault_task_error_50000,
-        fault_task_error_50301=args.fault_task_error_50301,
-        fault_rate_limit_40202=args.fault_rate_limit,
-        fault_http_500=args.fault_http_500,
-        fault_drop_connection=args.fault_drop_connection,
-        fault_malformed_json=args.fault_malformed_json,
-        seed=args.seed,
-        live_concurrency_limit=args.live_concurrency_limit,
-        calls_per_minute=args.calls_per_minute,
-        tasks_ready_per_minute=args.tasks_ready_per_minute,
-        callback_timeout=args.callback_timeout,
-        brand_catalogue=brands,
-    )
+    try:
+        config = EmulatorConfig(
+            login=args.login or os.environ.get("DATAFORSEO_LOGIN") or "emulator-login",
+            password=args.password or os.environ.get("DATAFORSEO_PASSWORD") or "emulator-password",
+            live_latency=args.live_latency,
+            task_latency=args.task_latency,
+            fault_task_error_50000=args.fault_task_error_50000,
+            fault_task_error_50301=args.fault_task_error_50301,
+            fault_rate_limit_40202=args.fault_rate_limit,
+            fault_http_500=args.fault_http_500,
+            fault_drop_connection=args.fault_drop_connection,
+            fault_malformed_json=args.fault_malformed_json,
+            seed=args.seed,
+            live_concurrency_limit=args.live_concurrency_limit,
+            calls_per_minute=args.calls_per_minute,
+            tasks_ready_per_minute=args.tasks_ready_per_minute,
+            callback_timeout=args.callback_timeout,
+            brand_catalogue=brands,
+            max_body_bytes=args.max_body_bytes,
+            idle_timeout=args.idle_timeout,
+            request_timeout=args.request_timeout,
+        )
+    except ValueError as error:  # an out-of-range value: a usage error, not a traceback
+        parser.error(str(error))
     server = EmulatorServer(Emulator(config), host=args.host, port=args.port)
     sys.stdout.write(f"DataForSEO emulator listening on {server.base_url}\n")
     sys.stdout.flush()

@@ -30,6 +30,7 @@ from ._core import JSON_HEADER, echo
 from ._envelope import envelope, task_object, to_json
 from ._exchange import Exchange, Reply
 from ._faults import CallFaults
+from ._intake import BodyTooLarge, declared_length, too_large
 from ._mentions import answer_mentions
 from ._responses import ResponsesEndpoints
 from ._routing import Route, parse_body, route
@@ -120,11 +121,7 @@ class Emulator(ResponsesEndpoints):
         """
         started = time.perf_counter()
         path = urllib.parse.urlsplit(target).path
-        lowered = {k.lower(): v for k, v in headers.items()}
-        authorized = hmac.compare_digest(
-            lowered.get("authorization", "").strip().encode("utf-8", "replace"),
-            self._expected_auth,
-        )
+        authorized = self.authorized(headers)
         if path.startswith("/emulator"):
             return Exchange.ready(self._control(method.upper(), path.rstrip("/"), authorized))
         with self._lock:
@@ -136,6 +133,47 @@ class Emulator(ResponsesEndpoints):
                 self._ledger.faults["drop_connection"] += 1
                 return Exchange.ready(Reply(0, (), b"", drop=True))
             return self._dispatch(where, method, authorized, body, faults, started)
+
+    def authorized(self, headers: Mapping[str, str]) -> bool:
+        """Whether a request carries the accepted HTTP Basic credentials.
+
+        Args:
+            headers: Request headers (any case).
+
+        Returns:
+            ``True`` when the ``Authorization`` header matches (compared in constant time).
+        """
+        lowered = {k.lower(): v for k, v in headers.items()}
+        return hmac.compare_digest(
+            lowered.get("authorization", "").strip().encode("utf-8", "replace"),
+            self._expected_auth,
+        )
+
+    def refuse_early(self, method: str, target: str, headers: Mapping[str, str]) -> Reply | None:
+        """Answer, from the headers alone, a request whose body must not be read.
+
+        Checked before any byte of the body is read, in this order: missing or wrong
+        credentials get the usual 401 (served as :meth:`begin` serves it, so counters and the
+        fault draw are the same); a declared ``Content-Length`` over ``max_body_bytes`` gets
+        HTTP 413 (not counted, not charged).
+
+        Args:
+            method: HTTP method.
+            target: Request target (path and optional query).
+            headers: Request headers (any case).
+
+        Returns:
+            The reply, or ``None`` when the body may be read.
+        """
+        if not self.authorized(headers):
+            return self.handle(method, target, headers, b"")  # a 401 never reads the body
+        try:
+            length = declared_length(headers)
+        except ValueError:
+            return None  # the server answers 400 when it reads the body
+        if length is not None and length > self._config.max_body_bytes:
+            return too_large(BodyTooLarge(length, self._config.max_body_bytes))
+        return None
 
     # ------------------------------------------------------------------ helpers
 

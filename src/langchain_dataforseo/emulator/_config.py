@@ -8,7 +8,29 @@ from dataclasses import dataclass, field
 
 from ._brands import BrandCatalogue
 
-__all__ = ["EmulatorConfig"]
+__all__ = ["IDLE_TIMEOUT", "MAX_BODY_BYTES", "REQUEST_TIMEOUT", "EmulatorConfig"]
+
+MAX_BODY_BYTES = 8 * 1024 * 1024
+"""The largest request body served (8 MiB); a larger one is refused with HTTP 413.
+
+A real call is far smaller: 100 tasks of a few KB each is well under 1 MiB. A declared
+``Content-Length`` over the limit is refused before a byte of the body is read; a chunked
+body is counted as it is read and cut when it passes the limit.
+"""
+
+IDLE_TIMEOUT = 60.0
+"""Seconds a keep-alive connection may wait without sending a request before it is closed.
+
+Longer than the 5 s an httpx client keeps an idle connection, so a client always drops an idle
+connection before the emulator does. Also bounds each wait for data inside a request.
+"""
+
+REQUEST_TIMEOUT = 30.0
+"""Seconds from a request's first byte until its line, headers and body are all read.
+
+Past it the connection is closed: a client trickling its headers or body cannot hold a
+server thread forever.
+"""
 
 
 def _fraction(name: str, value: float) -> None:
@@ -47,6 +69,12 @@ class EmulatorConfig:
         brand_catalogue: Brand truth for AI-visibility panels: when set, answers to the
             prompts it matches name and cite its brands at known rates (``BrandCatalogue``).
             ``None`` (default): answers are unchanged.
+        max_body_bytes: Largest request body served (default :data:`MAX_BODY_BYTES`, 8 MiB);
+            a larger one gets HTTP 413, unread (Content-Length) or cut (chunked).
+        idle_timeout: Seconds an idle keep-alive connection is kept (default
+            :data:`IDLE_TIMEOUT`, 60 s); also the longest wait for data inside a request.
+        request_timeout: Seconds from a request's first byte until it is read whole (default
+            :data:`REQUEST_TIMEOUT`, 30 s); past it the connection is closed.
     """
 
     login: str = "emulator-login"
@@ -66,6 +94,9 @@ class EmulatorConfig:
     callback_timeout: float = 10.0
     clock: Callable[[], float] | None = field(default=None, compare=False)
     brand_catalogue: BrandCatalogue | None = None
+    max_body_bytes: int = MAX_BODY_BYTES
+    idle_timeout: float = IDLE_TIMEOUT
+    request_timeout: float = REQUEST_TIMEOUT
 
     def __post_init__(self) -> None:
         for name in (
@@ -85,6 +116,12 @@ class EmulatorConfig:
             raise ValueError("limits must be >= 1")
         if self.tasks_ready_per_minute < 1:
             raise ValueError("tasks_ready_per_minute must be >= 1")
+        if self.max_body_bytes < 1:
+            raise ValueError(f"max_body_bytes must be >= 1, got {self.max_body_bytes!r}")
+        for name in ("idle_timeout", "request_timeout"):
+            value = float(getattr(self, name))
+            if not value > 0 or value == float("inf"):
+                raise ValueError(f"{name} must be a finite number of seconds > 0, got {value!r}")
 
     def now(self) -> float:
         """Return the current time in epoch seconds, from ``clock`` when given.

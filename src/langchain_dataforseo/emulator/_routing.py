@@ -10,7 +10,14 @@ from ._catalogue import ENGINES, STANDARD_ENGINES
 from ._mentions import mentions_function
 from ._scraper import SCRAPER_ENGINES, scraper_function
 
-__all__ = ["Route", "parse_body", "route"]
+__all__ = ["MAX_JSON_DEPTH", "Route", "parse_body", "route"]
+
+MAX_JSON_DEPTH = 100
+"""Deepest nesting of arrays and objects a POST body may have (a real task nests 4 or 5 deep).
+
+A deeper body is answered 40503 ("POST Data Is Invalid."), like any JSON that cannot be read,
+and the handler keeps serving: no answer re-encodes a structure deep enough to exhaust the stack.
+"""
 
 _FUNCTIONS: dict[str, tuple[str, int]] = {
     "models": ("GET", 0),
@@ -111,16 +118,38 @@ def parse_body(body: bytes) -> list[Any] | int:
         body: The raw body.
 
     Returns:
-        The array, or 40502 (empty body or empty array) / 40503 (invalid JSON, not an array).
+        The array, or 40502 (empty body or empty array) / 40503 (invalid JSON, not an array,
+        nested deeper than :data:`MAX_JSON_DEPTH`).
     """
     if not body.strip():
         return 40502
     try:
         value = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return 40503
-    if not isinstance(value, list):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return 40503  # RecursionError: nested far deeper than MAX_JSON_DEPTH
+    if not isinstance(value, list) or nesting_depth(value) > MAX_JSON_DEPTH:
         return 40503
     if not value:
         return 40502
     return value
+
+
+def nesting_depth(value: Any) -> int:
+    """How deep arrays and objects nest in a parsed JSON value, counted without recursion.
+
+    Args:
+        value: The value (``[]`` and ``{}`` are depth 1, a scalar 0).
+
+    Returns:
+        The depth.
+    """
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in item)
+    return deepest

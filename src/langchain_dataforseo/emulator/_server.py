@@ -1,18 +1,63 @@
-"""A real HTTP/1.1 server (threaded, keep-alive) around an :class:`Emulator`."""
+"""A real HTTP/1.1 server (threaded, keep-alive) around an :class:`Emulator`.
+
+Hardened for a development server that takes any local client: credentials and the declared
+body size are checked from the headers, before the body is read (``max_body_bytes``); an idle
+keep-alive connection is closed after ``idle_timeout`` seconds; a request must arrive whole
+(line, headers, body) within ``request_timeout`` seconds of its first byte.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import io
 import socket
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
-from ._app import Emulator
+from ._app import Emulator, Reply
+from ._intake import BodyTooLarge, declared_length, has_body, is_chunked, read_chunked, too_large
 
 __all__ = ["EmulatorServer"]
+
+
+_LINGER_SECONDS = 2.0
+"""Longest wait, after answering a request whose body was not read, for the client to stop."""
+
+_LINGER_BYTES = 1024 * 1024
+"""Most unread body bytes drained (and dropped) before such a connection is closed."""
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The receiving side of a connection: each wait ends at the deadline, or after ``idle``.
+
+    Args:
+        sock: The connection.
+        idle: Longest wait for any data (seconds).
+    """
+
+    def __init__(self, sock: socket.socket, idle: float) -> None:
+        super().__init__()
+        self._sock = sock
+        self.idle = idle
+        self.deadline: float | None = None
+
+    def readable(self) -> bool:
+        """A reader."""
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        """Receive what has arrived, waiting no longer than the deadline allows."""
+        wait = self.idle
+        if self.deadline is not None:
+            wait = min(wait, self.deadline - time.monotonic())
+            if wait <= 0:
+                raise TimeoutError("the request was not read whole within request_timeout")
+        self._sock.settimeout(wait)
+        return self._sock.recv_into(buffer)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -25,41 +70,100 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Silence request logging (never log anything that could include credentials)."""
 
-    def _read_body(self) -> bytes:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    break
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-            return b"".join(chunks)
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
+    def setup(self) -> None:
+        """Read the connection through a :class:`_DeadlineReader` (idle and request timeouts)."""
+        super().setup()
+        self.rfile.close()
+        self._reader = _DeadlineReader(self.connection, self.emulator.config.idle_timeout)
+        self._buffered = io.BufferedReader(self._reader)
+        self.rfile = self._buffered
+
+    def handle_one_request(self) -> None:
+        """Wait ``idle_timeout`` for a request, then read it whole within ``request_timeout``."""
+        self._reader.deadline = None
+        try:
+            arrived = self._buffered.peek(1)
+        except OSError:  # idle too long (TimeoutError), or the client is gone
+            arrived = b""
+        if not arrived:
+            self.close_connection = True
+            return
+        self._reader.deadline = time.monotonic() + self.emulator.config.request_timeout
+        super().handle_one_request()
+
+    def handle_expect_100(self) -> bool:
+        """Defer ``100 Continue`` until the headers are accepted (see :meth:`_serve`)."""
+        return True
+
+    def _read_body(self, headers: dict[str, str]) -> bytes:
+        """Read the body, at most ``max_body_bytes`` of it (BodyTooLarge past that)."""
+        limit = self.emulator.config.max_body_bytes
+        if is_chunked(headers):
+            return read_chunked(self.rfile, limit)
+        length = declared_length(headers) or 0
+        if length > limit:  # refused earlier; kept so this read is bounded on its own
+            raise BodyTooLarge(length, limit)
+        body = self.rfile.read(length) if length > 0 else b""
+        if len(body) < length:
+            raise ValueError("the connection ended inside the body")
+        return body
 
     def _serve(self) -> None:
+        """Refuse from the headers, or read the body (bounded) and serve the request."""
+        headers = {key: value for key, value in self.headers.items()}
+        early = self.emulator.refuse_early(self.command, self.path, headers)
+        if early is not None:
+            self._answer(early, unread=has_body(headers))
+            return
+        if self.headers.get("Expect", "").lower() == "100-continue":
+            self.send_response_only(100)
+            self.end_headers()
         try:
-            body = self._read_body()
+            body = self._read_body(headers)
+        except BodyTooLarge as error:
+            self._answer(too_large(error), unread=True)
+            return
         except ValueError:
             self.send_error(400)
             return
-        headers = {key: value for key, value in self.headers.items()}
-        reply = self.emulator.handle(self.command, self.path, headers, body)
+        self._answer(self.emulator.handle(self.command, self.path, headers, body))
+
+    def _answer(self, reply: Reply, unread: bool = False) -> None:
+        """Send ``reply``; when the body was left unread, close the connection after it."""
         if reply.drop:
             self.close_connection = True
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
+        self.connection.settimeout(self.emulator.config.idle_timeout)
         self.send_response(reply.status)
         for name, value in reply.headers:
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(reply.body)))
+        if unread:
+            self.send_header("Connection", "close")
         self.end_headers()
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.wfile.write(reply.body)  # the client may have given up (its timeout)
+        if unread:
+            self._linger()
+
+    def _linger(self) -> None:
+        """Half-close, then drop what the client still sends (bounded) so it reads the answer.
+
+        Closing a socket with unread data makes the kernel reset the connection, which can
+        destroy the answer before the client reads it.
+        """
+        deadline = time.monotonic() + min(_LINGER_SECONDS, self.emulator.config.idle_timeout)
+        drained = 0
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_WR)
+            while drained < _LINGER_BYTES and (wait := deadline - time.monotonic()) > 0:
+                self.connection.settimeout(wait)
+                chunk = self.connection.recv(65536)
+                if not chunk:
+                    break
+                drained += len(chunk)
 
     do_GET = _serve
     do_POST = _serve

@@ -8,6 +8,7 @@ import time
 import httpx
 
 from ._app import Emulator, Exchange, Reply
+from ._intake import BodyTooLarge, agather, gather, too_large
 
 __all__ = ["AsyncEmulatorTransport", "EmulatorTransport"]
 
@@ -29,7 +30,8 @@ class EmulatorTransport(httpx.BaseTransport):
     """Synchronous httpx transport serving requests from an :class:`Emulator`.
 
     Live latency blocks the calling thread (``time.sleep``). A dropped-connection fault raises
-    ``httpx.ConnectError``.
+    ``httpx.ConnectError``. As over HTTP, credentials and the declared body size are checked
+    before the body is read, and a body over ``max_body_bytes`` gets HTTP 413.
 
     Args:
         emulator: The emulator holding the state.
@@ -53,7 +55,15 @@ class EmulatorTransport(httpx.BaseTransport):
         Returns:
             The httpx response.
         """
-        body = request.read()
+        early = self.emulator.refuse_early(request.method, _target(request), request.headers)
+        if early is not None:
+            return _response(early, request)
+        if not isinstance(request.stream, httpx.SyncByteStream):
+            raise TypeError("EmulatorTransport needs a sync body; use AsyncEmulatorTransport")
+        try:
+            body = gather(request.stream, self.emulator.config.max_body_bytes)
+        except BodyTooLarge as error:
+            return _response(too_large(error), request)
         exchange: Exchange = self.emulator.begin(
             request.method, _target(request), dict(request.headers), body
         )
@@ -88,7 +98,15 @@ class AsyncEmulatorTransport(httpx.AsyncBaseTransport):
         Returns:
             The httpx response.
         """
-        body = await request.aread()
+        early = self.emulator.refuse_early(request.method, _target(request), request.headers)
+        if early is not None:
+            return _response(early, request)
+        if not isinstance(request.stream, httpx.AsyncByteStream):
+            raise TypeError("AsyncEmulatorTransport needs an async body; use EmulatorTransport")
+        try:
+            body = await agather(request.stream, self.emulator.config.max_body_bytes)
+        except BodyTooLarge as error:
+            return _response(too_large(error), request)
         exchange = self.emulator.begin(
             request.method, _target(request), dict(request.headers), body
         )
