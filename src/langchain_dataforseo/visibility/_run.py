@@ -1,7 +1,7 @@
 """``run_panel``: collect a panel's answers into the store, resumable, within a cost cap.
 
-One task per (prompt, engine, sample), tagged ``RUN:pI:ENGINE:sN`` (:func:`make_tag`), so
-the store, the journal and the API agree on every task. Standard by default (Live for
+One task per (prompt, engine, sample), tagged ``RUN:pI:ENGINE:sN:DIGEST``
+(:func:`make_tag`), so the store, the journal and the API agree on every task. Standard by default (Live for
 Perplexity, which has no Standard method, or for every engine with ``method="live"``).
 
 Before anything is posted:
@@ -19,6 +19,10 @@ Standard tasks go through ``ChatDataForSEO.asubmit(..., journal=StoreJournal(...
 re-run with the same run id posts only the tasks never posted: posted ones are collected,
 tasks in doubt (a post without a verdict, a Live call without an answer) are looked up by
 tag (Standard) or left alone (Live) unless ``repost_in_doubt=True``.
+
+Several calls (processes, machines) may drive one run at once: each works in rounds on
+the tasks it holds a lease on (``VisibilityStore.claim``), so each task is posted once;
+one that finds tasks held by another waits for them and takes over what is left.
 """
 
 from __future__ import annotations
