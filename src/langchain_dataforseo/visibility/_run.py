@@ -1,8 +1,9 @@
 """``run_panel``: collect a panel's answers into the store, resumable, within a cost cap.
 
 One task per (prompt, engine, sample), tagged ``RUN:pI:ENGINE:sN:DIGEST``
-(:func:`make_tag`), so the store, the journal and the API agree on every task. Standard by default (Live for
-Perplexity, which has no Standard method, or for every engine with ``method="live"``).
+(:func:`make_tag`), so the store, the journal and the API agree on every task. Standard
+by default (Live for Perplexity, which has no Standard method, or for every engine with
+``method="live"``).
 
 Before anything is posted:
 

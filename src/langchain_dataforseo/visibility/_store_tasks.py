@@ -101,8 +101,9 @@ class TaskStates(StoreBase):
     def tag_of(
         self, run_id: str, prompt_index: int, engine: str, sample: int, surface: str = "api"
     ) -> str:
-        """The tag the run gave one task (runs made before tags carried a digest have
-        the older tags; this finds either).
+        """The tag the run gave one task.
+
+        Runs made before tags carried a digest have the older tags; this finds either.
 
         Args:
             run_id: The run.
