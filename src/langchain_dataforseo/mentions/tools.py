@@ -19,6 +19,7 @@ from pydantic.v1 import ValidationError as ValidationErrorV1
 from langchain_dataforseo._client import DataForSEOClient
 from langchain_dataforseo._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_SECONDS
 from langchain_dataforseo._tool_errors import explained
+from langchain_dataforseo._tool_text import DEFAULT_MAX_OUTPUT_CHARS, MIN_OUTPUT_CHARS, bounded
 from langchain_dataforseo.errors import DataForSEOError, DataForSEOInputError
 from langchain_dataforseo.mentions._endpoints import Endpoint, endpoint
 from langchain_dataforseo.mentions._http import acall_endpoint, call_endpoint
@@ -100,6 +101,9 @@ class _MentionsTool(BaseTool):
     """Seconds a call may take, retries included."""
     max_retries: int = DEFAULT_MAX_RETRIES
     """Retries of calls that provably did not run."""
+    max_output_chars: int = Field(default=DEFAULT_MAX_OUTPUT_CHARS, ge=MIN_OUTPUT_CHARS)
+    """Most characters handed to the calling LLM (content or error); a longer text is cut
+    and says so. The artifact keeps every row."""
 
     client: DataForSEOClient | None = Field(default=None, exclude=True, repr=False)
     """A ready client (its account, limits and httpx clients); built on first use otherwise."""
@@ -134,7 +138,7 @@ class _MentionsTool(BaseTool):
             "cost": cost,
             **data,
         }
-        return f"{content}\n(cost ${cost:.4f})", artifact
+        return f"{bounded(content, self.max_output_chars)}\n(cost ${cost:.4f})", artifact
 
     def max_call_cost(self, tool_input: Mapping[str, Any]) -> float:
         """The most a call with these arguments may cost, in USD [I] (nothing is sent).
@@ -164,14 +168,14 @@ class _MentionsTool(BaseTool):
     def _run(
         self, run_manager: CallbackManagerForToolRun | None = None, **args: Any
     ) -> tuple[str, dict[str, Any]]:
-        with explained(_actionable):
+        with explained(_actionable, self.max_output_chars):
             spec, request = self._request(args)
             return self._finish(spec, request, call_endpoint(self._http(), spec, request))
 
     async def _arun(
         self, run_manager: AsyncCallbackManagerForToolRun | None = None, **args: Any
     ) -> tuple[str, dict[str, Any]]:
-        with explained(_actionable):
+        with explained(_actionable, self.max_output_chars):
             spec, request = self._request(args)
             return self._finish(spec, request, await acall_endpoint(self._http(), spec, request))
 
