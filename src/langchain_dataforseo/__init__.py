@@ -60,6 +60,9 @@ if TYPE_CHECKING:  # what type checkers see; a unit test holds it to _EXPORTS
         DataForSEOInvalidRequestError as DataForSEOInvalidRequestError,
     )
     from langchain_dataforseo.errors import (
+        DataForSEOJournalLockedError as DataForSEOJournalLockedError,
+    )
+    from langchain_dataforseo.errors import (
         DataForSEONotFoundError as DataForSEONotFoundError,
     )
     from langchain_dataforseo.errors import (
@@ -126,6 +129,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "DataForSEOInputError",
         "DataForSEOInputWarning",
         "DataForSEOInvalidRequestError",
+        "DataForSEOJournalLockedError",
         "DataForSEONotFoundError",
         "DataForSEOPaymentError",
         "DataForSEOPostbackError",

@@ -11,15 +11,19 @@ from contextlib import contextmanager
 
 from langchain_core.tools import ToolException
 
+from langchain_dataforseo._tool_text import DEFAULT_MAX_OUTPUT_CHARS, bounded
 from langchain_dataforseo.errors import DataForSEOError
 
 
 @contextmanager
-def explained(explain: Callable[[DataForSEOError], str]) -> Iterator[None]:
+def explained(
+    explain: Callable[[DataForSEOError], str], limit: int = DEFAULT_MAX_OUTPUT_CHARS
+) -> Iterator[None]:
     """Turn a ``DataForSEOError`` raised inside into a ``ToolException`` (chained to it).
 
     Args:
         explain: Writes the message for the calling LLM (what went wrong, what to do).
+        limit: The tool's ``max_output_chars``: a longer message is cut and says so.
 
     Raises:
         ToolException: With ``explain(error)``; anything else passes through unchanged.
@@ -27,4 +31,4 @@ def explained(explain: Callable[[DataForSEOError], str]) -> Iterator[None]:
     try:
         yield
     except DataForSEOError as error:
-        raise ToolException(explain(error)) from error
+        raise ToolException(bounded(explain(error), limit)) from error

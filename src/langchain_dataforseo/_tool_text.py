@@ -2,11 +2,14 @@
 
 Pure text: the content (answer, numbered sources, searches), the structured artifact,
 and error messages that say which field, limit or status code and what to do next.
+Every tool of the package bounds what it hands the calling LLM with :func:`bounded`
+(``max_output_chars``, default :data:`DEFAULT_MAX_OUTPUT_CHARS`): a hostile or runaway
+answer cannot become millions of tokens for the LLM; the artifact keeps everything.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from langchain_core.messages import AIMessage
 from pydantic import ValidationError
@@ -24,6 +27,31 @@ from langchain_dataforseo.errors import (
     DataForSEORateLimitError,
     DataForSEOTimeoutError,
 )
+
+DEFAULT_MAX_OUTPUT_CHARS: Final = 20_000
+"""What a tool hands the calling LLM at most, in characters (about 5,000 tokens)."""
+MIN_OUTPUT_CHARS: Final = 100
+"""The smallest ``max_output_chars`` a tool accepts (room for a useful first line)."""
+
+
+def bounded(text: str, limit: int) -> str:
+    """``text`` cut to its first ``limit`` characters, saying so when it was cut (pure).
+
+    Args:
+        text: What the tool would hand the calling LLM.
+        limit: The tool's ``max_output_chars``.
+
+    Returns:
+        The text itself when it fits; else its first ``limit`` characters followed by
+        ``[cut: N characters, showing the first limit; raise max_output_chars to see
+        more]`` on a line of its own.
+    """
+    if len(text) <= limit:
+        return text
+    return (
+        f"{text[:limit]}\n[cut: {len(text):,} characters, showing the first {limit:,}; "
+        "raise max_output_chars to see more]"
+    )
 
 
 def explain_validation_error(error: ValidationError | Exception) -> str:

@@ -48,6 +48,7 @@ __all__ = [
     "DataForSEOInputError",
     "DataForSEOInputWarning",
     "DataForSEOInvalidRequestError",
+    "DataForSEOJournalLockedError",
     "DataForSEONotFoundError",
     "DataForSEOPaymentError",
     "DataForSEOPostbackError",
@@ -265,6 +266,24 @@ class DataForSEOBudgetError(DataForSEOError, RuntimeError):
         self.spent = spent
         self.max_cost = max_cost
         self.needed = needed
+
+
+class DataForSEOJournalLockedError(DataForSEOError, RuntimeError):
+    """Refused before anything is read or posted: another submission holds the journal file.
+
+    Two submissions writing one journal at once would both post (and pay for) every task,
+    so a file journal is locked for a whole submission and a second one is refused at once.
+    Wait for the holder to end, then run again with the same journal.
+
+    Attributes:
+        path: The journal file.
+        holder: Who holds it, in words (pid, host and since when, as the holder wrote them).
+    """
+
+    def __init__(self, message: str, *, path: str, holder: str) -> None:
+        super().__init__(message, retryable=False)
+        self.path = path
+        self.holder = holder
 
 
 class DataForSEOInputError(DataForSEOError, ValueError):

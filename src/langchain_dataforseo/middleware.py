@@ -19,6 +19,13 @@ the same figure its own budget reserves), the figure you give (``tool_costs[name
 middleware learns the agent's tools from each model request. For a model call it is the
 larger of ``model_call_cost`` and the largest model cost seen so far in the run. Tools of
 other packages cost nothing unless you give a figure.
+
+A tool call whose outcome is unknown counts at its bound, as the chat model's own budget
+counts it: each tool call runs inside :func:`~langchain_dataforseo.track_costs`, where this
+package's tools report every charge (a paid answer that could not be read too) and every
+call of unknown outcome at the most it may cost; what the message does not report goes
+into its ``response_metadata["budget_cost"]``. A failed call to another package's tool
+that reports no cost counts at its worst case (``max_call_cost`` or your figure).
 """
 
 from __future__ import annotations
@@ -28,16 +35,20 @@ from typing import Annotated, Any, NotRequired, Protocol, runtime_checkable
 
 from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
 
+from langchain_dataforseo.costs import CostTracker, track_costs
+
 try:
     from langchain.agents.middleware.types import (
         AgentMiddleware,
         AgentState,
         ModelRequest,
         PrivateStateAttr,
+        ToolCallRequest,
         hook_config,
     )
     from langgraph.channels.untracked_value import UntrackedValue
     from langgraph.runtime import Runtime
+    from langgraph.types import Command
 except ImportError as missing:  # pragma: no cover - depends on the installed extras
     msg = (
         "langchain_dataforseo.middleware needs langchain>=1: "
@@ -46,15 +57,21 @@ except ImportError as missing:  # pragma: no cover - depends on the installed ex
     raise ImportError(msg) from missing
 
 __all__ = [
+    "BUDGET_COST_KEY",
     "BudgetDecision",
     "BudgetState",
     "CostBoundedTool",
     "DataForSEOBudgetMiddleware",
     "call_cost",
+    "counted_tool_message",
     "plan_tool_calls",
     "spent",
     "tool_call_bound",
 ]
+
+
+BUDGET_COST_KEY = "budget_cost"
+"""``ToolMessage.response_metadata`` key: what a call counts at when its artifact says less."""
 
 
 @runtime_checkable
@@ -119,13 +136,52 @@ def call_cost(message: AnyMessage) -> float:
         The cost, 0.0 when the message reports none (or a value that is not a number).
     """
     value: object = None
+    held: object = None
     if isinstance(message, AIMessage):
         value = message.response_metadata.get("cost")
-    elif isinstance(message, ToolMessage) and isinstance(message.artifact, Mapping):
-        value = message.artifact.get("cost")
+    elif isinstance(message, ToolMessage):
+        if isinstance(message.artifact, Mapping):
+            value = message.artifact.get("cost")
+        held = message.response_metadata.get(BUDGET_COST_KEY)
+    return max(_usd(value), _usd(held))
+
+
+def _usd(value: object) -> float:
+    """A reported cost as a number >= 0 (0.0 for anything that is not a number)."""
     if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
         return 0.0
     return max(float(value), 0.0)
+
+
+def _reports_costs(tool: object) -> bool:
+    """Whether a tool reports each charge to ``track_costs`` (this package's tools do)."""
+    return type(tool).__module__.split(".")[0] == __name__.split(".")[0]
+
+
+def counted_tool_message(
+    result: ToolMessage | Command[Any], seen: CostTracker, tool: object, worst: float
+) -> ToolMessage | Command[Any]:
+    """A tool call's message, with what the call counts at when it says less (pure).
+
+    Args:
+        result: What the tool call gave the agent (a ``Command`` passes unchanged).
+        seen: What ``track_costs`` saw during the call (charges, and calls of unknown
+            outcome at their bound).
+        tool: The tool called (this package's report every charge to ``track_costs``).
+        worst: The call's worst case (its bound or your figure).
+
+    Returns:
+        The message, or a copy with ``response_metadata["budget_cost"]`` set.
+    """
+    if not isinstance(result, ToolMessage):
+        return result
+    charged = seen.total_cost + seen.unknown_cost_max
+    if not _reports_costs(tool) and result.status == "error" and call_cost(result) == 0.0:
+        charged = max(charged, worst)  # another package's failed call: unknown, at most
+    if charged <= call_cost(result) + 1e-12:
+        return result
+    meta = {**result.response_metadata, BUDGET_COST_KEY: round(charged, 7)}
+    return result.model_copy(update={"response_metadata": meta})
 
 
 def spent(messages: Sequence[AnyMessage]) -> float:
@@ -262,7 +318,37 @@ class DataForSEOBudgetMiddleware(AgentMiddleware[BudgetState, Any, Any]):
             if isinstance(name := getattr(tool, "name", None), str)
         )
 
+    def _worst(self, request: ToolCallRequest) -> tuple[object, float]:
+        """The tool a call names and its worst case: its bound or your figure."""
+        call = request.tool_call
+        name = str(call.get("name"))
+        tool = request.tool if request.tool is not None else self.known_tools.get(name)
+        figure = self.tool_costs.get(name, self.default_tool_cost)
+        return tool, max(figure, tool_call_bound(tool, call.get("args") or {}))
+
     # -- hooks -----------------------------------------------------------------------------
+
+    def wrap_tool_call(
+        self,
+        request: ToolCallRequest,
+        handler: Callable[[ToolCallRequest], ToolMessage | Command[Any]],
+    ) -> ToolMessage | Command[Any]:
+        """Run the tool call, counting what it was charged (unknown outcomes at their bound)."""
+        tool, worst = self._worst(request)
+        with track_costs() as seen:
+            result = handler(request)
+        return counted_tool_message(result, seen, tool, worst)
+
+    async def awrap_tool_call(
+        self,
+        request: ToolCallRequest,
+        handler: Callable[[ToolCallRequest], Awaitable[ToolMessage | Command[Any]]],
+    ) -> ToolMessage | Command[Any]:
+        """Async :meth:`wrap_tool_call`."""
+        tool, worst = self._worst(request)
+        with track_costs() as seen:
+            result = await handler(request)
+        return counted_tool_message(result, seen, tool, worst)
 
     def wrap_model_call(
         self, request: ModelRequest[Any], handler: Callable[[ModelRequest[Any]], Any]

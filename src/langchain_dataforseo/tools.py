@@ -25,8 +25,9 @@ from langchain_dataforseo._constants import MAX_PROMPT_CHARS, Engine
 from langchain_dataforseo._engines import DEFAULT_MODELS, ENGINE_LABELS, engine_spec
 from langchain_dataforseo._settings import TASK_FIELD, engine_only
 from langchain_dataforseo._tool_schema import tool_input_schema, tool_options
-from langchain_dataforseo._tool_text import actionable
+from langchain_dataforseo._tool_text import DEFAULT_MAX_OUTPUT_CHARS, MIN_OUTPUT_CHARS, actionable
 from langchain_dataforseo._tool_text import artifact as _artifact
+from langchain_dataforseo._tool_text import bounded as _bounded
 from langchain_dataforseo._tool_text import explain_validation_error as _explain_validation_error
 from langchain_dataforseo._tool_text import format_content as _format_content
 from langchain_dataforseo._warnings import user_call_site
@@ -144,6 +145,10 @@ class DataForSEOLLMResponsesTool(BaseTool):
     response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
     """Content for the LLM, and the structured answer as the artifact."""
 
+    max_output_chars: int = Field(default=DEFAULT_MAX_OUTPUT_CHARS, ge=MIN_OUTPUT_CHARS)
+    """Most characters handed to the calling LLM (content or error); a longer text is cut
+    and says so. The artifact keeps the whole answer."""
+
     @model_validator(mode="before")
     @classmethod
     def _build_chat_model(cls, data: Any) -> Any:
@@ -253,8 +258,8 @@ class DataForSEOLLMResponsesTool(BaseTool):
         try:
             message = self.llm.invoke(prompt, config, **tool_options(self.engine, arguments))
         except (DataForSEOError, DataForSEOInputError, DataForSEOBudgetError) as error:
-            raise ToolException(_actionable(error)) from error
-        return _format_content(message), _artifact(message)
+            raise ToolException(_bounded(_actionable(error), self.max_output_chars)) from error
+        return _bounded(_format_content(message), self.max_output_chars), _artifact(message)
 
     async def _arun(
         self,
@@ -280,9 +285,12 @@ class DataForSEOLLMResponsesTool(BaseTool):
             options = tool_options(self.engine, arguments)
             message = await self.llm.ainvoke(prompt, config, **options)
         except (DataForSEOError, DataForSEOInputError, DataForSEOBudgetError) as error:
-            raise ToolException(_actionable(error)) from error
-        return _format_content(message), _artifact(message)
+            raise ToolException(_bounded(_actionable(error), self.max_output_chars)) from error
+        return _bounded(_format_content(message), self.max_output_chars), _artifact(message)
 
+
+_TOOL_SETTINGS: Final = ("max_output_chars",)
+"""Shared toolkit settings that belong to each tool, not to its chat model."""
 
 _ENGINE_ONLY: Final = engine_only()
 """Shared toolkit settings (by every name they are accepted under) that some engine lacks;
@@ -395,6 +403,7 @@ class DataForSEOLLMResponsesToolkit(BaseToolkit):
                 if key not in _ENGINE_ONLY or _setting_of(key) in engine_spec(engine).fields
             }
             name = f"ask_{engine}" if counts[engine] == 1 else f"ask_{engine}_{_slug(model)}"
+            own = {k: shared.pop(k) for k in _TOOL_SETTINGS if k in shared}
             llm = ChatDataForSEO(engine=engine, model=model, **shared)
-            tools.append(DataForSEOLLMResponsesTool(llm=llm, name=name))
+            tools.append(DataForSEOLLMResponsesTool(llm=llm, name=name, **own))
         return tools

@@ -34,6 +34,7 @@ from langchain_dataforseo.errors import (
     DataForSEOError,
     DataForSEOInputError,
     DataForSEOInvalidRequestError,
+    DataForSEOJournalLockedError,
     DataForSEONotFoundError,
     DataForSEOPaymentError,
     DataForSEOPostbackError,
@@ -165,6 +166,7 @@ def test_input_error_is_value_error_and_dataforseo_error() -> None:
     [
         (DataForSEOInputError, ValueError),
         (DataForSEOBudgetError, RuntimeError),
+        (DataForSEOJournalLockedError, RuntimeError),
         (DataForSEOPostbackError, ValueError),
         (DataForSEOUnsupportedError, NotImplementedError),
     ],
@@ -225,6 +227,9 @@ def _samples() -> dict[type[Exception], Exception]:
     )
     samples[DataForSEOInputError] = DataForSEOInputError(
         "too long", field="user_prompt", limit=500, actual=501, index=3
+    )
+    samples[DataForSEOJournalLockedError] = DataForSEOJournalLockedError(
+        "busy", path="j.jsonl", holder="process 7 on host h (since 2026-01-01T00:00:00Z)"
     )
     samples[DataForSEOPostbackError] = DataForSEOPostbackError("bad body")
     samples[DataForSEOUnsupportedError] = DataForSEOUnsupportedError("no tools")

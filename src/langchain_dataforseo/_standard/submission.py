@@ -21,6 +21,7 @@ from langchain_dataforseo._request import ordered_task
 from langchain_dataforseo._standard.context import StandardContext
 from langchain_dataforseo._standard.handle import TaskHandle, generated_tag
 from langchain_dataforseo._standard.journal import JournalState, SubmitJournal, open_journal, replay
+from langchain_dataforseo._standard.journal_lock import hold_journal
 from langchain_dataforseo._standard.resume import (
     RECOVER_WAIT_SECONDS,
     ChunkLog,
@@ -304,14 +305,25 @@ def submit_steps(
     """A submission as steps: it yields the I/O to do and receives its result.
 
     A post that raises (cancelled, interrupted) is thrown back in: its tasks stay
-    reserved at their worst case, since they may have been created.
+    reserved at their worst case, since they may have been created. A file journal is
+    locked from before it is read until the last record is written (``journal_lock``):
+    a second submission with it is refused with ``DataForSEOJournalLockedError``.
     """
-    sub = _start(
-        ctx,
-        prepare(ctx, inputs, stop, options, records, tags),
-        return_exceptions,
-        resume or Resume(),
-    )
+    prepared = prepare(ctx, inputs, stop, options, records, tags)
+    resume = resume or Resume()
+    with hold_journal(resume.journal):
+        return (yield from _locked_steps(ctx, prepared, return_exceptions, resume, for_batch))
+
+
+def _locked_steps(
+    ctx: StandardContext,
+    prepared: list[Prepared],
+    return_exceptions: bool,
+    resume: Resume,
+    for_batch: bool,
+) -> Generator[Recover | Post, Any, list[Item]]:
+    """The steps of :func:`submit_steps` once the journal is held."""
+    sub = _start(ctx, prepared, return_exceptions, resume)
     ctx.client.check_credentials()  # a refusal before any request holds no money
     recovery = Recovery()
     if sub.plan.look_up:

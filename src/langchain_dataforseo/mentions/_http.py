@@ -8,17 +8,22 @@ for every other call. Each answered task is counted in active ``track_costs()`` 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
 from langchain_core.messages import AIMessage
 
 from langchain_dataforseo._client import DataForSEOClient
+from langchain_dataforseo._cost_bounds import outcome_unknown
 from langchain_dataforseo._request import encode_tasks
 from langchain_dataforseo._transport import ApiCall
-from langchain_dataforseo.costs import record_cost
+from langchain_dataforseo.costs import record_cost, record_unknown
+from langchain_dataforseo.errors import DataForSEOError
 from langchain_dataforseo.mentions._endpoints import Endpoint
 from langchain_dataforseo.mentions._parse import parse_task, task_cost
+from langchain_dataforseo.mentions._prices import max_task_cost
 
 __all__ = ["acall_endpoint", "call_endpoint"]
 
@@ -39,6 +44,22 @@ def _counted(spec: Endpoint, task: dict[str, Any]) -> dict[str, Any]:
     return task
 
 
+@contextmanager
+def _unknown_counted(spec: Endpoint, task: dict[str, Any] | None) -> Iterator[None]:
+    """A call whose outcome is unknown counts in ``track_costs`` at its bound, then re-raises.
+
+    An unreadable answer (or a timeout after sending) may have been charged: the active
+    ``track_costs()`` blocks (and the budget middleware, which reads them) count it at
+    the most the task may cost (``mentions._prices.max_task_cost``).
+    """
+    try:
+        yield
+    except DataForSEOError as error:
+        if outcome_unknown(error):
+            record_unknown("llm_mentions", spec.name, max_task_cost(spec, task or {}))
+        raise
+
+
 def call_endpoint(
     client: DataForSEOClient, spec: Endpoint, task: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -53,7 +74,9 @@ def call_endpoint(
         The task object, status 20000.
     """
     call = _prepare(client, spec, task)
-    return _counted(spec, client.request(call, partial(parse_task, where=call.where)))
+    with _unknown_counted(spec, task):
+        answer = client.request(call, partial(parse_task, where=call.where))
+    return _counted(spec, answer)
 
 
 async def acall_endpoint(
@@ -70,4 +93,6 @@ async def acall_endpoint(
         The task object, status 20000.
     """
     call = _prepare(client, spec, task)
-    return _counted(spec, await client.arequest(call, partial(parse_task, where=call.where)))
+    with _unknown_counted(spec, task):
+        answer = await client.arequest(call, partial(parse_task, where=call.where))
+    return _counted(spec, answer)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from langchain_dataforseo._client import DataForSEOClient
-from langchain_dataforseo._envelope import as_list
 from langchain_dataforseo.mentions._endpoints import endpoint
 from langchain_dataforseo.mentions._http import acall_endpoint, call_endpoint
+from langchain_dataforseo.mentions._read import objects, reading
 
 __all__ = [
     "aavailable_filters",
@@ -18,7 +18,9 @@ __all__ = [
 
 
 def _rows(task: dict[str, Any]) -> list[dict[str, Any]]:
-    return [row for row in as_list(task.get("result")) if isinstance(row, dict)]
+    """The result rows; a wrong-typed one is a ``DataForSEOResponseError`` naming it."""
+    with reading("list", task):
+        return objects(task.get("result"), "result")
 
 
 def locations_and_languages(client: DataForSEOClient | None = None) -> list[dict[str, Any]]:

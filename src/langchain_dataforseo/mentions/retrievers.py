@@ -16,7 +16,8 @@ from langchain_dataforseo._client import DataForSEOClient
 from langchain_dataforseo._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_SECONDS
 from langchain_dataforseo.mentions._endpoints import endpoint
 from langchain_dataforseo.mentions._http import acall_endpoint, call_endpoint
-from langchain_dataforseo.mentions._parse import first_result, mention_document, task_cost
+from langchain_dataforseo.mentions._parse import mention_document, task_cost
+from langchain_dataforseo.mentions._read import objects, reading, result_object
 from langchain_dataforseo.mentions._request import MAX_LIMIT, build_task, keyword_target
 
 __all__ = ["DataForSEOLLMMentionsRetriever"]
@@ -121,9 +122,9 @@ class DataForSEOLLMMentionsRetriever(BaseRetriever):
     def _documents(task: dict[str, Any], k: int) -> list[Document]:
         task_id = task.get("id") if isinstance(task.get("id"), str) else None
         cost = task_cost(task)
-        items = first_result(task).get("items") or []
-        rows = [i for i in items if isinstance(i, dict)][:k]
-        return [mention_document(item, task_id=task_id, cost=cost) for item in rows]
+        with reading(_SEARCH.name, task):  # a paid answer that cannot be read: named
+            rows = objects(result_object(task).get("items"), "result[0].items")[:k]
+            return [mention_document(item, task_id=task_id, cost=cost) for item in rows]
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None

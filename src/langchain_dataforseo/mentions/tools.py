@@ -19,17 +19,18 @@ from pydantic.v1 import ValidationError as ValidationErrorV1
 from langchain_dataforseo._client import DataForSEOClient
 from langchain_dataforseo._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_SECONDS
 from langchain_dataforseo._tool_errors import explained
+from langchain_dataforseo._tool_text import DEFAULT_MAX_OUTPUT_CHARS, MIN_OUTPUT_CHARS, bounded
 from langchain_dataforseo.errors import DataForSEOError, DataForSEOInputError
 from langchain_dataforseo.mentions._endpoints import Endpoint, endpoint
 from langchain_dataforseo.mentions._http import acall_endpoint, call_endpoint
 from langchain_dataforseo.mentions._parse import (
-    first_result,
     format_metrics,
     format_rows,
     metrics_summary,
     task_cost,
 )
 from langchain_dataforseo.mentions._prices import max_task_cost
+from langchain_dataforseo.mentions._read import obj, objects, reading, result_object, whole
 from langchain_dataforseo.mentions._request import build_task, domain_target, keyword_target
 from langchain_dataforseo.mentions._tool_args import (
     CompareArgs,
@@ -73,6 +74,10 @@ def _explain(error: ValidationError | ValidationErrorV1) -> str:
     return "Invalid tool arguments (nothing was sent): " + "; ".join(problems)
 
 
+_AT = "result[0]."
+_ITEMS = "result[0].items"
+
+
 class _MentionsTool(BaseTool):
     """Shared settings and drivers; subclasses build the task and render the answer."""
 
@@ -96,6 +101,9 @@ class _MentionsTool(BaseTool):
     """Seconds a call may take, retries included."""
     max_retries: int = DEFAULT_MAX_RETRIES
     """Retries of calls that provably did not run."""
+    max_output_chars: int = Field(default=DEFAULT_MAX_OUTPUT_CHARS, ge=MIN_OUTPUT_CHARS)
+    """Most characters handed to the calling LLM (content or error); a longer text is cut
+    and says so. The artifact keeps every row."""
 
     client: DataForSEOClient | None = Field(default=None, exclude=True, repr=False)
     """A ready client (its account, limits and httpx clients); built on first use otherwise."""
@@ -120,7 +128,8 @@ class _MentionsTool(BaseTool):
     def _finish(
         self, spec: Endpoint, request: dict[str, Any], task: dict[str, Any]
     ) -> tuple[str, dict[str, Any]]:
-        content, data = self._render(spec, first_result(task))
+        with reading(spec.name, task):  # a paid answer that cannot be read: named, not a crash
+            content, data = self._render(spec, result_object(task))
         cost = task_cost(task)
         artifact = {
             "endpoint": spec.name,
@@ -129,7 +138,7 @@ class _MentionsTool(BaseTool):
             "cost": cost,
             **data,
         }
-        return f"{content}\n(cost ${cost:.4f})", artifact
+        return f"{bounded(content, self.max_output_chars)}\n(cost ${cost:.4f})", artifact
 
     def max_call_cost(self, tool_input: Mapping[str, Any]) -> float:
         """The most a call with these arguments may cost, in USD [I] (nothing is sent).
@@ -159,14 +168,14 @@ class _MentionsTool(BaseTool):
     def _run(
         self, run_manager: CallbackManagerForToolRun | None = None, **args: Any
     ) -> tuple[str, dict[str, Any]]:
-        with explained(_actionable):
+        with explained(_actionable, self.max_output_chars):
             spec, request = self._request(args)
             return self._finish(spec, request, call_endpoint(self._http(), spec, request))
 
     async def _arun(
         self, run_manager: AsyncCallbackManagerForToolRun | None = None, **args: Any
     ) -> tuple[str, dict[str, Any]]:
-        with explained(_actionable):
+        with explained(_actionable, self.max_output_chars):
             spec, request = self._request(args)
             return self._finish(spec, request, await acall_endpoint(self._http(), spec, request))
 
@@ -204,7 +213,7 @@ class DataForSEOLLMMentionsTargetMetricsTool(_MentionsTool):
         return spec, build_task(spec, **_common(args))
 
     def _render(self, spec: Endpoint, result: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        summary = metrics_summary(result.get("aggregated_metrics") or {})
+        summary = metrics_summary(obj(result.get("aggregated_metrics"), _AT + "aggregated_metrics"))
         return format_metrics(summary), {"metrics": summary}
 
 
@@ -243,8 +252,7 @@ class DataForSEOLLMMentionsCompareTool(_MentionsTool):
     def _render(self, spec: Endpoint, result: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         rows = [
             {"key": item.get("key"), "metrics": metrics_summary(item)}
-            for item in result.get("items") or []
-            if isinstance(item, dict)
+            for item in objects(result.get("items"), _ITEMS)
         ]
         return format_rows(rows, "key"), {"rows": rows}
 
@@ -282,8 +290,7 @@ class DataForSEOLLMMentionsTopMentionedTool(_MentionsTool):
         key = next(k for name, k in _TOP.values() if name == spec.name)
         rows = [
             {key: item.get(key), "metrics": metrics_summary(item)}
-            for item in result.get("items") or []
-            if isinstance(item, dict)
+            for item in objects(result.get("items"), _ITEMS)
         ]
         return format_rows(rows, key), {"rows": rows, "total_count": result.get("total_count")}
 
@@ -324,15 +331,17 @@ class DataForSEOLLMMentionsHistoryTool(_MentionsTool):
         return spec, build_task(spec, **fields)
 
     def _render(self, spec: Endpoint, result: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        rows = [i for i in result.get("items") or [] if isinstance(i, dict)]
+        rows = objects(result.get("items"), _ITEMS)
         if not rows:
             return "No history for this target.", {"rows": []}
         lines = []
-        for row in rows:
+        for n, row in enumerate(rows):
             if spec.name == "historical":
-                metrics = row.get("metrics") or {}
+                at = f"{_ITEMS}[{n}]."
+                metrics = obj(row.get("metrics"), at + "metrics")
+                month = whole(row.get("month"), at + "month") or 0
                 lines.append(
-                    f"{row.get('year')}-{int(row.get('month') or 0):02d}: "
+                    f"{whole(row.get('year'), at + 'year')}-{month:02d}: "
                     f"{metrics.get('mentions')} mentions, AI search volume "
                     f"{metrics.get('ai_search_volume')}"
                 )

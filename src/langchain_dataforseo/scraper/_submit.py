@@ -36,6 +36,7 @@ from langchain_dataforseo._standard.journal import (
     open_journal,
     replay,
 )
+from langchain_dataforseo._standard.journal_lock import hold_journal
 from langchain_dataforseo._standard.protocol import chunks
 from langchain_dataforseo._standard.resume import (
     RECOVER_WAIT_SECONDS,
@@ -82,12 +83,13 @@ class _Submission:
     log: ChunkLog
 
 
-def _prepare(engine: str, tasks: Sequence[dict[str, Any]], journal: JournalArg) -> _Submission:
+def _prepare(
+    engine: str, tasks: Sequence[dict[str, Any]], opened: SubmitJournal | None
+) -> _Submission:
     """Replay the journal's LLM Scraper records and sort the tasks (pure but for reading)."""
     tags = {i: str(task.get("tag")) for i, task in enumerate(tasks)}
-    if journal is None:
+    if opened is None:
         return _Submission(tags, JournalState(), ResumePlan(post=list(tags)), ChunkLog(None))
-    opened = open_journal(journal)
     check_unique_tags(tags)
     state = replay(opened.records(), family=LLM_SCRAPER)
     check_journal_engine(tags, state, engine)
@@ -181,8 +183,26 @@ def _submit_steps(
     resume: Resume,
     per_post: int,
 ) -> Generator[_Step, Any, list[TaskHandle | DataForSEOError]]:
-    """The submission as steps: look tags in doubt up, then post each chunk in turn."""
-    sub = _prepare(spend.engine, tasks, journal)
+    """The submission as steps: look tags in doubt up, then post each chunk in turn.
+
+    A file journal is locked from before it is read until its last record is written
+    (``journal_lock``): a second submission with it is refused at once.
+    """
+    opened = open_journal(journal) if journal is not None else None
+    with hold_journal(opened):
+        return (yield from _locked_steps(spend, tasks, unit, opened, resume, per_post))
+
+
+def _locked_steps(
+    spend: Spend,
+    tasks: Sequence[dict[str, Any]],
+    unit: float,
+    opened: SubmitJournal | None,
+    resume: Resume,
+    per_post: int,
+) -> Generator[_Step, Any, list[TaskHandle | DataForSEOError]]:
+    """The steps of :func:`_submit_steps` once the journal is held."""
+    sub = _prepare(spend.engine, tasks, opened)
     recovery = Recovery()
     if sub.plan.look_up:  # the look-up needs only tasks_ready_tagged, which the adapter has
         recovery = yield from _steps(spend.engine, sub, resume)

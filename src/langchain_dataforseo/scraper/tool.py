@@ -13,6 +13,7 @@ from langchain_dataforseo._budget import Budget
 from langchain_dataforseo._client import DataForSEOClient
 from langchain_dataforseo._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_SECONDS
 from langchain_dataforseo._tool_errors import explained
+from langchain_dataforseo._tool_text import DEFAULT_MAX_OUTPUT_CHARS, MIN_OUTPUT_CHARS, bounded
 from langchain_dataforseo.scraper._http import ScraperClient
 from langchain_dataforseo.scraper._parse import ScraperAnswer
 from langchain_dataforseo.scraper._request import (
@@ -177,6 +178,9 @@ class DataForSEOLLMScraperTool(BaseTool):
     """Worst case reserved against ``max_cost`` before each call [I: no published price]."""
     client: DataForSEOClient | None = Field(default=None, exclude=True)
     """A ready client (its credentials, pools and retry policy); built from the above if unset."""
+    max_output_chars: int = Field(default=DEFAULT_MAX_OUTPUT_CHARS, ge=MIN_OUTPUT_CHARS)
+    """Most characters handed to the calling LLM (content or error); a longer text is cut
+    and says so. The artifact keeps the whole answer."""
 
     _budget: Budget = PrivateAttr()
     _scraper: ScraperClient = PrivateAttr()
@@ -242,7 +246,9 @@ class DataForSEOLLMScraperTool(BaseTool):
         return self.max_cost_per_call
 
     def _result(self, answer: ScraperAnswer) -> tuple[str, dict[str, Any]]:
-        return format_answer(answer), answer.metadata()
+        """The content, cut to ``max_output_chars``; the artifact keeps the whole markdown."""
+        content = bounded(format_answer(answer), self.max_output_chars)
+        return content, {**answer.metadata(), "markdown": answer.markdown}
 
     def _run(
         self,
@@ -255,7 +261,7 @@ class DataForSEOLLMScraperTool(BaseTool):
         Raises:
             ToolException: For bad arguments (nothing sent) and API errors, explained.
         """
-        with explained(_actionable):
+        with explained(_actionable, self.max_output_chars):
             task = self._task({"keyword": keyword, **kwargs})
             answer = run_live(self._scraper, self._spend(), task, self.max_cost_per_call)
         return self._result(answer)
@@ -271,7 +277,7 @@ class DataForSEOLLMScraperTool(BaseTool):
         Raises:
             ToolException: For bad arguments (nothing sent) and API errors, explained.
         """
-        with explained(_actionable):
+        with explained(_actionable, self.max_output_chars):
             task = self._task({"keyword": keyword, **kwargs})
             answer = await arun_live(self._scraper, self._spend(), task, self.max_cost_per_call)
         return self._result(answer)
