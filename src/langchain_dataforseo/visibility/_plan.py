@@ -136,6 +136,25 @@ def task_bound(
     return live_reservation(task.engine, body)
 
 
+def task_reservation(
+    panel: Panel, task: TaskRecord, method: str, max_cost_per_call: float | None = None
+) -> float:
+    """What posting one task of a run reserves, on its surface (the run's ``method``).
+
+    Args:
+        panel: The panel.
+        task: The task.
+        method: The run's method.
+        max_cost_per_call: The user's per-task figure, replacing the estimate.
+
+    Returns:
+        USD.
+    """
+    if task.surface == APP:
+        return app_bound(app_method(method), max_cost_per_call)
+    return task_bound(panel, task, engine_method(task.engine, method), max_cost_per_call)
+
+
 @dataclass(frozen=True)
 class RunEstimate:
     """What a run (or the rest of a resumed run) can cost at most, before posting.
@@ -203,11 +222,7 @@ def plan_estimate(
     committed = 0.0
     to_collect = doubt = 0
     for task in tasks:
-        if task.surface == APP:
-            bound = app_bound(app_method(method), max_cost_per_call)
-        else:
-            kind = engine_method(task.engine, method)
-            bound = task_bound(panel, task, kind, max_cost_per_call)
+        bound = task_reservation(panel, task, method, max_cost_per_call)
         key = budget_key(task.engine, task.surface)
         if task.status != "pending":
             committed += task.cost or 0.0

@@ -33,6 +33,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from langchain_dataforseo import (
@@ -53,6 +54,7 @@ from langchain_dataforseo.visibility._plan import (
     check_model_options,
     engine_method,
     plan_estimate,
+    task_reservation,
 )
 from langchain_dataforseo.visibility._progress import ProgressCallback, progress_of
 from langchain_dataforseo.visibility._run_api import (
@@ -240,6 +242,10 @@ async def arun_panel(
         tasks_per_post=tasks_per_post,
         owner=owner,
         lease_seconds=lease_seconds,
+        max_cost=max_cost,
+        reservation=partial(
+            task_reservation, panel, method=method, max_cost_per_call=max_cost_per_call
+        ),
     )
     # built once: their budgets (each engine's share of max_cost) hold across rounds
     models = {

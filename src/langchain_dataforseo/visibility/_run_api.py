@@ -99,9 +99,7 @@ async def post_standard(
             if not chunk:
                 return
             tags = [task.tag for task in chunk]
-            journal = StoreJournal(
-                ctx.store, ctx.run_id, tags, owner=ctx.owner, lease_seconds=ctx.lease_seconds
-            )
+            journal = ctx.journal(chunk)
             try:  # one request for up to 100 tasks, each with its own tag
                 items = await model.asubmit(
                     [task.prompt for task in chunk],

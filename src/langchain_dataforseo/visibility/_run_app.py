@@ -44,7 +44,6 @@ from langchain_dataforseo.visibility._run_context import (
     take_unsent,
 )
 from langchain_dataforseo.visibility._store import TaskRecord
-from langchain_dataforseo.visibility._store_journal import StoreJournal
 from langchain_dataforseo.visibility._surfaces import APP, app_task
 
 
@@ -104,16 +103,7 @@ async def post_app(ctx: RunContext, app: AppEngine, tasks: Sequence[TaskRecord])
         return
     settings = ctx.panel.app_settings
     objects = [app_task(app.engine, t.prompt, settings, t.tag, "standard") for t in tasks]
-    tags = [t.tag for t in tasks]
-    journal = StoreJournal(
-        ctx.store,
-        ctx.run_id,
-        tags,
-        prepaid=app.unit,
-        family=LLM_SCRAPER,
-        owner=ctx.owner,
-        lease_seconds=ctx.lease_seconds,
-    )
+    journal = ctx.journal(tasks, prepaid=app.unit, family=LLM_SCRAPER)
     resume = Resume(ctx.repost_in_doubt, ctx.recover_wait, app.poll_interval)
     try:
         items = await asubmit(

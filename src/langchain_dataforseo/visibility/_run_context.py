@@ -28,6 +28,7 @@ from langchain_dataforseo._settings import MODEL_FIELDS
 from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._progress import ProgressCallback, progress_of
 from langchain_dataforseo.visibility._store import TaskRecord, VisibilityStore
+from langchain_dataforseo.visibility._store_journal import StoreJournal
 from langchain_dataforseo.visibility._store_tasks import LEASE_SECONDS, new_owner
 
 STOPS_RUN: Final = (DataForSEOAuthenticationError, DataForSEOPaymentError)
@@ -39,8 +40,23 @@ class RunContext:
     """The state a run's drivers share (one per ``arun_panel`` call).
 
     ``owner`` is this call's lease owner: it posts, recovers and collects only the tasks
-    it holds (see ``VisibilityStore.claim``), so two calls on one run share it.
+    it holds (see ``VisibilityStore.claim``), so two calls on one run share it. Each
+    intent records the task's ``reservation`` and is refused past ``max_cost``, counted
+    over every driver of the run (``VisibilityStore.run_spend``).
     """
+
+    def journal(self, tasks: Sequence[TaskRecord], **options: Any) -> StoreJournal:
+        """The store journal of one submission of these tasks, under this driver's leases."""
+        return StoreJournal(
+            self.store,
+            self.run_id,
+            [t.tag for t in tasks],
+            owner=self.owner,
+            lease_seconds=self.lease_seconds,
+            reserve={t.tag: self.reservation(t) for t in tasks},
+            max_cost=self.max_cost,
+            **options,
+        )
 
     store: VisibilityStore
     run_id: str
@@ -56,6 +72,8 @@ class RunContext:
     tasks_per_post: int = 100
     owner: str = field(default_factory=new_owner)
     lease_seconds: float = LEASE_SECONDS
+    max_cost: float | None = None
+    reservation: Callable[[TaskRecord], float] = lambda _task: 0.0
     last_report: float = 0.0
     stop: BaseException | None = None
     posting: dict[str, asyncio.Event] = field(default_factory=dict)
@@ -193,9 +211,14 @@ async def run_live_tasks(ctx: RunContext, tasks: Sequence[TaskRecord], answer: L
                 return
             store = ctx.store
             if not store.claim_intent(
-                ctx.run_id, [task.tag], ctx.owner, lease_seconds=ctx.lease_seconds
+                ctx.run_id,
+                [task.tag],
+                ctx.owner,
+                lease_seconds=ctx.lease_seconds,
+                reserve={task.tag: ctx.reservation(task)},
+                max_cost=ctx.max_cost,
             ):
-                return  # another driver holds it, or posted it
+                return  # another driver holds it or posted it, or the run's cap is reached
             try:
                 with keep_raw_tasks() as kept:
                     raw, cost = await answer(task, kept)

@@ -119,11 +119,15 @@ _V3: Final = (
     # run leases: whoever posts, recovers or collects a task holds it (``lease_owner``)
     # until ``lease_until`` (UTC, ISO 8601, renewed while the holder lives), so two
     # drivers of one run never post the same task; a dead driver's tasks are taken over
-    # once its lease has expired. ``recovered`` marks a task id found by tag (a look-up
+    # once its lease has expired. ``reserved`` is what a task's post reserved, so every
+    # driver sees the run's spend. ``recovered`` marks a task id found by tag (a look-up
     # in ``tasks_ready``), whose echoed request is checked before its answer is kept.
     "ALTER TABLE tasks ADD COLUMN lease_owner TEXT",
     "ALTER TABLE tasks ADD COLUMN lease_until TEXT",
     "ALTER TABLE tasks ADD COLUMN recovered INTEGER NOT NULL DEFAULT 0",
+    # what a task's post reserved (its worst case) when its intent was recorded: the
+    # run's spend, read by every driver, counts it until the task's cost is known
+    "ALTER TABLE tasks ADD COLUMN reserved REAL",
     "CREATE INDEX tasks_by_lease ON tasks (run_id, lease_owner)",
 )
 

@@ -39,6 +39,7 @@ from langchain_dataforseo._standard.journal import (
     intent_record,
     record_family,
 )
+from langchain_dataforseo.errors import DataForSEOBudgetError
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
 from langchain_dataforseo.visibility._store import VisibilityStore
 from langchain_dataforseo.visibility._store_tasks import LEASE_SECONDS
@@ -63,6 +64,10 @@ class StoreJournal:
         owner: The driver whose leases this journal's intents take (``None``: no leases,
             as a single driver).
         lease_seconds: How long those leases hold unless renewed.
+        reserve: Tag -> what posting the task may cost at most, recorded with its intent
+            (with an ``owner``).
+        max_cost: The run's cap across all its drivers: an intent that would take the
+            run's spend past it raises :class:`DataForSEOBudgetError` (with an ``owner``).
 
     Raises:
         VisibilityStoreError: For an unknown run id or family.
@@ -78,6 +83,8 @@ class StoreJournal:
         family: str = LLM_RESPONSES,
         owner: str | None = None,
         lease_seconds: float = LEASE_SECONDS,
+        reserve: Mapping[str, float] | None = None,
+        max_cost: float | None = None,
     ) -> None:
         store.check_run(run_id)
         if family not in SURFACE_OF_FAMILY:
@@ -93,6 +100,8 @@ class StoreJournal:
         self.prepaid = prepaid
         self.owner = owner
         self.lease_seconds = lease_seconds
+        self.reserve = dict(reserve or {})
+        self.max_cost = max_cost
 
     def __repr__(self) -> str:
         return (
@@ -172,11 +181,27 @@ class StoreJournal:
             self.store.record_intent(self.run_id, tags)
             return
         taken = set(
-            self.store.claim_intent(self.run_id, tags, self.owner, lease_seconds=self.lease_seconds)
+            self.store.claim_intent(
+                self.run_id,
+                tags,
+                self.owner,
+                lease_seconds=self.lease_seconds,
+                reserve=self.reserve,
+                max_cost=self.max_cost,
+            )
         )
         refused = [tag for tag in tags if tag not in taken]
         if refused:
             self.store.clear_intent(self.run_id, list(taken))  # the chunk is not posted
+            spent = self.store.run_spend(self.run_id)
+            needed = sum(self.reserve.get(tag, 0.0) for tag in tags)
+            if self.max_cost is not None and spent + needed > self.max_cost + 1e-9:
+                msg = (
+                    f"Budget: run {self.run_id!r} has spent or reserved ${spent:.4f} of its "
+                    f"max_cost ${self.max_cost:.4f} (all its drivers); this chunk's "
+                    f"{len(tags)} task(s) would reserve ${needed:.4f}. Nothing was posted."
+                )
+                raise DataForSEOBudgetError(msg, spent=spent, max_cost=self.max_cost, needed=needed)
             holders = self.store.held_elsewhere(self.run_id, self.owner)
             msg = (
                 f"{len(refused)} task(s) of run {self.run_id!r} (first {refused[0]!r}) are "

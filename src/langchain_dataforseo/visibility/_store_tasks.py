@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
@@ -62,6 +63,18 @@ def holder_is_dead(owner: str) -> bool:
     except OSError:  # alive, another user's
         return False
     return False
+
+
+def _spend(conn: sqlite3.Connection, run_id: str) -> float:
+    """The run's spend: costs of finished tasks, max(cost, reserved) of started ones."""
+    row = conn.execute(
+        "SELECT COALESCE(SUM(CASE WHEN status != 'pending' THEN COALESCE(cost, 0) "
+        "WHEN task_id IS NOT NULL OR intent_at IS NOT NULL "
+        "THEN MAX(COALESCE(reserved, 0), COALESCE(cost, 0)) ELSE 0 END), 0) "
+        "FROM tasks WHERE run_id = ?",
+        (run_id,),
+    ).fetchone()
+    return float(row[0])
 
 
 def _until(seconds: float) -> str:
@@ -187,6 +200,8 @@ class TaskStates(StoreBase):
         owner: str,
         *,
         lease_seconds: float = LEASE_SECONDS,
+        reserve: Mapping[str, float] | None = None,
+        max_cost: float | None = None,
     ) -> list[str]:
         """Take the lease of tasks to post and record their intent, in one transaction.
 
@@ -196,16 +211,47 @@ class TaskStates(StoreBase):
         driver holds, or in doubt under nobody's lease, is never taken here: it may have
         been posted.
 
+        With ``max_cost``, the run's cap holds across every driver: a task is taken only
+        while the run's spend (:meth:`run_spend`, what every driver has spent or
+        reserved) plus its ``reserve`` stays within ``max_cost``; the first task past it
+        and every later one are not taken.
+
         Args:
             run_id: The run.
             tags: The tasks' tags.
             owner: The driver.
             lease_seconds: How long the lease holds unless renewed.
+            reserve: Tag -> what posting the task may cost at most (USD), recorded with
+                the intent; 0 for a tag not given.
+            max_cost: The run's cap in USD (``None``: no cap).
 
         Returns:
             The tags taken, whose intent is now recorded: post exactly these.
         """
-        return self._claim(run_id, tags, owner, lease_seconds, intent=True, unsent=False)
+        return self._claim(
+            run_id,
+            tags,
+            owner,
+            lease_seconds,
+            intent=True,
+            unsent=False,
+            reserve=reserve or {},
+            max_cost=max_cost,
+        )
+
+    def run_spend(self, run_id: str) -> float:
+        """What a run has spent or may have spent, as every driver's cap counts it.
+
+        Finished tasks count their cost; tasks posted, in flight or in doubt count the
+        larger of their known cost and what their post reserved.
+
+        Args:
+            run_id: The run.
+
+        Returns:
+            USD.
+        """
+        return _spend(self._conn, run_id)
 
     def _claim(
         self,
@@ -216,14 +262,18 @@ class TaskStates(StoreBase):
         *,
         intent: bool,
         unsent: bool,
+        reserve: Mapping[str, float] | None = None,
+        max_cost: float | None = None,
     ) -> list[str]:
         """Claim tasks (see :meth:`claim` and :meth:`claim_intent`)."""
         self._check_run(run_id)
+        reserve = reserve or {}
         now = _now()
         until = _until(lease_seconds)
         if intent:
             sql = (
-                "UPDATE tasks SET lease_owner = ?, lease_until = ?, intent_at = ? "  # noqa: S608
+                "UPDATE tasks SET lease_owner = ?, lease_until = ?, intent_at = ?, "  # noqa: S608
+                "reserved = ? "
                 "WHERE run_id = ? AND tag = ? AND status = 'pending' AND task_id IS NULL "
                 f"AND ((intent_at IS NULL AND {_FREE}) OR lease_owner = ?)"
             )
@@ -239,9 +289,15 @@ class TaskStates(StoreBase):
             params, tail = (owner, until), (owner, now)
         taken: list[str] = []
         with self._write() as conn:
+            spent = _spend(conn, run_id) if max_cost is not None else 0.0
             for tag in dict.fromkeys(tags):
-                if conn.execute(sql, (*params, run_id, tag, *tail)).rowcount == 1:
+                cost = float(reserve.get(tag, 0.0))
+                if max_cost is not None and spent + cost > max_cost + 1e-9:
+                    break  # the run's cap: this task and every later one stay unsent
+                values = (*params, cost) if intent else params
+                if conn.execute(sql, (*values, run_id, tag, *tail)).rowcount == 1:
                     taken.append(tag)
+                    spent += cost
         return taken
 
     def renew_leases(self, run_id: str, owner: str, *, lease_seconds: float = LEASE_SECONDS) -> int:
