@@ -11,11 +11,13 @@ three Standard tasks with a postback URL pointing here, prints what arrives, and
     python examples/postback_receiver.py --demo
 
 What it defends against: forged postbacks (403 without the secret, compared in constant
-time), bodies over 16 MiB or over the JSON parse budget (413), broken requests (400/411),
-clients that stall (a per-read timeout, a deadline for the whole body: 408), floods (a
-listen backlog, a cap on connections in flight: 503), and the same task delivered twice
-(handled once). It is still a demo: serve it behind TLS, and store results durably keyed
-by task id (see the README, "Pingback / postback").
+time), bodies over 16 MiB or over the JSON parse budget (413), bodies not in UTF-8 (400),
+broken requests (400/411), clients that stall (a per-read timeout of 10 s; a deadline of
+10 s for the request line and headers, after which the connection is closed unanswered;
+a deadline of 30 s for the whole body: 408), floods (a listen backlog, a cap of 32
+connections in flight: 503), and the same task delivered twice (handled once). It is
+still a demo: serve it behind TLS, and store results durably keyed by task id (see the
+README, "Pingback / postback").
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.client
+import io
+import math
 import os
+import socket
 import threading
 import time
 from collections import OrderedDict
@@ -46,6 +51,7 @@ from langchain_dataforseo.postback import (
 MAX_BODY = 16 * 1024 * 1024
 BACKLOG = 128  # connections the kernel queues while all handlers are busy (default 5)
 TIMEOUT = 10.0  # seconds any one read or write may stall
+HEADER_DEADLINE = 10.0  # seconds for the request line and headers (a trickler is cut off)
 READ_DEADLINE = 30.0  # seconds for the whole body
 MAX_CONNECTIONS = 32  # handled at once; each may hold up to MAX_BODY in memory
 _CHUNK = 64 * 1024
@@ -74,6 +80,33 @@ def body_length(value: str | None, max_bytes: int) -> int:
     if int(text) == 0:
         raise Refused(400, "empty body")
     return int(text)
+
+
+class DeadlineReader(io.RawIOBase):
+    """A connection's bytes: each read waits at most ``timeout`` s, and none past ``deadline``.
+
+    The per-read timeout alone lets a client that sends a byte every few seconds hold
+    its connection forever; the deadline (a ``time.monotonic()`` value) bounds the whole.
+    """
+
+    def __init__(self, sock: socket.socket, timeout: float) -> None:
+        super().__init__()
+        self._sock = sock
+        self._timeout = timeout
+        self.deadline = math.inf
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("deadline passed")
+        self._sock.settimeout(min(self._timeout, left))
+        try:
+            return self._sock.recv_into(buffer)
+        finally:
+            self._sock.settimeout(self._timeout)  # writes keep the per-read timeout
 
 
 class SeenTasks:
@@ -155,6 +188,7 @@ def make_server(
     secret: str,
     backlog: int = BACKLOG,
     timeout: float = TIMEOUT,
+    header_deadline: float = HEADER_DEADLINE,
     read_deadline: float = READ_DEADLINE,
     max_connections: int = MAX_CONNECTIONS,
     max_bytes: int = MAX_BODY,
@@ -163,6 +197,8 @@ def make_server(
 
     ``on_message(message, query)`` is called once per task id (``query`` without the
     secret); if it raises, the answer is 500 and a redelivery is handled again.
+    ``timeout`` bounds each read; ``header_deadline`` the request line and headers (the
+    connection is then closed, unanswered); ``read_deadline`` the body (408).
     """
     secret_matches(None, secret)  # refuses a weak secret now, not on the first request
     seen = SeenTasks()
@@ -171,6 +207,13 @@ def make_server(
     class Receiver(BaseHTTPRequestHandler):
         timeout = socket_timeout  # applied to the connection's socket by setup()
 
+        def setup(self) -> None:
+            super().setup()
+            self.rfile.close()  # replaced by a reader with deadlines (closing frees the socket)
+            self._reader = DeadlineReader(self.connection, socket_timeout)
+            self._reader.deadline = time.monotonic() + header_deadline
+            self.rfile = io.BufferedReader(self._reader)
+
         def do_POST(self) -> None:
             self._serve("/postback", self._postback)
 
@@ -178,6 +221,7 @@ def make_server(
             self._serve("/pingback", lambda query: print(f"pingback: {query}"))
 
         def _serve(self, path: str, route: Callable[[dict[str, str]], None]) -> None:
+            self._reader.deadline = time.monotonic() + read_deadline  # headers are in
             url = urlsplit(self.path)
             query = {k: v[0] for k, v in parse_qs(url.query).items()}
             try:
@@ -226,7 +270,8 @@ def make_server(
                         raise Refused(400, f"body ended after {len(body)} of {length} bytes")
                     body += chunk
             except TimeoutError as error:
-                raise Refused(408, f"no data for {socket_timeout} s") from error
+                why = f"no data for {socket_timeout} s, or no body within {read_deadline} s"
+                raise Refused(408, why) from error
             return body  # a bytearray: parse_postback reads it without a copy
 
         def _drain(self) -> None:
@@ -315,6 +360,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--backlog", type=int, default=BACKLOG)
     parser.add_argument("--timeout", type=float, default=TIMEOUT, help="seconds per read")
+    parser.add_argument(
+        "--header-deadline",
+        type=float,
+        default=HEADER_DEADLINE,
+        help="seconds for the request line and headers",
+    )
     parser.add_argument("--demo", action="store_true", help="run against the local emulator")
     parser.add_argument("--db", default=None, help="write each answer into this panel store")
     parser.add_argument("--run", default=None, help="the panel run the tasks belong to (--db)")
@@ -339,6 +390,7 @@ def main() -> None:
         secret=secret,
         backlog=args.backlog,
         timeout=args.timeout,
+        header_deadline=args.header_deadline,
     )
     base = f"http://{args.host}:{args.port}"
     print(f"listening; postback_url: {base}/postback?secret={shown}&id=$id&tag=$tag")

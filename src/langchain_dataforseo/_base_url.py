@@ -1,18 +1,25 @@
 """Where calls may go: the base URL's safety checks and the endpoints' parsed URLs.
 
 Credentials travel only over https, or over plain http to a loopback host (the local
-emulator); a URL carrying a user or password is refused, and never shown with it.
+emulator); a URL carrying a user or password is refused when the object that takes it is
+built (so no repr, dump or error can show it), and never shown with it.
 """
 
 from __future__ import annotations
 
 import functools
 import ipaddress
+import os
+import re
 import socket
+from typing import Final
 
 import httpx
 
+from langchain_dataforseo._constants import ENV_BASE_URL
 from langchain_dataforseo.errors import DataForSEOInputError
+
+_AUTHORITY_END: Final = re.compile(r"[/?#]")
 
 _API_PREFIX = "/v3/ai_optimization"
 
@@ -47,6 +54,17 @@ def is_loopback_host(host: str) -> bool:
     )
 
 
+def _split(url: str) -> tuple[str, str, str]:
+    """``url`` as its scheme with ``://``, its authority and the rest (cut where httpx cuts)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        rest, scheme = url, ""
+    end = _AUTHORITY_END.search(rest)
+    if end is None:
+        return scheme + sep, rest, ""
+    return scheme + sep, rest[: end.start()], rest[end.start() :]
+
+
 def redact_url(url: str) -> str:
     """The URL with any password (or user) it carries replaced by ``***``.
 
@@ -56,14 +74,48 @@ def redact_url(url: str) -> str:
     Returns:
         The URL, safe to show.
     """
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        rest, scheme = url, ""
-    authority, slash, path = rest.partition("/")
+    start, authority, rest = _split(url)
     if "@" not in authority:
         return url
-    host = authority.rsplit("@", 1)[1]
-    return f"{scheme}{sep}***@{host}{slash}{path}"
+    return f"{start}***@{authority.rsplit('@', 1)[1]}{rest}"
+
+
+def refuse_credentials(base_url: str | None) -> None:
+    """Refuse a base URL that carries a user or password, before anything keeps it.
+
+    Called when a model, tool, retriever, loader or client is built, so that the URL
+    never reaches a repr, ``dumpd``, ``model_dump_json`` or an error message.
+
+    Args:
+        base_url: The base URL as given; ``None`` checks ``DATAFORSEO_BASE_URL``.
+
+    Raises:
+        DataForSEOInputError: The URL has userinfo (``https://user:pass@host``); the
+            message shows it as ``https://***@host`` and says to use login/password.
+    """
+    url = base_url if base_url is not None else os.environ.get(ENV_BASE_URL)
+    if not isinstance(url, str) or "@" not in _split(url)[1]:
+        return
+    shown = redact_url(url)
+    msg = (
+        f"base_url={shown!r} is refused: it carries a user or password. Give the "
+        "credentials as login= and password= (or DATAFORSEO_LOGIN / DATAFORSEO_PASSWORD)."
+    )
+    raise DataForSEOInputError(msg, field="base_url", limit="no user info", actual=shown)
+
+
+def _host_of(url: httpx.URL, shown: str) -> str:
+    """The URL's host; an invalid international name (IDNA) is an input error."""
+    try:
+        return url.host
+    except UnicodeError as exc:  # idna.IDNAError: "xn--" labels that do not decode
+        msg = (
+            f"base_url={shown!r} is refused: its host is not a valid international "
+            f"domain name (IDNA: {exc})."
+        )
+        raise DataForSEOInputError(
+            msg, field="base_url", limit="a valid host name", actual=shown
+        ) from None
 
 
 @functools.lru_cache(maxsize=64)
@@ -79,22 +131,22 @@ def check_base_url(base_url: str) -> str:
     Raises:
         DataForSEOInputError: For a scheme other than https, except plain http to a
             loopback host (the local emulator); or a URL carrying a user or password
-            (give them as ``login`` / ``password``). The message never shows a password.
+            (give them as ``login`` / ``password``); or a host that is not a valid
+            international domain name. The message never shows a password.
     """
+    refuse_credentials(base_url)
     shown = redact_url(base_url)
     try:
         url = httpx.URL(base_url)
     except httpx.InvalidURL:
         url = httpx.URL("invalid:")
-    if url.userinfo:
-        msg = (
-            f"base_url={shown!r} is refused: it carries a user or password. Give the "
-            "credentials as login= and password= (or DATAFORSEO_LOGIN / DATAFORSEO_PASSWORD)."
-        )
+    if url.userinfo:  # refuse_credentials saw none: httpx parsed the URL otherwise
+        msg = f"base_url={shown!r} is refused: it carries a user or password."
         raise DataForSEOInputError(msg, field="base_url", limit="no user info", actual=shown)
-    if url.scheme == "https" and url.host:
+    host = _host_of(url, shown)
+    if url.scheme == "https" and host:
         return base_url.rstrip("/")
-    if url.scheme == "http" and url.host and is_loopback_host(url.host):
+    if url.scheme == "http" and host and is_loopback_host(host):
         return base_url.rstrip("/")
     msg = (
         f"base_url={shown!r} is refused: credentials are sent only over https, or over "

@@ -19,6 +19,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
+from langchain_dataforseo._base_url import refuse_credentials
 from langchain_dataforseo._budget import Budget
 from langchain_dataforseo._builder import RequestBase, build_request, defaults_of
 from langchain_dataforseo._catalogue import ModelRecord
@@ -198,8 +199,10 @@ class ChatDataForSEOBase(BaseChatModel):
 
         Raises:
             DataForSEOInputError: An out-of-range or unsupported setting (``temperature``,
-                ``top_p``, ``max_tokens``, ``tag``, search country), named as you wrote it.
+                ``top_p``, ``max_tokens``, ``tag``, search country), named as you wrote it;
+                or a ``base_url`` carrying a user or password (never kept nor shown).
         """
+        refuse_credentials(kwargs.get("base_url"))
         super().__init__(**kwargs)
         check_settings(self.engine, self._defaults(), kwargs)
 

@@ -29,6 +29,7 @@ from langchain_dataforseo._base_url import (
     endpoint_url,
     is_loopback_host,
     redact_url,
+    refuse_credentials,
 )
 from langchain_dataforseo._catalogue import ModelRecord
 from langchain_dataforseo._client_base import ClientBase
@@ -45,6 +46,7 @@ __all__ = [
     "endpoint_url",
     "is_loopback_host",
     "redact_url",
+    "refuse_credentials",
 ]
 
 

@@ -18,7 +18,12 @@ from pydantic import SecretStr
 
 from langchain_dataforseo import _pools
 from langchain_dataforseo._auth import basic_auth_header
-from langchain_dataforseo._base_url import check_base_url, endpoint_url, redact_url
+from langchain_dataforseo._base_url import (
+    check_base_url,
+    endpoint_url,
+    redact_url,
+    refuse_credentials,
+)
 from langchain_dataforseo._constants import (
     DEFAULT_BASE_URL,
     DEFAULT_CALLS_PER_MINUTE,
@@ -67,12 +72,14 @@ class ClientBase:
         http_async_client: httpx.AsyncClient | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
+        base_url = base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
+        refuse_credentials(base_url)  # before anything keeps it
         self._login = login if login is not None else os.environ.get(ENV_LOGIN)
         if password is None and os.environ.get(ENV_PASSWORD):
             password = os.environ[ENV_PASSWORD]
         self._password = SecretStr(password) if isinstance(password, str) else password
         self._api_key = api_key
-        self.base_url = base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
+        self.base_url = base_url
         self.timeout = timeout
         self.retry = retry or RetryPolicy(max_retries=max_retries)
         self.models_cache_ttl = models_cache_ttl

@@ -12,7 +12,12 @@ itself (every Live answer and every collected Standard result), so Standard batc
 
 Calls whose outcome is unknown (an answer that could not be read, a timeout after sending)
 are not in ``total_cost``: they are counted apart, in ``unknown_tasks`` and
-``unknown_cost_max`` (the most they can have cost).
+``unknown_cost_max`` (the most they can have cost). Standard tasks posted in the block
+and not collected in it are ``pending_tasks``: their prepayment ($0.0102 a task, charged
+at ``task_post``) is in ``total_cost``, and what they may still cost beyond it, up to
+their reservation, is in ``unknown_cost_max``. Collecting one in the block replaces its
+prepayment by the cost it settled at. So the block cannot have cost more than
+``total_cost + unknown_cost_max``.
 """
 
 from __future__ import annotations
@@ -43,6 +48,10 @@ class CostLine:
         unknown_tasks: Calls whose outcome is unknown (their answer could not be read):
             they may have been charged; not counted in ``tasks`` or ``cost``.
         unknown_cost_max: The most those calls can have cost, in USD.
+        pending_tasks: Standard tasks posted and not collected yet (not in ``tasks``).
+        pending_prepaid: What those tasks were charged when posted, in USD (not in
+            ``cost``; settled, maybe partly refunded, when they are collected).
+        pending_cost_max: The most those tasks can cost in all, in USD (their reservation).
     """
 
     tasks: int = 0
@@ -52,6 +61,9 @@ class CostLine:
     reasoning_tokens: int = 0
     unknown_tasks: int = 0
     unknown_cost_max: float = 0.0
+    pending_tasks: int = 0
+    pending_prepaid: float = 0.0
+    pending_cost_max: float = 0.0
 
 
 @dataclass
@@ -64,6 +76,9 @@ class CostTracker:
 
     by_model: dict[tuple[str, str], CostLine] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _pending: dict[str, tuple[tuple[str, str], float, float]] = field(
+        default_factory=dict, repr=False
+    )
 
     def add(self, message: AIMessage) -> None:
         """Count one DataForSEO answer; a replayed (cached) one is not counted.
@@ -79,6 +94,7 @@ class CostTracker:
         details = usage.get("output_token_details") if usage else None
         reasoning = as_int(details.get("reasoning")) if details else None
         with self._lock:
+            self._settle_pending(meta.get("task_id"))
             line = self.by_model.setdefault(key, CostLine())
             line.tasks += 1
             line.cost = round(line.cost + as_float(meta.get("cost")), 7)
@@ -86,23 +102,85 @@ class CostTracker:
             line.output_tokens += usage["output_tokens"] if usage else 0
             line.reasoning_tokens += reasoning or 0
 
-    def add_unknown(self, engine: str, model_name: str, at_most: float) -> None:
+    def add_pending(
+        self, task_id: str, engine: str, model_name: str, prepaid: float, at_most: float
+    ) -> None:
+        """Count one Standard task posted and not collected yet (once per task id).
+
+        Args:
+            task_id: The task's id (collecting it settles this entry).
+            engine: The engine posted to.
+            model_name: The model name sent.
+            prepaid: What posting it was charged, in USD.
+            at_most: The most it can cost in all, in USD (at least ``prepaid``).
+        """
+        at_most = max(at_most, prepaid)
+        with self._lock:
+            if task_id in self._pending:
+                return
+            key = (engine, model_name)
+            self._pending[task_id] = (key, prepaid, at_most)
+            line = self.by_model.setdefault(key, CostLine())
+            line.pending_tasks += 1
+            line.pending_prepaid = round(line.pending_prepaid + prepaid, 7)
+            line.pending_cost_max = round(line.pending_cost_max + at_most, 7)
+
+    def add_settled(self, task_id: str, engine: str, model_name: str, cost: float) -> None:
+        """Count a Standard task that ended without an answer (failed): what it cost.
+
+        Args:
+            task_id: The task's id (its pending entry, if any, is settled).
+            engine: The engine posted to.
+            model_name: The model name sent.
+            cost: What the task cost in the end, in USD (often 0: refunded).
+        """
+        with self._lock:
+            key = self._settle_pending(task_id) or (engine, model_name)
+            if cost:
+                line = self.by_model.setdefault(key, CostLine())
+                line.cost = round(line.cost + cost, 7)
+
+    def _settle_pending(self, task_id: object) -> tuple[str, str] | None:
+        """Drop a pending task's entry (its outcome is now counted); its line, if any."""
+        entry = self._pending.pop(task_id, None) if isinstance(task_id, str) else None
+        if entry is None:
+            return None
+        key, prepaid, at_most = entry
+        line = self.by_model[key]
+        line.pending_tasks -= 1
+        line.pending_prepaid = round(line.pending_prepaid - prepaid, 7)
+        line.pending_cost_max = round(line.pending_cost_max - at_most, 7)
+        if line == CostLine():  # only ever held this pending task (the model name sent)
+            del self.by_model[key]
+        return key
+
+    def add_unknown(
+        self, engine: str, model_name: str, at_most: float, task_id: str | None = None
+    ) -> None:
         """Count one call whose outcome is unknown: it may have been charged up to ``at_most``.
 
         Args:
             engine: The engine called.
             model_name: The model name sent.
             at_most: The most it can have cost, in USD.
+            task_id: A pending Standard task that became of unknown outcome (its pending
+                entry is settled).
         """
         with self._lock:
+            self._settle_pending(task_id)
             line = self.by_model.setdefault((engine, model_name), CostLine())
             line.unknown_tasks += 1
             line.unknown_cost_max = round(line.unknown_cost_max + at_most, 7)
 
     @property
     def total_cost(self) -> float:
-        """USD charged in all, as the answers received report it (known charges only)."""
-        return round(sum(line.cost for line in self.by_model.values()), 7)
+        """USD charged so far, as far as it is known.
+
+        What the answers received report, plus the prepayment of each Standard task
+        still pending (settled, perhaps partly refunded, when it is collected).
+        """
+        lines = self.by_model.values()
+        return round(sum(line.cost + line.pending_prepaid for line in lines), 7)
 
     @property
     def unknown_tasks(self) -> int:
@@ -110,13 +188,25 @@ class CostTracker:
         return sum(line.unknown_tasks for line in self.by_model.values())
 
     @property
-    def unknown_cost_max(self) -> float:
-        """The most the calls of unknown outcome can have cost, in USD.
+    def pending_tasks(self) -> int:
+        """Standard tasks posted in the block and not collected yet (not in :attr:`tasks`)."""
+        return sum(line.pending_tasks for line in self.by_model.values())
 
-        Not in :attr:`total_cost`: the real charge lies between ``total_cost`` and
+    @property
+    def unknown_cost_max(self) -> float:
+        """The most that may still be charged beyond :attr:`total_cost`, in USD.
+
+        The calls of unknown outcome at their worst case, and each pending Standard
+        task's reservation less its prepayment: the block cannot have cost more than
         ``total_cost + unknown_cost_max``.
         """
-        return round(sum(line.unknown_cost_max for line in self.by_model.values()), 7)
+        return round(
+            sum(
+                line.unknown_cost_max + line.pending_cost_max - line.pending_prepaid
+                for line in self.by_model.values()
+            ),
+            7,
+        )
 
     @property
     def tasks(self) -> int:
@@ -138,7 +228,9 @@ class CostTracker:
             f"DataForSEO: {self.tasks} task(s), ${self.total_cost:.6f}, "
             f"{self.input_tokens} tokens in / {self.output_tokens} out"
         ]
-        if self.unknown_tasks:
+        if self.pending_tasks:
+            lines[0] += f"; {self.pending_tasks} pending (prepaid, not collected)"
+        if self.unknown_tasks or self.pending_tasks:
             lines[0] += (
                 f"; {self.unknown_tasks} of unknown outcome, unknown cost at most "
                 f"${self.unknown_cost_max:.6f}"
@@ -148,6 +240,11 @@ class CostTracker:
                 f"  {engine} {model}: {line.tasks} task(s), ${line.cost:.6f}, "
                 f"{line.input_tokens} in / {line.output_tokens} out"
             )
+            if line.pending_tasks:
+                lines[-1] += (
+                    f"; {line.pending_tasks} pending, ${line.pending_prepaid:.6f} prepaid, "
+                    f"at most ${line.pending_cost_max:.6f}"
+                )
             if line.unknown_tasks:
                 lines[-1] += (
                     f"; {line.unknown_tasks} of unknown outcome, at most "
@@ -215,7 +312,23 @@ def record_cost(message: AIMessage) -> None:
         tracker.add(message)
 
 
-def record_unknown(engine: str, model_name: str, at_most: float) -> None:
+def record_unknown(
+    engine: str, model_name: str, at_most: float, task_id: str | None = None
+) -> None:
     """Count a call of unknown outcome in every active tracker (called by ``ChatDataForSEO``)."""
     for tracker in _ACTIVE.get():
-        tracker.add_unknown(engine, model_name, at_most)
+        tracker.add_unknown(engine, model_name, at_most, task_id)
+
+
+def record_pending(
+    task_id: str, engine: str, model_name: str, prepaid: float, at_most: float
+) -> None:
+    """Count a Standard task posted, not collected yet, in every active tracker."""
+    for tracker in _ACTIVE.get():
+        tracker.add_pending(task_id, engine, model_name, prepaid, at_most)
+
+
+def record_settled(task_id: str, engine: str, model_name: str, cost: float) -> None:
+    """Count a Standard task that failed (what it cost) in every active tracker."""
+    for tracker in _ACTIVE.get():
+        tracker.add_settled(task_id, engine, model_name, cost)

@@ -3,8 +3,10 @@
 ``parse_postback`` turns the body into the same ``AIMessage`` that collecting the task
 with ``task_get`` gives. It accepts gzip (detected by its magic bytes, whatever the
 headers say) or plain JSON, caps the decompressed size (a gzip bomb is refused, not
-inflated), checks a parse budget (nesting depth and number of values) before any object
-is built, and raises :class:`DataForSEOPostbackError` for anything malformed.
+inflated), accepts UTF-8 only (DataForSEO sends UTF-8; UTF-16 or UTF-32 JSON, which
+``json.loads`` would decode, could hide its values from the budget), checks a parse
+budget (nesting depth and number of values) before any object is built, and raises
+:class:`DataForSEOPostbackError` for anything malformed.
 
 DataForSEO does not sign postbacks. Put a secret of your own in the ``postback_url``
 (``new_secret``, e.g. ``...?secret=<it>&id=$id&tag=$tag``) and check it with
@@ -63,6 +65,13 @@ DEFAULT_MAX_VALUES: Final = 100_000
 MIN_SECRET_LENGTH: Final = 16
 """Shortest shared secret ``secret_matches`` accepts as the expected one."""
 _GZIP_MAGIC: Final = b"\x1f\x8b"
+_UTF8_BOM: Final = b"\xef\xbb\xbf"
+_OTHER_BOMS: Final = (
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\xfe\xff", "UTF-16"),
+    (b"\xff\xfe", "UTF-16"),
+)
 # Outside strings: the next byte that opens or closes a container, separates values, or
 # opens a string. Inside a string: everything up to its closing quote, escapes included
 # (possessive, so a long string is skipped in one C-level pass with no backtracking).
@@ -131,8 +140,11 @@ def check_json_budget(
     diagnosed here (``json.loads`` does that afterwards); it only cannot get past the
     budget.
 
+    The count is exact for UTF-8 only (where every byte below 0x80 is an ASCII
+    character); :func:`parse_postback` refuses any other encoding before it gets here.
+
     Args:
-        data: The JSON bytes (already decompressed).
+        data: The JSON bytes, UTF-8 (already decompressed).
         max_depth: Deepest nesting of arrays and objects allowed.
         max_values: Most values allowed (objects, arrays and scalars, keys not counted).
 
@@ -209,6 +221,55 @@ def decompress_capped(
     return data
 
 
+def _refuse_other_encodings(data: bytes | bytearray) -> None:
+    """Refuse a UTF-16/32 byte order mark or a NUL byte, without decoding anything."""
+    for bom, name in _OTHER_BOMS:
+        if data.startswith(bom):
+            msg = (
+                f"Postback body is {name} (byte order mark), not JSON in UTF-8; only "
+                "UTF-8 JSON is accepted."
+            )
+            raise DataForSEOPostbackError(msg)
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        msg = (
+            f"Postback body is not JSON in UTF-8: a NUL byte at offset {nul} (UTF-16 or "
+            "UTF-32?); only UTF-8 JSON is accepted."
+        )
+        raise DataForSEOPostbackError(msg)
+
+
+def _utf8_json_text(data: bytes | bytearray) -> str:
+    """The body as text, refusing anything but UTF-8 (a UTF-8 byte order mark is dropped).
+
+    ``json.loads`` on bytes also decodes UTF-16 and UTF-32, whose bytes
+    :func:`check_json_budget` cannot count (a character such as U+2222 holds a quote
+    byte): a 15 MiB UTF-16 body could carry millions of values past the budget.
+    DataForSEO sends UTF-8, so anything else is refused before it is parsed.
+
+    Args:
+        data: The decompressed body.
+
+    Returns:
+        The decoded text.
+
+    Raises:
+        DataForSEOPostbackError: A UTF-16/UTF-32 byte order mark, a NUL byte (JSON has
+            none in UTF-8: UTF-16/32 without a mark has many), or bytes that are not UTF-8.
+    """
+    _refuse_other_encodings(data)
+    start = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
+    try:
+        return str(memoryview(data)[start:], "utf-8")
+    except UnicodeDecodeError as exc:
+        where = start + exc.start
+        msg = (
+            f"Postback body is not JSON in UTF-8: byte {where} is not UTF-8; only UTF-8 "
+            "JSON is accepted."
+        )
+        raise DataForSEOPostbackError(msg) from None
+
+
 def _engine_of(task: dict[str, Any], given: str | None) -> str:
     path = [p for p in as_list(task.get("path")) if isinstance(p, str)]
     for candidate in (given, as_dict(task.get("data")).get("se"), *path):
@@ -239,14 +300,17 @@ def parse_postback(
 
     Raises:
         DataForSEOPostbackLimitError: The body is over a size or parse budget.
-        DataForSEOPostbackError: The body is not gzip/JSON, or not an envelope.
+        DataForSEOPostbackError: The body is not gzip/JSON, not UTF-8 (see
+            :func:`_utf8_json_text`), or not an envelope.
         DataForSEOError: The envelope reports a failed task (with its code and task id).
     """
     data = decompress_capped(body, max_bytes)
+    _refuse_other_encodings(data)  # before the bytes are scanned: the count needs UTF-8
     check_json_budget(data, max_depth=max_depth, max_values=max_values)
+    text = _utf8_json_text(data)  # the budget was counted on exactly these bytes
     try:
-        parsed = json.loads(data)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        parsed = json.loads(text)
+    except (ValueError, RecursionError) as exc:
         msg = f"Postback body is not JSON ({len(data)} bytes)."
         raise DataForSEOPostbackError(msg) from exc
     if not isinstance(parsed, dict) or not isinstance(parsed.get("tasks"), list):

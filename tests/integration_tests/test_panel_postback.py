@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import socket
 import threading
 import time
 from collections import Counter
@@ -70,3 +71,35 @@ def test_postbacks_written_into_the_store_measure_the_run(tmp_path: Path) -> Non
         for task in tasks:
             assert round(task.cost or 0, 6) == round(by_tag[task.tag]["cost"], 6)
     assert gets == 0  # nothing was polled: the postbacks delivered every answer
+
+
+def test_no_postback_secret_reaches_the_store_file(tmp_path: Path) -> None:
+    """Postbacks that never arrive: the run collects the tasks, whose data echoes the URL."""
+    db = tmp_path / "runs.db"
+    panel = Panel(
+        "pb",
+        ["Which CRM suits a small agency?"],
+        "HubSpot",
+        engines={"chat_gpt": "gpt-4.1-mini"},
+        samples=2,
+    )
+    with VisibilityStore(db) as store:
+        store.create_run(panel, run_id="pb")
+    in_query, in_path = new_secret(), new_secret()
+    with socket.socket() as unused:  # a port nobody listens on: every postback fails
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/postback/{in_path}?secret={in_query}&id=$id&tag=$tag"
+    with EmulatorServer(Emulator(EmulatorConfig(task_latency=0.1))) as api:
+        options = {"login": AUTH[0], "password": AUTH[1], "base_url": api.base_url}
+        with VisibilityStore(db) as store:
+            run_panel(panel, store, run_id="pb", collect=False, postback_url=url, **options)
+            run_panel(panel, store, run_id="pb", **options)  # collects what was not delivered
+            assert {t.status for t in store.tasks("pb")} == {"measured"}
+            raw = store.raw_task("pb", store.tasks("pb")[0].tag)
+    assert raw is not None
+    shown = raw["data"]["postback_url"]
+    assert shown.startswith(f"http://127.0.0.1:{port}/REDACTED/REDACTED?secret=REDACTED&id=")
+    stored = b"".join(path.read_bytes() for path in tmp_path.iterdir() if path.is_file())
+    for secret in (in_query, in_path):
+        assert secret.encode() not in stored

@@ -11,6 +11,7 @@ import http.client
 import importlib.util
 import json
 import os
+import select
 import socket
 import subprocess
 import sys
@@ -289,6 +290,38 @@ def test_json_over_the_parse_budget_is_refused_without_the_memory_ballooning(
     assert receiver.post(postback())[0] == 200
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32", "utf-32-be"])
+def test_json_in_utf16_or_utf32_is_refused_before_it_is_parsed(
+    start: Callable[..., Receiver], encoding: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    receiver = start()
+    handed: list[int] = []
+    real_loads = json.loads
+
+    def spy(text: Any, **kwargs: Any) -> Any:
+        handed.append(len(text))
+        return real_loads(text, **kwargs)
+
+    monkeypatch.setattr(json, "loads", spy)
+    # U+2200 holds a lone quote byte in UTF-16/32: a byte scan then sees one open string
+    # and never counts the 300,000 values after it (the budget is 100,000).
+    body = ('["\u2200",' + "{}," * 300_000 + "{}]").encode(encoding)
+    packed = gzip.compress(body)
+    tracemalloc.start()
+    try:
+        baseline, _ = tracemalloc.get_traced_memory()
+        statuses = [receiver.post(body)[0], receiver.post(packed)[0]]
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert statuses == [400, 400]
+    assert handed == []  # json.loads never saw it
+    assert receiver.received == []
+    assert peak - baseline < 300_000 * sys.getsizeof({})  # less than parsing would build
+    assert receiver.post(postback())[0] == 200  # UTF-8, as DataForSEO sends, still passes
+    assert len(receiver.received) == 1
+
+
 # --------------------------------------------------------------------------- slow clients
 
 
@@ -342,6 +375,52 @@ def test_a_client_that_trickles_its_body_is_cut_off_at_the_read_deadline(
     assert status_of(answer) == 408
     assert time.monotonic() - began < 8  # the 1 s deadline plus a generous margin
     assert receiver.received == []
+
+
+def _trickle(port: int, data: bytes, stop: threading.Event, cut_off: list[int]) -> None:
+    """Send ``data`` a byte every 50 ms; note in ``cut_off`` when the server closes on us."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        for byte in data:
+            if stop.is_set():
+                return
+            try:
+                sock.sendall(bytes([byte]))
+                readable, _, _ = select.select([sock], [], [], 0.05)
+                if readable and not sock.recv(65536):
+                    cut_off.append(1)  # closed, unanswered
+                    return
+            except OSError:
+                cut_off.append(1)  # reset
+                return
+
+
+def test_clients_that_trickle_their_headers_are_cut_off_at_the_header_deadline(
+    start: Callable[..., Receiver],
+) -> None:
+    receiver = start(timeout=5.0, header_deadline=2.0, max_connections=4)
+    # 4,000 bytes at 20 a second: 200 s of headers, each byte well within the 5 s timeout.
+    head = f"POST /postback?secret={SECRET} HTTP/1.1\r\nX-Pad: {'a' * 4000}\r\n".encode()
+    stop, cut_off = threading.Event(), []
+    tricklers = [
+        threading.Thread(target=_trickle, args=(receiver.port, head, stop, cut_off), daemon=True)
+        for _ in range(4)
+    ]
+    for thread in tricklers:
+        thread.start()
+    try:
+        give_up = time.monotonic() + 20
+        while receiver.server._slots._value > 0:  # every slot taken by a trickler
+            assert time.monotonic() < give_up
+            time.sleep(0.01)
+        while receiver.try_post(postback()) != 200:
+            assert time.monotonic() < give_up, "the tricklers kept every slot"
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        for thread in tricklers:
+            thread.join(timeout=10)
+    assert len(cut_off) == 4  # each trickler was closed by the server
+    assert len(receiver.received) == 1
 
 
 def test_connections_past_max_connections_get_503_and_the_slot_is_freed(

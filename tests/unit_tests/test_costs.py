@@ -18,6 +18,8 @@ from langchain_dataforseo.costs import (
     CostLine,
     mark_replayed,
     record_cost,
+    record_pending,
+    record_settled,
     record_unknown,
     track_costs,
 )
@@ -270,3 +272,60 @@ def test_without_unknown_outcomes_the_summary_does_not_mention_them() -> None:
     assert costs.unknown_tasks == 0
     assert costs.unknown_cost_max == 0.0
     assert "unknown" not in str(costs)
+
+
+# --------------------------------------------------------------------------- pending Standard
+
+
+def answer_of(task_id: str) -> AIMessage:
+    message = web_search_answer()
+    message.response_metadata["task_id"] = task_id
+    return message
+
+
+def test_a_pending_task_counts_its_prepayment_and_its_bound_until_collected() -> None:
+    with track_costs() as costs:
+        record_pending("t1", "chat_gpt", "gpt-4.1-mini", 0.0102, 0.05)
+        record_pending("t1", "chat_gpt", "gpt-4.1-mini", 0.0102, 0.05)  # once per task id
+        record_pending("t2", "chat_gpt", "gpt-4.1-mini", 0.0102, 0.05)
+        assert (costs.pending_tasks, costs.tasks) == (2, 0)
+        assert costs.total_cost == 0.0204
+        assert costs.unknown_cost_max == round(2 * (0.05 - 0.0102), 7)
+        assert "2 pending" in str(costs)
+        assert "2 pending, $0.020400 prepaid, at most $0.100000" in str(costs)
+        record_cost(answer_of("t1"))  # collected: its settled cost replaces the prepayment
+        assert costs.pending_tasks == 1
+        assert costs.total_cost == round(0.0272228 + 0.0102, 7)
+        assert costs.unknown_cost_max == round(0.05 - 0.0102, 7)
+        record_settled("t2", "chat_gpt", "gpt-4.1-mini", 0.0)  # failed, refunded
+    assert costs.pending_tasks == 0
+    assert costs.total_cost == 0.0272228
+    assert costs.unknown_cost_max == 0.0
+    assert set(costs.by_model) == {GPT}  # the pending line emptied and went
+
+
+def test_a_pending_task_whose_answer_is_unbelievable_moves_to_unknown() -> None:
+    with track_costs() as costs:
+        record_pending("t1", "chat_gpt", "gpt-4.1-mini", 0.0102, 0.05)
+        record_unknown("chat_gpt", "gpt-4.1-mini", 0.05, "t1")
+    assert (costs.pending_tasks, costs.unknown_tasks) == (0, 1)
+    assert costs.total_cost == 0.0
+    assert costs.unknown_cost_max == 0.05
+
+
+def test_a_failed_task_that_cost_something_is_counted() -> None:
+    with track_costs() as costs:
+        record_pending("t1", "claude", "claude-haiku-4-5", 0.0102, 0.0102)
+        record_settled("t1", "claude", "claude-haiku-4-5", 0.0002)
+        record_settled("elsewhere", "claude", "claude-haiku-4-5", 0.0)  # posted before the block
+    assert costs.total_cost == 0.0002
+    assert costs.pending_tasks == 0
+
+
+def test_a_task_collected_in_a_later_block_counts_there_not_as_pending() -> None:
+    with track_costs() as first:
+        record_pending("t1", "chat_gpt", "gpt-4.1-mini", 0.0102, 0.0102)
+    with track_costs() as second:
+        record_cost(answer_of("t1"))
+    assert first.pending_tasks == 1  # what the first block left running
+    assert (second.pending_tasks, second.tasks) == (0, 1)

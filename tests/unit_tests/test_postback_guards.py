@@ -230,3 +230,52 @@ def test_the_budget_agrees_with_the_parsed_object(value: Any, ascii_only: bool) 
 def test_arbitrary_bytes_pass_or_raise_a_limit_error(data: bytes) -> None:
     with contextlib.suppress(DataForSEOPostbackLimitError):
         check_json_budget(data, max_depth=4, max_values=16)
+
+
+# --------------------------------------------------------------------------- UTF-8 only
+
+
+def smuggled(values: int, encoding: str) -> bytes:
+    """JSON whose U+2200 (one 0x22 byte in UTF-16/32) hides every later value from a byte scan."""
+    return ('["\u2200",' + "{}," * values + "{}]").encode(encoding)
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"]
+)
+def test_utf16_and_utf32_json_is_refused_before_it_is_parsed(
+    encoding: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[int] = []
+    real_loads = json.loads
+
+    def spy(text: Any, **kwargs: Any) -> Any:
+        parsed.append(len(text))
+        return real_loads(text, **kwargs)
+
+    monkeypatch.setattr(json, "loads", spy)
+    body = smuggled(2 * DEFAULT_MAX_VALUES, encoding)
+    for sent in (body, gzip.compress(body)):
+        with pytest.raises(DataForSEOPostbackError, match="only UTF-8 JSON is accepted"):
+            parse_postback(sent)
+    assert parsed == []  # nothing was built from it
+
+
+def test_the_same_values_in_utf8_are_counted_and_refused() -> None:
+    with pytest.raises(DataForSEOPostbackLimitError, match="max_values"):
+        parse_postback(smuggled(2 * DEFAULT_MAX_VALUES, "utf-8"))
+
+
+def test_bytes_that_are_not_utf8_are_refused_with_their_offset() -> None:
+    with pytest.raises(DataForSEOPostbackError, match="byte 10 is not UTF-8"):
+        parse_postback(b'{"tasks":"\xff"}')
+    with pytest.raises(DataForSEOPostbackError, match="a NUL byte at offset 1"):
+        parse_postback(b"{\x00}")
+
+
+def test_utf8_with_a_byte_order_mark_and_non_ascii_text_is_read() -> None:
+    task = example("4.1_live_web_search")["tasks"][0]
+    task["result"][0]["items"][-1]["sections"][0]["text"] = "Ça coûte 5 € — “vrai” 😀"
+    body = json.dumps({"status_code": 20000, "tasks": [task]}, ensure_ascii=False)
+    for sent in (body.encode("utf-8"), b"\xef\xbb\xbf" + body.encode("utf-8")):
+        assert "coûte 5 € — “vrai” 😀" in parse_postback(sent, engine="chat_gpt").text

@@ -17,7 +17,7 @@ from langchain_dataforseo._standard.context import StandardContext
 from langchain_dataforseo._standard.handle import STANDARD_POST_PRICE_USD, TaskHandle, check_task_id
 from langchain_dataforseo._standard.protocol import CollectState
 from langchain_dataforseo._standard.submission import Item, Outcome
-from langchain_dataforseo.costs import record_cost, record_unknown
+from langchain_dataforseo.costs import record_cost, record_settled, record_unknown
 from langchain_dataforseo.errors import (
     DataForSEOBatchError,
     DataForSEOResponseError,
@@ -57,7 +57,9 @@ def outcomes(ctx: StandardContext, items: Sequence[Item], state: CollectState) -
             out.append(message)
         elif item.id in state.failed:
             error = state.failed[item.id]
-            ctx.budget.settle_held(item.id, getattr(error, "cost", 0.0))
+            cost = getattr(error, "cost", 0.0)
+            ctx.budget.settle_held(item.id, cost)
+            record_settled(item.id, item.engine, item.model_name or "", cost or 0.0)
             out.append(error)
         else:
             why = (
@@ -81,7 +83,10 @@ def _unbelievable(ctx: StandardContext, item: TaskHandle, task: Mapping[str, Any
     """A finished task whose reported cost cannot be believed: its reservation is kept."""
     held = ctx.budget.settle_held_unknown(item.id)
     record_unknown(
-        item.engine, item.model_name or "", STANDARD_POST_PRICE_USD if held is None else held
+        item.engine,
+        item.model_name or "",
+        STANDARD_POST_PRICE_USD if held is None else held,
+        item.id,
     )
     results = task.get("result")
     result = results[0] if isinstance(results, list) and results else {}

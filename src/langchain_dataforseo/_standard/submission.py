@@ -19,7 +19,11 @@ from langchain_dataforseo._catalogue import ModelRecord
 from langchain_dataforseo._cost_bounds import outcome_unknown
 from langchain_dataforseo._request import ordered_task
 from langchain_dataforseo._standard.context import StandardContext
-from langchain_dataforseo._standard.handle import TaskHandle, generated_tag
+from langchain_dataforseo._standard.handle import (
+    STANDARD_POST_PRICE_USD,
+    TaskHandle,
+    generated_tag,
+)
 from langchain_dataforseo._standard.journal import JournalState, SubmitJournal, open_journal, replay
 from langchain_dataforseo._standard.journal_lock import hold_journal
 from langchain_dataforseo._standard.resume import (
@@ -33,7 +37,7 @@ from langchain_dataforseo._standard.resume import (
     recover_steps,
     still_in_doubt_error,
 )
-from langchain_dataforseo.costs import record_unknown
+from langchain_dataforseo.costs import record_pending, record_unknown
 from langchain_dataforseo.errors import (
     DataForSEOError,
     DataForSEOInputError,
@@ -114,8 +118,9 @@ def _placed(
 ) -> list[Item]:
     """Put the posted handles back in input order; hold the reservations of created tasks.
 
-    Tasks whose creation is unknown (an unreadable answer) stay reserved at their worst
-    case, for good.
+    Created tasks count as pending in ``track_costs`` (prepaid, bounded by their
+    reservation) until collected. Tasks whose creation is unknown (an unreadable answer)
+    stay reserved at their worst case, for good.
     """
     out: list[Item] = [
         item if isinstance(item, Exception) else DataForSEOResponseError("not posted")
@@ -132,6 +137,8 @@ def _placed(
             notes = {} if isinstance(entry, Exception) else entry[1]
             handle = replace(handle, index=position, notes=notes or None)
             ctx.budget.hold(handle.id, amount)
+            prepaid = min(amount, STANDARD_POST_PRICE_USD)
+            record_pending(handle.id, ctx.engine, ctx.model, prepaid, amount)
         elif outcome_unknown(handle):  # in doubt: it may exist and be paid
             if isinstance(handle, DataForSEOTaskInDoubtError):
                 handle.index = position

@@ -12,7 +12,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field, SecretStr
 
-from langchain_dataforseo._client import DataForSEOClient
+from langchain_dataforseo._client import DataForSEOClient, refuse_credentials
 from langchain_dataforseo._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_SECONDS
 from langchain_dataforseo.mentions._endpoints import endpoint
 from langchain_dataforseo.mentions._http import acall_endpoint, call_endpoint
@@ -90,6 +90,7 @@ class DataForSEOLLMMentionsRetriever(BaseRetriever):
 
     def __init__(self, **data: Any) -> None:
         """Check the request settings now (raises ``DataForSEOInputError``, unwrapped)."""
+        refuse_credentials(data.get("base_url"))
         super().__init__(**data)
         self._task("placeholder", self.k)
         if self.client is None:

@@ -16,7 +16,7 @@ from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic.v1 import ValidationError as ValidationErrorV1
 
-from langchain_dataforseo._client import DataForSEOClient
+from langchain_dataforseo._client import DataForSEOClient, refuse_credentials
 from langchain_dataforseo._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_SECONDS
 from langchain_dataforseo._tool_errors import explained
 from langchain_dataforseo._tool_text import DEFAULT_MAX_OUTPUT_CHARS, MIN_OUTPUT_CHARS, bounded
@@ -107,6 +107,11 @@ class _MentionsTool(BaseTool):
 
     client: DataForSEOClient | None = Field(default=None, exclude=True, repr=False)
     """A ready client (its account, limits and httpx clients); built on first use otherwise."""
+
+    def __init__(self, **data: Any) -> None:
+        """Build the tool; a ``base_url`` with a user or password raises, unwrapped."""
+        refuse_credentials(data.get("base_url"))
+        super().__init__(**data)
 
     def _http(self) -> DataForSEOClient:
         if self.client is None:

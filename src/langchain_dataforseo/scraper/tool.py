@@ -10,7 +10,7 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from langchain_dataforseo._budget import Budget
-from langchain_dataforseo._client import DataForSEOClient
+from langchain_dataforseo._client import DataForSEOClient, refuse_credentials
 from langchain_dataforseo._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_SECONDS
 from langchain_dataforseo._tool_errors import explained
 from langchain_dataforseo._tool_text import DEFAULT_MAX_OUTPUT_CHARS, MIN_OUTPUT_CHARS, bounded
@@ -184,6 +184,11 @@ class DataForSEOLLMScraperTool(BaseTool):
 
     _budget: Budget = PrivateAttr()
     _scraper: ScraperClient = PrivateAttr()
+
+    def __init__(self, **data: Any) -> None:
+        """Build the tool; a ``base_url`` with a user or password raises, unwrapped."""
+        refuse_credentials(data.get("base_url"))
+        super().__init__(**data)
 
     @model_validator(mode="after")
     def _wire(self) -> Self:

@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from langchain_dataforseo._redact import redact_stored_task
 from langchain_dataforseo.visibility._app_answers import extract_for
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
 from langchain_dataforseo.visibility._matching import AnswerFacts, answer_facts
@@ -38,6 +39,8 @@ class TaskResults(StoreBase):
     ) -> None:
         """Mark a task failed, with its status code (never counted in a denominator).
 
+        The raw task is stored with the callback URLs it echoes hidden (their secrets).
+
         Args:
             run_id: The run.
             tag: The task's tag.
@@ -46,7 +49,8 @@ class TaskResults(StoreBase):
             raw_task: The task JSON, when there is one.
             cost: What the task cost, USD.
         """
-        raw = json.dumps(raw_task, ensure_ascii=False) if raw_task is not None else None
+        kept = redact_stored_task(raw_task) if raw_task is not None else None
+        raw = json.dumps(kept, ensure_ascii=False) if kept is not None else None
         task_id = raw_task.get("id") if raw_task is not None else None
         now = _now()
         with self._write() as conn:
@@ -78,7 +82,8 @@ class TaskResults(StoreBase):
         A task with status 20000 and a result is ``measured`` and its facts are extracted;
         a not-finished code (20100, 40601, 40602: :data:`PENDING_CODES`) leaves it pending
         (its task id is kept); any other status makes it ``failed`` with that code.
-        Recording again replaces.
+        Recording again replaces. The raw JSON is stored with the ``pingback_url`` /
+        ``postback_url`` that ``data`` echoes hidden (the receiver's secret).
 
         Args:
             run_id: The run.
@@ -109,7 +114,9 @@ class TaskResults(StoreBase):
                 reported = raw_task.get("cost")
                 if cost is None and isinstance(reported, (int, float)):
                     cost = float(reported)
-                raw = json.dumps(raw_task, ensure_ascii=False, separators=(",", ":"))
+                raw = json.dumps(
+                    redact_stored_task(raw_task), ensure_ascii=False, separators=(",", ":")
+                )
                 if answer.status_code in PENDING_CODES:
                     conn.execute(
                         "UPDATE tasks SET task_id = COALESCE(task_id, ?) "
