@@ -117,3 +117,29 @@ def test_two_processes_driving_one_run_pay_every_task_once(
     # both did part of the work or one found it all done; neither crashed nor re-posted
     for out, _ in outputs:
         assert f"measured {TASKS}, failed 0, pending 0" in out
+
+
+def test_the_run_cap_holds_across_two_processes_when_tasks_cost_more_than_reserved(
+    tmp_path: Path,
+) -> None:
+    # max-cost-per-call says a task costs $0.0006; the emulator charges about $0.001. Each
+    # process's own budget would let it spend the whole cap, two of them twice the cap:
+    # the store's spend, shared by both, stops them together.
+    (tmp_path / "panel.toml").write_text(PANEL, encoding="utf-8")
+    VisibilityStore(tmp_path / "runs.db").close()
+    cap, per_call = 0.018, 0.0006  # 30 tasks at $0.0006: the estimate passes the cap
+    extra = ("--max-cost", str(cap), "--max-cost-per-call", str(per_call), "--concurrency", "1")
+    with EmulatorServer(Emulator(EmulatorConfig(live_latency=0.05))) as server:
+        drivers = [start(server, tmp_path, "--method", "live", *extra) for _ in range(2)]
+        for driver in drivers:
+            driver.communicate(timeout=240)
+        book = ledger(server)
+    charges = [float(c["cost"]) for c in book["charges"]]
+    assert max(charges) > per_call  # the tasks really cost more than reserved
+    # at most one task in flight per process can pass the cap, by its own cost
+    assert book["charged_total"] <= cap + 2 * max(charges) + 1e-9
+    with VisibilityStore(tmp_path / "runs.db", readonly=True) as store:
+        assert store.tasks("R", "pending")  # the cap stopped the run, resumable
+        assert round(store.run("R").cost, 6) == round(book["charged_total"], 6)
+        charged = Counter(c["tag"] for c in book["charges"])
+        assert set(charged.values()) == {1}

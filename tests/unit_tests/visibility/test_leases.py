@@ -12,6 +12,8 @@ from langchain_dataforseo.visibility import Panel, VisibilityStore, VisibilitySt
 from langchain_dataforseo.visibility._store_journal import StoreJournal
 from langchain_dataforseo.visibility._store_tasks import holder_is_dead, new_owner
 
+from .builders import raw_task
+
 
 def small_panel():
     return Panel(
@@ -134,3 +136,23 @@ def test_a_holder_on_this_host_whose_process_is_gone_is_dead(store, run):
     (doubt, _) = store.in_doubt(run)
     assert doubt.tag == first
     assert doubt.lease_owner is None  # free, still in doubt
+
+
+def test_the_run_cap_counts_every_drivers_reservations_and_costs(store, run):
+    one, two, three, four = tags(store, run)
+    reserve = dict.fromkeys((one, two, three, four), 0.4)
+    assert store.claim_intent(run, [one], "h:1:a", reserve=reserve, max_cost=1.0) == [one]
+    # another driver: 0.4 of the cap is already reserved by the first
+    assert store.claim_intent(run, [two, three], "h:2:b", reserve=reserve, max_cost=1.0) == [two]
+    assert store.run_spend(run) == pytest.approx(0.8)
+    # a known cost larger than the reservation counts as it is
+    store.record_result(run, one, raw_task_costing(0.5))
+    assert store.run_spend(run) == pytest.approx(0.9)
+    assert store.claim_intent(run, [three], "h:1:a", reserve=reserve, max_cost=1.0) == []
+    assert store.claim_intent(run, [three], "h:1:a", reserve={three: 0.1}, max_cost=1.0) == [three]
+
+
+def raw_task_costing(cost):
+    task = raw_task("HubSpot.")
+    task["cost"] = cost
+    return task
