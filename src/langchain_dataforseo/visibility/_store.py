@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 
 from langchain_dataforseo._constants import MAX_TAG_CHARS
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
@@ -91,15 +92,18 @@ class VisibilityStore(TaskStates, TaskResults):
             raise VisibilityStoreError(msg, field="run_id", actual=run_id)
         panel_json = json.dumps(panel.to_dict(), sort_keys=True, ensure_ascii=False)
         now = _now()
-        rows = []
-        for p_index, engine, surface, sample in panel.task_keys:
-            tag = make_tag(run_id, p_index, engine, sample, surface)
-            if len(tag) > MAX_TAG_CHARS:
-                msg = f"run_id {run_id!r} makes task tags longer than {MAX_TAG_CHARS}."
-                raise VisibilityStoreError(msg, field="run_id", actual=run_id)
-            model = panel.engines[engine] if surface == API else APP_MODEL
-            prompt = panel.prompts[p_index]
-            rows.append((run_id, tag, p_index, prompt, engine, surface, model, sample, now))
+
+        def rows() -> Iterator[tuple[object, ...]]:
+            """The task rows, one at a time (a million-task run is never a list)."""
+            for p_index, engine, surface, sample in panel.task_keys:
+                tag = make_tag(run_id, p_index, engine, sample, surface)
+                if len(tag) > MAX_TAG_CHARS:  # raised inside the write: it rolls back
+                    msg = f"run_id {run_id!r} makes task tags longer than {MAX_TAG_CHARS}."
+                    raise VisibilityStoreError(msg, field="run_id", actual=run_id)
+                model = panel.engines[engine] if surface == API else APP_MODEL
+                prompt = panel.prompts[p_index]
+                yield (run_id, tag, p_index, prompt, engine, surface, model, sample, now)
+
         with self._write() as conn:
             found = conn.execute(
                 "SELECT panel_json FROM runs WHERE run_id = ?", (run_id,)
@@ -117,7 +121,7 @@ class VisibilityStore(TaskStates, TaskResults):
             conn.executemany(
                 "INSERT INTO tasks (run_id, tag, prompt_index, prompt, engine, surface, model, "
                 "sample, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
-                rows,
+                rows(),
             )
         return run_id
 
