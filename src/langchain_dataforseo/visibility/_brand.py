@@ -9,7 +9,15 @@ from typing import Any, Final
 
 from langchain_dataforseo.errors import DataForSEOInputError
 from langchain_dataforseo.visibility._matching import normalise_host
-from langchain_dataforseo.visibility._panel_checks import fail, strings
+from langchain_dataforseo.visibility._panel_checks import (
+    MAX_ALIASES,
+    MAX_DOMAIN_CHARS,
+    MAX_DOMAINS,
+    MAX_NAME_CHARS,
+    check_chars,
+    fail,
+    strings,
+)
 
 _BRAND_KEYS: Final = ("name", "aliases", "domains")
 _HOST: Final = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]{2,}")
@@ -25,7 +33,9 @@ class Brand:
         domains: The brand's domains (``"hubspot.com"``); their subdomains count too.
 
     Raises:
-        DataForSEOInputError: For a blank name, a blank alias or a malformed domain.
+        DataForSEOInputError: For a blank name, a blank alias or a malformed domain, or one
+            past its bound: a name or alias of more than 200 characters, more than 50
+            aliases, more than 100 domains, a domain of more than 253 characters.
     """
 
     name: str
@@ -35,8 +45,12 @@ class Brand:
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
             fail("name must be a non-blank string.", "name", actual=self.name)
-        object.__setattr__(self, "aliases", strings(self.aliases, "aliases"))
-        domains = strings(self.domains, "domains")
+        check_chars(self.name, "name", MAX_NAME_CHARS)
+        aliases = strings(self.aliases, "aliases", max_items=MAX_ALIASES, max_chars=MAX_NAME_CHARS)
+        object.__setattr__(self, "aliases", aliases)
+        domains = strings(
+            self.domains, "domains", max_items=MAX_DOMAINS, max_chars=MAX_DOMAIN_CHARS
+        )
         clean = []
         for index, domain in enumerate(domains):
             host = normalise_host(domain)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from langchain_dataforseo.visibility._app_answers import extract_for
+from langchain_dataforseo.visibility._escape import spreadsheet_safe
 from langchain_dataforseo.visibility._metrics import VisibilityRow
 from langchain_dataforseo.visibility._store import VisibilityStore
 
@@ -66,18 +67,23 @@ def metrics_json(rows: Sequence[VisibilityRow]) -> str:
 
 
 def _csv(records: Sequence[dict[str, Any]]) -> str:
+    """CSV text; a text cell that would start a formula gets a leading ``'``."""
     buffer = io.StringIO()
     columns: list[str] = []
     for record in records:
         columns.extend(key for key in record if key not in columns)
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(records)
+    writer.writerows({key: spreadsheet_safe(value) for key, value in r.items()} for r in records)
     return buffer.getvalue()
 
 
 def metrics_csv(rows: Sequence[VisibilityRow]) -> str:
     """The rows as CSV (:func:`metrics_records`, one line per slice and brand).
+
+    A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (a
+    brand named ``=HYPERLINK(...)``) is written with a leading ``'``, so that a spreadsheet
+    shows it as text instead of running it as a formula; numbers are written as they are.
 
     Args:
         rows: Rows from ``metrics``.
@@ -150,6 +156,9 @@ def answer_records(store: VisibilityStore, run_id: str) -> list[dict[str, Any]]:
 
 def answers_csv(store: VisibilityStore, run_id: str) -> str:
     """A run's answers as CSV (:func:`answer_records`).
+
+    Text cells that would start a formula (answer text, prompts, fan-out queries, brands...)
+    get a leading ``'`` as in :func:`metrics_csv`; numbers are written as they are.
 
     Args:
         store: The store.

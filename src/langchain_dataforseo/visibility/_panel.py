@@ -22,10 +22,16 @@ from langchain_dataforseo.errors import DataForSEOInputError
 from langchain_dataforseo.visibility._brand import Brand, as_brand
 from langchain_dataforseo.visibility._errors import PanelFileError
 from langchain_dataforseo.visibility._panel_checks import (
+    MAX_COMPETITORS,
+    MAX_NAME_CHARS,
     PANEL_SETTINGS,
+    check_chars,
+    check_count,
     check_engines,
     check_prompts,
+    check_samples,
     check_settings,
+    check_task_count,
     check_unique_brands,
     fail,
 )
@@ -39,6 +45,7 @@ from langchain_dataforseo.visibility._surfaces import (
     check_app_settings,
     check_surfaces,
 )
+from langchain_dataforseo.visibility._task_keys import TaskKeys
 
 _PANEL_KEYS: Final = (
     "name",
@@ -55,7 +62,7 @@ _PANEL_KEYS: Final = (
 )
 
 
-__all__ = ["PANEL_SETTINGS", "Brand", "Panel", "field_line"]
+__all__ = ["PANEL_SETTINGS", "Brand", "Panel", "TaskKeys", "field_line"]
 
 
 @dataclass(frozen=True, init=False)
@@ -63,13 +70,13 @@ class Panel:
     """A visibility panel: prompts asked to several engines, several samples each.
 
     Args:
-        name: The panel's name.
-        prompts: The prompts (each 1 to 500 characters, no duplicates).
+        name: The panel's name (at most 200 characters).
+        prompts: The prompts (each 1 to 500 characters, no duplicates; at most 100,000).
         brand: The brand measured (a :class:`Brand`, a name or a mapping).
-        competitors: The competitors measured alongside.
+        competitors: The competitors measured alongside (at most 100).
         engines: Engine -> model, e.g. ``{"chat_gpt": "gpt-4.1-mini", "perplexity": "sonar"}``.
-        samples: Answers collected per (prompt, engine); at least 1 (5 or more is advised:
-            answers vary from call to call).
+        samples: Answers collected per (prompt, engine); 1 to 10,000 (5 or more is
+            advised: answers vary from call to call).
         engine_settings: Engine -> task settings for that engine only (override ``settings``).
         surfaces: Where every engine is asked: ``("api",)`` (default: the LLM Responses
             API), ``("app",)`` (the LLM Scraper: what the ChatGPT and Gemini apps show) or
@@ -87,7 +94,10 @@ class Panel:
 
     Raises:
         DataForSEOInputError: Naming the field (``engines.perplexity``, ``prompts[3]``,
-            ``settings.temperature``...), the limit and the value.
+            ``settings.temperature``...), the limit and the value. Sizes are bounded (the
+            ``MAX_*`` constants of ``_panel_checks``), the run's task count too: prompts x
+            (engines x their surfaces) x samples at most 2,000,000 (field ``tasks``),
+            checked before any task is built.
     """
 
     name: str
@@ -120,20 +130,20 @@ class Panel:
         set_ = object.__setattr__
         if not isinstance(name, str) or not name.strip():
             fail("name must be a non-blank string.", "name", actual=name)
+        check_chars(name, "name", MAX_NAME_CHARS)
         set_(self, "name", name)
         set_(self, "prompts", check_prompts(prompts))
         set_(self, "brand", as_brand(brand, "brand"))
         if isinstance(competitors, (str, Mapping)) or not isinstance(competitors, Sequence):
             fail("competitors must be a list of brands.", "competitors", actual=competitors)
+        check_count(competitors, "competitors", MAX_COMPETITORS)
         set_(
             self,
             "competitors",
             tuple(as_brand(c, f"competitors[{i}]") for i, c in enumerate(competitors)),
         )
         check_unique_brands(self.brands)
-        if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
-            fail(f"samples must be an integer >= 1, got {samples!r}.", "samples", ">= 1", samples)
-        set_(self, "samples", samples)
+        set_(self, "samples", check_samples(samples))
         set_(self, "engines", MappingProxyType(check_engines(engines)))
         set_(self, "settings", MappingProxyType(check_settings(settings, "settings")))
         overrides = {}
@@ -153,6 +163,8 @@ class Panel:
             )
         set_(self, "engine_settings", MappingProxyType(overrides))
         self._set_surfaces(surfaces, engine_surfaces, app_settings)
+        pairs = sum(len(self.surfaces_of(engine)) for engine in self.engines)
+        check_task_count(len(self.prompts), pairs, self.samples)  # before any is built
         for engine, model in self.engines.items():
             if API in self.surfaces_of(engine):
                 self._check_engine(engine, model)
@@ -200,15 +212,14 @@ class Panel:
         return self.engine_surfaces.get(engine, self.surfaces)
 
     @property
-    def task_keys(self) -> list[tuple[int, str, str, int]]:
-        """Every task of a run of this panel: ``(prompt_index, engine, surface, sample)``."""
-        return [
-            (p_index, engine, surface, sample)
-            for p_index in range(len(self.prompts))
-            for engine in self.engines
-            for surface in self.surfaces_of(engine)
-            for sample in range(self.samples)
-        ]
+    def task_keys(self) -> TaskKeys:
+        """Every task of a run of this panel: ``(prompt_index, engine, surface, sample)``.
+
+        A lazy sequence (:class:`TaskKeys`): ``len`` costs nothing and iterating holds one
+        key at a time, so a panel of a million tasks takes no more memory than one of ten.
+        """
+        pairs = [(e, surface) for e in self.engines for surface in self.surfaces_of(e)]
+        return TaskKeys(len(self.prompts), pairs, self.samples)
 
     @property
     def brands(self) -> tuple[Brand, ...]:

@@ -197,7 +197,7 @@ class RunEstimate:
 
 def plan_estimate(
     panel: Panel,
-    tasks: Sequence[TaskRecord],
+    tasks: Iterable[TaskRecord],
     method: str,
     *,
     run_id: str,
@@ -208,7 +208,7 @@ def plan_estimate(
 
     Args:
         panel: The panel.
-        tasks: Every task of the run.
+        tasks: Every task of the run (read once: a generator is fine).
         method: The run's method.
         run_id: The run.
         max_cost_per_call: The user's per-task figure, replacing the estimate.

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import html
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
+from langchain_dataforseo.visibility._escape import escape_markdown
 from langchain_dataforseo.visibility._export import write_text
 from langchain_dataforseo.visibility._metrics import VisibilityRow, metrics
 from langchain_dataforseo.visibility._plan import LIVE_ONLY_ENGINES
@@ -181,10 +182,12 @@ def _table(headers: Sequence[str], lines: Sequence[Sequence[object]]) -> str:
     )
 
 
-def _overview_lines(rows: Sequence[VisibilityRow]) -> list[list[object]]:
+def _overview_lines(
+    rows: Sequence[VisibilityRow], text: Callable[[str], str] = str
+) -> list[list[object]]:
     return [
         [
-            row_label(row),
+            text(row_label(row)),
             row.answers,
             row.failed,
             row.pending,
@@ -196,13 +199,13 @@ def _overview_lines(rows: Sequence[VisibilityRow]) -> list[list[object]]:
     ]
 
 
-def _brand_lines(row: VisibilityRow) -> list[list[object]]:
+def _brand_lines(row: VisibilityRow, text: Callable[[str], str] = str) -> list[list[object]]:
     lines: list[list[object]] = []
     for name, m in row.brands.items():
         position = "–" if m.average_position is None else f"{m.average_position:.2f}"
         lines.append(
             [
-                name + (" (brand)" if name == row.brand else ""),
+                text(name) + (" (brand)" if name == row.brand else ""),
                 _rate_text(m.mention_rate),
                 _rate_text(m.share_of_voice),
                 position,
@@ -312,16 +315,18 @@ def render_html(info: RunInfo, rows: Sequence[VisibilityRow], names: Sequence[st
 
 
 def _md_table(headers: Sequence[str], lines: Sequence[Sequence[object]]) -> str:
-    def cell(value: object) -> str:
-        return str(value).replace("|", "\\|").replace("\n", " ")
-
+    """A GFM table; text from a user or the API in ``lines`` is already escaped."""
     out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    out.extend("| " + " | ".join(cell(v) for v in line) + " |" for line in lines)
+    out.extend("| " + " | ".join(str(v) for v in line) + " |" for line in lines)
     return "\n".join(out)
 
 
 def render_markdown(info: RunInfo, rows: Sequence[VisibilityRow]) -> str:
     """The Markdown summary of a run.
+
+    Everything that came from a user or the API (panel and brand names, the run id, cited
+    domains, engine names) is escaped (:func:`escape_markdown`): it renders as text, never
+    as HTML, a link or a table cell of its own.
 
     Args:
         info: The run.
@@ -330,28 +335,30 @@ def render_markdown(info: RunInfo, rows: Sequence[VisibilityRow]) -> str:
     Returns:
         Markdown text.
     """
+    esc = escape_markdown
     counts, total = _all_domains(rows)
     parts = [
-        f"# AI visibility: {info.panel_name}",
+        f"# AI visibility: {esc(info.panel_name)}",
         "",
-        f"Run `{info.run_id}` ({method_label(info, rows)}, created {when(info.created_at)}): "
+        f"Run **{esc(info.run_id)}** ({esc(method_label(info, rows))}, created "
+        f"{esc(when(info.created_at))}): "
         f"{info.measured} measured, {info.failed} failed, {info.pending} pending; "
         f"cost ${info.cost:.4f}. {surface_note(rows)} "
         "Failed and pending tasks are in no denominator; intervals are 95% Wilson.",
         "",
-        _md_table(_OVERVIEW, _overview_lines(rows)),
+        _md_table(_OVERVIEW, _overview_lines(rows, esc)),
         "",
     ]
-    for engine, lines in side_by_side(rows, _rate_text):
-        parts += [f"## {engine}: API vs app", "", _md_table(SIDE_BY_SIDE_HEAD, lines), ""]
+    for engine, lines in side_by_side(rows, _rate_text, esc):
+        parts += [f"## {esc(engine)}: API vs app", "", _md_table(SIDE_BY_SIDE_HEAD, lines), ""]
     for row in rows:
         parts += [
-            f"## {row_label(row)}",
+            f"## {esc(row_label(row))}",
             "",
-            _md_table(_BRAND_HEAD, _brand_lines(row)),
+            _md_table(_BRAND_HEAD, _brand_lines(row, esc)),
         ]
         parts.append("")
-    top = [[d, c, _pct(c / total)] for d, c in counts.most_common(10)]
+    top = [[esc(d), c, _pct(c / total)] for d, c in counts.most_common(10)]
     parts += ["## Top cited domains", "", _md_table(("domain", "citations", "share"), top), ""]
     return "\n".join(parts)
 

@@ -63,13 +63,16 @@ def surface_note(rows: Sequence[VisibilityRow]) -> str:
 
 
 def side_by_side(
-    rows: Sequence[VisibilityRow], rate_text: Callable[[Rate], str]
+    rows: Sequence[VisibilityRow],
+    rate_text: Callable[[Rate], str],
+    name_text: Callable[[str], str] = str,
 ) -> list[tuple[str, list[list[object]]]]:
     """Per engine asked on both surfaces: its API-vs-app table lines.
 
     Args:
         rows: The metrics by engine and surface.
         rate_text: How a rate is written.
+        name_text: How a brand's name is written (the Markdown summary escapes it).
 
     Returns:
         ``(engine, lines)`` pairs, in engine order; lines follow :data:`SIDE_BY_SIDE_HEAD`.
@@ -90,7 +93,7 @@ def side_by_side(
             a, b = api.brands[name], app.brands[name]
             lines.append(
                 [
-                    name + (" (brand)" if name == api.brand else ""),
+                    name_text(name) + (" (brand)" if name == api.brand else ""),
                     rate_text(a.mention_rate),
                     rate_text(b.mention_rate),
                     rate_text(a.share_of_voice),

@@ -32,7 +32,7 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -101,10 +101,11 @@ def estimate_run(
         The estimate.
     """
     known = {info.run_id for info in store.runs()}
+    tasks: Iterable[TaskRecord]
     if run_id in known:
         tasks = store.tasks(run_id)
     else:
-        tasks = [
+        tasks = (
             TaskRecord(
                 tag=make_tag(
                     run_id, p, engine, sample, surface, body=task_body(panel, p, engine, surface)
@@ -127,7 +128,7 @@ def estimate_run(
                 surface=surface,
             )
             for p, engine, surface, sample in panel.task_keys
-        ]
+        )
     return plan_estimate(
         panel,
         tasks,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from langchain_dataforseo._constants import MAX_TAG_CHARS
@@ -93,19 +94,23 @@ class VisibilityStore(TaskStates, TaskResults):
             raise VisibilityStoreError(msg, field="run_id", actual=run_id)
         panel_json = json.dumps(panel.to_dict(), sort_keys=True, ensure_ascii=False)
         now = _now()
-        rows = []
-        bodies: dict[tuple[int, str, str], dict[str, Any]] = {}  # samples share one body
-        for p_index, engine, surface, sample in panel.task_keys:
-            body = bodies.get((p_index, engine, surface))
-            if body is None:
-                body = bodies[p_index, engine, surface] = task_body(panel, p_index, engine, surface)
-            tag = make_tag(run_id, p_index, engine, sample, surface, body=body)
-            if len(tag) > MAX_TAG_CHARS:
-                msg = f"run_id {run_id!r} makes task tags longer than {MAX_TAG_CHARS}."
-                raise VisibilityStoreError(msg, field="run_id", actual=run_id)
-            model = panel.engines[engine] if surface == API else APP_MODEL
-            prompt = panel.prompts[p_index]
-            rows.append((run_id, tag, p_index, prompt, engine, surface, model, sample, now))
+
+        def rows() -> Iterator[tuple[object, ...]]:
+            """The task rows, one at a time (a million-task run is never a list)."""
+            key: tuple[int, str, str] | None = None
+            body: dict[str, Any] = {}
+            for p_index, engine, surface, sample in panel.task_keys:
+                if key != (p_index, engine, surface):  # samples share one body
+                    key = (p_index, engine, surface)
+                    body = task_body(panel, p_index, engine, surface)
+                tag = make_tag(run_id, p_index, engine, sample, surface, body=body)
+                if len(tag) > MAX_TAG_CHARS:  # raised inside the write: it rolls back
+                    msg = f"run_id {run_id!r} makes task tags longer than {MAX_TAG_CHARS}."
+                    raise VisibilityStoreError(msg, field="run_id", actual=run_id)
+                model = panel.engines[engine] if surface == API else APP_MODEL
+                prompt = panel.prompts[p_index]
+                yield (run_id, tag, p_index, prompt, engine, surface, model, sample, now)
+
         with self._write() as conn:
             found = conn.execute(
                 "SELECT panel_json FROM runs WHERE run_id = ?", (run_id,)
@@ -123,7 +128,7 @@ class VisibilityStore(TaskStates, TaskResults):
             conn.executemany(
                 "INSERT INTO tasks (run_id, tag, prompt_index, prompt, engine, surface, model, "
                 "sample, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
-                rows,
+                rows(),
             )
         return run_id
 
