@@ -2,27 +2,64 @@
 
 Commands: ``run`` (collect a panel's answers into a store: resumable, with a cost cap),
 and over a panel file or an existing store ``check``, ``status``, ``metrics``, ``compare``,
-``report``. Exit codes: 0 success, 2 bad usage (argparse), 3 bad panel file, 4 missing
-database, 5 unknown run id, 1 any other input error; ``run`` adds 6 (tasks still pending
-or in doubt: run again with the same ``--run-id``), 7 refused by the budget (nothing
-posted), 8 an API error that stopped the run (credentials, funds), 130 interrupted.
-Messages go to stderr and name the file, line and field, or the known runs.
+``report``, ``delete``. Exit codes:
+
+=====  =====================================================================================
+0      success
+1      any other input error (missing credentials included: not an outage)
+2      bad usage (argparse): an unknown option, a number that is not finite or out of
+       range (``--max-cost nan``, ``--poll-interval -1``), an impossible run id
+3      bad panel file (not UTF-8, a syntax error, too deep, an invalid field, a model the
+       catalogue refuses)
+4      missing database
+5      unknown run id
+6      ``run``: tasks still pending or in doubt, or the disk filled up during the run: run
+       again with the same ``--run-id`` (nothing is posted twice)
+7      ``run``: refused by the budget (nothing posted)
+8      ``run``: an API error that stopped the run (credentials refused, funds)
+9      unusable database: a directory, not a SQLite database, damaged or truncated,
+       read-only when the command writes, a schema newer than this code
+10     an output file cannot be written (a directory, under a regular file, the disk full,
+       no permission), or two outputs (or an output and the store) are one file
+130    interrupted
+=====  =====================================================================================
+
+Messages go to stderr and name the file, line and field, or the known runs; a postback
+URL's query values are never shown.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import errno
 import json
 import os
+import sqlite3
 import sys
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Final, TextIO
 
 from langchain_dataforseo.errors import DataForSEOBudgetError, DataForSEOError, DataForSEOInputError
+from langchain_dataforseo.visibility._cli_checks import (
+    POSTBACK_ENV,
+    check_credentials,
+    check_outputs,
+    has_credentials,
+    postback_url,
+    shown_url,
+    writing,
+)
 from langchain_dataforseo.visibility._cli_parser import build_parser
 from langchain_dataforseo.visibility._compare import compare_runs
-from langchain_dataforseo.visibility._errors import PanelFileError, VisibilityStoreError
+from langchain_dataforseo.visibility._errors import (
+    DatabaseFileError,
+    OutputFileError,
+    PanelFileError,
+    VisibilityStoreError,
+)
 from langchain_dataforseo.visibility._export import (
     answers_csv,
     answers_json,
@@ -31,14 +68,16 @@ from langchain_dataforseo.visibility._export import (
     write_text,
 )
 from langchain_dataforseo.visibility._metrics import VisibilityRow, metrics
-from langchain_dataforseo.visibility._panel import Panel
-from langchain_dataforseo.visibility._plan import RunEstimate
+from langchain_dataforseo.visibility._panel import Panel, field_line
+from langchain_dataforseo.visibility._plan import RunEstimate, engine_method
 from langchain_dataforseo.visibility._progress import Progress
 from langchain_dataforseo.visibility._report import report
 from langchain_dataforseo.visibility._run import estimate_run, run_panel
+from langchain_dataforseo.visibility._run_context import probe
 from langchain_dataforseo.visibility._stats import OVERLAP_RULE, Z_TEST_RULE, Rate
 from langchain_dataforseo.visibility._store import VisibilityStore
-from langchain_dataforseo.visibility._surfaces import SURFACES
+from langchain_dataforseo.visibility._store_open import store_error
+from langchain_dataforseo.visibility._surfaces import API, SURFACES
 
 EXIT_OK: Final = 0
 EXIT_INPUT: Final = 1
@@ -48,7 +87,10 @@ EXIT_UNKNOWN_RUN: Final = 5
 EXIT_INCOMPLETE: Final = 6
 EXIT_BUDGET: Final = 7
 EXIT_API: Final = 8
+EXIT_DATABASE: Final = 9
+EXIT_OUTPUT: Final = 10
 EXIT_INTERRUPTED: Final = 130
+_DISK_FULL: Final = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 def _rate(value: Rate) -> str:
@@ -129,12 +171,10 @@ def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err.flush()
 
     extra: dict[str, Any] = {}
+    if not args.estimate:
+        check_credentials(os.environ)
     if args.postback:
-        url = os.environ.get("DATAFORSEO_POSTBACK_URL")
-        if not url:
-            msg = "--postback needs the receiver's URL in $DATAFORSEO_POSTBACK_URL."
-            raise DataForSEOInputError(msg, field="DATAFORSEO_POSTBACK_URL")
-        extra = {"postback_url": url, "collect": False}
+        extra = {"postback_url": postback_url(os.environ), "collect": False}
     with VisibilityStore(args.db) as store:
         if args.estimate:
             show_estimate(
@@ -149,23 +189,36 @@ def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
             return EXIT_OK
         err.write(f"run id {run_id} (to resume: --run-id {run_id})\n")
-        run_panel(
-            panel,
-            store,
-            run_id=run_id,
-            method=args.method,
-            max_cost=args.max_cost,
-            max_cost_per_call=args.max_cost_per_call,
-            on_progress=show_progress,
-            on_estimate=show_estimate,
-            repost_in_doubt=args.repost_in_doubt,
-            recover_wait=args.recover_wait,
-            max_wait=args.max_wait,
-            concurrency=args.concurrency,
-            tasks_per_post=args.tasks_per_post,
-            poll_interval=args.poll_interval,
-            **extra,
-        )
+        new = not _known(store, run_id)
+        try:
+            run_panel(
+                panel,
+                store,
+                run_id=run_id,
+                method=args.method,
+                max_cost=args.max_cost,
+                max_cost_per_call=args.max_cost_per_call,
+                on_progress=show_progress,
+                on_estimate=show_estimate,
+                repost_in_doubt=args.repost_in_doubt,
+                recover_wait=args.recover_wait,
+                max_wait=args.max_wait,
+                concurrency=args.concurrency,
+                tasks_per_post=args.tasks_per_post,
+                poll_interval=args.poll_interval,
+                **extra,
+            )
+        except BaseException as error:
+            if new:
+                _drop_if_unsent(store, run_id, err)
+            if _disk_full(error):
+                err.write(
+                    f"error: the disk is full ({error}). The store is consistent: free some "
+                    f"space and run the same command with --run-id {run_id} (nothing is "
+                    "posted twice).\n"
+                )
+                return EXIT_INCOMPLETE
+            raise
         info = store.run(run_id)
         doubt = len(store.in_doubt(run_id))
         out.write(
@@ -187,11 +240,80 @@ def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _known(store: VisibilityStore, run_id: str) -> bool:
+    """Whether the store has this run (without listing every run's counts)."""
+    try:
+        store.check_run(run_id)
+    except VisibilityStoreError:
+        return False
+    return True
+
+
+def _drop_if_unsent(store: VisibilityStore, run_id: str, err: TextIO) -> None:
+    """Remove a run this command created when it failed before any task was sent."""
+    try:
+        store.delete_run(run_id)
+    except (VisibilityStoreError, sqlite3.Error):
+        return  # tasks were sent (it stays, to resume), or the store cannot be written
+    err.write(f"run {run_id} removed from the store: none of its tasks was sent.\n")
+
+
+def _disk_full(error: BaseException) -> bool:
+    """Whether an error is the disk (or the database's page limit) filling up."""
+    if isinstance(error, DatabaseFileError):
+        return error.reason == "disk_full"
+    if isinstance(error, sqlite3.Error):
+        return getattr(error, "sqlite_errorname", "") == "SQLITE_FULL"
+    return isinstance(error, OSError) and error.errno in _DISK_FULL
+
+
+def _check_models(args: argparse.Namespace, panel: Panel, err: TextIO) -> None:
+    """With credentials, check each API engine's model against its catalogue (a free call)."""
+    if not has_credentials(os.environ):
+        err.write(
+            "note: models not checked against the engines' catalogues (no credentials: set "
+            "DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD to check them).\n"
+        )
+        return
+
+    async def probe_all() -> None:
+        for engine in panel.engines:
+            if API in panel.surfaces_of(engine):
+                await probe(panel, engine, engine_method(engine, "standard"), {})
+
+    try:
+        asyncio.run(probe_all())
+    except DataForSEOInputError as error:
+        text = args.panel.read_text(encoding="utf-8-sig")
+        toml = args.panel.suffix.lower() == ".toml"
+        raise PanelFileError(
+            str(error),
+            path=args.panel,
+            field=error.field,
+            line=field_line(text, error.field, toml=toml),
+            limit=error.limit,
+            actual=error.actual,
+        ) from error
+
+
+def _outputs(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    """The files a command will write, by option (checked before anything is written)."""
+    if args.command == "metrics":
+        return [] if args.output is None else [("--output", args.output)]
+    if args.command != "report":
+        return []
+    md = args.md if args.md is not None else args.html.with_suffix(".md")
+    named = [("--html", args.html), ("--md" if args.md else "--md (default)", md)]
+    named += [(o, p) for o, p in (("--metrics-csv", args.metrics_csv), ("--answers", args.answers))]
+    return [(option, path) for option, path in named if path is not None]
+
+
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command == "run":
         return _run_command(args, out, err)
     if args.command == "check":
         panel = Panel.from_file(args.panel)
+        _check_models(args, panel, err)
         tasks = len(panel.task_keys)
         asked = [
             f"{e} ({'+'.join(panel.surfaces_of(e))})" if panel.surfaces_of(e) != ("api",) else e
@@ -204,6 +326,13 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             f"{len(panel.competitors)} competitors\n"
         )
         return EXIT_OK
+    if args.command == "delete":
+        with VisibilityStore(args.db, create=False) as store:
+            deleted = store.delete_run(args.run, force=args.force)
+        out.write(f"deleted run {args.run} ({deleted} tasks)\n")
+        return EXIT_OK
+    outputs = _outputs(args)
+    check_outputs(args.db, outputs)
     with VisibilityStore(args.db, readonly=True) as store:
         if args.command == "status":
             _status(store, args.run, out)
@@ -214,14 +343,18 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 rows = [row for row in rows if row.surface == args.surface]
             if args.format == "table":
                 if args.output is not None:
-                    with args.output.open("w", encoding="utf-8") as file:
+                    with (
+                        writing("--output", args.output),
+                        args.output.open("w", encoding="utf-8") as file,
+                    ):
                         _metrics_table(rows, file)
                 else:
                     _metrics_table(rows, out)
             else:
                 text = metrics_json(rows) + "\n" if args.format == "json" else metrics_csv(rows)
                 if args.output is not None:
-                    write_text(args.output, text)
+                    with writing("--output", args.output):
+                        write_text(args.output, text)
                 else:
                     out.write(text)
         elif args.command == "compare":
@@ -250,14 +383,19 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     out.write(f"  domains gained: {', '.join(engine.domains_gained) or '-'}\n")
                     out.write(f"  domains lost: {', '.join(engine.domains_lost) or '-'}\n")
         else:  # report
-            html_path, md_path = report(store, args.run, args.html, markdown=args.md)
+            paths = dict(outputs)
+            with writing("--html / --md", args.html):
+                html_path, md_path = report(store, args.run, args.html, markdown=args.md)
             written = [html_path, md_path]
             if args.metrics_csv is not None:
-                written.append(write_text(args.metrics_csv, metrics_csv(metrics(store, args.run))))
+                text = metrics_csv(metrics(store, args.run))
+                with writing("--metrics-csv", paths["--metrics-csv"]):
+                    written.append(write_text(args.metrics_csv, text))
             if args.answers is not None:
                 json_out = args.answers.suffix.lower() == ".json"
                 text = answers_json(store, args.run) if json_out else answers_csv(store, args.run)
-                written.append(write_text(args.answers, text))
+                with writing("--answers", paths["--answers"]):
+                    written.append(write_text(args.answers, text))
             out.write("wrote " + ", ".join(str(p) for p in written) + "\n")
     return EXIT_OK
 
@@ -286,22 +424,39 @@ def main(
             "--run-id to resume (nothing is posted twice)\n"
         )
         return EXIT_INTERRUPTED
-    except DataForSEOBudgetError as error:
-        err.write(f"error: {error}\n")
+    except sqlite3.Error as error:  # met while reading or writing, after the store opened
+        _say(err, store_error(args.db, error))
+        return EXIT_DATABASE
+    except DataForSEOError as error:
+        _say(err, error)
+        return _code(error)
+
+
+def _code(error: DataForSEOError) -> int:
+    """The exit code of an error (see the module docstring)."""
+    if isinstance(error, DataForSEOBudgetError):
         return EXIT_BUDGET
-    except PanelFileError as error:
-        err.write(f"error: {error}\n")
+    if isinstance(error, PanelFileError):
         return EXIT_PANEL
-    except VisibilityStoreError as error:
-        err.write(f"error: {error}\n")
+    if isinstance(error, DatabaseFileError):
+        return EXIT_DATABASE
+    if isinstance(error, OutputFileError):
+        return EXIT_OUTPUT
+    if isinstance(error, VisibilityStoreError):
         if error.field == "db":
             return EXIT_NO_DATABASE
         if error.field == "run_id":
             return EXIT_UNKNOWN_RUN
         return EXIT_INPUT
-    except DataForSEOInputError as error:
-        err.write(f"error: {error}\n")
+    if isinstance(error, DataForSEOInputError):
         return EXIT_INPUT
-    except DataForSEOError as error:
-        err.write(f"error: {error}\n")
-        return EXIT_API
+    return EXIT_API
+
+
+def _say(err: TextIO, error: Exception) -> None:
+    """Write an error; the postback URL's query values and userinfo are never shown."""
+    text = str(error)
+    url = os.environ.get(POSTBACK_ENV)
+    if url:
+        text = text.replace(url, shown_url(url))
+    err.write(f"error: {text}\n")
