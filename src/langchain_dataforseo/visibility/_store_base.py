@@ -85,7 +85,10 @@ class StoreBase:
         try:
             yield self._conn
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            # SQLite may have rolled back already (a full disk does): a second ROLLBACK
+            # would raise and hide the error that matters
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
             raise
         self._conn.execute("COMMIT")
 
