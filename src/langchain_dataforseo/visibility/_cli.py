@@ -344,7 +344,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if args.format == "table":
                 if args.output is not None:
                     with (
-                        writing("--output", args.output),
+                        writing(*outputs),
                         args.output.open("w", encoding="utf-8") as file,
                     ):
                         _metrics_table(rows, file)
@@ -353,7 +353,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             else:
                 text = metrics_json(rows) + "\n" if args.format == "json" else metrics_csv(rows)
                 if args.output is not None:
-                    with writing("--output", args.output):
+                    with writing(*outputs):
                         write_text(args.output, text)
                 else:
                     out.write(text)
@@ -384,17 +384,17 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     out.write(f"  domains lost: {', '.join(engine.domains_lost) or '-'}\n")
         else:  # report
             paths = dict(outputs)
-            with writing("--html / --md", args.html):
+            with writing(*outputs[:2]):
                 html_path, md_path = report(store, args.run, args.html, markdown=args.md)
             written = [html_path, md_path]
             if args.metrics_csv is not None:
                 text = metrics_csv(metrics(store, args.run))
-                with writing("--metrics-csv", paths["--metrics-csv"]):
+                with writing(("--metrics-csv", paths["--metrics-csv"])):
                     written.append(write_text(args.metrics_csv, text))
             if args.answers is not None:
                 json_out = args.answers.suffix.lower() == ".json"
                 text = answers_json(store, args.run) if json_out else answers_csv(store, args.run)
-                with writing("--answers", paths["--answers"]):
+                with writing(("--answers", paths["--answers"])):
                     written.append(write_text(args.answers, text))
             out.write("wrote " + ", ".join(str(p) for p in written) + "\n")
     return EXIT_OK

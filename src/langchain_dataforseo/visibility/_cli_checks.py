@@ -134,13 +134,33 @@ def check_outputs(db: Path, outputs: Sequence[tuple[str, Path]]) -> None:
 
 
 @contextmanager
-def writing(option: str, path: Path) -> Iterator[None]:
-    """Turn an ``OSError`` while writing an output into an :class:`OutputFileError`."""
+def writing(*outputs: tuple[str, Path]) -> Iterator[None]:
+    """Turn an ``OSError`` while writing outputs into an :class:`OutputFileError`.
+
+    Args:
+        *outputs: ``(option, path)`` of the files written in the block; the error names
+            the one the failing call was about, or all of them when the system did not
+            say (a failed ``write`` names no file).
+
+    Yields:
+        Nothing: the block writes.
+
+    Raises:
+        OutputFileError: Naming the option, the file and the system's reason.
+    """
     try:
         yield
     except OSError as error:
-        where = f" ({error.filename})" if error.filename not in (None, str(path)) else ""
-        msg = f"cannot write {option} {path}: {error.strerror or error}{where}."
+        failed = str(error.filename) if error.filename is not None else None
+        named = [
+            (o, p)
+            for o, p in outputs
+            if failed is not None and (str(p) == failed or str(p).startswith(failed))
+        ][:1] or list(outputs)
+        option, path = named[0]
+        where = f" ({failed})" if failed not in (None, str(path)) else ""
+        files = " / ".join(f"{o} {p}" for o, p in named)
+        msg = f"cannot write {files}: {error.strerror or error}{where}."
         raise OutputFileError(msg, path=path, field=option) from error
 
 
