@@ -31,8 +31,6 @@ URL's query values are never shown.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import errno
 import json
 import os
 import sqlite3
@@ -47,12 +45,18 @@ from langchain_dataforseo.visibility._cli_checks import (
     POSTBACK_ENV,
     check_credentials,
     check_outputs,
-    has_credentials,
     postback_url,
     shown_url,
     writing,
 )
 from langchain_dataforseo.visibility._cli_parser import build_parser
+from langchain_dataforseo.visibility._cli_run import (
+    check_models,
+    disk_full,
+    drop_if_unsent,
+    panel_for,
+    run_exists,
+)
 from langchain_dataforseo.visibility._compare import compare_runs
 from langchain_dataforseo.visibility._errors import (
     DatabaseFileError,
@@ -68,16 +72,14 @@ from langchain_dataforseo.visibility._export import (
     write_text,
 )
 from langchain_dataforseo.visibility._metrics import VisibilityRow, metrics
-from langchain_dataforseo.visibility._panel import Panel, field_line
-from langchain_dataforseo.visibility._plan import RunEstimate, engine_method
+from langchain_dataforseo.visibility._panel import Panel
+from langchain_dataforseo.visibility._plan import RunEstimate
 from langchain_dataforseo.visibility._progress import Progress
 from langchain_dataforseo.visibility._report import report
 from langchain_dataforseo.visibility._run import estimate_run, run_panel
-from langchain_dataforseo.visibility._run_context import probe
 from langchain_dataforseo.visibility._stats import OVERLAP_RULE, Z_TEST_RULE, Rate
 from langchain_dataforseo.visibility._store import VisibilityStore
 from langchain_dataforseo.visibility._store_open import store_error
-from langchain_dataforseo.visibility._surfaces import API, SURFACES
 
 EXIT_OK: Final = 0
 EXIT_INPUT: Final = 1
@@ -90,7 +92,6 @@ EXIT_API: Final = 8
 EXIT_DATABASE: Final = 9
 EXIT_OUTPUT: Final = 10
 EXIT_INTERRUPTED: Final = 130
-_DISK_FULL: Final = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 def _rate(value: Rate) -> str:
@@ -146,19 +147,8 @@ def _status(store: VisibilityStore, run: str | None, out: TextIO) -> None:
     )
 
 
-def _panel_for(args: argparse.Namespace) -> Panel:
-    """The panel file, with ``--surface`` replacing its surfaces when given."""
-    panel = Panel.from_file(args.panel)
-    if getattr(args, "surface", None) is None:
-        return panel
-    data = panel.to_dict()
-    data["surfaces"] = list(SURFACES) if args.surface == "both" else [args.surface]
-    data.pop("engine_surfaces", None)
-    return Panel.from_dict(data)
-
-
 def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    panel = _panel_for(args)
+    panel = panel_for(args)
     run_id = args.run_id or uuid.uuid4().hex[:12]
 
     def show_estimate(estimate: RunEstimate) -> None:
@@ -189,7 +179,7 @@ def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
             return EXIT_OK
         err.write(f"run id {run_id} (to resume: --run-id {run_id})\n")
-        new = not _known(store, run_id)
+        new = not run_exists(store, run_id)
         try:
             run_panel(
                 panel,
@@ -210,8 +200,8 @@ def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
         except BaseException as error:
             if new:
-                _drop_if_unsent(store, run_id, err)
-            if _disk_full(error):
+                drop_if_unsent(store, run_id, err)
+            if disk_full(error):
                 err.write(
                     f"error: the disk is full ({error}). The store is consistent: free some "
                     f"space and run the same command with --run-id {run_id} (nothing is "
@@ -240,62 +230,6 @@ def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-def _known(store: VisibilityStore, run_id: str) -> bool:
-    """Whether the store has this run (without listing every run's counts)."""
-    try:
-        store.check_run(run_id)
-    except VisibilityStoreError:
-        return False
-    return True
-
-
-def _drop_if_unsent(store: VisibilityStore, run_id: str, err: TextIO) -> None:
-    """Remove a run this command created when it failed before any task was sent."""
-    try:
-        store.delete_run(run_id)
-    except (VisibilityStoreError, sqlite3.Error):
-        return  # tasks were sent (it stays, to resume), or the store cannot be written
-    err.write(f"run {run_id} removed from the store: none of its tasks was sent.\n")
-
-
-def _disk_full(error: BaseException) -> bool:
-    """Whether an error is the disk (or the database's page limit) filling up."""
-    if isinstance(error, DatabaseFileError):
-        return error.reason == "disk_full"
-    if isinstance(error, sqlite3.Error):
-        return getattr(error, "sqlite_errorname", "") == "SQLITE_FULL"
-    return isinstance(error, OSError) and error.errno in _DISK_FULL
-
-
-def _check_models(args: argparse.Namespace, panel: Panel, err: TextIO) -> None:
-    """With credentials, check each API engine's model against its catalogue (a free call)."""
-    if not has_credentials(os.environ):
-        err.write(
-            "note: models not checked against the engines' catalogues (no credentials: set "
-            "DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD to check them).\n"
-        )
-        return
-
-    async def probe_all() -> None:
-        for engine in panel.engines:
-            if API in panel.surfaces_of(engine):
-                await probe(panel, engine, engine_method(engine, "standard"), {})
-
-    try:
-        asyncio.run(probe_all())
-    except DataForSEOInputError as error:
-        text = args.panel.read_text(encoding="utf-8-sig")
-        toml = args.panel.suffix.lower() == ".toml"
-        raise PanelFileError(
-            str(error),
-            path=args.panel,
-            field=error.field,
-            line=field_line(text, error.field, toml=toml),
-            limit=error.limit,
-            actual=error.actual,
-        ) from error
-
-
 def _outputs(args: argparse.Namespace) -> list[tuple[str, Path]]:
     """The files a command will write, by option (checked before anything is written)."""
     if args.command == "metrics":
@@ -313,7 +247,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return _run_command(args, out, err)
     if args.command == "check":
         panel = Panel.from_file(args.panel)
-        _check_models(args, panel, err)
+        check_models(args, panel, err)
         tasks = len(panel.task_keys)
         asked = [
             f"{e} ({'+'.join(panel.surfaces_of(e))})" if panel.surfaces_of(e) != ("api",) else e
@@ -425,7 +359,7 @@ def main(
         )
         return EXIT_INTERRUPTED
     except sqlite3.Error as error:  # met while reading or writing, after the store opened
-        _say(err, store_error(args.db, error))
+        _say(err, store_error(getattr(args, "db", None) or Path("(the store)"), error))
         return EXIT_DATABASE
     except DataForSEOError as error:
         _say(err, error)

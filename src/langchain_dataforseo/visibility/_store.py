@@ -193,7 +193,7 @@ class VisibilityStore(TaskStates, TaskResults):
                     "forgets them (a re-run with this id would post again). Use force=True "
                     "(--force) to delete it anyway."
                 )
-                raise VisibilityStoreError(msg, field="run_id", limit="no task sent", actual=sent)
+                raise VisibilityStoreError(msg, field="force", limit="no task sent", actual=sent)
             for table in ("mentions", "citations", "fan_out"):
                 conn.execute(
                     f"DELETE FROM {table} WHERE task IN "  # noqa: S608 - fixed table names

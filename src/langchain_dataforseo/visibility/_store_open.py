@@ -120,7 +120,7 @@ def store_error(path: Path, error: sqlite3.Error) -> DatabaseFileError:
     name = getattr(error, "sqlite_errorname", "") or ""
     for prefix, reason, said in _REASONS:
         if name.startswith(prefix):
-            return DatabaseFileError(path, reason, f"{said} ({error})")
+            return DatabaseFileError(path, reason, f"{said}; SQLite says: {error}")
     text = str(error).lower()
     if "malformed" in text:
         return DatabaseFileError(path, "damaged", f"is damaged ({error})")
