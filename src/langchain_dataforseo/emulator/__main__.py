@@ -136,6 +136,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _read_catalogue(path: str) -> BrandCatalogue:
+    """The brand catalogue file: UTF-8 JSON (a BOM allowed), no lone surrogate, not too deep.
+
+    Raises ValueError (a ``UnicodeError`` or ``JSONDecodeError`` among them) with the problem.
+    """
+    with open(path, encoding="utf-8-sig") as file:  # UTF-8 only, with or without a BOM
+        try:
+            data = json.load(file)
+            # a lone surrogate (a \\ud800 escape) cannot be encoded: refuse it here, not in
+            # an answer
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except RecursionError:
+            msg = "nested too deeply to read"
+            raise ValueError(msg) from None
+        except UnicodeDecodeError as error:
+            msg = f"not UTF-8 ({error}); the file must be UTF-8, with or without a BOM"
+            raise ValueError(msg) from None
+        except UnicodeEncodeError as error:
+            msg = f"text with a lone surrogate ({error.reason}); the file must be UTF-8 text"
+            raise ValueError(msg) from None
+    return BrandCatalogue.from_dict(data)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the emulator server until Ctrl-C.
 
@@ -150,9 +173,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     brands = None
     if args.brand_catalogue is not None:
         try:
-            with open(args.brand_catalogue, encoding="utf-8") as file:
-                brands = BrandCatalogue.from_dict(json.load(file))
-        except (OSError, ValueError, KeyError, TypeError) as error:
+            brands = _read_catalogue(args.brand_catalogue)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
             parser.error(f"--brand-catalogue {args.brand_catalogue}: {error}")
     try:
         config = EmulatorConfig(

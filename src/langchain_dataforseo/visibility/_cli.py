@@ -2,11 +2,30 @@
 
 Commands: ``run`` (collect a panel's answers into a store: resumable, with a cost cap),
 and over a panel file or an existing store ``check``, ``status``, ``metrics``, ``compare``,
-``report``. Exit codes: 0 success, 2 bad usage (argparse), 3 bad panel file, 4 missing
-database, 5 unknown run id, 1 any other input error; ``run`` adds 6 (tasks still pending
-or in doubt: run again with the same ``--run-id``), 7 refused by the budget (nothing
-posted), 8 an API error that stopped the run (credentials, funds), 130 interrupted.
-Messages go to stderr and name the file, line and field, or the known runs.
+``report``, ``delete``. Exit codes:
+
+=====  =====================================================================================
+0      success
+1      any other input error (missing credentials included: not an outage)
+2      bad usage (argparse): an unknown option, a number that is not finite or out of
+       range (``--max-cost nan``, ``--poll-interval -1``), an impossible run id
+3      bad panel file (not UTF-8, a syntax error, too deep, an invalid field, a model the
+       catalogue refuses)
+4      missing database
+5      unknown run id
+6      ``run``: tasks still pending or in doubt, or the disk filled up during the run: run
+       again with the same ``--run-id`` (nothing is posted twice)
+7      ``run``: refused by the budget (nothing posted)
+8      ``run``: an API error that stopped the run (credentials refused, funds)
+9      unusable database: a directory, not a SQLite database, damaged or truncated,
+       read-only when the command writes, a schema newer than this code
+10     an output file cannot be written (a directory, under a regular file, the disk full,
+       no permission), or two outputs (or an output and the store) are one file
+130    interrupted
+=====  =====================================================================================
+
+Messages go to stderr and name the file, line and field, or the known runs; a postback
+URL's query values are never shown.
 """
 
 from __future__ import annotations
@@ -14,15 +33,37 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Final, TextIO
 
 from langchain_dataforseo.errors import DataForSEOBudgetError, DataForSEOError, DataForSEOInputError
+from langchain_dataforseo.visibility._cli_checks import (
+    POSTBACK_ENV,
+    check_credentials,
+    check_outputs,
+    postback_url,
+    shown_url,
+    writing,
+)
 from langchain_dataforseo.visibility._cli_parser import build_parser
+from langchain_dataforseo.visibility._cli_run import (
+    check_models,
+    disk_full,
+    drop_if_unsent,
+    panel_for,
+    run_exists,
+)
 from langchain_dataforseo.visibility._compare import compare_runs
-from langchain_dataforseo.visibility._errors import PanelFileError, VisibilityStoreError
+from langchain_dataforseo.visibility._errors import (
+    DatabaseFileError,
+    OutputFileError,
+    PanelFileError,
+    VisibilityStoreError,
+)
 from langchain_dataforseo.visibility._export import (
     answers_csv,
     answers_json,
@@ -38,7 +79,7 @@ from langchain_dataforseo.visibility._report import report
 from langchain_dataforseo.visibility._run import estimate_run, run_panel
 from langchain_dataforseo.visibility._stats import OVERLAP_RULE, Z_TEST_RULE, Rate
 from langchain_dataforseo.visibility._store import VisibilityStore
-from langchain_dataforseo.visibility._surfaces import SURFACES
+from langchain_dataforseo.visibility._store_open import store_error
 
 EXIT_OK: Final = 0
 EXIT_INPUT: Final = 1
@@ -48,6 +89,8 @@ EXIT_UNKNOWN_RUN: Final = 5
 EXIT_INCOMPLETE: Final = 6
 EXIT_BUDGET: Final = 7
 EXIT_API: Final = 8
+EXIT_DATABASE: Final = 9
+EXIT_OUTPUT: Final = 10
 EXIT_INTERRUPTED: Final = 130
 
 
@@ -104,19 +147,8 @@ def _status(store: VisibilityStore, run: str | None, out: TextIO) -> None:
     )
 
 
-def _panel_for(args: argparse.Namespace) -> Panel:
-    """The panel file, with ``--surface`` replacing its surfaces when given."""
-    panel = Panel.from_file(args.panel)
-    if getattr(args, "surface", None) is None:
-        return panel
-    data = panel.to_dict()
-    data["surfaces"] = list(SURFACES) if args.surface == "both" else [args.surface]
-    data.pop("engine_surfaces", None)
-    return Panel.from_dict(data)
-
-
 def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    panel = _panel_for(args)
+    panel = panel_for(args)
     run_id = args.run_id or uuid.uuid4().hex[:12]
 
     def show_estimate(estimate: RunEstimate) -> None:
@@ -129,12 +161,10 @@ def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err.flush()
 
     extra: dict[str, Any] = {}
+    if not args.estimate:
+        check_credentials(os.environ)
     if args.postback:
-        url = os.environ.get("DATAFORSEO_POSTBACK_URL")
-        if not url:
-            msg = "--postback needs the receiver's URL in $DATAFORSEO_POSTBACK_URL."
-            raise DataForSEOInputError(msg, field="DATAFORSEO_POSTBACK_URL")
-        extra = {"postback_url": url, "collect": False}
+        extra = {"postback_url": postback_url(os.environ), "collect": False}
     with VisibilityStore(args.db) as store:
         if args.estimate:
             show_estimate(
@@ -149,23 +179,36 @@ def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
             return EXIT_OK
         err.write(f"run id {run_id} (to resume: --run-id {run_id})\n")
-        run_panel(
-            panel,
-            store,
-            run_id=run_id,
-            method=args.method,
-            max_cost=args.max_cost,
-            max_cost_per_call=args.max_cost_per_call,
-            on_progress=show_progress,
-            on_estimate=show_estimate,
-            repost_in_doubt=args.repost_in_doubt,
-            recover_wait=args.recover_wait,
-            max_wait=args.max_wait,
-            concurrency=args.concurrency,
-            tasks_per_post=args.tasks_per_post,
-            poll_interval=args.poll_interval,
-            **extra,
-        )
+        new = not run_exists(store, run_id)
+        try:
+            run_panel(
+                panel,
+                store,
+                run_id=run_id,
+                method=args.method,
+                max_cost=args.max_cost,
+                max_cost_per_call=args.max_cost_per_call,
+                on_progress=show_progress,
+                on_estimate=show_estimate,
+                repost_in_doubt=args.repost_in_doubt,
+                recover_wait=args.recover_wait,
+                max_wait=args.max_wait,
+                concurrency=args.concurrency,
+                tasks_per_post=args.tasks_per_post,
+                poll_interval=args.poll_interval,
+                **extra,
+            )
+        except BaseException as error:
+            if new:
+                drop_if_unsent(store, run_id, err)
+            if disk_full(error):
+                err.write(
+                    f"error: the disk is full ({error}). The store is consistent: free some "
+                    f"space and run the same command with --run-id {run_id} (nothing is "
+                    "posted twice).\n"
+                )
+                return EXIT_INCOMPLETE
+            raise
         info = store.run(run_id)
         doubt = len(store.in_doubt(run_id))
         out.write(
@@ -187,11 +230,24 @@ def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _outputs(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    """The files a command will write, by option (checked before anything is written)."""
+    if args.command == "metrics":
+        return [] if args.output is None else [("--output", args.output)]
+    if args.command != "report":
+        return []
+    md = args.md if args.md is not None else args.html.with_suffix(".md")
+    named = [("--html", args.html), ("--md" if args.md else "--md (default)", md)]
+    named += [(o, p) for o, p in (("--metrics-csv", args.metrics_csv), ("--answers", args.answers))]
+    return [(option, path) for option, path in named if path is not None]
+
+
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command == "run":
         return _run_command(args, out, err)
     if args.command == "check":
         panel = Panel.from_file(args.panel)
+        check_models(args, panel, err)
         tasks = len(panel.task_keys)
         asked = [
             f"{e} ({'+'.join(panel.surfaces_of(e))})" if panel.surfaces_of(e) != ("api",) else e
@@ -204,6 +260,13 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             f"{len(panel.competitors)} competitors\n"
         )
         return EXIT_OK
+    if args.command == "delete":
+        with VisibilityStore(args.db, create=False) as store:
+            deleted = store.delete_run(args.run, force=args.force)
+        out.write(f"deleted run {args.run} ({deleted} tasks)\n")
+        return EXIT_OK
+    outputs = _outputs(args)
+    check_outputs(args.db, outputs)
     with VisibilityStore(args.db, readonly=True) as store:
         if args.command == "status":
             _status(store, args.run, out)
@@ -214,14 +277,18 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 rows = [row for row in rows if row.surface == args.surface]
             if args.format == "table":
                 if args.output is not None:
-                    with args.output.open("w", encoding="utf-8") as file:
+                    with (
+                        writing(*outputs),
+                        args.output.open("w", encoding="utf-8") as file,
+                    ):
                         _metrics_table(rows, file)
                 else:
                     _metrics_table(rows, out)
             else:
                 text = metrics_json(rows) + "\n" if args.format == "json" else metrics_csv(rows)
                 if args.output is not None:
-                    write_text(args.output, text)
+                    with writing(*outputs):
+                        write_text(args.output, text)
                 else:
                     out.write(text)
         elif args.command == "compare":
@@ -250,14 +317,19 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     out.write(f"  domains gained: {', '.join(engine.domains_gained) or '-'}\n")
                     out.write(f"  domains lost: {', '.join(engine.domains_lost) or '-'}\n")
         else:  # report
-            html_path, md_path = report(store, args.run, args.html, markdown=args.md)
+            paths = dict(outputs)
+            with writing(*outputs[:2]):
+                html_path, md_path = report(store, args.run, args.html, markdown=args.md)
             written = [html_path, md_path]
             if args.metrics_csv is not None:
-                written.append(write_text(args.metrics_csv, metrics_csv(metrics(store, args.run))))
+                text = metrics_csv(metrics(store, args.run))
+                with writing(("--metrics-csv", paths["--metrics-csv"])):
+                    written.append(write_text(args.metrics_csv, text))
             if args.answers is not None:
                 json_out = args.answers.suffix.lower() == ".json"
                 text = answers_json(store, args.run) if json_out else answers_csv(store, args.run)
-                written.append(write_text(args.answers, text))
+                with writing(("--answers", paths["--answers"])):
+                    written.append(write_text(args.answers, text))
             out.write("wrote " + ", ".join(str(p) for p in written) + "\n")
     return EXIT_OK
 
@@ -286,22 +358,39 @@ def main(
             "--run-id to resume (nothing is posted twice)\n"
         )
         return EXIT_INTERRUPTED
-    except DataForSEOBudgetError as error:
-        err.write(f"error: {error}\n")
+    except sqlite3.Error as error:  # met while reading or writing, after the store opened
+        _say(err, store_error(getattr(args, "db", None) or Path("(the store)"), error))
+        return EXIT_DATABASE
+    except DataForSEOError as error:
+        _say(err, error)
+        return _code(error)
+
+
+def _code(error: DataForSEOError) -> int:
+    """The exit code of an error (see the module docstring)."""
+    if isinstance(error, DataForSEOBudgetError):
         return EXIT_BUDGET
-    except PanelFileError as error:
-        err.write(f"error: {error}\n")
+    if isinstance(error, PanelFileError):
         return EXIT_PANEL
-    except VisibilityStoreError as error:
-        err.write(f"error: {error}\n")
+    if isinstance(error, DatabaseFileError):
+        return EXIT_DATABASE
+    if isinstance(error, OutputFileError):
+        return EXIT_OUTPUT
+    if isinstance(error, VisibilityStoreError):
         if error.field == "db":
             return EXIT_NO_DATABASE
         if error.field == "run_id":
             return EXIT_UNKNOWN_RUN
         return EXIT_INPUT
-    except DataForSEOInputError as error:
-        err.write(f"error: {error}\n")
+    if isinstance(error, DataForSEOInputError):
         return EXIT_INPUT
-    except DataForSEOError as error:
-        err.write(f"error: {error}\n")
-        return EXIT_API
+    return EXIT_API
+
+
+def _say(err: TextIO, error: Exception) -> None:
+    """Write an error; the postback URL's query values and userinfo are never shown."""
+    text = str(error)
+    url = os.environ.get(POSTBACK_ENV)
+    if url:
+        text = text.replace(url, shown_url(url))
+    err.write(f"error: {text}\n")

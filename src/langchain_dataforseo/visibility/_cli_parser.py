@@ -9,6 +9,7 @@ import argparse
 from pathlib import Path
 from typing import Final
 
+from langchain_dataforseo.visibility._cli_checks import non_negative, positive, run_id_arg
 from langchain_dataforseo.visibility._metrics import GROUPS
 from langchain_dataforseo.visibility._plan import METHODS
 from langchain_dataforseo.visibility._surfaces import SURFACES
@@ -26,8 +27,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="AI-visibility panels: run a panel into a store; check panel files; "
         "read runs from a store.",
         epilog="Exit codes: 0 ok, 2 usage, 3 bad panel file, 4 missing database, "
-        "5 unknown run id, 1 other input error; run: 6 tasks still pending (run again with "
-        "the same --run-id), 7 refused by the budget, 8 API error, 130 interrupted.",
+        "5 unknown run id, 9 unusable database (not a database, damaged, read-only, newer "
+        "schema), 10 an output cannot be written, 1 other input error (credentials "
+        "missing included); run: 6 tasks still pending or the disk full (run again with the "
+        "same --run-id), 7 refused by the budget, 8 API error, 130 interrupted.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -46,14 +49,17 @@ def build_parser() -> argparse.ArgumentParser:
         "worst-case cost is printed before anything is posted, and the run is refused when it "
         "passes --max-cost. Killed or interrupted? Run the same command with the same "
         "--run-id: nothing is posted twice, posted tasks are collected.",
-        epilog="Exit codes: 0 every task finished, 6 some pending or in doubt (run again "
-        "with the same --run-id), 7 refused by the budget (nothing posted), 8 API error, "
-        "3 bad panel file, 1 other input error, 130 interrupted (resumable).",
+        epilog="Exit codes: 0 every task finished, 6 some pending or in doubt, or the disk "
+        "full (run again with the same --run-id), 7 refused by the budget (nothing posted), "
+        "8 API error, 3 bad panel file, 9 unusable database, 1 other input error (missing "
+        "credentials included), 2 bad usage, 130 interrupted (resumable). A run that fails "
+        "before any task is sent is removed from the store.",
     )
     run.add_argument("panel", type=Path, metavar="PANEL", help="the panel file (TOML or JSON)")
     with_db(run)
     run.add_argument(
         "--run-id",
+        type=run_id_arg,
         metavar="ID",
         help="the run id (default: a new one); an existing id resumes that run",
     )
@@ -65,20 +71,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--max-cost",
-        type=float,
+        type=non_negative,
         metavar="USD",
         help="cap for the whole run: refused before posting when the worst case "
         "passes it, and never passed by started tasks",
     )
     run.add_argument(
         "--max-cost-per-call",
-        type=float,
+        type=positive,
         metavar="USD",
         help="reserve this per task instead of the worst-case estimate",
     )
     run.add_argument(
         "--max-wait",
-        type=float,
+        type=non_negative,
         default=900.0,
         metavar="SECONDS",
         help="keep collecting Standard tasks this long after the last post "
@@ -86,14 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--poll-interval",
-        type=float,
+        type=positive,
         default=3.0,
         metavar="SECONDS",
         help="seconds between polls (default 3: tasks_ready allows 20 a minute)",
     )
     run.add_argument(
         "--recover-wait",
-        type=float,
+        type=non_negative,
         default=60.0,
         metavar="SECONDS",
         help="look tasks in doubt up by tag this long (default 60)",
@@ -139,11 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
     status = commands.add_parser("status", help="list the runs, or one run's tasks by state")
-    status.add_argument("run", nargs="?", metavar="RUN", help="a run id (default: all runs)")
+    status.add_argument(
+        "run", nargs="?", type=run_id_arg, metavar="RUN", help="a run id (default: all runs)"
+    )
     with_db(status)
 
     show = commands.add_parser("metrics", help="a run's metrics with 95%% Wilson intervals")
-    show.add_argument("run", metavar="RUN")
+    show.add_argument("run", type=run_id_arg, metavar="RUN")
     with_db(show)
     show.add_argument(
         "--by",
@@ -160,8 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--output", type=Path, metavar="FILE", help="write there, not stdout")
 
     compare = commands.add_parser("compare", help="per engine, what changed from RUN_A to RUN_B")
-    compare.add_argument("run_a", metavar="RUN_A")
-    compare.add_argument("run_b", metavar="RUN_B")
+    compare.add_argument("run_a", type=run_id_arg, metavar="RUN_A")
+    compare.add_argument("run_b", type=run_id_arg, metavar="RUN_B")
     with_db(compare)
     compare.add_argument(
         "--rule",
@@ -178,10 +186,22 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--format", choices=("table", "json"), default="table")
 
     write = commands.add_parser("report", help="write the HTML report and Markdown summary")
-    write.add_argument("run", metavar="RUN")
+    write.add_argument("run", type=run_id_arg, metavar="RUN")
     with_db(write)
     write.add_argument("--html", type=Path, required=True, metavar="FILE", help="HTML output")
     write.add_argument("--md", type=Path, metavar="FILE", help="Markdown (default: HTML's .md)")
     write.add_argument("--metrics-csv", type=Path, metavar="FILE", help="also the metrics, CSV")
     write.add_argument("--answers", type=Path, metavar="FILE", help="also the answers (.csv/.json)")
+
+    delete = commands.add_parser(
+        "delete",
+        help="delete a run and its answers (refused for a run with tasks sent, unless --force)",
+        description="Delete a run, its tasks, answers and facts. A run none of whose tasks "
+        "was sent (one that failed its checks) is deleted as is; a run with tasks sent, in "
+        "doubt or paid is refused unless --force: deleting it forgets what was paid, and a "
+        "re-run with its id would post again.",
+    )
+    delete.add_argument("run", type=run_id_arg, metavar="RUN")
+    with_db(delete)
+    delete.add_argument("--force", action="store_true", help="delete even with tasks sent")
     return parser

@@ -35,3 +35,45 @@ class PanelFileError(DataForSEOInputError):
 
 class VisibilityStoreError(DataForSEOInputError):
     """A store that cannot be used: missing file, unknown run id, newer schema, bad state."""
+
+
+class DatabaseFileError(VisibilityStoreError):
+    """A store file that cannot be used: not a database, damaged, read-only, a full disk...
+
+    Attributes:
+        path: The database file.
+        reason: What is wrong, one word: ``directory``, ``not_a_database``, ``damaged``,
+            ``truncated``, ``read_only``, ``cannot_open``, ``disk_full``, ``locked``,
+            ``io_error``, ``newer_schema`` or ``sqlite`` (anything else SQLite said).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        reason: str,
+        said: str,
+        *,
+        limit: object = None,
+        actual: object = None,
+    ) -> None:
+        super().__init__(
+            f"the database {path} {said}.",
+            field="db",
+            limit=limit,
+            actual=str(path) if actual is None else actual,
+        )
+        self.path = Path(path)
+        self.reason = reason
+
+
+class OutputFileError(DataForSEOInputError):
+    """An output the command line cannot write: a directory, under a file, a full disk...
+
+    Attributes:
+        path: The output file.
+        field: The option that named it (``--html``, ``--answers``...).
+    """
+
+    def __init__(self, message: str, *, path: str | Path, field: str) -> None:
+        super().__init__(message, field=field, actual=str(path))
+        self.path = Path(path)

@@ -7,9 +7,6 @@ applies (``validate_settings``), prompts are non-empty and within the API's 500 
 
 from __future__ import annotations
 
-import json
-import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +32,7 @@ from langchain_dataforseo.visibility._panel_checks import (
     check_unique_brands,
     fail,
 )
-from langchain_dataforseo.visibility._panel_file import field_line
+from langchain_dataforseo.visibility._panel_file import field_line, read_panel_data
 from langchain_dataforseo.visibility._surfaces import (
     API,
     APP,
@@ -329,7 +326,7 @@ class Panel:
 
     @classmethod
     def from_file(cls, path: str | Path) -> Panel:
-        """Read a panel file: TOML (``.toml``) or JSON (any other suffix).
+        """Read a panel file: TOML (``.toml``) or JSON (any other suffix), in UTF-8.
 
         Args:
             path: The file.
@@ -342,28 +339,7 @@ class Panel:
                 else the line of the offending key when it can be found) and the field.
         """
         file = Path(path)
-        try:
-            text = file.read_text(encoding="utf-8")
-        except OSError as error:
-            raise PanelFileError(
-                f"cannot read the panel file: {error.strerror or error}", path=file, field="file"
-            ) from error
-        toml = file.suffix.lower() == ".toml"
-        try:
-            data: Any = tomllib.loads(text) if toml else json.loads(text)
-        except tomllib.TOMLDecodeError as error:
-            found = re.search(r"line (\d+)", str(error))
-            line = getattr(error, "lineno", None) or (int(found.group(1)) if found else None)
-            raise PanelFileError(
-                f"invalid TOML: {error}", path=file, field="file", line=line
-            ) from error
-        except json.JSONDecodeError as error:
-            raise PanelFileError(
-                f"invalid JSON: {error.msg} (column {error.colno})",
-                path=file,
-                field="file",
-                line=error.lineno,
-            ) from error
+        text, toml, data = read_panel_data(file)
         try:
             return cls.from_dict(data)
         except DataForSEOInputError as error:

@@ -170,3 +170,48 @@ class VisibilityStore(TaskStates, TaskResults):
     def check_run(self, run_id: str) -> None:
         """Raise :class:`VisibilityStoreError` (listing the known runs) for an unknown id."""
         self._check_run(run_id)
+
+    def delete_run(self, run_id: str, *, force: bool = False) -> int:
+        """Delete a run, its tasks and their answers and facts, in one transaction.
+
+        A run none of whose tasks was ever sent (no intent, no task id, no cost, nothing
+        measured) is deleted as is: a run that failed its checks, or was refused by the
+        budget. A run with a task sent, in doubt or paid is refused unless ``force``:
+        deleting it forgets what was paid, and a re-run with its id would post again.
+
+        Args:
+            run_id: The run.
+            force: Delete even a run with tasks sent or paid.
+
+        Returns:
+            The number of tasks deleted.
+
+        Raises:
+            VisibilityStoreError: For an unknown run id, or a run with sent tasks without
+                ``force`` (naming how many).
+        """
+        self._check_run(run_id)
+        with self._write() as conn:
+            sent = conn.execute(
+                "SELECT COUNT(*) FROM tasks WHERE run_id = ? AND (intent_at IS NOT NULL OR "
+                "task_id IS NOT NULL OR posted_at IS NOT NULL OR COALESCE(cost, 0) != 0 OR "
+                "status = 'measured')",
+                (run_id,),
+            ).fetchone()[0]
+            if sent and not force:
+                msg = (
+                    f"run {run_id!r} has {sent} task(s) sent, in doubt or paid; deleting it "
+                    "forgets them (a re-run with this id would post again). Use force=True "
+                    "(--force) to delete it anyway."
+                )
+                raise VisibilityStoreError(msg, field="force", limit="no task sent", actual=sent)
+            for table in ("mentions", "citations", "fan_out"):
+                conn.execute(
+                    f"DELETE FROM {table} WHERE task IN "  # noqa: S608 - fixed table names
+                    "(SELECT id FROM tasks WHERE run_id = ?)",
+                    (run_id,),
+                )
+            deleted = conn.execute("DELETE FROM tasks WHERE run_id = ?", (run_id,)).rowcount
+            conn.execute("DELETE FROM runs WHERE run_id = ?", (run_id,))
+        self._brands.pop(run_id, None)
+        return int(deleted)

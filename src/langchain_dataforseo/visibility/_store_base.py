@@ -14,10 +14,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
-from langchain_dataforseo.visibility._errors import VisibilityStoreError
+from langchain_dataforseo.visibility._errors import DatabaseFileError, VisibilityStoreError
 from langchain_dataforseo.visibility._matching import tracked_domains
 from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._schema import SCHEMA_VERSION, migrate
+from langchain_dataforseo.visibility._store_open import check_file, newer_schema, store_error
 
 
 class StoreBase:
@@ -31,8 +32,10 @@ class StoreBase:
         timeout: Seconds to wait for another writer's lock.
 
     Raises:
-        VisibilityStoreError: Missing file (``create=False`` / ``readonly``), or a schema
-            newer than this code.
+        VisibilityStoreError: Missing file (``create=False`` / ``readonly``).
+        DatabaseFileError: A file that cannot be used (a :class:`VisibilityStoreError`): a
+            directory, not a database, damaged or truncated, read-only when writing, a
+            full disk, or a schema newer than this code; it names the file and the problem.
     """
 
     def __init__(
@@ -50,15 +53,11 @@ class StoreBase:
         if not self.path.parent.is_dir():
             msg = f"cannot create {self.path}: folder {self.path.parent} does not exist"
             raise VisibilityStoreError(msg, field="db", actual=str(self.path))
-        if readonly:
-            _migrate_first(self.path, timeout)
-            uri = f"{self.path.resolve().as_uri()}?mode=ro"
-            self._conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
-        else:
-            self._conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            migrate(self._conn)
+        check_file(self.path, readonly=readonly)
+        try:
+            self._conn = _connect(self.path, readonly=readonly, timeout=timeout)
+        except sqlite3.Error as error:
+            raise store_error(self.path, error) from error
         self._conn.execute("PRAGMA foreign_keys=ON")
         self.readonly = readonly
         self._brands: dict[str, tuple[dict[str, tuple[str, ...]], dict[str, str]]] = {}
@@ -86,7 +85,10 @@ class StoreBase:
         try:
             yield self._conn
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            # SQLite may have rolled back already (a full disk does): a second ROLLBACK
+            # would raise and hide the error that matters
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
             raise
         self._conn.execute("COMMIT")
 
@@ -152,18 +154,47 @@ class StoreBase:
         return cached
 
 
+def _connect(path: Path, *, readonly: bool, timeout: float) -> sqlite3.Connection:
+    """Open (and for writing, migrate) the database; a newer schema is refused either way."""
+    if readonly:
+        _migrate_first(path, timeout)
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
+    else:
+        conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    try:
+        # read the schema once now: a damaged file fails here rather than mid-command
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        if not readonly:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            try:
+                migrate(conn)
+            except VisibilityStoreError as error:
+                if error.field == "schema_version":
+                    raise newer_schema(path, int(str(error.actual)), SCHEMA_VERSION) from error
+                raise
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
 def _migrate_first(path: Path, timeout: float) -> None:
     """Bring an older database to the current schema before a read-only open.
 
     A read-only connection cannot migrate, and this code reads only the current schema;
-    the migrations keep every row (tasks of an older schema become ``api`` tasks).
+    the migrations keep every row (tasks of an older schema become ``api`` tasks). A newer
+    schema is refused: this code does not know what its rows mean.
     """
     probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=timeout)
     try:
         version = int(probe.execute("PRAGMA user_version").fetchone()[0])
     finally:
         probe.close()
-    if version >= SCHEMA_VERSION:
+    if version > SCHEMA_VERSION:
+        raise newer_schema(path, version, SCHEMA_VERSION)
+    if version == SCHEMA_VERSION:
         return
     try:
         conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
@@ -172,8 +203,8 @@ def _migrate_first(path: Path, timeout: float) -> None:
         finally:
             conn.close()
     except sqlite3.OperationalError as error:
-        msg = (
-            f"{path} has schema version {version}, older than {SCHEMA_VERSION}, and cannot be "
-            f"migrated ({error}); open it once with write access."
+        said = (
+            f"has schema version {version}, older than {SCHEMA_VERSION}, and cannot be "
+            f"migrated ({error}); open it once with write access"
         )
-        raise VisibilityStoreError(msg, field="db", actual=str(path)) from error
+        raise DatabaseFileError(path, "read_only", said) from error

@@ -1,0 +1,97 @@
+"""The steps of the ``run`` and ``check`` commands around the library's calls.
+
+The panel as the command line changes it (``--surface``), the catalogue check of
+``check``, and what a failed ``run`` leaves: a run none of whose tasks was sent is
+removed; a full disk is told apart (the run is resumable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import errno
+import os
+import sqlite3
+from typing import Final, TextIO
+
+from langchain_dataforseo.errors import DataForSEOInputError
+from langchain_dataforseo.visibility._cli_checks import has_credentials
+from langchain_dataforseo.visibility._errors import (
+    DatabaseFileError,
+    PanelFileError,
+    VisibilityStoreError,
+)
+from langchain_dataforseo.visibility._panel import Panel, field_line
+from langchain_dataforseo.visibility._plan import engine_method
+from langchain_dataforseo.visibility._run_context import probe
+from langchain_dataforseo.visibility._store import VisibilityStore
+from langchain_dataforseo.visibility._surfaces import API, SURFACES
+
+_DISK_FULL: Final = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def panel_for(args: argparse.Namespace) -> Panel:
+    """The panel file, with ``--surface`` replacing its surfaces when given."""
+    panel = Panel.from_file(args.panel)
+    if getattr(args, "surface", None) is None:
+        return panel
+    data = panel.to_dict()
+    data["surfaces"] = list(SURFACES) if args.surface == "both" else [args.surface]
+    data.pop("engine_surfaces", None)
+    return Panel.from_dict(data)
+
+
+def run_exists(store: VisibilityStore, run_id: str) -> bool:
+    """Whether the store has this run (without listing every run's counts)."""
+    try:
+        store.check_run(run_id)
+    except VisibilityStoreError:
+        return False
+    return True
+
+
+def drop_if_unsent(store: VisibilityStore, run_id: str, err: TextIO) -> None:
+    """Remove a run this command created when it failed before any task was sent."""
+    try:
+        store.delete_run(run_id)
+    except (VisibilityStoreError, sqlite3.Error):
+        return  # tasks were sent (it stays, to resume), or the store cannot be written
+    err.write(f"run {run_id} removed from the store: none of its tasks was sent.\n")
+
+
+def disk_full(error: BaseException) -> bool:
+    """Whether an error is the disk (or the database's page limit) filling up."""
+    if isinstance(error, DatabaseFileError):
+        return error.reason == "disk_full"
+    if isinstance(error, sqlite3.Error):
+        return getattr(error, "sqlite_errorname", "") == "SQLITE_FULL"
+    return isinstance(error, OSError) and error.errno in _DISK_FULL
+
+
+def check_models(args: argparse.Namespace, panel: Panel, err: TextIO) -> None:
+    """With credentials, check each API engine's model against its catalogue (a free call)."""
+    if not has_credentials(os.environ):
+        err.write(
+            "note: models not checked against the engines' catalogues (no credentials: set "
+            "DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD to check them).\n"
+        )
+        return
+
+    async def probe_all() -> None:
+        for engine in panel.engines:
+            if API in panel.surfaces_of(engine):
+                await probe(panel, engine, engine_method(engine, "standard"), {})
+
+    try:
+        asyncio.run(probe_all())
+    except DataForSEOInputError as error:
+        text = args.panel.read_text(encoding="utf-8-sig")
+        toml = args.panel.suffix.lower() == ".toml"
+        raise PanelFileError(
+            str(error),
+            path=args.panel,
+            field=error.field,
+            line=field_line(text, error.field, toml=toml),
+            limit=error.limit,
+            actual=error.actual,
+        ) from error
