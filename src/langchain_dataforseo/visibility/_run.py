@@ -32,6 +32,7 @@ import asyncio
 import logging
 import math
 import time
+import uuid
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any
@@ -145,6 +146,27 @@ def _check_method(method: str) -> None:
         raise DataForSEOInputError(msg, field="method", limit=METHODS, actual=method)
 
 
+def _stored(store: VisibilityStore, run_id: str) -> bool:
+    """Whether the store has this run already."""
+    try:
+        store.check_run(run_id)
+    except VisibilityStoreError:
+        return False
+    return True
+
+
+def _admit(
+    estimate: RunEstimate,
+    max_cost: float | None,
+    on_estimate: Callable[[RunEstimate], None] | None,
+) -> None:
+    """Report the estimate; refuse it when its worst case passes ``max_cost``."""
+    if on_estimate is not None:
+        on_estimate(estimate)
+    if max_cost is not None and estimate.total > max_cost + 1e-9:
+        raise _refuse(estimate, max_cost)
+
+
 def _refuse(estimate: RunEstimate, max_cost: float) -> DataForSEOBudgetError:
     msg = (
         f"Budget: {estimate.describe(max_cost)}. The worst case passes max_cost, so nothing "
@@ -198,30 +220,43 @@ async def arun_panel(
         msg = f"lease_seconds must be a finite number > 0, got {lease_seconds!r}."
         raise DataForSEOInputError(msg, field="lease_seconds", limit="> 0", actual=lease_seconds)
     check_model_options(model_options)
-    run = store.create_run(panel, run_id=run_id, method=method)
+    api_engines = [e for e in panel.engines if API in panel.surfaces_of(e)]
+    app_engines = [e for e in panel.engines if APP in panel.surfaces_of(e)]
+    methods = {engine: engine_method(engine, method) for engine in panel.engines}
+    run = run_id or uuid.uuid4().hex[:12]
+    fresh = not _stored(store, run)
+    if fresh:
+        # a new run is checked before it is created: a refused one leaves nothing behind
+        estimate = estimate_run(
+            panel,
+            store,
+            run_id=run,
+            method=method,
+            max_cost_per_call=max_cost_per_call,
+            repost_in_doubt=repost_in_doubt,
+        )
+        _admit(estimate, max_cost, on_estimate)
+        for engine in api_engines:
+            await probe(panel, engine, methods[engine], model_options)
+    run = store.create_run(panel, run_id=run, method=method)
     recorded = store.run(run).method
     if recorded != method:
         msg = f"run {run!r} was started with method={recorded!r}; resume it with that method."
         raise VisibilityStoreError(msg, field="method", limit=recorded, actual=method)
     store.retry_unposted(run)
     owner = new_owner()
-    estimate = plan_estimate(
-        panel,
-        store.tasks(run),
-        method,
-        run_id=run,
-        max_cost_per_call=max_cost_per_call,
-        repost_in_doubt=repost_in_doubt,
-    )
-    if on_estimate is not None:
-        on_estimate(estimate)
-    if max_cost is not None and estimate.total > max_cost + 1e-9:
-        raise _refuse(estimate, max_cost)
-    api_engines = [e for e in panel.engines if API in panel.surfaces_of(e)]
-    app_engines = [e for e in panel.engines if APP in panel.surfaces_of(e)]
-    methods = {engine: engine_method(engine, method) for engine in panel.engines}
-    for engine in api_engines:
-        await probe(panel, engine, methods[engine], model_options)
+    if not fresh:  # a resumed run: what it committed counts, its settings are checked
+        estimate = plan_estimate(
+            panel,
+            store.tasks(run),
+            method,
+            run_id=run,
+            max_cost_per_call=max_cost_per_call,
+            repost_in_doubt=repost_in_doubt,
+        )
+        _admit(estimate, max_cost, on_estimate)
+        for engine in api_engines:
+            await probe(panel, engine, methods[engine], model_options)
     keys = [budget_key(e, API) for e in api_engines] + [budget_key(e, APP) for e in app_engines]
     shares: dict[str, float | None] = dict.fromkeys(keys)
     if max_cost is not None:

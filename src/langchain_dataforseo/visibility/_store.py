@@ -175,9 +175,10 @@ class VisibilityStore(TaskStates, TaskResults):
         """Delete a run, its tasks and their answers and facts, in one transaction.
 
         A run none of whose tasks was ever sent (no intent, no task id, no cost, nothing
-        measured) is deleted as is: a run that failed its checks, or was refused by the
-        budget. A run with a task sent, in doubt or paid is refused unless ``force``:
-        deleting it forgets what was paid, and a re-run with its id would post again.
+        measured) and none held by a live driver's lease is deleted as is: a run that
+        failed its checks, or was refused by the budget. A run with a task sent, in doubt,
+        paid or held is refused unless ``force``: deleting it forgets what was paid, and a
+        re-run with its id would post again.
 
         Args:
             run_id: The run.
@@ -195,8 +196,8 @@ class VisibilityStore(TaskStates, TaskResults):
             sent = conn.execute(
                 "SELECT COUNT(*) FROM tasks WHERE run_id = ? AND (intent_at IS NOT NULL OR "
                 "task_id IS NOT NULL OR posted_at IS NOT NULL OR COALESCE(cost, 0) != 0 OR "
-                "status = 'measured')",
-                (run_id,),
+                "status = 'measured' OR (lease_owner IS NOT NULL AND lease_until >= ?))",
+                (run_id, _now()),
             ).fetchone()[0]
             if sent and not force:
                 msg = (

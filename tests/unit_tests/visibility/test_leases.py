@@ -156,3 +156,12 @@ def raw_task_costing(cost):
     task = raw_task("HubSpot.")
     task["cost"] = cost
     return task
+
+
+def test_a_run_another_driver_holds_is_not_deleted_without_force(store, run):
+    first, *_ = tags(store, run)
+    store.claim(run, [first], "h:1:working", unsent=True)  # about to post it
+    with pytest.raises(VisibilityStoreError, match="sent, in doubt or paid"):
+        store.delete_run(run)
+    store.release_leases(run, "h:1:working")
+    assert store.delete_run(run) == 4

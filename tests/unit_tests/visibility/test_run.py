@@ -283,8 +283,7 @@ def test_a_run_over_max_cost_is_refused_before_anything_is_posted(
         run_panel(panel, store, run_id="r", max_cost=estimate.total * 0.99, **options(emu))
     assert caught.value.needed == pytest.approx(estimate.to_post_cost)
     assert posts(emu) == 0
-    assert store.in_doubt("r") == []
-    assert len(store.unsent("r")) == 8
+    assert store.runs() == []  # a new run refused before posting leaves nothing behind
 
 
 def test_a_resumed_run_counts_what_it_already_committed(store: VisibilityStore) -> None:
