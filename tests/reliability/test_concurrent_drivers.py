@@ -9,22 +9,19 @@ with its cost equal to the ledger's.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
 from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorServer
 from langchain_dataforseo.visibility import VisibilityStore
 
+from .visibility_cli import ledger, start_cli
+
 pytestmark = pytest.mark.slow
 
-AUTH = ("emulator-login", "emulator-password")
 PROMPTS = ("Which CRM suits a 10-person agency?", "HubSpot or Pipedrive for a small team?")
 PANEL = f"""
 name = "two-drivers"
@@ -41,39 +38,10 @@ gemini = "gemini-2.5-flash"
 TASKS = 3 * 5 * len(PROMPTS)
 
 
-def ledger(server: EmulatorServer) -> dict[str, Any]:
-    response = httpx.get(f"{server.base_url}/emulator/ledger", auth=AUTH, timeout=10)
-    response.raise_for_status()
-    data: dict[str, Any] = response.json()
-    return data
-
-
 def start(server: EmulatorServer, tmp: Path, *extra: str) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "DATAFORSEO_LOGIN": AUTH[0],
-        "DATAFORSEO_PASSWORD": AUTH[1],
-        "DATAFORSEO_BASE_URL": server.base_url,
-    }
-    args = [
-        sys.executable,
-        "-m",
-        "langchain_dataforseo.visibility",
-        "run",
-        str(tmp / "panel.toml"),
-        "--db",
-        str(tmp / "runs.db"),
-        "--run-id",
-        "R",
-        "--poll-interval",
-        "0.1",
-        "--max-wait",
-        "120",
-        *extra,
-    ]
-    return subprocess.Popen(  # noqa: S603 - our own module and arguments
-        args, cwd=tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    db = str(tmp / "runs.db")
+    run = ("run", str(tmp / "panel.toml"), "--db", db, "--run-id", "R")
+    return start_cli(server, tmp, *run, "--poll-interval", "0.1", "--max-wait", "120", *extra)
 
 
 @pytest.mark.parametrize(

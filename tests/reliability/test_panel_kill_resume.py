@@ -16,20 +16,19 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
 from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorServer
 from langchain_dataforseo.emulator._app import Reply
 from langchain_dataforseo.visibility import VisibilityStore
+
+from .visibility_cli import ledger, start_cli
 
 pytestmark = pytest.mark.slow
 
@@ -108,24 +107,10 @@ class KillingEmulator(Emulator):
             time.sleep(0.01)
 
 
-def ledger(server: EmulatorServer) -> dict[str, Any]:
-    response = httpx.get(f"{server.base_url}/emulator/ledger", auth=AUTH, timeout=10)
-    response.raise_for_status()
-    data: dict[str, Any] = response.json()
-    return data
-
-
 def run_cli(server: EmulatorServer, tmp: Path) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "DATAFORSEO_LOGIN": AUTH[0],
-        "DATAFORSEO_PASSWORD": AUTH[1],
-        "DATAFORSEO_BASE_URL": server.base_url,
-    }
-    args = [
-        sys.executable,
-        "-m",
-        "langchain_dataforseo.visibility",
+    return start_cli(
+        server,
+        tmp,
         "run",
         str(tmp / "panel.toml"),
         "--db",
@@ -144,9 +129,6 @@ def run_cli(server: EmulatorServer, tmp: Path) -> subprocess.Popen[str]:
         "120",
         "--max-cost",
         "50",
-    ]
-    return subprocess.Popen(  # noqa: S603 - our own module and arguments
-        args, cwd=tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
 
 

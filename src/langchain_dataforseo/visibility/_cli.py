@@ -55,7 +55,6 @@ from langchain_dataforseo.visibility._cli_run import (
     disk_full,
     drop_if_unsent,
     panel_for,
-    run_exists,
 )
 from langchain_dataforseo.visibility._compare import compare_runs
 from langchain_dataforseo.visibility._errors import (
@@ -179,7 +178,7 @@ def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
             return EXIT_OK
         err.write(f"run id {run_id} (to resume: --run-id {run_id})\n")
-        new = not run_exists(store, run_id)
+        new = not store.has_run(run_id)
         try:
             run_panel(
                 panel,

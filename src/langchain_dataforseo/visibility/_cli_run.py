@@ -41,15 +41,6 @@ def panel_for(args: argparse.Namespace) -> Panel:
     return Panel.from_dict(data)
 
 
-def run_exists(store: VisibilityStore, run_id: str) -> bool:
-    """Whether the store has this run (without listing every run's counts)."""
-    try:
-        store.check_run(run_id)
-    except VisibilityStoreError:
-        return False
-    return True
-
-
 def drop_if_unsent(store: VisibilityStore, run_id: str, err: TextIO) -> None:
     """Remove a run this command created when it failed before any task was sent."""
     try:

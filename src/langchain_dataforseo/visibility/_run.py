@@ -146,13 +146,18 @@ def _check_method(method: str) -> None:
         raise DataForSEOInputError(msg, field="method", limit=METHODS, actual=method)
 
 
-def _stored(store: VisibilityStore, run_id: str) -> bool:
-    """Whether the store has this run already."""
-    try:
-        store.check_run(run_id)
-    except VisibilityStoreError:
-        return False
-    return True
+def _open_run(store: VisibilityStore, panel: Panel, run_id: str, method: str) -> None:
+    """Create the run (or check a stored one is this panel's, and method's) for posting.
+
+    Tasks refused at posting by an earlier call (not created, not charged) become
+    pending again.
+    """
+    store.create_run(panel, run_id=run_id, method=method)
+    recorded = store.run(run_id).method
+    if recorded != method:
+        msg = f"run {run_id!r} was started with method={recorded!r}; resume it with that method."
+        raise VisibilityStoreError(msg, field="method", limit=recorded, actual=method)
+    store.retry_unposted(run_id)
 
 
 def _admit(
@@ -224,39 +229,24 @@ async def arun_panel(
     app_engines = [e for e in panel.engines if APP in panel.surfaces_of(e)]
     methods = {engine: engine_method(engine, method) for engine in panel.engines}
     run = run_id or uuid.uuid4().hex[:12]
-    fresh = not _stored(store, run)
+    fresh = not store.has_run(run)
+    if not fresh:  # resumed: what it committed counts in the estimate
+        _open_run(store, panel, run, method)
+    # a new run is checked before it is created: one refused leaves nothing behind
+    estimate = estimate_run(
+        panel,
+        store,
+        run_id=run,
+        method=method,
+        max_cost_per_call=max_cost_per_call,
+        repost_in_doubt=repost_in_doubt,
+    )
+    _admit(estimate, max_cost, on_estimate)
+    for engine in api_engines:
+        await probe(panel, engine, methods[engine], model_options)
     if fresh:
-        # a new run is checked before it is created: a refused one leaves nothing behind
-        estimate = estimate_run(
-            panel,
-            store,
-            run_id=run,
-            method=method,
-            max_cost_per_call=max_cost_per_call,
-            repost_in_doubt=repost_in_doubt,
-        )
-        _admit(estimate, max_cost, on_estimate)
-        for engine in api_engines:
-            await probe(panel, engine, methods[engine], model_options)
-    run = store.create_run(panel, run_id=run, method=method)
-    recorded = store.run(run).method
-    if recorded != method:
-        msg = f"run {run!r} was started with method={recorded!r}; resume it with that method."
-        raise VisibilityStoreError(msg, field="method", limit=recorded, actual=method)
-    store.retry_unposted(run)
+        _open_run(store, panel, run, method)
     owner = new_owner()
-    if not fresh:  # a resumed run: what it committed counts, its settings are checked
-        estimate = plan_estimate(
-            panel,
-            store.tasks(run),
-            method,
-            run_id=run,
-            max_cost_per_call=max_cost_per_call,
-            repost_in_doubt=repost_in_doubt,
-        )
-        _admit(estimate, max_cost, on_estimate)
-        for engine in api_engines:
-            await probe(panel, engine, methods[engine], model_options)
     keys = [budget_key(e, API) for e in api_engines] + [budget_key(e, APP) for e in app_engines]
     shares: dict[str, float | None] = dict.fromkeys(keys)
     if max_cost is not None:

@@ -116,6 +116,18 @@ class StoreBase:
         row = self._conn.execute("SELECT panel_json FROM runs WHERE run_id = ?", (run_id,))
         return Panel.from_dict(json.loads(row.fetchone()[0]))
 
+    def has_run(self, run_id: str) -> bool:
+        """Whether the store holds this run.
+
+        Args:
+            run_id: The run.
+
+        Returns:
+            ``True`` when the run exists.
+        """
+        found = self._conn.execute("SELECT 1 FROM runs WHERE run_id = ?", (run_id,))
+        return found.fetchone() is not None
+
     def check_run(self, run_id: str) -> None:
         """Raise :class:`VisibilityStoreError` (listing the known runs) for an unknown id."""
         self._check_run(run_id)
