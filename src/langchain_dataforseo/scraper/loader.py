@@ -29,6 +29,8 @@ from langchain_dataforseo.scraper._request import (
     ScraperRequest,
     build_task,
     check_engine,
+    check_method,
+    check_priority,
 )
 from langchain_dataforseo.scraper._run import (
     LIVE_RESERVATION_USD,
@@ -138,13 +140,12 @@ class DataForSEOLLMScraperLoader(BaseLoader):
             "language_code": language_code,
             "force_web_search": force_web_search,
         }
-        self.method = method
-        self.priority = priority
-        if method not in ("live", "standard"):
-            msg = f"method={method!r}: 'live' or 'standard'."
-            raise ValueError(msg)
+        self.method = check_method(method)
+        self.priority = check_priority(priority, self.method)
         default = (
-            LIVE_RESERVATION_USD if method == "live" else STANDARD_RESERVATION_USD[priority or 1]
+            LIVE_RESERVATION_USD
+            if self.method == "live"
+            else STANDARD_RESERVATION_USD[self.priority or 1]
         )
         self.max_cost_per_task = max_cost_per_task if max_cost_per_task is not None else default
         self.collect_settings = collect_settings or CollectSettings()
