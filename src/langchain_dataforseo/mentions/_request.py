@@ -182,6 +182,8 @@ def build_task(spec: Endpoint, **fields: Any) -> dict[str, Any]:
         "exclude_pages",
         "include_brands",
         "exclude_brands",
+        "include_brand_categories",
+        "exclude_brand_categories",
     ):
         if key in task:
             task[key] = _check_strings(key, task[key])

@@ -198,7 +198,9 @@ def _location(engine: ScraperEngine, request: ScraperRequest) -> dict[str, Any]:
     if "location_coordinate" in given and not coordinates:
         raise _only_for("location_coordinate", request.location_coordinate)
     if not given:
-        accepted = ["location_name", "location_code"] + (["location_coordinate"] if coordinates else [])
+        accepted = ["location_name", "location_code"] + (
+            ["location_coordinate"] if coordinates else []
+        )
         msg = f"Give at least one of {', '.join(accepted)} (got none)."
         raise _refuse(msg, "location_name", f"at least one of {accepted}", None)
     code = given.get("location_code")
@@ -291,7 +293,7 @@ def check_method(method: object) -> ScraperMethod:
     if method not in METHODS:
         msg = f"method={method!r}: one of {', '.join(map(repr, METHODS))}."
         raise _refuse(msg, "method", list(METHODS), method)
-    return cast(ScraperMethod, method)
+    return method
 
 
 def check_priority(priority: object, method: ScraperMethod) -> int | None:
@@ -319,4 +321,4 @@ def check_priority(priority: object, method: ScraperMethod) -> int | None:
     if isinstance(priority, bool) or priority not in PRIORITIES:
         msg = f"priority={priority!r}: one of 1 (normal) or 2 (high)."
         raise _refuse(msg, "priority", list(PRIORITIES), priority)
-    return cast(int, priority)
+    return priority
