@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal, cast
 
 from langchain_dataforseo._keyword import escape_keyword
+from langchain_dataforseo._redact import redact_url
 from langchain_dataforseo.errors import DataForSEOInputError
 
 ScraperEngine = str
@@ -47,6 +49,8 @@ COORDINATE_MAX_DECIMALS: Final = 7
 COORDINATE_RADIUS_MIN: Final = 199
 COORDINATE_RADIUS_MAX: Final = 199999
 PRIORITIES: Final = (1, 2)
+POSTBACK_DATA: Final = ("advanced", "html")
+"""What a ``postback_url`` receives: the result of ``task_get/advanced`` or ``/html``."""
 METHODS: Final[tuple[ScraperMethod, ...]] = ("live", "standard")
 
 _COORDINATE_FORMAT: Final = "'latitude,longitude,radius'"
@@ -239,6 +243,7 @@ def build_task(
     *,
     method: ScraperMethod = "live",
     priority: int | None = None,
+    callbacks: Mapping[str, str | None] | None = None,
 ) -> dict[str, Any]:
     """The task object for one request, after every check.
 
@@ -247,6 +252,8 @@ def build_task(
         request: The request.
         method: ``live`` (``live/advanced``) or ``standard`` (``task_post``).
         priority: Standard only: 1 normal (default), 2 high (charged more).
+        callbacks: Standard only: ``pingback_url``, ``postback_url``, ``postback_data``
+            (revealed; see :func:`check_callbacks`).
 
     Returns:
         The task object; fields left unset are not sent.
@@ -275,7 +282,56 @@ def build_task(
         task["tag"] = request.tag
     if check_priority(priority, method) is not None:
         task["priority"] = priority
+    task.update(check_callbacks(method, **(callbacks or {})))
     return task
+
+
+def check_callbacks(
+    method: ScraperMethod,
+    pingback_url: str | None = None,
+    postback_url: str | None = None,
+    postback_data: str | None = None,
+) -> dict[str, str]:
+    """Check the Standard callback fields; the fields to send.
+
+    The URLs usually carry the receiver's secret: a refusal shows them redacted
+    (``_redact.redact_url``), never as given.
+
+    Args:
+        method: ``live`` or ``standard`` (Live has no callbacks: SDK 2.1.10 Live models).
+        pingback_url: URL DataForSEO GETs when a task is done (``$id``, ``$tag`` filled in).
+        postback_url: URL DataForSEO POSTs the gzip result to.
+        postback_data: ``advanced`` or ``html``: required with ``postback_url`` by the
+            docs; ``advanced`` (what this package collects) when left unset.
+
+    Returns:
+        The fields set, ``postback_data`` included with a ``postback_url``.
+
+    Raises:
+        DataForSEOInputError: Naming the field, the rule and the (redacted) value.
+    """
+    fields: dict[str, str] = {}
+    for name, url in (("pingback_url", pingback_url), ("postback_url", postback_url)):
+        if url is None:
+            continue
+        shown = redact_url(url) if isinstance(url, str) else type(url).__name__
+        if method != "standard":
+            msg = f"{name}={shown}: a Standard (task_post) field; Live has no callbacks."
+            raise _refuse(msg, name, "standard only", shown)
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            msg = f"{name}={shown}: must be an http:// or https:// URL."
+            raise _refuse(msg, name, "http(s) URL", shown)
+        fields[name] = url
+    if postback_data is not None or "postback_url" in fields:
+        data = "advanced" if postback_data is None else postback_data
+        if "postback_url" not in fields:
+            msg = f"postback_data={data!r}: only with a postback_url."
+            raise _refuse(msg, "postback_data", "with postback_url only", data)
+        if data not in POSTBACK_DATA:
+            msg = f"postback_data={data!r}: one of {', '.join(map(repr, POSTBACK_DATA))}."
+            raise _refuse(msg, "postback_data", list(POSTBACK_DATA), data)
+        fields["postback_data"] = data
+    return fields
 
 
 def check_method(method: object) -> ScraperMethod:
