@@ -314,7 +314,7 @@ def check_callbacks(
     for name, url in (("pingback_url", pingback_url), ("postback_url", postback_url)):
         if url is None:
             continue
-        shown = redact_url(url) if isinstance(url, str) else type(url).__name__
+        shown = redact_url(url, hide_path=True) if isinstance(url, str) else type(url).__name__
         if method != "standard":
             msg = f"{name}={shown}: a Standard (task_post) field; Live has no callbacks."
             raise _refuse(msg, name, "standard only", shown)
