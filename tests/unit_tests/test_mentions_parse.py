@@ -10,12 +10,13 @@ import pytest
 
 from langchain_dataforseo.emulator._mentions import mentions_function, price
 from langchain_dataforseo.errors import DataForSEOInvalidRequestError, DataForSEOPaymentError
+from langchain_dataforseo.mentions._metrics import UnknownShapeError
+from langchain_dataforseo.mentions._metrics import read_summary as metrics_summary
 from langchain_dataforseo.mentions._parse import (
     first_result,
     format_metrics,
     format_rows,
     mention_document,
-    metrics_summary,
     parse_task,
     task_cost,
 )
@@ -80,7 +81,8 @@ def test_a_google_row_with_nulls_parses_to_empty_values() -> None:
 def test_metrics_summary_keeps_every_group_and_tolerates_missing_ones() -> None:
     summary = metrics_summary(
         {"total": {"mentions": 12, "ai_search_volume": 3400},
-         "platform": [{"key": "google", "mentions": 12, "ai_search_volume": 3400}, None]}
+         "platform": [{"key": "google", "mentions": 12, "ai_search_volume": 3400}, None]},
+        "m",
     )  # fmt: skip
     assert summary["total"] == {"mentions": 12, "ai_search_volume": 3400}
     assert summary["platform"] == [{"key": "google", "mentions": 12, "ai_search_volume": 3400}]
@@ -90,7 +92,8 @@ def test_metrics_summary_keeps_every_group_and_tolerates_missing_ones() -> None:
         "Total: 12 mentions, AI search volume 3400.",
         "platform: google (12 mentions, volume 3400)",
     ]
-    assert metrics_summary({})["total"] == {"mentions": None, "ai_search_volume": None}
+    with pytest.raises(UnknownShapeError, match="an empty object"):
+        metrics_summary({}, "m")  # issue 19: never an empty total for an unknown shape
 
 
 def test_format_rows() -> None:

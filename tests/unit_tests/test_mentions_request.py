@@ -148,10 +148,12 @@ def test_platform_location_and_language_rules() -> None:
     assert "2840" in str(error)
     error = refused(build_task, search, target=target, platform="chat_gpt", language_code="de")
     assert error.field == "language_code"
-    error = refused(
-        build_task, search, target=target, location_code=2840, location_name="United States"
-    )
-    assert error.field == "location_name"
+    # SDK 2.1.10 request models: location_name "if you use this field, you don't need to
+    # specify location_code" (optional, not forbidden): both are sent (issue 19, point 7).
+    task = build_task(search, target=target, location_code=2840, location_name="United States")
+    assert (task["location_code"], task["location_name"]) == (2840, "United States")
+    task = build_task(search, target=target, language_code="en", language_name="English")
+    assert (task["language_code"], task["language_name"]) == ("en", "English")
 
 
 @pytest.mark.parametrize(

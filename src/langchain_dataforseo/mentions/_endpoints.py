@@ -66,6 +66,29 @@ ENDPOINTS: dict[str, Endpoint] = {
             "top_mentioned_pages", _AGGREGATE | {"links_scope", "include_pages", "exclude_pages"}
         ),
         Endpoint("top_mentioned_brands", _AGGREGATE | {"include_brands", "exclude_brands"}),
+        Endpoint(
+            "top_mentioned_brand_categories",
+            _AGGREGATE | {"include_brand_categories", "exclude_brand_categories"},
+        ),
+        # Lite: the same data, one flat row (location, language, platform, metrics) an
+        # item, no nested breakdowns (SDK 2.1.10 models; help-center article, REFERENCE.md 1)
+        Endpoint(
+            "target_metrics_lite",
+            _COMMON | {"initial_dataset_filters", "limit", "order_by", "offset"},
+        ),
+        Endpoint(
+            "top_mentioned_domains_lite",
+            _AGGREGATE | {"links_scope", "include_domains", "exclude_domains"},
+        ),
+        Endpoint(
+            "top_mentioned_pages_lite",
+            _AGGREGATE | {"links_scope", "include_pages", "exclude_pages"},
+        ),
+        Endpoint("top_mentioned_brands_lite", _AGGREGATE | {"include_brands", "exclude_brands"}),
+        Endpoint(
+            "top_mentioned_brand_categories_lite",
+            _AGGREGATE | {"include_brand_categories", "exclude_brand_categories"},
+        ),
         Endpoint("historical", _COMMON | {"date_from", "date_to"}),
         Endpoint(
             "timeseries_delta",

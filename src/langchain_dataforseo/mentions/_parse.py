@@ -19,7 +19,6 @@ __all__ = [
     "format_metrics",
     "format_rows",
     "mention_document",
-    "metrics_summary",
     "parse_task",
     "task_cost",
 ]
@@ -63,25 +62,17 @@ def first_result(task: Mapping[str, Any]) -> dict[str, Any]:
     return as_dict(results[0]) if results else {}
 
 
-def _sources(item: Mapping[str, Any]) -> list[dict[str, Any]]:
-    keep = ("title", "url", "domain", "source_name", "snippet", "rank", "publication_date")
+def _entries(value: object) -> list[dict[str, Any]]:
+    """Each object of a list, every field kept but nulls (documented or not: none dropped)."""
     return [
-        {k: as_dict(s).get(k) for k in keep if as_dict(s).get(k) is not None}
-        for s in as_list(item.get("sources"))
-        if isinstance(s, Mapping)
+        {k: v for k, v in entry.items() if v is not None}
+        for entry in as_list(value)
+        if isinstance(entry, Mapping)
     ]
 
 
 def _brands(item: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return [
-        {
-            k: as_dict(b).get(k)
-            for k in ("title", "category", "rank")
-            if as_dict(b).get(k) is not None
-        }
-        for b in as_list(item.get("brand_entities"))
-        if isinstance(b, Mapping)
-    ]
+    return _entries(item.get("brand_entities"))
 
 
 def mention_document(item: Mapping[str, Any], *, task_id: str | None, cost: float) -> Document:
@@ -94,7 +85,9 @@ def mention_document(item: Mapping[str, Any], *, task_id: str | None, cost: floa
 
     Returns:
         A Document whose ``page_content`` is the answer (markdown) and whose metadata holds
-        ``question``, ``sources``, ``brand_entities``, ``ai_search_volume``,
+        ``question``, ``sources`` (every field the API gives, ``thumbnail`` and
+        ``markdown`` included), ``search_results`` (ChatGPT: every search result it
+        retrieved), ``brand_entities``, ``ai_search_volume``,
         ``monthly_searches``, ``first_seen`` / ``last_seen`` (the API's
         ``first_response_at`` / ``last_response_at``), ``platform``, ``model_name``,
         ``location_code``, ``language_code``, ``fan_out_queries``, ``is_web_search_based``,
@@ -102,7 +95,8 @@ def mention_document(item: Mapping[str, Any], *, task_id: str | None, cost: floa
     """
     metadata: dict[str, Any] = {
         "question": item.get("question") or "",
-        "sources": _sources(item),
+        "sources": _entries(item.get("sources")),
+        "search_results": _entries(item.get("search_results")),
         "brand_entities": _brands(item),
         "ai_search_volume": item.get("ai_search_volume"),
         "monthly_searches": [as_dict(m) for m in as_list(item.get("monthly_searches"))],
@@ -120,43 +114,17 @@ def mention_document(item: Mapping[str, Any], *, task_id: str | None, cost: floa
     return Document(page_content=str(item.get("answer") or ""), metadata=metadata)
 
 
-def _group(value: object) -> list[dict[str, Any]]:
-    return [
-        {"key": as_dict(g).get("key"), "mentions": as_dict(g).get("mentions"),
-         "ai_search_volume": as_dict(g).get("ai_search_volume")}
-        for g in as_list(value)
-        if isinstance(g, Mapping)
-    ]  # fmt: skip
-
-
-def metrics_summary(metrics: Mapping[str, Any]) -> dict[str, Any]:
-    """Normalize an aggregated-metrics object (``total`` plus the grouped lists).
-
-    Args:
-        metrics: ``aggregated_metrics`` of a result, or one item of a top-mentioned list.
-
-    Returns:
-        ``{"total": {"mentions", "ai_search_volume"}, "platform": [...], ...}`` with every
-        group present (empty when absent).
-    """
-    total = as_dict(metrics.get("total"))
-    summary: dict[str, Any] = {
-        "total": {
-            "mentions": total.get("mentions"),
-            "ai_search_volume": total.get("ai_search_volume"),
-        }
-    }
-    for name in _GROUPS:
-        summary[name] = _group(metrics.get(name))
-    return summary
-
-
 def format_metrics(summary: Mapping[str, Any], *, top: int = 5) -> str:
-    """Text for an LLM: the totals, then the first entries of each non-empty group."""
+    """Text for an LLM: the totals, then the first entries of each non-empty group.
+
+    ``summary`` is what ``_metrics.read_summary`` gives.
+    """
     total = as_dict(summary.get("total"))
+    impressions = f", impressions {total['impressions']}" if "impressions" in total else ""
+    summed = f" ({total['from']})" if total.get("from") else ""
     lines = [
         f"Total: {total.get('mentions')} mentions, "
-        f"AI search volume {total.get('ai_search_volume')}."
+        f"AI search volume {total.get('ai_search_volume')}{impressions}{summed}."
     ]
     for name in _GROUPS:
         groups = as_list(summary.get(name))[:top]

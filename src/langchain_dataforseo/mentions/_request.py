@@ -86,9 +86,11 @@ def _check_strings(field: str, value: object) -> list[str]:
 
 
 def _check_place(fields: Mapping[str, Any]) -> None:
-    for code, name in (("location_code", "location_name"), ("language_code", "language_name")):
-        if fields.get(code) is not None and fields.get(name) is not None:
-            refuse(name, f"give either {code} or {name}, not both.", actual=fields[name])
+    """Check the location and language fields; a name with its code is allowed.
+
+    The docs say only that with one "you don't need to specify" the other (REFERENCE.md
+    2.2): both are sent as given, each checked.
+    """
     if "location_code" in fields:
         _check_int("location_code", fields["location_code"], 1, 10**9)
     for name in ("location_name", "language_name", "language_code"):
@@ -180,6 +182,8 @@ def build_task(spec: Endpoint, **fields: Any) -> dict[str, Any]:
         "exclude_pages",
         "include_brands",
         "exclude_brands",
+        "include_brand_categories",
+        "exclude_brand_categories",
     ):
         if key in task:
             task[key] = _check_strings(key, task[key])

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from langchain_dataforseo._keyword import escape_keyword
 from langchain_dataforseo.errors import DataForSEOInputError
 from langchain_dataforseo.mentions._limits import (
     _DOMAIN_KEYS,
@@ -33,6 +34,9 @@ def keyword_target(
     match_type: str | None = None,
 ) -> dict[str, Any]:
     """A keyword entity of ``target`` (unset options left out).
+
+    The keyword is kept as typed here; ``build_task`` sends ``%`` as ``%25`` and ``+`` as
+    ``%2B`` (the API decodes ``%##`` and turns ``+`` into a space).
 
     Args:
         keyword: The keyword to find in questions, answers, brand entities or fan-out queries.
@@ -101,13 +105,16 @@ def _check_entity(index: int, raw: object) -> dict[str, Any]:
     if not isinstance(value, str) or not value.strip():
         refuse(f"{where}.{kind[0]}", "must be a non-empty string.", actual=value)
     if kind[0] == "keyword":
-        if len(value) > MAX_KEYWORD_CHARS:
+        sent = escape_keyword(value)  # the API decodes %## and '+': REFERENCE.md 2.1
+        if len(sent) > MAX_KEYWORD_CHARS:
+            extra = "" if sent == value else " ('%' and '+' are sent as '%25' and '%2B')"
             refuse(
                 f"{where}.keyword",
-                f"at most {MAX_KEYWORD_CHARS} characters, got {len(value)}.",
+                f"at most {MAX_KEYWORD_CHARS} characters as sent{extra}, got {len(sent)}.",
                 limit=MAX_KEYWORD_CHARS,
-                actual=len(value),
+                actual=len(sent),
             )
+        entity["keyword"] = sent
         scopes: Sequence[str] = KEYWORD_SCOPES
     else:
         lowered = value.lower()

@@ -28,18 +28,30 @@ class _TargetArgs(BaseModel):
     language_code: str | None = Field(default=None, description="Language code; default 'en'.")
 
 
+_LITE = (
+    "True for the Lite endpoint: the same data as one flat row per location, language and "
+    "platform, without the breakdowns by cited domain and brand (a smaller answer)."
+)
+
+
 class TargetMetricsArgs(_TargetArgs):
     """Arguments of ``llm_mentions_target_metrics``."""
+
+    lite: bool = Field(default=False, description=_LITE)
 
 
 class TopMentionedArgs(_TargetArgs):
     """Arguments of ``llm_mentions_top_mentioned``."""
 
-    what: Literal["domains", "pages", "brands"] = Field(
+    what: Literal["domains", "pages", "brands", "brand_categories"] = Field(
         default="domains",
-        description="List the most mentioned 'domains', 'pages' or 'brands' for the target.",
+        description=(
+            "List the most mentioned 'domains', 'pages', 'brands' or 'brand_categories' "
+            "for the target."
+        ),
     )
     limit: int = Field(default=10, ge=1, le=100, description="How many rows (1-100).")
+    lite: bool = Field(default=False, description=_LITE)
 
 
 class CompareArgs(BaseModel):

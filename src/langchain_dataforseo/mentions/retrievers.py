@@ -31,7 +31,8 @@ class DataForSEOLLMMentionsRetriever(BaseRetriever):
     Each query is sent as a keyword target to DataForSEO's LLM Mentions
     ``search_mentions`` endpoint (one paid call, no new prompt is run). Each row becomes
     a :class:`~langchain_core.documents.Document` whose ``page_content`` is the answer
-    (markdown) and whose metadata holds ``question``, ``sources``, ``brand_entities``,
+    (markdown) and whose metadata holds ``question``, ``sources`` (with ``thumbnail`` and
+    ``markdown``), ``search_results`` (ChatGPT), ``brand_entities``,
     ``ai_search_volume``, ``monthly_searches``, ``first_seen``, ``last_seen``,
     ``platform``, ``model_name``, ``task_id`` and ``call_cost`` (the USD the call cost).
     Filters, sorting and limits are checked when the retriever is built, so a request

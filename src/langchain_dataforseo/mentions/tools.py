@@ -23,12 +23,8 @@ from langchain_dataforseo._tool_text import DEFAULT_MAX_OUTPUT_CHARS, MIN_OUTPUT
 from langchain_dataforseo.errors import DataForSEOError, DataForSEOInputError
 from langchain_dataforseo.mentions._endpoints import Endpoint, endpoint
 from langchain_dataforseo.mentions._http import acall_endpoint, call_endpoint
-from langchain_dataforseo.mentions._parse import (
-    format_metrics,
-    format_rows,
-    metrics_summary,
-    task_cost,
-)
+from langchain_dataforseo.mentions._metrics import link_key, read_summary, target_summary
+from langchain_dataforseo.mentions._parse import format_metrics, format_rows, task_cost
 from langchain_dataforseo.mentions._prices import max_task_cost
 from langchain_dataforseo.mentions._read import obj, objects, reading, result_object, whole
 from langchain_dataforseo.mentions._request import build_task, domain_target, keyword_target
@@ -74,7 +70,6 @@ def _explain(error: ValidationError | ValidationErrorV1) -> str:
     return "Invalid tool arguments (nothing was sent): " + "; ".join(problems)
 
 
-_AT = "result[0]."
 _ITEMS = "result[0].items"
 
 
@@ -214,11 +209,11 @@ class DataForSEOLLMMentionsTargetMetricsTool(_MentionsTool):
     args_schema: type[BaseModel] = TargetMetricsArgs
 
     def _request(self, args: dict[str, Any]) -> tuple[Endpoint, dict[str, Any]]:
-        spec = endpoint("target_metrics")
+        spec = endpoint("target_metrics_lite" if args.get("lite") else "target_metrics")
         return spec, build_task(spec, **_common(args))
 
     def _render(self, spec: Endpoint, result: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        summary = metrics_summary(obj(result.get("aggregated_metrics"), _AT + "aggregated_metrics"))
+        summary = target_summary(result)  # aggregated_metrics, not items (null there)
         return format_metrics(summary), {"metrics": summary}
 
 
@@ -256,8 +251,8 @@ class DataForSEOLLMMentionsCompareTool(_MentionsTool):
 
     def _render(self, spec: Endpoint, result: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         rows = [
-            {"key": item.get("key"), "metrics": metrics_summary(item)}
-            for item in objects(result.get("items"), _ITEMS)
+            {"key": item.get("key"), "metrics": read_summary(item, f"{_ITEMS}[{n}]")}
+            for n, item in enumerate(objects(result.get("items"), _ITEMS))
         ]
         return format_rows(rows, "key"), {"rows": rows}
 
@@ -266,11 +261,12 @@ _TOP = {
     "domains": ("top_mentioned_domains", "domain"),
     "pages": ("top_mentioned_pages", "page"),
     "brands": ("top_mentioned_brands", "brand"),
+    "brand_categories": ("top_mentioned_brand_categories", "brand_category"),
 }
 
 
 class DataForSEOLLMMentionsTopMentionedTool(_MentionsTool):
-    """The domains, pages or brands most mentioned alongside a target in AI answers.
+    """The domains, pages, brands or brand categories most mentioned with a target in AI answers.
 
     Example:
         .. code-block:: python
@@ -281,23 +277,27 @@ class DataForSEOLLMMentionsTopMentionedTool(_MentionsTool):
 
     name: str = "llm_mentions_top_mentioned"
     description: str = (
-        "The domains, pages or brands most often cited or named in past AI answers "
+        "The domains, pages, brands or brand categories most often cited or named in past "
+        "AI answers "
         "(Google AI Overviews, ChatGPT) about the given keywords or domains, with mention "
         "counts and AI search volume. Reads recorded answers; asks no AI engine."
     )
     args_schema: type[BaseModel] = TopMentionedArgs
 
     def _request(self, args: dict[str, Any]) -> tuple[Endpoint, dict[str, Any]]:
-        spec = endpoint(_TOP[args.get("what") or "domains"][0])
+        name = _TOP[args.get("what") or "domains"][0] + ("_lite" if args.get("lite") else "")
+        spec = endpoint(name)
         return spec, build_task(spec, **_common(args), limit=args.get("limit", 10))
 
     def _render(self, spec: Endpoint, result: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        key = next(k for name, k in _TOP.values() if name == spec.name)
-        rows = [
-            {key: item.get(key), "metrics": metrics_summary(item)}
-            for item in objects(result.get("items"), _ITEMS)
-        ]
-        return format_rows(rows, key), {"rows": rows, "total_count": result.get("total_count")}
+        key = next(k for name, k in _TOP.values() if spec.name.removesuffix("_lite") == name)
+        rows = []
+        for n, item in enumerate(objects(result.get("items"), _ITEMS)):
+            shown, url = link_key(item.get(key))  # a domain may come as a Markdown link
+            row = {key: shown, "metrics": read_summary(item, f"{_ITEMS}[{n}]")}
+            rows.append(row if url is None else {**row, "url": url})
+        data = {"rows": rows, "total_count": result.get("total_count")}
+        return format_rows(rows, key), {**data, "items_count": result.get("items_count")}
 
 
 _HISTORY = {"monthly": "historical", "delta": "timeseries_delta", "new_lost": "timeseries_new_lost"}

@@ -9,8 +9,10 @@ opens a socket itself.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import copy
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Final
 
 import httpx
 
@@ -25,10 +27,53 @@ from langchain_dataforseo._client import DataForSEOClient, check_base_url
 from langchain_dataforseo._request import encode_tasks
 from langchain_dataforseo._standard.handle import MAX_TASKS_PER_POST, check_task_id
 from langchain_dataforseo._transport import ApiCall
-from langchain_dataforseo.errors import DataForSEOInputError
+from langchain_dataforseo.errors import DataForSEOError, DataForSEOInputError
 from langchain_dataforseo.scraper._request import check_engine
 
 _ROOT = "/v3/ai_optimization"
+INVALID_PATH: Final = 40402
+"""``Invalid Path.``: what a scraper path of an engine not (yet) served answers."""
+
+
+def not_available(engine: str, error: DataForSEOError) -> DataForSEOError:
+    """A 40402 on a scraper path, said as what it means: the engine is not available.
+
+    DataForSEO's PHP client announces the Perplexity LLM Scraper as "not yet available",
+    and its path answers ``40402 Invalid Path`` (REFERENCE.md section 1). Any other error
+    is returned unchanged.
+
+    Args:
+        engine: The engine whose path was called.
+        error: The error the call raised (or a task of a post carried).
+
+    Returns:
+        For 40402, a copy of the same class and attributes (status code, task id, cost)
+        whose message says the engine is not available on this account or not yet
+        released; else ``error`` itself.
+    """
+    if error.status_code != INVALID_PATH:
+        return error
+    clone = copy.copy(error)
+    clone.args = (
+        f"The {engine!r} LLM Scraper is not available on this account or not yet released "
+        f"(DataForSEO answered {INVALID_PATH} Invalid Path on its scraper path; nothing is "
+        f"charged for it). Use one of the engines that answer, or ask DataForSEO support. "
+        f"[{error}]",
+    )
+    clone.__cause__ = error
+    return clone
+
+
+@contextmanager
+def _engine_paths(engine: str) -> Iterator[None]:
+    """Raise a 40402 of a scraper call as :func:`not_available` says it."""
+    try:
+        yield
+    except DataForSEOError as error:
+        mapped = not_available(engine, error)
+        if mapped is error:
+            raise
+        raise mapped from error
 
 
 def scraper_url(base_url: str, engine: str, function: str) -> httpx.URL:
@@ -104,23 +149,26 @@ class ScraperClient:
     def live(self, engine: str, task: dict[str, Any]) -> dict[str, Any]:
         """Run one live task (``live/advanced``); the task object, status 20000 with a result."""
         call = self._live_call(engine, task)
-        with self.client.account.live_gate(self._gate_key(engine)):
+        with _engine_paths(engine), self.client.account.live_gate(self._gate_key(engine)):
             return self.client.request(call, parse_live)
 
     async def alive(self, engine: str, task: dict[str, Any]) -> dict[str, Any]:
         """Async twin of :meth:`live`."""
         call = self._live_call(engine, task)
-        async with self.client.account.live_gate(self._gate_key(engine)):
-            return await self.client.arequest(call, parse_live)
+        with _engine_paths(engine):
+            async with self.client.account.live_gate(self._gate_key(engine)):
+                return await self.client.arequest(call, parse_live)
 
     def task_post(self, engine: str, tasks: Sequence[dict[str, Any]]) -> list[Any]:
         """Post up to 100 Standard tasks; the answer's ``tasks`` array (20100 = created)."""
-        return self.client.request(self._post_call(engine, tasks), parse_post)
+        with _engine_paths(engine):
+            return self.client.request(self._post_call(engine, tasks), parse_post)
 
     async def atask_post(self, engine: str, tasks: Sequence[dict[str, Any]]) -> list[Any]:
         """Async twin of :meth:`task_post`."""
         call = self._post_call(engine, tasks)
-        return await self.client.arequest(call, parse_post)
+        with _engine_paths(engine):
+            return await self.client.arequest(call, parse_post)
 
     def tasks_ready(self, engine: str) -> list[str]:
         """Ids of completed, uncollected Standard tasks (free; paced to one call per 3 s)."""
@@ -146,9 +194,11 @@ class ScraperClient:
 
     def task_get(self, engine: str, task_id: str) -> dict[str, Any]:
         """One Standard task as it stands (``task_get/advanced``; free)."""
-        return self.client.request(self._get_call(engine, task_id), parse_get)
+        with _engine_paths(engine):
+            return self.client.request(self._get_call(engine, task_id), parse_get)
 
     async def atask_get(self, engine: str, task_id: str) -> dict[str, Any]:
         """Async twin of :meth:`task_get`."""
         call = self._get_call(engine, task_id)
-        return await self.client.arequest(call, parse_get)
+        with _engine_paths(engine):
+            return await self.client.arequest(call, parse_get)

@@ -50,6 +50,8 @@ class ScraperAnswer:
         brand_entities: Brands the answer mentions (``title``, ``category``, ``urls``).
         items: Typed items by kind (``tables``, ``products``, ``local_businesses`` ...).
         item_types: The ``item_types`` the API listed.
+        se_results_count: The API's ``se_results_count``, when reported.
+        items_count: The API's ``items_count`` (items in ``result.items``), when reported.
         model: The model version the app used, when reported.
         check_url: A URL to see the same answer, when reported.
         datetime: When the answer was scraped.
@@ -69,6 +71,8 @@ class ScraperAnswer:
     brand_entities: list[dict[str, Any]] = field(default_factory=list)
     items: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     item_types: list[str] = field(default_factory=list)
+    se_results_count: int | None = None
+    items_count: int | None = None
     model: str | None = None
     check_url: str | None = None
     datetime: str | None = None
@@ -91,6 +95,8 @@ class ScraperAnswer:
             "brand_entities": [dict(b) for b in self.brand_entities],
             "items": {kind: [dict(i) for i in found] for kind, found in self.items.items()},
             "item_types": list(self.item_types),
+            "se_results_count": self.se_results_count,
+            "items_count": self.items_count,
             "model": self.model,
             "check_url": self.check_url,
             "datetime": self.datetime,
@@ -235,6 +241,8 @@ def parse_answer(engine: str, task: Mapping[str, Any]) -> ScraperAnswer:
         brand_entities=brand_entities(result),
         items=typed_items(result),
         item_types=[t for t in as_list(result.get("item_types")) if isinstance(t, str)],
+        se_results_count=as_int(result.get("se_results_count")),
+        items_count=as_int(result.get("items_count")),
         model=_text(result.get("model")),
         check_url=_text(result.get("check_url")),
         datetime=_text(result.get("datetime")),

@@ -26,6 +26,7 @@ from typing import Any, Final, cast
 
 from langchain_dataforseo._client import DataForSEOClient
 from langchain_dataforseo._live import alive_call, live_call
+from langchain_dataforseo._redact import redact_stored_task
 from langchain_dataforseo._standard.handle import TaskHandle, generated_tag
 from langchain_dataforseo._standard.io import adrive_collect, drive_collect
 from langchain_dataforseo._standard.protocol import CollectState, collect_steps
@@ -136,11 +137,15 @@ class CollectSettings:
         max_wait: Seconds to wait in all; what is not done by then stays pending.
         poll_interval: Seconds between rounds (``tasks_ready``: one call per 3 s).
         first_wait: Seconds before the first round.
+        use_tasks_ready: Ask ``tasks_ready`` which tasks are done; off for tasks posted
+            with a ``pingback_url`` / ``postback_url`` (they never show there), which are
+            then fetched directly each round.
     """
 
     max_wait: float = 600.0
     poll_interval: float = 5.0
     first_wait: float = 0.0
+    use_tasks_ready: bool = True
 
 
 def _steps(handles: Sequence[TaskHandle], settings: CollectSettings) -> Any:
@@ -149,6 +154,7 @@ def _steps(handles: Sequence[TaskHandle], settings: CollectSettings) -> Any:
         poll_interval=settings.poll_interval,
         max_wait=settings.max_wait,
         first_wait=settings.first_wait,
+        use_tasks_ready=settings.use_tasks_ready,
     )
 
 
@@ -162,14 +168,15 @@ def raw_outcomes(
         state: What collecting found.
 
     Returns:
-        The finished tasks' objects (status 20000, as ``task_get`` gave them); a failed
+        The finished tasks' objects (status 20000, as ``task_get`` gave them, with the
+        ``pingback_url`` / ``postback_url`` that ``data`` echoes redacted); a failed
         task is its error, an unfinished one a ``DataForSEOTaskPendingError`` carrying its
         handle (collect it again later).
     """
     out: list[dict[str, Any] | DataForSEOError] = []
     for handle in handles:
-        if handle.id in state.done:
-            out.append(state.done[handle.id])
+        if handle.id in state.done:  # the callback URLs its data echoes: hidden
+            out.append(dict(redact_stored_task(state.done[handle.id])))
         elif handle.id in state.failed:
             error = state.failed[handle.id]
             out.append(error if isinstance(error, DataForSEOError) else DataForSEOError(str(error)))

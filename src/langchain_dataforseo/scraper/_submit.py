@@ -53,7 +53,7 @@ from langchain_dataforseo._standard.resume import (
 )
 from langchain_dataforseo._transport import Sleep
 from langchain_dataforseo.errors import DataForSEOError
-from langchain_dataforseo.scraper._http import ScraperClient
+from langchain_dataforseo.scraper._http import ScraperClient, not_available
 from langchain_dataforseo.scraper._spend import Spend, settle_post
 
 JournalArg = str | os.PathLike[str] | SubmitJournal | None
@@ -157,7 +157,10 @@ class _Posting:
         """Settle the chunk, journal its outcome and place each result."""
         engine = self.spend.engine
         settled = settle_post(self.spend, reserved, answer)
-        outcome = chunk_results(engine, chunk, settled, self.done)
+        outcome = [  # a task refused 40402: the engine is not available (not_available)
+            not_available(engine, item) if isinstance(item, DataForSEOError) else item
+            for item in chunk_results(engine, chunk, settled, self.done)
+        ]
         self.sub.log.after(engine, chunk, outcome)
         for offset, item in enumerate(outcome):
             self.results[self.post[self.done + offset]] = item

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from langchain_core.document_loaders import BaseLoader
@@ -28,7 +29,10 @@ from langchain_dataforseo.scraper._request import (
     ScraperMethod,
     ScraperRequest,
     build_task,
+    check_callbacks,
     check_engine,
+    check_method,
+    check_priority,
 )
 from langchain_dataforseo.scraper._run import (
     LIVE_RESERVATION_USD,
@@ -46,6 +50,11 @@ from langchain_dataforseo.scraper._run import (
 from langchain_dataforseo.scraper._submit import Resume
 
 __all__ = ["DataForSEOLLMScraperLoader"]
+
+
+def _secret(url: SecretStr | str | None) -> SecretStr | None:
+    """A callback URL kept as a ``SecretStr`` (it usually carries the receiver's secret)."""
+    return url if url is None or isinstance(url, SecretStr) else SecretStr(url)
 
 
 def to_document(answer: ScraperAnswer) -> Document:
@@ -82,6 +91,12 @@ class DataForSEOLLMScraperLoader(BaseLoader):
         force_web_search: ChatGPT only.
         method: ``live`` or ``standard``.
         priority: Standard only: 1 normal, 2 high.
+        pingback_url: Standard only: URL DataForSEO GETs when a task is done (``$id``,
+            ``$tag`` filled in). Kept as a ``SecretStr``: never in a repr, an error or a
+            stored task. Such tasks never show in ``tasks_ready``; collecting fetches them.
+        postback_url: Standard only: URL DataForSEO POSTs the gzip result to (a
+            ``SecretStr`` too).
+        postback_data: With ``postback_url``: ``advanced`` (default) or ``html``.
         max_cost: Cap in USD on what this loader may spend in all.
         max_cost_per_task: Worst case reserved per task against ``max_cost`` [I].
         collect_settings: How long and how often Standard collecting polls.
@@ -114,6 +129,9 @@ class DataForSEOLLMScraperLoader(BaseLoader):
         force_web_search: bool | None = None,
         method: ScraperMethod = "live",
         priority: int | None = None,
+        pingback_url: SecretStr | str | None = None,
+        postback_url: SecretStr | str | None = None,
+        postback_data: str | None = None,
         max_cost: float | None = None,
         max_cost_per_task: float | None = None,
         collect_settings: CollectSettings | None = None,
@@ -138,16 +156,23 @@ class DataForSEOLLMScraperLoader(BaseLoader):
             "language_code": language_code,
             "force_web_search": force_web_search,
         }
-        self.method = method
-        self.priority = priority
-        if method not in ("live", "standard"):
-            msg = f"method={method!r}: 'live' or 'standard'."
-            raise ValueError(msg)
+        self.method = check_method(method)
+        self.priority = check_priority(priority, self.method)
+        self._callbacks = {
+            "pingback_url": _secret(pingback_url),
+            "postback_url": _secret(postback_url),
+        }
+        self.postback_data = postback_data
+        check_callbacks(self.method, **self._revealed())  # refused now, before anything
         default = (
-            LIVE_RESERVATION_USD if method == "live" else STANDARD_RESERVATION_USD[priority or 1]
+            LIVE_RESERVATION_USD
+            if self.method == "live"
+            else STANDARD_RESERVATION_USD[self.priority or 1]
         )
         self.max_cost_per_task = max_cost_per_task if max_cost_per_task is not None else default
         self.collect_settings = collect_settings or CollectSettings()
+        if any(self._callbacks.values()):  # such tasks never show in tasks_ready
+            self.collect_settings = replace(self.collect_settings, use_tasks_ready=False)
         self.budget = Budget(max_cost)
         self._scraper = ScraperClient(
             client or DataForSEOClient(login=login, password=password, base_url=base_url)
@@ -166,9 +191,18 @@ class DataForSEOLLMScraperLoader(BaseLoader):
                 ScraperRequest(keyword, **self._settings),
                 method=self.method,
                 priority=self.priority,
+                callbacks=self._revealed(),
             )
             for keyword in self.keywords
         ]
+
+    def _revealed(self) -> dict[str, str | None]:
+        """The callback fields as sent (the URLs revealed only here, for the task)."""
+        fields: dict[str, str | None] = {
+            name: None if url is None else url.get_secret_value()
+            for name, url in self._callbacks.items()
+        }
+        return {**fields, "postback_data": self.postback_data}
 
     def lazy_load(self) -> Iterator[Document]:
         """One Document per keyword, in order (Live: each as it comes)."""

@@ -18,16 +18,18 @@ from langchain_dataforseo.scraper._http import ScraperClient
 from langchain_dataforseo.scraper._parse import ScraperAnswer
 from langchain_dataforseo.scraper._request import (
     MAX_KEYWORD_CHARS,
+    SCRAPER_APPS,
     ScraperEngine,
     ScraperRequest,
     build_task,
+    check_engine,
 )
 from langchain_dataforseo.scraper._run import LIVE_RESERVATION_USD, Spend, arun_live, run_live
 from langchain_dataforseo.tools import _actionable
 
 __all__ = ["DataForSEOLLMScraperTool", "LLMScraperInput", "format_answer"]
 
-APP_LABELS: Final[dict[str, str]] = {"chat_gpt": "ChatGPT", "gemini": "Gemini"}
+APP_LABELS: Final[dict[str, str]] = {e: app.label for e, app in SCRAPER_APPS.items()}
 
 
 class LLMScraperInput(BaseModel):
@@ -157,7 +159,7 @@ class DataForSEOLLMScraperTool(BaseTool):
     handle_tool_error: bool = True
 
     engine: ScraperEngine = "chat_gpt"
-    """``chat_gpt`` or ``gemini``."""
+    """``chat_gpt`` or ``gemini`` (a key of ``SCRAPER_APPS``)."""
     default_location_code: int | None = 2840
     """Location used when the call gives none (2840 = United States)."""
     default_language_code: str | None = "en"
@@ -192,7 +194,7 @@ class DataForSEOLLMScraperTool(BaseTool):
 
     @model_validator(mode="after")
     def _wire(self) -> Self:
-        label = APP_LABELS[self.engine]
+        label = APP_LABELS[check_engine(self.engine)]
         if not self.name:
             self.name = f"dataforseo_{self.engine}_app"
         if not self.description:

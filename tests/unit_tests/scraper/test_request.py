@@ -69,22 +69,44 @@ def test_a_location_is_required() -> None:
     assert "location_code" in str(error)
 
 
-def test_two_locations_at_once_are_refused() -> None:
-    error = refused(
+def test_a_location_name_with_a_code_is_sent_as_the_docs_allow() -> None:
+    # SDK 2.1.10 task_post/live models: location_name "required field if you don't specify
+    # location_code ... if you use this field, you don't need to specify location_code":
+    # optional, not forbidden. Both are sent as given (issue 19, point 7).
+    task = build_task(
         "chat_gpt",
         ScraperRequest("kw", location_name="United States", location_code=2840, language_code="en"),
     )
-    assert error.field == "location_name"
-    assert error.actual == ["location_name", "location_code"]
+    assert task["location_name"] == "United States"
+    assert task["location_code"] == 2840
+    gemini = build_task(
+        "gemini",
+        ScraperRequest(
+            "kw", location_code=2840, location_coordinate="53.476225,-2.243572,200",
+            language_code="en",
+        ),
+    )  # fmt: skip
+    assert gemini["location_coordinate"] == "53.476225,-2.243572,200"
 
 
-def test_a_language_is_required_and_only_one() -> None:
-    assert refused("chat_gpt", ScraperRequest("kw", location_code=2840)).field == "language_code"
+def test_two_locations_are_each_still_checked() -> None:
     error = refused(
+        "chat_gpt", ScraperRequest("kw", location_name=" ", location_code=2840, language_code="en")
+    )
+    assert error.field == "location_name"
+    error = refused(
+        "chat_gpt", ScraperRequest("kw", location_name="US", location_code=0, language_code="en")
+    )
+    assert error.field == "location_code"
+
+
+def test_a_language_is_required_and_both_forms_may_be_sent() -> None:
+    assert refused("chat_gpt", ScraperRequest("kw", location_code=2840)).field == "language_code"
+    task = build_task(
         "chat_gpt",
         ScraperRequest("kw", location_code=2840, language_code="en", language_name="English"),
     )
-    assert error.field == "language_code"
+    assert (task["language_code"], task["language_name"]) == ("en", "English")
 
 
 @pytest.mark.parametrize("code", [0, -5, True, "2840"])

@@ -103,9 +103,11 @@ def test_app_settings_are_checked_with_the_scrapers_rules_for_each_engine():
         panel(surfaces=["app"], app_settings={"location_coordinate": "40.7,-74.0,500"})
     assert info.value.field == "app_settings.location_coordinate"
     assert "chat_gpt" in str(info.value)
+    # a name with a code is allowed since issue 19 (point 7: the docs do not forbid both)
+    panel(surfaces=["app"], app_settings={"location_code": 2840, "location_name": "France"})
     with pytest.raises(DataForSEOInputError) as info:
-        panel(surfaces=["app"], app_settings={"location_code": 2840, "location_name": "France"})
-    assert info.value.field == "app_settings.location_name"
+        panel(surfaces=["app"], app_settings={"location_code": 0})
+    assert info.value.field == "app_settings.location_code"
     only_gemini = panel(
         engines={"gemini": "gemini-2.5-flash"},
         surfaces=["app"],
