@@ -241,7 +241,7 @@ class ChatDataForSEO(StandardMethods, ChatDataForSEOBase):
         if self.method == "standard":
             return single_result(self._standard_one(messages, stop, kwargs))
         request, notes = self._build(messages, stop, kwargs, self._records())
-        return chat_result(answer_message(self._live(request), notes, self.engine))
+        return chat_result(answer_message(self._live(request), notes, self.engine, request))
 
     async def _agenerate(
         self,
@@ -253,7 +253,7 @@ class ChatDataForSEO(StandardMethods, ChatDataForSEOBase):
         if self.method == "standard":
             return single_result(await self._astandard_one(messages, stop, kwargs))
         request, notes = self._build(messages, stop, kwargs, await self._arecords())
-        return chat_result(answer_message(await self._alive(request), notes, self.engine))
+        return chat_result(answer_message(await self._alive(request), notes, self.engine, request))
 
     def _stream(
         self,
