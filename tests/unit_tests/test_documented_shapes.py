@@ -94,9 +94,11 @@ def chat(api: Documented, **kwargs: Any) -> ChatDataForSEO:
 def test_documented_catalogues_have_aliases_and_no_reasoning_flag() -> None:
     for name in ("chat_gpt_models.json", "claude_models.json"):
         response = shape(name)["response"]
-        assert response["cost"] == 0 and isinstance(response["cost"], int)
+        assert response["cost"] == 0
+        assert isinstance(response["cost"], int)
         records = parse_models(response["tasks"][0])
-        assert records and all(r.reasoning is None for r in records)
+        assert records
+        assert all(r.reasoning is None for r in records)
     chat_gpt = parse_models(shape("chat_gpt_models.json")["response"]["tasks"][0])
     assert find_model(chat_gpt, "gpt-4.1-mini") is not None
     assert find_model(chat_gpt, "gpt-4.1-mini-2025-04-14") is not None
@@ -186,7 +188,8 @@ def test_a_model_nobody_knows_is_sent_with_one_warning(api: Documented) -> None:
         llm.invoke("hi")
     ours = [w for w in seen if issubclass(w.category, DataForSEOInputWarning)]
     assert len(ours) == 1
-    assert "gpt-9-mystery" in str(ours[0].message) and "temperature=0.3" in str(ours[0].message)
+    assert "gpt-9-mystery" in str(ours[0].message)
+    assert "temperature=0.3" in str(ours[0].message)
     assert api.posts[0][1][0]["temperature"] == 0.3
 
 
