@@ -37,6 +37,9 @@ class RequestBase:
         defaults: The task settings as the model's fields set them.
         callbacks: ``pingback_url`` / ``postback_url`` (revealed), or ``None`` each.
         stop: The model's own ``stop``.
+        validate_model: Whether model-aware rules apply (``False``: the user's escape
+            hatch, the model is sent unchecked against the catalogue and the reasoning
+            table).
     """
 
     engine: str
@@ -44,6 +47,7 @@ class RequestBase:
     defaults: Mapping[str, Any]
     callbacks: Mapping[str, str | None]
     stop: Sequence[str] | None
+    validate_model: bool = True
 
 
 def defaults_of(model: object) -> dict[str, Any]:
@@ -115,7 +119,7 @@ def build_request(
     task = build_task(spec, layout, settings, dict(base.callbacks) if standard else None)
     if records is not None:
         check_model_rules(base.engine, records, settings, standard=standard)
-    else:  # no catalogue: the reasoning families are still known
+    elif base.validate_model:  # the catalogue could not be had: the families are still known
         check_reasoning_rules(base.engine, settings, None, settings.model_name)
     ignored: dict[str, Any] = {}
     if not standard:

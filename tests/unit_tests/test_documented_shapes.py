@@ -142,16 +142,34 @@ def test_every_reasoning_row_says_where_it_comes_from() -> None:
 
 
 @pytest.mark.parametrize("model", ["o4-mini", "o4-mini-2025-04-16", "o1-pro"])
-@pytest.mark.parametrize("validate_model", [True, False])
 def test_reasoning_model_temperature_is_refused_before_any_request(
-    api: Documented, model: str, validate_model: bool
+    api: Documented, model: str
 ) -> None:
-    llm = chat(api, model=model, temperature=0.3, validate_model=validate_model)
+    llm = chat(api, model=model, temperature=0.3)
     with pytest.raises(DataForSEOInputError) as info:
         llm.invoke("What do 12 seats cost per year?")
     assert (info.value.field, info.value.actual) == ("temperature", 0.3)
     assert "reasoning models do not take it" in str(info.value)
     assert api.posts == []
+
+
+def test_the_table_applies_when_the_catalogue_cannot_be_had() -> None:
+    # Nothing listens on port 1: the catalogue fetch fails, the static rules remain.
+    llm = ChatDataForSEO(
+        login="l", password="p", base_url="http://127.0.0.1:1", model="o4-mini", max_retries=0
+    )
+    with (
+        pytest.warns(UserWarning, match="static engine rules"),
+        pytest.raises(DataForSEOInputError) as info,
+    ):
+        llm.invoke("hi", temperature=0.3)
+    assert info.value.field == "temperature"
+
+
+def test_validate_model_false_is_the_escape_hatch(api: Documented) -> None:
+    # The table may be wrong ([I] rows): validate_model=False sends the task unchecked.
+    chat(api, model="o4-mini", temperature=0.3, validate_model=False).invoke("hi")
+    assert api.posts[0][1][0]["temperature"] == 0.3
 
 
 def test_reasoning_model_max_tokens_below_1024_is_refused(api: Documented) -> None:
@@ -182,13 +200,13 @@ def test_claude_alias_reasoning_task_is_sent(api: Documented) -> None:
 
 
 def test_a_model_nobody_knows_is_sent_with_one_warning(api: Documented) -> None:
-    llm = chat(api, model="gpt-9-mystery", temperature=0.3, validate_model=False)
+    llm = chat(api, model="gpt-4.5-preview", temperature=0.3)
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         llm.invoke("hi")
     ours = [w for w in seen if issubclass(w.category, DataForSEOInputWarning)]
     assert len(ours) == 1
-    assert "gpt-9-mystery" in str(ours[0].message)
+    assert "gpt-4.5-preview" in str(ours[0].message)
     assert "temperature=0.3" in str(ours[0].message)
     assert api.posts[0][1][0]["temperature"] == 0.3
 
