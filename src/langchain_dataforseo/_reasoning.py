@@ -161,8 +161,10 @@ REASONING_MIN_TOKENS: Final[dict[str, int]] = {
 }
 """Lowest ``max_output_tokens`` when the task reasons [D] (from the engine table)."""
 
-_CHAT_GPT_FORBIDDEN: Final = ("temperature", "force_web_search")
-"""ChatGPT settings its docs say reasoning models do not take [D]."""
+_CHAT_GPT_FORBIDDEN: Final = ("temperature", "top_p", "force_web_search")
+"""ChatGPT settings reasoning models do not take: ``temperature`` and ``force_web_search``
+[D] ("not supported in reasoning models"); ``top_p`` [I] (the docs say nothing, OpenAI's
+reasoning models refuse it; ``REFERENCE.md``)."""
 
 
 def _forbidden(settings: TaskSettings) -> dict[str, object]:
@@ -251,9 +253,3 @@ def _check_chat_gpt(settings: TaskSettings, known: bool | None, model: str) -> N
             raise _refuse(name, value, model, "reasoning models do not take it")
     if settings.max_output_tokens is not None:
         _check_min_tokens("chat_gpt", settings.max_output_tokens, model)
-    if settings.top_p is not None:
-        warn(
-            f"top_p={settings.top_p!r} is sent to reasoning model {model!r}: DataForSEO's "
-            "docs do not forbid it, but OpenAI's reasoning models refuse it.",
-            DataForSEOInputWarning,
-        )

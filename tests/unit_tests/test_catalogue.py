@@ -284,7 +284,9 @@ def test_web_search_is_refused_on_a_model_without_it() -> None:
     accepted("chat_gpt", chat_gpt_records(), model_name="o4-mini", web_search=True)
 
 
-@pytest.mark.parametrize(("field", "value"), [("temperature", 0.5), ("force_web_search", True)])
+@pytest.mark.parametrize(
+    ("field", "value"), [("temperature", 0.5), ("top_p", 0.9), ("force_web_search", True)]
+)
 def test_chat_gpt_reasoning_model_refuses_sampling_and_forced_search(
     field: str, value: object
 ) -> None:
@@ -295,13 +297,6 @@ def test_chat_gpt_reasoning_model_refuses_sampling_and_forced_search(
     assert error.actual == value
     # The same setting is fine on a model that does not reason.
     accepted("chat_gpt", chat_gpt_records(), model_name="gpt-4.1-mini", **{field: value})
-
-
-def test_chat_gpt_reasoning_model_sends_top_p_with_a_warning() -> None:
-    # The docs forbid temperature and force_web_search on reasoning models, not top_p
-    # (its field description is empty in client 2.1.10): sent, with a warning.
-    with pytest.warns(DataForSEOInputWarning, match="top_p=0.9"):
-        accepted("chat_gpt", chat_gpt_records(), model_name="o4-mini", top_p=0.9)
 
 
 def test_chat_gpt_reasoning_model_accepts_force_web_search_false() -> None:
@@ -397,6 +392,8 @@ def test_unknown_flags_do_not_refuse_anything() -> None:
         )
     assert hit is records[0]
     assert len(seen) == 1
-    assert "temperature=0.3, force_web_search=True, max_output_tokens=16" in str(seen[0].message)
+    assert "temperature=0.3, top_p=0.5, force_web_search=True, max_output_tokens=16" in str(
+        seen[0].message
+    )
     with pytest.warns(DataForSEOInputWarning, match="use_reasoning=True is sent"):
         accepted("claude", records, model_name="mystery-model", use_reasoning=True, standard=True)
