@@ -19,6 +19,7 @@ from langchain_dataforseo._catalogue import ModelRecord, check_model_rules
 from langchain_dataforseo._constants import HistoryPolicy
 from langchain_dataforseo._engines import engine_spec
 from langchain_dataforseo._messages import layout_messages
+from langchain_dataforseo._reasoning import check_reasoning_rules
 from langchain_dataforseo._redact import redact_url
 from langchain_dataforseo._request import build_task, check_model_settings
 from langchain_dataforseo._settings import CALL_OPTIONS, MODEL_FIELDS, SETTINGS, TaskSettings
@@ -36,6 +37,9 @@ class RequestBase:
         defaults: The task settings as the model's fields set them.
         callbacks: ``pingback_url`` / ``postback_url`` (revealed), or ``None`` each.
         stop: The model's own ``stop``.
+        validate_model: Whether model-aware rules apply (``False``: the user's escape
+            hatch, the model is sent unchecked against the catalogue and the reasoning
+            table).
     """
 
     engine: str
@@ -43,6 +47,7 @@ class RequestBase:
     defaults: Mapping[str, Any]
     callbacks: Mapping[str, str | None]
     stop: Sequence[str] | None
+    validate_model: bool = True
 
 
 def defaults_of(model: object) -> dict[str, Any]:
@@ -114,6 +119,8 @@ def build_request(
     task = build_task(spec, layout, settings, dict(base.callbacks) if standard else None)
     if records is not None:
         check_model_rules(base.engine, records, settings, standard=standard)
+    elif base.validate_model:  # the catalogue could not be had: the families are still known
+        check_reasoning_rules(base.engine, settings, None, settings.model_name)
     ignored: dict[str, Any] = {}
     if not standard:
         ignored = {name: redact_url(url) for name, url in base.callbacks.items() if url}

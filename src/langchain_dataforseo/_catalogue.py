@@ -1,7 +1,9 @@
 """The models endpoint's catalogue, and the model-aware request rules. Pure.
 
 The catalogue (``GET .../{engine}/llm_responses/models``, a free call) says, per model,
-whether it is a reasoning model, supports ``web_search`` and supports the Standard method.
+whether it supports ``web_search`` and the Standard method, and in some shapes whether it
+is a reasoning model (the documented catalogues and the official client have no
+``reasoning`` flag: ``_reasoning`` then knows the families).
 :func:`check_model_rules` applies those facts to a task's settings before it is sent.
 """
 
@@ -13,18 +15,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from langchain_dataforseo._engines import ENGINE_SPECS
 from langchain_dataforseo._envelope import as_dict, as_list
+from langchain_dataforseo._reasoning import check_reasoning_rules, family_name
 from langchain_dataforseo._settings import TaskSettings
 from langchain_dataforseo.errors import DataForSEOInputError
 
 NO_LOCATION_MODELS: Final = frozenset({"o3-mini", "o1-pro", "o1"})
 """ChatGPT models whose web search takes no country or city (API docs)."""
-
-REASONING_MIN_TOKENS: Final[dict[str, int]] = {
-    name: spec.max_tokens_min_reasoning for name, spec in ENGINE_SPECS.items()
-}
-"""Lowest ``max_output_tokens`` when the model reasons (from the engine table)."""
 
 
 @dataclass(frozen=True)
@@ -176,30 +173,10 @@ def check_model_rules(
         raise _refuse("web_search", True, model, "the model does not support web search")
     if standard and record.task_post_supported is False:
         raise _refuse("method", "standard", model, "the model has no Standard method")
-    base = name[:-2] if name.endswith("-0") else name
-    if engine == "chat_gpt" and base.split("-20")[0] in NO_LOCATION_MODELS:
+    if engine == "chat_gpt" and {family_name(name), family_name(model)} & NO_LOCATION_MODELS:
         for field in ("web_search_country_iso_code", "web_search_city"):
             value = getattr(settings, field)
             if value is not None:
                 raise _refuse(field, value, model, "the model takes no search location")
-    auto_reasoning = engine == "gemini" and "-pro" in f"{record.model_name}-"
-    reasons = (
-        (engine == "chat_gpt" and record.reasoning)
-        or bool(settings.use_reasoning)
-        or (auto_reasoning and record.reasoning is not False)
-    )
-    if settings.use_reasoning and record.reasoning is False:
-        raise _refuse("use_reasoning", True, model, "the model cannot reason")
-    if engine == "chat_gpt" and reasons:
-        for field in ("temperature", "top_p", "force_web_search"):
-            value = getattr(settings, field)
-            if value is not None and value is not False:
-                raise _refuse(field, value, model, "reasoning models do not take it")
-    low = REASONING_MIN_TOKENS.get(engine)
-    tokens = settings.max_output_tokens
-    if reasons and low is not None and tokens is not None and tokens < low:
-        msg = (
-            f"max_output_tokens={tokens} is below {low}, the minimum when model {model!r} reasons."
-        )
-        raise DataForSEOInputError(msg, field="max_output_tokens", limit=low, actual=tokens)
+    check_reasoning_rules(engine, settings, record.reasoning, model)
     return record

@@ -314,6 +314,7 @@ class ChatDataForSEOBase(BaseChatModel):
                 k: None if v is None else v.get_secret_value() for k, v in callbacks.items()
             },
             stop=self.stop,
+            validate_model=self.validate_model,
         )
         return build_request(base, messages, stop, options, records, standard)
 

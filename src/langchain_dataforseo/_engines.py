@@ -34,6 +34,9 @@ class EngineSpec:
         has_standard: Whether the Standard method (``task_post``) exists.
         reasoning_excludes_sampling: ``use_reasoning`` forbids ``temperature`` / ``top_p``.
         country_codes: The only ``web_search_country_iso_code`` values, when listed.
+        location_needs_web_search: ``web_search_country_iso_code`` (and so the city,
+            which needs it) only with ``web_search=True``: ChatGPT's docs say so, Claude's
+            do not (``REFERENCE.md``).
         label: Display name (tool names and descriptions).
         default_model: The model used when none is given.
     """
@@ -50,6 +53,7 @@ class EngineSpec:
     has_standard: bool = True
     reasoning_excludes_sampling: bool = False
     country_codes: frozenset[str] | None = None
+    location_needs_web_search: bool = False
     fields: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -64,6 +68,7 @@ ENGINE_SPECS: Final[dict[str, EngineSpec]] = {
         temperature_max=2.0,
         max_tokens_min=16,
         max_tokens_min_reasoning=1024,
+        location_needs_web_search=True,
     ),
     "claude": EngineSpec(
         name="claude",

@@ -12,18 +12,27 @@ from langchain_dataforseo._results import task_to_message
 from langchain_dataforseo.costs import record_cost
 
 
-def answer_message(task: Mapping[str, Any], notes: Mapping[str, Any], engine: str) -> AIMessage:
+def answer_message(
+    task: Mapping[str, Any],
+    notes: Mapping[str, Any],
+    engine: str,
+    sent: Mapping[str, Any] | None = None,
+) -> AIMessage:
     """The answer of one task, with the builder's notes, its cost recorded.
 
     Args:
         task: The task object of the API's answer.
         notes: What the builder changed or ignored (``layout``, ``trimmed``, ``ignored``).
         engine: The engine that answered.
+        sent: The task as it was sent (its ``max_output_tokens`` decides
+            ``finish_reason``: the answer's ``data`` echo may leave it out).
 
     Returns:
         The message; its cost is counted by any active ``track_costs``.
     """
-    message = task_to_message(dict(task), engine=engine)
+    limit = (sent or {}).get("max_output_tokens")
+    sent_max = limit if isinstance(limit, int) else None
+    message = task_to_message(dict(task), engine=engine, sent_max_tokens=sent_max)
     message.response_metadata.update(notes)
     record_cost(message)
     return message

@@ -200,7 +200,7 @@ def _check_web_search(spec: EngineSpec, settings: TaskSettings) -> None:
         )
     for name in ("web_search_country_iso_code", "web_search_city"):
         value = getattr(settings, name)
-        if value is not None and not searching:
+        if value is not None and not searching and spec.location_needs_web_search:
             msg = f"{name}={value!r} needs web_search=True."
             raise DataForSEOInputError(msg, field=name, limit="needs web_search=True", actual=value)
     if settings.web_search_city is not None and settings.web_search_country_iso_code is None:

@@ -18,6 +18,7 @@ from langchain_core.messages import AIMessage
 from langchain_core.messages.ai import UsageMetadata
 
 from langchain_dataforseo._constants import PROVIDER, STANDARD_BASE_PRICE_USD
+from langchain_dataforseo._cost_bounds import DEFAULT_OUTPUT_TOKENS
 from langchain_dataforseo._envelope import as_dict, as_float, as_int, as_list
 
 MAX_KEPT_DEPTH: Final = 24
@@ -172,8 +173,15 @@ def standard_cost(money_spent: float) -> float:
     return round(STANDARD_BASE_PRICE_USD + money_spent, 7)
 
 
-def _finish_reason(result: Mapping[str, Any], data: Mapping[str, Any]) -> str:
-    limit = as_int(data.get("max_output_tokens"))
+def _finish_reason(result: Mapping[str, Any], data: Mapping[str, Any], sent: int | None) -> str:
+    """``length`` when the answer's own tokens reached the limit we sent, else ``stop``.
+
+    The limit is what was sent; else the ``data`` echo's (the documented live example's
+    echo leaves it out); else the API's default of 2048 [D].
+    """
+    limit = sent if sent is not None else as_int(data.get("max_output_tokens"))
+    if limit is None:
+        limit = DEFAULT_OUTPUT_TOKENS
     output = as_int(result.get("output_tokens")) or 0
     reasoning = as_int(result.get("reasoning_tokens")) or 0
     if limit is not None and output - reasoning >= limit and not result.get("web_search"):
@@ -188,7 +196,12 @@ def _reported_cost(task: Mapping[str, Any], result: Mapping[str, Any], method: s
 
 
 def task_to_message(
-    task: Mapping[str, Any], *, engine: str, method: str = "live", cost: float | None = None
+    task: Mapping[str, Any],
+    *,
+    engine: str,
+    method: str = "live",
+    cost: float | None = None,
+    sent_max_tokens: int | None = None,
 ) -> AIMessage:
     """Turn a finished task (status 20000) into an ``AIMessage``.
 
@@ -198,6 +211,8 @@ def task_to_message(
         method: ``"live"`` or ``"standard"``.
         cost: The charge to report; defaults to the task's ``cost`` for Live, and to
             the net charge (:func:`standard_cost`, the prepayment settled) for Standard.
+        sent_max_tokens: The ``max_output_tokens`` the request sent, for
+            ``finish_reason`` (``None``: not sent or not known).
 
     Returns:
         The message: ``content`` is the answer text; ``response_metadata`` holds the
@@ -218,7 +233,7 @@ def task_to_message(
         "model_name": model_name,
         "engine": engine,
         "method": method,
-        "finish_reason": _finish_reason(result, data),
+        "finish_reason": _finish_reason(result, data, sent_max_tokens),
         "task_id": task.get("id") if isinstance(task.get("id"), str) else None,
         "cost": round(_reported_cost(task, result, method) if cost is None else cost, 7),
         "money_spent": as_float(result.get("money_spent")),

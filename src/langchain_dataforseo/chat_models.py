@@ -24,6 +24,7 @@ from langchain_dataforseo._capabilities import NO_TOOLS_MESSAGE, model_profile
 from langchain_dataforseo._chat_base import ChatDataForSEOBase
 from langchain_dataforseo._constants import LIVE_BASE_PRICE_USD, PROVIDER
 from langchain_dataforseo._engines import DEFAULT_MODELS
+from langchain_dataforseo._langsmith_cost import report_charge
 from langchain_dataforseo._outputs import (
     answer_message,
     as_chunk,
@@ -239,9 +240,12 @@ class ChatDataForSEO(StandardMethods, ChatDataForSEOBase):
         **kwargs: Any,
     ) -> ChatResult:
         if self.method == "standard":
-            return single_result(self._standard_one(messages, stop, kwargs))
-        request, notes = self._build(messages, stop, kwargs, self._records())
-        return chat_result(answer_message(self._live(request), notes, self.engine))
+            result = single_result(self._standard_one(messages, stop, kwargs))
+        else:
+            request, notes = self._build(messages, stop, kwargs, self._records())
+            result = chat_result(answer_message(self._live(request), notes, self.engine, request))
+        report_charge(run_manager, only_message(result))
+        return result
 
     async def _agenerate(
         self,
@@ -251,9 +255,13 @@ class ChatDataForSEO(StandardMethods, ChatDataForSEOBase):
         **kwargs: Any,
     ) -> ChatResult:
         if self.method == "standard":
-            return single_result(await self._astandard_one(messages, stop, kwargs))
-        request, notes = self._build(messages, stop, kwargs, await self._arecords())
-        return chat_result(answer_message(await self._alive(request), notes, self.engine))
+            result = single_result(await self._astandard_one(messages, stop, kwargs))
+        else:
+            request, notes = self._build(messages, stop, kwargs, await self._arecords())
+            answer = answer_message(await self._alive(request), notes, self.engine, request)
+            result = chat_result(answer)
+        report_charge(run_manager, only_message(result))
+        return result
 
     def _stream(
         self,
@@ -262,7 +270,7 @@ class ChatDataForSEO(StandardMethods, ChatDataForSEOBase):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        message = only_message(self._generate(messages, stop=stop, **kwargs))
+        message = only_message(self._generate(messages, stop, run_manager, **kwargs))
         chunk = as_chunk(message)
         if run_manager is not None:
             run_manager.on_llm_new_token(message.text, chunk=chunk)
@@ -275,7 +283,7 @@ class ChatDataForSEO(StandardMethods, ChatDataForSEOBase):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        message = only_message(await self._agenerate(messages, stop=stop, **kwargs))
+        message = only_message(await self._agenerate(messages, stop, run_manager, **kwargs))
         chunk = as_chunk(message)
         if run_manager is not None:
             await run_manager.on_llm_new_token(message.text, chunk=chunk)

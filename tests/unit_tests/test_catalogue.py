@@ -17,7 +17,7 @@ from langchain_dataforseo._catalogue import (
 from langchain_dataforseo._request import TaskSettings
 from langchain_dataforseo.emulator._catalogue import catalogue as emulator_catalogue
 from langchain_dataforseo.emulator._catalogue import resolve_model
-from langchain_dataforseo.errors import DataForSEOInputError
+from langchain_dataforseo.errors import DataForSEOInputError, DataForSEOInputWarning
 from tests.unit_tests.helpers import example
 
 
@@ -376,17 +376,24 @@ def test_standard_method_is_refused_on_a_model_without_task_post() -> None:
 
 
 def test_unknown_flags_do_not_refuse_anything() -> None:
+    # No flag and no family row: sent, with one warning naming what a reasoning model refuses.
     records = [ModelRecord("mystery-model", None, None, None)]
-    hit = accepted(
-        "chat_gpt",
-        records,
-        model_name="mystery-model",
-        web_search=True,
-        temperature=0.3,
-        top_p=0.5,
-        force_web_search=True,
-        max_output_tokens=16,
-        standard=True,
-    )
+    with pytest.warns(DataForSEOInputWarning) as seen:
+        hit = accepted(
+            "chat_gpt",
+            records,
+            model_name="mystery-model",
+            web_search=True,
+            temperature=0.3,
+            top_p=0.5,
+            force_web_search=True,
+            max_output_tokens=16,
+            standard=True,
+        )
     assert hit is records[0]
-    accepted("claude", records, model_name="mystery-model", use_reasoning=True, standard=True)
+    assert len(seen) == 1
+    assert "temperature=0.3, top_p=0.5, force_web_search=True, max_output_tokens=16" in str(
+        seen[0].message
+    )
+    with pytest.warns(DataForSEOInputWarning, match="use_reasoning=True is sent"):
+        accepted("claude", records, model_name="mystery-model", use_reasoning=True, standard=True)

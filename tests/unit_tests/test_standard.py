@@ -43,7 +43,9 @@ from tests.unit_tests.helpers import example
 
 
 def test_task_handle_round_trips_through_a_json_dict() -> None:
-    handle = TaskHandle(id="t-1", engine="claude", tag="batch:q1", model_name="m", index=7)
+    handle = TaskHandle(
+        id="t-1", engine="claude", tag="batch:q1", model_name="m", index=7, max_output_tokens=100
+    )
     saved = json.loads(json.dumps(handle.to_dict()))
     assert TaskHandle.from_dict(saved) == handle
 
@@ -57,6 +59,7 @@ def test_task_handle_round_trips_with_optional_fields_unset() -> None:
         "tag": None,
         "model_name": None,
         "index": None,
+        "max_output_tokens": None,
     }
     assert TaskHandle.from_dict(handle.to_dict()) == handle
 

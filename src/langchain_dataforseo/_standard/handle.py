@@ -68,6 +68,8 @@ class TaskHandle:
         index: Its position in the submitted list.
         notes: What was changed in the input to fit the API (``trimmed``, ``layout``,
             ``ignored``); copied into the result's ``response_metadata``.
+        max_output_tokens: The ``max_output_tokens`` it was posted with (``None``: not
+            sent), for the result's ``finish_reason``.
     """
 
     id: str
@@ -76,6 +78,7 @@ class TaskHandle:
     model_name: str | None = None
     index: int | None = None
     notes: dict[str, Any] | None = None
+    max_output_tokens: int | None = None
 
     def __post_init__(self) -> None:
         engine_spec(self.engine)  # a handle of an unknown engine is refused before any call
@@ -102,6 +105,7 @@ class TaskHandle:
             raise ValueError(msg)
         index = data.get("index")
         notes = data.get("notes")
+        limit = data.get("max_output_tokens")
         return cls(
             id=data["id"],
             engine=data["engine"],
@@ -109,6 +113,7 @@ class TaskHandle:
             model_name=data.get("model_name") if isinstance(data.get("model_name"), str) else None,
             index=index if isinstance(index, int) else None,
             notes=notes if isinstance(notes, dict) else None,
+            max_output_tokens=limit if isinstance(limit, int) else None,
         )
 
 

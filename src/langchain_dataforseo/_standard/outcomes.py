@@ -50,7 +50,12 @@ def outcomes(ctx: StandardContext, items: Sequence[Item], state: CollectState) -
         elif item.id in state.done and not believable_result_cost(state.done[item.id]):
             out.append(_unbelievable(ctx, item, state.done[item.id]))
         elif item.id in state.done:
-            message = task_to_message(state.done[item.id], engine=item.engine, method="standard")
+            message = task_to_message(
+                state.done[item.id],
+                engine=item.engine,
+                method="standard",
+                sent_max_tokens=item.max_output_tokens,
+            )
             ctx.budget.settle_held(item.id, message.response_metadata["cost"])
             message.response_metadata.update(item.notes or {})
             record_cost(message)

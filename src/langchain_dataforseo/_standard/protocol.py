@@ -86,6 +86,7 @@ def posted_handles(
                 tag=task.get("tag"),
                 model_name=task.get("model_name"),
                 index=first_index + offset,
+                max_output_tokens=task.get("max_output_tokens"),
             )
         )
     return out

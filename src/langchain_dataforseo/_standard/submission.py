@@ -254,6 +254,7 @@ def _resumed(
                 tag=tag,
                 model_name=task.get("model_name"),
                 index=position,
+                max_output_tokens=task.get("max_output_tokens"),
             )
             found.append(handle)
             out[position] = handle

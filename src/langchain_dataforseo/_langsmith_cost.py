@@ -1,0 +1,92 @@
+"""The USD DataForSEO charged, into LangSmith's cost views, without touching usage totals.
+
+LangSmith reads a run's cost from ``extra.metadata.usage_metadata`` (``input_cost`` /
+``output_cost`` / ``total_cost``, langsmith's ``ExtractedUsageMetadata``). For a chat
+model run, langchain-core's ``LangChainTracer`` fills that key when the run ends, from the
+message's ``usage_metadata``, overwriting whatever was there. The message's
+``usage_metadata`` cannot carry the cost: langchain-core's ``UsageMetadata`` has no cost
+field, and a float in it makes ``add_usage`` raise, which breaks
+``get_usage_metadata_callback`` from the second call on.
+
+So the charge goes on a child run of the chat model's run, of type ``llm``, named
+``DataForSEO charge``, whose usage is zero tokens and ``total_cost`` the charge: the way
+langsmith's own voice sessions record a model's usage "for cost rollup". It is posted
+straight to the tracer's LangSmith client, not through the callbacks, so no usage handler
+counts it and the token totals are unchanged. Anything that goes wrong here is logged,
+never raised: tracing must not break a call.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Final
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.messages import AIMessage
+from langchain_core.tracers.langchain import LangChainTracer
+
+CHARGE_RUN_NAME: Final = "DataForSEO charge"
+"""The name of the child run that carries the charge."""
+
+_LOG: Final = logging.getLogger(__name__)
+
+
+def charge_usage(cost: float) -> dict[str, Any]:
+    """The child run's usage: no tokens, the charge as ``total_cost`` (langsmith's keys).
+
+    DataForSEO reports one charge per task, not split into input and output, so only
+    ``total_cost`` is given.
+
+    Args:
+        cost: USD charged.
+
+    Returns:
+        An ``ExtractedUsageMetadata`` dict.
+    """
+    return {
+        "input_tokens": 0,
+        "output_tokens": 0,
+        "total_tokens": 0,
+        "total_cost": cost,
+    }
+
+
+def report_charge(
+    run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun | None,
+    message: AIMessage,
+) -> None:
+    """Post the answer's charge under the chat model's run, for each LangSmith tracer.
+
+    Nothing is posted when no ``LangChainTracer`` traces the call or nothing was charged.
+
+    Args:
+        run_manager: The chat model run's callback manager.
+        message: The answer (``response_metadata["cost"]`` is the charge).
+    """
+    cost = message.response_metadata.get("cost")
+    if run_manager is None or not isinstance(cost, (int, float)) or cost <= 0:
+        return
+    for handler in run_manager.handlers:
+        if not isinstance(handler, LangChainTracer):
+            continue
+        try:
+            _post_charge(handler, str(run_manager.run_id), float(cost), message)
+        except Exception:  # tracing must never break the call
+            _LOG.debug("Could not post the DataForSEO charge to LangSmith", exc_info=True)
+
+
+def _post_charge(tracer: LangChainTracer, run_id: str, cost: float, message: AIMessage) -> None:
+    """Create, end and post the charge's child run of one tracer's run."""
+    run = tracer.run_map.get(run_id)
+    if run is None:
+        return
+    meta = message.response_metadata
+    details = {key: meta.get(key) for key in ("task_id", "model_name", "engine", "method")}
+    child = run.create_child(
+        name=CHARGE_RUN_NAME,
+        run_type="llm",
+        inputs={"task_id": details["task_id"]},
+        extra={"metadata": {"usage_metadata": charge_usage(cost), "dataforseo": details}},
+    )
+    child.end(outputs={"cost": cost, **details})
+    child.post()

@@ -1,0 +1,255 @@
+"""Which models reason, and the request rules that follow from it. Pure data and checks.
+
+The models endpoint may say so in a ``reasoning`` flag, but the documented catalogues
+(October 2025) and the official client 2.1.10 carry none: only ``model_name``,
+``web_search_supported`` and ``task_post_supported``. So the flag is used when present
+and, when absent, :data:`REASONING_FAMILIES` says which model families reason. Each row
+says where the fact comes from: ``[D]`` DataForSEO's docs, ``[C]`` the official client,
+``[I]`` inferred (the provider's own model documentation). ``REFERENCE.md`` beside this
+module lists the sources.
+
+What reasoning means differs per engine: ChatGPT models reason by themselves; Claude and
+Gemini reason when ``use_reasoning`` is set (Gemini Pro models always), so for them the
+table says whether the model *can* reason; Perplexity takes no reasoning setting.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from langchain_dataforseo._engines import ENGINE_SPECS
+from langchain_dataforseo._settings import TaskSettings
+from langchain_dataforseo._warnings import warn
+from langchain_dataforseo.errors import DataForSEOInputError, DataForSEOInputWarning
+
+
+@dataclass(frozen=True)
+class Family:
+    """One row of the reasoning table.
+
+    Attributes:
+        engine: The engine whose catalogue lists the family.
+        pattern: A regular expression the model's basic name must match in full (release
+            date, ``-latest`` and ``-0`` removed, see :func:`family_name`).
+        reasons: ChatGPT and Perplexity: the model reasons; Claude and Gemini: the model
+            can reason (takes ``use_reasoning``).
+        source: Where the fact comes from: ``[D]``, ``[C]`` or ``[I]`` and the source.
+    """
+
+    engine: str
+    pattern: str
+    reasons: bool
+    source: str
+
+
+REASONING_FAMILIES: Final[tuple[Family, ...]] = (
+    Family(
+        "chat_gpt",
+        r"o[34]-mini",
+        True,
+        "[D] models example of the API reference (reasoning: true); o4-mini live example "
+        "with reasoning_tokens 1216",
+    ),
+    Family(
+        "chat_gpt",
+        r"o1(-mini|-preview|-pro)?|o3(-pro|-deep-research)?|o4-mini-deep-research",
+        True,
+        "[I] OpenAI: the o-series are reasoning models; o1 and o1-pro are named beside "
+        "o3-mini in the docs' web_search_country_iso_code note [D]",
+    ),
+    Family(
+        "chat_gpt",
+        r"gpt-5(\.\d+)?-chat",
+        False,
+        "[I] OpenAI: gpt-5-chat(-latest) is the non-reasoning model of ChatGPT",
+    ),
+    Family(
+        "chat_gpt",
+        r"gpt-5(\.\d+)?(-mini|-nano|-pro|-codex)?",
+        True,
+        "[I] OpenAI: the GPT-5 family reasons (reasoning effort, reasoning tokens)",
+    ),
+    Family(
+        "chat_gpt",
+        r"gpt-4\.1(-mini|-nano)?|gpt-4o(-mini)?",
+        False,
+        "[D] models example of the API reference (gpt-4.1-mini, gpt-4o: reasoning: false)",
+    ),
+    Family(
+        "chat_gpt",
+        r"chatgpt-4o|gpt-4(-turbo)?|gpt-3\.5-turbo|gpt-4o(-mini)?-search-preview",
+        False,
+        "[I] OpenAI: models without reasoning",
+    ),
+    Family(
+        "claude",
+        r"claude-3-7-sonnet|claude-(sonnet|opus)-4(-\d)?|claude-haiku-4-5",
+        True,
+        "[I] Anthropic: extended thinking on Claude 3.7 Sonnet and the Claude 4 models",
+    ),
+    Family(
+        "claude",
+        r"claude-3(-5)?-(haiku|sonnet|opus)",
+        False,
+        "[I] Anthropic: no extended thinking before Claude 3.7",
+    ),
+    Family(
+        "gemini",
+        r"gemini-(2\.5|3(\.\d)?)-(pro|flash)(-lite)?(-preview.*)?",
+        True,
+        "[I] Google: Gemini 2.5 and later are thinking models; Pro ones reason always [D]",
+    ),
+    Family(
+        "gemini",
+        r"gemini-(1\.0|1\.5|2\.0)-(pro|flash)(-lite|-8b)?(-\w+)*",
+        False,
+        "[I] Google: no thinking before Gemini 2.5",
+    ),
+    Family(
+        "perplexity",
+        r"sonar-reasoning(-pro)?|sonar-deep-research",
+        True,
+        "[I] Perplexity: its reasoning models (names seen in the reference [O])",
+    ),
+    Family("perplexity", r"sonar(-pro)?", False, "[I] Perplexity: search models"),
+)
+"""Model families that reason (or can), and those that do not, with their sources."""
+
+_DATED: Final = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{8}|\d{3})$")
+_SUFFIXES: Final = ("-latest", "-0")
+
+
+def family_name(model_name: str) -> str:
+    """The basic name a family is matched on: ``claude-3-7-sonnet-latest`` to ``claude-3-7-sonnet``.
+
+    A release (``-2025-04-14``, ``-20250514``, ``-002``), ``-latest`` and the ``-0`` of
+    ``claude-sonnet-4-0`` are removed, so an alias and its dated name match alike.
+
+    Args:
+        model_name: A name as the user gave it or the catalogue lists it.
+
+    Returns:
+        The lower-cased basic name.
+    """
+    name = model_name.strip().lower()
+    for suffix in _SUFFIXES:
+        name = name.removesuffix(suffix)
+    return _DATED.sub("", name)
+
+
+def known_reasoning(engine: str, model_name: str) -> bool | None:
+    """What the table says of a model: it reasons (or can), it does not, or ``None``.
+
+    Args:
+        engine: The engine.
+        model_name: The model, an alias or a dated name.
+
+    Returns:
+        The first matching row's ``reasons``, or ``None`` when no row matches.
+    """
+    name = family_name(model_name)
+    for family in REASONING_FAMILIES:
+        if family.engine == engine and re.fullmatch(family.pattern, name):
+            return family.reasons
+    return None
+
+
+REASONING_MIN_TOKENS: Final[dict[str, int]] = {
+    name: spec.max_tokens_min_reasoning for name, spec in ENGINE_SPECS.items()
+}
+"""Lowest ``max_output_tokens`` when the task reasons [D] (from the engine table)."""
+
+_CHAT_GPT_FORBIDDEN: Final = ("temperature", "top_p", "force_web_search")
+"""ChatGPT settings reasoning models do not take: ``temperature`` and ``force_web_search``
+[D] ("not supported in reasoning models"); ``top_p`` [I] (the docs say nothing, OpenAI's
+reasoning models refuse it; ``REFERENCE.md``)."""
+
+
+def _forbidden(settings: TaskSettings) -> dict[str, object]:
+    """The ChatGPT settings a reasoning model would refuse, with their values."""
+    found: dict[str, object] = {
+        name: value
+        for name in _CHAT_GPT_FORBIDDEN
+        if (value := getattr(settings, name)) is not None and value is not False
+    }
+    tokens = settings.max_output_tokens
+    if tokens is not None and tokens < REASONING_MIN_TOKENS["chat_gpt"]:
+        found["max_output_tokens"] = tokens
+    return found
+
+
+def _refuse(field: str, value: object, model: str, why: str) -> DataForSEOInputError:
+    msg = f"{field}={value!r} cannot be used with model {model!r}: {why}."
+    return DataForSEOInputError(msg, field=field, limit=why, actual=value)
+
+
+def check_reasoning_rules(
+    engine: str, settings: TaskSettings, flag: bool | None, model: str
+) -> None:
+    """Apply the reasoning rules: the catalogue's flag when given, else the family table.
+
+    A known reasoning model with a setting it does not take is refused; a model neither
+    the flag nor the table knows is sent, with one warning naming the settings that the
+    API refuses if the model reasons.
+
+    Args:
+        engine: The engine.
+        settings: The task's settings.
+        flag: The catalogue's ``reasoning`` flag (``None``: absent, or no catalogue).
+        model: The model's name to show (the catalogue's, when found).
+
+    Raises:
+        DataForSEOInputError: A setting the model does not take, naming field, limit and
+            value.
+    """
+    known = flag if flag is not None else known_reasoning(engine, settings.model_name)
+    if engine == "chat_gpt":
+        _check_chat_gpt(settings, known, model)
+        return
+    if engine not in ("claude", "gemini"):
+        return
+    if settings.use_reasoning and known is False:
+        raise _refuse("use_reasoning", True, model, "the model cannot reason")
+    if settings.use_reasoning and known is None:
+        warn(
+            f"Model {model!r} is not known to reason or not (the catalogue has no 'reasoning' "
+            "flag and the reasoning table does not know it); use_reasoning=True is sent "
+            "as is: the API refuses it if the model cannot reason.",
+            DataForSEOInputWarning,
+        )
+    auto = engine == "gemini" and "-pro" in f"{family_name(model)}-" and known is not False
+    tokens = settings.max_output_tokens
+    if (settings.use_reasoning or auto) and tokens is not None:
+        _check_min_tokens(engine, tokens, model)
+
+
+def _check_min_tokens(engine: str, tokens: int, model: str) -> None:
+    """Refuse ``max_output_tokens`` below the engine's minimum for a reasoning task."""
+    low = REASONING_MIN_TOKENS[engine]
+    if tokens < low:
+        msg = (
+            f"max_output_tokens={tokens} is below {low}, the minimum when model {model!r} reasons."
+        )
+        raise DataForSEOInputError(msg, field="max_output_tokens", limit=low, actual=tokens)
+
+
+def _check_chat_gpt(settings: TaskSettings, known: bool | None, model: str) -> None:
+    """ChatGPT's rules for a model that reasons, is known not to, or is unknown."""
+    found = _forbidden(settings)
+    if known is None and found:
+        named = ", ".join(f"{name}={value!r}" for name, value in found.items())
+        warn(
+            f"Model {model!r} is not known to reason or not (the catalogue has no 'reasoning' "
+            f"flag and the reasoning table does not know it); {named} sent as is: the API "
+            "refuses it if the model reasons.",
+            DataForSEOInputWarning,
+        )
+    if not known:
+        return
+    for name, value in found.items():
+        if name != "max_output_tokens":
+            raise _refuse(name, value, model, "reasoning models do not take it")
+    if settings.max_output_tokens is not None:
+        _check_min_tokens("chat_gpt", settings.max_output_tokens, model)
