@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from langchain_dataforseo._engines import EngineSpec, check_chain_alternation
 from langchain_dataforseo._messages import PromptLayout
+from langchain_dataforseo._redact import redact_url
 from langchain_dataforseo._settings import (
     SETTING_NAMES,
     TASK_FIELD,
@@ -244,18 +245,26 @@ def build_task(
     for name, value in (extra or {}).items():
         if value is None:
             continue
+        shown = _shown(name, value)  # a callback URL's secret never reaches an error
         if name not in spec.fields:
             msg = f"{name} is not a field of engine {spec.name!r}."
-            raise DataForSEOInputError(msg, field=name, limit="not supported", actual=value)
+            raise DataForSEOInputError(msg, field=name, limit="not supported", actual=shown)
         if name.endswith("_url") and not (
             isinstance(value, str) and value.startswith(("http://", "https://"))
         ):
-            msg = f"{name}={value!r} must be an http:// or https:// URL."
-            raise DataForSEOInputError(msg, field=name, limit="http(s) URL", actual=value)
+            msg = f"{name}={shown!r} must be an http:// or https:// URL."
+            raise DataForSEOInputError(msg, field=name, limit="http(s) URL", actual=shown)
         values[name] = value
     task = ordered_task(values)
     check_encodable(task)
     return task
+
+
+def _shown(name: str, value: object) -> object:
+    """A value as an error may show it: a URL field's text redacted, path included."""
+    if name.endswith("_url") and isinstance(value, str):
+        return redact_url(value, hide_path=True)
+    return value
 
 
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")

@@ -498,3 +498,20 @@ def test_check_model_settings_leaves_dependencies_to_the_call() -> None:
     check_model_settings(
         engine_spec("claude"), _settings("claude", use_reasoning=True, max_output_tokens=100)
     )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://user:hunter2@x/p?secret=hunter2",  # not http(s): refused
+        "hxxps://x/postback/hunter2/$id",
+    ],
+)
+def test_a_refused_callback_url_never_shows_its_secret(url: str) -> None:
+    with pytest.raises(DataForSEOInputError) as caught:
+        build_task(
+            engine_spec("chat_gpt"), _layout("q"), _settings("chat_gpt"), {"postback_url": url}
+        )
+    assert "hunter2" not in str(caught.value)
+    assert "hunter2" not in repr(caught.value.actual)
+    assert caught.value.field == "postback_url"

@@ -178,14 +178,16 @@ def _check_web(engine: str, task: dict[str, Any], model: ModelInfo) -> TaskError
         return _invalid("force_web_search")
     country = task.get("web_search_country_iso_code")
     if country is not None:
-        if engine != "perplexity" and not web:
+        if engine == "chat_gpt" and not web:  # the docs state this for ChatGPT only
             return _invalid("web_search_country_iso_code")
         if len(country) != 2 or not country.isalpha() or not country.isupper():
             return _invalid("web_search_country_iso_code")
         if engine == "claude" and country not in CLAUDE_COUNTRIES:
             return _invalid("web_search_country_iso_code")
     city = task.get("web_search_city")
-    if city is not None and (not web or country is None or not city.strip()):
+    if city is not None and (
+        (engine == "chat_gpt" and not web) or country is None or not city.strip()
+    ):
         return _invalid("web_search_city")
     return None
 
