@@ -6,9 +6,9 @@ from typing import Any
 import httpx
 import pytest
 
-from langchain_dataforseo.emulator import Emulator
+from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorTransport
 
-from .conftest import live, task0
+from .conftest import AUTH, live, task0
 
 
 def result(client: httpx.Client, engine: str, **task: Any) -> dict[str, Any]:
@@ -48,13 +48,14 @@ def test_model_resolution(
     assert t["data"]["model_name"] == sent
 
 
-def test_models_endpoint_lists_versioned_names(local_client: httpx.Client) -> None:
-    models = {
-        m["model_name"]: m
-        for m in task0(
-            local_client.get("/v3/ai_optimization/chat_gpt/llm_responses/models").json()
-        )["result"]
-    }
+def test_models_endpoint_lists_versioned_names_in_the_reasoning_shape() -> None:
+    emu = Emulator(EmulatorConfig(models_shape="reasoning"))
+    with httpx.Client(
+        transport=EmulatorTransport(emu), base_url="http://emulator.local", auth=AUTH
+    ) as local_client:
+        body = local_client.get("/v3/ai_optimization/chat_gpt/llm_responses/models").json()
+    models = {m["model_name"]: m for m in task0(body)["result"]}
+    assert "gpt-4.1-mini" not in models, "the reasoning shape lists dated names only"
     assert models["o3-mini-2025-01-31"] == {
         "model_name": "o3-mini-2025-01-31",
         "reasoning": True,

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from ._app import Emulator
 from ._brands import BrandCatalogue
+from ._catalogue import MODELS_SHAPES
 from ._config import IDLE_TIMEOUT, MAX_BODY_BYTES, REQUEST_TIMEOUT, EmulatorConfig
 from ._server import EmulatorServer
 
@@ -127,6 +128,14 @@ def build_parser() -> argparse.ArgumentParser:
         f"past it the connection is closed (default {REQUEST_TIMEOUT:g})",
     )
     parser.add_argument(
+        "--models-shape",
+        choices=MODELS_SHAPES,
+        default=MODELS_SHAPES[0],
+        help="shape of the models answers: 'documented' (default; as the October 2025 docs "
+        "and the official client 2.1.10: no 'reasoning' field, aliases such as gpt-4.1-mini "
+        "beside dated names) or 'reasoning' (dated names, each with a 'reasoning' flag)",
+    )
+    parser.add_argument(
         "--brand-catalogue",
         metavar="FILE",
         default=None,
@@ -175,6 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             max_body_bytes=args.max_body_bytes,
             idle_timeout=args.idle_timeout,
             request_timeout=args.request_timeout,
+            models_shape=args.models_shape,
         )
     except ValueError as error:  # an out-of-range value: a usage error, not a traceback
         parser.error(str(error))
