@@ -18,6 +18,7 @@ from typing import Any
 
 from ._brands import BrandCatalogue, brand_answer
 from ._catalogue import WEB_SEARCH_FEE
+from ._prose import capitalised, subject
 from ._validation import ValidTask
 
 __all__ = [
@@ -53,24 +54,24 @@ _DOMAINS = (
     ("www.statista.com", "Statista"),
 )
 _INTROS = (
-    "Here is a concise overview of {topic}.",
-    "Short answer on {topic}: it depends on your goals, but a few points stand out.",
+    "Here is a short overview of {topic}.",
+    "On {topic}, the answer depends on your goals, but a few points stand out.",
     "When it comes to {topic}, most current sources agree on the following.",
     "{Topic} is a broad subject; these are the points that matter most.",
 )
 _POINTS = (
-    "**{Word}** – the most frequently recommended aspect of {topic}",
-    "**Cost** – budgets for {topic} vary widely, so compare total cost of ownership",
-    "**Quality** – reviews of {topic} consistently weigh reliability over novelty",
-    "**Timing** – interest in {topic} has grown steadily over the last year",
-    "**Alternatives** – several options around {topic} suit smaller teams",
-    "**Risks** – watch for hidden limitations before committing to {topic}",
-    "**Support** – good documentation and community help make {topic} easier",
+    "**Requirements**: write down what you need before comparing anything",
+    "**Cost**: prices vary widely, so compare the total cost, not the first bill",
+    "**Quality**: reviews consistently weigh reliability over novelty",
+    "**Timing**: interest in {topic} has grown steadily over the last year",
+    "**Alternatives**: several smaller options suit tighter budgets",
+    "**Risks**: check the limitations before you commit",
+    "**Support**: good documentation and an active community make a real difference",
 )
 _OUTROS = (
     "In short, start small with {topic}, measure the results and adjust.",
     "If you share more about your situation, I can narrow down {topic} further.",
-    "Overall, {topic} rewards careful comparison of a few well-reviewed options.",
+    "Overall, {topic} rewards a careful comparison of a few well-reviewed options.",
 )
 _FAN_OUT = ("2026", "comparison", "best options", "pros and cons", "reviews", "guide", "cost")
 _REASONING = (
@@ -216,7 +217,7 @@ def _annotated_text(
 
 def _lines(digest: bytes, topic: str, budget: int, keep: int) -> list[str]:
     """Build intro, numbered points and outro, dropping uncited lines beyond the token budget."""
-    fmt = {"topic": topic, "Topic": topic[:1].upper() + topic[1:], "Word": topic.split()[0].title()}
+    fmt = {"topic": topic, "Topic": capitalised(topic)}
     intro = _INTROS[digest[4] % len(_INTROS)].format(**fmt)
     n_points = 3 + digest[5] % 3
     first = digest[6] % len(_POINTS)
@@ -253,15 +254,18 @@ def generate_result(
     fields = valid.fields
     digest = request_digest(fields, engine)
     topic = _topic(fields["user_prompt"])
+    phrase = subject(fields["user_prompt"])
     budget = int(fields.get("max_output_tokens", 2048))
     fan_out: list[str] | None = None
     branded = brands is not None and brands.applies(fields["user_prompt"])
     style = answer_style(fields, engine, with_tag=branded)
     if brands is not None and branded:
-        lines, sources, fan_out = brand_answer(brands, engine, fields, topic, valid.web_search)
+        lines, sources, fan_out = brand_answer(
+            brands, engine, fields, topic, valid.web_search, phrase=phrase
+        )
     else:
         sources = _sources(digest, topic) if valid.web_search else []
-        lines = _lines(digest, topic, budget, len(sources))
+        lines = _lines(digest, phrase, budget, len(sources))
         if valid.web_search:
             count = 2 + digest[13] % 3
             first = digest[14] % len(_FAN_OUT)

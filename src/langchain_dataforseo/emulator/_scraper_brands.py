@@ -63,7 +63,9 @@ def app_brand_result(
         The result object.
     """
     topic = _topic(keyword)
-    lines, cited, fan_out = brand_answer(catalogue, engine, fields, topic, True, surface="app")
+    lines, cited, fan_out = brand_answer(
+        catalogue, engine, fields, topic, True, surface="app", phrase=keyword
+    )
     marked = list(lines)
     for index, (host, _title, url) in enumerate(cited):
         marked[index + 1] += f" [{host}]({url})"
