@@ -10,6 +10,7 @@ every one of those optional fields).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -165,3 +166,34 @@ def test_brand_answers_vary_but_never_repeat_a_citation() -> None:
     for a in answers:
         notes = a["items"][-1]["sections"][0]["annotations"] or []
         assert len({n["url"] for n in notes}) == len(notes)
+
+
+# --------------------------------------------------------------------------- point 12: JSON
+
+
+def test_json_answer_follows_refs_unions_enums_and_bounds() -> None:
+    from langchain_dataforseo.emulator._json_answer import asks_for_json, json_answer
+
+    schema = {
+        "$defs": {"Item": {"type": "object", "properties": {"tool_name": {"type": "string"}}}},
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": "#/$defs/Item"}, "minItems": 2},
+            "maybe": {"anyOf": [{"type": "null"}, {"type": "number", "maximum": 1}]},
+            "size": {"enum": ["s", "m"]},
+            "fixed": {"const": 7},
+            "brands": {"type": "array", "items": {"type": "string"}, "maxItems": 1},
+        },
+    }
+    system = "Reply with only one JSON object, valid for this JSON Schema: " + json.dumps(schema)
+    assert asks_for_json(system)
+    assert not asks_for_json("Answer briefly.")
+    body = json.loads(json_answer(system, ["One sentence."], ["Acme", "Globex"], b"\x05" * 32))
+    assert len(body["items"]) >= 2
+    assert all(item["tool_name"] in {"Acme", "Globex"} for item in body["items"])
+    assert 0 <= body["maybe"] <= 1
+    assert body["size"] in {"s", "m"}
+    assert body["fixed"] == 7
+    assert body["brands"] == ["Acme"]
+    plain = json.loads(json_answer("Answer in JSON.", ["A.", "B."], [], b"\x01"))
+    assert plain == {"answer": "A. B."}

@@ -18,6 +18,7 @@ from typing import Any
 
 from ._brands import BrandCatalogue, brand_answer
 from ._catalogue import WEB_SEARCH_FEE
+from ._json_answer import asks_for_json, json_answer
 from ._prose import capitalised, subject
 from ._validation import ValidTask
 
@@ -215,6 +216,24 @@ def _annotated_text(
     return "\n".join(text_parts), annotations
 
 
+_LISTED = re.compile(r"^\d+\. \*\*(.+?)\*\*")
+
+
+def _named(lines: list[str]) -> list[str]:
+    """The names an answer lists, in order (``1. **HubSpot** is ...``)."""
+    return [m.group(1) for line in lines if (m := _LISTED.match(line))]
+
+
+def _sentences(lines: list[str]) -> list[str]:
+    """The answer's lines as plain sentences (no numbering, no bold, a final stop)."""
+    out = []
+    for line in lines:
+        plain = re.sub(r"^\d+\.\s*", "", line).replace("**", "").strip()
+        if plain:
+            out.append(plain if plain[-1] in ".:!?" else f"{plain}.")
+    return out
+
+
 def _lines(digest: bytes, topic: str, budget: int, keep: int) -> list[str]:
     """Build intro, numbered points and outro, dropping uncited lines beyond the token budget."""
     fmt = {"topic": topic, "Topic": capitalised(topic)}
@@ -270,9 +289,14 @@ def generate_result(
             count = 2 + digest[13] % 3
             first = digest[14] % len(_FAN_OUT)
             fan_out = [f"{topic} {_FAN_OUT[(first + i) % len(_FAN_OUT)]}" for i in range(count)]
-    text, annotations = _annotated_text(
-        engine, lines, sources, digest, indices=not style & STYLE_NO_INDICES
-    )
+    if asks_for_json(fields.get("system_message")):
+        # the answer is the JSON object; its sources are still annotated (no indices)
+        _plain, annotations = _annotated_text(engine, lines, sources, digest, indices=False)
+        text = json_answer(fields["system_message"], _sentences(lines), _named(lines), digest)
+    else:
+        text, annotations = _annotated_text(
+            engine, lines, sources, digest, indices=not style & STYLE_NO_INDICES
+        )
     if style & STYLE_REPEAT and annotations and not branded:
         # a brand answer never repeats one: its citation shares must stay the catalogue's
         at = digest[16] % len(annotations)
