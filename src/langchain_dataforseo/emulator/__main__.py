@@ -12,6 +12,7 @@ from ._app import Emulator
 from ._brands import BrandCatalogue
 from ._catalogue import MODELS_SHAPES
 from ._config import IDLE_TIMEOUT, MAX_BODY_BYTES, REQUEST_TIMEOUT, EmulatorConfig
+from ._default_brands import default_catalogue, describe_catalogue
 from ._server import EmulatorServer
 
 __all__ = ["build_parser", "main"]
@@ -137,10 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--brand-catalogue",
-        metavar="FILE",
-        default=None,
-        help="JSON brand catalogue: answers to matching prompts name and cite its brands at "
-        "known rates (AI-visibility panels); see BrandCatalogue.from_dict",
+        metavar="FILE|default|none",
+        default="default",
+        help="brand truth of the answers: a JSON file (see BrandCatalogue.from_dict), "
+        "'default' (the built-in catalogue of the example panels, the same as "
+        "examples/brands.json: HubSpot, Salesforce, Pipedrive, Zoho CRM for CRM prompts) "
+        "or 'none' (answers name no brand of their own); default: 'default'",
     )
     return parser
 
@@ -156,8 +159,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
-    brands = None
-    if args.brand_catalogue is not None:
+    brands: BrandCatalogue | None = None
+    origin = args.brand_catalogue
+    if origin == "default":
+        brands, origin = default_catalogue(), "built-in default (as examples/brands.json)"
+    elif origin != "none":
         try:
             with open(args.brand_catalogue, encoding="utf-8") as file:
                 brands = BrandCatalogue.from_dict(json.load(file))
@@ -190,6 +196,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(error))
     server = EmulatorServer(Emulator(config), host=args.host, port=args.port)
     sys.stdout.write(f"DataForSEO emulator listening on {server.base_url}\n")
+    prefix = "" if brands is None else f"{origin}: "
+    sys.stdout.write(f"brand catalogue: {prefix}{describe_catalogue(brands)}\n")
+    sys.stdout.write(f"models answers: {args.models_shape} shape\n")
     sys.stdout.flush()
     try:
         server.serve_forever()
