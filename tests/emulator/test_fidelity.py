@@ -197,3 +197,22 @@ def test_json_answer_follows_refs_unions_enums_and_bounds() -> None:
     assert body["brands"] == ["Acme"]
     plain = json.loads(json_answer("Answer in JSON.", ["A.", "B."], [], b"\x01"))
     assert plain == {"answer": "A. B."}
+
+
+# --------------------------------------------------------------------------- point 12: prose
+
+
+@pytest.mark.parametrize("with_catalogue", [False, True])
+def test_answers_read_as_sentences_not_keyword_salad(with_catalogue: bool) -> None:
+    catalogue = BrandCatalogue.from_dict({"brands": [{"name": "Acme", "mention_probability": 1.0}]})
+    config: dict[str, Any] = {"brand_catalogue": catalogue} if with_catalogue else {}
+    prompt = "Which CRM do you recommend for a 10-person marketing agency?"
+    with client_of(**config) as client:
+        body = live(client, "claude", {"user_prompt": prompt, "model_name": "claude-haiku-4-5"})
+    text = task0(body)["result"][0]["items"][-1]["sections"][0]["text"]
+    assert "CRM for a 10-person marketing agency" in text  # the prompt's words, in order
+    assert "crm recommend" not in text.lower()  # not its keywords strung together
+    for line in text.splitlines():
+        assert line[-1] in ".:", line
+    if with_catalogue:
+        assert "1. **Acme** is " in text
