@@ -93,3 +93,15 @@ def test_the_control_endpoint_says_which_catalogue_is_in_use() -> None:
             body = client.get("/emulator/brand_catalogue").json()
         assert body == {"brand_catalogue": describe_catalogue(catalogue)}
         assert emu.ledger()["calls"].get("total", 0) == 0
+
+
+def test_a_client_can_ask_a_loopback_emulator_for_its_catalogue() -> None:
+    from langchain_dataforseo.emulator import EmulatorServer, emulator_catalogue_note
+
+    emu = Emulator(EmulatorConfig(brand_catalogue=default_catalogue()))
+    with EmulatorServer(emu, host="127.0.0.1", port=0) as server:
+        note = emulator_catalogue_note(server.base_url, *AUTH)
+        assert note == f"emulator brand catalogue: {describe_catalogue(default_catalogue())}"
+        assert emulator_catalogue_note(server.base_url, "wrong", "creds") is None
+    assert emulator_catalogue_note("https://api.dataforseo.com", *AUTH) is None  # never asked
+    assert emulator_catalogue_note(None, *AUTH) is None

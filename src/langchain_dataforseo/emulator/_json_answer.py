@@ -102,9 +102,9 @@ class _Filler:
             high = int(schema.get("maximum", low + 9))
             return low + self._byte() % (high - low + 1) if high >= low else low
         if kind == "number":
-            low = float(schema.get("minimum", 0.0))
-            high = float(schema.get("maximum", low + 10.0))
-            return round(low + (high - low) * self._byte() / 255, 2)
+            start = float(schema.get("minimum", 0.0))
+            stop = float(schema.get("maximum", start + 10.0))
+            return round(start + (stop - start) * self._byte() / 255, 2)
         if kind == "boolean":
             return bool(self._byte() % 2)
         if kind == "null":
