@@ -6,9 +6,9 @@ from typing import Any
 import httpx
 import pytest
 
-from langchain_dataforseo.emulator import Emulator
+from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorTransport
 
-from .conftest import live, task0
+from .conftest import AUTH, live, task0
 
 
 def result(client: httpx.Client, engine: str, **task: Any) -> dict[str, Any]:
@@ -48,13 +48,14 @@ def test_model_resolution(
     assert t["data"]["model_name"] == sent
 
 
-def test_models_endpoint_lists_versioned_names(local_client: httpx.Client) -> None:
-    models = {
-        m["model_name"]: m
-        for m in task0(
-            local_client.get("/v3/ai_optimization/chat_gpt/llm_responses/models").json()
-        )["result"]
-    }
+def test_models_endpoint_lists_versioned_names_in_the_reasoning_shape() -> None:
+    emu = Emulator(EmulatorConfig(models_shape="reasoning"))
+    with httpx.Client(
+        transport=EmulatorTransport(emu), base_url="http://emulator.local", auth=AUTH
+    ) as local_client:
+        body = local_client.get("/v3/ai_optimization/chat_gpt/llm_responses/models").json()
+    models = {m["model_name"]: m for m in task0(body)["result"]}
+    assert "gpt-4.1-mini" not in models, "the reasoning shape lists dated names only"
     assert models["o3-mini-2025-01-31"] == {
         "model_name": "o3-mini-2025-01-31",
         "reasoning": True,
@@ -74,7 +75,7 @@ def test_deterministic_answers(client: httpx.Client, clock: Any) -> None:
     clock.advance(3600)
     second = result(client, "chat_gpt", **task, tag="different tag")
     assert first["items"] == second["items"]
-    assert first["fan_out_queries"] == second["fan_out_queries"]
+    assert first.get("fan_out_queries") == second.get("fan_out_queries")
     assert first["money_spent"] == second["money_spent"]
     assert first["datetime"] != second["datetime"]
     other = result(client, "chat_gpt", **{**task, "user_prompt": "Cheapest flights to Tokyo"})
@@ -92,8 +93,8 @@ def test_no_web_search_means_null_annotations(local_client: httpx.Client, engine
     r = result(local_client, engine, user_prompt="vegan protein sources", model_name=model)
     assert r["web_search"] is False
     assert message(r)["annotations"] is None
-    assert r["fan_out_queries"] is None
-    assert r["reasoning_tokens"] == 0
+    assert r.get("fan_out_queries") is None  # null, or absent as in the documented example
+    assert r.get("reasoning_tokens", 0) == 0
     assert [i["type"] for i in r["items"]] == ["message"]
 
 
@@ -115,18 +116,22 @@ def test_web_search_annotations_and_fan_out(local_client: httpx.Client, engine: 
         r = result(local_client, engine, user_prompt=prompt, model_name=model, **extra)
         assert r["web_search"] is True
         annotations = message(r)["annotations"]
-        assert 2 <= len(annotations) <= 4
-        assert 2 <= len(r["fan_out_queries"]) <= 4
-        assert all(isinstance(q, str) and q for q in r["fan_out_queries"])
+        assert 2 <= len({a["url"] for a in annotations}) <= 4
+        assert len(annotations) - len({a["url"] for a in annotations}) <= 1  # one may repeat
+        if "fan_out_queries" in r:  # the documented example has none
+            assert 2 <= len(r["fan_out_queries"]) <= 4
+            assert all(isinstance(q, str) and q for q in r["fan_out_queries"])
         text = message(r)["text"]
         for a in annotations:
             assert a["title"]
             assert a["url"].startswith("https://")
             if engine == "chat_gpt":
                 assert a["url"].endswith("?utm_source=openai")
-                cited = text[a["start_index"] : a["end_index"]]
-                assert cited.startswith("[")
-                assert cited.endswith(f"({a['url']})")
+                assert ("start_index" in a) == ("end_index" in a)
+                if "start_index" in a:  # the documented example has only title and url
+                    cited = text[a["start_index"] : a["end_index"]]
+                    assert cited.startswith("[")
+                    assert cited.endswith(f"({a['url']})")
             if engine == "gemini":
                 assert a["url"].startswith(
                     "https://vertexaisearch.cloud.google.com/grounding-api-redirect/"
@@ -161,7 +166,7 @@ def test_reasoning_items(local_client: httpx.Client, engine: str, task: dict[str
 
 def test_claude_without_use_reasoning_has_no_reasoning(local_client: httpx.Client) -> None:
     r = result(local_client, "claude", user_prompt="x y z", model_name="claude-sonnet-4-5")
-    assert r["reasoning_tokens"] == 0
+    assert r.get("reasoning_tokens", 0) == 0
     assert [i["type"] for i in r["items"]] == ["message"]
 
 

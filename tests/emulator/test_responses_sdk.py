@@ -116,3 +116,67 @@ def test_sdk_round_trips_a_standard_task(api: tuple[AiOptimizationApi, Emulator]
     assert got.tasks[0].status_code == 20000
     assert got.tasks[0].data["tag"] == "sdk-1"
     assert got.tasks[0].result[0].items
+
+
+def _sdk(emulator: Emulator, server_url: str) -> api_client.ApiClient:
+    config = configuration.Configuration(username=LOGIN, password=PASSWORD, host=server_url)
+    return api_client.ApiClient(config)
+
+
+@pytest.mark.parametrize("shape", ["documented", "reasoning"])
+@pytest.mark.parametrize("engine", ["chat_gpt", "claude", "gemini", "perplexity"])
+def test_sdk_parses_the_models_answer_in_both_shapes(engine: str, shape: str) -> None:
+    emulator = Emulator(EmulatorConfig(login=LOGIN, password=PASSWORD, models_shape=shape))
+    with (
+        EmulatorServer(emulator, host="127.0.0.1", port=0) as server,
+        _sdk(emulator, server.base_url) as client,
+    ):
+        response: Any = getattr(AiOptimizationApi(client), f"{engine}_llm_responses_models")()
+    assert response.status_code == 20000
+    assert response.cost == 0
+    models = response.tasks[0].result
+    assert models
+    names = {m.model_name for m in models}
+    for m in models:
+        assert isinstance(m.web_search_supported, bool)
+        assert isinstance(m.task_post_supported, bool)
+        # client 2.1.10 has no ``reasoning`` field: it lands in additional_properties
+        assert ("reasoning" in m.additional_properties) == (shape == "reasoning")
+    if engine == "chat_gpt":
+        assert ("gpt-4.1-mini" in names) == (shape == "documented")
+        assert "gpt-4.1-mini-2025-04-14" in names
+
+
+def test_sdk_parses_answers_with_and_without_the_optional_parts(
+    api: tuple[AiOptimizationApi, Emulator],
+) -> None:
+    """Over 24 prompts the emulator serves both the documented and the client-model shapes."""
+    client, _ = api
+    seen: set[str] = set()
+    for i in range(24):
+        response: Any = client.chat_gpt_llm_responses_live(
+            [
+                AiOptimizationChatGptLlmResponsesLiveRequestInfo(
+                    user_prompt=f"Garden tools question {i}?",
+                    model_name="gpt-4.1-mini",
+                    web_search=True,
+                )
+            ]
+        )
+        result = response.tasks[0].result[0]
+        notes = result.items[-1].sections[0].annotations
+        assert notes
+        seen.add("usage" if result.reasoning_tokens is not None else "no-usage")
+        seen.add("fan-out" if result.fan_out_queries is not None else "no-fan-out")
+        seen.add("indices" if notes[0].start_index is not None else "no-indices")
+        if len({n.url for n in notes}) < len(notes):
+            seen.add("repeat")
+    assert seen == {
+        "usage",
+        "no-usage",
+        "fan-out",
+        "no-fan-out",
+        "indices",
+        "no-indices",
+        "repeat",
+    }

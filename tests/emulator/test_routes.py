@@ -62,7 +62,8 @@ def test_models_and_live_per_engine(client: httpx.Client, engine: str) -> None:
     models = task0(response.json())["result"]
     assert models
     for m in models:
-        assert set(m) == {"model_name", "reasoning", "web_search_supported", "task_post_supported"}
+        # the documented shape (October 2025 docs, client 2.1.10): no "reasoning"
+        assert set(m) == {"model_name", "web_search_supported", "task_post_supported"}
         if engine == "perplexity":
             assert m["task_post_supported"] is False
     body = live(

@@ -13,7 +13,12 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 
 from langchain_dataforseo import ChatDataForSEO, DataForSEOClient, DataForSEOInputError
-from langchain_dataforseo.emulator import AsyncEmulatorTransport, Emulator, EmulatorTransport
+from langchain_dataforseo.emulator import (
+    AsyncEmulatorTransport,
+    Emulator,
+    EmulatorConfig,
+    EmulatorTransport,
+)
 
 AUTH = {"login": "emulator-login", "password": "emulator-password"}
 
@@ -26,6 +31,15 @@ def in_process(emu: Emulator, **kwargs: Any) -> ChatDataForSEO:
         "http_async_client": httpx.AsyncClient(transport=AsyncEmulatorTransport(emu)),
     }
     return ChatDataForSEO(**{**params, **kwargs})
+
+
+def flagged() -> Emulator:
+    """An emulator whose models answers carry the ``reasoning`` flag (not the documented shape).
+
+    The package decides the reasoning-model rules from that flag; the documented catalogue
+    (the emulator's default) has none.
+    """
+    return Emulator(EmulatorConfig(models_shape="reasoning"))
 
 
 def live_calls(emu: Emulator) -> int:
@@ -140,7 +154,7 @@ REFUSALS: list[tuple[dict[str, Any], Any, str]] = [
 def test_what_an_engine_or_model_lacks_is_refused_before_the_live_call(
     settings: dict[str, Any], prompt: Any, field: str
 ) -> None:
-    emu = Emulator()
+    emu = flagged()
     with pytest.raises(DataForSEOInputError) as info:
         in_process(emu, **settings).invoke(prompt)
     assert info.value.field == field
@@ -183,7 +197,7 @@ def test_unreachable_catalogue_falls_back_to_static_rules_with_a_warning() -> No
 
 @pytest.mark.parametrize("engine", ["chat_gpt", "claude", "gemini", "perplexity"])
 async def test_list_models_gives_typed_records_for_each_engine(engine: str) -> None:
-    emu = Emulator()
+    emu = flagged()
     model = in_process(emu, engine=engine)
     records = model.list_models()
     assert records

@@ -57,7 +57,7 @@ def test_sdk_parses_chat_gpt_live_advanced(api: tuple[AiOptimizationApi, Emulato
     assert result.fan_out_queries
     assert result.brand_entities[0].title
     kinds = {type(item).__name__ for item in result.items}
-    assert kinds == {
+    assert kinds >= {
         "ChatGptTextElementItem",
         "ChatGptTableElementItem",
         "ChatGptProductsElementItem",
@@ -73,7 +73,7 @@ def test_sdk_parses_gemini_live_advanced(api: tuple[AiOptimizationApi, Emulator]
         [GeminiLive(keyword="x", location_coordinate="53.476225,-2.243572,200", language_code="en")]
     )
     result = response.tasks[0].result[0]
-    assert {type(item).__name__ for item in result.items} == {
+    assert {type(item).__name__ for item in result.items} >= {
         "GeminiTextElementItem",
         "GeminiTableElementItem",
     }
@@ -112,3 +112,41 @@ def test_sdk_parses_locations_and_languages(api: tuple[AiOptimizationApi, Emulat
     assert by_country.tasks[0].result
     languages: Any = client.gemini_llm_scraper_languages()
     assert languages.tasks[0].result[0].language_code == "en"
+
+
+KEYWORDS = [f"garden tools {i}" for i in range(12)]
+
+
+def test_sdk_meets_every_documented_item_type_over_a_few_keywords(
+    api: tuple[AiOptimizationApi, Emulator],
+) -> None:
+    """Every item type of client 2.1.10 comes up, each parsed by its own SDK model."""
+    client, _ = api
+    kinds: set[str] = set()
+    for keyword in KEYWORDS:
+        chat: Any = client.chat_gpt_llm_scraper_live_advanced(
+            [ChatGptLive(keyword=keyword, location_code=2840, language_code="en")]
+        )
+        result = chat.tasks[0].result[0]
+        kinds |= {type(item).__name__ for item in result.items}
+        # the sandbox's prefixed names
+        assert {s.type for s in result.sources} == {"chat_gpt_source"}
+        assert {e.type for e in result.brand_entities} == {"chat_gpt_brand_entity"}
+        ranks = [item.rank_absolute for item in result.items]
+        assert ranks == list(range(1, len(ranks) + 1))
+        gemini: Any = client.gemini_llm_scraper_live_advanced(
+            [GeminiLive(keyword=keyword, location_code=2840, language_code="en")]
+        )
+        kinds |= {type(item).__name__ for item in gemini.tasks[0].result[0].items}
+    assert kinds == {
+        "ChatGptTextElementItem",
+        "ChatGptTableElementItem",
+        "ChatGptNavigationListElementItem",
+        "ChatGptImagesElementItem",
+        "ChatGptProductsElementItem",
+        "ChatGptLocalBusinessesElementItem",
+        "ChatGptAdElementItem",
+        "GeminiTextElementItem",
+        "GeminiTableElementItem",
+        "GeminiImagesElementItem",
+    }

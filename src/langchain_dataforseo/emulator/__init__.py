@@ -28,6 +28,7 @@ Example:
 from ._app import Emulator, Exchange, Reply
 from ._brands import BrandCatalogue, CatalogueBrand, CatalogueDomain
 from ._config import EmulatorConfig
+from ._note import emulator_catalogue_note
 from ._server import EmulatorServer
 from ._transport import AsyncEmulatorTransport, EmulatorTransport
 
@@ -42,4 +43,5 @@ __all__ = [
     "EmulatorTransport",
     "Exchange",
     "Reply",
+    "emulator_catalogue_note",
 ]

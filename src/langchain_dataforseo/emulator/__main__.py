@@ -10,7 +10,9 @@ from collections.abc import Sequence
 
 from ._app import Emulator
 from ._brands import BrandCatalogue
+from ._catalogue import MODELS_SHAPES
 from ._config import IDLE_TIMEOUT, MAX_BODY_BYTES, REQUEST_TIMEOUT, EmulatorConfig
+from ._default_brands import default_catalogue, describe_catalogue
 from ._server import EmulatorServer
 
 __all__ = ["build_parser", "main"]
@@ -127,11 +129,21 @@ def build_parser() -> argparse.ArgumentParser:
         f"past it the connection is closed (default {REQUEST_TIMEOUT:g})",
     )
     parser.add_argument(
+        "--models-shape",
+        choices=MODELS_SHAPES,
+        default=MODELS_SHAPES[0],
+        help="shape of the models answers: 'documented' (default; as the October 2025 docs "
+        "and the official client 2.1.10: no 'reasoning' field, aliases such as gpt-4.1-mini "
+        "beside dated names) or 'reasoning' (dated names, each with a 'reasoning' flag)",
+    )
+    parser.add_argument(
         "--brand-catalogue",
-        metavar="FILE",
-        default=None,
-        help="JSON brand catalogue: answers to matching prompts name and cite its brands at "
-        "known rates (AI-visibility panels); see BrandCatalogue.from_dict",
+        metavar="FILE|default|none",
+        default="default",
+        help="brand truth of the answers: a JSON file (see BrandCatalogue.from_dict), "
+        "'default' (the built-in catalogue of the example panels, the same as "
+        "examples/brands.json: HubSpot, Salesforce, Pipedrive, Zoho CRM for CRM prompts) "
+        "or 'none' (answers name no brand of their own); default: 'default'",
     )
     return parser
 
@@ -170,8 +182,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
-    brands = None
-    if args.brand_catalogue is not None:
+    brands: BrandCatalogue | None = None
+    origin = args.brand_catalogue
+    if origin == "default":
+        brands, origin = default_catalogue(), "built-in default (as examples/brands.json)"
+    elif origin != "none":
         try:
             brands = _read_catalogue(args.brand_catalogue)
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
@@ -197,11 +212,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             max_body_bytes=args.max_body_bytes,
             idle_timeout=args.idle_timeout,
             request_timeout=args.request_timeout,
+            models_shape=args.models_shape,
         )
     except ValueError as error:  # an out-of-range value: a usage error, not a traceback
         parser.error(str(error))
     server = EmulatorServer(Emulator(config), host=args.host, port=args.port)
     sys.stdout.write(f"DataForSEO emulator listening on {server.base_url}\n")
+    prefix = "" if brands is None else f"{origin}: "
+    sys.stdout.write(f"brand catalogue: {prefix}{describe_catalogue(brands)}\n")
+    sys.stdout.write(f"models answers: {args.models_shape} shape\n")
     sys.stdout.flush()
     try:
         server.serve_forever()

@@ -18,9 +18,20 @@ from typing import Any
 
 from ._brands import BrandCatalogue, brand_answer
 from ._catalogue import WEB_SEARCH_FEE
+from ._json_answer import asks_for_json, json_answer
+from ._prose import capitalised, subject
 from ._validation import ValidTask
 
-__all__ = ["format_datetime", "generate_result", "request_digest"]
+__all__ = [
+    "STYLE_NO_FAN_OUT",
+    "STYLE_NO_INDICES",
+    "STYLE_REPEAT",
+    "STYLE_SPARSE_USAGE",
+    "answer_style",
+    "format_datetime",
+    "generate_result",
+    "request_digest",
+]
 
 _NOT_HASHED = frozenset({"tag", "postback_url", "pingback_url"})
 _STOPWORDS = frozenset(
@@ -44,24 +55,24 @@ _DOMAINS = (
     ("www.statista.com", "Statista"),
 )
 _INTROS = (
-    "Here is a concise overview of {topic}.",
-    "Short answer on {topic}: it depends on your goals, but a few points stand out.",
+    "Here is a short overview of {topic}.",
+    "On {topic}, the answer depends on your goals, but a few points stand out.",
     "When it comes to {topic}, most current sources agree on the following.",
     "{Topic} is a broad subject; these are the points that matter most.",
 )
 _POINTS = (
-    "**{Word}** – the most frequently recommended aspect of {topic}",
-    "**Cost** – budgets for {topic} vary widely, so compare total cost of ownership",
-    "**Quality** – reviews of {topic} consistently weigh reliability over novelty",
-    "**Timing** – interest in {topic} has grown steadily over the last year",
-    "**Alternatives** – several options around {topic} suit smaller teams",
-    "**Risks** – watch for hidden limitations before committing to {topic}",
-    "**Support** – good documentation and community help make {topic} easier",
+    "**Requirements**: write down what you need before comparing anything",
+    "**Cost**: prices vary widely, so compare the total cost, not the first bill",
+    "**Quality**: reviews consistently weigh reliability over novelty",
+    "**Timing**: interest in {topic} has grown steadily over the last year",
+    "**Alternatives**: several smaller options suit tighter budgets",
+    "**Risks**: check the limitations before you commit",
+    "**Support**: good documentation and an active community make a real difference",
 )
 _OUTROS = (
     "In short, start small with {topic}, measure the results and adjust.",
     "If you share more about your situation, I can narrow down {topic} further.",
-    "Overall, {topic} rewards careful comparison of a few well-reviewed options.",
+    "Overall, {topic} rewards a careful comparison of a few well-reviewed options.",
 )
 _FAN_OUT = ("2026", "comparison", "best options", "pros and cons", "reviews", "guide", "cost")
 _REASONING = (
@@ -100,6 +111,40 @@ def format_datetime(epoch: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S +00:00", time.gmtime(epoch))
 
 
+STYLE_SPARSE_USAGE = 1
+"""Style bit: a non-reasoning answer has no ``reasoning_tokens`` key (documented example)."""
+STYLE_NO_FAN_OUT = 2
+"""Style bit: the result has no ``fan_out_queries`` key (documented example)."""
+STYLE_NO_INDICES = 4
+"""Style bit: ChatGPT annotations carry only ``title`` and ``url`` (documented example)."""
+STYLE_REPEAT = 8
+"""Style bit: one annotation is repeated, identical (documented example; not in brand answers)."""
+
+
+def answer_style(fields: dict[str, Any], engine: str, *, with_tag: bool) -> int:
+    """The style bits of one answer: which optional parts the documented examples lack.
+
+    DataForSEO's documented ChatGPT live answer has no ``reasoning_tokens``, no
+    ``fan_out_queries``, annotations with only ``title`` and ``url`` and two identical
+    annotations; the client 2.1.10 models have all of them. Each bit is drawn from the
+    request (and the tag for brand answers, whose samples must differ), so the same
+    task always gets the same style and a run meets both.
+
+    Args:
+        fields: The validated task fields.
+        engine: The engine.
+        with_tag: Whether the tag takes part (brand answers).
+
+    Returns:
+        An OR of the ``STYLE_*`` bits.
+    """
+    relevant = {k: v for k, v in fields.items() if with_tag or k not in _NOT_HASHED}
+    relevant.pop("postback_url", None)
+    relevant.pop("pingback_url", None)
+    canonical = json.dumps(["style", engine, relevant], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).digest()[0] & 15
+
+
 def _tokens(text: str) -> int:
     return max(1, math.ceil(len(text) / 4)) if text else 0
 
@@ -123,7 +168,11 @@ def _sources(digest: bytes, topic: str) -> list[tuple[str, str, str]]:
 
 
 def _annotated_text(
-    engine: str, lines: list[str], sources: list[tuple[str, str, str]], digest: bytes
+    engine: str,
+    lines: list[str],
+    sources: list[tuple[str, str, str]],
+    digest: bytes,
+    indices: bool = True,
 ) -> tuple[str, list[dict[str, Any]]]:
     """Append citations to the cited lines and build the engine-specific annotations."""
     text_parts: list[str] = []
@@ -137,14 +186,10 @@ def _annotated_text(
             link = f"[{domain.removeprefix('www.')}]({url})"
             line = f"{line} ({link})."
             start = offset + line.index(link)
-            annotations.append(
-                {
-                    "title": title,
-                    "url": url,
-                    "start_index": start,
-                    "end_index": start + len(link),
-                }
-            )
+            note: dict[str, Any] = {"title": title, "url": url}
+            if indices:
+                note.update(start_index=start, end_index=start + len(link))
+            annotations.append(note)
         elif cited is not None and engine == "perplexity":
             line = f"{line} [{index}]."
             annotations.append({"title": cited[1], "url": cited[2]})
@@ -171,9 +216,27 @@ def _annotated_text(
     return "\n".join(text_parts), annotations
 
 
+_LISTED = re.compile(r"^\d+\. \*\*(.+?)\*\*")
+
+
+def _named(lines: list[str]) -> list[str]:
+    """The names an answer lists, in order (``1. **HubSpot** is ...``)."""
+    return [m.group(1) for line in lines if (m := _LISTED.match(line))]
+
+
+def _sentences(lines: list[str]) -> list[str]:
+    """The answer's lines as plain sentences (no numbering, no bold, a final stop)."""
+    out = []
+    for line in lines:
+        plain = re.sub(r"^\d+\.\s*", "", line).replace("**", "").strip()
+        if plain:
+            out.append(plain if plain[-1] in ".:!?" else f"{plain}.")
+    return out
+
+
 def _lines(digest: bytes, topic: str, budget: int, keep: int) -> list[str]:
     """Build intro, numbered points and outro, dropping uncited lines beyond the token budget."""
-    fmt = {"topic": topic, "Topic": topic[:1].upper() + topic[1:], "Word": topic.split()[0].title()}
+    fmt = {"topic": topic, "Topic": capitalised(topic)}
     intro = _INTROS[digest[4] % len(_INTROS)].format(**fmt)
     n_points = 3 + digest[5] % 3
     first = digest[6] % len(_POINTS)
@@ -210,18 +273,34 @@ def generate_result(
     fields = valid.fields
     digest = request_digest(fields, engine)
     topic = _topic(fields["user_prompt"])
+    phrase = subject(fields["user_prompt"])
     budget = int(fields.get("max_output_tokens", 2048))
     fan_out: list[str] | None = None
-    if brands is not None and brands.applies(fields["user_prompt"]):
-        lines, sources, fan_out = brand_answer(brands, engine, fields, topic, valid.web_search)
+    branded = brands is not None and brands.applies(fields["user_prompt"])
+    style = answer_style(fields, engine, with_tag=branded)
+    if brands is not None and branded:
+        lines, sources, fan_out = brand_answer(
+            brands, engine, fields, topic, valid.web_search, phrase=phrase
+        )
     else:
         sources = _sources(digest, topic) if valid.web_search else []
-        lines = _lines(digest, topic, budget, len(sources))
+        lines = _lines(digest, phrase, budget, len(sources))
         if valid.web_search:
             count = 2 + digest[13] % 3
             first = digest[14] % len(_FAN_OUT)
             fan_out = [f"{topic} {_FAN_OUT[(first + i) % len(_FAN_OUT)]}" for i in range(count)]
-    text, annotations = _annotated_text(engine, lines, sources, digest)
+    if asks_for_json(fields.get("system_message")):
+        # the answer is the JSON object; its sources are still annotated (no indices)
+        _plain, annotations = _annotated_text(engine, lines, sources, digest, indices=False)
+        text = json_answer(fields["system_message"], _sentences(lines), _named(lines), digest)
+    else:
+        text, annotations = _annotated_text(
+            engine, lines, sources, digest, indices=not style & STYLE_NO_INDICES
+        )
+    if style & STYLE_REPEAT and annotations and not branded:
+        # a brand answer never repeats one: its citation shares must stay the catalogue's
+        at = digest[16] % len(annotations)
+        annotations.insert(at + 1, dict(annotations[at]))
     items: list[dict[str, Any]] = []
     reasoning_tokens = 0
     if valid.reasoning:
@@ -256,7 +335,7 @@ def generate_result(
     money = input_tokens * model.price_in / 1e6 + output_tokens * model.price_out / 1e6
     if valid.web_search:
         money += WEB_SEARCH_FEE[engine]
-    return {
+    result: dict[str, Any] = {
         "model_name": model.name,
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
@@ -267,3 +346,8 @@ def generate_result(
         "items": items,
         "fan_out_queries": fan_out,
     }
+    if style & STYLE_SPARSE_USAGE and not reasoning_tokens:
+        del result["reasoning_tokens"]
+    if style & STYLE_NO_FAN_OUT:
+        del result["fan_out_queries"]
+    return result

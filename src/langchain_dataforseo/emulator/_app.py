@@ -14,7 +14,8 @@ Decisions where the reference is [I]:
 * A wrong HTTP method, an unknown function under a known ``{engine}/llm_responses`` root or a
   Standard function on Perplexity -> task-level 40402 in an HTTP 200 envelope (top 20000).
 * A non-object element of a POST array -> task-level 40503; an empty array -> 40502.
-* ``/emulator/ledger`` and ``/emulator/reset`` need auth but are never counted, limited or
+* ``/emulator/ledger``, ``/emulator/brand_catalogue`` (which brand truth the answers
+  follow, one line) and ``/emulator/reset`` need auth but are never counted, limited or
   faulted.
 """
 
@@ -27,6 +28,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._core import JSON_HEADER, echo
+from ._default_brands import describe_catalogue
 from ._envelope import envelope, task_object, to_json
 from ._exchange import Exchange, Reply
 from ._faults import CallFaults
@@ -182,6 +184,9 @@ class Emulator(ResponsesEndpoints):
             return Reply(401, (JSON_HEADER, _REALM), to_json(envelope(None, code=40100)))
         if method == "GET" and path == "/emulator/ledger":
             return Reply(200, (JSON_HEADER,), to_json(self.ledger()))
+        if method == "GET" and path == "/emulator/brand_catalogue":
+            note = {"brand_catalogue": describe_catalogue(self._config.brand_catalogue)}
+            return Reply(200, (JSON_HEADER,), to_json(note))
         if method == "POST" and path == "/emulator/reset":
             self.reset()
             return Reply(200, (JSON_HEADER,), to_json(envelope([])))

@@ -29,31 +29,33 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._prose import subject
+
 __all__ = ["BrandCatalogue", "CatalogueBrand", "CatalogueDomain", "brand_answer"]
 
 _ENGINES = ("chat_gpt", "claude", "gemini", "perplexity")
 _SURFACES = ("api", "app")
 _BLURBS = (
-    "a flexible choice with a gentle learning curve",
-    "strong reporting and a generous free tier",
-    "popular with small teams for its simple setup",
-    "well reviewed for integrations and automation",
-    "a good fit when budgets are tight",
-    "praised for customer support and documentation",
-    "built for growing teams that need structure",
+    "is a flexible choice with a gentle learning curve",
+    "offers strong reporting and a generous free tier",
+    "is popular with small teams for its simple setup",
+    "is well reviewed for its integrations and automation",
+    "is a good fit when budgets are tight",
+    "is praised for its customer support and documentation",
+    "is built for growing teams that need structure",
 )
 _INTROS = (
-    "Here are the options that come up most often for {topic}:",
-    "For {topic}, these are the names most reviewers recommend:",
-    "Several tools stand out for {topic} right now:",
+    "When people ask about {topic}, these names come up most often:",
+    "For {topic}, reviewers most often recommend the following:",
+    "Several options stand out for {topic} right now:",
 )
 _NONE = (
-    "There is no single answer for {topic}; it depends on your team and budget.",
-    "Most advice on {topic} starts with your requirements rather than a vendor.",
+    "There is no single answer on {topic}; it depends on your team and budget.",
+    "Most advice on {topic} starts with your requirements rather than with a vendor.",
 )
 _FILLERS = (
-    "Check pricing tiers carefully, as features differ between plans",
-    "Trial periods are the easiest way to compare candidates side by side",
+    "Check the pricing tiers carefully, as features differ between plans",
+    "A free trial is the easiest way to compare candidates side by side",
     "Reviews from teams of a similar size are the most useful signal",
     "Look at how well each option connects with the tools you already use",
 )
@@ -313,6 +315,8 @@ def brand_answer(
     topic: str,
     web_search: bool,
     surface: str = "api",
+    *,
+    phrase: str | None = None,
 ) -> tuple[list[str], list[tuple[str, str, str]], list[str] | None]:
     """Draw one brand answer: its lines, its sources and its fan-out queries.
 
@@ -323,6 +327,8 @@ def brand_answer(
         topic: A few words of the prompt, for readable text.
         web_search: Whether the answer searches (sources and fan-out queries).
         surface: Whose probabilities: ``api`` (default) or ``app``.
+        phrase: The prompt's subject as a readable phrase (``_prose.subject``) for the
+            text; ``None``: ``topic``.
 
     Returns:
         ``(lines, sources, fan_out)``: the text lines (source ``i`` is cited on line
@@ -345,14 +351,14 @@ def brand_answer(
         count = rng.randint(2, 3)
         fan_out = [q.format(topic=topic) for q in rng.sample(_QUERIES, count)]
     # the text never names a brand except in its list, so the truth is exactly the catalogue's
-    fmt = {"topic": _without_names(topic, catalogue) or "your question"}
+    fmt = {"topic": subject(_without_names(phrase or topic, catalogue))}
     if named:
         lines = [rng.choice(_INTROS).format(**fmt)]
         for number, brand in enumerate(named, start=1):
             shown = brand.name
             if brand.aliases and rng.random() < brand.alias_probability:
                 shown = rng.choice(brand.aliases)
-            lines.append(f"{number}. **{shown}** – {rng.choice(_BLURBS)}")
+            lines.append(f"{number}. **{shown}** {rng.choice(_BLURBS)}")
     else:
         lines = [rng.choice(_NONE).format(**fmt)]
     fillers = list(_FILLERS)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ._brands import BrandCatalogue
+from ._catalogue import MODELS_SHAPES
 
 __all__ = ["IDLE_TIMEOUT", "MAX_BODY_BYTES", "REQUEST_TIMEOUT", "EmulatorConfig"]
 
@@ -75,6 +76,11 @@ class EmulatorConfig:
             :data:`IDLE_TIMEOUT`, 60 s); also the longest wait for data inside a request.
         request_timeout: Seconds from a request's first byte until it is read whole (default
             :data:`REQUEST_TIMEOUT`, 30 s); past it the connection is closed.
+        models_shape: The shape of the ``models`` answers: ``"documented"`` (default; as
+            the October 2025 docs and the official client 2.1.10: no ``reasoning`` field,
+            alias names such as ``gpt-4.1-mini`` and ``claude-3-7-sonnet-latest`` listed
+            beside the dated names) or ``"reasoning"`` (dated names only, each with the
+            ``reasoning`` flag of the current field description).
     """
 
     login: str = "emulator-login"
@@ -97,6 +103,7 @@ class EmulatorConfig:
     max_body_bytes: int = MAX_BODY_BYTES
     idle_timeout: float = IDLE_TIMEOUT
     request_timeout: float = REQUEST_TIMEOUT
+    models_shape: str = "documented"
 
     def __post_init__(self) -> None:
         for name in (
@@ -116,6 +123,10 @@ class EmulatorConfig:
             raise ValueError("limits must be >= 1")
         if self.tasks_ready_per_minute < 1:
             raise ValueError("tasks_ready_per_minute must be >= 1")
+        if self.models_shape not in MODELS_SHAPES:
+            raise ValueError(
+                f"models_shape must be one of {MODELS_SHAPES}, got {self.models_shape!r}"
+            )
         if self.max_body_bytes < 1:
             raise ValueError(f"max_body_bytes must be >= 1, got {self.max_body_bytes!r}")
         for name in ("idle_timeout", "request_timeout"):

@@ -12,7 +12,7 @@ from typing import Any
 
 from ._answers import format_datetime, generate_result
 from ._callbacks import deliver, substitute
-from ._catalogue import catalogue
+from ._catalogue import models_result
 from ._core import EmulatorCore, echo
 from ._envelope import envelope, service_data, task_object, to_json
 from ._exchange import Exchange, Reply
@@ -26,15 +26,7 @@ class ResponsesEndpoints(EmulatorCore):
     """The LLM Responses endpoints of the emulator (each called with the lock held)."""
 
     def _models(self, where: Route, faults: CallFaults, started: float) -> Reply:
-        result = [
-            {
-                "model_name": m.name,
-                "reasoning": m.reasoning,
-                "web_search_supported": m.web_search_supported,
-                "task_post_supported": m.task_post_supported,
-            }
-            for m in catalogue(where.engine)
-        ]
+        result = models_result(where.engine, self._config.models_shape)
         seconds = time.perf_counter() - started
         obj = task_object(
             self._ids.next(self._now(), standard=False),
@@ -44,7 +36,10 @@ class ResponsesEndpoints(EmulatorCore):
             result=result,
             seconds=seconds,
         )
-        return self._respond(envelope([obj], seconds=seconds), faults)
+        obj["cost"] = 0  # the documented models answer: integer 0, task and envelope
+        body = envelope([obj], seconds=seconds)
+        body["cost"] = 0
+        return self._respond(body, faults)
 
     def _live(self, where: Route, tasks: list[Any], faults: CallFaults, started: float) -> Exchange:
         engine, path = where.engine, list(where.segments)

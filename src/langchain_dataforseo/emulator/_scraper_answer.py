@@ -16,6 +16,7 @@ from typing import Any, Final
 from ._answers import format_datetime
 from ._brands import BrandCatalogue
 from ._scraper_brands import app_brand_result
+from ._scraper_items import extra_items, rank, source
 
 __all__ = ["LANGUAGES", "LOCATIONS", "answer"]
 
@@ -87,17 +88,7 @@ def answer(
     ]
     prefix = engine
     sources = [
-        {
-            "type": "source",
-            "title": f"{brand} guide",
-            "snippet": f"What {brand} says about {keyword}.",
-            "domain": url.split("/")[2],
-            "url": url,
-            "thumbnail": None,
-            "source_name": brand,
-            "publication_date": None,
-            "markdown": f"[{brand} guide]({url})",
-        }
+        source(engine, f"{brand} guide", url, f"What {brand} says about {keyword}.")
         for brand, url in ((first, sites[0]), (second, sites[1]))
     ]
     text_md = (
@@ -133,7 +124,7 @@ def answer(
     }
     entities = [
         {
-            "type": "brand_entity",
+            "type": f"{engine}_brand_entity",
             "title": b,
             "category": "Software",
             "markdown": f"**{b}**",
@@ -189,6 +180,11 @@ def answer(
         items.append(products)
         if fields.get("force_web_search"):
             result["fan_out_queries"].append(f"best {keyword}")
+    extras = extra_items(engine, keyword, seed)
+    items.extend(extras)
+    rank(items)
+    shown = [str(item["markdown"]) for item in extras if item.get("markdown")]
+    result["markdown"] = "\n\n".join([result["markdown"], *shown])
     result["item_types"] = sorted({item["type"] for item in items})
     result["items_count"] = len(items)
     result["items"] = items

@@ -26,9 +26,9 @@ from ._brands import BrandCatalogue, _rng, brand_answer
 _LISTED = re.compile(r"^\d+\. \*\*(.+?)\*\*")
 
 
-def _source(host: str, title: str, url: str) -> dict[str, Any]:
+def _source(engine: str, host: str, title: str, url: str) -> dict[str, Any]:
     return {
-        "type": "source",
+        "type": f"{engine}_source",
         "title": title,
         "snippet": f"From {host}.",
         "domain": host,
@@ -63,15 +63,22 @@ def app_brand_result(
         The result object.
     """
     topic = _topic(keyword)
-    lines, cited, fan_out = brand_answer(catalogue, engine, fields, topic, True, surface="app")
+    lines, cited, fan_out = brand_answer(
+        catalogue, engine, fields, topic, True, surface="app", phrase=keyword
+    )
     marked = list(lines)
     for index, (host, _title, url) in enumerate(cited):
         marked[index + 1] += f" [{host}]({url})"
     markdown = "\n".join(marked)
-    sources = [_source(*entry) for entry in cited]
+    sources = [_source(engine, *entry) for entry in cited]
     named = [m.group(1) for line in lines if (m := _LISTED.match(line))]
     entities = [
-        {"type": "brand_entity", "title": name, "category": "Software", "markdown": f"**{name}**"}
+        {
+            "type": f"{engine}_brand_entity",
+            "title": name,
+            "category": "Software",
+            "markdown": f"**{name}**",
+        }
         for name in named
     ]
     item = {

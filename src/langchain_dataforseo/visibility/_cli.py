@@ -51,6 +51,7 @@ from langchain_dataforseo.visibility._cli_checks import (
 )
 from langchain_dataforseo.visibility._cli_parser import build_parser
 from langchain_dataforseo.visibility._cli_run import (
+    catalogue_note,
     check_models,
     disk_full,
     drop_if_unsent,
@@ -152,6 +153,9 @@ def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     def show_estimate(estimate: RunEstimate) -> None:
         err.write(f"estimate: {estimate.describe(args.max_cost)}\n")
+        note = catalogue_note(os.environ)  # on the emulator: which brands its answers name
+        if note is not None:
+            err.write(note + "\n")
         err.flush()
 
     def show_progress(progress: Progress) -> None:

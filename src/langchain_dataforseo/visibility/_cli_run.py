@@ -12,6 +12,7 @@ import asyncio
 import errno
 import os
 import sqlite3
+from collections.abc import Mapping
 from typing import Final, TextIO
 
 from langchain_dataforseo.errors import DataForSEOInputError
@@ -86,3 +87,17 @@ def check_models(args: argparse.Namespace, panel: Panel, err: TextIO) -> None:
             limit=error.limit,
             actual=error.actual,
         ) from error
+
+
+def catalogue_note(environ: Mapping[str, str]) -> str | None:
+    """Which brand catalogue the emulator at ``DATAFORSEO_BASE_URL`` answers from, if any.
+
+    Only a loopback emulator is asked (a free, uncounted request); the real API never is.
+    """
+    from langchain_dataforseo.emulator import emulator_catalogue_note  # only when asked
+
+    return emulator_catalogue_note(
+        environ.get("DATAFORSEO_BASE_URL"),
+        environ.get("DATAFORSEO_LOGIN"),
+        environ.get("DATAFORSEO_PASSWORD"),
+    )

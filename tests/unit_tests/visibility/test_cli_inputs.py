@@ -270,3 +270,23 @@ def test_check_without_credentials_says_the_models_were_not_checked(
     assert code == EXIT_OK
     assert "is valid" in out
     assert "models not checked against the engines' catalogues (no credentials" in err
+
+
+def test_a_run_on_the_emulator_says_which_brand_catalogue_answers(
+    server: EmulatorServer, panel: Path, tmp_path: Path
+) -> None:
+    db = str(tmp_path / "runs.db")
+    code, _, err = call("run", str(panel), "--db", db, "--run-id", "n", "--estimate")
+    assert code == EXIT_OK, err
+    assert "emulator brand catalogue:" in err  # the test emulator has none: it says so
+
+
+def test_a_run_on_a_non_loopback_url_asks_no_catalogue(monkeypatch: pytest.MonkeyPatch) -> None:
+    from langchain_dataforseo.visibility._cli_run import catalogue_note
+
+    environ = {
+        "DATAFORSEO_BASE_URL": "https://api.dataforseo.com",
+        "DATAFORSEO_LOGIN": "l",
+        "DATAFORSEO_PASSWORD": "p",
+    }
+    assert catalogue_note(environ) is None
