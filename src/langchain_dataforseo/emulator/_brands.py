@@ -25,6 +25,7 @@ import json
 import math
 import random
 import re
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -97,6 +98,9 @@ class CatalogueBrand:
         alias_probability: See ``aliases``.
         app_mention_probability: The mention probability in app answers (LLM Scraper
             routes), for every engine or per engine; ``None``: as ``mention_probability``.
+        prompt_probabilities: Prompt text -> the mention probability for that prompt, on
+            every engine and surface (a heterogeneous population of prompts, whose truth
+            is known: prompts left out use the probabilities above).
     """
 
     name: str
@@ -104,9 +108,14 @@ class CatalogueBrand:
     aliases: tuple[str, ...] = ()
     alias_probability: float = 0.3
     app_mention_probability: float | Mapping[str, float] | None = None
+    prompt_probabilities: Mapping[str, float] | None = None
 
-    def probability(self, engine: str, surface: str = "api") -> float:
-        """The mention probability on one engine and surface (``api`` or ``app``)."""
+    def probability(self, engine: str, surface: str = "api", prompt: str | None = None) -> float:
+        """The mention probability on one engine and surface, for one prompt if given."""
+        if prompt is not None and self.prompt_probabilities:
+            found = self.prompt_probabilities.get(prompt)
+            if found is not None:
+                return float(found)
         value = self.mention_probability
         if surface == "app" and self.app_mention_probability is not None:
             value = self.app_mention_probability
@@ -169,6 +178,8 @@ class BrandCatalogue:
             if brand.app_mention_probability is not None:
                 _per_engine(f"{brand.name}.app", brand.app_mention_probability)
             _probability(f"{brand.name}.alias_probability", brand.alias_probability)
+            for prompt, value in (brand.prompt_probabilities or {}).items():
+                _probability(f"{brand.name}.prompt_probabilities[{prompt!r}]", value)
         for domain in self.domains:
             _per_engine(domain.domain, domain.citation_rate)
             if domain.app_citation_rate is not None:
@@ -184,7 +195,8 @@ class BrandCatalogue:
         Args:
             data: ``{"seed": 7, "prompt_pattern": "crm", "brands": [{"name": "HubSpot",
                 "mention_probability": 0.6 or {"chat_gpt": 0.6}, "aliases": [...],
-                "alias_probability": 0.3}], "domains": [{"domain": "hubspot.com",
+                "alias_probability": 0.3, "prompt_probabilities": {"Which CRM?": 0.95}}],
+                "domains": [{"domain": "hubspot.com",
                 "citation_rate": 0.3, "hosts": ["", "blog."]}]}``.
 
         Returns:
@@ -204,6 +216,7 @@ class BrandCatalogue:
                 "aliases",
                 "alias_probability",
                 "app_mention_probability",
+                "prompt_probabilities",
             }
             if extra:
                 raise ValueError(f"brand {entry.get('name')!r}: unknown keys {sorted(extra)}")
@@ -214,6 +227,7 @@ class BrandCatalogue:
                     tuple(entry.get("aliases", ())),
                     float(entry.get("alias_probability", 0.3)),
                     entry.get("app_mention_probability"),
+                    entry.get("prompt_probabilities"),
                 )
             )
         domains = []
@@ -336,7 +350,9 @@ def brand_answer(
         without web search).
     """
     rng = _rng(catalogue, engine, fields)
-    named = [b for b in catalogue.brands if rng.random() < b.probability(engine, surface)]
+    asked = fields.get("user_prompt", fields.get("keyword"))
+    prompt = urllib.parse.unquote(asked) if isinstance(asked, str) else None
+    named = [b for b in catalogue.brands if rng.random() < b.probability(engine, surface, prompt)]
     rng.shuffle(named)
     sources: list[tuple[str, str, str]] = []
     fan_out: list[str] | None = None

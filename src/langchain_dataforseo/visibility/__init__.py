@@ -59,6 +59,7 @@ from langchain_dataforseo.visibility._stats import (
 )
 from langchain_dataforseo.visibility._store import RunInfo, TaskRecord, VisibilityStore, make_tag
 from langchain_dataforseo.visibility._store_journal import StoreJournal
+from langchain_dataforseo.visibility._waves import RunPrecisionWarning
 
 __all__ = [
     "OVERLAP_RULE",
@@ -77,6 +78,7 @@ __all__ = [
     "Rate",
     "RunEstimate",
     "RunInfo",
+    "RunPrecisionWarning",
     "StoreJournal",
     "TaskRecord",
     "VisibilityRow",

@@ -19,8 +19,9 @@ from langchain_dataforseo._cost_bounds import (
 )
 from langchain_dataforseo.scraper._run import LIVE_RESERVATION_USD, STANDARD_RESERVATION_USD
 from langchain_dataforseo.visibility._panel import Panel
-from langchain_dataforseo.visibility._store import TaskRecord
-from langchain_dataforseo.visibility._surfaces import APP
+from langchain_dataforseo.visibility._store import TaskRecord, make_tag
+from langchain_dataforseo.visibility._surfaces import API, APP, APP_MODEL
+from langchain_dataforseo.visibility._task_identity import task_body
 
 LIVE_ONLY_ENGINES: Final = frozenset({"perplexity"})
 """Engines without the Standard method: their tasks always run Live."""
@@ -95,22 +96,9 @@ def app_bound(method: str, max_cost_per_call: float | None = None) -> float:
     return STANDARD_RESERVATION_USD[1] if method == "standard" else LIVE_RESERVATION_USD
 
 
-def task_body(panel: Panel, task: TaskRecord) -> dict[str, Any]:
-    """The task fields the package sends for one panel task (for its worst-case cost).
-
-    Args:
-        panel: The panel.
-        task: The task.
-
-    Returns:
-        ``user_prompt``, ``model_name``, ``tag`` and the engine's settings.
-    """
-    return {
-        "user_prompt": task.prompt,
-        "model_name": task.model,
-        **panel.task_settings(task.engine),
-        "tag": task.tag,
-    }
+def cost_body(panel: Panel, task: TaskRecord) -> dict[str, Any]:
+    """The fields the package sends for one API-surface task, tag included (its cost)."""
+    return {**task_body(panel, task.prompt_index, task.engine, API), "tag": task.tag}
 
 
 def task_bound(
@@ -130,7 +118,7 @@ def task_bound(
     if max_cost_per_call is not None:
         floor = STANDARD_PREPAID_USD if method == "standard" else LIVE_PRICE_USD
         return max(max_cost_per_call, floor)
-    body = task_body(panel, task)
+    body = cost_body(panel, task)
     if method == "standard":
         return standard_reservation(task.engine, body)
     return live_reservation(task.engine, body)
@@ -346,3 +334,40 @@ def round_wait(collect_round: float, batch: int, calls_per_minute: int) -> float
         Seconds: the round length, or twice the time the fetches need at that pace plus 5 s.
     """
     return max(collect_round, 2 * batch * 60 / calls_per_minute + 5.0)
+
+
+def planned_task(
+    panel: Panel, run_id: str, p: int, engine: str, surface: str, sample: int
+) -> TaskRecord:
+    """A task of a panel as a run plans it: pending, never posted (pure).
+
+    Args:
+        panel: The panel.
+        run_id: The run.
+        p: The prompt's index.
+        engine: The engine.
+        surface: ``api`` or ``app``.
+        sample: The sample number.
+
+    Returns:
+        The task record.
+    """
+    return TaskRecord(
+        tag=make_tag(run_id, p, engine, sample, surface, body=task_body(panel, p, engine, surface)),
+        prompt_index=p,
+        prompt=panel.prompts[p],
+        engine=engine,
+        model=panel.engines[engine] if surface == API else APP_MODEL,
+        sample=sample,
+        status="pending",
+        task_id=None,
+        error_code=None,
+        error_message=None,
+        answer_model=None,
+        cost=None,
+        created_at="",
+        intent_at=None,
+        posted_at=None,
+        finished_at=None,
+        surface=surface,
+    )

@@ -45,6 +45,7 @@ from langchain_dataforseo import (
 )
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
 from langchain_dataforseo.visibility._panel import Panel
+from langchain_dataforseo.visibility._panel_checks import MAX_SAMPLES
 from langchain_dataforseo.visibility._plan import (
     METHODS,
     RunEstimate,
@@ -55,6 +56,7 @@ from langchain_dataforseo.visibility._plan import (
     check_model_options,
     engine_method,
     plan_estimate,
+    planned_task,
     task_reservation,
 )
 from langchain_dataforseo.visibility._progress import ProgressCallback, progress_of
@@ -71,10 +73,10 @@ from langchain_dataforseo.visibility._run_app import (
     run_app_live,
 )
 from langchain_dataforseo.visibility._run_context import RunContext, make_model, probe
-from langchain_dataforseo.visibility._store import TaskRecord, VisibilityStore, make_tag
+from langchain_dataforseo.visibility._store import TaskRecord, VisibilityStore
 from langchain_dataforseo.visibility._store_tasks import LEASE_SECONDS, new_owner
-from langchain_dataforseo.visibility._surfaces import API, APP, APP_MODEL
-from langchain_dataforseo.visibility._task_identity import task_body
+from langchain_dataforseo.visibility._surfaces import API, APP
+from langchain_dataforseo.visibility._waves import sample_to_target
 
 _log = logging.getLogger(__name__)
 
@@ -107,27 +109,7 @@ def estimate_run(
         tasks = store.tasks(run_id)
     else:
         tasks = (
-            TaskRecord(
-                tag=make_tag(
-                    run_id, p, engine, sample, surface, body=task_body(panel, p, engine, surface)
-                ),
-                prompt_index=p,
-                prompt=panel.prompts[p],
-                engine=engine,
-                model=panel.engines[engine] if surface == API else APP_MODEL,
-                sample=sample,
-                status="pending",
-                task_id=None,
-                error_code=None,
-                error_message=None,
-                answer_model=None,
-                cost=None,
-                created_at="",
-                intent_at=None,
-                posted_at=None,
-                finished_at=None,
-                surface=surface,
-            )
+            planned_task(panel, run_id, p, engine, surface, sample)
             for p, engine, surface, sample in panel.task_keys
         )
     return plan_estimate(
@@ -158,6 +140,31 @@ def _open_run(store: VisibilityStore, panel: Panel, run_id: str, method: str) ->
         msg = f"run {run_id!r} was started with method={recorded!r}; resume it with that method."
         raise VisibilityStoreError(msg, field="method", limit=recorded, actual=method)
     store.retry_unposted(run_id)
+
+
+def _check_precision(panel: Panel, target_half_width: float | None, max_samples: int | None) -> int:
+    """Check the precision target's settings; the most samples per prompt and engine."""
+    if target_half_width is None:
+        return panel.samples
+    if not (math.isfinite(target_half_width) and 0 < target_half_width <= 0.5):
+        msg = f"target_half_width must be in (0, 0.5], got {target_half_width!r}."
+        raise DataForSEOInputError(
+            msg, field="target_half_width", limit="(0, 0.5]", actual=target_half_width
+        )
+    wanted = max(panel.samples, 30) if max_samples is None else max_samples
+    if (
+        isinstance(wanted, bool)
+        or not isinstance(wanted, int)
+        or not (panel.samples <= wanted <= MAX_SAMPLES)
+    ):
+        msg = (
+            f"max_samples must be a whole number from the panel's samples ({panel.samples}) "
+            f"to {MAX_SAMPLES}, got {max_samples!r}."
+        )
+        raise DataForSEOInputError(
+            msg, field="max_samples", limit=(panel.samples, MAX_SAMPLES), actual=max_samples
+        )
+    return wanted
 
 
 def _admit(
@@ -202,6 +209,8 @@ async def arun_panel(
     tasks_per_post: int = 100,
     progress_interval: float = 1.0,
     lease_seconds: float = LEASE_SECONDS,
+    target_half_width: float | None = None,
+    max_samples: int | None = None,
     **model_options: Any,
 ) -> str:
     """Async :func:`run_panel`.
@@ -225,6 +234,7 @@ async def arun_panel(
         msg = f"lease_seconds must be a finite number > 0, got {lease_seconds!r}."
         raise DataForSEOInputError(msg, field="lease_seconds", limit="> 0", actual=lease_seconds)
     check_model_options(model_options)
+    wanted_samples = _check_precision(panel, target_half_width, max_samples)
     api_engines = [e for e in panel.engines if API in panel.surfaces_of(e)]
     app_engines = [e for e in panel.engines if APP in panel.surfaces_of(e)]
     methods = {engine: engine_method(engine, method) for engine in panel.engines}
@@ -249,7 +259,9 @@ async def arun_panel(
     owner = new_owner()
     keys = [budget_key(e, API) for e in api_engines] + [budget_key(e, APP) for e in app_engines]
     shares: dict[str, float | None] = dict.fromkeys(keys)
-    if max_cost is not None:
+    if max_cost is not None and target_half_width is None:
+        # each engine's model gets its share; sampling to a target spends where it is
+        # needed, under the run's cap that every post checks (the store's run_spend)
         available = max_cost - estimate.committed
         needs = {key: estimate.per_engine.get(key, 0.0) for key in keys}
         shares.update(budget_shares(available, needs))
@@ -289,22 +301,12 @@ async def arun_panel(
     previous = store.connection.execute("PRAGMA synchronous").fetchone()[0]
     store.connection.execute("PRAGMA synchronous=FULL")
     heartbeat = asyncio.create_task(_renew_leases(ctx))
-    deadline = time.monotonic() + max_wait
     try:
-        while True:
-            await asyncio.gather(*_round_jobs(ctx, models, apps))
-            # what this round leaves pending (in doubt, not collected in time) is free for
-            # any driver, this one included, in its next round
-            store.release_leases(run, owner)
-            held = store.held_elsewhere(run, owner)
-            if ctx.stop is not None or not held or not collect:
-                break
-            if time.monotonic() >= deadline:
-                _log.info("run %s: tasks still held by other drivers: %s", run, held)
-                break
-            # another driver holds tasks of this run: wait for it to finish them, and
-            # take over what it leaves (its leases expired, or released unfinished)
-            await asyncio.sleep(min(lease_seconds / 3, 5.0))
+        await _drive(ctx, models, apps)
+        if target_half_width is not None:
+            await sample_to_target(
+                ctx, partial(_drive, ctx, models, apps), target_half_width, wanted_samples
+            )
     finally:
         heartbeat.cancel()
         store.release_leases(run, owner)
@@ -316,6 +318,28 @@ async def arun_panel(
     if not store.tasks(run, "pending"):
         store.finish_run(run)
     return run
+
+
+async def _drive(
+    ctx: RunContext, models: Mapping[str, ChatDataForSEO], apps: Mapping[str, AppEngine]
+) -> None:
+    """Run rounds until nothing is left that this driver can take or wait for."""
+    store, run, owner = ctx.store, ctx.run_id, ctx.owner
+    deadline = time.monotonic() + ctx.max_wait
+    while True:
+        await asyncio.gather(*_round_jobs(ctx, models, apps))
+        # what this round leaves pending (in doubt, not collected in time) is free for
+        # any driver, this one included, in its next round
+        store.release_leases(run, owner)
+        held = store.held_elsewhere(run, owner)
+        if ctx.stop is not None or not held or not ctx.collect:
+            return
+        if time.monotonic() >= deadline:
+            _log.info("run %s: tasks still held by other drivers: %s", run, held)
+            return
+        # another driver holds tasks of this run: wait for it to finish them, and take
+        # over what it leaves (its leases expired, or released unfinished)
+        await asyncio.sleep(min(ctx.lease_seconds / 3, 5.0))
 
 
 def _round_jobs(
@@ -422,6 +446,8 @@ def run_panel(
     tasks_per_post: int = 100,
     progress_interval: float = 1.0,
     lease_seconds: float = LEASE_SECONDS,
+    target_half_width: float | None = None,
+    max_samples: int | None = None,
     **model_options: Any,
 ) -> str:
     """Collect a panel's answers into the store: resumable, within ``max_cost``.
@@ -468,6 +494,14 @@ def run_panel(
             drive one run at once: each posts, recovers and collects only the tasks it
             holds, so no task is posted twice; a dead call's tasks are taken over once its
             leases expire (those in doubt are looked up by tag, never posted again).
+        target_half_width: Sample to a precision target: after the panel's samples, keep
+            adding samples per prompt, in waves and widest interval first, until each
+            engine's prompt-level 95% interval of its mention rate is at most this
+            half-width (for example ``0.05``), within ``max_cost``. When the spread between
+            prompts alone is wider, more samples cannot help: it stops and warns
+            (:class:`RunPrecisionWarning`) that more prompts are needed.
+        max_samples: With ``target_half_width``, the most samples per prompt and engine
+            (default: 30, or the panel's samples if more).
         **model_options: Passed to every ``ChatDataForSEO`` (credentials, ``base_url``,
             ``poll_interval``, ``calls_per_minute``, ``http_client``, ...).
 
@@ -499,6 +533,8 @@ def run_panel(
             tasks_per_post=tasks_per_post,
             progress_interval=progress_interval,
             lease_seconds=lease_seconds,
+            target_half_width=target_half_width,
+            max_samples=max_samples,
             **model_options,
         )
     )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from langchain_dataforseo._constants import MAX_TAG_CHARS
@@ -95,22 +95,6 @@ class VisibilityStore(TaskStates, TaskResults):
         panel_json = json.dumps(panel.to_dict(), sort_keys=True, ensure_ascii=False)
         now = _now()
 
-        def rows() -> Iterator[tuple[object, ...]]:
-            """The task rows, one at a time (a million-task run is never a list)."""
-            key: tuple[int, str, str] | None = None
-            body: dict[str, Any] = {}
-            for p_index, engine, surface, sample in panel.task_keys:
-                if key != (p_index, engine, surface):  # samples share one body
-                    key = (p_index, engine, surface)
-                    body = task_body(panel, p_index, engine, surface)
-                tag = make_tag(run_id, p_index, engine, sample, surface, body=body)
-                if len(tag) > MAX_TAG_CHARS:  # raised inside the write: it rolls back
-                    msg = f"run_id {run_id!r} makes task tags longer than {MAX_TAG_CHARS}."
-                    raise VisibilityStoreError(msg, field="run_id", actual=run_id)
-                model = panel.engines[engine] if surface == API else APP_MODEL
-                prompt = panel.prompts[p_index]
-                yield (run_id, tag, p_index, prompt, engine, surface, model, sample, now)
-
         with self._write() as conn:
             found = conn.execute(
                 "SELECT panel_json FROM runs WHERE run_id = ?", (run_id,)
@@ -128,9 +112,46 @@ class VisibilityStore(TaskStates, TaskResults):
             conn.executemany(
                 "INSERT INTO tasks (run_id, tag, prompt_index, prompt, engine, surface, model, "
                 "sample, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
-                rows(),
+                _task_rows(panel, run_id, panel.task_keys, now),
             )
         return run_id
+
+    def add_samples(self, run_id: str, engine: str, surface: str, samples: int) -> int:
+        """Plan more samples of one engine and surface: each prompt gets up to ``samples``.
+
+        Used by a run sampling to a precision target (``run_panel(target_half_width=...)``);
+        the new tasks are pending, tagged as the run's others. Samples that exist are
+        left as they are, so two drivers adding the same wave add it once.
+
+        Args:
+            run_id: The run.
+            engine: One of the run's engines.
+            surface: ``api`` or ``app`` (one the engine is asked on).
+            samples: Samples per prompt wanted in all.
+
+        Returns:
+            How many tasks were added.
+
+        Raises:
+            VisibilityStoreError: For an unknown run, or an engine or surface it lacks.
+        """
+        panel = self.panel(run_id)
+        if engine not in panel.engines or surface not in panel.surfaces_of(engine):
+            msg = f"run {run_id!r} does not ask {engine!r} on the {surface!r} surface."
+            raise VisibilityStoreError(msg, field="engine", actual=f"{engine}:{surface}")
+        keys = (
+            (p_index, engine, surface, sample)
+            for p_index in range(len(panel.prompts))
+            for sample in range(samples)
+        )
+        with self._write() as conn:
+            cursor = conn.executemany(
+                "INSERT INTO tasks (run_id, tag, prompt_index, prompt, engine, "
+                "surface, model, sample, status, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT DO NOTHING",
+                _task_rows(panel, run_id, keys, _now()),
+            )
+            return int(cursor.rowcount)
 
     def runs(self) -> list[RunInfo]:
         """Every run, oldest first, with its task counts and cost."""
@@ -216,3 +237,22 @@ class VisibilityStore(TaskStates, TaskResults):
             conn.execute("DELETE FROM runs WHERE run_id = ?", (run_id,))
         self._brands.pop(run_id, None)
         return int(deleted)
+
+
+def _task_rows(
+    panel: Panel, run_id: str, keys: Iterable[tuple[int, str, str, int]], now: str
+) -> Iterator[tuple[object, ...]]:
+    """The task rows of these keys, one at a time (a million-task run is never a list)."""
+    key: tuple[int, str, str] | None = None
+    body: dict[str, Any] = {}
+    for p_index, engine, surface, sample in keys:
+        if key != (p_index, engine, surface):  # samples share one body
+            key = (p_index, engine, surface)
+            body = task_body(panel, p_index, engine, surface)
+        tag = make_tag(run_id, p_index, engine, sample, surface, body=body)
+        if len(tag) > MAX_TAG_CHARS:  # raised inside the write: it rolls back
+            msg = f"run_id {run_id!r} makes task tags longer than {MAX_TAG_CHARS}."
+            raise VisibilityStoreError(msg, field="run_id", actual=run_id)
+        model = panel.engines[engine] if surface == API else APP_MODEL
+        prompt = panel.prompts[p_index]
+        yield (run_id, tag, p_index, prompt, engine, surface, model, sample, now)
