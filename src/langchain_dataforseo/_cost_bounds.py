@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from langchain_dataforseo._constants import LIVE_BASE_PRICE_USD, STANDARD_BASE_PRICE_USD
-from langchain_dataforseo.errors import DataForSEOError, DataForSEOInputError
+from langchain_dataforseo.errors import DataForSEOBudgetError, DataForSEOError, DataForSEOInputError
 
 STANDARD_PREPAID_USD: Final = round(STANDARD_BASE_PRICE_USD + 0.01, 7)
 """What ``task_post`` charges per created task before settlement ($0.0002 + $0.01)."""
@@ -221,6 +221,6 @@ def outcome_unknown(error: DataForSEOError) -> bool:
     provably did not run cost nothing; otherwise (a timeout or dropped connection after
     sending, an unreadable answer) the task may have run and been charged.
     """
-    if isinstance(error, DataForSEOInputError):  # refused before anything was sent
-        return False
+    if isinstance(error, (DataForSEOInputError, DataForSEOBudgetError)):
+        return False  # refused before anything was sent
     return error.status_code is None and not error.is_retryable

@@ -59,7 +59,10 @@ def post_all(
     log = log or ChunkLog(None)
     out: list[TaskHandle | DataForSEOError] = []
     for chunk in chunks(tasks):
-        log.before(engine, chunk)
+        refusal = _journal_refusal(log, engine, chunk)
+        if refusal is not None:
+            out.extend([refusal] * len(chunk))
+            continue
         answer = _caught(client.task_post, engine, chunk)
         out.extend(_chunk_done(log, engine, chunk, answer, len(out)))
     return out
@@ -77,12 +80,30 @@ async def apost_all(
     starts = [sum(len(part) for part in parts[:i]) for i in range(len(parts))]
 
     async def post(chunk: list[dict[str, Any]], first: int) -> list[TaskHandle | DataForSEOError]:
-        chunk_log.before(engine, chunk)
+        refusal = _journal_refusal(chunk_log, engine, chunk)
+        if refusal is not None:
+            return [refusal] * len(chunk)
         answer = await _acaught(client.atask_post, engine, chunk)
         return _chunk_done(chunk_log, engine, chunk, answer, first)
 
     answers = await asyncio.gather(*(post(c, f) for c, f in zip(parts, starts, strict=True)))
     return [result for part in answers for result in part]
+
+
+def _journal_refusal(
+    log: ChunkLog, engine: str, chunk: Sequence[dict[str, Any]]
+) -> DataForSEOError | None:
+    """Journal the chunk's intent; a journal's refusal (nothing is sent) as a value.
+
+    A journal refuses a chunk by raising a ``DataForSEOError`` (the visibility store: its
+    tasks are held by another driver, or the run's cap is reached): every task of the
+    chunk then gets that error, refused before sending (its reservation is released).
+    """
+    try:
+        log.before(engine, chunk)
+    except DataForSEOError as refusal:
+        return refusal
+    return None
 
 
 def _caught(call: Callable[..., Any], *args: Any) -> Any:

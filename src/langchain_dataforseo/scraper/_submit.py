@@ -142,11 +142,26 @@ class _Posting:
     def chunks(self, tasks: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
         return chunks([tasks[p] for p in self.post], self.per_post)
 
-    def before(self, chunk: Sequence[dict[str, Any]]) -> float:
-        """Reserve the chunk's worst case, then journal its intent; the reservation."""
+    def before(self, chunk: Sequence[dict[str, Any]]) -> float | DataForSEOError:
+        """Reserve the chunk's worst case, then journal its intent; the reservation.
+
+        A journal may refuse the chunk (a ``DataForSEOError``: another driver holds its
+        tasks, the run's cap): nothing is sent, the reservation is released and the
+        refusal is returned.
+        """
         reserved = self.spend.budget.reserve(len(chunk), self.unit, "LLM Scraper task_post")
-        self.sub.log.before(self.spend.engine, chunk)
+        try:
+            self.sub.log.before(self.spend.engine, chunk)
+        except DataForSEOError as refusal:
+            self.spend.budget.settle(reserved, 0.0)
+            return refusal
         return reserved
+
+    def refused(self, chunk: Sequence[dict[str, Any]], refusal: DataForSEOError) -> None:
+        """Place a chunk the journal refused: each of its tasks gets the refusal."""
+        for offset in range(len(chunk)):
+            self.results[self.post[self.done + offset]] = refusal
+        self.done += len(chunk)
 
     def after(
         self,
@@ -213,6 +228,9 @@ def _locked_steps(
     posting = _Posting(spend, sub, unit, post, results, per_post)
     for chunk in posting.chunks(tasks):
         reserved = posting.before(chunk)
+        if isinstance(reserved, DataForSEOError):  # refused by the journal: nothing sent
+            posting.refused(chunk, reserved)
+            continue
         try:
             answer: list[Any] | DataForSEOError = yield _PostChunk(spend.engine, chunk)
         except DataForSEOError as error:

@@ -77,3 +77,11 @@ class OutputFileError(DataForSEOInputError):
     def __init__(self, message: str, *, path: str | Path, field: str) -> None:
         super().__init__(message, field=field, actual=str(path))
         self.path = Path(path)
+
+
+class LeaseLostError(VisibilityStoreError):
+    """A chunk's tasks are held by another driver of the run (or were posted by it).
+
+    Raised by a store journal before the chunk is posted: nothing was sent; the driver
+    leaves the chunk to the other.
+    """

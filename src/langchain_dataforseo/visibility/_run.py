@@ -31,11 +31,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, Final
 
 from langchain_dataforseo import (
     ChatDataForSEO,
@@ -79,6 +80,9 @@ from langchain_dataforseo.visibility._surfaces import API, APP
 from langchain_dataforseo.visibility._waves import sample_to_target
 
 _log = logging.getLogger(__name__)
+
+MIN_LEASE_SECONDS: Final = 60.0
+"""The shortest lease a run takes: renewals every third of it must outlast a store lock."""
 
 
 def estimate_run(
@@ -230,9 +234,14 @@ async def arun_panel(
         raise DataForSEOInputError(
             msg, field="tasks_per_post", limit=TASKS_PER_POST, actual=tasks_per_post
         )
-    if not (math.isfinite(lease_seconds) and lease_seconds > 0):
-        msg = f"lease_seconds must be a finite number > 0, got {lease_seconds!r}."
-        raise DataForSEOInputError(msg, field="lease_seconds", limit="> 0", actual=lease_seconds)
+    if not (math.isfinite(lease_seconds) and lease_seconds >= MIN_LEASE_SECONDS):
+        msg = (
+            f"lease_seconds must be a finite number >= {MIN_LEASE_SECONDS:g} (well above the "
+            f"store's 30 s lock wait), got {lease_seconds!r}."
+        )
+        raise DataForSEOInputError(
+            msg, field="lease_seconds", limit=f">= {MIN_LEASE_SECONDS:g}", actual=lease_seconds
+        )
     check_model_options(model_options)
     wanted_samples = _check_precision(panel, target_half_width, max_samples)
     api_engines = [e for e in panel.engines if API in panel.surfaces_of(e)]
@@ -327,10 +336,15 @@ async def _drive(
     store, run, owner = ctx.store, ctx.run_id, ctx.owner
     deadline = time.monotonic() + ctx.max_wait
     while True:
-        await asyncio.gather(*_round_jobs(ctx, models, apps))
+        # every job runs to its end, whatever another raises: no lease is released, and
+        # the store not left, while a call it started may still be paid
+        outcomes = await asyncio.gather(*_round_jobs(ctx, models, apps), return_exceptions=True)
+        failures = [o for o in outcomes if isinstance(o, BaseException)]
         # what this round leaves pending (in doubt, not collected in time) is free for
         # any driver, this one included, in its next round
         store.release_leases(run, owner)
+        if failures:
+            raise failures[0]
         held = store.held_elsewhere(run, owner)
         if ctx.stop is not None or not held or not ctx.collect:
             return
@@ -353,8 +367,15 @@ def _round_jobs(
     store, run, owner = ctx.store, ctx.run_id, ctx.owner
     for holder in store.break_dead_leases(run):
         _log.info("run %s: took over the tasks of %s (its process is gone)", run, holder)
-    started = [t.tag for t in store.tasks(run, "pending") if t.intent_at is not None or t.task_id]
-    store.claim(run, started, owner, lease_seconds=ctx.lease_seconds)
+    # tasks started before: posted ones to collect, and those in doubt to look up by tag
+    # (once per driver: a second look-up of the same tags would find what the first did)
+    started = [
+        t.tag
+        for t in store.tasks(run, "pending")
+        if t.task_id or (t.intent_at is not None and t.tag not in ctx.looked_up)
+    ]
+    taken = store.claim(run, started, owner, lease_seconds=ctx.lease_seconds)
+    ctx.looked_up.update(taken)
     tasks = [
         t
         for t in store.tasks(run, "pending")
@@ -386,10 +407,24 @@ def _round_jobs(
 
 
 async def _renew_leases(ctx: RunContext) -> None:
-    """Renew this driver's leases every third of their length while the run goes on."""
+    """Renew this driver's leases every third of their length while the run goes on.
+
+    A renewal that fails (the store locked or full) is retried at the next beat; when
+    none has succeeded for two thirds of a lease, the run stops before its leases can
+    expire under it (what it started is kept, as at any stop).
+    """
+    last = time.monotonic()
     while True:
         await asyncio.sleep(ctx.lease_seconds / 3)
-        ctx.store.renew_leases(ctx.run_id, ctx.owner, lease_seconds=ctx.lease_seconds)
+        try:
+            ctx.store.renew_leases(ctx.run_id, ctx.owner, lease_seconds=ctx.lease_seconds)
+        except (sqlite3.Error, VisibilityStoreError) as error:
+            _log.warning("run %s: could not renew its leases: %s", ctx.run_id, error)
+            if time.monotonic() - last >= ctx.lease_seconds * 2 / 3 and ctx.stop is None:
+                msg = f"run {ctx.run_id!r}: its leases could not be renewed ({error})."
+                ctx.stop = VisibilityStoreError(msg, field="lease", actual=str(error))
+            continue
+        last = time.monotonic()
 
 
 def _app_engine(

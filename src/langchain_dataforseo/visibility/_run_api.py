@@ -17,7 +17,6 @@ from langchain_core.messages import AIMessage
 
 from langchain_dataforseo import (
     ChatDataForSEO,
-    DataForSEOBudgetError,
     DataForSEOError,
     DataForSEOTaskInDoubtError,
     DataForSEOTaskPendingError,
@@ -29,6 +28,7 @@ from langchain_dataforseo._standard.journal import created_record
 from langchain_dataforseo.visibility._answers import raw_task_of, result_cost
 from langchain_dataforseo.visibility._plan import collect_batch, found_by_tag, round_wait
 from langchain_dataforseo.visibility._run_context import (
+    LEFT_UNSENT,
     STOPS_RUN,
     RunContext,
     record_failure,
@@ -109,7 +109,7 @@ async def post_standard(
                     repost_in_doubt=ctx.repost_in_doubt,
                     recover_wait=0.0,
                 )
-            except DataForSEOBudgetError:
+            except LEFT_UNSENT:
                 return  # refused before posting: stays unsent
             except STOPS_RUN as error:
                 ctx.stop = error
@@ -117,8 +117,8 @@ async def post_standard(
             for task, item in zip(chunk, items, strict=True):
                 if isinstance(item, TaskHandle):
                     opened[task.tag] = item
-                elif isinstance(item, DataForSEOTaskInDoubtError):
-                    pass  # the journal keeps it in doubt
+                elif isinstance(item, (DataForSEOTaskInDoubtError, *LEFT_UNSENT)):
+                    pass  # the journal keeps it in doubt, or it was never sent
                 elif isinstance(item, STOPS_RUN):
                     ctx.stop = item
                 elif isinstance(item, DataForSEOError) and outcome_unknown(item):

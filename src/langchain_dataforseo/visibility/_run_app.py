@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from langchain_dataforseo import (
-    DataForSEOBudgetError,
     DataForSEOTaskInDoubtError,
     DataForSEOTaskPendingError,
     TaskHandle,
@@ -37,6 +36,7 @@ from langchain_dataforseo.scraper._run import (
 )
 from langchain_dataforseo.scraper._submit import Resume, asubmit
 from langchain_dataforseo.visibility._run_context import (
+    LEFT_UNSENT,
     STOPS_RUN,
     RunContext,
     record_failure,
@@ -115,14 +115,14 @@ async def post_app(ctx: RunContext, app: AppEngine, tasks: Sequence[TaskRecord])
             resume=resume,
             per_post=ctx.tasks_per_post,
         )
-    except DataForSEOBudgetError:
+    except LEFT_UNSENT:
         return  # refused before posting (what was posted before is in the store)
     except STOPS_RUN as error:
         ctx.stop = error
         return
     for task, item in zip(tasks, items, strict=True):
-        if isinstance(item, (TaskHandle, DataForSEOTaskInDoubtError)):
-            continue  # the store has its handle, or keeps it in doubt
+        if isinstance(item, (TaskHandle, DataForSEOTaskInDoubtError, *LEFT_UNSENT)):
+            continue  # the store has its handle, keeps it in doubt, or it was never sent
         if isinstance(item, STOPS_RUN):
             ctx.stop = item
         elif not outcome_unknown(item):

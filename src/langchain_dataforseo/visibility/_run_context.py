@@ -25,6 +25,7 @@ from langchain_dataforseo import (
 from langchain_dataforseo._cost_bounds import checked_cost, outcome_unknown
 from langchain_dataforseo._raw_tasks import keep_raw_tasks
 from langchain_dataforseo._settings import MODEL_FIELDS
+from langchain_dataforseo.visibility._errors import LeaseLostError
 from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._progress import ProgressCallback, progress_of
 from langchain_dataforseo.visibility._store import TaskRecord, VisibilityStore
@@ -33,6 +34,9 @@ from langchain_dataforseo.visibility._store_tasks import LEASE_SECONDS, new_owne
 
 STOPS_RUN: Final = (DataForSEOAuthenticationError, DataForSEOPaymentError)
 """Errors after which no other task can succeed: the run stops (its store stays consistent)."""
+LEFT_UNSENT: Final = (DataForSEOBudgetError, LeaseLostError)
+"""Refusals before sending that leave a task unsent: the cap (this driver's or the run's),
+or another driver holding it."""
 
 
 @dataclass
@@ -74,6 +78,7 @@ class RunContext:
     lease_seconds: float = LEASE_SECONDS
     max_cost: float | None = None
     reservation: Callable[[TaskRecord], float] = lambda _task: 0.0
+    looked_up: set[str] = field(default_factory=set)
     last_report: float = 0.0
     stop: BaseException | None = None
     posting: dict[str, asyncio.Event] = field(default_factory=dict)
@@ -170,9 +175,9 @@ def record_failure(
     if isinstance(error, DataForSEOError):
         code = error.status_code
         task_id = error.task_id if created else None
-        cost = checked_cost(error.cost) if error.cost is not None else 0.0
+        cost = checked_cost(error.cost) if error.cost is not None else None
     else:
-        code, task_id, cost = None, None, 0.0
+        code, task_id, cost = None, None, None  # a cost not known keeps what was recorded
     raw = None
     if task_id is not None:
         raw = (kept or {}).get(task_id) or {

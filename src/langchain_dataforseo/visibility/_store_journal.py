@@ -40,7 +40,7 @@ from langchain_dataforseo._standard.journal import (
     record_family,
 )
 from langchain_dataforseo.errors import DataForSEOBudgetError
-from langchain_dataforseo.visibility._errors import VisibilityStoreError
+from langchain_dataforseo.visibility._errors import LeaseLostError, VisibilityStoreError
 from langchain_dataforseo.visibility._store import VisibilityStore
 from langchain_dataforseo.visibility._store_tasks import LEASE_SECONDS
 from langchain_dataforseo.visibility._surfaces import API, APP
@@ -180,35 +180,35 @@ class StoreJournal:
         if self.owner is None:
             self.store.record_intent(self.run_id, tags)
             return
-        taken = set(
-            self.store.claim_intent(
-                self.run_id,
-                tags,
-                self.owner,
-                lease_seconds=self.lease_seconds,
-                reserve=self.reserve,
-                max_cost=self.max_cost,
-            )
+        spent_before = self.store.run_spend(self.run_id)
+        taken = self.store.claim_intent(
+            self.run_id,
+            tags,
+            self.owner,
+            lease_seconds=self.lease_seconds,
+            reserve=self.reserve,
+            max_cost=self.max_cost,
+            whole=True,  # the chunk is posted in one request: all its tasks, or none
         )
-        refused = [tag for tag in tags if tag not in taken]
-        if refused:
-            self.store.clear_intent(self.run_id, list(taken))  # the chunk is not posted
-            spent = self.store.run_spend(self.run_id)
-            needed = sum(self.reserve.get(tag, 0.0) for tag in tags)
-            if self.max_cost is not None and spent + needed > self.max_cost + 1e-9:
-                msg = (
-                    f"Budget: run {self.run_id!r} has spent or reserved ${spent:.4f} of its "
-                    f"max_cost ${self.max_cost:.4f} (all its drivers); this chunk's "
-                    f"{len(tags)} task(s) would reserve ${needed:.4f}. Nothing was posted."
-                )
-                raise DataForSEOBudgetError(msg, spent=spent, max_cost=self.max_cost, needed=needed)
-            holders = self.store.held_elsewhere(self.run_id, self.owner)
+        if taken or not tags:
+            return
+        needed = sum(self.reserve.get(tag, 0.0) for tag in tags)
+        if self.max_cost is not None and spent_before + needed > self.max_cost + 1e-9:
             msg = (
-                f"{len(refused)} task(s) of run {self.run_id!r} (first {refused[0]!r}) are "
-                "held by another driver or already posted; nothing was posted for this "
-                f"chunk. Holders: {', '.join(holders) or 'none live'}."
+                f"Budget: run {self.run_id!r} has spent or reserved ${spent_before:.4f} of its "
+                f"max_cost ${self.max_cost:.4f} (all its drivers); this chunk's "
+                f"{len(tags)} task(s) would reserve ${needed:.4f}. Nothing was posted."
             )
-            raise VisibilityStoreError(msg, field="lease", limit=self.owner, actual=refused[0])
+            raise DataForSEOBudgetError(
+                msg, spent=spent_before, max_cost=self.max_cost, needed=needed
+            )
+        holders = self.store.held_elsewhere(self.run_id, self.owner)
+        msg = (
+            f"task(s) of run {self.run_id!r} (of {tags[0]!r}...) are held by another driver "
+            f"or already posted; nothing was posted for this chunk. Holders: "
+            f"{', '.join(holders) or 'none live'}."
+        )
+        raise LeaseLostError(msg, field="lease", limit=self.owner, actual=tags[0])
 
     def _check_surface(self, tags: Iterable[object]) -> None:
         """Refuse tags of the other surface's tasks (nothing is written then)."""

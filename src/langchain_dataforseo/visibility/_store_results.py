@@ -55,6 +55,8 @@ class TaskResults(StoreBase):
         now = _now()
         with self._write() as conn:
             row = self._row(conn, run_id, tag)
+            if _measured(conn, row):  # the first answer wins: a late error never replaces it
+                return
             conn.execute("DELETE FROM mentions WHERE task = ?", (row,))
             conn.execute("DELETE FROM citations WHERE task = ?", (row,))
             conn.execute("DELETE FROM fan_out WHERE task = ?", (row,))
@@ -62,7 +64,7 @@ class TaskResults(StoreBase):
                 "UPDATE tasks SET status = 'failed', error_code = ?, error_message = ?, "
                 "raw_json = COALESCE(?, raw_json), cost = COALESCE(?, cost), "
                 "task_id = COALESCE(task_id, ?), finished_at = ?, named_count = 0, "
-                "citation_count = 0 WHERE id = ?",
+                "citation_count = 0 WHERE id = ? AND status != 'measured'",
                 (
                     code,
                     message,
@@ -117,6 +119,9 @@ class TaskResults(StoreBase):
                 raw = json.dumps(
                     redact_stored_task(raw_task), ensure_ascii=False, separators=(",", ":")
                 )
+                failed = answer.status_code != 20000 or not raw_task.get("result")
+                if failed and _measured(conn, row):
+                    continue  # the first answer wins: a late error never replaces it
                 if answer.status_code in PENDING_CODES:
                     conn.execute(
                         "UPDATE tasks SET task_id = COALESCE(task_id, ?) "
@@ -132,7 +137,8 @@ class TaskResults(StoreBase):
                     conn.execute(
                         "UPDATE tasks SET status = 'failed', error_code = ?, error_message = ?, "
                         "raw_json = ?, cost = COALESCE(?, cost), task_id = COALESCE(task_id, ?), "
-                        "finished_at = ?, named_count = 0, citation_count = 0 WHERE id = ?",
+                        "finished_at = ?, named_count = 0, citation_count = 0 "
+                        "WHERE id = ? AND status != 'measured'",
                         (
                             answer.status_code,
                             message if isinstance(message, str) else "no result",
@@ -254,3 +260,9 @@ class TaskResults(StoreBase):
             msg = f"run {run_id!r} has no task tagged {tag!r}."
             raise VisibilityStoreError(msg, field="tag", actual=tag)
         return json.loads(row[0]) if row[0] is not None else None
+
+
+def _measured(conn: sqlite3.Connection, row: int) -> bool:
+    """Whether a task row already holds a measured answer."""
+    found = conn.execute("SELECT status FROM tasks WHERE id = ?", (row,)).fetchone()
+    return found is not None and found[0] == "measured"

@@ -18,12 +18,14 @@ makes the second claimant re-check the condition and find the row taken).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import sqlite3
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, Final
 
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
@@ -41,20 +43,36 @@ _FREE: Final = "(lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)"
 """The lease condition of a task a driver may take: free, its own, or expired."""
 
 
+def _machine() -> str:
+    """This host as lease owners name it: its name and its boot and PID namespace digest."""
+    marks = []
+    for path in ("/proc/sys/kernel/random/boot_id", "/proc/self/ns/pid"):
+        try:
+            marks.append(os.readlink(path) if path.endswith("/pid") else Path(path).read_text())
+        except OSError:
+            continue
+    host = socket.gethostname().replace(":", "_")
+    if not marks:
+        return host
+    digest = hashlib.sha256("|".join(marks).encode()).hexdigest()[:8]
+    return f"{host}~{digest}"
+
+
 def new_owner() -> str:
-    """A driver's lease owner id: ``host:pid:random`` (says who holds a task, unique)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    """A driver's lease owner id: ``machine:pid:random`` (says who holds a task, unique)."""
+    return f"{_machine()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def holder_is_dead(owner: str) -> bool:
     """Whether a lease owner is a process of this machine that no longer runs.
 
-    Only a holder on this host whose pid is gone is known dead; any other (another
-    machine, a live pid, maybe a reused one) is trusted until its lease expires.
+    Only a holder of this machine (same host name, boot and PID namespace) whose pid is
+    gone is known dead; any other (another machine or container, a live pid, maybe a
+    reused one) is trusted until its lease expires.
     """
-    host, _, rest = owner.partition(":")
+    machine, _, rest = owner.partition(":")
     pid_text = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid_text.isdigit():
+    if machine != _machine() or not pid_text.isdigit():
         return False
     try:
         os.kill(int(pid_text), 0)
@@ -65,12 +83,17 @@ def holder_is_dead(owner: str) -> bool:
     return False
 
 
+class _NotWhole(Exception):
+    """A chunk could not be taken whole (its transaction is rolled back)."""
+
+
 def _spend(conn: sqlite3.Connection, run_id: str) -> float:
     """The run's spend: costs of finished tasks, max(cost, reserved) of started ones."""
     row = conn.execute(
         "SELECT COALESCE(SUM(CASE WHEN status != 'pending' THEN COALESCE(cost, 0) "
         "WHEN task_id IS NOT NULL OR intent_at IS NOT NULL "
-        "THEN MAX(COALESCE(reserved, 0), COALESCE(cost, 0)) ELSE 0 END), 0) "
+        "THEN CASE WHEN COALESCE(reserved, 0) > COALESCE(cost, 0) THEN COALESCE(reserved, 0) "
+        "ELSE COALESCE(cost, 0) END ELSE 0 END), 0) "
         "FROM tasks WHERE run_id = ?",
         (run_id,),
     ).fetchone()
@@ -202,6 +225,7 @@ class TaskStates(StoreBase):
         lease_seconds: float = LEASE_SECONDS,
         reserve: Mapping[str, float] | None = None,
         max_cost: float | None = None,
+        whole: bool = False,
     ) -> list[str]:
         """Take the lease of tasks to post and record their intent, in one transaction.
 
@@ -224,6 +248,8 @@ class TaskStates(StoreBase):
             reserve: Tag -> what posting the task may cost at most (USD), recorded with
                 the intent; 0 for a tag not given.
             max_cost: The run's cap in USD (``None``: no cap).
+            whole: All the tags or none (one chunk, posted in one request): when one
+                cannot be taken, nothing is written and none is returned.
 
         Returns:
             The tags taken, whose intent is now recorded: post exactly these.
@@ -237,6 +263,7 @@ class TaskStates(StoreBase):
             unsent=False,
             reserve=reserve or {},
             max_cost=max_cost,
+            whole=whole,
         )
 
     def run_spend(self, run_id: str) -> float:
@@ -264,6 +291,7 @@ class TaskStates(StoreBase):
         unsent: bool,
         reserve: Mapping[str, float] | None = None,
         max_cost: float | None = None,
+        whole: bool = False,
     ) -> list[str]:
         """Claim tasks (see :meth:`claim` and :meth:`claim_intent`)."""
         self._check_run(run_id)
@@ -271,13 +299,16 @@ class TaskStates(StoreBase):
         now = _now()
         until = _until(lease_seconds)
         if intent:
+            # a task posted again (in doubt, taken over to repost) keeps what its first
+            # post reserved: that post may have been paid too
             sql = (
-                "UPDATE tasks SET lease_owner = ?, lease_until = ?, intent_at = ?, "  # noqa: S608
-                "reserved = ? "
+                "UPDATE tasks SET lease_owner = ?, lease_until = ?, "  # noqa: S608
+                "reserved = CASE WHEN intent_at IS NULL THEN ? "
+                "ELSE COALESCE(reserved, 0) + ? END, intent_at = ? "
                 "WHERE run_id = ? AND tag = ? AND status = 'pending' AND task_id IS NULL "
                 f"AND ((intent_at IS NULL AND {_FREE}) OR lease_owner = ?)"
             )
-            params: tuple[Any, ...] = (owner, until, now)
+            params: tuple[Any, ...] = (owner, until)
             tail: tuple[Any, ...] = (owner, now, owner)
         else:
             sql = (
@@ -287,17 +318,23 @@ class TaskStates(StoreBase):
             if unsent:
                 sql += " AND intent_at IS NULL AND task_id IS NULL"
             params, tail = (owner, until), (owner, now)
+        wanted = list(dict.fromkeys(tags))
         taken: list[str] = []
-        with self._write() as conn:
-            spent = _spend(conn, run_id) if max_cost is not None else 0.0
-            for tag in dict.fromkeys(tags):
-                cost = float(reserve.get(tag, 0.0))
-                if max_cost is not None and spent + cost > max_cost + 1e-9:
-                    break  # the run's cap: this task and every later one stay unsent
-                values = (*params, cost) if intent else params
-                if conn.execute(sql, (*values, run_id, tag, *tail)).rowcount == 1:
-                    taken.append(tag)
-                    spent += cost
+        try:
+            with self._write() as conn:
+                spent = _spend(conn, run_id) if max_cost is not None else 0.0
+                for tag in wanted:
+                    cost = float(reserve.get(tag, 0.0))
+                    if max_cost is not None and spent + cost > max_cost + 1e-9:
+                        break  # the run's cap: this task and every later one stay unsent
+                    values = (*params, cost, cost, now) if intent else params
+                    if conn.execute(sql, (*values, run_id, tag, *tail)).rowcount == 1:
+                        taken.append(tag)
+                        spent += cost
+                if whole and len(taken) < len(wanted):
+                    raise _NotWhole  # rolls the transaction back: nothing was taken
+        except _NotWhole:
+            return []
         return taken
 
     def renew_leases(self, run_id: str, owner: str, *, lease_seconds: float = LEASE_SECONDS) -> int:
@@ -368,9 +405,9 @@ class TaskStates(StoreBase):
         """
         rows = self._conn.execute(
             "SELECT lease_owner, COUNT(*) FROM tasks WHERE run_id = ? AND status = 'pending' "
-            "AND lease_owner IS NOT NULL AND lease_owner IS NOT ? AND lease_until >= ? "
+            "AND lease_owner IS NOT NULL AND lease_owner <> ? AND lease_until >= ? "
             "GROUP BY lease_owner ORDER BY lease_owner",
-            (run_id, owner, _now()),
+            (run_id, owner or "", _now()),
         )
         return {str(holder): int(count) for holder, count in rows}
 

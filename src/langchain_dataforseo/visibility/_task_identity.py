@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from typing import Any, Final
-from urllib.parse import unquote
+from urllib.parse import unquote, unquote_plus
 
 from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._store_types import task_digest
@@ -46,10 +46,20 @@ def task_body(panel: Panel, prompt_index: int, engine: str, surface: str) -> dic
     return body
 
 
+def _fold(text: str) -> str:
+    """Text with its white space folded (runs of spaces, line breaks: one space)."""
+    return " ".join(text.split())
+
+
 def _same(key: str, ours: object, theirs: object) -> bool:
     """Whether an echoed field says what we sent (text folded, numbers to 1e-9)."""
     if key in _TEXT_FIELDS and isinstance(ours, str) and isinstance(theirs, str):
-        return " ".join(unquote(ours).split()) == " ".join(unquote(theirs).split())
+        # as sent, or as the API may decode it (``%##`` and ``+`` read as a space)
+        mine = {_fold(ours), _fold(unquote(ours)), _fold(unquote_plus(ours))}
+        return bool(mine & {_fold(theirs), _fold(unquote(theirs)), _fold(unquote_plus(theirs))})
+    if key == "model_name" and isinstance(ours, str) and isinstance(theirs, str):
+        # an alias may come back as the dated name it resolved to, or the other way
+        return theirs.startswith(ours) or ours.startswith(theirs)
     if isinstance(ours, bool) or isinstance(theirs, bool):
         return ours == theirs
     if isinstance(ours, (int, float)) and isinstance(theirs, (int, float)):

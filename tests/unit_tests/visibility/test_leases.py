@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from langchain_dataforseo.visibility import Panel, VisibilityStore, VisibilityStoreError
+from langchain_dataforseo.visibility._errors import LeaseLostError
 from langchain_dataforseo.visibility._store_journal import StoreJournal
 from langchain_dataforseo.visibility._store_tasks import holder_is_dead, new_owner
 
@@ -108,7 +109,7 @@ def test_the_journal_of_a_driver_refuses_a_chunk_with_a_task_held_elsewhere(stor
     one, two, *_ = tags(store, run)
     store.claim(run, [two], "x:9:other")
     journal = StoreJournal(store, run, [one, two], owner="x:1:me")
-    with pytest.raises(VisibilityStoreError, match="held by another driver") as caught:
+    with pytest.raises(LeaseLostError, match="held by another driver") as caught:
         journal.append({"v": 1, "event": "intent", "engine": "chat_gpt", "tags": [one, two]})
     assert caught.value.field == "lease"
     # nothing of the chunk is left in doubt: the task this journal took is free again
@@ -116,7 +117,7 @@ def test_the_journal_of_a_driver_refuses_a_chunk_with_a_task_held_elsewhere(stor
     assert [t.tag for t in store.unsent(run)] == tags(store, run)
 
 
-def test_a_holder_on_this_host_whose_process_is_gone_is_dead(store, run):
+def test_a_holder_on_this_machine_whose_process_is_gone_is_dead(store, run):
     gone = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
         check=True,
@@ -124,10 +125,12 @@ def test_a_holder_on_this_host_whose_process_is_gone_is_dead(store, run):
         text=True,
     )
     pid = int(gone.stdout)
-    here = socket.gethostname()
+    here = new_owner().partition(":")[0]  # host name and boot / PID-namespace digest
     assert holder_is_dead(f"{here}:{pid}:abcd")
     assert not holder_is_dead(f"{here}:{os.getpid()}:abcd")  # this process runs
     assert not holder_is_dead(f"another-machine:{pid}:abcd")  # cannot tell: trusted
+    # same host name, another container or boot: cannot tell either
+    assert not holder_is_dead(f"{socket.gethostname()}~00000000:{pid}:abcd")
     assert not holder_is_dead("not-an-owner")
     first, second, *_ = tags(store, run)
     store.claim_intent(run, [first], f"{here}:{pid}:abcd")
@@ -136,6 +139,39 @@ def test_a_holder_on_this_host_whose_process_is_gone_is_dead(store, run):
     (doubt, _) = store.in_doubt(run)
     assert doubt.tag == first
     assert doubt.lease_owner is None  # free, still in doubt
+
+
+def test_a_chunk_is_taken_whole_or_not_at_all_and_a_repost_keeps_its_doubt(store, run):
+    one, two, *_ = tags(store, run)
+    me = "h:1:me"
+    # one is in doubt under my lease (taken over, to be posted again); two another holds
+    assert store.claim_intent(run, [one], me, reserve={one: 0.5}) == [one]
+    store.claim(run, [two], "h:2:other", unsent=True)
+    assert store.claim_intent(run, [one, two], me, reserve={one: 0.5, two: 0.5}, whole=True) == []
+    (doubt,) = store.in_doubt(run)  # untouched: still in doubt, its reservation kept
+    assert doubt.tag == one
+    assert store.run_spend(run) == pytest.approx(0.5)
+    # posted again on its own: the first post's reservation stays, the second adds
+    assert store.claim_intent(run, [one], me, reserve={one: 0.5}, whole=True) == [one]
+    assert store.run_spend(run) == pytest.approx(1.0)
+
+
+def test_a_late_failure_never_replaces_a_measured_answer(store, run):
+    first, *_ = tags(store, run)
+    store.record_result(run, first, raw_task("HubSpot."))
+    store.record_failure(run, first, 50000, "late error from another driver")
+    (task,) = [t for t in store.tasks(run) if t.tag == first]
+    assert task.status == "measured"
+    assert store.raw_task(run, first)["result"]
+
+
+def test_a_failure_of_unknown_cost_keeps_what_was_recorded(store, run):
+    first, *_ = tags(store, run)
+    store.claim_intent(run, [first], "h:1:me", reserve={first: 0.3})
+    store.record_handles(run, [(first, "11111111-1111-1111-1111-111111111111")], cost=0.0102)
+    store.record_failure(run, first, None, "unreadable", cost=None)
+    (task,) = [t for t in store.tasks(run) if t.tag == first]
+    assert task.cost == pytest.approx(0.0102)
 
 
 def test_the_run_cap_counts_every_drivers_reservations_and_costs(store, run):

@@ -545,3 +545,29 @@ def test_an_answer_found_by_an_old_tag_that_echoes_another_prompt_is_not_taken(
         assert "data.user_prompt" in (doubt.error_message or "")
         others = [t for t in store.tasks(run) if t.tag != lost.tag]
         assert {t.status for t in others} == {"measured"}  # old tags still resume
+
+
+def test_a_chunk_whose_lease_is_lost_is_left_unsent_and_costs_nothing(
+    store: VisibilityStore,
+) -> None:
+    from langchain_dataforseo import ChatDataForSEO
+    from langchain_dataforseo.visibility._errors import LeaseLostError
+
+    emu = emulator()
+    panel = make_panel({"chat_gpt": "gpt-4.1-mini"}, samples=1)
+    run = store.create_run(panel, run_id="r")
+    mine, theirs = store.tasks(run)
+    # another driver took the second task between our plan and our intent
+    store.claim(run, [theirs.tag], "other-host:1:x", unsent=True)
+    journal = StoreJournal(store, run, [mine.tag, theirs.tag], owner="here:1:me")
+    model = ChatDataForSEO(method="standard", model="gpt-4.1-mini", max_cost=1.0, **options(emu))
+    items = model.submit(
+        [mine.prompt, theirs.prompt],
+        tags=[mine.tag, theirs.tag],
+        journal=journal,
+        return_exceptions=True,
+    )
+    assert all(isinstance(item, LeaseLostError) for item in items)
+    assert posts(emu) == 0
+    assert model.spent == 0  # refused before sending: nothing held
+    assert store.in_doubt(run) == []  # no intent left behind

@@ -46,5 +46,9 @@ def test_the_echo_check_compares_only_what_both_sides_have():
     assert echo_differs(body, {}) is None  # no echo: nothing to disprove
     assert "data.user_prompt" in (echo_differs(body, {"data": {"user_prompt": "SAP?"}}) or "")
     assert "data.model_name" in (echo_differs(body, {"data": {"model_name": "o3"}}) or "")
+    assert echo_differs(body, {"data": {"model_name": "gpt-4.1-mini-2025-04-14"}}) is None
+    assert (
+        echo_differs({"user_prompt": "C++ or Go?"}, {"data": {"user_prompt": "C   or Go?"}}) is None
+    )
     assert "data.temperature" in (echo_differs(body, {"data": {"temperature": 1}}) or "")
     assert echo_differs({"web_search": True}, {"data": {"web_search": False}}) is not None
