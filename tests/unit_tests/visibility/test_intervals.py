@@ -7,7 +7,10 @@ import random
 
 import pytest
 
-from langchain_dataforseo.visibility import Panel, VisibilityStore, metrics
+from langchain_dataforseo.visibility import Panel, VisibilityStore, metrics, metrics_json
+from langchain_dataforseo.visibility._cli import _rate
+from langchain_dataforseo.visibility._export import metrics_records
+from langchain_dataforseo.visibility._report import _rate_text
 from langchain_dataforseo.visibility._stats import (
     Rate,
     clustered_rate,
@@ -114,8 +117,21 @@ def test_metrics_cluster_answers_by_prompt(tmp_path):
         # share of voice clustered too: HubSpot 4/8, 0/4, 2/6 of the tracked mentions
         assert row.share_of_voice == clustered_rate([(4, 8), (0, 4), (2, 6)])
         assert row.answer_share == clustered_rate([(4, 4), (0, 4), (2, 4)])
+        # exported: columns for both intervals, and answer share beside share of voice
+        record = metrics_records([row])[0]
+        assert record["mention_rate_prompt_low"] == expected.prompt_low
+        assert record["mention_rate_low"] == expected.low
+        assert record["answer_share"] == 0.5
+        assert '"prompt_high": ' in metrics_json([row])
         # one prompt per slice: no prompt-level interval
         for one in metrics(s, run, by=("engine", "prompt")):
             assert one.mention_rate.prompt_low is None
             assert one.mention_rate.prompt_high is None
             assert one.mention_rate.low is not None
+
+
+def test_shown_numbers_say_which_interval_they_carry():
+    two = clustered_rate([(4, 5), (2, 5), (3, 5), (1, 5)])
+    assert _rate_text(two) == "50.0% [29.9%–70.1%] (10/20) {8.9%–91.1%}"
+    assert _rate(two) == " 50.0% [29.9-70.1] 10/20 {8.9-91.1}"
+    assert _rate_text(clustered_rate([(2, 4)])) == "50.0% [15.0%–85.0%] (2/4)"
