@@ -63,8 +63,11 @@ def test_bad_catalogues_are_refused(data: dict, match: str) -> None:
 def test_truth_follows_the_definitions() -> None:
     catalogue = BrandCatalogue.from_dict(DATA)
     truth = catalogue.truth("chat_gpt", {"HubSpot": ("hubspot.com",)})
-    # any named = 1 - .4 * .6 = .76; SoV HubSpot = .6 / .76
-    assert truth["share_of_voice"]["HubSpot"] == pytest.approx(0.6 / 0.76)
+    # any named = 1 - .4 * .6 = .76; answer share HubSpot = .6 / .76
+    assert truth["answer_share"]["HubSpot"] == pytest.approx(0.6 / 0.76)
+    # share of voice: its mentions / all mentions = .6 / (.6 + .4), summing to 1
+    assert truth["share_of_voice"]["HubSpot"] == pytest.approx(0.6)
+    assert sum(truth["share_of_voice"].values()) == pytest.approx(1.0)
     # rank: 1 + P(Salesforce named) / 2
     assert truth["average_position"]["HubSpot"] == pytest.approx(1.2)
     # the only domain is HubSpot's: every citing answer cites it

@@ -275,7 +275,9 @@ class BrandCatalogue:
                 cited are no citations).
 
         Returns:
-            ``mention_rate``, ``share_of_voice``, ``average_position`` per brand,
+            ``mention_rate``, ``share_of_voice`` (its mentions / all catalogue brands'
+            mentions, in the long run), ``answer_share`` (answers naming it / answers naming
+            any), ``average_position`` per brand,
             ``citation_rate`` per brand of ``owners`` (answers citing one of its domains /
             answers citing anything; with web search), ``citation_share`` per domain.
         """
@@ -284,7 +286,9 @@ class BrandCatalogue:
         p = {b.name: b.probability(engine, surface) for b in self.brands}
         none_named = math.prod(1 - v for v in p.values())
         any_named = 1 - none_named
-        sov = {n: (v / any_named if any_named else None) for n, v in p.items()}
+        answer_share = {n: (v / any_named if any_named else None) for n, v in p.items()}
+        mentioned = sum(p.values())
+        sov = {n: (v / mentioned if mentioned else None) for n, v in p.items()}
         # Uniform random order: the rank of a named brand is 1 + the number of other named
         # brands placed before it, each with probability 1/2.
         position = {n: 1 + sum(p[o] for o in p if o != n) / 2 for n in p}
@@ -298,6 +302,7 @@ class BrandCatalogue:
         return {
             "mention_rate": p,
             "share_of_voice": sov,
+            "answer_share": answer_share,
             "average_position": position,
             "citation_rate": citation_rate,
             "citation_share": {d: v / total for d, v in r.items()} if total else {},

@@ -99,10 +99,27 @@ def _rate(value: Rate) -> str:
         return "undefined"
     assert value.low is not None  # noqa: S101 - defined with value
     assert value.high is not None  # noqa: S101
-    return (
+    text = (
         f"{100 * value.value:5.1f}% [{100 * value.low:.1f}-{100 * value.high:.1f}] "
         f"{value.successes}/{value.n}"
     )
+    if value.prompt_low is None or value.prompt_high is None:
+        return text
+    return f"{text} {{{100 * value.prompt_low:.1f}-{100 * value.prompt_high:.1f}}}"
+
+
+def _share(value: Rate) -> str:
+    if value.value is None:
+        return "undefined"
+    return f"{100 * value.value:5.1f}% {value.successes}/{value.n}"
+
+
+_INTERVALS: Final = (
+    "  [ ] 95% Wilson over answers (these prompts, as asked); { } 95% prompt level, "
+    "answers clustered by prompt (prompts like these). share of voice: mentions / all "
+    "tracked mentions; answer share: answers naming it / answers naming any. "
+    "docs/metrics.md\n"
+)
 
 
 def _metrics_table(rows: Sequence[VisibilityRow], out: TextIO) -> None:
@@ -113,17 +130,19 @@ def _metrics_table(rows: Sequence[VisibilityRow], out: TextIO) -> None:
             f"{row.answers_naming_any} name a tracked brand, {row.answers_citing_any} cite\n"
         )
         out.write(
-            f"  {'brand':<22}{'mention rate':<30}{'share of voice':<30}{'pos':>5}  citation\n"
+            f"  {'brand':<22}{'mention rate':<42}{'share of voice':<42}{'answer share':<16}"
+            f"{'pos':>5}  citation\n"
         )
         for name, m in row.brands.items():
             position = "-" if m.average_position is None else f"{m.average_position:.2f}"
             label = name + (" *" if name == row.brand else "")
             out.write(
-                f"  {label:<22}{_rate(m.mention_rate):<30}{_rate(m.share_of_voice):<30}"
-                f"{position:>5}  {_rate(m.citation_rate)}\n"
+                f"  {label:<22}{_rate(m.mention_rate):<42}{_rate(m.share_of_voice):<42}"
+                f"{_share(m.answer_share):<16}{position:>5}  {_rate(m.citation_rate)}\n"
             )
         top = ", ".join(f"{d} {100 * s:.1f}%" for d, s in list(row.citation_share.items())[:5])
         out.write(f"  top cited: {top or '-'}\n")
+    out.write(_INTERVALS)
 
 
 def _status(store: VisibilityStore, run: str | None, out: TextIO) -> None:

@@ -15,7 +15,7 @@ from langchain_dataforseo.visibility._escape import spreadsheet_safe
 from langchain_dataforseo.visibility._metrics import VisibilityRow
 from langchain_dataforseo.visibility._store import VisibilityStore
 
-_RATE_FIELDS = ("mention_rate", "share_of_voice", "citation_rate")
+_RATE_FIELDS = ("mention_rate", "share_of_voice", "answer_share", "citation_rate")
 
 
 def metrics_records(rows: Sequence[VisibilityRow]) -> list[dict[str, Any]]:
@@ -27,7 +27,10 @@ def metrics_records(rows: Sequence[VisibilityRow]) -> list[dict[str, Any]]:
     Returns:
         Records with the slice keys (``surface`` always: ``api`` for a run without app
         tasks), ``brand``, ``is_panel_brand``, the slice's counts and
-        for each rate ``<rate>``, ``<rate>_low``, ``<rate>_high``, ``<rate>_n``.
+        for each rate (``mention_rate``, ``share_of_voice``, ``answer_share``,
+        ``citation_rate``) ``<rate>``, ``<rate>_low`` and ``<rate>_high`` (95% Wilson,
+        answer level), ``<rate>_prompt_low`` and ``<rate>_prompt_high`` (95% prompt level,
+        answers clustered by prompt; empty with fewer than 2 prompts), ``<rate>_n``.
     """
     out = []
     for row in rows:
@@ -48,6 +51,8 @@ def metrics_records(rows: Sequence[VisibilityRow]) -> list[dict[str, Any]]:
                 record[field] = value.value
                 record[f"{field}_low"] = value.low
                 record[f"{field}_high"] = value.high
+                record[f"{field}_prompt_low"] = value.prompt_low
+                record[f"{field}_prompt_high"] = value.prompt_high
                 record[f"{field}_n"] = value.n
             record["average_position"] = numbers.average_position
             out.append(record)

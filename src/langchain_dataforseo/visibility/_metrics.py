@@ -4,16 +4,21 @@ Definitions (``shared/reference/geo_metrics.md``), over the **measured** answers
 failed and pending tasks are counted apart and never enter a denominator:
 
 - ``mention_rate`` = answers naming the brand / measured answers.
-- ``share_of_voice`` = answers naming the brand / answers naming the brand or any
-  competitor (undefined, ``None``, when no answer names any of them).
+- ``share_of_voice`` = the brand's mentions (once per answer naming it) / all tracked-brand
+  mentions in the slice, so the tracked brands sum to 1 (undefined, ``None``, when no
+  answer names any of them).
+- ``answer_share`` = answers naming the brand / answers naming any tracked brand (the
+  earlier share of voice; does not sum to 1).
 - ``average_position`` = mean over answers naming the brand of its rank by first mention
   among the tracked brands the answer names (1 = named first; ties share a rank).
 - ``citation_rate`` = answers citing a URL of the brand's domains / answers citing anything.
 - ``citation_share[domain]`` = citations of the domain (or its subdomains) / all citations.
 - ``fan_out_queries``: the most frequent searches, counted as answers that ran them.
 
-Every rate over answers carries its 95% Wilson interval. The same numbers are given for
-each competitor.
+Every rate carries two 95% intervals: ``low`` / ``high`` (Wilson, answer level, "these
+prompts, as asked") and ``prompt_low`` / ``prompt_high`` (answers clustered by prompt,
+"prompts like these"; ``None`` with fewer than 2 prompts in the slice). See
+``docs/metrics.md``. The same numbers are given for each competitor.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
-from langchain_dataforseo.visibility._stats import Rate, rate
+from langchain_dataforseo.visibility._stats import Rate, clustered_rate, rate
 from langchain_dataforseo.visibility._store import VisibilityStore
 
 GROUPS: Final[dict[str, str]] = {
@@ -70,22 +75,27 @@ class BrandMetrics:
 
     Attributes:
         mention_rate: Answers naming the brand / measured answers.
-        share_of_voice: Answers naming it / answers naming any tracked brand.
+        share_of_voice: The brand's mentions (once per answer naming it) / all
+            tracked-brand mentions in the slice (sums to 1 over the tracked brands).
         average_position: Mean first-mention rank where named, ``None`` if never named.
         citation_rate: Answers citing its domains / answers citing anything
             (``n = 0`` and value ``None`` when no answer cites anything or it has no domains).
+        answer_share: Answers naming it / answers naming any tracked brand (the earlier
+            share of voice; does not sum to 1).
     """
 
     mention_rate: Rate
     share_of_voice: Rate
     average_position: float | None
     citation_rate: Rate
+    answer_share: Rate = field(default_factory=lambda: rate(0, 0))
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (for JSON)."""
         return {
             "mention_rate": self.mention_rate.as_dict(),
             "share_of_voice": self.share_of_voice.as_dict(),
+            "answer_share": self.answer_share.as_dict(),
             "average_position": self.average_position,
             "citation_rate": self.citation_rate.as_dict(),
         }
@@ -140,6 +150,11 @@ class VisibilityRow:
         return self.brands[self.brand].share_of_voice
 
     @property
+    def answer_share(self) -> Rate:
+        """The panel brand's answer share."""
+        return self.brands[self.brand].answer_share
+
+    @property
     def average_position(self) -> float | None:
         """The panel brand's average position."""
         return self.brands[self.brand].average_position
@@ -174,6 +189,42 @@ class VisibilityRow:
             "citation_share": self.citation_share,
             "fan_out_queries": [list(q) for q in self.fan_out_queries],
         }
+
+
+_PerBrand = defaultdict[tuple[str, ...], defaultdict[str, dict[int, tuple[int, int]]]]
+"""Slice -> brand -> prompt index -> (count, rank sum)."""
+
+
+def _brand_metrics(
+    names: Sequence[str],
+    has_domains: dict[str, bool],
+    prompts: dict[int, tuple[int, int, int]],
+    mentions: dict[str, dict[int, tuple[int, int]]],
+    cited_by: dict[str, dict[int, tuple[int, int]]],
+) -> dict[str, BrandMetrics]:
+    """Each tracked brand's rates in one slice, from per-prompt counts (pure)."""
+    mentioned = {
+        i: sum(mentions.get(name, {}).get(i, (0, 0))[0] for name in names) for i in prompts
+    }
+    out = {}
+    for name in names:
+        named = {i: mentions.get(name, {}).get(i, (0, 0))[0] for i in prompts}
+        cited = {i: cited_by.get(name, {}).get(i, (0, 0))[0] for i in prompts}
+        count = sum(named.values())
+        rank_sum = sum(c[1] for i, c in mentions.get(name, {}).items() if i in prompts)
+        out[name] = BrandMetrics(
+            mention_rate=clustered_rate(
+                (named[i], answers) for i, (answers, _, _) in prompts.items()
+            ),
+            share_of_voice=clustered_rate((named[i], mentioned[i]) for i in prompts),
+            average_position=rank_sum / count if count else None,
+            citation_rate=clustered_rate(
+                (cited[i], citing if has_domains[name] else 0)
+                for i, (_, _, citing) in prompts.items()
+            ),
+            answer_share=clustered_rate((named[i], any_) for i, (_, any_, _) in prompts.items()),
+        )
+    return out
 
 
 def _group_sql(by: Sequence[str]) -> tuple[list[str], str]:
@@ -250,22 +301,35 @@ def metrics(
             "citing_any": values[5] or 0,
             "citations": values[6] or 0,
         }
-    mentions: dict[tuple[str, ...], dict[str, tuple[int, int]]] = defaultdict(dict)
+    # Per (slice, prompt): measured answers, answers naming any, answers citing any.
+    per_prompt: dict[tuple[str, ...], dict[int, tuple[int, int, int]]] = defaultdict(dict)
     sql = (
-        f"SELECT {select}m.brand, COUNT(*), SUM(m.rank) FROM mentions m "  # noqa: S608
-        "JOIN tasks t ON t.id = m.task WHERE t.run_id = ? AND t.status = 'measured' "
-        f"GROUP BY {cols + ', ' if cols else ''}m.brand"
+        f"SELECT {select}t.prompt_index, COUNT(*), SUM(t.named_count > 0), "  # noqa: S608
+        "SUM(t.citation_count > 0) FROM tasks t WHERE t.run_id = ? AND t.status = 'measured' "
+        f"GROUP BY {cols + ', ' if cols else ''}t.prompt_index"
     )
     for row in conn.execute(sql, (run_id,)):
-        mentions[key_of(row)][row[width]] = (row[width + 1], row[width + 2])
-    cited_by: dict[tuple[str, ...], dict[str, int]] = defaultdict(dict)
+        per_prompt[key_of(row)][row[width]] = (row[width + 1], row[width + 2], row[width + 3])
+    # Per (slice, brand, prompt): answers naming the brand, sum of its ranks.
+    mentions: _PerBrand = defaultdict(lambda: defaultdict(dict))
     sql = (
-        f"SELECT {select}c.brand, COUNT(DISTINCT c.task) FROM citations c "  # noqa: S608
-        "JOIN tasks t ON t.id = c.task WHERE t.run_id = ? AND t.status = 'measured' "
-        f"AND c.brand IS NOT NULL GROUP BY {cols + ', ' if cols else ''}c.brand"
+        f"SELECT {select}m.brand, t.prompt_index, COUNT(*), SUM(m.rank) "  # noqa: S608
+        "FROM mentions m JOIN tasks t ON t.id = m.task "
+        "WHERE t.run_id = ? AND t.status = 'measured' "
+        f"GROUP BY {cols + ', ' if cols else ''}m.brand, t.prompt_index"
     )
     for row in conn.execute(sql, (run_id,)):
-        cited_by[key_of(row)][row[width]] = row[width + 1]
+        mentions[key_of(row)][row[width]][row[width + 1]] = (row[width + 2], row[width + 3])
+    # Per (slice, brand, prompt): answers citing one of the brand's domains.
+    cited_by: _PerBrand = defaultdict(lambda: defaultdict(dict))
+    sql = (
+        f"SELECT {select}c.brand, t.prompt_index, COUNT(DISTINCT c.task) "  # noqa: S608
+        "FROM citations c JOIN tasks t ON t.id = c.task "
+        "WHERE t.run_id = ? AND t.status = 'measured' AND c.brand IS NOT NULL "
+        f"GROUP BY {cols + ', ' if cols else ''}c.brand, t.prompt_index"
+    )
+    for row in conn.execute(sql, (run_id,)):
+        cited_by[key_of(row)][row[width]][row[width + 1]] = (row[width + 2], 0)
     domains: dict[tuple[str, ...], list[tuple[str, int]]] = defaultdict(list)
     sql = (
         f"SELECT {select}c.domain, COUNT(*) FROM citations c "  # noqa: S608
@@ -286,16 +350,9 @@ def metrics(
     out = []
     for key in sorted(base):
         info = base[key]
-        per_brand = {}
-        for name in brand_names:
-            count, rank_sum = mentions[key].get(name, (0, 0))
-            cited = cited_by[key].get(name, 0)
-            per_brand[name] = BrandMetrics(
-                mention_rate=rate(count, info["answers"]),
-                share_of_voice=rate(count, info["named_any"]),
-                average_position=rank_sum / count if count else None,
-                citation_rate=rate(cited, info["citing_any"] if has_domains[name] else 0),
-            )
+        per_brand = _brand_metrics(
+            brand_names, has_domains, per_prompt[key], mentions[key], cited_by[key]
+        )
         cited_domains = sorted(domains[key], key=lambda item: (-item[1], item[0]))
         top = sorted(queries[key], key=lambda item: (-item[1], item[0]))[:top_queries]
         out.append(

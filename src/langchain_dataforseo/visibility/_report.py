@@ -63,11 +63,24 @@ def _pct(value: float | None) -> str:
 
 
 def _rate_text(value: Rate) -> str:
+    """``50.0% [15.0%–85.0%] (2/4)``: Wilson in brackets; ``{…}`` the prompt-level interval."""
     if value.value is None:
         return "undefined"
-    return (
+    text = (
         f"{_pct(value.value)} [{_pct(value.low)}–{_pct(value.high)}] ({value.successes}/{value.n})"
     )
+    if value.prompt_low is None:
+        return text
+    return f"{text} {{{_pct(value.prompt_low)}–{_pct(value.prompt_high)}}}"
+
+
+INTERVALS: Final = (
+    "Intervals are 95%: in [ ] the Wilson interval over answers (these prompts, as asked); "
+    "in { } the prompt-level interval, answers clustered by prompt (prompts like these; "
+    "shown with 2 or more prompts). Share of voice is the brand's mentions over all "
+    "tracked-brand mentions (sums to 100%). Definitions: docs/metrics.md."
+)
+"""The note on intervals, in the HTML report and the Markdown summary."""
 
 
 def _esc(text: object) -> str:
@@ -218,8 +231,8 @@ def _brand_lines(row: VisibilityRow, text: Callable[[str], str] = str) -> list[l
 _OVERVIEW: Final = ("engine", "answers", "failed", "pending", "naming any brand", "citing", "cost")
 _BRAND_HEAD: Final = (
     "brand",
-    "mention rate [95% CI]",
-    "share of voice",
+    "mention rate [Wilson] {prompt level}",
+    "share of voice (of tracked mentions)",
     "avg position",
     "citation rate",
 )
@@ -276,14 +289,14 @@ def render_html(info: RunInfo, rows: Sequence[VisibilityRow], names: Sequence[st
         f"created {_esc(when(info.created_at))} · {info.measured} measured, {info.failed} failed, "
         f"{info.pending} pending · cost ${info.cost:.4f}</p>",
         f'<p class="note">{_esc(surface_note(rows))} Failed and pending tasks are counted '
-        "apart and are in no denominator. Intervals are 95% Wilson score intervals.</p>",
+        f"apart and are in no denominator. {_esc(INTERVALS)}</p>",
         "<h2>Overview</h2>",
         _table(_OVERVIEW, _overview_lines(rows)),
         '<div class="grid"><div class="box">',
         _grouped_bars("Share of voice per engine", rows, names),
         _legend(names),
         '</div><div class="box">',
-        _interval_chart("Mention rate per engine (95% interval)", rows, names),
+        _interval_chart("Mention rate per engine (95% interval, answer level)", rows, names),
         _legend(names),
         "</div></div>",
         '<div class="box">',
@@ -344,7 +357,7 @@ def render_markdown(info: RunInfo, rows: Sequence[VisibilityRow]) -> str:
         f"{esc(when(info.created_at))}): "
         f"{info.measured} measured, {info.failed} failed, {info.pending} pending; "
         f"cost ${info.cost:.4f}. {surface_note(rows)} "
-        "Failed and pending tasks are in no denominator; intervals are 95% Wilson.",
+        f"Failed and pending tasks are in no denominator. {INTERVALS}",
         "",
         _md_table(_OVERVIEW, _overview_lines(rows, esc)),
         "",

@@ -1,9 +1,28 @@
-"""Proportions with Wilson score intervals, and the two-proportion z-test. Pure."""
+"""Proportions with two 95% intervals, and the two-proportion z-test. Pure.
+
+Two intervals, named for the question they answer (``docs/metrics.md``):
+
+- ``low`` / ``high``, answer level, "these prompts, as asked": the Wilson score interval
+  over the answers as if they were independent.
+- ``prompt_low`` / ``prompt_high``, prompt level, "prompts like these": answers are
+  clustered by prompt. The ratio estimator ``sum successes / sum answers`` over the prompts
+  gets a cluster-robust variance with the CR2 small-sample correction (each prompt's
+  squared residual divided by ``1 - n_g / N``) and a Student t quantile on
+  ``prompts - 1`` degrees of freedom (Bell-McCaffrey's degrees of freedom for an equal
+  number of answers per prompt). It is clipped to [0, 1] and never narrower than the
+  Wilson interval: the question is broader, and when every prompt gives the same 0% or
+  100% the spread between prompts is 0 but the uncertainty is not. ``None`` with fewer
+  than 2 prompts (no spread between prompts to measure). Deterministic, no random numbers:
+  a cluster bootstrap would need a seed, thousands of resamples per number, and with 12
+  prompts it has few distinct resamples and under-covers.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 Z95: Final = 1.959963984540054
@@ -12,14 +31,19 @@ Z95: Final = 1.959963984540054
 
 @dataclass(frozen=True)
 class Rate:
-    """A proportion ``successes / n`` with its Wilson score interval at 95%.
+    """A proportion ``successes / n`` with its two 95% intervals.
 
     Attributes:
         successes: The numerator.
         n: The denominator (answers in the slice that the definition counts).
         value: ``successes / n``, or ``None`` when ``n`` is 0 (undefined, never 0).
-        low: Lower bound of the 95% Wilson interval (``None`` when undefined).
+        low: Lower bound of the 95% Wilson interval, answer level: "these prompts, as
+            asked" (``None`` when undefined).
         high: Upper bound of the 95% Wilson interval (``None`` when undefined).
+        prompt_low: Lower bound of the 95% prompt-level interval, "prompts like these"
+            (answers clustered by prompt; :func:`prompt_interval`). ``None`` when undefined
+            or with fewer than 2 prompts in the slice.
+        prompt_high: Its upper bound (``None`` likewise).
     """
 
     successes: int
@@ -27,6 +51,8 @@ class Rate:
     value: float | None
     low: float | None
     high: float | None
+    prompt_low: float | None = None
+    prompt_high: float | None = None
 
     def as_dict(self) -> dict[str, float | int | None]:
         """The rate as a plain dict (for JSON)."""
@@ -36,6 +62,8 @@ class Rate:
             "value": self.value,
             "low": self.low,
             "high": self.high,
+            "prompt_low": self.prompt_low,
+            "prompt_high": self.prompt_high,
         }
 
 
@@ -82,6 +110,111 @@ def rate(successes: int, n: int) -> Rate:
         return Rate(successes, 0, None, None, None)
     low, high = wilson(successes, n)
     return Rate(successes, n, successes / n, low, high)
+
+
+def _t_two_sided_mass(t: float, df: int) -> float:
+    """``P(|T| <= t)`` for Student's t with integer ``df`` (Abramowitz-Stegun 26.7.3-4)."""
+    theta = math.atan(t / math.sqrt(df))
+    c2 = math.cos(theta) ** 2
+    if df % 2 == 1:
+        total, term = 0.0, 1.0
+        if df > 1:
+            total = 1.0
+            for k in range(3, df, 2):
+                term *= c2 * (k - 1) / k
+                total += term
+            total *= math.sin(theta) * math.cos(theta)
+        return 2 / math.pi * (theta + total)
+    total, term = 1.0, 1.0
+    for k in range(2, df - 1, 2):
+        term *= c2 * (k - 1) / k
+        total += term
+    return math.sin(theta) * total
+
+
+@lru_cache(maxsize=256)
+def t_quantile(df: int, confidence: float = 0.95) -> float:
+    """The two-sided Student t quantile: ``t`` with ``P(|T| <= t) = confidence``.
+
+    Exact series for integer degrees of freedom, solved by bisection (to 1e-12);
+    above 1000 degrees of freedom the normal quantile (they differ by < 0.002).
+
+    Args:
+        df: Degrees of freedom, ``df >= 1``.
+        confidence: The interval's coverage, in (0, 1).
+
+    Returns:
+        The quantile (12.706 for ``df=1``, 2.201 for ``df=11``).
+
+    Raises:
+        ValueError: When ``df < 1`` or ``confidence`` is outside (0, 1).
+    """
+    if df < 1 or not 0 < confidence < 1:
+        raise ValueError(f"t_quantile needs df >= 1 and 0 < confidence < 1, got {df}, {confidence}")
+    if df > 1000 and confidence == 0.95:
+        return Z95
+    low, high = 0.0, 1.0
+    while _t_two_sided_mass(high, df) < confidence:
+        high *= 2
+    while high - low > 1e-12:
+        mid = (low + high) / 2
+        if _t_two_sided_mass(mid, df) < confidence:
+            low = mid
+        else:
+            high = mid
+    return (low + high) / 2
+
+
+def prompt_interval(clusters: Iterable[tuple[int, int]]) -> tuple[float, float] | None:
+    """The prompt-level 95% interval of ``sum successes / sum n`` over prompts.
+
+    Cluster-robust (CR2) variance of the ratio estimator ``p = S / N``:
+    ``V = sum_g (s_g - p n_g)^2 / (1 - n_g / N) / N^2``, half-width
+    ``t_{G-1} * sqrt(V)`` (``G`` prompts with ``n_g > 0``), clipped to [0, 1] and widened
+    to contain the answer-level Wilson interval.
+
+    Args:
+        clusters: Per prompt ``(successes, n)``; prompts with ``n = 0`` do not count.
+
+    Returns:
+        ``(low, high)``, or ``None`` with fewer than 2 prompts having ``n > 0``.
+
+    Raises:
+        ValueError: When a prompt has ``successes`` outside ``[0, n]``.
+    """
+    kept = []
+    for successes, n in clusters:
+        if n < 0 or not 0 <= successes <= n:
+            raise ValueError(f"prompt_interval needs 0 <= successes <= n, got {successes}/{n}")
+        if n:
+            kept.append((successes, n))
+    if len(kept) < 2:
+        return None
+    total = sum(n for _, n in kept)
+    hits = sum(s for s, _ in kept)
+    p = hits / total
+    variance = sum((s - p * n) ** 2 / (1 - n / total) for s, n in kept) / total**2
+    half = t_quantile(len(kept) - 1) * math.sqrt(variance)
+    w_low, w_high = wilson(hits, total)
+    return min(max(0.0, p - half), w_low), max(min(1.0, p + half), w_high)
+
+
+def clustered_rate(clusters: Iterable[tuple[int, int]]) -> Rate:
+    """Build a :class:`Rate` from per-prompt counts, with both intervals.
+
+    Args:
+        clusters: Per prompt ``(successes, n)``.
+
+    Returns:
+        ``rate(sum successes, sum n)`` with ``prompt_low`` / ``prompt_high`` from
+        :func:`prompt_interval` (``None`` with fewer than 2 prompts or ``n = 0``).
+    """
+    pairs = list(clusters)
+    base = rate(sum(s for s, _ in pairs), sum(n for _, n in pairs))
+    bounds = prompt_interval(pairs)
+    if bounds is None:
+        return base
+    return Rate(base.successes, base.n, base.value, base.low, base.high, *bounds)
 
 
 @dataclass(frozen=True)

@@ -87,15 +87,15 @@ def test_mention_rate_and_its_wilson_interval(store):
     assert chat.brands["Pipedrive"].mention_rate.successes == 2  # s1, s2
 
 
-def test_share_of_voice_over_answers_naming_any_tracked_brand(store):
+def test_answer_share_over_answers_naming_any_tracked_brand(store):
     rows = by_engine(store)
     chat, gemini = rows["chat_gpt"], rows["gemini"]
     # 3 answers name a tracked brand; HubSpot in 2, Salesforce in 2, Pipedrive in 2
-    assert (chat.share_of_voice.successes, chat.share_of_voice.n) == (2, 3)
-    assert chat.brands["Salesforce"].share_of_voice.value == pytest.approx(2 / 3)
+    assert (chat.answer_share.successes, chat.answer_share.n) == (2, 3)
+    assert chat.brands["Salesforce"].answer_share.value == pytest.approx(2 / 3)
     # Gemini: one answer names anyone (Salesforce and HubSpot) -> 1/1 each, Pipedrive 0/1
-    assert gemini.share_of_voice.value == 1.0
-    assert gemini.brands["Pipedrive"].share_of_voice.value == 0.0
+    assert gemini.answer_share.value == 1.0
+    assert gemini.brands["Pipedrive"].answer_share.value == 0.0
     # and the mention rate stays over all 6 measured answers
     assert (gemini.mention_rate.successes, gemini.mention_rate.n) == (1, 6)
 
@@ -156,6 +156,21 @@ def test_overall_and_finer_slices(store):
         metrics(store, "r", by=("country",))
 
 
+def test_share_of_voice_is_mentions_over_all_tracked_mentions_and_sums_to_one(store):
+    rows = by_engine(store)
+    chat, gemini = rows["chat_gpt"], rows["gemini"]
+    # chat: HubSpot 2 answers, Salesforce 2, Pipedrive 2 -> 6 tracked mentions, 2/6 each
+    assert (chat.share_of_voice.successes, chat.share_of_voice.n) == (2, 6)
+    # gemini: Salesforce and HubSpot in one answer -> 1/2 each, Pipedrive 0/2
+    assert (gemini.share_of_voice.successes, gemini.share_of_voice.n) == (1, 2)
+    assert gemini.brands["Pipedrive"].share_of_voice.value == 0.0
+    for row in metrics(store, "r", by=("engine", "prompt")):
+        shares = [m.share_of_voice.value or 0.0 for m in row.brands.values()]
+        assert sum(shares) == pytest.approx(1.0)
+        # the earlier measure does not: 2/3 + 2/3 + 2/3 on chat_gpt
+    assert sum(m.answer_share.value or 0.0 for m in chat.brands.values()) == pytest.approx(2.0)
+
+
 def test_share_of_voice_is_undefined_when_nobody_is_named(tmp_path):
     with VisibilityStore(tmp_path / "v.db") as s:
         run = s.create_run(PANEL, run_id="q")
@@ -164,6 +179,7 @@ def test_share_of_voice_is_undefined_when_nobody_is_named(tmp_path):
         assert chat.mention_rate.value == 0.0
         assert chat.share_of_voice.value is None
         assert chat.share_of_voice.n == 0
+        assert chat.answer_share.value is None
         assert chat.average_position is None
         assert chat.citation_rate.value is None  # nothing cited at all
         gemini = {r.key["engine"]: r for r in metrics(s, run)}["gemini"]
@@ -198,4 +214,6 @@ def test_position_ties_from_overlapping_aliases(tmp_path):
     assert row.average_position == 1.0
     assert row.brands["HubSpot"].average_position == 1.0
     assert row.brands["Pipedrive"].average_position == 2.0
-    assert row.brands["Pipedrive"].share_of_voice.value == 1.0  # 2 of 2 naming any
+    assert row.brands["Pipedrive"].answer_share.value == 1.0  # 2 of 2 naming any
+    # Suite 1, HubSpot 1, Pipedrive 2 of 4 tracked mentions
+    assert row.brands["Pipedrive"].share_of_voice.value == 0.5

@@ -30,7 +30,8 @@ def test_the_html_report_is_self_contained_with_charts_and_tables(store, tmp_pat
     assert page.count("<svg") == 3  # share of voice, mention-rate intervals, top domains
     assert "Share of voice per engine" in page
     assert "Top cited domains" in page
-    assert "Mention rate per engine (95% interval)" in page
+    assert "Mention rate per engine (95% interval, answer level)" in page
+    assert "in { } the prompt-level interval" in page  # which interval each number carries
     # nothing loaded from elsewhere: no scripts, stylesheets, images or fonts by URL
     assert not re.search(r"<(script|link|img)\b", page)
     assert "url(" not in page
@@ -57,7 +58,9 @@ def test_the_markdown_summary(store, tmp_path):  # noqa: F811
     _, md = report(store, "r", tmp_path / "r.html", markdown=tmp_path / "summary.md")
     text = md.read_text()
     assert text.startswith("# AI visibility: crm")
-    assert "| HubSpot (brand) | 50.0% [15.0%–85.0%] (2/4) | 66.7%" in text
+    # share of voice: HubSpot's 2 of the 6 tracked-brand mentions on chat_gpt
+    assert "| HubSpot (brand) | 50.0% [15.0%–85.0%] (2/4) | 33.3% [" in text
+    assert "in { } the prompt-level interval" in text
     assert "## Top cited domains" in text
     assert "1 failed, 1 pending" in text or "1 pending" in text
 
