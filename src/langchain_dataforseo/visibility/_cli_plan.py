@@ -84,13 +84,12 @@ def plan_command(args: argparse.Namespace, out: TextIO) -> int:
             f"  {key}: {prompts * samples} tasks, expected ${samples * expected:.4f}, at most "
             f"${samples * worst:.4f}\n"
         )
-    basis = "the store's recorded costs" if estimate.expected_from_history else "documented"
-    basis += " average prices" if not estimate.expected_from_history else ""
-    if 0 < estimate.expected_from_history < estimate.to_post:
-        basis += " and documented average prices"
+    known = estimate.expected_from_history
+    basis = {0: "documented average prices", estimate.to_post: "the store's recorded costs"}
+    basis_text = basis.get(known, "the store's recorded costs and documented average prices")
     out.write(
         f"per period: {estimate.to_post * samples} tasks, expected "
-        f"${samples * estimate.expected_cost:.4f} (from {basis}), at most "
+        f"${samples * estimate.expected_cost:.4f} (from {basis_text}), at most "
         f"${samples * estimate.to_post_cost:.4f} (the worst case --max-cost must allow, "
         f"{args.method})\n"
     )

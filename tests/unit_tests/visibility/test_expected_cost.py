@@ -165,3 +165,15 @@ def test_plan_refuses_bad_numbers_as_bad_usage(panel_file, argv, capsys):
         main(["plan", str(panel_file), *argv])
     assert done.value.code == 2
     assert "--" in capsys.readouterr().err
+
+
+def test_plan_with_a_store_prices_from_its_history(panel_file, tmp_path):
+    db = tmp_path / "v.db"
+    with VisibilityStore(db) as store:
+        run = store.create_run(PANEL, run_id="old")
+        tag = store.tag_of(run, 0, "chat_gpt", 0)
+        store.record_results(run, [(tag, raw_task("HubSpot."), 0.005)])
+    code, out, err = call("plan", str(panel_file), "--from", "0.5", "--to", "0.6", "--db", str(db))
+    assert code == EXIT_OK, err
+    assert "  chat_gpt: 388 tasks, expected $1.9400" in out  # 388 x the recorded $0.005
+    assert "the store's recorded costs and documented average prices" in out
