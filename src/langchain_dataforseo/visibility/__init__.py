@@ -5,8 +5,10 @@ A :class:`Panel` (a brand, its competitors, prompts, engines, samples) is run by
 SQLite file keeping every task and its raw JSON, and serving as the Standard journal);
 :func:`metrics` computes mention rate, share of voice, average position, citation rate and
 citation share with 95% Wilson intervals, failed and pending tasks counted apart;
-:func:`compare_runs` tells which changes between two runs are significant; :func:`report`
-writes an HTML report and a Markdown summary.
+:func:`compare_runs` tells which changes between two runs are significant; :func:`trend`
+follows a panel run after run (refusing a verdict across a model change);
+:func:`answers_needed` says how many answers a move needs; :func:`report` writes an HTML
+report and a Markdown summary.
 
 Example:
     >>> from langchain_dataforseo.visibility import Brand, Panel
@@ -25,7 +27,12 @@ Example:
 
 from langchain_dataforseo.visibility._answers import task_from_message
 from langchain_dataforseo.visibility._brand import Brand
-from langchain_dataforseo.visibility._compare import RATES, EngineComparison, compare_runs
+from langchain_dataforseo.visibility._compare import (
+    RATES,
+    VERDICT_RULE,
+    EngineComparison,
+    compare_runs,
+)
 from langchain_dataforseo.visibility._errors import PanelFileError, VisibilityStoreError
 from langchain_dataforseo.visibility._export import (
     answer_records,
@@ -46,6 +53,7 @@ from langchain_dataforseo.visibility._matching import (
 from langchain_dataforseo.visibility._metrics import BrandMetrics, VisibilityRow, metrics
 from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._plan import RunEstimate
+from langchain_dataforseo.visibility._planning import answers_needed
 from langchain_dataforseo.visibility._progress import Progress
 from langchain_dataforseo.visibility._report import report
 from langchain_dataforseo.visibility._run import arun_panel, estimate_run, run_panel
@@ -61,11 +69,14 @@ from langchain_dataforseo.visibility._stats import (
 )
 from langchain_dataforseo.visibility._store import RunInfo, TaskRecord, VisibilityStore, make_tag
 from langchain_dataforseo.visibility._store_journal import StoreJournal
+from langchain_dataforseo.visibility._trend import VERDICTS, TrendRow, benjamini_hochberg, trend
 from langchain_dataforseo.visibility._waves import RunPrecisionWarning
 
 __all__ = [
     "OVERLAP_RULE",
     "RATES",
+    "VERDICTS",
+    "VERDICT_RULE",
     "Z_TEST_RULE",
     "AnswerFacts",
     "Brand",
@@ -83,6 +94,7 @@ __all__ = [
     "RunPrecisionWarning",
     "StoreJournal",
     "TaskRecord",
+    "TrendRow",
     "VisibilityRow",
     "VisibilityStore",
     "VisibilityStoreError",
@@ -90,7 +102,9 @@ __all__ = [
     "answer_records",
     "answers_csv",
     "answers_json",
+    "answers_needed",
     "arun_panel",
+    "benjamini_hochberg",
     "clustered_rate",
     "compare_runs",
     "estimate_run",
@@ -105,6 +119,7 @@ __all__ = [
     "run_panel",
     "task_from_message",
     "to_pandas",
+    "trend",
     "two_proportion_z",
     "wilson",
 ]

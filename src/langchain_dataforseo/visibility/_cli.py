@@ -1,21 +1,23 @@
 """Command line: ``python -m langchain_dataforseo.visibility COMMAND ...``.
 
 Commands: ``run`` (collect a panel's answers into a store: resumable, with a cost cap),
-and over a panel file or an existing store ``check``, ``status``, ``metrics``, ``compare``,
-``report``, ``delete``. Exit codes:
+``plan`` (answers, samples and cost a move needs), and over a panel file or an existing
+store ``check``, ``status``, ``metrics``, ``compare``, ``report``, ``delete``. Exit codes:
 
 =====  =====================================================================================
 0      success
 1      any other input error (missing credentials included: not an outage)
 2      bad usage (argparse): an unknown option, a number that is not finite or out of
-       range (``--max-cost nan``, ``--poll-interval -1``), an impossible run id
+       range (``--max-cost nan``, ``--poll-interval -1``, ``plan --from 1``), an
+       impossible run id, ``plan`` with ``--from`` equal to ``--to``
 3      bad panel file (not UTF-8, a syntax error, too deep, an invalid field, a model the
        catalogue refuses)
 4      missing database
 5      unknown run id
 6      ``run``: tasks still pending or in doubt, or the disk filled up during the run: run
        again with the same ``--run-id`` (nothing is posted twice)
-7      ``run``: refused by the budget (nothing posted)
+7      ``run``: refused by the budget (nothing posted); ``run --estimate``: the run would
+       be refused by ``--max-cost`` (the message says by how much)
 8      ``run``: an API error that stopped the run (credentials refused, funds)
 9      unusable database: a directory, not a SQLite database, damaged or truncated,
        read-only when the command writes, a schema newer than this code
@@ -50,6 +52,7 @@ from langchain_dataforseo.visibility._cli_checks import (
     writing,
 )
 from langchain_dataforseo.visibility._cli_parser import build_parser
+from langchain_dataforseo.visibility._cli_plan import budget_verdict, plan_command
 from langchain_dataforseo.visibility._cli_run import (
     catalogue_note,
     check_models,
@@ -189,17 +192,16 @@ def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         extra = {"postback_url": postback_url(os.environ), "collect": False}
     with VisibilityStore(args.db) as store:
         if args.estimate:
-            show_estimate(
-                estimate_run(
-                    panel,
-                    store,
-                    run_id=run_id,
-                    method=args.method,
-                    max_cost_per_call=args.max_cost_per_call,
-                    repost_in_doubt=args.repost_in_doubt,
-                )
+            estimate = estimate_run(
+                panel,
+                store,
+                run_id=run_id,
+                method=args.method,
+                max_cost_per_call=args.max_cost_per_call,
+                repost_in_doubt=args.repost_in_doubt,
             )
-            return EXIT_OK
+            show_estimate(estimate)
+            return EXIT_BUDGET if budget_verdict(estimate, args.max_cost, err) else EXIT_OK
         err.write(f"run id {run_id} (to resume: --run-id {run_id})\n")
         new = not store.has_run(run_id)
         try:
@@ -267,6 +269,8 @@ def _outputs(args: argparse.Namespace) -> list[tuple[str, Path]]:
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command == "run":
         return _run_command(args, out, err)
+    if args.command == "plan":
+        return plan_command(args, out)
     if args.command == "check":
         panel = Panel.from_file(args.panel)
         check_models(args, panel, err)
@@ -371,7 +375,10 @@ def main(
     """
     out = stdout or sys.stdout
     err = stderr or sys.stderr
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "plan" and args.p_from == args.p_to:
+        parser.error(f"plan: --to must differ from --from (both {args.p_from!r})")
     try:
         return _run(args, out, err)
     except KeyboardInterrupt:

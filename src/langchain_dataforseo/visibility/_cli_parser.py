@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Final
 
 from langchain_dataforseo.visibility._cli_checks import non_negative, positive, run_id_arg
+from langchain_dataforseo.visibility._cli_plan import power_arg, proportion
 from langchain_dataforseo.visibility._metrics import GROUPS
 from langchain_dataforseo.visibility._plan import METHODS
 from langchain_dataforseo.visibility._surfaces import SURFACES
@@ -30,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
         "5 unknown run id, 9 unusable database (not a database, damaged, read-only, newer "
         "schema), 10 an output cannot be written, 1 other input error (credentials "
         "missing included); run: 6 tasks still pending or the disk full (run again with the "
-        "same --run-id), 7 refused by the budget, 8 API error, 130 interrupted.",
+        "same --run-id), 7 refused by the budget (run --estimate: would be refused), 8 API error, "
+        "130 interrupted.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -50,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
         "passes --max-cost. Killed or interrupted? Run the same command with the same "
         "--run-id: nothing is posted twice, posted tasks are collected.",
         epilog="Exit codes: 0 every task finished, 6 some pending or in doubt, or the disk "
-        "full (run again with the same --run-id), 7 refused by the budget (nothing posted), "
+        "full (run again with the same --run-id), 7 refused by the budget (nothing posted; "
+        "with --estimate: would be refused), "
         "8 API error, 3 bad panel file, 9 unusable database, 1 other input error (missing "
         "credentials included), 2 bad usage, 130 interrupted (resumable). A run that fails "
         "before any task is sent is removed from the store.",
@@ -133,7 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--estimate",
         action="store_true",
-        help="print the worst-case estimate and exit; nothing is posted",
+        help="print the worst-case and expected cost and exit; nothing is posted (exit 7 "
+        "when --max-cost would refuse the run, saying by how much)",
     )
     run.add_argument(
         "--surface",
@@ -143,6 +147,35 @@ def build_parser() -> argparse.ArgumentParser:
         "chat_gpt and gemini only) or both",
     )
     run.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+
+    plan = commands.add_parser(
+        "plan",
+        help="answers, samples and cost needed to see a move from --from to --to",
+        description="How many answers per engine and period a two-sided two-proportion "
+        "z-test (pooled, normal approximation, equal n per period) needs to see a rate "
+        "move from --from to --to, the samples per prompt and engine that makes for the "
+        "panel, and their cost: expected (the store's recorded costs with --db, else "
+        "documented average prices) and the worst case --max-cost must allow. Nothing is "
+        "posted.",
+    )
+    plan.add_argument("panel", type=Path, metavar="PANEL", help="the panel file (TOML or JSON)")
+    plan.add_argument(
+        "--from", dest="p_from", type=proportion, required=True, metavar="P", help="rate now"
+    )
+    plan.add_argument(
+        "--to", dest="p_to", type=proportion, required=True, metavar="Q", help="rate to see"
+    )
+    plan.add_argument("--power", type=power_arg, default=0.8, help="in [0.5, 1) (default 0.8)")
+    plan.add_argument(
+        "--alpha", type=proportion, default=0.05, help="two-sided level (default 0.05)"
+    )
+    plan.add_argument("--method", choices=METHODS, default="standard", help="standard or live")
+    plan.add_argument(
+        "--db",
+        type=Path,
+        metavar="FILE",
+        help="a store whose recorded costs give the expected cost",
+    )
 
     status = commands.add_parser("status", help="list the runs, or one run's tasks by state")
     status.add_argument(

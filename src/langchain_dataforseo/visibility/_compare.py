@@ -4,21 +4,42 @@ Significance rule (named in every result): by default a pooled two-proportion z-
 two-sided, at alpha = 0.05 (:data:`Z_TEST_RULE`); optionally the stricter
 "non-overlapping 95% Wilson intervals" (:data:`OVERLAP_RULE`). A change with an undefined
 rate on either side (no denominator) is never significant.
+
+Each cell (engine and surface x brand x rate) also gets a verdict in ``trend``'s vocabulary
+(``"up"``, ``"down"``, ``"within_noise"``, ``"not_comparable"``), by the z-test's p-values
+adjusted with Benjamini-Hochberg across every cell tested (:data:`VERDICT_RULE`): among the
+cells called ``up`` or ``down`` the expected share of false discoveries is at most 5%. A
+cell is not tested, and is ``not_comparable``, when a rate is undefined on either side or
+the engine's resolved models, requested model, task settings, surfaces or app settings
+differ between the runs (``not_comparable`` on the comparison says which).
+``significant`` keeps its meaning (the ``rule``, cell by cell, not adjusted).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from langchain_dataforseo.visibility._metrics import VisibilityRow, metrics
 from langchain_dataforseo.visibility._stats import Z_TEST_RULE, Change, Rate, compare_rates, rate
 from langchain_dataforseo.visibility._store import VisibilityStore
+from langchain_dataforseo.visibility._trend import (
+    ALPHA,
+    benjamini_hochberg,
+    setup_difference,
+    slice_key,
+    slice_models,
+)
 
 RATES: Final = ("mention_rate", "share_of_voice", "citation_rate")
 """The rates compared, per tracked brand."""
 
 _EMPTY: Final = rate(0, 0)
+VERDICT_RULE: Final = (
+    "two-proportion z-test, pooled, two-sided; Benjamini-Hochberg across the cells "
+    "tested, false-discovery rate 0.05"
+)
+"""How ``verdicts`` are decided."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +53,14 @@ class EngineComparison:
         domains_gained: Domains cited in run B and not in run A (most cited first).
         domains_lost: Domains cited in run A and not in run B (most cited first).
         surface: ``api`` (LLM Responses) or ``app`` (LLM Scraper).
+        verdicts: Brand -> rate name -> ``"up"``, ``"down"``, ``"within_noise"`` or
+            ``"not_comparable"`` (:data:`VERDICT_RULE`).
+        q_values: Brand -> rate name -> the Benjamini-Hochberg adjusted p-value, ``None``
+            for a cell not tested.
+        cells_tested: Cells tested across the whole comparison (every engine and
+            surface): the ``m`` of the false-discovery control.
+        not_comparable: Why this engine's cells are not comparable (resolved model,
+            requested model, settings or surfaces changed), else ``None``.
     """
 
     engine: str
@@ -40,6 +69,10 @@ class EngineComparison:
     domains_gained: list[str]
     domains_lost: list[str]
     surface: str = "api"
+    verdicts: dict[str, dict[str, str]] = field(default_factory=dict)
+    q_values: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    cells_tested: int = 0
+    not_comparable: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (for JSON)."""
@@ -56,6 +89,8 @@ class EngineComparison:
                         "z": c.z,
                         "p_value": c.p_value,
                         "significant": c.significant,
+                        "verdict": self.verdicts.get(brand, {}).get(name),
+                        "q_value": self.q_values.get(brand, {}).get(name),
                     }
                     for name, c in per.items()
                 }
@@ -63,6 +98,9 @@ class EngineComparison:
             },
             "domains_gained": self.domains_gained,
             "domains_lost": self.domains_lost,
+            "verdict_rule": VERDICT_RULE,
+            "cells_tested": self.cells_tested,
+            "not_comparable": self.not_comparable,
         }
 
 
@@ -97,8 +135,11 @@ def compare_runs(
     by = ("engine", "surface")
     rows_a = {(r.key["engine"], r.surface): r for r in metrics(store, run_a, by)}
     rows_b = {(r.key["engine"], r.surface): r for r in metrics(store, run_b, by)}
-    brands = [b.name for b in store.panel(run_b).brands]
-    out = []
+    panel_a, panel_b = store.panel(run_a), store.panel(run_b)
+    models_a = slice_models(store, run_a, ["engine", "surface"])
+    models_b = slice_models(store, run_b, ["engine", "surface"])
+    brands = [b.name for b in panel_b.brands]
+    parts = []
     for engine, surface in sorted(set(rows_a) | set(rows_b)):
         a, b = rows_a.get((engine, surface)), rows_b.get((engine, surface))
         changes = {
@@ -108,6 +149,36 @@ def compare_runs(
             }
             for brand in brands
         }
+        key = {"engine": engine, "surface": surface}
+        seen_a = models_a.get(slice_key(key), ())
+        seen_b = models_b.get(slice_key(key), ())
+        reason = "resolved model changed" if seen_a and seen_b and seen_a != seen_b else None
+        parts.append(
+            (engine, surface, a, b, changes, reason or setup_difference(panel_a, panel_b, key))
+        )
+    cells = [
+        (i, brand, name, change.p_value)
+        for i, (*_, changes, reason) in enumerate(parts)
+        if reason is None
+        for brand, per in changes.items()
+        for name, change in per.items()
+        if change.p_value is not None
+    ]
+    q_of = {
+        (i, brand, name): q
+        for (i, brand, name, _), q in zip(
+            cells, benjamini_hochberg([c[3] or 0.0 for c in cells]), strict=True
+        )
+    }
+    out = []
+    for i, (engine, surface, a, b, changes, reason) in enumerate(parts):
+        verdicts: dict[str, dict[str, str]] = {}
+        q_values: dict[str, dict[str, float | None]] = {}
+        for brand, per in changes.items():
+            for name, change in per.items():
+                q = q_of.get((i, brand, name))
+                q_values.setdefault(brand, {})[name] = q
+                verdicts.setdefault(brand, {})[name] = _verdict(q, change.delta)
         cited_a = a.citation_counts if a is not None else {}
         cited_b = b.citation_counts if b is not None else {}
         out.append(
@@ -118,6 +189,19 @@ def compare_runs(
                 domains_gained=[d for d in cited_b if d not in cited_a],
                 domains_lost=[d for d in cited_a if d not in cited_b],
                 surface=surface,
+                verdicts=verdicts,
+                q_values=q_values,
+                cells_tested=len(cells),
+                not_comparable=reason,
             )
         )
     return out
+
+
+def _verdict(q: float | None, delta: float | None) -> str:
+    """A cell's verdict from its adjusted p-value (``None``: not tested) and its change."""
+    if q is None or delta is None:
+        return "not_comparable"
+    if q >= ALPHA or delta == 0:
+        return "within_noise"
+    return "up" if delta > 0 else "down"

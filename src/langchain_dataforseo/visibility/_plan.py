@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from langchain_dataforseo import DataForSEOInputError, TaskHandle
@@ -18,6 +18,7 @@ from langchain_dataforseo._cost_bounds import (
     standard_reservation,
 )
 from langchain_dataforseo.scraper._run import LIVE_RESERVATION_USD, STANDARD_RESERVATION_USD
+from langchain_dataforseo.visibility._expected_cost import HistoryKey, average_task_cost
 from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._store import TaskRecord, make_tag
 from langchain_dataforseo.visibility._surfaces import API, APP, APP_MODEL
@@ -157,6 +158,13 @@ class RunEstimate:
             tasks, and the worst case of tasks posted and not collected or in doubt.
         to_collect: Tasks posted and not collected yet.
         in_doubt: Tasks that may have been posted (no verdict).
+        expected_cost: What the tasks to post are expected to cost, USD: the store's
+            average for their engine, model and surface, else documented average prices
+            (``_expected_cost``); not a bound.
+        expected_per_engine: Of ``expected_cost``, each engine's part (keys as
+            ``per_engine``).
+        expected_from_history: Tasks to post whose expectation comes from the store's
+            history (the rest from documented average prices).
     """
 
     run_id: str
@@ -166,18 +174,46 @@ class RunEstimate:
     committed: float
     to_collect: int
     in_doubt: int
+    expected_cost: float = 0.0
+    expected_per_engine: Mapping[str, float] = field(default_factory=dict)
+    expected_from_history: int = 0
 
     @property
     def total(self) -> float:
         """``committed + to_post_cost``: the most the run can cost in all."""
         return round(self.committed + self.to_post_cost, 7)
 
+    def over_by(self, max_cost: float | None) -> float | None:
+        """How much the worst case passes ``max_cost`` (the run is refused), else ``None``.
+
+        Args:
+            max_cost: The cap (``None``: no cap).
+
+        Returns:
+            ``total - max_cost`` when positive (beyond 1e-9 of float noise), else ``None``.
+        """
+        if max_cost is None or self.total <= max_cost + 1e-9:
+            return None
+        return round(self.total - max_cost, 7)
+
     def describe(self, max_cost: float | None) -> str:
-        """One line for people: tasks, worst case, and the cap."""
+        """One line for people: tasks, worst case, expected cost, and the cap."""
         cap = "no max_cost" if max_cost is None else f"max_cost ${max_cost:.4f}"
+        if not self.to_post:
+            basis = ""
+        elif self.expected_from_history == self.to_post:
+            basis = " (from the store's history)"
+        elif self.expected_from_history:
+            basis = (
+                f" ({self.expected_from_history} from the store's history, the rest from "
+                "documented average prices)"
+            )
+        else:
+            basis = " (from documented average prices)"
         return (
             f"run {self.run_id}: {self.to_post} task(s) to post, at most "
-            f"${self.to_post_cost:.4f} (estimated worst case); {self.to_collect} to collect, "
+            f"${self.to_post_cost:.4f} (estimated worst case, what max_cost reserves), "
+            f"expected ${self.expected_cost:.4f}{basis}; {self.to_collect} to collect, "
             f"{self.in_doubt} in doubt; committed so far at most ${self.committed:.4f}; "
             f"total at most ${self.total:.4f}, {cap}"
         )
@@ -191,6 +227,7 @@ def plan_estimate(
     run_id: str,
     max_cost_per_call: float | None = None,
     repost_in_doubt: bool = False,
+    history: Mapping[HistoryKey, tuple[float, int]] | None = None,
 ) -> RunEstimate:
     """Estimate a run from its task rows (pure).
 
@@ -201,12 +238,31 @@ def plan_estimate(
         run_id: The run.
         max_cost_per_call: The user's per-task figure, replacing the estimate.
         repost_in_doubt: Whether tasks in doubt will be posted again.
+        history: ``(engine, model, surface)`` -> ``(average cost, tasks)`` recorded in the
+            store (``cost_history``), for the expected cost; else documented averages.
 
     Returns:
         The estimate.
     """
     to_post = 0
     per_engine: dict[str, float] = {}
+    expected: dict[str, float] = {}
+    from_history = 0
+
+    def post(task: TaskRecord, key: str, bound: float) -> None:
+        """Count one task to post: its worst case and its expected cost."""
+        nonlocal to_post, from_history
+        to_post += 1
+        per_engine[key] = per_engine.get(key, 0.0) + bound
+        known = (history or {}).get((task.engine, task.model, task.surface))
+        if known is not None:
+            from_history += 1
+            cost = known[0]
+        else:
+            own = app_method(method) if task.surface == APP else engine_method(task.engine, method)
+            cost = average_task_cost(task.engine, cost_body(panel, task), own, task.surface)
+        expected[key] = expected.get(key, 0.0) + cost
+
     committed = 0.0
     to_collect = doubt = 0
     for task in tasks:
@@ -221,11 +277,9 @@ def plan_estimate(
             committed += bound
             doubt += 1
             if repost_in_doubt:
-                to_post += 1
-                per_engine[key] = per_engine.get(key, 0.0) + bound
+                post(task, key, bound)
         else:
-            to_post += 1
-            per_engine[key] = per_engine.get(key, 0.0) + bound
+            post(task, key, bound)
     return RunEstimate(
         run_id=run_id,
         to_post=to_post,
@@ -234,6 +288,9 @@ def plan_estimate(
         committed=round(committed, 7),
         to_collect=to_collect,
         in_doubt=doubt,
+        expected_cost=round(sum(expected.values()), 7),
+        expected_per_engine={k: round(v, 7) for k, v in expected.items()},
+        expected_from_history=from_history,
     )
 
 

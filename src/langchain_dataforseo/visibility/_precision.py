@@ -2,8 +2,8 @@
 
 A panel's answers are clustered by prompt: five samples of one prompt are far more alike
 than five prompts. The interval that answers "prompts like these" is the prompt-level one
-(a cluster-robust variance of the ratio estimator, with a t quantile on ``prompts - 1``
-degrees of freedom, never narrower than the answer-level Wilson interval). More samples per
+(:func:`~langchain_dataforseo.visibility._stats.prompt_interval`, the one ``metrics``
+shows). More samples per
 prompt narrow only its within-prompt part; the between-prompt spread stays, so when that
 spread alone is wider than the target, more samples cannot help and more prompts are
 needed.
@@ -20,26 +20,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from langchain_dataforseo.visibility._stats import wilson
+from langchain_dataforseo.visibility._stats import prompt_interval, t_quantile
 from langchain_dataforseo.visibility._store import VisibilityStore
 
 HETEROGENEITY_LEVEL: Final = 0.99
 """Prompts are taken to differ (more samples may not help) past this chi-square quantile."""
-_T975_SMALL: Final = {1: 12.7062, 2: 4.3027, 3: 3.1824, 4: 2.7764, 5: 2.5706}
-_Z975: Final = 1.959963984540054
-
-
-def t975(df: int) -> float:
-    """The 97.5% quantile of Student's t (exact to 4 decimals; Cornish-Fisher past 5 df)."""
-    if df in _T975_SMALL:
-        return _T975_SMALL[df]
-    z, v = _Z975, float(df)
-    return (
-        z
-        + (z**3 + z) / (4 * v)
-        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * v**2)
-        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * v**3)
-    )
 
 
 @dataclass(frozen=True)
@@ -122,15 +107,12 @@ def precision_of(
     samples = min((n for _, n in cells), default=0)
     if prompts < 2:
         return Precision(engine, surface, prompts, samples, None, None, None, False, True)
-    total = sum(n for _, n in cells)
-    named = sum(y for y, _ in cells)
-    p = named / total
-    # cluster-robust (CR1) variance of the ratio estimator, t on prompts - 1 df
-    residuals = sum((y - p * n) ** 2 for y, n in cells)
-    variance = prompts / (prompts - 1) * residuals / total**2
-    t = t975(prompts - 1)
-    low, high = wilson(named, total)
-    half_width = max(t * math.sqrt(variance), (high - low) / 2)
+    p = sum(y for y, _ in cells) / sum(n for _, n in cells)
+    bounds = prompt_interval(cells)  # the interval the metrics show ("prompts like these")
+    if bounds is None:  # pragma: no cover - two prompts or more have answers here
+        return Precision(engine, surface, prompts, samples, None, None, None, False, True)
+    half_width = (bounds[1] - bounds[0]) / 2
+    t = t_quantile(prompts - 1)
     # method of moments: between-prompt variance of the true rates, within-prompt noise
     rates = [y / n for y, n in cells]
     mean = sum(rates) / prompts

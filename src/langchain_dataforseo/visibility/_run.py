@@ -45,6 +45,7 @@ from langchain_dataforseo import (
     TaskHandle,
 )
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
+from langchain_dataforseo.visibility._expected_cost import cost_history
 from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._panel_checks import MAX_SAMPLES
 from langchain_dataforseo.visibility._plan import (
@@ -87,18 +88,22 @@ MIN_LEASE_SECONDS: Final = 60.0
 
 def estimate_run(
     panel: Panel,
-    store: VisibilityStore,
+    store: VisibilityStore | None,
     *,
     run_id: str,
     method: str = "standard",
     max_cost_per_call: float | None = None,
     repost_in_doubt: bool = False,
 ) -> RunEstimate:
-    """The worst-case estimate of a run in the store (nothing is created or posted).
+    """The worst-case and expected cost of a run in the store (nothing is created or posted).
+
+    The expected cost of a task to post is the store's average recorded cost for its
+    engine, requested model and surface (any run), else documented average prices.
 
     Args:
         panel: The panel.
-        store: The store.
+        store: The store; ``None`` estimates a new run with no history (documented
+            average prices only).
         run_id: The run; a run not in the store is estimated as new.
         method: ``standard`` or ``live``.
         max_cost_per_call: The per-task figure replacing the estimate.
@@ -107,9 +112,9 @@ def estimate_run(
     Returns:
         The estimate.
     """
-    known = {info.run_id for info in store.runs()}
+    known = {info.run_id for info in store.runs()} if store is not None else set()
     tasks: Iterable[TaskRecord]
-    if run_id in known:
+    if store is not None and run_id in known:
         tasks = store.tasks(run_id)
     else:
         tasks = (
@@ -123,6 +128,7 @@ def estimate_run(
         run_id=run_id,
         max_cost_per_call=max_cost_per_call,
         repost_in_doubt=repost_in_doubt,
+        history=cost_history(store) if store is not None else None,
     )
 
 
@@ -179,15 +185,16 @@ def _admit(
     """Report the estimate; refuse it when its worst case passes ``max_cost``."""
     if on_estimate is not None:
         on_estimate(estimate)
-    if max_cost is not None and estimate.total > max_cost + 1e-9:
+    if max_cost is not None and estimate.over_by(max_cost) is not None:
         raise _refuse(estimate, max_cost)
 
 
 def _refuse(estimate: RunEstimate, max_cost: float) -> DataForSEOBudgetError:
     msg = (
-        f"Budget: {estimate.describe(max_cost)}. The worst case passes max_cost, so nothing "
-        "was posted. Raise max_cost, set max_cost_per_call to what a task really costs, or "
-        "measure fewer prompts, engines or samples."
+        f"Budget: {estimate.describe(max_cost)}. The worst case passes max_cost by "
+        f"${estimate.over_by(max_cost) or 0.0:.4f}, so nothing was posted. Raise max_cost, set "
+        "max_cost_per_call to what a task really costs, or measure fewer prompts, engines or "
+        "samples."
     )
     return DataForSEOBudgetError(
         msg, spent=estimate.committed, max_cost=max_cost, needed=estimate.to_post_cost

@@ -71,3 +71,41 @@ def test_domains_gained_and_lost(store):
     (chat,) = compare_runs(store, "a", "b")
     assert chat.domains_gained == ["capterra.com"]
     assert chat.domains_lost == ["g2.com"]
+
+
+def test_verdicts_control_the_false_discovery_rate_across_cells(store):
+    (chat,) = compare_runs(store, "a", "b")
+    # tested: HubSpot and Salesforce mention rate and share of voice (p = .0337 each) and
+    # HubSpot's citation rate (50/100 both, p = 1); Salesforce has no domains (undefined).
+    assert chat.cells_tested == 5
+    # BH: the four p = .0337 rank 1-4 of 5 -> q = .0337 * 5 / 4 = .0421 < .05; p = 1 -> 1
+    q = chat.q_values["HubSpot"]["mention_rate"]
+    assert q == pytest.approx(0.0337 * 5 / 4, abs=1e-3)
+    assert chat.verdicts["HubSpot"]["mention_rate"] == "up"
+    assert chat.verdicts["Salesforce"]["share_of_voice"] == "down"
+    assert chat.verdicts["HubSpot"]["citation_rate"] == "within_noise"
+    assert chat.q_values["HubSpot"]["citation_rate"] == pytest.approx(1.0)
+    assert chat.verdicts["Salesforce"]["citation_rate"] == "not_comparable"
+    assert chat.q_values["Salesforce"]["citation_rate"] is None
+    assert chat.not_comparable is None
+    data = chat.as_dict()
+    assert data["cells_tested"] == 5
+    assert data["changes"]["HubSpot"]["mention_rate"]["verdict"] == "up"
+
+
+def test_a_resolved_model_change_is_not_comparable_and_not_tested(store):
+    run = store.create_run(PANEL, run_id="c")
+    results = [
+        (
+            store.tag_of(run, 0, "chat_gpt", sample),
+            raw_task("HubSpot." if sample < 90 else "Salesforce.", model="gpt-4.1-mini-2025-09-30"),
+            None,
+        )
+        for sample in range(100)
+    ]
+    store.record_results(run, results)
+    (chat,) = compare_runs(store, "b", "c")
+    assert chat.not_comparable == "resolved model changed"
+    assert chat.cells_tested == 0
+    assert {v for per in chat.verdicts.values() for v in per.values()} == {"not_comparable"}
+    assert chat.changes["HubSpot"]["mention_rate"].significant is True  # unadjusted, as before

@@ -15,7 +15,6 @@ from langchain_dataforseo.visibility import Panel, RunPrecisionWarning, Visibili
 from langchain_dataforseo.visibility._precision import (
     precision_of,
     run_precision,
-    t975,
     wave_samples,
 )
 
@@ -24,11 +23,6 @@ from .test_run import charged_tags, options
 
 def simulate(rates: list[float], samples: int, rng: random.Random) -> list[tuple[int, int]]:
     return [(sum(rng.random() < p for _ in range(samples)), samples) for p in rates]
-
-
-def test_t975_matches_the_table() -> None:
-    for df, expected in {1: 12.706, 4: 2.776, 10: 2.228, 11: 2.201, 30: 2.042, 200: 1.972}.items():
-        assert t975(df) == pytest.approx(expected, abs=2e-3)
 
 
 def test_a_homogeneous_population_needs_samples_and_says_how_many() -> None:
