@@ -220,6 +220,8 @@ def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 concurrency=args.concurrency,
                 tasks_per_post=args.tasks_per_post,
                 poll_interval=args.poll_interval,
+                target_half_width=args.target_half_width,
+                max_samples=args.max_samples,
                 **extra,
             )
         except BaseException as error:

@@ -127,6 +127,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="Standard tasks in one task_post request, 1 to 100 (default 100)",
     )
     run.add_argument(
+        "--target-half-width",
+        type=positive,
+        default=None,
+        metavar="W",
+        help="sample in waves until each engine's prompt-level mention-rate interval is at "
+        "most +/-W (for example 0.05), within --max-cost",
+    )
+    run.add_argument(
+        "--max-samples",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --target-half-width, the most samples per prompt and engine (default 30)",
+    )
+    run.add_argument(
         "--postback",
         action="store_true",
         help="post only, with the postback URL in $DATAFORSEO_POSTBACK_URL (a receiver such "

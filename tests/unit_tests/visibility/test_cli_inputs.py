@@ -290,3 +290,32 @@ def test_a_run_on_a_non_loopback_url_asks_no_catalogue(monkeypatch: pytest.Monke
         "DATAFORSEO_PASSWORD": "p",
     }
     assert catalogue_note(environ) is None
+
+
+def test_run_takes_a_precision_target_and_checks_it_before_anything(
+    server: EmulatorServer, panel: Path, tmp_path: Path
+) -> None:
+    db = str(tmp_path / "runs.db")
+    code, _, err = call(
+        "run", str(panel), "--db", db, "--run-id", "p", "--target-half-width", "0.7"
+    )
+    assert code == EXIT_INPUT
+    assert "target_half_width" in err
+    assert charges(server) == 0
+    code, _, err = call(
+        "run",
+        str(panel),
+        "--db",
+        db,
+        "--run-id",
+        "p",
+        "--target-half-width",
+        "0.45",
+        "--max-samples",
+        "8",
+        "--poll-interval",
+        "0.05",
+        "--method",
+        "live",
+    )
+    assert code == EXIT_OK, err
