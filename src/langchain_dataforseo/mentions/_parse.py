@@ -13,7 +13,6 @@ import httpx
 from langchain_core.documents import Document
 
 from langchain_dataforseo._envelope import as_dict, as_float, as_list, decode_envelope, first_task
-from langchain_dataforseo.mentions._metrics import GROUPS
 
 __all__ = [
     "first_result",
@@ -23,6 +22,16 @@ __all__ = [
     "parse_task",
     "task_cost",
 ]
+
+_GROUPS = (
+    "platform",
+    "location",
+    "language",
+    "sources_domain",
+    "search_results_domain",
+    "brand_entities_title",
+    "brand_entities_category",
+)
 
 
 def parse_task(response: httpx.Response, *, where: str) -> dict[str, Any]:
@@ -117,7 +126,7 @@ def format_metrics(summary: Mapping[str, Any], *, top: int = 5) -> str:
         f"Total: {total.get('mentions')} mentions, "
         f"AI search volume {total.get('ai_search_volume')}{impressions}{summed}."
     ]
-    for name in GROUPS:
+    for name in _GROUPS:
         groups = as_list(summary.get(name))[:top]
         if groups:
             shown = "; ".join(
