@@ -1,7 +1,7 @@
 """LLM Mentions against the API's documented shapes (issue 19, points 3, 5, 6, 7 and 8).
 
-Every answer here is a documented shape, served through ``httpx.MockTransport`` to a
-loopback base URL (nothing leaves the machine; the emulator is not used, as it answers
+Every answer here is a documented shape, served by a real HTTP server on 127.0.0.1
+(``tests/loopback.py``; nothing leaves the machine; the emulator is not used, as it answers
 the Lite and brand-category endpoints 40402). Where each shape comes from is said at the
 fixture: the official client ``dataforseo-client`` 2.1.10 (``models/...``), the
 help-center article on Lite endpoints, an older docs copy, or issue 19's report.
@@ -29,6 +29,7 @@ from langchain_dataforseo.mentions import (
 )
 from langchain_dataforseo.mentions._limits import MAX_KEYWORD_CHARS
 from langchain_dataforseo.mentions._metrics import UnknownShapeError, read_summary, target_summary
+from tests.loopback import serve
 
 
 class Served:
@@ -68,9 +69,7 @@ class Served:
         return DataForSEOClient(
             login="l",
             password="p",
-            base_url="http://127.0.0.1:9",
-            http_client=httpx.Client(transport=httpx.MockTransport(self.handler)),
-            http_async_client=httpx.AsyncClient(transport=httpx.MockTransport(self.handler)),
+            base_url=serve(self, self.handler),  # a real server on 127.0.0.1
         )
 
 

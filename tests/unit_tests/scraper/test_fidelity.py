@@ -1,7 +1,7 @@
 """The LLM Scraper against the API's documented shapes (issue 19, points 4, 5, 7 and 8).
 
-Answers are documented shapes served through ``httpx.MockTransport`` to a loopback base
-URL; where each comes from is said at the fixture (the official client
+Answers are documented shapes served by a real HTTP server on 127.0.0.1
+(``tests/loopback.py``); where each comes from is said at the fixture (the official client
 ``dataforseo-client`` 2.1.10, ``shared/reference/dataforseo_api.md``).
 """
 
@@ -31,6 +31,7 @@ from langchain_dataforseo.scraper._request import (
     check_engine,
 )
 from langchain_dataforseo.scraper._run import raw_outcomes
+from tests.loopback import serve
 
 TASK_ID = "07281559-0695-0632-0000-9d4b1f1d1a5e"
 SECRET = "s3cr3t-receiver-token"
@@ -76,9 +77,7 @@ class Served:
         return DataForSEOClient(
             login="l",
             password="p",
-            base_url="http://127.0.0.1:9",
-            http_client=httpx.Client(transport=httpx.MockTransport(self.handler)),
-            http_async_client=httpx.AsyncClient(transport=httpx.MockTransport(self.handler)),
+            base_url=serve(self, self.handler),  # a real server on 127.0.0.1
         )
 
 
