@@ -24,6 +24,9 @@ store ``check``, ``status``, ``metrics``, ``compare``, ``report``, ``delete``. E
 10     an output file cannot be written (a directory, under a regular file, the disk full,
        no permission), or two outputs (or an output and the store) are one file
 130    interrupted
+141    the reader of the output went away (``... | head -1``): the rest is dropped
+       quietly, no traceback; 141 = 128 + SIGPIPE, as a shell reports any tool a
+       closed pipe ended (``set -o pipefail`` sees it)
 =====  =====================================================================================
 
 Messages go to stderr and name the file, line and field, or the known runs; a postback
@@ -54,6 +57,7 @@ from langchain_dataforseo.visibility._cli_checks import (
 from langchain_dataforseo.visibility._cli_parser import build_parser
 from langchain_dataforseo.visibility._cli_plan import budget_verdict, plan_command
 from langchain_dataforseo.visibility._cli_run import (
+    ProgressPrinter,
     catalogue_note,
     check_models,
     disk_full,
@@ -77,7 +81,6 @@ from langchain_dataforseo.visibility._export import (
 from langchain_dataforseo.visibility._metrics import VisibilityRow, metrics
 from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._plan import RunEstimate
-from langchain_dataforseo.visibility._progress import Progress
 from langchain_dataforseo.visibility._report import report
 from langchain_dataforseo.visibility._run import estimate_run, run_panel
 from langchain_dataforseo.visibility._stats import OVERLAP_RULE, Z_TEST_RULE, Rate
@@ -95,6 +98,7 @@ EXIT_API: Final = 8
 EXIT_DATABASE: Final = 9
 EXIT_OUTPUT: Final = 10
 EXIT_INTERRUPTED: Final = 130
+EXIT_BROKEN_PIPE: Final = 141
 
 
 def _rate(value: Rate) -> str:
@@ -117,6 +121,10 @@ def _share(value: Rate) -> str:
     return f"{100 * value.value:5.1f}% {value.successes}/{value.n}"
 
 
+_BRAND_MARK: Final = (
+    "  * marks the panel's own brand ([brand] in the panel file); the other rows are its "
+    "competitors.\n"
+)
 _INTERVALS: Final = (
     "  [ ] 95% Wilson over answers (these prompts, as asked); { } 95% prompt level, "
     "answers clustered by prompt (prompts like these). share of voice: mentions / all "
@@ -133,8 +141,8 @@ def _metrics_table(rows: Sequence[VisibilityRow], out: TextIO) -> None:
             f"{row.answers_naming_any} name a tracked brand, {row.answers_citing_any} cite\n"
         )
         out.write(
-            f"  {'brand':<22}{'mention rate':<42}{'share of voice':<42}{'answer share':<16}"
-            f"{'pos':>5}  citation\n"
+            f"  {'brand (* = yours)':<22}{'mention rate':<42}{'share of voice':<42}"
+            f"{'answer share':<16}{'pos':>5}  citation\n"
         )
         for name, m in row.brands.items():
             position = "-" if m.average_position is None else f"{m.average_position:.2f}"
@@ -145,7 +153,32 @@ def _metrics_table(rows: Sequence[VisibilityRow], out: TextIO) -> None:
             )
         top = ", ".join(f"{d} {100 * s:.1f}%" for d, s in list(row.citation_share.items())[:5])
         out.write(f"  top cited: {top or '-'}\n")
-    out.write(_INTERVALS)
+    out.write(_BRAND_MARK + _INTERVALS)
+
+
+_STATUS_COLUMNS: Final = (
+    "run id",
+    "panel",
+    "method",
+    "created",
+    "measured",
+    "failed",
+    "pending",
+    "cost",
+)
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], *, numeric_from: int) -> list[str]:
+    """Aligned lines under a header line; columns from ``numeric_from`` on are right-aligned."""
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+    lines = []
+    for row in (header, *rows):
+        cells = [
+            cell.rjust(width) if index >= numeric_from else cell.ljust(width)
+            for index, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip() + "\n")
+    return lines
 
 
 def _status(store: VisibilityStore, run: str | None, out: TextIO) -> None:
@@ -153,12 +186,15 @@ def _status(store: VisibilityStore, run: str | None, out: TextIO) -> None:
         runs = store.runs()
         if not runs:
             out.write("no runs\n")
-        for info in runs:
-            out.write(
-                f"{info.run_id}  {info.panel_name}  {info.method}  {info.created_at}  "
-                f"measured {info.measured}  failed {info.failed}  pending {info.pending}  "
-                f"${info.cost:.4f}\n"
-            )
+            return
+        rows = [
+            [
+                *(i.run_id, i.panel_name, i.method, i.created_at),
+                *(str(i.measured), str(i.failed), str(i.pending), f"${i.cost:.4f}"),
+            ]
+            for i in runs
+        ]
+        out.writelines(_table(_STATUS_COLUMNS, rows, numeric_from=4))
         return
     info = store.run(run)
     out.write(
@@ -179,11 +215,6 @@ def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if note is not None:
             err.write(note + "\n")
         err.flush()
-
-    def show_progress(progress: Progress) -> None:
-        if not args.quiet:
-            err.write(progress.line() + "\n")
-            err.flush()
 
     extra: dict[str, Any] = {}
     if not args.estimate:
@@ -212,7 +243,7 @@ def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 method=args.method,
                 max_cost=args.max_cost,
                 max_cost_per_call=args.max_cost_per_call,
-                on_progress=show_progress,
+                on_progress=ProgressPrinter(err, quiet=args.quiet),
                 on_estimate=show_estimate,
                 repost_in_doubt=args.repost_in_doubt,
                 recover_wait=args.recover_wait,
@@ -382,7 +413,11 @@ def main(
     if args.command == "plan" and args.p_from == args.p_to:
         parser.error(f"plan: --to must differ from --from (both {args.p_from!r})")
     try:
-        return _run(args, out, err)
+        code = _run(args, out, err)
+        out.flush()  # a pipe's reader gone shows here, not at the interpreter's exit
+    except BrokenPipeError:
+        _drop_closed_pipes(out, err)
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         err.write(
             "interrupted: the store is consistent; run the same command with the same "
@@ -395,6 +430,25 @@ def main(
     except DataForSEOError as error:
         _say(err, error)
         return _code(error)
+    return code
+
+
+def _drop_closed_pipes(*streams: TextIO) -> None:
+    """Point the process's stdout / stderr at the null device: their unflushed rest is dropped.
+
+    Without it the interpreter's last flush at exit meets the closed pipe again and
+    prints ``Exception ignored ... BrokenPipeError``.
+    """
+    for stream in streams:
+        if stream is not sys.stdout and stream is not sys.stderr:
+            continue  # a caller's own stream: nothing to redirect
+        try:
+            descriptor = stream.fileno()
+        except (OSError, ValueError):
+            continue
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, descriptor)
+        os.close(null)
 
 
 def _code(error: DataForSEOError) -> int:

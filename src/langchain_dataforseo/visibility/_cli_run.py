@@ -24,6 +24,7 @@ from langchain_dataforseo.visibility._errors import (
 )
 from langchain_dataforseo.visibility._panel import Panel, field_line
 from langchain_dataforseo.visibility._plan import engine_method
+from langchain_dataforseo.visibility._progress import Progress
 from langchain_dataforseo.visibility._run_context import probe
 from langchain_dataforseo.visibility._store import VisibilityStore
 from langchain_dataforseo.visibility._surfaces import API, SURFACES
@@ -40,6 +41,30 @@ def panel_for(args: argparse.Namespace) -> Panel:
     data["surfaces"] = list(SURFACES) if args.surface == "both" else [args.surface]
     data.pop("engine_surfaces", None)
     return Panel.from_dict(data)
+
+
+class ProgressPrinter:
+    """The ``run`` command's progress lines on stderr, the end state printed once.
+
+    The run reports progress as results come (at most once a second) and once more at the
+    end (``final=True``). When the last report already showed the end state, the final
+    one would repeat it word for word: it is skipped.
+    """
+
+    def __init__(self, err: TextIO, *, quiet: bool = False) -> None:
+        """Print to ``err``, or nothing when ``quiet``."""
+        self._err = err
+        self._quiet = quiet
+        self._last: str | None = None
+
+    def __call__(self, progress: Progress) -> None:
+        """Print one report (a final one only when it differs from the last printed)."""
+        line = progress.line()
+        if self._quiet or (progress.final and line == self._last):
+            return
+        self._last = line
+        self._err.write(line + "\n")
+        self._err.flush()
 
 
 def drop_if_unsent(store: VisibilityStore, run_id: str, err: TextIO) -> None:

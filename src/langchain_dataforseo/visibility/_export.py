@@ -108,20 +108,21 @@ def answer_records(store: VisibilityStore, run_id: str) -> list[dict[str, Any]]:
 
     Returns:
         Records with ``tag``, ``prompt``, ``engine``, ``surface``, ``model``, ``sample``,
-        ``status``,
-        ``error_code``, ``task_id``, ``cost``, ``answer_model``, ``brands`` (``name:rank``
-        joined by ``;``), ``cited_domains`` and ``fan_out_queries`` (joined by ``;``) and
-        ``text`` (the answer).
+        ``status``, ``error_code``, ``task_id``, ``cost``, ``answer_model``, ``brands`` (a
+        list of ``{"name": ..., "rank": ...}`` in rank order: the tracked brands the answer
+        names), ``cited_domains`` and ``fan_out_queries`` (lists of strings, in the
+        answer's order) and ``text`` (the answer). :func:`answers_json` writes them as
+        they are; :func:`answers_csv` joins the lists into one cell each.
     """
     conn = store.connection
     tasks = store.tasks(run_id)
-    named: dict[str, list[str]] = {}
+    named: dict[str, list[dict[str, Any]]] = {}
     for tag, brand, rank in conn.execute(
         "SELECT t.tag, m.brand, m.rank FROM mentions m JOIN tasks t ON t.id = m.task "
         "WHERE t.run_id = ? ORDER BY t.tag, m.rank, m.brand",
         (run_id,),
     ):
-        named.setdefault(tag, []).append(f"{brand}:{rank}")
+        named.setdefault(tag, []).append({"name": brand, "rank": rank})
     cited: dict[str, list[str]] = {}
     for tag, domain in conn.execute(
         "SELECT t.tag, c.domain FROM citations c JOIN tasks t ON t.id = c.task "
@@ -150,18 +151,29 @@ def answer_records(store: VisibilityStore, run_id: str) -> list[dict[str, Any]]:
                 "task_id": task.task_id,
                 "cost": task.cost,
                 "answer_model": task.answer_model,
-                "brands": ";".join(named.get(task.tag, [])),
-                "cited_domains": ";".join(cited.get(task.tag, [])),
-                "fan_out_queries": ";".join(fan_out),
+                "brands": named.get(task.tag, []),
+                "cited_domains": cited.get(task.tag, []),
+                "fan_out_queries": list(fan_out),
                 "text": text,
             }
         )
     return out
 
 
+def _joined(record: dict[str, Any]) -> dict[str, Any]:
+    """A record's lists as one CSV cell each: ``name:rank;...`` for brands, ``a;b`` else."""
+    out = dict(record)
+    out["brands"] = ";".join(f"{b['name']}:{b['rank']}" for b in record["brands"])
+    out["cited_domains"] = ";".join(record["cited_domains"])
+    out["fan_out_queries"] = ";".join(record["fan_out_queries"])
+    return out
+
+
 def answers_csv(store: VisibilityStore, run_id: str) -> str:
     """A run's answers as CSV (:func:`answer_records`).
 
+    The lists are joined into one cell each: ``brands`` as ``name:rank`` joined by ``;``
+    (``HubSpot:1;Salesforce:2``), ``cited_domains`` and ``fan_out_queries`` joined by ``;``.
     Text cells that would start a formula (answer text, prompts, fan-out queries, brands...)
     get a leading ``'`` as in :func:`metrics_csv`; numbers are written as they are.
 
@@ -172,11 +184,14 @@ def answers_csv(store: VisibilityStore, run_id: str) -> str:
     Returns:
         CSV text with a header line.
     """
-    return _csv(answer_records(store, run_id))
+    return _csv([_joined(record) for record in answer_records(store, run_id)])
 
 
 def answers_json(store: VisibilityStore, run_id: str) -> str:
     """A run's answers as JSON (:func:`answer_records`).
+
+    Brands, cited domains and fan-out queries are JSON lists
+    (``"brands": [{"name": "HubSpot", "rank": 1}]``), not joined strings.
 
     Args:
         store: The store.

@@ -10,6 +10,7 @@ finds the line an error names.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import json
 import re
@@ -161,8 +162,9 @@ def field_line(text: str, dotted: str, *, toml: bool) -> int | None:
 
     Each part of the path is searched for as a key (``key =`` or a ``[table]`` header in
     TOML, ``"key":`` in JSON) after the line of the previous part. A list index picks the
-    matching ``[[table]]`` header in TOML, and the matching occurrence of the next key in
-    JSON (``competitors[1].domains`` is the second ``"domains"`` after ``"competitors"``).
+    matching ``[[table]]`` header in TOML, and otherwise the element's own line in the
+    list written after the key (``prompts[2]`` is the line of the third prompt of a
+    multi-line list; ``competitors[1].domains`` is searched from the second competitor on).
 
     Args:
         text: The file's text.
@@ -173,16 +175,18 @@ def field_line(text: str, dotted: str, *, toml: bool) -> int | None:
         The line of the deepest part found, or ``None``.
     """
     parts = [(m.group(1), m.group(2)) for m in re.finditer(r"([^.\[\]]+)(?:\[(\d+)\])?", dotted)]
-    lines = text.splitlines()
-    start, found, carry = 0, None, 1
+    lines = text.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    start, found, occurrence = 0, None, 1
     for key, index in parts:
         name = re.escape(key)
-        occurrence, carry_next = carry, 1
+        inline = index is not None
         if toml:
             header = re.compile(rf"^\s*\[\[\s*(?:[\w.-]+\.)?{name}\s*\]\]")
             if index is not None and any(header.search(line) for line in lines[start:]):
-                pattern = header
-                occurrence = int(index) + 1
+                pattern, occurrence, inline = header, int(index) + 1, False
             else:
                 pattern = re.compile(
                     rf"^\s*(?:{name}\s*=|\[\s*(?:[\w.-]+\.)?{name}(?:\.[\w.-]+)?\s*\])"
@@ -190,16 +194,100 @@ def field_line(text: str, dotted: str, *, toml: bool) -> int | None:
                 )
         else:
             pattern = re.compile(rf'"{name}"\s*:')
-            if index is not None:
-                carry_next = int(index) + 1
-        seen = 0
+        seen, match = 0, None
         for number in range(start, len(lines)):
-            if pattern.search(lines[number]):
+            match = pattern.search(lines[number])
+            if match is not None:
                 seen += 1
                 if seen == occurrence:
                     found, start = number + 1, number
                     break
         else:
             break
-        carry = carry_next
+        occurrence = 1
+        if inline and index is not None:
+            element = element_start(text, offsets[start] + match.end(), int(index), toml=toml)
+            if element is None:
+                break
+            start = bisect.bisect_right(offsets, element) - 1
+            found = start + 1
     return found
+
+
+def element_start(text: str, at: int, index: int, *, toml: bool) -> int | None:
+    """Offset of element ``index`` of the list that starts at ``at`` (after blanks), or None.
+
+    Strings (with escapes, and TOML's literal and multi-line strings), nested lists and
+    tables, and TOML comments are skipped as wholes.
+    """
+    position = _skip_blanks(text, at, toml=toml)
+    if position >= len(text) or text[position] != "[":
+        return None
+    position += 1
+    count = 0
+    while True:
+        position = _skip_blanks(text, position, toml=toml)
+        if position >= len(text) or text[position] == "]":
+            return None
+        if text[position] == ",":
+            position += 1
+            continue
+        if count == index:
+            return position
+        count += 1
+        position = _skip_value(text, position, toml=toml)
+
+
+def _skip_blanks(text: str, position: int, *, toml: bool) -> int:
+    """The offset after whitespace (and TOML comments) from ``position``."""
+    while position < len(text):
+        char = text[position]
+        if char.isspace():
+            position += 1
+        elif toml and char == "#":
+            end = text.find("\n", position)
+            position = len(text) if end < 0 else end
+        else:
+            break
+    return position
+
+
+def _skip_string(text: str, position: int) -> int:
+    """The offset after the string that starts at ``position``."""
+    quote = text[position]
+    if text.startswith(quote * 3, position):
+        end = text.find(quote * 3, position + 3)
+        if end < 0:
+            return len(text)
+        end += 3
+        while end < len(text) and text[end] == quote:  # up to two quotes end the content
+            end += 1
+        return end
+    position += 1
+    while position < len(text) and text[position] != quote:
+        position += 2 if quote == '"' and text[position] == "\\" else 1
+    return position + 1
+
+
+def _skip_value(text: str, position: int, *, toml: bool) -> int:
+    """The offset after the value (string, list, table or scalar) at ``position``."""
+    depth = 0
+    while position < len(text):
+        char = text[position]
+        if char in "\"'":
+            position = _skip_string(text, position)
+        elif char in "[{":
+            depth, position = depth + 1, position + 1
+        elif char in "]}":
+            if depth == 0:
+                return position
+            depth, position = depth - 1, position + 1
+        elif char == "," and depth == 0:
+            return position
+        elif toml and char == "#":
+            position = _skip_blanks(text, position, toml=True)
+        else:
+            position += 1
+        if depth == 0 and char in "\"']}":
+            return position
+    return position

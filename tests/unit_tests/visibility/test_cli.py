@@ -54,7 +54,8 @@ def test_a_missing_database_and_an_unknown_run(store, tmp_path):  # noqa: F811
 def test_status(store):  # noqa: F811
     code, out, _ = call("status", "--db", str(store.path))
     assert code == 0
-    assert "measured 10  failed 1  pending 1" in out
+    assert out.splitlines()[0].split()[-4:] == ["measured", "failed", "pending", "cost"]
+    assert out.splitlines()[1].split()[-4:] == ["10", "1", "1", "$0.0120"]
     code, out, _ = call("status", "r", "--db", str(store.path))
     assert "pending 1 (not sent 1, in doubt 0, posted 0)" in out
 
