@@ -65,8 +65,7 @@ JUDGED: Final = (
 INTERVAL_NOTE: Final = (
     "Intervals are 95%: in [ ] the Wilson interval over answers (these prompts, as asked); "
     "in { } the prompt-level interval, answers clustered by prompt (prompts like these; "
-    "shown with 2 or more prompts). Failed and pending tasks are counted apart and are in "
-    "no denominator."
+    "shown with 2 or more prompts)."
 )
 
 

@@ -106,7 +106,7 @@ def trend_html(extras: Extras) -> str:
         f"<h2>Visibility over time ({runs} run{'s' * (runs != 1)} of this panel)</h2>"
         '<p class="note">The brand\'s mention rate per run; above each point its verdict '
         "against the previous run (▲ up, ▼ down, ≈ within noise, n/c not comparable); a "
-        f'dashed red line marks a model change.</p><div class="grid">{charts}</div>'
+        f"dashed red line marks a model change.</p>{charts}"
     )
 
 

@@ -35,7 +35,7 @@ VERDICT_TEXT: Final = {
     "not_comparable": "not comparable",
 }
 _MARKS: Final = {
-    "first": "●",
+    "first": "first",
     "up": "▲ up",
     "down": "▼ down",
     "within_noise": "≈ noise",
@@ -136,7 +136,8 @@ def trend_chart(rows: Sequence[TrendRow], colour: str) -> str:
     Returns:
         The SVG element.
     """
-    left, top, plot_w, plot_h, width = 44, 34, 460, 180, 540
+    left, top, plot_h, width = 44, 34, 180, 1080
+    plot_w = width - left - 60
     title = f"{rows[0].brand} on {engine_name(rows[0].key)}: mention rate per run"
     parts = [f'<text x="0" y="14" font-weight="600">{esc(title)}</text>']
     for tick in range(0, 101, 25):
@@ -158,7 +159,7 @@ def trend_chart(rows: Sequence[TrendRow], colour: str) -> str:
             parts.append(
                 f'<line x1="{x - step / 2:.1f}" y1="{top - 4}" x2="{x - step / 2:.1f}" '
                 f'y2="{top + plot_h}" stroke="#dc2626" stroke-dasharray="4 3"/>'
-                f'<text x="{x - step / 2 + 3:.1f}" y="{top + 8}" font-size="10" '
+                f'<text x="{x - step / 2 + 4:.1f}" y="{top + plot_h - 6}" font-size="11" '
                 f'fill="#dc2626">model changed</text>'
             )
         if rate.value is None:
@@ -167,6 +168,7 @@ def trend_chart(rows: Sequence[TrendRow], colour: str) -> str:
         low, high = (rate.prompt_low, rate.prompt_high) if prompt_level else (rate.low, rate.high)
         which = "prompt-level" if prompt_level else "Wilson"
         y = top + plot_h * (1 - rate.value)
+        label_y = y + 16 if y < top + 16 else y - 7
         line.append(f"{x:.1f},{y:.1f}")
         if low is not None and high is not None:
             dash = "" if prompt_level else ' stroke-dasharray="3 2"'
@@ -178,7 +180,7 @@ def trend_chart(rows: Sequence[TrendRow], colour: str) -> str:
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{colour}"><title>'
             f"{esc(row.run_id)}: {pct(rate.value)}, {which} 95% interval "
             f"{pct(low)}–{pct(high)}</title></circle>"
-            f'<text x="{x + 8:.1f}" y="{y - 6:.1f}" font-size="11">{pct(rate.value)} '
+            f'<text x="{x + 8:.1f}" y="{label_y:.1f}" font-size="12">{pct(rate.value)} '
             f"{esc(_MARKS.get(row.change, row.change))}</text>"
         )
     if len(line) > 1:
