@@ -17,10 +17,16 @@ from pathlib import Path
 
 import pytest
 
-from langchain_dataforseo.emulator import BrandCatalogue, CatalogueBrand, CatalogueDomain
+from langchain_dataforseo.emulator import (
+    BrandCatalogue,
+    CatalogueBrand,
+    CatalogueDomain,
+    Emulator,
+    EmulatorConfig,
+)
 from langchain_dataforseo.visibility import Panel, VisibilityStore, report, run_panel
 
-from .test_run import emulator, options
+from .test_run import options
 
 PROMPTS = [
     "Which CRM suits a <b>small</b> agency?",
@@ -60,8 +66,7 @@ def three_runs(store: VisibilityStore) -> None:
     """Three weekly runs of one panel: HubSpot 20% -> 85% (planted), then a model change."""
     plan = (("w1", 0.2, "gpt-4.1-mini"), ("w2", 0.85, "gpt-4.1-mini"), ("w3", 0.85, "gpt-4.1"))
     for (run_id, hubspot, model), week in zip(plan, WEEKS, strict=True):
-        emu = emulator(task_latency=0.0)
-        emu = type(emu)(
+        emu = Emulator(EmulatorConfig(brand_catalogue=catalogue(hubspot)))
             type(emu.config)(**{**emu.config.__dict__, "brand_catalogue": catalogue(hubspot)})
         )
         run_panel(
