@@ -67,8 +67,6 @@ def three_runs(store: VisibilityStore) -> None:
     plan = (("w1", 0.2, "gpt-4.1-mini"), ("w2", 0.85, "gpt-4.1-mini"), ("w3", 0.85, "gpt-4.1"))
     for (run_id, hubspot, model), week in zip(plan, WEEKS, strict=True):
         emu = Emulator(EmulatorConfig(brand_catalogue=catalogue(hubspot)))
-            type(emu.config)(**{**emu.config.__dict__, "brand_catalogue": catalogue(hubspot)})
-        )
         run_panel(
             panel(model), store, run_id=run_id, max_cost=20.0, collect_round=0.2, **options(emu)
         )
