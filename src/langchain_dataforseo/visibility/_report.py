@@ -7,7 +7,6 @@ most 1180 px wide, wide tables scroll inside their box).
 
 from __future__ import annotations
 
-import html
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -18,26 +17,36 @@ from langchain_dataforseo.visibility._escape import escape_markdown
 from langchain_dataforseo.visibility._export import write_text
 from langchain_dataforseo.visibility._metrics import VisibilityRow, metrics
 from langchain_dataforseo.visibility._plan import LIVE_ONLY_ENGINES
+from langchain_dataforseo.visibility._report_defs import INTERVAL_NOTE, judged, judged_labels
+from langchain_dataforseo.visibility._report_html import (
+    colour,
+    esc,
+    legend,
+    md_table,
+    pct,
+    rate_text,
+    table,
+)
+from langchain_dataforseo.visibility._report_sections import (
+    Extras,
+    categories_html,
+    definitions_html,
+    drill_html,
+    gather,
+    headline_html,
+    headline_markdown,
+    markdown_sections,
+    trend_html,
+    versus_html,
+)
 from langchain_dataforseo.visibility._report_surfaces import (
     SIDE_BY_SIDE_HEAD,
     row_label,
     side_by_side,
     surface_note,
 )
-from langchain_dataforseo.visibility._stats import Rate
 from langchain_dataforseo.visibility._store import RunInfo, VisibilityStore
 
-_COLOURS: Final = (
-    "#2563eb",
-    "#dc2626",
-    "#16a34a",
-    "#9333ea",
-    "#ea580c",
-    "#0891b2",
-    "#ca8a04",
-    "#db2777",
-    "#4b5563",
-)
 _CSS: Final = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#111827;
 margin:0;background:#f9fafb}
@@ -55,48 +64,24 @@ svg{max-width:100%;height:auto}svg text{font:12px system-ui,sans-serif;fill:#374
 .key span{display:inline-block;margin-right:14px;font-size:13px}
 .key i{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:5px;
 vertical-align:-1px}
+.headline{font-size:18px;font-weight:600;margin:6px 0 14px;padding-left:0;list-style:none}
+.headline li{margin:4px 0}
+details{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:8px 14px;
+margin-bottom:8px}
+summary{cursor:pointer;font-weight:600}
+.answer{border-top:1px solid #f3f4f6;padding:8px 0;font-size:14px}
+.answer .who{color:#4b5563;font-size:13px}
+.excerpt{margin:4px 0;white-space:normal}
+.cites{color:#0e7490;font-size:12px;word-break:break-all}
 """
 
 
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.1f}%"
-
-
-def _rate_text(value: Rate) -> str:
-    """``50.0% [15.0%–85.0%] (2/4)``: Wilson in brackets; ``{…}`` the prompt-level interval."""
-    if value.value is None:
-        return "undefined"
-    text = (
-        f"{_pct(value.value)} [{_pct(value.low)}–{_pct(value.high)}] ({value.successes}/{value.n})"
-    )
-    if value.prompt_low is None:
-        return text
-    return f"{text} {{{_pct(value.prompt_low)}–{_pct(value.prompt_high)}}}"
-
-
+_rate_text = rate_text  # the name tests/unit_tests/visibility/test_intervals.py imports
 INTERVALS: Final = (
-    "Intervals are 95%: in [ ] the Wilson interval over answers (these prompts, as asked); "
-    "in { } the prompt-level interval, answers clustered by prompt (prompts like these; "
-    "shown with 2 or more prompts). Share of voice is the brand's mentions over all "
-    "tracked-brand mentions (sums to 100%). Definitions: docs/metrics.md."
+    f"{INTERVAL_NOTE} Share of voice is the brand's mentions over all tracked-brand "
+    "mentions (sums to 100%). Definitions: at the end of the report and in docs/metrics.md."
 )
 """The note on intervals, in the HTML report and the Markdown summary."""
-
-
-def _esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _colour(index: int) -> str:
-    return _COLOURS[index % len(_COLOURS)]
-
-
-def _legend(names: Sequence[str]) -> str:
-    items = "".join(
-        f'<span><i style="background:{_colour(i)}"></i>{_esc(n)}</span>'
-        for i, n in enumerate(names)
-    )
-    return f'<div class="key">{items}</div>'
 
 
 def _grouped_bars(title: str, rows: Sequence[VisibilityRow], names: Sequence[str]) -> str:
@@ -104,24 +89,24 @@ def _grouped_bars(title: str, rows: Sequence[VisibilityRow], names: Sequence[str
     bar, gap, label_w, width = 14, 10, 120, 540
     plot = width - label_w - 60
     y = 24
-    parts = [f'<text x="0" y="14" font-weight="600">{_esc(title)}</text>']
+    parts = [f'<text x="0" y="14" font-weight="600">{esc(title)}</text>']
     for row in rows:
         engine = row_label(row)
-        parts.append(f'<text x="0" y="{y + bar}">{_esc(engine)}</text>')
+        parts.append(f'<text x="0" y="{y + bar}">{esc(engine)}</text>')
         for i, name in enumerate(names):
             value = row.brands[name].share_of_voice.value
             length = 0.0 if value is None else plot * value
             parts.append(
                 f'<rect x="{label_w}" y="{y}" width="{length:.1f}" height="{bar - 2}" '
-                f'fill="{_colour(i)}"><title>{_esc(name)}: {_pct(value)}</title></rect>'
-                f'<text x="{label_w + length + 4:.1f}" y="{y + bar - 3}">{_pct(value)}</text>'
+                f'fill="{colour(i)}"><title>{esc(name)}: {pct(value)}</title></rect>'
+                f'<text x="{label_w + length + 4:.1f}" y="{y + bar - 3}">{pct(value)}</text>'
             )
             y += bar
         y += gap
     height = y + 4
     return (
         f'<svg viewBox="0 0 {width} {height}" width="{width}" role="img" '
-        f'aria-label="{_esc(title)}">{"".join(parts)}</svg>'
+        f'aria-label="{esc(title)}">{"".join(parts)}</svg>'
     )
 
 
@@ -129,17 +114,17 @@ def _domain_bars(title: str, counts: Counter[str], total: int, limit: int = 12) 
     bar, label_w, width = 18, 190, 540
     plot = width - label_w - 70
     top = counts.most_common(limit)
-    parts = [f'<text x="0" y="14" font-weight="600">{_esc(title)}</text>']
+    parts = [f'<text x="0" y="14" font-weight="600">{esc(title)}</text>']
     y = 26
     largest = top[0][1] if top else 1
     for domain, count in top:
         share = count / total if total else 0.0
         length = plot * count / largest
         parts.append(
-            f'<text x="0" y="{y + 13}">{_esc(domain[:28])}</text>'
+            f'<text x="0" y="{y + 13}">{esc(domain[:28])}</text>'
             f'<rect x="{label_w}" y="{y}" width="{length:.1f}" height="{bar - 4}" fill="#0891b2">'
-            f"<title>{_esc(domain)}: {count} citations</title></rect>"
-            f'<text x="{label_w + length + 4:.1f}" y="{y + 12}">{_pct(share)}</text>'
+            f"<title>{esc(domain)}: {count} citations</title></rect>"
+            f'<text x="{label_w + length + 4:.1f}" y="{y + 12}">{pct(share)}</text>'
         )
         y += bar
     if not top:
@@ -147,7 +132,7 @@ def _domain_bars(title: str, counts: Counter[str], total: int, limit: int = 12) 
         y += 24
     return (
         f'<svg viewBox="0 0 {width} {y + 6}" width="{width}" role="img" '
-        f'aria-label="{_esc(title)}">{"".join(parts)}</svg>'
+        f'aria-label="{esc(title)}">{"".join(parts)}</svg>'
     )
 
 
@@ -155,7 +140,7 @@ def _interval_chart(title: str, rows: Sequence[VisibilityRow], names: Sequence[s
     """Mention rate per engine and brand: a dot at the rate, a whisker for its 95% interval."""
     step, label_w, width = 16, 120, 540
     plot = width - label_w - 24
-    parts = [f'<text x="0" y="14" font-weight="600">{_esc(title)}</text>']
+    parts = [f'<text x="0" y="14" font-weight="600">{esc(title)}</text>']
     y = 46
     for tick in range(0, 101, 25):
         x = label_w + plot * tick / 100
@@ -164,7 +149,7 @@ def _interval_chart(title: str, rows: Sequence[VisibilityRow], names: Sequence[s
             f'<text x="{x:.1f}" y="32" font-size="10" text-anchor="middle">{tick}%</text>'
         )
     for row in rows:
-        parts.append(f'<text x="0" y="{y + 10}">{_esc(row_label(row))}</text>')
+        parts.append(f'<text x="0" y="{y + 10}">{esc(row_label(row))}</text>')
         for i, name in enumerate(names):
             value = row.brands[name].mention_rate
             if value.value is not None and value.low is not None and value.high is not None:
@@ -172,26 +157,16 @@ def _interval_chart(title: str, rows: Sequence[VisibilityRow], names: Sequence[s
                 cx = label_w + plot * value.value
                 parts.append(
                     f'<line x1="{x1:.1f}" y1="{y + 6}" x2="{x2:.1f}" y2="{y + 6}" '
-                    f'stroke="{_colour(i)}" stroke-width="2"/>'
-                    f'<circle cx="{cx:.1f}" cy="{y + 6}" r="4" fill="{_colour(i)}">'
-                    f"<title>{_esc(name)}: {_esc(_rate_text(value))}</title></circle>"
+                    f'stroke="{colour(i)}" stroke-width="2"/>'
+                    f'<circle cx="{cx:.1f}" cy="{y + 6}" r="4" fill="{colour(i)}">'
+                    f"<title>{esc(name)}: {esc(rate_text(value))}</title></circle>"
                 )
             y += step
         y += 8
     svg = "".join(parts).replace('y2="9999"', f'y2="{y}"')
     return (
         f'<svg viewBox="0 0 {width} {y + 4}" width="{width}" role="img" '
-        f'aria-label="{_esc(title)}">{svg}</svg>'
-    )
-
-
-def _table(headers: Sequence[str], lines: Sequence[Sequence[object]]) -> str:
-    head = "".join(f"<th>{_esc(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{_esc(cell)}</td>" for cell in line) + "</tr>" for line in lines
-    )
-    return (
-        f'<div class="box"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+        f'aria-label="{esc(title)}">{svg}</svg>'
     )
 
 
@@ -212,17 +187,23 @@ def _overview_lines(
     ]
 
 
-def _brand_lines(row: VisibilityRow, text: Callable[[str], str] = str) -> list[list[object]]:
+def _brand_lines(
+    row: VisibilityRow, text: Callable[[str], str] = str, judged_present: Sequence[str] = ()
+) -> list[list[object]]:
+    """Per tracked brand: its rates (and the judged rates present in the report)."""
     lines: list[list[object]] = []
     for name, m in row.brands.items():
         position = "–" if m.average_position is None else f"{m.average_position:.2f}"
+        rates = judged(m)
+        extra = [rate_text(rates[label]) if label in rates else "–" for label in judged_present]
         lines.append(
             [
                 text(name) + (" (brand)" if name == row.brand else ""),
-                _rate_text(m.mention_rate),
-                _rate_text(m.share_of_voice),
+                rate_text(m.mention_rate),
+                rate_text(m.share_of_voice),
                 position,
-                _rate_text(m.citation_rate),
+                rate_text(m.citation_rate),
+                *extra,
             ]
         )
     return lines
@@ -271,70 +252,81 @@ def when(timestamp: str) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def render_html(info: RunInfo, rows: Sequence[VisibilityRow], names: Sequence[str]) -> str:
+def render_html(
+    info: RunInfo,
+    rows: Sequence[VisibilityRow],
+    names: Sequence[str],
+    extras: Extras | None = None,
+) -> str:
     """The HTML report of a run (one self-contained page).
 
     Args:
         info: The run.
         rows: Its metrics by engine.
         names: The tracked brands (brand first).
+        extras: Headline, trend, vs last run, domain categories and drill-down
+            (:func:`gather`); without it only the run's own tables and charts.
 
     Returns:
         The HTML document.
     """
+    extras = extras or Extras()
+    present = judged_labels(list(rows))
     counts, total = _all_domains(rows)
     sections = [
-        f"<h1>AI visibility: {_esc(info.panel_name)}</h1>",
-        f'<p class="meta">Run <b>{_esc(info.run_id)}</b> · {_esc(method_label(info, rows))} · '
-        f"created {_esc(when(info.created_at))} · {info.measured} measured, {info.failed} failed, "
+        f"<h1>AI visibility: {esc(info.panel_name)}</h1>",
+        f'<p class="meta">Run <b>{esc(info.run_id)}</b> · {esc(method_label(info, rows))} · '
+        f"created {esc(when(info.created_at))} · {info.measured} measured, {info.failed} failed, "
         f"{info.pending} pending · cost ${info.cost:.4f}</p>",
-        f'<p class="note">{_esc(surface_note(rows))} Failed and pending tasks are counted '
-        f"apart and are in no denominator. {_esc(INTERVALS)}</p>",
-        "<h2>Overview</h2>",
-        _table(_OVERVIEW, _overview_lines(rows)),
+        headline_html(extras),
+        f'<p class="note">{esc(surface_note(rows))} Failed and pending tasks are counted '
+        f"apart and are in no denominator. {esc(INTERVALS)}</p>",
+        trend_html(extras) if extras.trend else "",
+        versus_html(extras),
+        "<h2>This run: overview</h2>",
+        table(_OVERVIEW, _overview_lines(rows)),
         '<div class="grid"><div class="box">',
         _grouped_bars("Share of voice per engine", rows, names),
-        _legend(names),
+        legend(names),
         '</div><div class="box">',
         _interval_chart("Mention rate per engine (95% interval, answer level)", rows, names),
-        _legend(names),
+        legend(names),
         "</div></div>",
         '<div class="box">',
         _domain_bars("Top cited domains (share of all citations)", counts, total),
         "</div>",
+        categories_html(extras) if extras.categories else "",
     ]
-    for engine, lines in side_by_side(rows, _rate_text):
-        sections.append(f"<h2>{_esc(engine)}: API vs app</h2>")
-        sections.append(_table(SIDE_BY_SIDE_HEAD, lines))
+    for engine, lines in side_by_side(rows, rate_text):
+        sections.append(f"<h2>{esc(engine)}: API vs app</h2>")
+        sections.append(table(SIDE_BY_SIDE_HEAD, lines))
     for row in rows:
-        sections.append(f"<h2>{_esc(row_label(row))}</h2>")
-        sections.append(_table(_BRAND_HEAD, _brand_lines(row)))
+        sections.append(f"<h2>{esc(row_label(row))}</h2>")
+        head = (*_BRAND_HEAD, *present)
+        sections.append(table(head, _brand_lines(row, judged_present=present)))
         domains = [
-            [d, c, _pct(c / row.citations)] for d, c in list(row.citation_counts.items())[:10]
+            [d, c, pct(c / row.citations)] for d, c in list(row.citation_counts.items())[:10]
         ]
         queries = [[q, n] for q, n in row.fan_out_queries]
         sections.append('<div class="grid"><div>')
-        sections.append(_table(("cited domain", "citations", "share"), domains))
+        sections.append(table(("cited domain", "citations", "share"), domains))
         sections.append("</div><div>")
-        sections.append(_table(("fan-out query", "answers"), queries))
+        sections.append(table(("fan-out query", "answers"), queries))
         sections.append("</div></div>")
+    sections.append(drill_html(extras) if extras.prompts else "")
+    sections.append(definitions_html(present))
     body = "\n".join(sections)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>AI visibility – {_esc(info.panel_name)} – {_esc(info.run_id)}</title>"
+        f"<title>AI visibility – {esc(info.panel_name)} – {esc(info.run_id)}</title>"
         f"<style>{_CSS}</style></head><body><main>\n{body}\n</main></body></html>\n"
     )
 
 
-def _md_table(headers: Sequence[str], lines: Sequence[Sequence[object]]) -> str:
-    """A GFM table; text from a user or the API in ``lines`` is already escaped."""
-    out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    out.extend("| " + " | ".join(str(v) for v in line) + " |" for line in lines)
-    return "\n".join(out)
-
-
-def render_markdown(info: RunInfo, rows: Sequence[VisibilityRow]) -> str:
+def render_markdown(
+    info: RunInfo, rows: Sequence[VisibilityRow], extras: Extras | None = None
+) -> str:
     """The Markdown summary of a run.
 
     Everything that came from a user or the API (panel and brand names, the run id, cited
@@ -344,11 +336,14 @@ def render_markdown(info: RunInfo, rows: Sequence[VisibilityRow]) -> str:
     Args:
         info: The run.
         rows: Its metrics by engine.
+        extras: As for :func:`render_html`.
 
     Returns:
         Markdown text.
     """
     esc = escape_markdown
+    extras = extras or Extras()
+    present = judged_labels(list(rows))
     counts, total = _all_domains(rows)
     parts = [
         f"# AI visibility: {esc(info.panel_name)}",
@@ -359,20 +354,23 @@ def render_markdown(info: RunInfo, rows: Sequence[VisibilityRow]) -> str:
         f"cost ${info.cost:.4f}. {surface_note(rows)} "
         f"Failed and pending tasks are in no denominator. {INTERVALS}",
         "",
-        _md_table(_OVERVIEW, _overview_lines(rows, esc)),
+        *headline_markdown(extras),
+        "",
+        md_table(_OVERVIEW, _overview_lines(rows, esc)),
         "",
     ]
-    for engine, lines in side_by_side(rows, _rate_text, esc):
-        parts += [f"## {esc(engine)}: API vs app", "", _md_table(SIDE_BY_SIDE_HEAD, lines), ""]
+    for engine, lines in side_by_side(rows, rate_text, esc):
+        parts += [f"## {esc(engine)}: API vs app", "", md_table(SIDE_BY_SIDE_HEAD, lines), ""]
     for row in rows:
         parts += [
             f"## {esc(row_label(row))}",
             "",
-            _md_table(_BRAND_HEAD, _brand_lines(row, esc)),
+            md_table((*_BRAND_HEAD, *present), _brand_lines(row, esc, present)),
         ]
         parts.append("")
-    top = [[esc(d), c, _pct(c / total)] for d, c in counts.most_common(10)]
-    parts += ["## Top cited domains", "", _md_table(("domain", "citations", "share"), top), ""]
+    top = [[esc(d), c, pct(c / total)] for d, c in counts.most_common(10)]
+    parts += ["## Top cited domains", "", md_table(("domain", "citations", "share"), top), ""]
+    parts += markdown_sections(extras, present)
     return "\n".join(parts)
 
 
@@ -396,9 +394,10 @@ def report(
     info = store.run(run_id)
     rows = metrics(store, run_id, ("engine",))
     names = [b.name for b in store.panel(run_id).brands]
-    html_path = write_text(path, render_html(info, rows, names))
+    extras = gather(store, info, names[0])
+    html_path = write_text(path, render_html(info, rows, names, extras))
     md_path = write_text(
         markdown if markdown is not None else Path(path).with_suffix(".md"),
-        render_markdown(info, rows),
+        render_markdown(info, rows, extras),
     )
     return html_path, md_path

@@ -27,7 +27,8 @@ def test_the_html_report_is_self_contained_with_charts_and_tables(store, tmp_pat
     page = html_path.read_text(encoding="utf-8")
     assert md_path == tmp_path / "out" / "report.md"
     assert page.startswith("<!DOCTYPE html>")
-    assert page.count("<svg") == 3  # share of voice, mention-rate intervals, top domains
+    # share of voice, mention-rate intervals, top domains, and one trend chart per engine
+    assert page.count("<svg") == 5
     assert "Share of voice per engine" in page
     assert "Top cited domains" in page
     assert "Mention rate per engine (95% interval, answer level)" in page
