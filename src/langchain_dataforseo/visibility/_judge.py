@@ -8,10 +8,12 @@ It is asked with ``with_structured_output`` where the model has it, and the JSON
 from the answer's text otherwise.
 
 The prompt fits a ``ChatDataForSEO`` judge's 500 characters of ``user_prompt``: the
-excerpt is the whole answer when it fits; otherwise, for each mention of the brand (any of
-its names), 80 characters before it and 220 after, merged where they overlap, in the
-answer's order, cut at word boundaries and joined with `` … ``, up to what the prompt's
-500 characters leave (:func:`excerpt`).
+excerpt is the whole answer (whitespace collapsed) when it fits; otherwise a window
+around each mention of the brand (any of its names): 80 characters before it and 220 from
+it on, shrunk to an equal share of the room when several mentions must fit (at least 60
+characters each), merged where they overlap, in the answer's order, cut at word
+boundaries and joined with `` … `` (which also marks a cut at either end), up to what the
+prompt's 500 characters leave (:func:`excerpt`); mentions beyond the room are left out.
 
 Judging spends the user's own LLM money, counted apart from DataForSEO's task cost: each
 verdict keeps what its call cost when the model reports it (``response_metadata["cost"]``,
@@ -46,7 +48,9 @@ MAX_JUDGE_PROMPT_CHARS: Final = 500
 EXCERPT_BEFORE: Final = 80
 """Characters of the answer kept before each mention of the brand."""
 EXCERPT_AFTER: Final = 220
-"""Characters of the answer kept after each mention of the brand."""
+"""Characters of the answer kept from each mention of the brand on (its name included)."""
+MIN_WINDOW_CHARS: Final = 60
+"""The least characters kept around one mention when many share the room."""
 MIN_EXCERPT_CHARS: Final = 120
 """The least room an excerpt needs; longer brand names drop their aliases from the prompt."""
 _GAP: Final = " … "
@@ -146,9 +150,12 @@ def excerpt(text: str, names: tuple[str, ...], budget: int) -> str:
     if len(whole) <= budget:
         return whole
     spans = [m.span() for m in name_pattern(names).finditer(mask_urls(text))] or [(0, 0)]
+    share = (budget - len(_GAP) * (len(spans) + 1)) // len(spans)
+    per = min(EXCERPT_BEFORE + EXCERPT_AFTER, max(MIN_WINDOW_CHARS, share))
+    before = per * EXCERPT_BEFORE // (EXCERPT_BEFORE + EXCERPT_AFTER)
     windows: list[list[int]] = []
-    for start, end in spans:
-        low, high = max(0, start - EXCERPT_BEFORE), min(len(text), end + EXCERPT_AFTER)
+    for start, _end in spans:
+        low, high = max(0, start - before), min(len(text), start - before + per)
         if windows and low <= windows[-1][1]:
             windows[-1][1] = max(windows[-1][1], high)
         else:
