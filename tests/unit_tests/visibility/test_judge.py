@@ -145,7 +145,8 @@ class StructuredJudge(CueJudge):
     structured_calls: int = 0
 
     def with_structured_output(self, schema: Any, *, include_raw: bool = False, **kw: Any) -> Any:
-        assert schema is Verdict and include_raw
+        assert schema is Verdict
+        assert include_raw
 
         def call(messages: list[BaseMessage]) -> dict[str, Any]:
             self.structured_calls += 1
@@ -172,7 +173,8 @@ def test_judged_rates_cover_the_planted_truth(tmp_path):
     assert result.judged == sum(r.mention_rate.successes for r in row.brands.values())
     assert (result.already, result.stopped, result.unpriced) == (0, False, result.judged)
     assert row.judge == ("cue-reader", JUDGE_PROMPT_VERSION)
-    assert plain_row.judge is None and plain_row.positive_rate is None
+    assert plain_row.judge is None
+    assert plain_row.positive_rate is None
     for name, numbers in row.brands.items():
         assert numbers.mention_rate == plain_row.brands[name].mention_rate
         for field in ("positive_rate", "negative_rate", "recommended_rate"):
@@ -195,12 +197,15 @@ def test_judging_with_another_model_keeps_both_verdicts(tmp_path):
         (by_a,) = metrics(store, run, judge="judge-a")
         with pytest.raises(VisibilityStoreError, match="judge-c"):
             metrics(store, run, judge="judge-c")
-    assert first.judged == second.judged > 0 and count == 2 * first.judged
+    assert first.judged == second.judged > 0
+    assert count == 2 * first.judged
     assert (again.judged, again.already) == (0, first.judged)
     assert latest.judge == ("judge-b", JUDGE_PROMPT_VERSION)
     assert by_a.judge == ("judge-a", JUDGE_PROMPT_VERSION)
     a, b = by_a.recommended_rate, latest.recommended_rate
-    assert a is not None and b is not None and a.n == b.n
+    assert a is not None
+    assert b is not None
+    assert a.n == b.n
     assert a.successes + b.successes == a.n  # the flipping judge disagrees on every answer
 
 
@@ -214,7 +219,8 @@ def test_json_is_read_from_text_without_structured_output_and_used_where_it_exis
             "SELECT judge, sentiment, recommended, cost FROM verdicts ORDER BY task, brand, judge"
         ).fetchall()
     assert text_judge.calls == by_text.judged > 0
-    assert structured.structured_calls == by_schema.judged and structured.calls == 0
+    assert structured.structured_calls == by_schema.judged
+    assert structured.calls == 0
     assert by_schema.cost == pytest.approx(0.001 * by_schema.judged)
     # both paths read the same verdicts
     pairs = [rows[i : i + 2] for i in range(0, len(rows), 2)]
@@ -247,8 +253,10 @@ def test_an_unreadable_verdict_names_the_answer_and_keeps_what_was_judged(tmp_pa
         with pytest.raises(VisibilityStoreError) as caught:
             judge_run(store, run, CueJudge(style="junk"))
     message = str(caught.value)
-    assert first_tag[0] in message and repr(first_tag[1]) in message
-    assert "no JSON object" in message and "I cannot tell." in message
+    assert first_tag[0] in message
+    assert repr(first_tag[1]) in message
+    assert "no JSON object" in message
+    assert "I cannot tell." in message
 
 
 def test_max_cost_stops_the_judging_and_a_second_call_resumes(tmp_path):
@@ -264,7 +272,8 @@ def test_max_cost_stops_the_judging_and_a_second_call_resumes(tmp_path):
             judge_run(store, run, CueJudge(model_name="free"), max_cost=1.0)
     # 3 calls spent 0.03; a 4th, predicted at 0.01, could reach 0.04 > 0.035
     assert (stopped.judged, stopped.stopped, stopped.cost) == (3, True, 0.03)
-    assert stopped.remaining == rest.judged and rest.already == 3
+    assert stopped.remaining == rest.judged
+    assert rest.already == 3
     assert cost == pytest.approx(0.01 * (3 + rest.judged))
 
 
@@ -282,9 +291,11 @@ def test_estimate_counts_the_calls_and_prices_a_dataforseo_judge(tmp_path):
         after = estimate_judging(store, run, judge)
         mentions = store.connection.execute("SELECT COUNT(*) FROM mentions").fetchone()[0]
     assert plain.calls == priced.calls == mentions > 0
-    assert plain.cost is None and plain.input_tokens == -(-plain.prompt_chars // 4)
+    assert plain.cost is None
+    assert plain.input_tokens == -(-plain.prompt_chars // 4)
     assert priced.judge == "chat_gpt/gpt-4.1-mini"
-    assert priced.cost is not None and 0 < priced.cost / priced.calls < 0.01
+    assert priced.cost is not None
+    assert 0 < priced.cost / priced.calls < 0.01
     assert after.calls == 0
 
 
@@ -294,8 +305,11 @@ def test_the_prompt_fits_500_characters_and_the_excerpt_keeps_the_mentions():
     prompt = judge_prompt("Acme", ("Acme Corp",), text)
     assert len(prompt) <= MAX_JUDGE_PROMPT_CHARS
     cut = prompt.split("Excerpt: ", 1)[1]
-    assert cut.startswith("… ") and cut.endswith(" …") and " … " in cut.strip("… ")
-    assert "excellent choice" in cut and "poor fit" in cut
+    assert cut.startswith("… ")
+    assert cut.endswith(" …")
+    assert " … " in cut.strip("… ")
+    assert "excellent choice" in cut
+    assert "poor fit" in cut
     assert excerpt("Short answer naming Acme.", ("Acme",), 100) == "Short answer naming Acme."
     with pytest.raises(VisibilityStoreError, match="leaves"):
         judge_prompt("A" * 400, (), text)
