@@ -70,5 +70,8 @@ def test_judge_estimates_stops_at_max_cost_and_resumes(db, monkeypatch):
     (row,) = json.loads(out)
     assert row["brands"]["HubSpot"]["positive_rate"]["n"] > 0
     assert row["judge"] == ["gpt-4.1-mini", "judge-v1"]
+    code, out, _ = call("metrics", "r1", "--db", db, "--format", "csv")
+    header = out.splitlines()[0].split(",")
+    assert {"positive_rate", "negative_rate_prompt_low", "recommended_rate_n"} <= set(header)
     code, _, err = call("judge", "nope", "--db", db, "--engine", "chat_gpt", "--model", "m")
     assert code == 5
