@@ -15,6 +15,7 @@ from langchain_dataforseo.emulator import (
     EmulatorTransport,
 )
 from langchain_dataforseo.emulator.__main__ import main
+from langchain_dataforseo.emulator._brands import brand_answer
 
 from .conftest import AUTH, path
 
@@ -105,3 +106,37 @@ def test_a_standard_task_gets_the_live_answer_for_the_same_tag() -> None:
         reply = client.post(path("chat_gpt", "live"), json=[{**body, "tag": f"t{tag}"}]).json()
         texts.add(reply["tasks"][0]["result"][0]["items"][0]["sections"][0]["text"])
     assert len(texts) >= 3  # distinct tags: distinct samples
+
+
+def test_planted_sentiment_is_in_the_text_and_the_truth() -> None:
+    data = {
+        "seed": 3,
+        "brands": [
+            {
+                "name": "HubSpot",
+                "mention_probability": 1.0,
+                "sentiment": {"positive": 1.0},
+                "recommend_probability": 0.0,
+            },
+            {"name": "Pipedrive", "mention_probability": 1.0, "recommend_probability": 1.0},
+            {"name": "Salesforce", "mention_probability": 1.0},
+        ],
+    }
+    catalogue = BrandCatalogue.from_dict(data)
+    truth = catalogue.truth("chat_gpt")
+    assert truth["positive_rate"] == {"HubSpot": 1.0}
+    assert truth["negative_rate"] == {"HubSpot": 0.0}
+    assert truth["recommended_rate"] == {"HubSpot": 0.0, "Pipedrive": 1.0}
+    lines, _, _ = brand_answer(catalogue, "chat_gpt", {"tag": "t"}, "crm", web_search=False)
+    by_brand = {line.split("**")[1]: line for line in lines if "**" in line}
+    assert by_brand["HubSpot"].endswith(
+        "is an excellent choice, with consistently strong reviews. I would not recommend it."
+    )
+    assert by_brand["Pipedrive"].endswith(". I recommend it.")
+    assert "recommend" not in by_brand["Salesforce"]  # no planted cue: the usual blurb
+    with pytest.raises(ValueError, match="must sum to 1"):
+        BrandCatalogue((CatalogueBrand("X", 0.5, sentiment={"positive": 0.5}),))
+    with pytest.raises(ValueError, match="unknown keys"):
+        BrandCatalogue((CatalogueBrand("X", 0.5, sentiment={"great": 1.0}),))
+    with pytest.raises(ValueError, match="recommend_probability"):
+        BrandCatalogue((CatalogueBrand("X", 0.5, recommend_probability=1.5),))

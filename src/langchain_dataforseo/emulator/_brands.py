@@ -32,7 +32,14 @@ from typing import Any
 
 from ._prose import subject
 
-__all__ = ["BrandCatalogue", "CatalogueBrand", "CatalogueDomain", "brand_answer"]
+__all__ = [
+    "RECOMMEND_CUES",
+    "SENTIMENT_CUES",
+    "BrandCatalogue",
+    "CatalogueBrand",
+    "CatalogueDomain",
+    "brand_answer",
+]
 
 _ENGINES = ("chat_gpt", "claude", "gemini", "perplexity")
 _SURFACES = ("api", "app")
@@ -64,6 +71,15 @@ _OUTROS = (
     "In short, shortlist two or three and try them with real work.",
     "Tell me more about your team and I can narrow the list further.",
 )
+_SENTIMENTS = ("positive", "neutral", "negative")
+SENTIMENT_CUES = {
+    "positive": "is an excellent choice, with consistently strong reviews",
+    "neutral": "is one option among several, with a typical feature set",
+    "negative": "is a poor fit for most teams, with frequent complaints",
+}
+"""The planted sentiment cue written after a brand's name (one per sentiment)."""
+RECOMMEND_CUES = {True: "I recommend it.", False: "I would not recommend it."}
+"""The planted recommendation cue, after the sentiment cue."""
 _QUERIES = ("best {topic} 2026", "{topic} comparison", "{topic} reviews", "top {topic} tools")
 
 
@@ -101,6 +117,13 @@ class CatalogueBrand:
         prompt_probabilities: Prompt text -> the mention probability for that prompt, on
             every engine and surface (a heterogeneous population of prompts, whose truth
             is known: prompts left out use the probabilities above).
+        sentiment: Probabilities of ``positive``, ``neutral`` and ``negative`` (summing
+            to 1; missing keys 0) of the way an answer naming the brand speaks of it: the
+            drawn sentiment is written after its name as a readable cue
+            (:data:`SENTIMENT_CUES`). ``None``: no planted sentiment (the usual blurb).
+        recommend_probability: Probability that an answer naming the brand recommends it,
+            written as ``I recommend it.`` or ``I would not recommend it.``
+            (:data:`RECOMMEND_CUES`); ``None``: no planted recommendation.
     """
 
     name: str
@@ -109,6 +132,8 @@ class CatalogueBrand:
     alias_probability: float = 0.3
     app_mention_probability: float | Mapping[str, float] | None = None
     prompt_probabilities: Mapping[str, float] | None = None
+    sentiment: Mapping[str, float] | None = None
+    recommend_probability: float | None = None
 
     def probability(self, engine: str, surface: str = "api", prompt: str | None = None) -> float:
         """The mention probability on one engine and surface, for one prompt if given."""
@@ -180,6 +205,7 @@ class BrandCatalogue:
             _probability(f"{brand.name}.alias_probability", brand.alias_probability)
             for prompt, value in (brand.prompt_probabilities or {}).items():
                 _probability(f"{brand.name}.prompt_probabilities[{prompt!r}]", value)
+            _check_sentiment(brand)
         for domain in self.domains:
             _per_engine(domain.domain, domain.citation_rate)
             if domain.app_citation_rate is not None:
@@ -217,6 +243,8 @@ class BrandCatalogue:
                 "alias_probability",
                 "app_mention_probability",
                 "prompt_probabilities",
+                "sentiment",
+                "recommend_probability",
             }
             if extra:
                 raise ValueError(f"brand {entry.get('name')!r}: unknown keys {sorted(extra)}")
@@ -228,6 +256,8 @@ class BrandCatalogue:
                     float(entry.get("alias_probability", 0.3)),
                     entry.get("app_mention_probability"),
                     entry.get("prompt_probabilities"),
+                    entry.get("sentiment"),
+                    entry.get("recommend_probability"),
                 )
             )
         domains = []
@@ -279,7 +309,10 @@ class BrandCatalogue:
             mentions, in the long run), ``answer_share`` (answers naming it / answers naming
             any), ``average_position`` per brand,
             ``citation_rate`` per brand of ``owners`` (answers citing one of its domains /
-            answers citing anything; with web search), ``citation_share`` per domain.
+            answers citing anything; with web search), ``citation_share`` per domain,
+            and for the brands with a planted sentiment or recommendation
+            ``positive_rate``, ``negative_rate`` (of the answers naming the brand) and
+            ``recommended_rate`` (the same on every engine and surface).
         """
         if surface not in _SURFACES:
             raise ValueError(f"surface must be one of {_SURFACES}, got {surface!r}")
@@ -306,7 +339,60 @@ class BrandCatalogue:
             "average_position": position,
             "citation_rate": citation_rate,
             "citation_share": {d: v / total for d, v in r.items()} if total else {},
+            "positive_rate": {
+                b.name: float(b.sentiment.get("positive", 0.0)) for b in self.brands if b.sentiment
+            },
+            "negative_rate": {
+                b.name: float(b.sentiment.get("negative", 0.0)) for b in self.brands if b.sentiment
+            },
+            "recommended_rate": {
+                b.name: b.recommend_probability
+                for b in self.brands
+                if b.recommend_probability is not None
+            },
         }
+
+
+def _check_sentiment(brand: CatalogueBrand) -> None:
+    """Refuse a sentiment mapping with unknown keys, a bad probability or a sum other than 1."""
+    if brand.recommend_probability is not None:
+        _probability(f"{brand.name}.recommend_probability", brand.recommend_probability)
+    if brand.sentiment is None:
+        return
+    unknown = set(brand.sentiment) - set(_SENTIMENTS)
+    if unknown:
+        raise ValueError(f"{brand.name}.sentiment: unknown keys {sorted(unknown)}")
+    for key, value in brand.sentiment.items():
+        _probability(f"{brand.name}.sentiment[{key}]", value)
+    total = sum(brand.sentiment.values())
+    if not math.isclose(total, 1.0, abs_tol=1e-9):
+        raise ValueError(f"{brand.name}.sentiment must sum to 1, got {total!r}")
+
+
+def planted_cue(
+    brand: CatalogueBrand,
+    engine: str,
+    fields: Mapping[str, Any],
+    catalogue: BrandCatalogue,
+    blurb: str,
+) -> str:
+    """What follows a named brand: the blurb, or its planted sentiment and recommendation.
+
+    The cues are drawn from their own seeded stream (catalogue seed, engine, task fields,
+    brand name), so planting sentiment changes none of the other draws of the answer.
+    """
+    if brand.sentiment is None and brand.recommend_probability is None:
+        return blurb
+    rng = _rng(catalogue, engine, {**fields, "sentiment_of": brand.name})
+    parts = []
+    if brand.sentiment is not None:
+        weights = [float(brand.sentiment.get(s, 0.0)) for s in _SENTIMENTS]
+        parts.append(SENTIMENT_CUES[rng.choices(_SENTIMENTS, weights)[0]] + ".")
+    else:
+        parts.append(blurb + ".")
+    if brand.recommend_probability is not None:
+        parts.append(RECOMMEND_CUES[rng.random() < brand.recommend_probability])
+    return " ".join(parts)
 
 
 def _in(host: str, domain: str) -> bool:
@@ -379,7 +465,9 @@ def brand_answer(
             shown = brand.name
             if brand.aliases and rng.random() < brand.alias_probability:
                 shown = rng.choice(brand.aliases)
-            lines.append(f"{number}. **{shown}** {rng.choice(_BLURBS)}")
+            # the blurb is drawn even when a cue replaces it: the same stream as before
+            cue = planted_cue(brand, engine, fields, catalogue, rng.choice(_BLURBS))
+            lines.append(f"{number}. **{shown}** {cue}")
     else:
         lines = [rng.choice(_NONE).format(**fmt)]
     fillers = list(_FILLERS)

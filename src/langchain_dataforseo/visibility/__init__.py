@@ -7,8 +7,9 @@ SQLite file keeping every task and its raw JSON, and serving as the Standard jou
 citation share with 95% Wilson intervals, failed and pending tasks counted apart;
 :func:`compare_runs` tells which changes between two runs are significant; :func:`trend`
 follows a panel run after run (refusing a verdict across a model change);
-:func:`answers_needed` says how many answers a move needs; :func:`report` writes an HTML
-report and a Markdown summary.
+:func:`answers_needed` says how many answers a move needs; :func:`judge_run` has any
+LangChain chat model judge each named brand's sentiment and recommendation;
+:func:`report` writes an HTML report and a Markdown summary.
 
 Example:
     >>> from langchain_dataforseo.visibility import Brand, Panel
@@ -43,6 +44,13 @@ from langchain_dataforseo.visibility._export import (
     metrics_records,
     to_pandas,
 )
+from langchain_dataforseo.visibility._judge import (
+    JUDGE_PROMPT_VERSION,
+    JudgeResult,
+    JudgingEstimate,
+    estimate_judging,
+    judge_run,
+)
 from langchain_dataforseo.visibility._matching import (
     AnswerFacts,
     Citation,
@@ -73,6 +81,7 @@ from langchain_dataforseo.visibility._trend import VERDICTS, TrendRow, benjamini
 from langchain_dataforseo.visibility._waves import RunPrecisionWarning
 
 __all__ = [
+    "JUDGE_PROMPT_VERSION",
     "OVERLAP_RULE",
     "RATES",
     "VERDICTS",
@@ -85,6 +94,8 @@ __all__ = [
     "Citation",
     "EngineComparison",
     "ExtractedAnswer",
+    "JudgeResult",
+    "JudgingEstimate",
     "Panel",
     "PanelFileError",
     "Progress",
@@ -107,8 +118,10 @@ __all__ = [
     "benjamini_hochberg",
     "clustered_rate",
     "compare_runs",
+    "estimate_judging",
     "estimate_run",
     "extract_answer",
+    "judge_run",
     "make_tag",
     "metrics",
     "metrics_csv",

@@ -1,8 +1,9 @@
 """Command line: ``python -m langchain_dataforseo.visibility COMMAND ...``.
 
 Commands: ``run`` (collect a panel's answers into a store: resumable, with a cost cap),
-``plan`` (answers, samples and cost a move needs), and over a panel file or an existing
-store ``check``, ``status``, ``metrics``, ``compare``, ``report``, ``delete``. Exit codes:
+``plan`` (answers, samples and cost a move needs), ``judge`` (brand sentiment judged by a
+model: :mod:`._cli_judge`), and over a panel file or an existing store ``check``,
+``status``, ``metrics``, ``compare``, ``report``, ``delete``. Exit codes:
 
 =====  =====================================================================================
 0      success
@@ -15,7 +16,8 @@ store ``check``, ``status``, ``metrics``, ``compare``, ``report``, ``delete``. E
 4      missing database
 5      unknown run id
 6      ``run``: tasks still pending or in doubt, or the disk filled up during the run: run
-       again with the same ``--run-id`` (nothing is posted twice)
+       again with the same ``--run-id`` (nothing is posted twice); ``judge``: stopped by
+       ``--max-cost`` (run again to go on; nothing is judged twice)
 7      ``run``: refused by the budget (nothing posted); ``run --estimate``: the run would
        be refused by ``--max-cost`` (the message says by how much)
 8      ``run``: an API error that stopped the run (credentials refused, funds)
@@ -54,6 +56,7 @@ from langchain_dataforseo.visibility._cli_checks import (
     shown_url,
     writing,
 )
+from langchain_dataforseo.visibility._cli_judge import judge_command
 from langchain_dataforseo.visibility._cli_parser import build_parser
 from langchain_dataforseo.visibility._cli_plan import budget_verdict, plan_command
 from langchain_dataforseo.visibility._cli_run import (
@@ -304,6 +307,8 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return _run_command(args, out, err)
     if args.command == "plan":
         return plan_command(args, out)
+    if args.command == "judge":
+        return judge_command(args, out, err)
     if args.command == "check":
         panel = Panel.from_file(args.panel)
         check_models(args, panel, err)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Final
 
 from langchain_dataforseo.visibility._cli_checks import non_negative, positive, run_id_arg
+from langchain_dataforseo.visibility._cli_judge import add_judge_parser
 from langchain_dataforseo.visibility._cli_plan import power_arg, proportion
 from langchain_dataforseo.visibility._metrics import GROUPS
 from langchain_dataforseo.visibility._plan import METHODS
@@ -252,4 +253,5 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("run", type=run_id_arg, metavar="RUN")
     with_db(delete)
     delete.add_argument("--force", action="store_true", help="delete even with tasks sent")
+    add_judge_parser(commands)
     return parser

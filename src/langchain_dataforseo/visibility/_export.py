@@ -16,6 +16,8 @@ from langchain_dataforseo.visibility._metrics import VisibilityRow
 from langchain_dataforseo.visibility._store import VisibilityStore
 
 _RATE_FIELDS = ("mention_rate", "share_of_voice", "answer_share", "citation_rate")
+_JUDGED_FIELDS = ("positive_rate", "negative_rate", "recommended_rate")
+"""The sentiment rates, in the records of a judged run only."""
 
 
 def metrics_records(rows: Sequence[VisibilityRow]) -> list[dict[str, Any]]:
@@ -30,7 +32,9 @@ def metrics_records(rows: Sequence[VisibilityRow]) -> list[dict[str, Any]]:
         for each rate (``mention_rate``, ``share_of_voice``, ``answer_share``,
         ``citation_rate``) ``<rate>``, ``<rate>_low`` and ``<rate>_high`` (95% Wilson,
         answer level), ``<rate>_prompt_low`` and ``<rate>_prompt_high`` (95% prompt level,
-        answers clustered by prompt; empty with fewer than 2 prompts), ``<rate>_n``.
+        answers clustered by prompt; empty with fewer than 2 prompts), ``<rate>_n``; the
+        same for ``positive_rate``, ``negative_rate`` and ``recommended_rate`` when the run
+        was judged.
     """
     out = []
     for row in rows:
@@ -46,7 +50,8 @@ def metrics_records(rows: Sequence[VisibilityRow]) -> list[dict[str, Any]]:
                 answers_naming_any=row.answers_naming_any,
                 answers_citing_any=row.answers_citing_any,
             )
-            for field in _RATE_FIELDS:
+            judged = [f for f in _JUDGED_FIELDS if getattr(numbers, f) is not None]
+            for field in (*_RATE_FIELDS, *judged):
                 value = getattr(numbers, field)
                 record[field] = value.value
                 record[f"{field}_low"] = value.low

@@ -14,6 +14,9 @@ failed and pending tasks are counted apart and never enter a denominator:
 - ``citation_rate`` = answers citing a URL of the brand's domains / answers citing anything.
 - ``citation_share[domain]`` = citations of the domain (or its subdomains) / all citations.
 - ``fan_out_queries``: the most frequent searches, counted as answers that ran them.
+- ``positive_rate`` / ``negative_rate`` / ``recommended_rate`` (where the run was judged,
+  :func:`~langchain_dataforseo.visibility.judge_run`) = answers naming the brand that the
+  judge read as positive / negative / recommending it, over the judged answers naming it.
 
 Every rate carries two 95% intervals: ``low`` / ``high`` (Wilson, answer level, "these
 prompts, as asked") and ``prompt_low`` / ``prompt_high`` (answers clustered by prompt,
@@ -25,12 +28,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
 from langchain_dataforseo.visibility._stats import Rate, clustered_rate, rate
 from langchain_dataforseo.visibility._store import VisibilityStore
+from langchain_dataforseo.visibility._verdicts import PerPrompt, judged_counts, pick_judge
 
 GROUPS: Final[dict[str, str]] = {
     "engine": "t.engine",
@@ -82,6 +86,11 @@ class BrandMetrics:
             (``n = 0`` and value ``None`` when no answer cites anything or it has no domains).
         answer_share: Answers naming it / answers naming any tracked brand (the earlier
             share of voice; does not sum to 1).
+        positive_rate: Judged answers naming it that speak of it positively / judged
+            answers naming it; ``None`` where the run was not judged.
+        negative_rate: The same, negatively; ``None`` where the run was not judged.
+        recommended_rate: Judged answers naming it that recommend it / judged answers
+            naming it; ``None`` where the run was not judged.
     """
 
     mention_rate: Rate
@@ -89,15 +98,27 @@ class BrandMetrics:
     average_position: float | None
     citation_rate: Rate
     answer_share: Rate = field(default_factory=lambda: rate(0, 0))
+    positive_rate: Rate | None = None
+    negative_rate: Rate | None = None
+    recommended_rate: Rate | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (for JSON)."""
+        judged = {
+            name: None if value is None else value.as_dict()
+            for name, value in (
+                ("positive_rate", self.positive_rate),
+                ("negative_rate", self.negative_rate),
+                ("recommended_rate", self.recommended_rate),
+            )
+        }
         return {
             "mention_rate": self.mention_rate.as_dict(),
             "share_of_voice": self.share_of_voice.as_dict(),
             "answer_share": self.answer_share.as_dict(),
             "average_position": self.average_position,
             "citation_rate": self.citation_rate.as_dict(),
+            **judged,
         }
 
 
@@ -119,6 +140,8 @@ class VisibilityRow:
         brands: Per tracked brand (the brand, then the competitors): its numbers.
         citation_counts: Citations per cited domain, most cited first.
         fan_out_queries: ``(query, answers)`` most frequent first (ties alphabetical).
+        judge: The ``(judge model, prompt version)`` whose verdicts give the sentiment
+            rates, ``None`` when the run was not judged.
     """
 
     key: dict[str, str]
@@ -133,6 +156,22 @@ class VisibilityRow:
     brands: dict[str, BrandMetrics]
     citation_counts: dict[str, int] = field(default_factory=dict)
     fan_out_queries: list[tuple[str, int]] = field(default_factory=list)
+    judge: tuple[str, str] | None = None
+
+    @property
+    def positive_rate(self) -> Rate | None:
+        """The panel brand's positive rate (``None``: the run was not judged)."""
+        return self.brands[self.brand].positive_rate
+
+    @property
+    def negative_rate(self) -> Rate | None:
+        """The panel brand's negative rate (``None``: the run was not judged)."""
+        return self.brands[self.brand].negative_rate
+
+    @property
+    def recommended_rate(self) -> Rate | None:
+        """The panel brand's recommended rate (``None``: the run was not judged)."""
+        return self.brands[self.brand].recommended_rate
 
     @property
     def surface(self) -> str:
@@ -188,7 +227,29 @@ class VisibilityRow:
             "citation_counts": dict(self.citation_counts),
             "citation_share": self.citation_share,
             "fan_out_queries": [list(q) for q in self.fan_out_queries],
+            "judge": list(self.judge) if self.judge else None,
         }
+
+
+def _judged_rates(
+    brands: dict[str, BrandMetrics], prompts: Sequence[int], judged: dict[str, PerPrompt]
+) -> dict[str, BrandMetrics]:
+    """The brands' numbers with their sentiment rates, from per-prompt verdicts (pure)."""
+    out = {}
+    none = (0, 0, 0, 0)
+    for name, numbers in brands.items():
+        counts = {i: judged.get(name, {}).get(i) for i in prompts}
+        per = {
+            i: (c.verdicts, c.positive, c.negative, c.recommended) if c else none
+            for i, c in counts.items()
+        }
+        out[name] = replace(
+            numbers,
+            positive_rate=clustered_rate((p[1], p[0]) for p in per.values()),
+            negative_rate=clustered_rate((p[2], p[0]) for p in per.values()),
+            recommended_rate=clustered_rate((p[3], p[0]) for p in per.values()),
+        )
+    return out
 
 
 _PerBrand = defaultdict[tuple[str, ...], defaultdict[str, dict[int, tuple[int, int]]]]
@@ -247,6 +308,7 @@ def metrics(
     by: Sequence[str] = ("engine",),
     *,
     top_queries: int = 10,
+    judge: str | None = None,
 ) -> list[VisibilityRow]:
     """Compute the visibility metrics of a run, one row per slice.
 
@@ -259,12 +321,16 @@ def metrics(
         by: Slice keys among ``engine``, ``surface``, ``prompt``, ``model``; ``()`` for one
             overall row (one per surface in a run with app tasks).
         top_queries: How many fan-out queries to keep per row.
+        judge: Whose sentiment verdicts give ``positive_rate``, ``negative_rate`` and
+            ``recommended_rate``: a judge model name (its latest prompt version), or
+            ``None`` for the judge that judged the run last.
 
     Returns:
         The rows, ordered by slice key.
 
     Raises:
-        VisibilityStoreError: For an unknown run id or slice key.
+        VisibilityStoreError: For an unknown run id or slice key, or a ``judge`` that did
+            not judge the run.
     """
     panel = store.panel(run_id)
     if has_app_tasks(store, run_id):
@@ -347,12 +413,16 @@ def metrics(
     for row in conn.execute(sql, (run_id,)):
         queries[key_of(row)].append((row[width], row[width + 1]))
     has_domains = {b.name: bool(b.domains) for b in panel.brands}
+    chosen = pick_judge(store, run_id, judge)
+    judged = judged_counts(store, run_id, select, cols, width, chosen) if chosen else None
     out = []
     for key in sorted(base):
         info = base[key]
         per_brand = _brand_metrics(
             brand_names, has_domains, per_prompt[key], mentions[key], cited_by[key]
         )
+        if judged is not None:
+            per_brand = _judged_rates(per_brand, list(per_prompt[key]), judged[key])
         cited_domains = sorted(domains[key], key=lambda item: (-item[1], item[0]))
         top = sorted(queries[key], key=lambda item: (-item[1], item[0]))[:top_queries]
         out.append(
@@ -369,6 +439,7 @@ def metrics(
                 brands=per_brand,
                 citation_counts=dict(cited_domains),
                 fan_out_queries=top,
+                judge=chosen,
             )
         )
     return out

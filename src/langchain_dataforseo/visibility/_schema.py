@@ -131,6 +131,24 @@ _V3: Final = (
     "CREATE INDEX tasks_by_lease ON tasks (run_id, lease_owner)",
 )
 
+_V4: Final = (
+    # sentiment verdicts (``judge_run``): one per (answer, tracked brand it names, judge
+    # model, judging prompt version), so judging again with another model or prompt
+    # keeps both. ``cost`` is what the judge call cost the user (their own LLM money,
+    # apart from DataForSEO's task cost), ``NULL`` when the judge model reports none.
+    """CREATE TABLE verdicts (
+        task INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+        brand TEXT NOT NULL,
+        judge TEXT NOT NULL,
+        prompt_version TEXT NOT NULL,
+        sentiment TEXT NOT NULL CHECK (sentiment IN ('positive', 'neutral', 'negative')),
+        recommended INTEGER NOT NULL CHECK (recommended IN (0, 1)),
+        cost REAL,
+        judged_at TEXT NOT NULL,
+        PRIMARY KEY (task, brand, judge, prompt_version)
+    ) WITHOUT ROWID""",
+)
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -146,6 +164,7 @@ MIGRATIONS: Final[tuple[tuple[int, Migration], ...]] = (
     (1, _statements(_V1)),
     (2, _statements(_V2)),
     (3, _statements(_V3)),
+    (4, _statements(_V4)),
 )
 """``(version, apply)`` in order; a new schema version appends one entry, never edits one."""
 

@@ -205,6 +205,21 @@ class TrendRow:
         return self.metrics.average_position
 
     @property
+    def positive_rate(self) -> Rate | None:
+        """The panel brand's positive rate (``None``: the run was not judged)."""
+        return self.metrics.positive_rate
+
+    @property
+    def negative_rate(self) -> Rate | None:
+        """The panel brand's negative rate (``None``: the run was not judged)."""
+        return self.metrics.negative_rate
+
+    @property
+    def recommended_rate(self) -> Rate | None:
+        """The panel brand's recommended rate (``None``: the run was not judged)."""
+        return self.metrics.recommended_rate
+
+    @property
     def answers(self) -> int:
         """Measured answers in the slice."""
         return self.metrics.answers

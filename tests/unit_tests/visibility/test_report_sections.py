@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from langchain_dataforseo.visibility import report, trend
-from langchain_dataforseo.visibility._metrics import BrandMetrics, metrics
+from langchain_dataforseo.visibility._metrics import metrics
 from langchain_dataforseo.visibility._report import render_html, render_markdown
 from langchain_dataforseo.visibility._report_drill import CUT_MARKER, excerpt
 from langchain_dataforseo.visibility._report_trend import headlines
-from langchain_dataforseo.visibility._stats import Rate, rate
+from langchain_dataforseo.visibility._stats import rate
 
 from .test_trend import store  # noqa: F401 - the fixture: w1 40%, w2 70%, w3 66%, w4 20% new model
 
@@ -47,15 +47,6 @@ def test_excerpts_are_cut_at_a_word_with_a_marker() -> None:
     assert excerpt("short\nanswer", 50) == "short answer"
 
 
-@dataclass(frozen=True)
-class Judged(BrandMetrics):
-    """BrandMetrics as they are once a run is judged (the judged rates present)."""
-
-    positive_rate: Rate | None = None
-    negative_rate: Rate | None = None
-    recommended_rate: Rate | None = None
-
-
 def test_judged_rates_show_only_where_present(store):  # noqa: F811
     rows = metrics(store, "w1")
     info = store.run("w1")
@@ -64,7 +55,7 @@ def test_judged_rates_show_only_where_present(store):  # noqa: F811
     assert "positive rate" not in plain
     assert "recommended rate" not in plain
     brands = {
-        name: Judged(**vars(m), positive_rate=rate(3, 4), recommended_rate=None)
+        name: replace(m, positive_rate=rate(3, 4), recommended_rate=None)
         for name, m in rows[0].brands.items()
     }
     judged_rows = [replace(rows[0], brands=brands), *rows[1:]]
