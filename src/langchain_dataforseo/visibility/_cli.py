@@ -63,6 +63,7 @@ from langchain_dataforseo.visibility._cli_run import (
     ProgressPrinter,
     catalogue_note,
     check_models,
+    compare_cell,
     disk_full,
     drop_if_unsent,
     panel_for,
@@ -214,6 +215,13 @@ def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     def show_estimate(estimate: RunEstimate) -> None:
         err.write(f"estimate: {estimate.describe(args.max_cost)}\n")
+        if getattr(args, "target_half_width", None) is not None:
+            bound = "within --max-cost" if args.max_cost is not None else "no --max-cost: open"
+            err.write(
+                f"estimate: the panel's own samples only; waves toward +/-"
+                f"{args.target_half_width:g} may add samples up to --max-samples per prompt "
+                f"and engine ({bound})\n"
+            )
         note = catalogue_note(os.environ)  # on the emulator: which brands its answers name
         if note is not None:
             err.write(note + "\n")
@@ -367,16 +375,19 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 labelled = any(c.surface != "api" for c in result)
                 for engine in result:
                     label = f" ({engine.surface})" if labelled else ""
-                    out.write(f"{engine.engine}{label}:\n")
+                    tested = f"{engine.cells_tested} cell(s) tested, FDR controlled"
+                    why = (
+                        f"; not comparable: {engine.not_comparable}"
+                        if engine.not_comparable
+                        else ""
+                    )
+                    out.write(f"{engine.engine}{label}: {tested}{why}\n")
                     for brand, changes in engine.changes.items():
                         for name, change in changes.items():
                             if change.delta is None:
                                 continue
-                            mark = "significant" if change.significant else "not significant"
                             out.write(
-                                f"  {brand:<20}{name:<16}{100 * (change.a.value or 0):6.1f}% -> "
-                                f"{100 * (change.b.value or 0):6.1f}% ({100 * change.delta:+.1f} "
-                                f"pts, p={change.p_value:.3g}, {mark})\n"
+                                f"  {brand:<20}{name:<16}{compare_cell(engine, brand, name)}\n"
                             )
                     out.write(f"  domains gained: {', '.join(engine.domains_gained) or '-'}\n")
                     out.write(f"  domains lost: {', '.join(engine.domains_lost) or '-'}\n")
@@ -417,6 +428,8 @@ def main(
     args = parser.parse_args(argv)
     if args.command == "plan" and args.p_from == args.p_to:
         parser.error(f"plan: --to must differ from --from (both {args.p_from!r})")
+    if getattr(args, "max_samples", None) is not None and args.target_half_width is None:
+        parser.error("run: --max-samples goes with --target-half-width")
     try:
         code = _run(args, out, err)
         out.flush()  # a pipe's reader gone shows here, not at the interpreter's exit

@@ -57,6 +57,28 @@ def positive(text: str) -> float:
     return value
 
 
+def half_width(text: str) -> float:
+    """An argument that is a precision target: a finite number in (0, 0.5]."""
+    value = positive(text)
+    if value > 0.5:
+        msg = f"must be in (0, 0.5] (a half-width of a rate), got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def count(text: str) -> int:
+    """An argument that is a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        msg = f"must be a whole number >= 1, got {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    if value < 1:
+        msg = f"must be a whole number >= 1, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
 def run_id_problem(run_id: str) -> str | None:
     """What makes a run id impossible, or ``None``: checked before any look-up.
 

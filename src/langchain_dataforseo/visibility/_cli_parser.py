@@ -9,7 +9,13 @@ import argparse
 from pathlib import Path
 from typing import Final
 
-from langchain_dataforseo.visibility._cli_checks import non_negative, positive, run_id_arg
+from langchain_dataforseo.visibility._cli_checks import (
+    count,
+    half_width,
+    non_negative,
+    positive,
+    run_id_arg,
+)
 from langchain_dataforseo.visibility._cli_judge import add_judge_parser
 from langchain_dataforseo.visibility._cli_plan import power_arg, proportion
 from langchain_dataforseo.visibility._metrics import GROUPS
@@ -33,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         "schema), 10 an output cannot be written, 1 other input error (credentials "
         "missing included); run: 6 tasks still pending or the disk full (run again with the "
         "same --run-id), 7 refused by the budget (run --estimate: would be refused), 8 API error, "
-        "130 interrupted.",
+        "130 interrupted, 141 output closed (| head).",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -129,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--target-half-width",
-        type=positive,
+        type=half_width,
         default=None,
         metavar="W",
         help="sample in waves until each engine's prompt-level mention-rate interval is at "
@@ -137,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--max-samples",
-        type=int,
+        type=count,
         default=None,
         metavar="N",
         help="with --target-half-width, the most samples per prompt and engine (default 30)",
@@ -199,7 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     with_db(status)
 
-    show = commands.add_parser("metrics", help="a run's metrics with 95%% Wilson intervals")
+    show = commands.add_parser(
+        "metrics",
+        help="a run's metrics with both 95%% intervals ([ ] answer level; { } prompt level)",
+    )
     show.add_argument("run", type=run_id_arg, metavar="RUN")
     with_db(show)
     show.add_argument(

@@ -17,6 +17,7 @@ from typing import Final, TextIO
 
 from langchain_dataforseo.errors import DataForSEOInputError
 from langchain_dataforseo.visibility._cli_checks import has_credentials
+from langchain_dataforseo.visibility._compare import EngineComparison
 from langchain_dataforseo.visibility._errors import (
     DatabaseFileError,
     PanelFileError,
@@ -125,4 +126,17 @@ def catalogue_note(environ: Mapping[str, str]) -> str | None:
         environ.get("DATAFORSEO_BASE_URL"),
         environ.get("DATAFORSEO_LOGIN"),
         environ.get("DATAFORSEO_PASSWORD"),
+    )
+
+
+def compare_cell(engine: EngineComparison, brand: str, name: str) -> str:
+    """One compared cell for people: the move, the z-test, and the verdict (BH-adjusted)."""
+    change = engine.changes[brand][name]
+    verdict = engine.verdicts.get(brand, {}).get(name, "not_comparable")
+    q_value = engine.q_values.get(brand, {}).get(name)
+    q_text = f", q={q_value:.3g}" if q_value is not None else ""
+    p_text = f"p={change.p_value:.3g}" if change.p_value is not None else "p=-"
+    return (
+        f"{100 * (change.a.value or 0):6.1f}% -> {100 * (change.b.value or 0):6.1f}% "
+        f"({100 * (change.delta or 0):+.1f} pts, {p_text}{q_text}): {verdict}"
     )

@@ -210,13 +210,20 @@ class RunEstimate:
             )
         else:
             basis = " (from documented average prices)"
-        return (
+        line = (
             f"run {self.run_id}: {self.to_post} task(s) to post, at most "
             f"${self.to_post_cost:.4f} (estimated worst case, what max_cost reserves), "
             f"expected ${self.expected_cost:.4f}{basis}; {self.to_collect} to collect, "
             f"{self.in_doubt} in doubt; committed so far at most ${self.committed:.4f}; "
             f"total at most ${self.total:.4f}, {cap}"
         )
+        if self.expected_cost > self.to_post_cost + 1e-9:
+            line += (
+                ". Note: the expected cost passes the reserved figure (max_cost_per_call is "
+                "below what a task is expected to cost): the cap will likely stop the run "
+                "part-way"
+            )
+        return line
 
 
 def plan_estimate(

@@ -138,6 +138,27 @@ def _check_method(method: str) -> None:
         raise DataForSEOInputError(msg, field="method", limit=METHODS, actual=method)
 
 
+def _learned_reservation(
+    store: VisibilityStore,
+    run_id: str,
+    planned: Callable[[TaskRecord], float],
+    task: TaskRecord,
+) -> float:
+    """What a post reserves in the run's spend: the planned figure, or more once measured.
+
+    A ``max_cost_per_call`` below what tasks really cost would let the posts in flight pass
+    the cap; the highest cost measured so far for the task's engine and surface raises the
+    reservation of every later post to it.
+    """
+    row = store.connection.execute(
+        "SELECT MAX(cost) FROM tasks WHERE run_id = ? AND engine = ? AND surface = ? "
+        "AND status = 'measured'",
+        (run_id, task.engine, task.surface),
+    ).fetchone()
+    seen = float(row[0]) if row is not None and row[0] is not None else 0.0
+    return max(planned(task), seen)
+
+
 def _open_run(store: VisibilityStore, panel: Panel, run_id: str, method: str) -> None:
     """Create the run (or check a stored one is this panel's, and method's) for posting.
 
@@ -298,7 +319,10 @@ async def arun_panel(
         lease_seconds=lease_seconds,
         max_cost=max_cost,
         reservation=partial(
-            task_reservation, panel, method=method, max_cost_per_call=max_cost_per_call
+            _learned_reservation,
+            store,
+            run,
+            partial(task_reservation, panel, method=method, max_cost_per_call=max_cost_per_call),
         ),
     )
     # built once: their budgets (each engine's share of max_cost) hold across rounds

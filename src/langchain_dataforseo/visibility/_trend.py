@@ -107,8 +107,13 @@ def setup_difference(before: Panel, after: Panel, key: Mapping[str, str]) -> str
         key: The slice (its ``engine``, if any, narrows the check to that engine).
 
     Returns:
-        A reason (requested model, task settings, surfaces, app settings), or ``None``.
+        A reason (prompts, tracked brands, requested model, task settings, surfaces, app
+        settings), or ``None``.
     """
+    if list(before.prompts) != list(after.prompts):
+        return "prompts changed"  # another population of questions
+    if [b.to_dict() for b in before.brands] != [b.to_dict() for b in after.brands]:
+        return "tracked brands changed"  # names, aliases or domains: matching differs
     engine = key.get("engine")
     engines = [engine] if engine is not None else sorted(set(before.engines) | set(after.engines))
     for name in engines:

@@ -72,7 +72,10 @@ def affordable_samples(ctx: RunContext, engine: str, surface: str, samples: int)
         ctx.reservation(planned_task(panel, ctx.run_id, p, engine, surface, have))
         for p in range(len(panel.prompts))
     )
-    left = ctx.max_cost - store.run_spend(ctx.run_id)
+    # what is spent or reserved, and the worst case of every task still to post (an
+    # earlier engine's part of this wave included): a wave never adds what the cap refuses
+    waiting = sum(ctx.reservation(task) for task in store.unsent(ctx.run_id))
+    left = ctx.max_cost - store.run_spend(ctx.run_id) - waiting
     more = min(samples - have, int(left // per_sample) if per_sample > 0 else samples - have)
     if more <= 0:
         _log.info("run %s: max_cost leaves no room for more %s samples", ctx.run_id, engine)

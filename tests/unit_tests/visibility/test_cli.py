@@ -1,5 +1,6 @@
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -80,7 +81,8 @@ def test_compare(compare_store):  # noqa: F811
     assert code == 0
     assert "significance: two-proportion z-test" in out
     assert "mention_rate" in out
-    assert "significant)" in out
+    assert "cell(s) tested, FDR controlled" in out
+    assert re.search(r"q=[0-9.e-]+\): (up|down|within_noise)", out)  # the BH verdict per cell
     assert "domains gained: capterra.com" in out
     code, out, _ = call("compare", "a", "b", "--db", str(compare_store.path), "--rule", "overlap")
     assert "non-overlapping 95% Wilson intervals" in out

@@ -296,11 +296,16 @@ def test_run_takes_a_precision_target_and_checks_it_before_anything(
     server: EmulatorServer, panel: Path, tmp_path: Path
 ) -> None:
     db = str(tmp_path / "runs.db")
-    code, _, err = call(
-        "run", str(panel), "--db", db, "--run-id", "p", "--target-half-width", "0.7"
-    )
-    assert code == EXIT_INPUT
-    assert "target_half_width" in err
+    for bad in (("--target-half-width", "0.7"), ("--target-half-width", "nan")):
+        with pytest.raises(SystemExit) as caught:
+            call("run", str(panel), "--db", db, "--run-id", "p", *bad)
+        assert caught.value.code == 2  # usage: checked before anything
+    with pytest.raises(SystemExit) as caught:
+        call("run", str(panel), "--db", db, "--run-id", "p", "--max-samples", "8")
+    assert caught.value.code == 2  # --max-samples alone means nothing
+    with pytest.raises(SystemExit) as caught:
+        call("run", str(panel), "--db", db, "--target-half-width", "0.1", "--max-samples", "0")
+    assert caught.value.code == 2
     assert charges(server) == 0
     code, _, err = call(
         "run",

@@ -177,3 +177,11 @@ def test_plan_with_a_store_prices_from_its_history(panel_file, tmp_path):
     assert code == EXIT_OK, err
     assert "  chat_gpt: 388 tasks, expected $1.9400" in out  # 388 x the recorded $0.005
     assert "the store's recorded costs and documented average prices" in out
+
+
+def test_an_expected_cost_above_the_reserved_figure_is_said():
+    low = estimate_run(PANEL, None, run_id="new", max_cost_per_call=0.0006)
+    assert low.expected_cost > low.to_post_cost  # the figure understates the tasks
+    assert "the cap will likely stop the run part-way" in low.describe(1.0)
+    honest = estimate_run(PANEL, None, run_id="new")
+    assert "part-way" not in honest.describe(1.0)

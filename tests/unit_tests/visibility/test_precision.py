@@ -147,24 +147,43 @@ def test_a_run_whose_spread_is_between_prompts_stops_and_says_so(tmp_path: Path)
     assert "measure more prompts" in str(said[0].message)
 
 
-def test_a_wave_never_passes_max_cost(tmp_path: Path) -> None:
+def two_engine_panel(samples: int = 4) -> Panel:
+    return Panel(
+        "precision",
+        PROMPTS,
+        {"name": "HubSpot", "domains": ["hubspot.com"]},
+        [],
+        {"chat_gpt": "gpt-4.1-mini", "gemini": "gemini-2.5-flash"},
+        samples,
+    )
+
+
+def test_a_wave_on_two_engines_never_leaves_what_the_cap_refuses(tmp_path: Path) -> None:
+    # max_cost_per_call says $0.0006 a task; the emulator charges about $0.001: the
+    # reservations learn the measured cost, and no wave adds tasks the cap would refuse
     emu = crm_emulator()
+    cap, per_call, concurrency = 0.03, 0.0006, 3
     with VisibilityStore(tmp_path / "runs.db") as store:
-        cap = 0.02  # the first 16 tasks fit; waves only as far as the cap allows
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RunPrecisionWarning)
             run_panel(
-                crm_panel(),
+                two_engine_panel(),
                 store,
                 run_id="c",
                 method="live",
                 target_half_width=0.05,
                 max_samples=200,
                 max_cost=cap,
-                max_cost_per_call=0.0006,
+                max_cost_per_call=per_call,
+                concurrency=concurrency,
                 **options(emu),
             )
-        assert store.run_spend("c") <= cap + 1e-9
+        costs = [t.cost or 0.0 for t in store.tasks("c", "measured")]
+        excess = max(costs) - per_call
+        # only the posts in flight before a cost was measured can pass the cap
+        assert store.run_spend("c") <= cap + 2 * concurrency * excess + 1e-9
+        assert store.tasks("c", "pending") == []  # nothing added that the cap refuses
+        assert len(store.tasks("c")) > 2 * 4 * 4  # waves were added, within the cap
 
 
 @pytest.mark.parametrize(

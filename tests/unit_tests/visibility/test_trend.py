@@ -132,3 +132,32 @@ def test_benjamini_hochberg_against_hand_computed_values():
     assert benjamini_hochberg([]) == []
     with pytest.raises(ValueError, match="p_values"):
         benjamini_hochberg([1.5])
+
+
+@pytest.mark.parametrize(
+    ("changed", "reason"),
+    [
+        ({"prompts": ["Which CRM for a bakery?"]}, "prompts changed"),
+        ({"brand": {"name": "Pipedrive"}}, "tracked brands changed"),
+        ({"competitors": ["Salesforce", "Zoho"]}, "tracked brands changed"),
+    ],
+)
+def test_other_prompts_or_brands_are_not_comparable(tmp_path, changed, reason):
+    base = CRM.to_dict()
+    other = Panel.from_dict({**base, **changed})
+    with VisibilityStore(tmp_path / "v.db") as store:
+        fill(store, "a", 40)
+        run = store.create_run(other, run_id="b")
+        named = other.brand.name
+        results = [
+            (
+                store.tag_of(run, 0, "chat_gpt", s),
+                raw_task(f"{named} is good.", model=OLD_MODEL),
+                None,
+            )
+            for s in range(100)
+        ]
+        store.record_results(run, results)
+        rows = chat_rows(store)
+    assert [r.change for r in rows] == ["first", "not_comparable"]
+    assert rows[1].reason == reason
