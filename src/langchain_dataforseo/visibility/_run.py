@@ -47,7 +47,6 @@ from langchain_dataforseo import (
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
 from langchain_dataforseo.visibility._expected_cost import cost_history
 from langchain_dataforseo.visibility._panel import Panel
-from langchain_dataforseo.visibility._panel_checks import MAX_SAMPLES
 from langchain_dataforseo.visibility._plan import (
     METHODS,
     RunEstimate,
@@ -74,11 +73,16 @@ from langchain_dataforseo.visibility._run_app import (
     post_app,
     run_app_live,
 )
-from langchain_dataforseo.visibility._run_context import RunContext, make_model, probe
+from langchain_dataforseo.visibility._run_context import (
+    RunContext,
+    learned_reservation,
+    make_model,
+    probe,
+)
 from langchain_dataforseo.visibility._store import TaskRecord, VisibilityStore
 from langchain_dataforseo.visibility._store_tasks import LEASE_SECONDS, new_owner
 from langchain_dataforseo.visibility._surfaces import API, APP
-from langchain_dataforseo.visibility._waves import sample_to_target
+from langchain_dataforseo.visibility._waves import check_precision, sample_to_target
 
 _log = logging.getLogger(__name__)
 
@@ -138,27 +142,6 @@ def _check_method(method: str) -> None:
         raise DataForSEOInputError(msg, field="method", limit=METHODS, actual=method)
 
 
-def _learned_reservation(
-    store: VisibilityStore,
-    run_id: str,
-    planned: Callable[[TaskRecord], float],
-    task: TaskRecord,
-) -> float:
-    """What a post reserves in the run's spend: the planned figure, or more once measured.
-
-    A ``max_cost_per_call`` below what tasks really cost would let the posts in flight pass
-    the cap; the highest cost measured so far for the task's engine and surface raises the
-    reservation of every later post to it.
-    """
-    row = store.connection.execute(
-        "SELECT MAX(cost) FROM tasks WHERE run_id = ? AND engine = ? AND surface = ? "
-        "AND status = 'measured'",
-        (run_id, task.engine, task.surface),
-    ).fetchone()
-    seen = float(row[0]) if row is not None and row[0] is not None else 0.0
-    return max(planned(task), seen)
-
-
 def _open_run(store: VisibilityStore, panel: Panel, run_id: str, method: str) -> None:
     """Create the run (or check a stored one is this panel's, and method's) for posting.
 
@@ -171,31 +154,6 @@ def _open_run(store: VisibilityStore, panel: Panel, run_id: str, method: str) ->
         msg = f"run {run_id!r} was started with method={recorded!r}; resume it with that method."
         raise VisibilityStoreError(msg, field="method", limit=recorded, actual=method)
     store.retry_unposted(run_id)
-
-
-def _check_precision(panel: Panel, target_half_width: float | None, max_samples: int | None) -> int:
-    """Check the precision target's settings; the most samples per prompt and engine."""
-    if target_half_width is None:
-        return panel.samples
-    if not (math.isfinite(target_half_width) and 0 < target_half_width <= 0.5):
-        msg = f"target_half_width must be in (0, 0.5], got {target_half_width!r}."
-        raise DataForSEOInputError(
-            msg, field="target_half_width", limit="(0, 0.5]", actual=target_half_width
-        )
-    wanted = max(panel.samples, 30) if max_samples is None else max_samples
-    if (
-        isinstance(wanted, bool)
-        or not isinstance(wanted, int)
-        or not (panel.samples <= wanted <= MAX_SAMPLES)
-    ):
-        msg = (
-            f"max_samples must be a whole number from the panel's samples ({panel.samples}) "
-            f"to {MAX_SAMPLES}, got {max_samples!r}."
-        )
-        raise DataForSEOInputError(
-            msg, field="max_samples", limit=(panel.samples, MAX_SAMPLES), actual=max_samples
-        )
-    return wanted
 
 
 def _admit(
@@ -271,7 +229,7 @@ async def arun_panel(
             msg, field="lease_seconds", limit=f">= {MIN_LEASE_SECONDS:g}", actual=lease_seconds
         )
     check_model_options(model_options)
-    wanted_samples = _check_precision(panel, target_half_width, max_samples)
+    wanted_samples = check_precision(panel, target_half_width, max_samples)
     api_engines = [e for e in panel.engines if API in panel.surfaces_of(e)]
     app_engines = [e for e in panel.engines if APP in panel.surfaces_of(e)]
     methods = {engine: engine_method(engine, method) for engine in panel.engines}
@@ -319,7 +277,7 @@ async def arun_panel(
         lease_seconds=lease_seconds,
         max_cost=max_cost,
         reservation=partial(
-            _learned_reservation,
+            learned_reservation,
             store,
             run,
             partial(task_reservation, panel, method=method, max_cost_per_call=max_cost_per_call),

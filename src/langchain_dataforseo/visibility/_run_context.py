@@ -248,3 +248,24 @@ async def run_live_tasks(ctx: RunContext, tasks: Sequence[TaskRecord], answer: L
             ctx.report()
 
     await asyncio.gather(*(one(task) for task in tasks))
+
+
+def learned_reservation(
+    store: VisibilityStore,
+    run_id: str,
+    planned: Callable[[TaskRecord], float],
+    task: TaskRecord,
+) -> float:
+    """What a post reserves in the run's spend: the planned figure, or more once measured.
+
+    A ``max_cost_per_call`` below what tasks really cost would let the posts in flight pass
+    the cap; the highest cost measured so far for the task's engine and surface raises the
+    reservation of every later post to it.
+    """
+    row = store.connection.execute(
+        "SELECT MAX(cost) FROM tasks WHERE run_id = ? AND engine = ? AND surface = ? "
+        "AND status = 'measured'",
+        (run_id, task.engine, task.surface),
+    ).fetchone()
+    seen = float(row[0]) if row is not None and row[0] is not None else 0.0
+    return max(planned(task), seen)

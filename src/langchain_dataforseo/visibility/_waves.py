@@ -11,9 +11,13 @@ more prompts rather than samples.
 from __future__ import annotations
 
 import logging
+import math
 import warnings
 from collections.abc import Awaitable, Callable
 
+from langchain_dataforseo.errors import DataForSEOInputError
+from langchain_dataforseo.visibility._panel import Panel
+from langchain_dataforseo.visibility._panel_checks import MAX_SAMPLES
 from langchain_dataforseo.visibility._plan import planned_task
 from langchain_dataforseo.visibility._precision import run_precision, wave_samples
 from langchain_dataforseo.visibility._run_context import RunContext
@@ -81,3 +85,28 @@ def affordable_samples(ctx: RunContext, engine: str, surface: str, samples: int)
         _log.info("run %s: max_cost leaves no room for more %s samples", ctx.run_id, engine)
         return None
     return have + more
+
+
+def check_precision(panel: Panel, target_half_width: float | None, max_samples: int | None) -> int:
+    """Check the precision target's settings; the most samples per prompt and engine."""
+    if target_half_width is None:
+        return panel.samples
+    if not (math.isfinite(target_half_width) and 0 < target_half_width <= 0.5):
+        msg = f"target_half_width must be in (0, 0.5], got {target_half_width!r}."
+        raise DataForSEOInputError(
+            msg, field="target_half_width", limit="(0, 0.5]", actual=target_half_width
+        )
+    wanted = max(panel.samples, 30) if max_samples is None else max_samples
+    if (
+        isinstance(wanted, bool)
+        or not isinstance(wanted, int)
+        or not (panel.samples <= wanted <= MAX_SAMPLES)
+    ):
+        msg = (
+            f"max_samples must be a whole number from the panel's samples ({panel.samples}) "
+            f"to {MAX_SAMPLES}, got {max_samples!r}."
+        )
+        raise DataForSEOInputError(
+            msg, field="max_samples", limit=(panel.samples, MAX_SAMPLES), actual=max_samples
+        )
+    return wanted
