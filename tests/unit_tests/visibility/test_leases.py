@@ -201,3 +201,37 @@ def test_a_run_another_driver_holds_is_not_deleted_without_force(store, run):
         store.delete_run(run)
     store.release_leases(run, "h:1:working")
     assert store.delete_run(run) == 4
+
+
+async def test_a_heartbeat_that_cannot_renew_stops_the_run_before_its_leases_expire(tmp_path):
+    import asyncio
+
+    from langchain_dataforseo.visibility._run import _renew_leases
+    from langchain_dataforseo.visibility._run_context import RunContext
+
+    store = VisibilityStore(tmp_path / "v.db")
+    run = store.create_run(small_panel(), run_id="r")
+    ctx = RunContext(
+        store=store,
+        run_id=run,
+        panel=small_panel(),
+        on_progress=None,
+        progress_interval=1.0,
+        repost_in_doubt=False,
+        recover_wait=0.0,
+        max_wait=0.0,
+        collect_round=0.0,
+        collect=True,
+        concurrency=1,
+        lease_seconds=0.3,  # beats every 0.1 s
+    )
+    store.close()  # every renewal now fails, as a store that stays locked would
+    beat = asyncio.create_task(_renew_leases(ctx))
+    for _ in range(100):
+        if ctx.stop is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert not beat.done()  # the heartbeat survived its failed renewals
+    beat.cancel()
+    assert isinstance(ctx.stop, VisibilityStoreError)
+    assert ctx.stop.field == "lease"
