@@ -129,6 +129,9 @@ _V3: Final = (
     # run's spend, read by every driver, counts it until the task's cost is known
     "ALTER TABLE tasks ADD COLUMN reserved REAL",
     "CREATE INDEX tasks_by_lease ON tasks (run_id, lease_owner)",
+    # the highest cost measured per engine and surface, read before each post (learned
+    # reservations): an index seek, not a scan of the run's tasks
+    "CREATE INDEX tasks_by_cost ON tasks (run_id, engine, surface, status, cost)",
 )
 
 _V4: Final = (
