@@ -28,6 +28,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
+from langchain_dataforseo.mentions._parse import GROUPS
 from langchain_dataforseo.mentions._read import UnreadableFieldError, obj, objects, word_of
 
 __all__ = [
@@ -39,16 +40,6 @@ __all__ = [
     "target_summary",
 ]
 
-GROUPS: Final = (
-    "platform",
-    "location",
-    "language",
-    "sources_domain",
-    "search_results_domain",
-    "brand_entities_title",
-    "brand_entities_category",
-)
-"""The grouped lists of an aggregated-metrics object (SDK 2.1.10)."""
 _COMPLETE: Final = ("platform", "location", "language")
 _COUNTS: Final = ("mentions", "ai_search_volume", "impressions")
 _LINK: Final = re.compile(r"\[([^\[\]]+)\]\((\S+?)\)")

@@ -7,7 +7,7 @@ so an answer with fewer fields than documented still parses.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 import httpx
 from langchain_core.documents import Document
@@ -23,7 +23,7 @@ __all__ = [
     "task_cost",
 ]
 
-_GROUPS = (
+GROUPS: Final = (
     "platform",
     "location",
     "language",
@@ -32,6 +32,7 @@ _GROUPS = (
     "brand_entities_title",
     "brand_entities_category",
 )
+"""The grouped lists of an aggregated-metrics object (SDK 2.1.10)."""
 
 
 def parse_task(response: httpx.Response, *, where: str) -> dict[str, Any]:
@@ -126,7 +127,7 @@ def format_metrics(summary: Mapping[str, Any], *, top: int = 5) -> str:
         f"Total: {total.get('mentions')} mentions, "
         f"AI search volume {total.get('ai_search_volume')}{impressions}{summed}."
     ]
-    for name in _GROUPS:
+    for name in GROUPS:
         groups = as_list(summary.get(name))[:top]
         if groups:
             shown = "; ".join(
