@@ -188,10 +188,6 @@ class VisibilityStore(TaskStates, TaskResults):
         with self._write() as conn:
             conn.execute("UPDATE runs SET finished_at = ? WHERE run_id = ?", (_now(), run_id))
 
-    def check_run(self, run_id: str) -> None:
-        """Raise :class:`VisibilityStoreError` (listing the known runs) for an unknown id."""
-        self._check_run(run_id)
-
     def delete_run(self, run_id: str, *, force: bool = False) -> int:
         """Delete a run, its tasks and their answers and facts, in one transaction.
 

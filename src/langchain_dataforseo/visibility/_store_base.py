@@ -93,7 +93,7 @@ class StoreBase:
         self._conn.execute("COMMIT")
 
     def _check_run(self, run_id: str) -> None:
-        if self._conn.execute("SELECT 1 FROM runs WHERE run_id = ?", (run_id,)).fetchone() is None:
+        if not self.has_run(run_id):
             known = [
                 r[0] for r in self._conn.execute("SELECT run_id FROM runs ORDER BY created_at")
             ]
