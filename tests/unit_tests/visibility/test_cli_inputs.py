@@ -3,16 +3,13 @@ left behind (and the ``delete`` command), models checked against the catalogue."
 
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorServer
+from langchain_dataforseo.emulator import EmulatorServer
 from langchain_dataforseo.visibility import VisibilityStore, VisibilityStoreError
 from langchain_dataforseo.visibility._cli import (
     EXIT_INPUT,
@@ -24,6 +21,7 @@ from langchain_dataforseo.visibility._cli import (
 from langchain_dataforseo.visibility._cli_checks import MAX_RUN_ID_CHARS, run_id_problem
 
 from .builders import raw_task
+from .cli_helpers import call, charges
 
 PANEL = """
 name = "inputs"
@@ -39,33 +37,11 @@ CLI = (sys.executable, "-m", "langchain_dataforseo.visibility")
 USAGE = 2
 
 
-def call(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
-
-
 @pytest.fixture
 def panel(tmp_path: Path) -> Path:
     path = tmp_path / "panel.toml"
     path.write_text(PANEL, encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatorServer]:
-    with EmulatorServer(Emulator(EmulatorConfig(task_latency=0.05))) as running:
-        monkeypatch.setenv("DATAFORSEO_LOGIN", "emulator-login")
-        monkeypatch.setenv("DATAFORSEO_PASSWORD", "emulator-password")
-        monkeypatch.setenv("DATAFORSEO_BASE_URL", running.base_url)
-        yield running
-
-
-def charges(server: EmulatorServer) -> int:
-    ledger = httpx.get(
-        f"{server.base_url}/emulator/ledger", auth=("emulator-login", "emulator-password")
-    ).json()
-    return len(ledger["charges"])
 
 
 def runs_in(db: Path) -> list[str]:

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
 
 from langchain_dataforseo.visibility import VisibilityStore, _cli_judge
-from langchain_dataforseo.visibility._cli import main
 
+from .cli_helpers import call
 from .test_judge import CueJudge, emulated_run
-
-
-def call(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture

@@ -6,32 +6,25 @@ regular file; for the store, SQLite's own ``max_page_count`` makes the database 
 
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorServer
+from langchain_dataforseo.emulator import EmulatorServer
 from langchain_dataforseo.visibility import VisibilityStore
 from langchain_dataforseo.visibility import _cli as cli_module
-from langchain_dataforseo.visibility._cli import EXIT_INCOMPLETE, EXIT_OK, EXIT_OUTPUT, main
+from langchain_dataforseo.visibility._cli import EXIT_INCOMPLETE, EXIT_OK, EXIT_OUTPUT
 
+from .cli_helpers import call
 from .test_metrics import store  # noqa: F401 - fixture
 
 DEV_FULL = Path("/dev/full")
 CLI = (sys.executable, "-m", "langchain_dataforseo.visibility")
 needs_dev_full = pytest.mark.skipif(not DEV_FULL.exists(), reason="no /dev/full here")
-
-
-def call(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @needs_dev_full
@@ -156,15 +149,6 @@ name = "HubSpot"
 chat_gpt = "gpt-4.1-mini"
 perplexity = "sonar"
 """
-
-
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatorServer]:
-    with EmulatorServer(Emulator(EmulatorConfig(task_latency=0.05))) as running:
-        monkeypatch.setenv("DATAFORSEO_LOGIN", "emulator-login")
-        monkeypatch.setenv("DATAFORSEO_PASSWORD", "emulator-password")
-        monkeypatch.setenv("DATAFORSEO_BASE_URL", running.base_url)
-        yield running
 
 
 def charged_tags(server: EmulatorServer) -> list[str]:

@@ -14,21 +14,21 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorServer
+from langchain_dataforseo.emulator import EmulatorServer
 from langchain_dataforseo.visibility import VisibilityStore
 from langchain_dataforseo.visibility import _cli as cli_module
-from langchain_dataforseo.visibility._cli import EXIT_BROKEN_PIPE, EXIT_OK, main
+from langchain_dataforseo.visibility._cli import EXIT_BROKEN_PIPE, EXIT_OK
 from langchain_dataforseo.visibility._cli_run import ProgressPrinter
 from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._panel_checks import MAX_NAME_CHARS
 from langchain_dataforseo.visibility._progress import Progress
 from langchain_dataforseo.visibility._run import run_panel
 
+from .cli_helpers import call
 from .test_metrics import (
     PANEL,
     store,  # noqa: F401 - fixture
@@ -45,12 +45,6 @@ name = "HubSpot"
 chat_gpt = "gpt-4.1-mini"
 perplexity = "sonar"
 """
-
-
-def call(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def _env() -> dict[str, str]:
@@ -162,15 +156,6 @@ def test_the_final_progress_line_is_not_repeated() -> None:
     quiet = io.StringIO()
     ProgressPrinter(quiet, quiet=True)(_progress(4, final=True))
     assert quiet.getvalue() == ""
-
-
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatorServer]:
-    with EmulatorServer(Emulator(EmulatorConfig(task_latency=0.05))) as running:
-        monkeypatch.setenv("DATAFORSEO_LOGIN", "emulator-login")
-        monkeypatch.setenv("DATAFORSEO_PASSWORD", "emulator-password")
-        monkeypatch.setenv("DATAFORSEO_BASE_URL", running.base_url)
-        yield running
 
 
 def test_a_run_prints_its_end_state_once(

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorServer
@@ -20,6 +18,8 @@ from langchain_dataforseo.visibility._cli import (
     main,
 )
 
+from .cli_helpers import call, charges
+
 PANEL = """
 name = "cli"
 samples = 2
@@ -30,28 +30,6 @@ name = "HubSpot"
 chat_gpt = "gpt-4.1-mini"
 perplexity = "sonar"
 """
-
-
-def call(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
-
-
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatorServer]:
-    with EmulatorServer(Emulator(EmulatorConfig(task_latency=0.05))) as running:
-        monkeypatch.setenv("DATAFORSEO_LOGIN", "emulator-login")
-        monkeypatch.setenv("DATAFORSEO_PASSWORD", "emulator-password")
-        monkeypatch.setenv("DATAFORSEO_BASE_URL", running.base_url)
-        yield running
-
-
-def posted(server: EmulatorServer) -> int:
-    ledger = httpx.get(
-        f"{server.base_url}/emulator/ledger", auth=("emulator-login", "emulator-password")
-    ).json()
-    return len(ledger["charges"])
 
 
 @pytest.fixture
@@ -80,18 +58,18 @@ def test_run_then_rerun_posts_nothing_twice(
     assert "run c1: measured 4, failed 0, pending 0" in out
     assert "estimate: run c1: 4 task(s) to post" in err
     assert "[c1] done 4/4" in err
-    assert posted(server) == 4
+    assert charges(server) == 4
     code, out, err = call(*args)
     assert code == EXIT_OK, err
     assert "0 task(s) to post" in err
-    assert posted(server) == 4
+    assert charges(server) == 4
 
 
 def test_run_estimate_posts_nothing(server: EmulatorServer, panel: Path, tmp_path: Path) -> None:
     code, _out, err = call("run", str(panel), "--db", str(tmp_path / "x.db"), "--estimate")
     assert code == EXIT_OK
     assert "4 task(s) to post, at most $" in err
-    assert posted(server) == 0
+    assert charges(server) == 0
 
 
 def test_run_over_max_cost_exits_7_and_posts_nothing(
@@ -101,7 +79,7 @@ def test_run_over_max_cost_exits_7_and_posts_nothing(
     code, _out, err = call("run", str(panel), "--db", str(db), "--max-cost", "0.01")
     assert code == EXIT_BUDGET
     assert "nothing was posted" in err
-    assert posted(server) == 0
+    assert charges(server) == 0
 
 
 def test_run_with_tasks_left_exits_6_and_says_how_to_resume(

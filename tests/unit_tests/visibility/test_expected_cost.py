@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from langchain_dataforseo.visibility._cli import EXIT_BUDGET, EXIT_OK, main
 from langchain_dataforseo.visibility._expected_cost import average_task_cost, cost_history
 
 from .builders import raw_task
+from .cli_helpers import call
 
 PANEL = Panel(
     "crm",
@@ -35,12 +35,6 @@ name = "HubSpot"
 chat_gpt = "gpt-4.1-mini"
 perplexity = "sonar"
 """
-
-
-def call(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_documented_averages_reproduce_the_api_references_examples():
