@@ -26,7 +26,7 @@ def test_public_api() -> None:
 
 
 def test_emulator_is_isolated_from_the_client() -> None:
-    """No langchain imports, nothing outside emulator/, httpx only in _transport."""
+    """No langchain imports, nothing outside emulator/, httpx only in _server."""
     for file in EMULATOR_DIR.glob("*.py"):
         tree = ast.parse(file.read_text())
         for node in ast.walk(tree):
@@ -42,7 +42,7 @@ def test_emulator_is_isolated_from_the_client() -> None:
             for name in names:
                 assert not name.startswith("langchain"), f"{file.name}: {name}"
                 if name.split(".")[0] == "httpx":
-                    assert file.name == "_transport.py", file.name
+                    assert file.name == "_server.py", file.name
 
 
 def test_cli_runs_and_never_prints_credentials(tmp_path: Path) -> None:

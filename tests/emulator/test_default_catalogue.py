@@ -21,7 +21,7 @@ import pytest
 import langchain_dataforseo.emulator as emulator_pkg
 from langchain_dataforseo.emulator import BrandCatalogue, Emulator, EmulatorConfig
 from langchain_dataforseo.emulator.__main__ import build_parser
-from langchain_dataforseo.emulator._default_brands import (
+from langchain_dataforseo.emulator._brands import (
     DEFAULT_BRANDS,
     default_catalogue,
     describe_catalogue,

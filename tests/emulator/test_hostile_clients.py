@@ -27,8 +27,8 @@ from langchain_dataforseo.emulator import (
     EmulatorTransport,
 )
 from langchain_dataforseo.emulator.__main__ import build_parser
+from langchain_dataforseo.emulator._app import MAX_JSON_DEPTH, nesting_depth
 from langchain_dataforseo.emulator._config import MAX_BODY_BYTES
-from langchain_dataforseo.emulator._routing import MAX_JSON_DEPTH, nesting_depth
 
 from .conftest import AUTH, MODEL, path, task0
 

@@ -22,8 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorServer
-from langchain_dataforseo.emulator._app import Reply
+from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorServer, Reply
 
 pytestmark = pytest.mark.slow
 

@@ -26,8 +26,7 @@ import httpx
 import pytest
 
 from langchain_dataforseo._standard.journal import FileJournal, replay
-from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorServer
-from langchain_dataforseo.emulator._app import Reply
+from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorServer, Reply
 
 pytestmark = pytest.mark.slow
 

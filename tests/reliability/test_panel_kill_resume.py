@@ -24,8 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorServer
-from langchain_dataforseo.emulator._app import Reply
+from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorServer, Reply
 from langchain_dataforseo.visibility import VisibilityStore
 
 from .visibility_cli import ledger, start_cli

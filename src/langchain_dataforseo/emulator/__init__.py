@@ -25,12 +25,11 @@ Example:
     20000
 """
 
-from ._app import Emulator, Exchange, Reply
-from ._brands import BrandCatalogue, CatalogueBrand, CatalogueDomain
+from ._app import Emulator
+from ._brands import BrandCatalogue, CatalogueBrand, CatalogueDomain, emulator_catalogue_note
 from ._config import EmulatorConfig
-from ._note import emulator_catalogue_note
-from ._server import EmulatorServer
-from ._transport import AsyncEmulatorTransport, EmulatorTransport
+from ._envelope import Exchange, Reply
+from ._server import AsyncEmulatorTransport, EmulatorServer, EmulatorTransport
 
 __all__ = [
     "AsyncEmulatorTransport",

@@ -9,10 +9,9 @@ import sys
 from collections.abc import Sequence
 
 from ._app import Emulator
-from ._brands import BrandCatalogue
+from ._brands import BrandCatalogue, default_catalogue, describe_catalogue
 from ._catalogue import MODELS_SHAPES
 from ._config import IDLE_TIMEOUT, MAX_BODY_BYTES, REQUEST_TIMEOUT, EmulatorConfig
-from ._default_brands import default_catalogue, describe_catalogue
 from ._server import EmulatorServer
 
 __all__ = ["build_parser", "main"]

@@ -4,6 +4,15 @@ Only ``datetime`` depends on the clock. Fields that do not influence the model (
 ``postback_url``, ``pingback_url``) are excluded from the hash, so a Standard task gets exactly
 the answer the same live request gets. With a brand catalogue (``_brands``), brand answers are
 seeded by the tag too, so samples with distinct tags differ (still the same live or Standard).
+
+JSON answers: when the system message asks for a JSON object, the answer is one. A real
+model told "Reply with only one JSON object ... valid for this JSON Schema: {...}" answers
+with such an object; the emulator does the same, so structured output
+(``ChatDataForSEO(...).with_structured_output(Schema)``) can be tried offline. When the
+system message carries a JSON Schema, the object follows it (``properties``, ``required``,
+``type``, ``enum``, ``const``, ``items``, ``$ref`` into ``$defs``, ``anyOf`` / ``oneOf`` /
+``allOf``); without one it is ``{"answer": "..."}``. Values are drawn from the answer's own
+sentences and brand names, deterministically from the digest.
 """
 
 from __future__ import annotations
@@ -13,14 +22,13 @@ import hashlib
 import json
 import math
 import re
-import time
+from collections.abc import Sequence
 from typing import Any
 
 from ._brands import BrandCatalogue, brand_answer
-from ._catalogue import WEB_SEARCH_FEE
-from ._json_answer import asks_for_json, json_answer
-from ._prose import capitalised, subject
-from ._validation import ValidTask
+from ._catalogue import WEB_SEARCH_FEE, ValidTask
+from ._envelope import format_datetime
+from ._prose import capitalised, named, subject, topic_of
 
 __all__ = [
     "STYLE_NO_FAN_OUT",
@@ -28,18 +36,13 @@ __all__ = [
     "STYLE_REPEAT",
     "STYLE_SPARSE_USAGE",
     "answer_style",
-    "format_datetime",
+    "asks_for_json",
     "generate_result",
+    "json_answer",
     "request_digest",
 ]
 
 _NOT_HASHED = frozenset({"tag", "postback_url", "pingback_url"})
-_STOPWORDS = frozenset(
-    """a an and are as at be best by can could do does for from give how i in into is it its
-    me my now of on or please provide right should tell than that the their there these this
-    to was we what when where which who why will with would you your about some any most more
-    currently today information explain describe list compare vs versus""".split()  # noqa: SIM905
-)
 _DOMAINS = (
     ("en.wikipedia.org", "Wikipedia"),
     ("www.forbes.com", "Forbes"),
@@ -99,18 +102,6 @@ def request_digest(fields: dict[str, Any], engine: str) -> bytes:
     return hashlib.sha256(canonical.encode()).digest()
 
 
-def format_datetime(epoch: float) -> str:
-    """Format epoch seconds as ``"YYYY-MM-DD hh:mm:ss +00:00"``.
-
-    Args:
-        epoch: Seconds since the epoch.
-
-    Returns:
-        The formatted UTC time.
-    """
-    return time.strftime("%Y-%m-%d %H:%M:%S +00:00", time.gmtime(epoch))
-
-
 STYLE_SPARSE_USAGE = 1
 """Style bit: a non-reasoning answer has no ``reasoning_tokens`` key (documented example)."""
 STYLE_NO_FAN_OUT = 2
@@ -147,12 +138,6 @@ def answer_style(fields: dict[str, Any], engine: str, *, with_tag: bool) -> int:
 
 def _tokens(text: str) -> int:
     return max(1, math.ceil(len(text) / 4)) if text else 0
-
-
-def _topic(prompt: str) -> str:
-    words = re.findall(r"[A-Za-z0-9][\w'-]*", prompt.lower())
-    kept = [w for w in words if w not in _STOPWORDS and len(w) > 1]
-    return " ".join(kept[:4]) or "your question"
 
 
 def _sources(digest: bytes, topic: str) -> list[tuple[str, str, str]]:
@@ -216,14 +201,6 @@ def _annotated_text(
     return "\n".join(text_parts), annotations
 
 
-_LISTED = re.compile(r"^\d+\. \*\*(.+?)\*\*")
-
-
-def _named(lines: list[str]) -> list[str]:
-    """The names an answer lists, in order (``1. **HubSpot** is ...``)."""
-    return [m.group(1) for line in lines if (m := _LISTED.match(line))]
-
-
 def _sentences(lines: list[str]) -> list[str]:
     """The answer's lines as plain sentences (no numbering, no bold, a final stop)."""
     out = []
@@ -272,7 +249,7 @@ def generate_result(
     """
     fields = valid.fields
     digest = request_digest(fields, engine)
-    topic = _topic(fields["user_prompt"])
+    topic = topic_of(fields["user_prompt"])
     phrase = subject(fields["user_prompt"])
     budget = int(fields.get("max_output_tokens", 2048))
     fan_out: list[str] | None = None
@@ -292,7 +269,7 @@ def generate_result(
     if asks_for_json(fields.get("system_message")):
         # the answer is the JSON object; its sources are still annotated (no indices)
         _plain, annotations = _annotated_text(engine, lines, sources, digest, indices=False)
-        text = json_answer(fields["system_message"], _sentences(lines), _named(lines), digest)
+        text = json_answer(fields["system_message"], _sentences(lines), named(lines), digest)
     else:
         text, annotations = _annotated_text(
             engine, lines, sources, digest, indices=not style & STYLE_NO_INDICES
@@ -351,3 +328,128 @@ def generate_result(
     if style & STYLE_NO_FAN_OUT:
         del result["fan_out_queries"]
     return result
+
+
+# ---------------------------------------------- JSON answers
+
+
+_ASKS = re.compile(r"\bjson\b", re.IGNORECASE)
+_LISTY = re.compile(r"brand|name|tool|vendor|compan|product|option|recommend|pick|choice", re.I)
+_MAX_DEPTH = 6
+
+
+def asks_for_json(system_message: str | None) -> bool:
+    """Whether a system message asks for a JSON answer (it names JSON)."""
+    return bool(system_message) and bool(_ASKS.search(system_message or ""))
+
+
+def _schema_in(text: str) -> dict[str, Any] | None:
+    """The first JSON object embedded in the text that looks like a JSON Schema."""
+    decoder = json.JSONDecoder()
+    for match in re.finditer(r"\{", text):
+        try:
+            value, _end = decoder.raw_decode(text, match.start())
+        except ValueError:
+            continue
+        if isinstance(value, dict) and ({"properties", "type", "$defs", "anyOf"} & set(value)):
+            return value
+    return None
+
+
+class _Filler:
+    """Builds a value for a schema from the answer's sentences and names."""
+
+    def __init__(
+        self, root: dict[str, Any], sentences: Sequence[str], names: Sequence[str], seed: bytes
+    ) -> None:
+        self.root = root
+        self.sentences = list(sentences) or ["No details are available."]
+        self.names = list(names)
+        self.seed = seed
+        self.draws = 0
+
+    def _byte(self) -> int:
+        self.draws += 1
+        return self.seed[self.draws % len(self.seed)]
+
+    def _resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            node: Any = self.root
+            for part in ref[2:].split("/"):
+                node = node.get(part, {}) if isinstance(node, dict) else {}
+            return node if isinstance(node, dict) else {}
+        return schema
+
+    def value(self, schema: Any, key: str = "", depth: int = 0) -> Any:
+        """A value valid for the schema (best effort for unknown keywords)."""
+        if not isinstance(schema, dict) or depth > _MAX_DEPTH:
+            return None
+        schema = self._resolve(schema)
+        if "const" in schema:
+            return schema["const"]
+        if isinstance(schema.get("enum"), list) and schema["enum"]:
+            return schema["enum"][self._byte() % len(schema["enum"])]
+        for combo in ("anyOf", "oneOf"):
+            options = [o for o in schema.get(combo, []) if self._resolve(o).get("type") != "null"]
+            if options:
+                return self.value(options[0], key, depth + 1)
+        if isinstance(schema.get("allOf"), list):
+            merged: dict[str, Any] = {}
+            for part in schema["allOf"]:
+                merged.update(self._resolve(part))
+            return self.value(merged, key, depth + 1)
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            kind = next((k for k in kind if k != "null"), None)
+        if kind == "object" or (kind is None and "properties" in schema):
+            properties = schema.get("properties", {})
+            return {name: self.value(sub, name, depth + 1) for name, sub in properties.items()}
+        if kind == "array":
+            count = max(int(schema.get("minItems", 1)), min(3, 1 + self._byte() % 3))
+            if schema.get("maxItems") is not None:
+                count = min(count, int(schema["maxItems"]))
+            if _LISTY.search(key) and self.names:
+                return self.names[:count]
+            return [self.value(schema.get("items", {}), key, depth + 1) for _ in range(count)]
+        if kind == "integer":
+            low = int(schema.get("minimum", 1))
+            high = int(schema.get("maximum", low + 9))
+            return low + self._byte() % (high - low + 1) if high >= low else low
+        if kind == "number":
+            start = float(schema.get("minimum", 0.0))
+            stop = float(schema.get("maximum", start + 10.0))
+            return round(start + (stop - start) * self._byte() / 255, 2)
+        if kind == "boolean":
+            return bool(self._byte() % 2)
+        if kind == "null":
+            return None
+        if _LISTY.search(key) and self.names:
+            return self.names[self._byte() % len(self.names)]
+        return self.sentences[self._byte() % len(self.sentences)]
+
+
+def json_answer(
+    system_message: str, sentences: Sequence[str], names: Sequence[str], seed: bytes
+) -> str:
+    """The JSON text of an answer to a system message that asks for JSON.
+
+    Args:
+        system_message: The system message (may embed a JSON Schema).
+        sentences: Readable sentences of the plain answer, for string values.
+        names: Brand names the plain answer named, in order, for name-like fields.
+        seed: Bytes to draw from (the request digest).
+
+    Returns:
+        One JSON object, valid for the embedded schema when there is one.
+    """
+    schema = _schema_in(system_message)
+    if schema is None:
+        body: Any = {"answer": " ".join(sentences)}
+        if names:
+            body["brands"] = list(names)
+    else:
+        body = _Filler(schema, sentences, names, seed).value(schema)
+        if not isinstance(body, dict):
+            body = {"answer": body}
+    return json.dumps(body, ensure_ascii=False)

@@ -16,29 +16,45 @@ Deterministic: the random draws are seeded by the catalogue's ``seed``, the engi
 model-relevant request fields **and the task's tag** (a panel gives each sample its own
 tag, so samples vary as real answers do; the same request with the same tag gets the same
 answer, live or Standard). Without a catalogue nothing changes.
+
+The built-in catalogue (:func:`default_catalogue`, the brands of the example panels, also in
+``examples/brands.json``) is what the command line serves unless told otherwise: without a
+catalogue the answers name no brand of their own, and a panel then only finds brands where a
+prompt's own words are echoed back (the prompt ``HubSpot or Pipedrive for a small sales
+team?`` gives every brand 33.3% mention and 100% share of voice, for no reason the engines
+have). :func:`describe_catalogue` says in one line which truth is in use, and a client (the
+visibility CLI) asks a running loopback emulator for that line with
+:func:`emulator_catalogue_note` (standard library only; any failure gives ``None``).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import math
 import random
 import re
+import urllib.error
 import urllib.parse
+import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from ._prose import subject
 
 __all__ = [
+    "DEFAULT_BRANDS",
     "RECOMMEND_CUES",
     "SENTIMENT_CUES",
     "BrandCatalogue",
     "CatalogueBrand",
     "CatalogueDomain",
     "brand_answer",
+    "default_catalogue",
+    "describe_catalogue",
+    "emulator_catalogue_note",
 ]
 
 _ENGINES = ("chat_gpt", "claude", "gemini", "perplexity")
@@ -476,3 +492,117 @@ def brand_answer(
         lines.append(fillers.pop() if fillers else "Compare a few options before deciding")
     lines.append(rng.choice(_OUTROS))
     return lines, sources, fan_out
+
+
+# ---------------------------------------------- the built-in catalogue
+
+
+DEFAULT_BRANDS: Final[dict[str, Any]] = {
+    "seed": 7,
+    "prompt_pattern": r"\bcrm\b|hubspot|salesforce|pipedrive|zoho|sales team",
+    "brands": [
+        {
+            "name": "HubSpot",
+            "aliases": ["HubSpot CRM"],
+            "mention_probability": {
+                "chat_gpt": 0.7,
+                "claude": 0.6,
+                "gemini": 0.55,
+                "perplexity": 0.5,
+            },
+            "app_mention_probability": {"chat_gpt": 0.65, "gemini": 0.5},
+        },
+        {
+            "name": "Salesforce",
+            "aliases": ["Salesforce Sales Cloud"],
+            "mention_probability": {
+                "chat_gpt": 0.55,
+                "claude": 0.6,
+                "gemini": 0.6,
+                "perplexity": 0.45,
+            },
+        },
+        {"name": "Pipedrive", "mention_probability": 0.4},
+        {"name": "Zoho CRM", "aliases": ["Zoho"], "mention_probability": 0.3},
+    ],
+    "domains": [
+        {"domain": "hubspot.com", "citation_rate": 0.35},
+        {"domain": "salesforce.com", "citation_rate": 0.3},
+        {"domain": "pipedrive.com", "citation_rate": 0.2},
+        {"domain": "zoho.com", "citation_rate": 0.15},
+        {"domain": "g2.com", "citation_rate": 0.4, "hosts": ["www."]},
+        {"domain": "capterra.com", "citation_rate": 0.3, "hosts": ["www."]},
+        {"domain": "forbes.com", "citation_rate": 0.2, "hosts": ["www."]},
+    ],
+}
+"""The catalogue as plain data (``BrandCatalogue.from_dict``); ``examples/brands.json``."""
+
+
+def default_catalogue() -> BrandCatalogue:
+    """The built-in catalogue (the example panels' brands: HubSpot and its competitors)."""
+    return BrandCatalogue.from_dict(DEFAULT_BRANDS)
+
+
+def describe_catalogue(catalogue: BrandCatalogue | None) -> str:
+    """One line saying which brand truth answers follow (for logs and CLI output).
+
+    Args:
+        catalogue: The catalogue in use, or ``None``.
+
+    Returns:
+        The description.
+    """
+    if catalogue is None:
+        return (
+            "none: answers name no brand of their own, so a panel measures only the brand "
+            "names its prompts contain (echoed back), not anything about the engines"
+        )
+    names = ", ".join(brand.name for brand in catalogue.brands)
+    pattern = catalogue.prompt_pattern
+    where = f"prompts matching {pattern!r}" if pattern is not None else "every prompt"
+    return (
+        f"{len(catalogue.brands)} brands ({names}) and {len(catalogue.domains)} cited "
+        f"domains at known rates, for {where} (seed {catalogue.seed})"
+    )
+
+
+# ---------------------------------------------- asking an emulator for its catalogue
+
+
+# Only loopback emulators are asked (nothing is sent anywhere else); the password is sent
+# as HTTP Basic auth and never returned.
+
+_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def emulator_catalogue_note(
+    base_url: str | None, login: str | None, password: str | None, timeout: float = 2.0
+) -> str | None:
+    """The line ``emulator brand catalogue: ...`` of a loopback emulator, else ``None``.
+
+    Args:
+        base_url: The API base URL the client uses (``DATAFORSEO_BASE_URL``).
+        login: The API login.
+        password: The API password.
+        timeout: Seconds allowed for the request (default 2).
+
+    Returns:
+        The line, or ``None`` when the URL is not a loopback ``http`` URL or the
+        emulator does not answer.
+    """
+    if not base_url or login is None or password is None:
+        return None
+    parts = urllib.parse.urlsplit(base_url)
+    if parts.scheme != "http" or parts.hostname not in _LOOPBACK:
+        return None
+    url = f"{base_url.rstrip('/')}/emulator/brand_catalogue"
+    token = base64.b64encode(f"{login}:{password}".encode()).decode()
+    headers = {"Authorization": f"Basic {token}"}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - http, loopback only
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            body = json.loads(response.read(65536))
+    except (OSError, ValueError, urllib.error.URLError):
+        return None
+    note = body.get("brand_catalogue") if isinstance(body, dict) else None
+    return f"emulator brand catalogue: {note}" if isinstance(note, str) else None

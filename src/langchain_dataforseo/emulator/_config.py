@@ -1,15 +1,32 @@
-"""Configuration of the DataForSEO LLM Responses emulator."""
+"""What an emulator is told to be: its settings, the faults it injects, the limits it keeps.
+
+Faults are seeded: every API call draws exactly four numbers (drop, HTTP 500, 40202,
+malformed JSON) and every processed live/Standard task draws one more (task error), whatever
+the configured rates, so the same seed and the same call sequence always yield the same
+faults. Rate limits are sliding 60 s windows; live tasks have a per-engine concurrency cap.
+"""
 
 from __future__ import annotations
 
+import random
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ._brands import BrandCatalogue
 from ._catalogue import MODELS_SHAPES
 
-__all__ = ["IDLE_TIMEOUT", "MAX_BODY_BYTES", "REQUEST_TIMEOUT", "EmulatorConfig"]
+__all__ = [
+    "IDLE_TIMEOUT",
+    "MAX_BODY_BYTES",
+    "REQUEST_TIMEOUT",
+    "CallFaults",
+    "ConcurrencyGate",
+    "EmulatorConfig",
+    "FaultInjector",
+    "SlidingWindow",
+]
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 """The largest request body served (8 MiB); a larger one is refused with HTTP 413.
@@ -141,3 +158,145 @@ class EmulatorConfig:
             The current time as a float number of seconds since the epoch.
         """
         return self.clock() if self.clock is not None else time.time()
+
+
+# ---------------------------------------------- seeded fault injection
+
+
+@dataclass(frozen=True)
+class CallFaults:
+    """Faults drawn for one API call.
+
+    Attributes:
+        drop_connection: Drop the connection before processing.
+        http_500: Answer HTTP 500 + 50000.
+        rate_limit: Answer 40202.
+        malformed_json: Process, then truncate the JSON body.
+    """
+
+    drop_connection: bool = False
+    http_500: bool = False
+    rate_limit: bool = False
+    malformed_json: bool = False
+
+
+class FaultInjector:
+    """Draws faults from a seeded RNG; callers serialise access (emulator lock).
+
+    Args:
+        config: The emulator configuration (rates and seed).
+    """
+
+    def __init__(self, config: EmulatorConfig) -> None:
+        self._config = config
+        self._rng = random.Random(config.seed)
+
+    def reset(self) -> None:
+        """Restart the RNG from the seed."""
+        self._rng = random.Random(self._config.seed)
+
+    def draw_call(self) -> CallFaults:
+        """Draw the call-level faults of one API call.
+
+        Returns:
+            The faults; at most one of drop/500/40202 is set (first wins).
+        """
+        c = self._config
+        drop, err, limit, bad = (self._rng.random() for _ in range(4))
+        is_drop = drop < c.fault_drop_connection
+        is_500 = not is_drop and err < c.fault_http_500
+        is_limit = not is_drop and not is_500 and limit < c.fault_rate_limit_40202
+        return CallFaults(is_drop, is_500, is_limit, bad < c.fault_malformed_json)
+
+    def draw_task(self) -> int | None:
+        """Draw the task-level fault of one processed task.
+
+        Returns:
+            50000, 50301 or ``None``.
+        """
+        c = self._config
+        value = self._rng.random()
+        if value < c.fault_task_error_50000:
+            return 50000
+        if value < c.fault_task_error_50000 + c.fault_task_error_50301:
+            return 50301
+        return None
+
+
+# ---------------------------------------------- rate limits and the live concurrency cap
+
+
+class SlidingWindow:
+    """Counts events in the last ``span`` seconds; callers serialise access.
+
+    Args:
+        limit: Events allowed inside the window.
+        span: Window length in seconds.
+    """
+
+    def __init__(self, limit: int, span: float = 60.0) -> None:
+        self.limit = limit
+        self.span = span
+        self._events: deque[float] = deque()
+
+    def reset(self) -> None:
+        """Forget every event."""
+        self._events.clear()
+
+    def admit(self, now: float) -> bool:
+        """Record an event if the window has room.
+
+        Args:
+            now: Current epoch seconds.
+
+        Returns:
+            ``True`` if admitted (and recorded), ``False`` if the limit is reached
+            (rejected events are not recorded).
+        """
+        while self._events and self._events[0] <= now - self.span:
+            self._events.popleft()
+        if len(self._events) >= self.limit:
+            return False
+        self._events.append(now)
+        return True
+
+
+class ConcurrencyGate:
+    """In-flight live tasks per engine; callers serialise access.
+
+    Args:
+        limit: Simultaneous tasks allowed per engine.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.in_flight: dict[str, int] = {}
+        self.peak: dict[str, int] = {}
+
+    def reset(self) -> None:
+        """Forget the peaks (in-flight tasks keep their slots until released)."""
+        self.peak = {engine: count for engine, count in self.in_flight.items() if count}
+
+    def acquire(self, engine: str) -> bool:
+        """Take a slot.
+
+        Args:
+            engine: The engine.
+
+        Returns:
+            ``True`` if a slot was free and taken.
+        """
+        current = self.in_flight.get(engine, 0)
+        if current >= self.limit:
+            return False
+        self.in_flight[engine] = current + 1
+        self.peak[engine] = max(self.peak.get(engine, 0), current + 1)
+        return True
+
+    def release(self, engine: str) -> None:
+        """Give a slot back.
+
+        Args:
+            engine: The engine.
+        """
+        self.in_flight[engine] = max(0, self.in_flight.get(engine, 0) - 1)

@@ -1,19 +1,36 @@
-"""Response envelopes and task objects (reference §3 and §4)."""
+"""What every answer is made of: envelopes, task objects, their encoding, the Reply.
+
+The envelope and task objects follow reference §3 and §4; :func:`echo` builds a task's
+``data``; :func:`format_seconds` and :func:`format_datetime` are the API's two time formats.
+An :class:`Exchange` is one emulated call while it runs (sleep its ``delay``, then
+:meth:`Exchange.finish`), and its :class:`Reply` the HTTP answer.
+"""
 
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
     "API_VERSION",
+    "JSON_HEADER",
     "MESSAGES",
+    "Exchange",
+    "Reply",
+    "echo",
     "envelope",
+    "format_datetime",
     "format_seconds",
     "service_data",
     "task_object",
     "to_json",
 ]
+
+JSON_HEADER = ("Content-Type", "application/json")
+"""The ``Content-Type`` header of every JSON answer."""
 
 API_VERSION = "0.1.20260601"
 """The ``version`` string of every envelope (format ``0.1.YYYYMMDD``)."""
@@ -149,3 +166,97 @@ def to_json(body: dict[str, Any]) -> bytes:
         The encoded bytes.
     """
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def echo(engine: str, raw: Any, function: str = "llm_responses") -> dict[str, Any]:
+    """A task's ``data``: the service fields, then what the request set (``None`` left out)."""
+    data = service_data(engine, function)
+    if isinstance(raw, dict):
+        data.update({k: v for k, v in raw.items() if v is not None and k not in data})
+    return data
+
+
+def format_datetime(epoch: float) -> str:
+    """Format epoch seconds as ``"YYYY-MM-DD hh:mm:ss +00:00"``.
+
+    Args:
+        epoch: Seconds since the epoch.
+
+    Returns:
+        The formatted UTC time.
+    """
+    return time.strftime("%Y-%m-%d %H:%M:%S +00:00", time.gmtime(epoch))
+
+
+# ---------------------------------------------- the call and its reply
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An HTTP answer.
+
+    Attributes:
+        status: HTTP status (0 when ``drop``).
+        headers: Response headers.
+        body: Response body.
+        drop: Close the connection without answering (injected fault).
+    """
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    drop: bool = False
+
+
+class Exchange:
+    """One call in progress: sleep ``delay`` seconds, then :meth:`finish`.
+
+    Args:
+        delay: Seconds to wait before finishing (live latency).
+        finish: Produces the reply (called at most once).
+        abandon: Releases resources if the caller gives up before finishing.
+    """
+
+    def __init__(
+        self,
+        delay: float,
+        finish: Callable[[], Reply],
+        abandon: Callable[[], None] | None = None,
+    ) -> None:
+        self.delay = delay
+        self._finish = finish
+        self._abandon = abandon
+        self._done = False
+
+    @classmethod
+    def ready(cls, reply: Reply) -> Exchange:
+        """Wrap an immediate reply.
+
+        Args:
+            reply: The reply.
+
+        Returns:
+            An exchange with no delay.
+        """
+        return cls(0.0, lambda: reply)
+
+    def finish(self) -> Reply:
+        """Produce the reply.
+
+        Returns:
+            The reply.
+
+        Raises:
+            RuntimeError: If called twice or after :meth:`abandon`.
+        """
+        if self._done:
+            raise RuntimeError("exchange already finished")
+        self._done = True
+        return self._finish()
+
+    def abandon(self) -> None:
+        """Give up (e.g. the client was cancelled); a no-op after :meth:`finish`."""
+        if not self._done:
+            self._done = True
+            if self._abandon is not None:
+                self._abandon()

@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, Iterable, Mapping
 from typing import Protocol
 
-from ._core import JSON_HEADER
-from ._envelope import envelope, to_json
-from ._exchange import Reply
+from ._envelope import JSON_HEADER, Reply, envelope, to_json
 
 __all__ = [
     "BodyTooLarge",

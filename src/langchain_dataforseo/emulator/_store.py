@@ -1,7 +1,7 @@
-"""Standard task store and the billing ledger.
+"""What the emulator keeps of its tasks: their ids, Standard tasks, the ledger, callbacks.
 
-Neither class locks: the :class:`~langchain_dataforseo.emulator.Emulator` serialises every access
-with its own lock.
+No class here locks: the :class:`~langchain_dataforseo.emulator.Emulator` serialises every
+access with its own lock.
 
 Billing model (reference §1.4): a live task is charged ``round(0.0006 + money_spent, 7)`` when
 it completes successfully. A created Standard task is charged the prepayment ``0.0102``
@@ -9,20 +9,52 @@ it completes successfully. A created Standard task is charged the prepayment ``0
 settled to the net charge ``round(0.0002 + money_spent, 7)`` (``prepaid`` keeps 0.0102,
 ``refund`` = prepaid - net, negative when the LLM cost more than the advance). A Standard task
 that fails (injected 50000/50301) is settled to 0. Each task id has at most one entry.
+
+Task ids are deterministic and UUID-shaped: ``MMDDhhmm-CCCC-CCCC-K000-hhhhhhhhhhhh`` (as
+observed on the real API): the first group is the UTC posting time, groups 2-3 an 8-digit
+per-emulator counter (so ids are unique), ``K`` is 0 for live/GET tasks and 1 for Standard
+tasks, and the last group is a hash of the counter, the seed and the reset generation. Same
+clock + same call sequence => same ids.
+
+Pingback / postback delivery (reference §7) is restricted to loopback hosts: the emulator
+must never send traffic off the machine. URLs whose host is not ``localhost`` or a loopback
+IP literal are refused without any network activity (the delivery counts as failed, so the
+task shows up in ``tasks_ready``). Proxies from the environment and redirects are
+ignored/refused for the same reason.
 """
 
 from __future__ import annotations
 
 import copy
+import gzip
+import hashlib
+import ipaddress
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from ._answers import generate_result
 from ._brands import BrandCatalogue
-from ._validation import ValidTask
+from ._catalogue import ValidTask
 
-__all__ = ["LIVE_BASE", "PREPAYMENT", "STANDARD_BASE", "Ledger", "StandardTask", "TaskStore"]
+__all__ = [
+    "LIVE_BASE",
+    "PREPAYMENT",
+    "RETENTION",
+    "STANDARD_BASE",
+    "Delivery",
+    "IdFactory",
+    "Ledger",
+    "StandardTask",
+    "TaskStore",
+    "deliver",
+    "is_loopback_url",
+    "substitute",
+]
 
 LIVE_BASE = 0.0006
 """Base price of a live task (USD)."""
@@ -247,3 +279,141 @@ class TaskStore:
                 if len(out) >= limit:
                     break
         return out
+
+
+# ---------------------------------------------- task ids
+
+
+class IdFactory:
+    """Issues task ids; not thread-safe on its own (the emulator holds its lock).
+
+    Args:
+        seed: Mixed into the hash part of every id.
+    """
+
+    def __init__(self, seed: int) -> None:
+        self._seed = seed
+        self._counter = 0
+        self._generation = 0
+
+    def reset(self) -> None:
+        """Restart the counter; later ids still differ from pre-reset ones (hash part)."""
+        self._counter = 0
+        self._generation += 1
+
+    def next(self, now: float, *, standard: bool) -> str:
+        """Return a new task id.
+
+        Args:
+            now: Epoch seconds for the time group.
+            standard: ``True`` for task_post tasks (4th group ``1000``).
+
+        Returns:
+            The id.
+        """
+        self._counter += 1
+        count = self._counter % 100_000_000
+        stamp = time.strftime("%m%d%H%M", time.gmtime(now))
+        material = f"{self._seed}:{self._generation}:{self._counter}".encode()
+        tail = hashlib.sha256(material).hexdigest()[:12]
+        kind = "1000" if standard else "0000"
+        return f"{stamp}-{count // 10000:04d}-{count % 10000:04d}-{kind}-{tail}"
+
+
+# ---------------------------------------------- pingback and postback delivery
+
+
+def substitute(url: str, task_id: str, tag: str | None) -> str:
+    """Replace ``$id`` and ``$tag`` (URL-encoded) in a callback URL; ``#`` becomes ``%23``.
+
+    Args:
+        url: The URL as sent in the task.
+        task_id: The task id.
+        tag: The task tag (``None`` -> empty string).
+
+    Returns:
+        The URL to call.
+    """
+    url = url.replace("#", "%23")
+    return url.replace("$id", task_id).replace("$tag", urllib.parse.quote(tag or "", safe=""))
+
+
+def is_loopback_url(url: str) -> bool:
+    """Tell whether a URL targets this machine over http(s).
+
+    Args:
+        url: The URL.
+
+    Returns:
+        ``True`` for ``http(s)://localhost`` or a loopback IP literal.
+    """
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    if parts.hostname.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(parts.hostname).is_loopback
+    except ValueError:
+        return False
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Outcome of one callback.
+
+    Attributes:
+        kind: ``pingback`` or ``postback``.
+        url: The URL called (after substitution).
+        delivered: Whether the receiver answered 2xx.
+        http_status: The receiver's HTTP status, if any.
+        error: Why delivery failed, if it did.
+    """
+
+    kind: str
+    url: str
+    delivered: bool
+    http_status: int | None = None
+    error: str | None = None
+
+
+def deliver(kind: str, url: str, body: bytes | None, timeout: float) -> Delivery:
+    """Send one pingback (GET) or postback (gzip-compressed JSON POST).
+
+    Args:
+        kind: ``pingback`` or ``postback``.
+        url: Target URL (already substituted).
+        body: The JSON envelope for a postback; ignored for a pingback.
+        timeout: Seconds allowed.
+
+    Returns:
+        The outcome.
+    """
+    if not is_loopback_url(url):
+        return Delivery(kind, url, False, error="refused: not a loopback host")
+    if kind == "postback":
+        request = urllib.request.Request(  # noqa: S310 - scheme checked by is_loopback_url
+            url,
+            data=gzip.compress(body or b""),
+            method="POST",
+            headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+        )
+    else:
+        request = urllib.request.Request(url, method="GET")  # noqa: S310
+    try:
+        with _OPENER.open(request, timeout=timeout) as response:
+            status = int(response.status)
+            response.read()
+    except urllib.error.HTTPError as exc:
+        return Delivery(kind, url, False, http_status=exc.code, error=f"HTTP {exc.code}")
+    except (OSError, ValueError) as exc:
+        return Delivery(kind, url, False, error=type(exc).__name__)
+    return Delivery(kind, url, 200 <= status < 300, http_status=status)

@@ -16,7 +16,7 @@ from langchain_dataforseo.emulator import (
     EmulatorTransport,
 )
 from langchain_dataforseo.emulator._answers import generate_result
-from langchain_dataforseo.emulator._validation import ValidTask, validate_task
+from langchain_dataforseo.emulator._catalogue import ValidTask, validate_task
 from langchain_dataforseo.visibility import Panel, VisibilityStore, metrics, wilson
 
 ENGINES = {"chat_gpt": "gpt-4.1-mini", "gemini": "gemini-2.5-flash", "perplexity": "sonar"}
