@@ -107,9 +107,12 @@ def test_the_guide_s_first_example_runs_against_the_emulator(
 def test_the_readme_s_chat_model_and_panel_examples_run_against_the_emulator(
     script_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    chat, panel = python_blocks(REPO / "README.md")[:2]
+    chat, bulk, panel = python_blocks(REPO / "README.md")[:3]
     namespace = run_block(chat, "README.md (chat model)")
     assert namespace["msg"].response_metadata["cost"] > 0  # type: ignore[attr-defined]
+    exec(compile(bulk, "README.md (bulk)", "exec"), namespace)  # noqa: S102 - continues the first
+    assert len(namespace["answers"]) == 2  # type: ignore[arg-type]
+    assert (script_env / "run.jsonl").exists()
     run_block(panel, "README.md (panel)")
     out = capsys.readouterr().out
     for engine in ("chat_gpt", "gemini", "perplexity"):
