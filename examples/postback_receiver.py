@@ -16,8 +16,8 @@ broken requests (400/411), clients that stall (a per-read timeout of 10 s; a dea
 10 s for the request line and headers, after which the connection is closed unanswered;
 a deadline of 30 s for the whole body: 408), floods (a listen backlog, a cap of 32
 connections in flight: 503), and the same task delivered twice (handled once). It is
-still a demo: serve it behind TLS, and store results durably keyed by task id (see the
-README, "Pingback / postback").
+still a demo: serve it behind TLS, and store results durably keyed by task id (see
+docs/standard.md, "What a production postback receiver needs").
 """
 
 from __future__ import annotations

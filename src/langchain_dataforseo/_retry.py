@@ -3,8 +3,8 @@
 Every live task and Standard ``task_post`` is charged, so a POST is sent again only when
 the failure proves that the first one did not run, or that the API charged nothing for
 it. The free GETs (``models``, ``tasks_ready``, ``task_get``) are sent again after any
-transient failure. This table is the reference (the README's "Errors" section has the
-short form):
+transient failure. This table is the reference (``docs/errors.md``, "Retries never charge
+twice", has the short form):
 
 ============================================  ======================================  ====  ===
 failure                                       why it does (not) prove "nothing ran"   POST  GET

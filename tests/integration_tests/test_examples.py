@@ -14,15 +14,19 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
+# Unset, an example runs offline: it replays its cassette (or starts the emulator in-process).
+OFFLINE_UNSET = (
+    "DATAFORSEO_LOGIN",
+    "DATAFORSEO_PASSWORD",
+    "DATAFORSEO_BASE_URL",
+    "DATAFORSEO_VCR_RECORD_MODE",
+    "AGENT_MODEL",
+)
+
+
 @pytest.fixture
 def offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (
-        "DATAFORSEO_LOGIN",
-        "DATAFORSEO_PASSWORD",
-        "DATAFORSEO_BASE_URL",
-        "DATAFORSEO_VCR_RECORD_MODE",
-        "AGENT_MODEL",
-    ):
+    for name in OFFLINE_UNSET:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.syspath_prepend(str(EXAMPLES))
 

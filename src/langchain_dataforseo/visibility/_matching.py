@@ -1,6 +1,7 @@
 """Matching rules: brand mentions, first-mention ranks, cited domains. Pure functions.
 
-Rules (documented in the README, tested in ``tests/unit_tests/visibility/test_matching.py``):
+Rules (documented in ``docs/visibility.md``, "Matching rules"; tested in
+``tests/unit_tests/visibility/test_matching.py``):
 
 - A brand is named when its name or one of its aliases occurs case-insensitively on word
   boundaries: the characters just before and after the match are not letters, digits or
