@@ -37,7 +37,7 @@ from langchain_dataforseo.mentions import (
     alocations_and_languages,
     locations_and_languages,
 )
-from langchain_dataforseo.mentions._read import UnreadableFieldError, whole, word_of
+from langchain_dataforseo.mentions._parse import UnreadableFieldError, whole, word_of
 
 LOGIN, PASSWORD = "emulator-login", "emulator-password"
 Path = tuple[str | int, ...]

@@ -27,8 +27,8 @@ from langchain_dataforseo.mentions import (
     build_task,
     endpoint,
 )
-from langchain_dataforseo.mentions._limits import MAX_KEYWORD_CHARS
-from langchain_dataforseo.mentions._metrics import UnknownShapeError, read_summary, target_summary
+from langchain_dataforseo.mentions._endpoints import MAX_KEYWORD_CHARS
+from langchain_dataforseo.mentions._parse import UnknownShapeError, read_summary, target_summary
 from tests.loopback import serve
 
 

@@ -10,9 +10,8 @@ import pytest
 
 from langchain_dataforseo.emulator._mentions import mentions_function, price
 from langchain_dataforseo.errors import DataForSEOInvalidRequestError, DataForSEOPaymentError
-from langchain_dataforseo.mentions._metrics import UnknownShapeError
-from langchain_dataforseo.mentions._metrics import read_summary as metrics_summary
 from langchain_dataforseo.mentions._parse import (
+    UnknownShapeError,
     first_result,
     format_metrics,
     format_rows,
@@ -20,6 +19,7 @@ from langchain_dataforseo.mentions._parse import (
     parse_task,
     task_cost,
 )
+from langchain_dataforseo.mentions._parse import read_summary as metrics_summary
 
 ROW: dict[str, Any] = {
     "platform": "chat_gpt",

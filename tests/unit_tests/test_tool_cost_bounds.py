@@ -26,8 +26,7 @@ from langchain_dataforseo.mentions import (
     DataForSEOLLMMentionsTargetMetricsTool,
     DataForSEOLLMMentionsTopMentionedTool,
 )
-from langchain_dataforseo.mentions._endpoints import ENDPOINTS
-from langchain_dataforseo.mentions._prices import max_rows, max_task_cost
+from langchain_dataforseo.mentions._endpoints import ENDPOINTS, max_rows, max_task_cost
 from langchain_dataforseo.scraper import DataForSEOLLMScraperTool
 
 LOGIN, PASSWORD = "emulator-login", "emulator-password"

@@ -1,10 +1,28 @@
-"""The LLM Mentions endpoints: paths, old names, the fields each one takes (see REFERENCE.md)."""
+"""The LLM Mentions API as the package knows it (REFERENCE.md): endpoints, limits, prices.
+
+- :data:`ENDPOINTS`: the paths, the old names, the fields each endpoint takes.
+- The published limits of requests (tags in REFERENCE.md); ``_request`` checks them.
+- :func:`max_task_cost`: the most a task may cost, from the request alone (pure) [I].
+  DataForSEO publishes no price table for LLM Mentions that the package could read; the
+  model here is the one in ``REFERENCE.md`` section 4, inferred from the two example
+  answers the docs show ([I]): ``search`` $0.01 a task plus $0.0001 a returned row, every
+  aggregate endpoint $0.1 a task plus $0.001 a row, the free GET lists nothing. The bound
+  counts the most rows a request can return: its ``limit`` (100 when unset, the API's
+  default), its targets for multi-target metrics, none for target metrics (an aggregate
+  without items), and one row a period of the date range for historical and time-series
+  data. The budget middleware asks the tools for it before they run; the cost reported is
+  always the API's.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, Final
 
 __all__ = ["ENDPOINTS", "LEGACY_NAMES", "PREFIX", "Endpoint", "endpoint"]
+
 
 PREFIX = "/v3/ai_optimization/llm_mentions"
 """Root of every LLM Mentions path."""
@@ -135,3 +153,105 @@ def endpoint(name: str) -> Endpoint:
         known = ", ".join(sorted([*ENDPOINTS, *LEGACY_NAMES]))
         msg = f"unknown LLM Mentions endpoint {name!r}; known: {known}"
         raise KeyError(msg) from None
+
+
+# -- published limits of requests ----------------------------------------------------------
+
+
+PLATFORMS = ("chat_gpt", "google")
+KEYWORD_SCOPES = ("any", "question", "answer", "brand_entities", "fan_out_queries")
+DOMAIN_SCOPES = ("any", "sources", "search_results")
+SEARCH_FILTERS = ("include", "exclude")
+MATCH_TYPES = ("word_match", "partial_match")
+LINKS_SCOPES = ("sources", "search_results")
+GROUP_RANGES = ("day", "week", "month", "year")
+MAX_TARGETS = 10
+MAX_KEYWORD_CHARS = 2000
+MAX_FILTER_CONDITIONS = 8
+MAX_ORDER_BY = 3
+MAX_LIMIT = 1000
+MAX_OFFSET = 1_000_000
+MAX_INTERNAL_LIST_LIMIT = 10
+MAX_TAG_CHARS = 255
+MAX_GROUPS = 10
+MAX_KEY_CHARS = 250
+FIRST_DATE = dt.date(2025, 8, 1)
+CHAT_GPT_LOCATION = 2840
+CHAT_GPT_LANGUAGE = "en"
+FILTER_OPERATORS = frozenset(
+    {
+        "regex", "not_regex", "<", "<=", ">", ">=", "=", "<>", "in", "not_in",
+        "match", "not_match", "like", "not_like", "ilike", "not_ilike",
+    }
+)  # fmt: skip
+
+
+# -- the most a task may cost [I] ----------------------------------------------------------
+
+
+SEARCH_TASK_USD: Final = 0.01
+SEARCH_ROW_USD: Final = 0.0001
+AGGREGATE_TASK_USD: Final = 0.1
+AGGREGATE_ROW_USD: Final = 0.001
+DEFAULT_LIMIT: Final = 100
+"""Rows returned when a request sets no ``limit`` [I: the docs' default]."""
+_DAYS_A_PERIOD: Final = {"day": 1, "week": 7, "month": 28, "year": 365}
+
+
+def _date(value: object, default: dt.date) -> dt.date:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return default
+    return default
+
+
+def _periods(task: Mapping[str, Any], group_range: str, today: dt.date) -> int:
+    start = _date(task.get("date_from"), FIRST_DATE)
+    end = _date(task.get("date_to"), today)
+    days = max((end - start).days + 1, 1)
+    return days // _DAYS_A_PERIOD.get(group_range, 1) + 1
+
+
+def max_rows(name: str, task: Mapping[str, Any], today: dt.date | None = None) -> int:
+    """The most rows an answer to ``task`` at endpoint ``name`` can hold.
+
+    Args:
+        name: The endpoint's name (2.1.x).
+        task: The request, as it will be sent.
+        today: The end of an open date range (default: today).
+
+    Returns:
+        The number of rows.
+    """
+    limit = task.get("limit")
+    limit = limit if isinstance(limit, int) and limit > 0 else DEFAULT_LIMIT
+    if name == "target_metrics":
+        return 0
+    if name == "multi_target_metrics":
+        targets = task.get("targets")
+        return min(limit, len(targets)) if isinstance(targets, list) else limit
+    if name == "historical" or name.startswith("timeseries_"):
+        group = str(task.get("group_range") or "month")
+        return _periods(task, group, today or dt.date.today())
+    return limit
+
+
+def max_task_cost(spec: Endpoint, task: Mapping[str, Any], today: dt.date | None = None) -> float:
+    """The most one task may cost under the [I] price model above.
+
+    Args:
+        spec: The endpoint.
+        task: The request, as it will be sent.
+        today: The end of an open date range (default: today).
+
+    Returns:
+        USD.
+    """
+    if spec.method == "GET":
+        return 0.0
+    rows = max_rows(spec.name, task, today)
+    if spec.name == "search_mentions":
+        return round(SEARCH_TASK_USD + SEARCH_ROW_USD * rows, 7)
+    return round(AGGREGATE_TASK_USD + AGGREGATE_ROW_USD * rows, 7)

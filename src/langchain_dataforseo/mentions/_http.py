@@ -21,9 +21,8 @@ from langchain_dataforseo._request import encode_tasks
 from langchain_dataforseo._transport import ApiCall
 from langchain_dataforseo.costs import record_cost, record_unknown
 from langchain_dataforseo.errors import DataForSEOError
-from langchain_dataforseo.mentions._endpoints import Endpoint
+from langchain_dataforseo.mentions._endpoints import Endpoint, max_task_cost
 from langchain_dataforseo.mentions._parse import parse_task, task_cost
-from langchain_dataforseo.mentions._prices import max_task_cost
 
 __all__ = ["acall_endpoint", "call_endpoint"]
 
@@ -50,7 +49,7 @@ def _unknown_counted(spec: Endpoint, task: dict[str, Any] | None) -> Iterator[No
 
     An unreadable answer (or a timeout after sending) may have been charged: the active
     ``track_costs()`` blocks (and the budget middleware, which reads them) count it at
-    the most the task may cost (``mentions._prices.max_task_cost``).
+    the most the task may cost (``mentions._endpoints.max_task_cost``).
     """
     try:
         yield

@@ -21,19 +21,22 @@ from langchain_dataforseo._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from langchain_dataforseo._tool_errors import explained
 from langchain_dataforseo._tool_text import DEFAULT_MAX_OUTPUT_CHARS, MIN_OUTPUT_CHARS, bounded
 from langchain_dataforseo.errors import DataForSEOError, DataForSEOInputError
-from langchain_dataforseo.mentions._endpoints import Endpoint, endpoint
+from langchain_dataforseo.mentions._endpoints import Endpoint, endpoint, max_task_cost
 from langchain_dataforseo.mentions._http import acall_endpoint, call_endpoint
-from langchain_dataforseo.mentions._metrics import link_key, read_summary, target_summary
-from langchain_dataforseo.mentions._parse import format_metrics, format_rows, task_cost
-from langchain_dataforseo.mentions._prices import max_task_cost
-from langchain_dataforseo.mentions._read import obj, objects, reading, result_object, whole
-from langchain_dataforseo.mentions._request import build_task, domain_target, keyword_target
-from langchain_dataforseo.mentions._tool_args import (
-    CompareArgs,
-    HistoryArgs,
-    TargetMetricsArgs,
-    TopMentionedArgs,
+from langchain_dataforseo.mentions._parse import (
+    format_metrics,
+    format_rows,
+    link_key,
+    obj,
+    objects,
+    read_summary,
+    reading,
+    result_object,
+    target_summary,
+    task_cost,
+    whole,
 )
+from langchain_dataforseo.mentions._request import build_task, domain_target, keyword_target
 
 __all__ = [
     "DataForSEOLLMMentionsCompareTool",
@@ -41,6 +44,101 @@ __all__ = [
     "DataForSEOLLMMentionsTargetMetricsTool",
     "DataForSEOLLMMentionsTopMentionedTool",
 ]
+
+
+# -- the arguments the calling LLM may set -------------------------------------------------
+
+Platform = Literal["chat_gpt", "google"]
+
+
+class _TargetArgs(BaseModel):
+    keywords: list[str] = Field(
+        default_factory=list,
+        description="Keywords or brand names to look for in AI answers, e.g. ['hubspot'].",
+    )
+    domains: list[str] = Field(
+        default_factory=list,
+        description="Domains to look for among cited sources, bare: 'hubspot.com' (no https://).",
+    )
+    platform: Platform | None = Field(
+        default=None,
+        description="'google' (AI Overviews) or 'chat_gpt' (US English only); both if unset.",
+    )
+    location_code: int | None = Field(
+        default=None, description="DataForSEO location code; default 2840 (United States)."
+    )
+    language_code: str | None = Field(default=None, description="Language code; default 'en'.")
+
+
+_LITE = (
+    "True for the Lite endpoint: the same data as one flat row per location, language and "
+    "platform, without the breakdowns by cited domain and brand (a smaller answer)."
+)
+
+
+class TargetMetricsArgs(_TargetArgs):
+    """Arguments of ``llm_mentions_target_metrics``."""
+
+    lite: bool = Field(default=False, description=_LITE)
+
+
+class TopMentionedArgs(_TargetArgs):
+    """Arguments of ``llm_mentions_top_mentioned``."""
+
+    what: Literal["domains", "pages", "brands", "brand_categories"] = Field(
+        default="domains",
+        description=(
+            "List the most mentioned 'domains', 'pages', 'brands' or 'brand_categories' "
+            "for the target."
+        ),
+    )
+    limit: int = Field(default=10, ge=1, le=100, description="How many rows (1-100).")
+    lite: bool = Field(default=False, description=_LITE)
+
+
+class CompareArgs(BaseModel):
+    """Arguments of ``llm_mentions_compare``."""
+
+    groups: dict[str, list[str]] = Field(
+        description=(
+            "Labelled groups to compare, label -> keywords/brand names, e.g. "
+            "{'hubspot': ['hubspot'], 'salesforce': ['salesforce', 'sales cloud']}; 1-10 groups."
+        ),
+    )
+    platform: Platform | None = Field(
+        default=None,
+        description="'google' (AI Overviews) or 'chat_gpt' (US English only); both if unset.",
+    )
+    location_code: int | None = Field(
+        default=None, description="DataForSEO location code; default 2840 (United States)."
+    )
+    language_code: str | None = Field(default=None, description="Language code; default 'en'.")
+
+
+class HistoryArgs(_TargetArgs):
+    """Arguments of ``llm_mentions_history``."""
+
+    kind: Literal["monthly", "delta", "new_lost"] = Field(
+        default="monthly",
+        description=(
+            "'monthly': mentions and AI search volume per month; 'delta': change per period; "
+            "'new_lost': mentions gained and lost per period."
+        ),
+    )
+    date_from: str | None = Field(
+        default=None,
+        description="Start date yyyy-mm-dd, not before 2025-08-01 (required for delta/new_lost).",
+    )
+    date_to: str | None = Field(
+        default=None, description="End date yyyy-mm-dd (required for delta/new_lost)."
+    )
+    group_range: Literal["day", "week", "month", "year"] | None = Field(
+        default=None,
+        description="Period of delta/new_lost rows (required for those; e.g. 'month').",
+    )
+
+
+# -- the tools -----------------------------------------------------------------------------
 
 
 def _targets(keywords: list[str], domains: list[str]) -> list[dict[str, Any]]:
@@ -143,7 +241,7 @@ class _MentionsTool(BaseTool):
     def max_call_cost(self, tool_input: Mapping[str, Any]) -> float:
         """The most a call with these arguments may cost, in USD [I] (nothing is sent).
 
-        From the request the call would send (see ``mentions._prices``: an inferred price
+        From the request the call would send (see ``mentions._endpoints``: an inferred price
         model, since DataForSEO publishes none the package can read). The budget
         middleware asks for it before the call runs.
 

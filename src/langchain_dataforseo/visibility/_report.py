@@ -3,49 +3,53 @@
 No chart or table library: the SVG is written here, so a report needs nothing beyond the
 standard library and opens offline. The layout fits a 1366 px laptop screen (content at
 most 1180 px wide, wide tables scroll inside their box).
+
+This module is the layout: the building blocks (escaped cells, tables, colours, charts),
+the sections (headline, visibility over time, vs last run, cited domains by category, the
+drill-down, definitions), and the two documents (:func:`render_html`,
+:func:`render_markdown`). What they say is decided in ``_report_data``.
 """
 
 from __future__ import annotations
 
+import html
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
 from langchain_dataforseo.visibility._escape import escape_markdown
 from langchain_dataforseo.visibility._export import write_text
 from langchain_dataforseo.visibility._metrics import VisibilityRow, metrics
-from langchain_dataforseo.visibility._plan import LIVE_ONLY_ENGINES
-from langchain_dataforseo.visibility._report_defs import INTERVAL_NOTE, judged, judged_labels
-from langchain_dataforseo.visibility._report_html import (
-    colour,
-    esc,
-    legend,
-    md_table,
+from langchain_dataforseo.visibility._report_data import (
+    ANSWERS_PER_PROMPT,
+    CATEGORIES,
+    CITATIONS_PER_ANSWER,
+    EXCERPT_CHARS,
+    INTERVAL_NOTE,
+    MAX_PROMPTS,
+    SIDE_BY_SIDE_HEAD,
+    VERSUS_HEAD,
+    AnswerView,
+    Extras,
+    day,
+    definition_lines,
+    engine_name,
+    gather,
+    interval_note,
+    judged,
+    judged_labels,
+    method_label,
     pct,
     rate_text,
-    table,
-)
-from langchain_dataforseo.visibility._report_sections import (
-    Extras,
-    categories_html,
-    definitions_html,
-    drill_html,
-    gather,
-    headline_html,
-    headline_markdown,
-    markdown_sections,
-    trend_html,
-    versus_html,
-)
-from langchain_dataforseo.visibility._report_surfaces import (
-    SIDE_BY_SIDE_HEAD,
     row_label,
     side_by_side,
     surface_note,
+    versus_lines,
+    when,
 )
 from langchain_dataforseo.visibility._store import RunInfo, VisibilityStore
+from langchain_dataforseo.visibility._trend import TrendRow, slice_key
 
 _CSS: Final = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#111827;
@@ -76,12 +80,69 @@ summary{cursor:pointer;font-weight:600}
 """
 
 
-_rate_text = rate_text  # the name tests/unit_tests/visibility/test_intervals.py imports
 INTERVALS: Final = (
     f"{INTERVAL_NOTE} Share of voice is the brand's mentions over all tracked-brand "
     "mentions (sums to 100%). Definitions: at the end of the report and in docs/metrics.md."
 )
 """The note on intervals, in the HTML report and the Markdown summary."""
+
+
+# -- building blocks: escaped cells, tables, colours ---------------------------------------
+
+
+COLOURS: Final = (
+    "#2563eb",
+    "#dc2626",
+    "#16a34a",
+    "#9333ea",
+    "#ea580c",
+    "#0891b2",
+    "#ca8a04",
+    "#db2777",
+    "#4b5563",
+)
+"""Series colours, brand first."""
+
+
+def esc(text: object) -> str:
+    """Text as inert HTML (``&``, ``<``, ``>`` and both quotes escaped)."""
+    return html.escape(str(text), quote=True)
+
+
+def colour(index: int) -> str:
+    """The ``index``-th series colour (cycling)."""
+    return COLOURS[index % len(COLOURS)]
+
+
+def legend(names: Sequence[str]) -> str:
+    """A colour key for the series ``names``."""
+    items = "".join(
+        f'<span><i style="background:{colour(i)}"></i>{esc(n)}</span>' for i, n in enumerate(names)
+    )
+    return f'<div class="key">{items}</div>'
+
+
+def table(headers: Sequence[str], lines: Sequence[Sequence[object]], css: str = "") -> str:
+    """An HTML table in a box; every cell escaped."""
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in line) + "</tr>" for line in lines
+    )
+    klass = f' class="{css}"' if css else ""
+    return (
+        f'<div class="box"><table{klass}><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
+def md_table(headers: Sequence[str], lines: Sequence[Sequence[object]]) -> str:
+    """A GFM table; text from a user or the API in ``lines`` is already escaped."""
+    out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    out.extend("| " + " | ".join(str(v) for v in line) + " |" for line in lines)
+    return "\n".join(out)
+
+
+# -- charts (inline SVG) -------------------------------------------------------------------
 
 
 def _grouped_bars(title: str, rows: Sequence[VisibilityRow], names: Sequence[str]) -> str:
@@ -170,6 +231,238 @@ def _interval_chart(title: str, rows: Sequence[VisibilityRow], names: Sequence[s
     )
 
 
+_MARKS: Final = {
+    "first": "first",
+    "up": "▲ up",
+    "down": "▼ down",
+    "within_noise": "≈ noise",
+    "not_comparable": "n/c",
+}
+
+
+def trend_chart(rows: Sequence[TrendRow], colour: str) -> str:
+    """One slice's mention rate over runs (an inline SVG), interval whiskers and verdicts.
+
+    Args:
+        rows: The slice's trend rows, oldest first.
+        colour: The series colour.
+
+    Returns:
+        The SVG element.
+    """
+    left, top, plot_h, width = 44, 34, 180, 1080
+    plot_w = width - left - 60
+    title = f"{rows[0].brand} on {engine_name(rows[0].key)}: mention rate per run"
+    parts = [f'<text x="0" y="14" font-weight="600">{esc(title)}</text>']
+    for tick in range(0, 101, 25):
+        y = top + plot_h * (1 - tick / 100)
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#e5e7eb"/>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{tick}%</text>'
+        )
+    step = plot_w / max(len(rows), 1)
+    line: list[str] = []
+    for i, row in enumerate(rows):
+        x = left + step * (i + 0.5)
+        rate = row.mention_rate
+        parts.append(
+            f'<text x="{x:.1f}" y="{top + plot_h + 16}" font-size="10" text-anchor="middle">'
+            f"{esc(day(row.created_at))}</text>"
+        )
+        if row.model_changed or (row.reason or "").find("model") >= 0:
+            parts.append(
+                f'<line x1="{x - step / 2:.1f}" y1="{top - 4}" x2="{x - step / 2:.1f}" '
+                f'y2="{top + plot_h}" stroke="#dc2626" stroke-dasharray="4 3"/>'
+                f'<text x="{x - step / 2 + 4:.1f}" y="{top + plot_h - 6}" font-size="11" '
+                f'fill="#dc2626">model changed</text>'
+            )
+        if rate.value is None:
+            continue
+        prompt_level = rate.prompt_low is not None and rate.prompt_high is not None
+        low, high = (rate.prompt_low, rate.prompt_high) if prompt_level else (rate.low, rate.high)
+        which = "prompt-level" if prompt_level else "Wilson"
+        y = top + plot_h * (1 - rate.value)
+        label_y = y + 16 if y < top + 16 else y - 7
+        line.append(f"{x:.1f},{y:.1f}")
+        if low is not None and high is not None:
+            dash = "" if prompt_level else ' stroke-dasharray="3 2"'
+            parts.append(
+                f'<line x1="{x:.1f}" y1="{top + plot_h * (1 - low):.1f}" x2="{x:.1f}" '
+                f'y2="{top + plot_h * (1 - high):.1f}" stroke="{colour}" stroke-width="2"{dash}/>'
+            )
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{colour}"><title>'
+            f"{esc(row.run_id)}: {pct(rate.value)}, {which} 95% interval "
+            f"{pct(low)}–{pct(high)}</title></circle>"
+            f'<text x="{x + 8:.1f}" y="{label_y:.1f}" font-size="12">{pct(rate.value)} '
+            f"{esc(_MARKS.get(row.change, row.change))}</text>"
+        )
+    if len(line) > 1:
+        parts.insert(1, f'<polyline points="{" ".join(line)}" fill="none" stroke="{colour}"/>')
+    height = top + plot_h + 26
+    return (
+        f'<svg viewBox="0 0 {width} {height}" width="{width}" role="img" '
+        f'aria-label="{esc(title)}">{"".join(parts)}</svg>'
+    )
+
+
+# -- sections beyond one run's own tables --------------------------------------------------
+
+
+DEFINITIONS_HEAD = ("metric", "definition", "interval it carries")
+CATEGORY_HEAD = ("category", "domain", "citations", "share of all citations")
+_PER_CATEGORY = 8
+
+
+def headline_html(extras: Extras) -> str:
+    """The headline: one sentence per engine."""
+    items = "".join(f"<li>{esc(line)}.</li>" for line in extras.headlines)
+    return f'<ul class="headline">{items}</ul>' if items else ""
+
+
+def trend_html(extras: Extras) -> str:
+    """Visibility over time: one chart per engine (and surface)."""
+    slices: dict[tuple[tuple[str, str], ...], list[TrendRow]] = {}
+    for row in extras.trend:
+        slices.setdefault(slice_key(row.key), []).append(row)
+    runs = len({r.run_id for r in extras.trend})
+    charts = "".join(
+        f'<div class="box">{trend_chart(rows, colour(0))}'
+        f'<p class="note">{esc(interval_note(rows))}</p></div>'
+        for rows in slices.values()
+    )
+    return (
+        f"<h2>Visibility over time ({runs} run{'s' * (runs != 1)} of this panel)</h2>"
+        '<p class="note">The brand\'s mention rate per run; above each point its verdict '
+        "against the previous run (▲ up, ▼ down, ≈ within noise, n/c not comparable); a "
+        f"dashed red line marks a model change.</p>{charts}"
+    )
+
+
+def _versus_title(extras: Extras) -> str:
+    """Which run this one is compared against."""
+    if extras.previous is None:
+        return "This is the panel's first run: nothing to compare against yet."
+    return (
+        f"Against run {extras.previous.run_id} of {day(extras.previous.created_at)} "
+        "(every rate of every tracked brand; verdicts by the z-test, Benjamini-Hochberg "
+        "across the cells)."
+    )
+
+
+def versus_html(extras: Extras) -> str:
+    """This run against the panel's previous run, per engine."""
+    parts = [
+        "<h2>This run vs the last run</h2>",
+        f'<p class="note">{esc(_versus_title(extras))}</p>',
+    ]
+    for comparison in extras.versus:
+        key = {"engine": comparison.engine, "surface": comparison.surface}
+        parts.append(f"<h3>{esc(engine_name(key))}</h3>")
+        parts.append(table(VERSUS_HEAD, versus_lines(comparison)))
+    return "".join(parts)
+
+
+def _category_lines(extras: Extras) -> list[list[object]]:
+    """The top domains of each category, with the rest summed."""
+    total = sum(sum(c.values()) for c in extras.categories.values())
+    lines: list[list[object]] = []
+    for name in CATEGORIES:
+        counts = extras.categories.get(name, Counter())
+        top = counts.most_common(_PER_CATEGORY)
+        if not top:
+            lines.append([name, "(none)", 0, pct(0.0 if total else None)])
+        for domain, count in top:
+            lines.append([name, domain, count, pct(count / total)])
+        if len(counts) > _PER_CATEGORY:
+            rest = sum(counts.values()) - sum(c for _, c in top)
+            lines.append(
+                [name, f"{len(counts) - _PER_CATEGORY} more domains", rest, pct(rest / total)]
+            )
+    return lines
+
+
+def categories_html(extras: Extras) -> str:
+    """Cited domains by category (own / competitor / other), with totals."""
+    total = sum(sum(c.values()) for c in extras.categories.values())
+    shares = {n: sum(extras.categories.get(n, Counter()).values()) for n in CATEGORIES}
+    sums = ", ".join(f"{n} {pct(c / total) if total else '–'}" for n, c in shares.items())
+    return (
+        "<h2>Cited domains by category</h2>"
+        f'<p class="note">Of {total} citations: {esc(sums)}. Own: the brand\'s domains; '
+        "competitor: a competitor's domains; other: everything else.</p>"
+        + table(CATEGORY_HEAD, _category_lines(extras))
+    )
+
+
+def _answer_html(a: AnswerView) -> str:
+    """One answer of the drill-down: where, which brands, the excerpt, its citations."""
+    where = engine_name({"engine": a.engine, "surface": a.surface})
+    brands = ", ".join(a.brands) if a.brands else "no tracked brand"
+    cites = " · ".join(a.citations) if a.citations else "no citation"
+    more = f" · … {a.more_citations} more" if a.more_citations else ""
+    return (
+        f'<div class="answer"><div class="who">{esc(where)}, sample {a.sample + 1} · names: '
+        f'<b>{esc(brands)}</b></div><p class="excerpt">{esc(a.excerpt)}</p>'
+        f'<div class="cites">Cites: {esc(cites)}{esc(more)}</div></div>'
+    )
+
+
+def drill_html(extras: Extras) -> str:
+    """The per-prompt drill-down: a few answers per prompt, escaped."""
+    parts = [
+        "<h2>Prompts and answers</h2>",
+        f'<p class="note">Per prompt at most {ANSWERS_PER_PROMPT} answers, excerpts cut at '
+        f"{EXCERPT_CHARS} characters (marked […]), {CITATIONS_PER_ANSWER} citations per "
+        f"answer, the first {MAX_PROMPTS} prompts; the whole answers are in answers.json.</p>",
+    ]
+    for view in extras.prompts:
+        hidden = view.measured - len(view.answers)
+        more = f'<p class="note">… {hidden} more answers</p>' if hidden else ""
+        answers = "".join(_answer_html(a) for a in view.answers)
+        parts.append(
+            f"<details open><summary>{esc(view.prompt)} ({view.measured} answers)</summary>"
+            f"{answers}{more}</details>"
+        )
+    if extras.prompts_left_out:
+        parts.append(f'<p class="note">… {extras.prompts_left_out} more prompts</p>')
+    return "".join(parts)
+
+
+def definitions_html(judged: list[str]) -> str:
+    """Every metric's definition and which interval it carries."""
+    return "<h2>Definitions</h2>" + table(DEFINITIONS_HEAD, definition_lines(judged), "defs")
+
+
+def markdown_sections(extras: Extras, judged: list[str]) -> list[str]:
+    """The Markdown summary's headline-to-definitions parts (user text escaped)."""
+    e = escape_markdown
+    parts = ["## This run vs the last run", "", e(_versus_title(extras)), ""]
+    for comparison in extras.versus:
+        key = {"engine": comparison.engine, "surface": comparison.surface}
+        parts += [
+            f"### {e(engine_name(key))}",
+            "",
+            md_table(VERSUS_HEAD, versus_lines(comparison, e)),
+            "",
+        ]
+    lines = [
+        [e(str(c)) if i == 1 else c for i, c in enumerate(line)] for line in _category_lines(extras)
+    ]
+    parts += ["## Cited domains by category", "", md_table(CATEGORY_HEAD, lines), ""]
+    defs = [[e(str(c)) for c in line] for line in definition_lines(judged)]
+    parts += ["## Definitions", "", md_table(DEFINITIONS_HEAD, defs), ""]
+    return parts
+
+
+def headline_markdown(extras: Extras) -> list[str]:
+    """The headline as Markdown bullets (brand names escaped)."""
+    return [f"- **{escape_markdown(line)}.**" for line in extras.headlines]
+
+
+# -- the documents -------------------------------------------------------------------------
+
+
 def _overview_lines(
     rows: Sequence[VisibilityRow], text: Callable[[str], str] = str
 ) -> list[list[object]]:
@@ -224,32 +517,6 @@ def _all_domains(rows: Sequence[VisibilityRow]) -> tuple[Counter[str], int]:
     for row in rows:
         counts.update(row.citation_counts)
     return counts, sum(row.citations for row in rows)
-
-
-def method_label(info: RunInfo, rows: Sequence[VisibilityRow]) -> str:
-    """``standard method``, naming the engines that ran Live in a Standard run.
-
-    Args:
-        info: The run.
-        rows: Its metrics by engine.
-
-    Returns:
-        The label, e.g. ``standard method (perplexity: live)``.
-    """
-    engines = [str(row.key.get("engine")) for row in rows if row.key.get("surface", "api") == "api"]
-    live = [e for e in engines if e in LIVE_ONLY_ENGINES]
-    if info.method == "standard" and live:
-        return f"standard method ({', '.join(live)}: live)"
-    return f"{info.method} method"
-
-
-def when(timestamp: str) -> str:
-    """An ISO 8601 UTC timestamp as ``2026-12-02 05:23 UTC`` (unchanged if unreadable)."""
-    try:
-        moment = datetime.fromisoformat(timestamp).astimezone(UTC)
-    except ValueError:
-        return timestamp
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def render_html(

@@ -10,7 +10,7 @@ import pytest
 from langchain_dataforseo.visibility import Panel, VisibilityStore, metrics, metrics_json
 from langchain_dataforseo.visibility._cli import _rate
 from langchain_dataforseo.visibility._export import metrics_records
-from langchain_dataforseo.visibility._report import _rate_text
+from langchain_dataforseo.visibility._report_data import rate_text
 from langchain_dataforseo.visibility._stats import (
     Rate,
     clustered_rate,
@@ -132,6 +132,6 @@ def test_metrics_cluster_answers_by_prompt(tmp_path):
 
 def test_shown_numbers_say_which_interval_they_carry():
     two = clustered_rate([(4, 5), (2, 5), (3, 5), (1, 5)])
-    assert _rate_text(two) == "50.0% [29.9%–70.1%] (10/20) {8.9%–91.1%}"
+    assert rate_text(two) == "50.0% [29.9%–70.1%] (10/20) {8.9%–91.1%}"
     assert _rate(two) == " 50.0% [29.9-70.1] 10/20 {8.9-91.1}"
-    assert _rate_text(clustered_rate([(2, 4)])) == "50.0% [15.0%–85.0%] (2/4)"
+    assert rate_text(clustered_rate([(2, 4)])) == "50.0% [15.0%–85.0%] (2/4)"

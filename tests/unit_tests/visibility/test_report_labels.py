@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from langchain_dataforseo.visibility._report import method_label, when
+from langchain_dataforseo.visibility._report_data import method_label, when
 from langchain_dataforseo.visibility._store import RunInfo
 
 

@@ -7,8 +7,7 @@ from dataclasses import replace
 from langchain_dataforseo.visibility import report, trend
 from langchain_dataforseo.visibility._metrics import metrics
 from langchain_dataforseo.visibility._report import render_html, render_markdown
-from langchain_dataforseo.visibility._report_drill import CUT_MARKER, excerpt
-from langchain_dataforseo.visibility._report_trend import headlines
+from langchain_dataforseo.visibility._report_data import CUT_MARKER, excerpt, headlines
 from langchain_dataforseo.visibility._stats import rate
 
 from .test_trend import store  # noqa: F401 - the fixture: w1 40%, w2 70%, w3 66%, w4 20% new model
