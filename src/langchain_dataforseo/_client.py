@@ -33,9 +33,9 @@ from langchain_dataforseo._base_url import (
 )
 from langchain_dataforseo._catalogue import ModelRecord
 from langchain_dataforseo._client_base import ClientBase
+from langchain_dataforseo._constants import MAX_TASKS_PER_POST, check_task_id
 from langchain_dataforseo._engines import engine_spec
 from langchain_dataforseo._request import encode_tasks
-from langchain_dataforseo._standard.handle import MAX_TASKS_PER_POST, check_task_id
 from langchain_dataforseo._transport import ApiCall
 from langchain_dataforseo.errors import DataForSEOInputError
 
