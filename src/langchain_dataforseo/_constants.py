@@ -23,6 +23,13 @@ Engine = Literal["chat_gpt", "claude", "gemini", "perplexity"]
 
 ENGINES: Final[tuple[str, ...]] = ("chat_gpt", "claude", "gemini", "perplexity")
 
+LLM_RESPONSES: Final = "llm_responses"
+"""The LLM Responses product: its path segment below the engine, and its journal family."""
+LLM_SCRAPER: Final = "llm_scraper"
+"""The LLM Scraper product: its path segment below the engine, and its journal family."""
+PRODUCTS: Final = (LLM_RESPONSES, LLM_SCRAPER)
+"""The products below ``/v3/ai_optimization/<engine>/`` (LLM Mentions has no engine)."""
+
 HistoryPolicy = Literal["error", "trim", "pack"]
 """What to do when the input is over the API's limits: raise, keep what fits, or pack
 long context into ``message_chain`` turns."""

@@ -89,18 +89,49 @@ class CostTracker:
         meta = message.response_metadata
         if meta.get("cached"):
             return
-        key = (str(meta.get("engine", "")), str(meta.get("model_name", "")))
         usage = message.usage_metadata
         details = usage.get("output_token_details") if usage else None
         reasoning = as_int(details.get("reasoning")) if details else None
+        self.add_cost(
+            str(meta.get("engine", "")),
+            str(meta.get("model_name", "")),
+            as_float(meta.get("cost")),
+            input_tokens=usage["input_tokens"] if usage else 0,
+            output_tokens=usage["output_tokens"] if usage else 0,
+            reasoning_tokens=reasoning or 0,
+            task_id=meta.get("task_id"),
+        )
+
+    def add_cost(
+        self,
+        engine: str,
+        model_name: str,
+        cost: float,
+        *,
+        input_tokens: int = 0,
+        output_tokens: int = 0,
+        reasoning_tokens: int = 0,
+        task_id: object = None,
+    ) -> None:
+        """Count one charged call (a task answered or a post settled), as numbers.
+
+        Args:
+            engine: The engine (or product, ``llm_mentions``) called.
+            model_name: The model name, or the cost line (``llm_scraper``, an endpoint).
+            cost: USD charged.
+            input_tokens: Tokens in.
+            output_tokens: Tokens out (reasoning included).
+            reasoning_tokens: Of the output tokens, those spent reasoning.
+            task_id: The task's id, when a pending entry of it is settled by this answer.
+        """
         with self._lock:
-            self._settle_pending(meta.get("task_id"))
-            line = self.by_model.setdefault(key, CostLine())
+            self._settle_pending(task_id)
+            line = self.by_model.setdefault((engine, model_name), CostLine())
             line.tasks += 1
-            line.cost = round(line.cost + as_float(meta.get("cost")), 7)
-            line.input_tokens += usage["input_tokens"] if usage else 0
-            line.output_tokens += usage["output_tokens"] if usage else 0
-            line.reasoning_tokens += reasoning or 0
+            line.cost = round(line.cost + cost, 7)
+            line.input_tokens += input_tokens
+            line.output_tokens += output_tokens
+            line.reasoning_tokens += reasoning_tokens
 
     def add_pending(
         self, task_id: str, engine: str, model_name: str, prepaid: float, at_most: float
@@ -310,6 +341,35 @@ def record_cost(message: AIMessage) -> None:
     """Count an answer in every active tracker (called by ``ChatDataForSEO``)."""
     for tracker in _ACTIVE.get():
         tracker.add(message)
+
+
+def record(
+    engine: str,
+    model_name: str,
+    cost: float | None,
+    *,
+    input_tokens: int = 0,
+    output_tokens: int = 0,
+) -> None:
+    """Count one charged call in every active tracker, as numbers (no message needed).
+
+    Used by the LLM Scraper and LLM Mentions, whose answers are not chat messages.
+
+    Args:
+        engine: The engine, or ``llm_mentions``.
+        model_name: The model name, or the cost line (``llm_scraper``, an endpoint name).
+        cost: USD charged (``None`` counts as 0, as a message without a cost does).
+        input_tokens: Tokens in.
+        output_tokens: Tokens out.
+    """
+    for tracker in _ACTIVE.get():
+        tracker.add_cost(
+            engine,
+            model_name,
+            as_float(cost),
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+        )
 
 
 def record_unknown(

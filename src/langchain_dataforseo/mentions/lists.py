@@ -6,7 +6,7 @@ from typing import Any
 
 from langchain_dataforseo._client import DataForSEOClient
 from langchain_dataforseo.mentions._endpoints import endpoint
-from langchain_dataforseo.mentions._http import acall_endpoint, call_endpoint
+from langchain_dataforseo.mentions._prices import acall_endpoint, call_endpoint
 from langchain_dataforseo.mentions._read import objects, reading
 
 __all__ = [

@@ -22,10 +22,9 @@ from langchain_dataforseo._tool_errors import explained
 from langchain_dataforseo._tool_text import DEFAULT_MAX_OUTPUT_CHARS, MIN_OUTPUT_CHARS, bounded
 from langchain_dataforseo.errors import DataForSEOError, DataForSEOInputError
 from langchain_dataforseo.mentions._endpoints import Endpoint, endpoint
-from langchain_dataforseo.mentions._http import acall_endpoint, call_endpoint
 from langchain_dataforseo.mentions._metrics import link_key, read_summary, target_summary
 from langchain_dataforseo.mentions._parse import format_metrics, format_rows, task_cost
-from langchain_dataforseo.mentions._prices import max_task_cost
+from langchain_dataforseo.mentions._prices import acall_endpoint, call_endpoint, max_task_cost
 from langchain_dataforseo.mentions._read import obj, objects, reading, result_object, whole
 from langchain_dataforseo.mentions._request import build_task, domain_target, keyword_target
 from langchain_dataforseo.mentions._tool_args import (

@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final, cast
 
-from langchain_core.messages import AIMessage
-
 from langchain_dataforseo._budget import Budget
 from langchain_dataforseo._cost_bounds import checked_cost
 from langchain_dataforseo._live import CostLine, hold_unknown, settle_failed
-from langchain_dataforseo.costs import record_cost
+from langchain_dataforseo.costs import record
 from langchain_dataforseo.errors import DataForSEOError
 
 COST_LINE: Final = "llm_scraper"
@@ -31,8 +29,7 @@ class Spend:
 
     def record(self, cost: float) -> None:
         """Count ``cost`` in every active ``track_costs`` block."""
-        meta = {"engine": self.engine, "model_name": COST_LINE, "cost": cost}
-        record_cost(AIMessage(content="", response_metadata=meta))
+        record(self.engine, COST_LINE, cost)
 
     @property
     def line(self) -> CostLine:

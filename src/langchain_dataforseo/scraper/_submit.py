@@ -23,14 +23,14 @@ import os
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, cast
+from typing import Any
 
-from langchain_dataforseo._client import DataForSEOClient
+from langchain_dataforseo._client import DataForSEOClient, not_available
+from langchain_dataforseo._constants import LLM_SCRAPER
 from langchain_dataforseo._drive import adrive, drive
 from langchain_dataforseo._standard.handle import MAX_TASKS_PER_POST, TaskHandle
 from langchain_dataforseo._standard.io import arecover_step, recover_step
 from langchain_dataforseo._standard.journal import (
-    LLM_SCRAPER,
     JournalState,
     SubmitJournal,
     open_journal,
@@ -53,11 +53,25 @@ from langchain_dataforseo._standard.resume import (
 )
 from langchain_dataforseo._transport import Sleep
 from langchain_dataforseo.errors import DataForSEOError
-from langchain_dataforseo.scraper._http import ScraperClient, not_available
+from langchain_dataforseo.scraper._request import check_engine
 from langchain_dataforseo.scraper._spend import Spend, settle_post
 
 JournalArg = str | os.PathLike[str] | SubmitJournal | None
 """A journal: a file path, any ``SubmitJournal``, or ``None`` (no journal)."""
+
+
+def preflight(client: DataForSEOClient, engine: str) -> None:
+    """Raise what would fail before sending (engine, base URL, credentials), early.
+
+    Called before a reservation is made, so such a failure never holds budget.
+
+    Raises:
+        DataForSEOAuthenticationError: When no usable credentials are set.
+        DataForSEOInputError: For an engine the LLM Scraper does not serve, or a refused
+            base URL.
+    """
+    check_engine(engine)
+    client.check_credentials()
 
 
 @dataclass(frozen=True)
@@ -222,7 +236,7 @@ def _locked_steps(
     """The steps of :func:`_submit_steps` once the journal is held."""
     sub = _prepare(spend.engine, tasks, opened)
     recovery = Recovery()
-    if sub.plan.look_up:  # the look-up needs only tasks_ready_tagged, which the adapter has
+    if sub.plan.look_up:
         recovery = yield from _steps(spend.engine, sub, resume)
     results, post = _resolve(spend.engine, sub, recovery, resume)
     posting = _Posting(spend, sub, unit, post, results, per_post)
@@ -242,20 +256,20 @@ def _locked_steps(
     return [results[p] for p in range(len(tasks))]
 
 
-def _perform(scraper: ScraperClient, step: _Step) -> Any:
+def _perform(client: DataForSEOClient, step: _Step) -> Any:
     if isinstance(step, _PostChunk):
-        return scraper.task_post(step.engine, step.tasks)
-    return recover_step(cast(DataForSEOClient, scraper), step)
+        return client.task_post(step.engine, step.tasks, product=LLM_SCRAPER)
+    return recover_step(client, step, product=LLM_SCRAPER)
 
 
-async def _aperform(scraper: ScraperClient, step: _Step) -> Any:
+async def _aperform(client: DataForSEOClient, step: _Step) -> Any:
     if isinstance(step, _PostChunk):
-        return await scraper.atask_post(step.engine, step.tasks)
-    return await arecover_step(cast(DataForSEOClient, scraper), step)
+        return await client.atask_post(step.engine, step.tasks, product=LLM_SCRAPER)
+    return await arecover_step(client, step, product=LLM_SCRAPER)
 
 
 def submit(
-    scraper: ScraperClient,
+    client: DataForSEOClient,
     spend: Spend,
     tasks: Sequence[dict[str, Any]],
     unit: float,
@@ -267,7 +281,7 @@ def submit(
     """Post tasks in chunks of ``per_post`` (Standard); one handle or error per task, in order.
 
     Args:
-        scraper: The HTTP adapter.
+        client: The client (its LLM Scraper endpoints).
         spend: Budget and cost line.
         tasks: Checked task objects, each with its own tag (``_run.tagged``).
         unit: Worst case reserved per task.
@@ -279,13 +293,13 @@ def submit(
         Handles (save them with ``to_dict``) or errors (in-doubt posts are
         ``DataForSEOTaskInDoubtError`` and are not reposted).
     """
-    scraper.preflight(spend.engine)
+    preflight(client, spend.engine)
     steps = _submit_steps(spend, tasks, unit, journal, resume or Resume(), per_post)
-    return drive(steps, partial(_perform, scraper))
+    return drive(steps, partial(_perform, client))
 
 
 async def asubmit(
-    scraper: ScraperClient,
+    client: DataForSEOClient,
     spend: Spend,
     tasks: Sequence[dict[str, Any]],
     unit: float,
@@ -295,6 +309,6 @@ async def asubmit(
     per_post: int = MAX_TASKS_PER_POST,
 ) -> list[TaskHandle | DataForSEOError]:
     """Async :func:`submit` (the same steps; only the transport call is awaited)."""
-    scraper.preflight(spend.engine)
+    preflight(client, spend.engine)
     steps = _submit_steps(spend, tasks, unit, journal, resume or Resume(), per_post)
-    return await adrive(steps, partial(_aperform, scraper))
+    return await adrive(steps, partial(_aperform, client))
