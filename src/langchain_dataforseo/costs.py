@@ -92,17 +92,18 @@ class CostTracker:
         usage = message.usage_metadata
         details = usage.get("output_token_details") if usage else None
         reasoning = as_int(details.get("reasoning")) if details else None
-        self.add_cost(
+        task_id = meta.get("task_id")
+        self.add_answer(
             str(meta.get("engine", "")),
             str(meta.get("model_name", "")),
             as_float(meta.get("cost")),
             input_tokens=usage["input_tokens"] if usage else 0,
             output_tokens=usage["output_tokens"] if usage else 0,
             reasoning_tokens=reasoning or 0,
-            task_id=meta.get("task_id"),
+            task_id=task_id if isinstance(task_id, str) else None,
         )
 
-    def add_cost(
+    def add_answer(
         self,
         engine: str,
         model_name: str,
@@ -111,18 +112,18 @@ class CostTracker:
         input_tokens: int = 0,
         output_tokens: int = 0,
         reasoning_tokens: int = 0,
-        task_id: object = None,
+        task_id: str | None = None,
     ) -> None:
-        """Count one charged call (a task answered or a post settled), as numbers.
+        """Count one answered task by its numbers.
 
         Args:
-            engine: The engine (or product, ``llm_mentions``) called.
-            model_name: The model name, or the cost line (``llm_scraper``, an endpoint).
-            cost: USD charged.
+            engine: The engine (or product) called.
+            model_name: The model name sent.
+            cost: What it cost, in USD.
             input_tokens: Tokens in.
             output_tokens: Tokens out (reasoning included).
             reasoning_tokens: Of the output tokens, those spent reasoning.
-            task_id: The task's id, when a pending entry of it is settled by this answer.
+            task_id: A pending Standard task this answer settles, if any.
         """
         with self._lock:
             self._settle_pending(task_id)
@@ -346,29 +347,36 @@ def record_cost(message: AIMessage) -> None:
 def record(
     engine: str,
     model_name: str,
-    cost: float | None,
+    cost: float,
     *,
     input_tokens: int = 0,
     output_tokens: int = 0,
+    reasoning_tokens: int = 0,
+    task_id: str | None = None,
 ) -> None:
-    """Count one charged call in every active tracker, as numbers (no message needed).
+    """Count one answered task, by its numbers, in every active tracker.
 
-    Used by the LLM Scraper and LLM Mentions, whose answers are not chat messages.
+    For callers that hold a raw task rather than an ``AIMessage`` (the Standard queue,
+    the panel run, the LLM Scraper and Mentions).
 
     Args:
-        engine: The engine, or ``llm_mentions``.
-        model_name: The model name, or the cost line (``llm_scraper``, an endpoint name).
-        cost: USD charged (``None`` counts as 0, as a message without a cost does).
+        engine: The engine (or product) called.
+        model_name: The model name sent.
+        cost: What it cost, in USD.
         input_tokens: Tokens in.
-        output_tokens: Tokens out.
+        output_tokens: Tokens out (reasoning included).
+        reasoning_tokens: Of the output tokens, those spent reasoning.
+        task_id: A pending Standard task this answer settles, if any.
     """
     for tracker in _ACTIVE.get():
-        tracker.add_cost(
+        tracker.add_answer(
             engine,
             model_name,
-            as_float(cost),
+            cost,
             input_tokens=input_tokens,
             output_tokens=output_tokens,
+            reasoning_tokens=reasoning_tokens,
+            task_id=task_id,
         )
 
 

@@ -337,7 +337,7 @@ def test_record_counts_a_charge_given_as_numbers() -> None:
     record("gemini", "llm_scraper", 0.5)  # outside any block: counted nowhere
     with track_costs() as tracker:
         record("gemini", "llm_scraper", 0.004)
-        record("gemini", "llm_scraper", None)  # no cost reported: a task, at 0
+        record("gemini", "llm_scraper", 0.0)
         record("llm_mentions", "search_mentions", 0.01, input_tokens=3, output_tokens=4)
     line = tracker.by_model[("gemini", "llm_scraper")]
     assert (line.tasks, line.cost) == (2, 0.004)

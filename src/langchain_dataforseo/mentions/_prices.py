@@ -28,6 +28,7 @@ from langchain_dataforseo.costs import record, record_unknown
 from langchain_dataforseo.errors import DataForSEOError
 from langchain_dataforseo.mentions._endpoints import Endpoint
 from langchain_dataforseo.mentions._limits import FIRST_DATE
+from langchain_dataforseo.mentions._parse import task_cost
 
 SEARCH_TASK_USD: Final = 0.01
 SEARCH_ROW_USD: Final = 0.0001
@@ -121,7 +122,7 @@ def _unknown_counted(spec: Endpoint, task: Mapping[str, Any] | None) -> Iterator
 
 def _counted(spec: Endpoint, task: dict[str, Any]) -> dict[str, Any]:
     """Count the answered task's cost in every active ``track_costs()`` block."""
-    record(COST_ENGINE, spec.name, task.get("cost"))
+    record(COST_ENGINE, spec.name, task_cost(task))
     return task
 
 
