@@ -6,7 +6,7 @@ Reused from the package rather than copied:
 
 - the budget (``_budget.Budget``): each call reserves its worst case first and settles
   to the cost the API reports; a call of unknown outcome keeps its reservation
-  (``_spend.Spend``);
+  (``_submit.Spend``);
 - cost tracking (``costs.track_costs``): every charge is counted under
   ``(engine, "llm_scraper")``; an unknown outcome is counted as "at most";
 - Standard: ``TaskHandle`` (JSON-friendly, resumable from another process),
@@ -33,8 +33,14 @@ from langchain_dataforseo._standard.io import adrive_collect, drive_collect
 from langchain_dataforseo._standard.protocol import CollectState, collect_steps
 from langchain_dataforseo.errors import DataForSEOError, DataForSEOTaskPendingError
 from langchain_dataforseo.scraper._parse import ScraperAnswer, parse_answer
-from langchain_dataforseo.scraper._spend import COST_LINE, Spend, settle_post
-from langchain_dataforseo.scraper._submit import asubmit, preflight, submit
+from langchain_dataforseo.scraper._submit import (
+    COST_LINE,
+    Spend,
+    asubmit,
+    preflight,
+    settle_post,
+    submit,
+)
 
 __all__ = [
     "COST_LINE",
