@@ -375,16 +375,7 @@ class DataForSEOClient:
     async def alive(
         self, engine: str, task: dict[str, Any], *, product: str = LLM_RESPONSES
     ) -> dict[str, Any]:
-        """Async twin of :meth:`live`.
-
-        Args:
-            engine: Engine path segment.
-            task: The task object.
-            product: ``llm_responses`` (default) or ``llm_scraper``.
-
-        Returns:
-            The API's task object.
-        """
+        """Async twin of :meth:`live` (the same arguments and answer)."""
         call = self._live_call(engine, task, product)
         with _served(engine, _product(product)):
             async with self.account.live_gate(self._gate_key(engine, product)):
@@ -422,16 +413,7 @@ class DataForSEOClient:
     async def atask_post(
         self, engine: str, tasks: Sequence[dict[str, Any]], *, product: str = LLM_RESPONSES
     ) -> list[Any]:
-        """Async twin of :meth:`task_post`.
-
-        Args:
-            engine: Engine path segment.
-            tasks: Task objects.
-            product: ``llm_responses`` (default) or ``llm_scraper``.
-
-        Returns:
-            The ``tasks`` array of the answer.
-        """
+        """Async twin of :meth:`task_post` (the same arguments and answer)."""
         call = self._post_call(engine, tasks, product)
         with _served(engine, _product(product)):
             return await self._arun(*call, parse_post)
@@ -453,15 +435,7 @@ class DataForSEOClient:
         return self._run(*call, parse_ready, (self.tasks_ready_pacer,))
 
     async def atasks_ready(self, engine: str, *, product: str = LLM_RESPONSES) -> list[str]:
-        """Async twin of :meth:`tasks_ready`.
-
-        Args:
-            engine: Engine path segment.
-            product: ``llm_responses`` (default) or ``llm_scraper``.
-
-        Returns:
-            Task ids.
-        """
+        """Async twin of :meth:`tasks_ready` (the same arguments and answer)."""
         call = self._ready_call(engine, product)
         return await self._arun(*call, parse_ready, (self.tasks_ready_pacer,))
 
@@ -483,15 +457,7 @@ class DataForSEOClient:
     async def atasks_ready_tagged(
         self, engine: str, *, product: str = LLM_RESPONSES
     ) -> list[tuple[str, str | None]]:
-        """Async twin of :meth:`tasks_ready_tagged`.
-
-        Args:
-            engine: Engine path segment.
-            product: ``llm_responses`` (default) or ``llm_scraper``.
-
-        Returns:
-            ``(id, tag)`` pairs.
-        """
+        """Async twin of :meth:`tasks_ready_tagged` (the same arguments and answer)."""
         call = self._ready_call(engine, product)
         return await self._arun(*call, parse_ready_tagged, (self.tasks_ready_pacer,))
 
@@ -524,16 +490,7 @@ class DataForSEOClient:
     async def atask_get(
         self, engine: str, task_id: str, *, product: str = LLM_RESPONSES
     ) -> dict[str, Any]:
-        """Async twin of :meth:`task_get`.
-
-        Args:
-            engine: Engine path segment.
-            task_id: The task id.
-            product: ``llm_responses`` (default) or ``llm_scraper``.
-
-        Returns:
-            The task object.
-        """
+        """Async twin of :meth:`task_get` (the same arguments and answer)."""
         call = self._get_call(engine, task_id, product)
         with _served(engine, _product(product)):
             return await self._arun(*call, parse_get)
@@ -560,14 +517,7 @@ class DataForSEOClient:
         return list(account.fetches.run(engine, fetch, hit))
 
     async def alist_models(self, engine: str) -> list[ModelRecord]:
-        """Async twin of :meth:`list_models`.
-
-        Args:
-            engine: ``chat_gpt``, ``claude``, ``gemini`` or ``perplexity``.
-
-        Returns:
-            One record per model.
-        """
+        """Async twin of :meth:`list_models` (the same arguments and answer)."""
         account, call, hit = self._models(engine)
 
         async def fetch() -> list[ModelRecord]:
@@ -649,16 +599,7 @@ class DataForSEOClient:
         parse: Callable[[httpx.Response], T],
         pacers: Sequence[CallPacer] = (),
     ) -> T:
-        """Async :meth:`request`.
-
-        Args:
-            call: From :meth:`api_call`.
-            parse: Reads the answer.
-            pacers: Further client-side limiters.
-
-        Returns:
-            What ``parse`` returned.
-        """
+        """Async twin of :meth:`request` (the same arguments and answer)."""
         return await self._arun(self._auth(), call, parse, pacers)
 
     def _task_call(
@@ -687,17 +628,7 @@ class DataForSEOClient:
     async def acall_task(
         self, method: str, path: str, task: dict[str, Any] | None = None, *, where: str
     ) -> dict[str, Any]:
-        """Async twin of :meth:`call_task`.
-
-        Args:
-            method: ``POST`` or ``GET``.
-            path: From ``/v3/``.
-            task: The task object of a POST (``None`` for a GET).
-            where: What it is, for error messages.
-
-        Returns:
-            The answer's first task, status 20000.
-        """
+        """Async twin of :meth:`call_task` (the same arguments and answer)."""
         call, parse = self._task_call(method, path, task, where)
         return await self.arequest(call, parse)
 
