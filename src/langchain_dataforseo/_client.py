@@ -2,10 +2,11 @@
 
 LLM Responses and the LLM Scraper are the same four endpoints below
 ``/v3/ai_optimization/<engine>/<product>/`` (``live``, ``task_post``, ``tasks_ready``,
-``task_get``); each method takes ``product=`` (``llm_responses`` by default,
-``llm_scraper``), and the few places where the products differ are one row of a table
-(:data:`_PRODUCTS`: the ``advanced`` result form, the live slots, what a 40402 means). LLM
-Mentions (no engine) goes through the same seam (:meth:`DataForSEOClient.call_task`).
+``task_get``); each method takes ``product=`` (``llm_responses`` or ``llm_scraper``; by
+default the client's own, which ``for_product`` sets), and the few places where the
+products differ are one row of a table (:data:`_PRODUCTS`: the ``advanced`` result form,
+the live slots, what a 40402 means). LLM Mentions (no engine) goes through the same
+seam (:meth:`DataForSEOClient.call_task`).
 
 How calls travel is here too: credentials read from the environment, base-URL safety, the
 account's shared httpx clients, pacers and live slots (``_pools``), and one call path
@@ -169,8 +170,9 @@ class DataForSEOClient:
     """HTTP client for the AI Optimization endpoints of any engine and product.
 
     One client serves LLM Responses (the default ``product``), the LLM Scraper
-    (``product="llm_scraper"``) and LLM Mentions (:meth:`call_task`), through the same
-    credentials, shared pools, pacers, retries, deadline and size cap. ``ChatDataForSEO``
+    (``product="llm_scraper"``, or a client bound to it by :meth:`for_product`) and LLM
+    Mentions (:meth:`call_task`), through the same credentials, shared pools, pacers,
+    retries, deadline and size cap. ``ChatDataForSEO``
     builds one per model instance (``model.client``); build one yourself to list another
     engine's models. Arguments left out come from the environment
     (``DATAFORSEO_LOGIN``, ``DATAFORSEO_PASSWORD``, ``DATAFORSEO_BASE_URL``).
@@ -236,6 +238,7 @@ class DataForSEOClient:
         self._given_client = http_client
         self._given_async_client = http_async_client
         self._key_cache: tuple[str, _pools.AccountKey] | None = None
+        self.product: str = LLM_RESPONSES
 
     def __repr__(self) -> str:
         return f"DataForSEOClient(base_url={redact_url(self.base_url)!r}, login={self._login!r})"
@@ -286,6 +289,33 @@ class DataForSEOClient:
         return await _pools.async_client(self._key())
 
     # -- one place that turns an endpoint into a call -----------------------------------
+
+    def for_product(self, product: str) -> DataForSEOClient:
+        """This client (same account, pools, limits) with ``product`` as its default.
+
+        The Standard queue's drivers call ``task_post`` / ``tasks_ready`` / ``task_get``
+        without a product: given ``client.for_product("llm_scraper")`` they run the LLM
+        Scraper's endpoints.
+
+        Args:
+            product: ``llm_responses`` or ``llm_scraper``.
+
+        Returns:
+            A shallow copy whose methods default to ``product``.
+
+        Raises:
+            DataForSEOInputError: For any other product (nothing is sent).
+        """
+        _product(product)
+        bound = copy.copy(self)
+        bound.product = product
+        return bound
+
+    def _resolve(self, product: str | None) -> str:
+        """The product a call names, else this client's; checked."""
+        name = product or self.product
+        _product(name)
+        return name
 
     def _call(
         self,
@@ -353,18 +383,20 @@ class DataForSEOClient:
         return engine if product == LLM_RESPONSES else f"{engine}/{product}"
 
     def live(
-        self, engine: str, task: dict[str, Any], *, product: str = LLM_RESPONSES
+        self, engine: str, task: dict[str, Any], *, product: str | None = None
     ) -> dict[str, Any]:
         """Run one live task and return the task object (with its result).
 
         Args:
             engine: Engine path segment.
             task: The task object (from ``build_task``).
-            product: ``llm_responses`` (default) or ``llm_scraper`` (``live/advanced``).
+            product: ``llm_responses`` or ``llm_scraper`` (``live/advanced``); default:
+                :attr:`product`.
 
         Returns:
             The API's task object, status 20000 with a non-empty ``result``.
         """
+        product = self._resolve(product)
         call = self._live_call(engine, task, product)
         with (
             _served(engine, _product(product)),
@@ -373,9 +405,10 @@ class DataForSEOClient:
             return self._run(*call, parse_live)
 
     async def alive(
-        self, engine: str, task: dict[str, Any], *, product: str = LLM_RESPONSES
+        self, engine: str, task: dict[str, Any], *, product: str | None = None
     ) -> dict[str, Any]:
         """Async twin of :meth:`live` (the same arguments and answer)."""
+        product = self._resolve(product)
         call = self._live_call(engine, task, product)
         with _served(engine, _product(product)):
             async with self.account.live_gate(self._gate_key(engine, product)):
@@ -394,26 +427,28 @@ class DataForSEOClient:
         return self._call("POST", engine, "task_post", encode_tasks(tasks), "task_post", product)
 
     def task_post(
-        self, engine: str, tasks: Sequence[dict[str, Any]], *, product: str = LLM_RESPONSES
+        self, engine: str, tasks: Sequence[dict[str, Any]], *, product: str | None = None
     ) -> list[Any]:
         """Post up to 100 Standard tasks (charged: $0.0102 each, settled on completion).
 
         Args:
             engine: Engine path segment.
             tasks: Task objects.
-            product: ``llm_responses`` (default) or ``llm_scraper``.
+            product: ``llm_responses`` or ``llm_scraper`` (default: :attr:`product`).
 
         Returns:
             The ``tasks`` array of the answer, in the order sent (20100 = created).
         """
+        product = self._resolve(product)
         call = self._post_call(engine, tasks, product)
         with _served(engine, _product(product)):
             return self._run(*call, parse_post)
 
     async def atask_post(
-        self, engine: str, tasks: Sequence[dict[str, Any]], *, product: str = LLM_RESPONSES
+        self, engine: str, tasks: Sequence[dict[str, Any]], *, product: str | None = None
     ) -> list[Any]:
         """Async twin of :meth:`task_post` (the same arguments and answer)."""
+        product = self._resolve(product)
         call = self._post_call(engine, tasks, product)
         with _served(engine, _product(product)):
             return await self._arun(*call, parse_post)
@@ -421,43 +456,47 @@ class DataForSEOClient:
     def _ready_call(self, engine: str, product: str) -> tuple[str, ApiCall]:
         return self._call("GET", engine, "tasks_ready", None, "tasks_ready", product)
 
-    def tasks_ready(self, engine: str, *, product: str = LLM_RESPONSES) -> list[str]:
+    def tasks_ready(self, engine: str, *, product: str | None = None) -> list[str]:
         """Ids of completed, uncollected Standard tasks (free; one call per 3 s at most).
 
         Args:
             engine: Engine path segment.
-            product: ``llm_responses`` (default) or ``llm_scraper``.
+            product: ``llm_responses`` or ``llm_scraper`` (default: :attr:`product`).
 
         Returns:
             Task ids (of the whole account, not only this client's).
         """
+        product = self._resolve(product)
         call = self._ready_call(engine, product)
         return self._run(*call, parse_ready, (self.tasks_ready_pacer,))
 
-    async def atasks_ready(self, engine: str, *, product: str = LLM_RESPONSES) -> list[str]:
+    async def atasks_ready(self, engine: str, *, product: str | None = None) -> list[str]:
         """Async twin of :meth:`tasks_ready` (the same arguments and answer)."""
+        product = self._resolve(product)
         call = self._ready_call(engine, product)
         return await self._arun(*call, parse_ready, (self.tasks_ready_pacer,))
 
     def tasks_ready_tagged(
-        self, engine: str, *, product: str = LLM_RESPONSES
+        self, engine: str, *, product: str | None = None
     ) -> list[tuple[str, str | None]]:
         """:meth:`tasks_ready` with each task's tag: ``(id, tag)`` pairs (recovery by tag).
 
         Args:
             engine: Engine path segment.
-            product: ``llm_responses`` (default) or ``llm_scraper``.
+            product: ``llm_responses`` or ``llm_scraper`` (default: :attr:`product`).
 
         Returns:
             ``(id, tag)`` of each listed task (``tag`` ``None`` when absent).
         """
+        product = self._resolve(product)
         call = self._ready_call(engine, product)
         return self._run(*call, parse_ready_tagged, (self.tasks_ready_pacer,))
 
     async def atasks_ready_tagged(
-        self, engine: str, *, product: str = LLM_RESPONSES
+        self, engine: str, *, product: str | None = None
     ) -> list[tuple[str, str | None]]:
         """Async twin of :meth:`tasks_ready_tagged` (the same arguments and answer)."""
+        product = self._resolve(product)
         call = self._ready_call(engine, product)
         return await self._arun(*call, parse_ready_tagged, (self.tasks_ready_pacer,))
 
@@ -466,15 +505,14 @@ class DataForSEOClient:
         function = f"task_get{_product(product).result}/{check_task_id(task_id)}"
         return self._call("GET", engine, function, None, "task_get", product)
 
-    def task_get(
-        self, engine: str, task_id: str, *, product: str = LLM_RESPONSES
-    ) -> dict[str, Any]:
+    def task_get(self, engine: str, task_id: str, *, product: str | None = None) -> dict[str, Any]:
         """One Standard task as it stands (free; repeatable for 30 days).
 
         Args:
             engine: Engine path segment.
             task_id: The task id.
-            product: ``llm_responses`` (default) or ``llm_scraper`` (``task_get/advanced``).
+            product: ``llm_responses`` or ``llm_scraper`` (``task_get/advanced``); default:
+                :attr:`product`.
 
         Returns:
             The task object, whatever its status (20000 done, 40602 pending, ...).
@@ -483,14 +521,16 @@ class DataForSEOClient:
             DataForSEOInputError: When ``task_id`` is not in the API's UUID format
                 (nothing is sent).
         """
+        product = self._resolve(product)
         call = self._get_call(engine, task_id, product)
         with _served(engine, _product(product)):
             return self._run(*call, parse_get)
 
     async def atask_get(
-        self, engine: str, task_id: str, *, product: str = LLM_RESPONSES
+        self, engine: str, task_id: str, *, product: str | None = None
     ) -> dict[str, Any]:
         """Async twin of :meth:`task_get` (the same arguments and answer)."""
+        product = self._resolve(product)
         call = self._get_call(engine, task_id, product)
         with _served(engine, _product(product)):
             return await self._arun(*call, parse_get)

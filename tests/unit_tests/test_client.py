@@ -326,3 +326,17 @@ def test_call_task_async_sends_a_get_without_a_body() -> None:
     asyncio.run(client.acall_task("GET", path, where="LLM Mentions list"))
     (request,) = seen
     assert (request.method, request.content) == ("GET", b"")
+
+
+def test_a_client_bound_to_a_product_calls_its_paths_and_leaves_the_original_alone() -> None:
+    ready = {**envelope(), "tasks": [{"status_code": 20000, "result": [{"id": TASK_ID}]}]}
+    handler, seen = sequence(json_response(ready), json_response(ready))
+    client = make_client(handler)
+    scraper = client.for_product("llm_scraper")
+    scraper.tasks_ready("chat_gpt")  # what the Standard queue's drivers call
+    client.tasks_ready("chat_gpt")
+    assert [r.url.path.split("/")[4] for r in seen] == ["llm_scraper", "llm_responses"]
+    assert (scraper.product, client.product) == ("llm_scraper", "llm_responses")
+    assert scraper.account is client.account  # the same pools, pacers and live slots
+    with pytest.raises(DataForSEOInputError):
+        client.for_product("llm_mentions")

@@ -3,8 +3,7 @@
 The decisions live in ``_standard`` (pure); this module only performs their steps, once
 blocking and once async (each through :func:`~langchain_dataforseo._drive.drive` /
 :func:`~langchain_dataforseo._drive.adrive`): the calls and how they wait are all that
-differs. ``product`` names the endpoints (``llm_responses`` or ``llm_scraper``): the queue
-is the same for both.
+differs.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from itertools import repeat
 from typing import Any
 
 from langchain_dataforseo._client import DataForSEOClient
-from langchain_dataforseo._constants import LLM_RESPONSES
 from langchain_dataforseo._drive import adrive, drive
 from langchain_dataforseo._standard.handle import TaskHandle
 from langchain_dataforseo._standard.protocol import (
@@ -49,8 +47,6 @@ def post_all(
     engine: str,
     tasks: Sequence[dict[str, Any]],
     log: ChunkLog | None = None,
-    *,
-    product: str = LLM_RESPONSES,
 ) -> list[TaskHandle | DataForSEOError]:
     """Post tasks in chunks of 100; one handle or error per task, in order.
 
@@ -67,7 +63,7 @@ def post_all(
         if refusal is not None:
             out.extend([refusal] * len(chunk))
             continue
-        answer = _caught(partial(client.task_post, product=product), engine, chunk)
+        answer = _caught(client.task_post, engine, chunk)
         out.extend(_chunk_done(log, engine, chunk, answer, len(out)))
     return out
 
@@ -77,8 +73,6 @@ async def apost_all(
     engine: str,
     tasks: Sequence[dict[str, Any]],
     log: ChunkLog | None = None,
-    *,
-    product: str = LLM_RESPONSES,
 ) -> list[TaskHandle | DataForSEOError]:
     """Async :func:`post_all`; the chunks are posted concurrently."""
     chunk_log = log or ChunkLog(None)
@@ -89,7 +83,7 @@ async def apost_all(
         refusal = _journal_refusal(chunk_log, engine, chunk)
         if refusal is not None:
             return [refusal] * len(chunk)
-        answer = await _acaught(partial(client.atask_post, product=product), engine, chunk)
+        answer = await _acaught(client.atask_post, engine, chunk)
         return _chunk_done(chunk_log, engine, chunk, answer, first)
 
     answers = await asyncio.gather(*(post(c, f) for c, f in zip(parts, starts, strict=True)))
@@ -128,94 +122,76 @@ async def _acaught(call: Callable[..., Awaitable[Any]], *args: Any) -> Any:
         return error
 
 
-def recover_step(
-    client: DataForSEOClient, step: AskReadyTags | Sleep, *, product: str = LLM_RESPONSES
-) -> Any:
+def recover_step(client: DataForSEOClient, step: AskReadyTags | Sleep) -> Any:
     """Perform one step of a look-up by tag (blocking); an API error is the answer."""
     if isinstance(step, Sleep):
         time.sleep(step.seconds)
         return None
-    return _caught(partial(client.tasks_ready_tagged, product=product), step.engine)
+    return _caught(client.tasks_ready_tagged, step.engine)
 
 
-async def arecover_step(
-    client: DataForSEOClient, step: AskReadyTags | Sleep, *, product: str = LLM_RESPONSES
-) -> Any:
+async def arecover_step(client: DataForSEOClient, step: AskReadyTags | Sleep) -> Any:
     """Async :func:`recover_step`."""
     if isinstance(step, Sleep):
         await asyncio.sleep(step.seconds)
         return None
-    return await _acaught(partial(client.atasks_ready_tagged, product=product), step.engine)
+    return await _acaught(client.atasks_ready_tagged, step.engine)
 
 
 def drive_recover(
-    client: DataForSEOClient,
-    steps: Generator[AskReadyTags | Sleep, Any, Recovery],
-    *,
-    product: str = LLM_RESPONSES,
+    client: DataForSEOClient, steps: Generator[AskReadyTags | Sleep, Any, Recovery]
 ) -> Recovery:
     """Perform a look-up by tag with blocking calls."""
-    return drive(steps, partial(recover_step, client, product=product))
+    return drive(steps, partial(recover_step, client))
 
 
 async def adrive_recover(
-    client: DataForSEOClient,
-    steps: Generator[AskReadyTags | Sleep, Any, Recovery],
-    *,
-    product: str = LLM_RESPONSES,
+    client: DataForSEOClient, steps: Generator[AskReadyTags | Sleep, Any, Recovery]
 ) -> Recovery:
     """Perform a look-up by tag with async calls."""
-    return await adrive(steps, partial(arecover_step, client, product=product))
+    return await adrive(steps, partial(arecover_step, client))
 
 
-def _collect_step(
-    client: DataForSEOClient, pool: ThreadPoolExecutor, product: str, step: CollectStep
-) -> Any:
+def _collect_step(client: DataForSEOClient, pool: ThreadPoolExecutor, step: CollectStep) -> Any:
     if isinstance(step, Sleep):
         time.sleep(step.seconds)
         return None
     if isinstance(step, AskReady):  # a failure is an answer: collect_steps decides
-        return _caught(partial(client.tasks_ready, product=product), step.engine)
+        return _caught(client.tasks_ready, step.engine)
     contexts = [contextvars.copy_context() for _ in step.ids]  # each carries the deadline
-    fetch = repeat(partial(_caught, partial(client.task_get, product=product), step.engine))
+    fetch = repeat(partial(_caught, client.task_get, step.engine))
     found = pool.map(contextvars.Context.run, contexts, fetch, step.ids)
     return dict(zip(step.ids, found, strict=True))
 
 
 async def _acollect_step(
-    client: DataForSEOClient, gate: asyncio.Semaphore, product: str, step: CollectStep
+    client: DataForSEOClient, gate: asyncio.Semaphore, step: CollectStep
 ) -> Any:
     if isinstance(step, Sleep):
         await asyncio.sleep(step.seconds)
         return None
     if isinstance(step, AskReady):
-        return await _acaught(partial(client.atasks_ready, product=product), step.engine)
+        return await _acaught(client.atasks_ready, step.engine)
 
     async def fetch_one(task_id: str) -> Any:
         async with gate:
-            return await _acaught(partial(client.atask_get, product=product), step.engine, task_id)
+            return await _acaught(client.atask_get, step.engine, task_id)
 
     found = await asyncio.gather(*(fetch_one(i) for i in step.ids))
     return dict(zip(step.ids, found, strict=True))
 
 
 def drive_collect(
-    client: DataForSEOClient,
-    steps: Generator[CollectStep, Any, CollectState],
-    *,
-    product: str = LLM_RESPONSES,
+    client: DataForSEOClient, steps: Generator[CollectStep, Any, CollectState]
 ) -> CollectState:
     """Perform the collect protocol with blocking calls (``task_get`` in a thread pool)."""
     with ThreadPoolExecutor(max_workers=_FETCH_CONCURRENCY) as pool:
-        return drive(steps, partial(_collect_step, client, pool, product))
+        return drive(steps, partial(_collect_step, client, pool))
 
 
 async def adrive_collect(
-    client: DataForSEOClient,
-    steps: Generator[CollectStep, Any, CollectState],
-    *,
-    product: str = LLM_RESPONSES,
+    client: DataForSEOClient, steps: Generator[CollectStep, Any, CollectState]
 ) -> CollectState:
     """Perform the collect protocol with async calls (``task_get`` gathered, gated)."""
     gate = asyncio.Semaphore(_FETCH_CONCURRENCY * 2)
-    return await adrive(steps, partial(_acollect_step, client, gate, product))
+    return await adrive(steps, partial(_acollect_step, client, gate))

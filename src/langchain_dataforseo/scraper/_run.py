@@ -218,7 +218,7 @@ def collect_tasks(
     client: DataForSEOClient, handles: Sequence[TaskHandle], settings: CollectSettings
 ) -> list[dict[str, Any] | DataForSEOError]:
     """Poll until every task is done or ``max_wait`` runs out; raw task objects (blocking)."""
-    state = drive_collect(client, _steps(handles, settings), product=LLM_SCRAPER)
+    state = drive_collect(client.for_product(LLM_SCRAPER), _steps(handles, settings))
     return raw_outcomes(handles, state)
 
 
@@ -226,7 +226,7 @@ async def acollect_tasks(
     client: DataForSEOClient, handles: Sequence[TaskHandle], settings: CollectSettings
 ) -> list[dict[str, Any] | DataForSEOError]:
     """Async twin of :func:`collect_tasks`."""
-    state = await adrive_collect(client, _steps(handles, settings), product=LLM_SCRAPER)
+    state = await adrive_collect(client.for_product(LLM_SCRAPER), _steps(handles, settings))
     return raw_outcomes(handles, state)
 
 
@@ -234,7 +234,7 @@ def collect(
     client: DataForSEOClient, handles: Sequence[TaskHandle], settings: CollectSettings
 ) -> list[ScraperAnswer | DataForSEOError]:
     """Poll until every task is done or ``max_wait`` runs out (blocking; free calls)."""
-    state = drive_collect(client, _steps(handles, settings), product=LLM_SCRAPER)
+    state = drive_collect(client.for_product(LLM_SCRAPER), _steps(handles, settings))
     return outcomes(handles, state)
 
 
@@ -242,5 +242,5 @@ async def acollect(
     client: DataForSEOClient, handles: Sequence[TaskHandle], settings: CollectSettings
 ) -> list[ScraperAnswer | DataForSEOError]:
     """Async twin of :func:`collect`."""
-    state = await adrive_collect(client, _steps(handles, settings), product=LLM_SCRAPER)
+    state = await adrive_collect(client.for_product(LLM_SCRAPER), _steps(handles, settings))
     return outcomes(handles, state)

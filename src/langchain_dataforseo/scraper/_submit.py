@@ -332,13 +332,13 @@ def _locked_steps(
 def _perform(client: DataForSEOClient, step: _Step) -> Any:
     if isinstance(step, _PostChunk):
         return client.task_post(step.engine, step.tasks, product=LLM_SCRAPER)
-    return recover_step(client, step, product=LLM_SCRAPER)
+    return recover_step(client.for_product(LLM_SCRAPER), step)
 
 
 async def _aperform(client: DataForSEOClient, step: _Step) -> Any:
     if isinstance(step, _PostChunk):
         return await client.atask_post(step.engine, step.tasks, product=LLM_SCRAPER)
-    return await arecover_step(client, step, product=LLM_SCRAPER)
+    return await arecover_step(client.for_product(LLM_SCRAPER), step)
 
 
 def submit(
