@@ -72,3 +72,20 @@ def parse_models_answer(response: httpx.Response) -> list[ModelRecord]:
     """A ``models`` answer: one record per model."""
     envelope = decode_envelope(response.status_code, response.content, where="models")
     return parse_models(first_task(envelope, where="models"))
+
+
+def parse_task(response: httpx.Response, *, where: str) -> dict[str, Any]:
+    """Any one-task answer (LLM Mentions): its first task, status 20000.
+
+    Args:
+        response: The HTTP answer.
+        where: What was being done, for error messages.
+
+    Returns:
+        The task object (its ``result`` may be null or empty).
+
+    Raises:
+        DataForSEOError: A typed error carrying the status code and task id.
+    """
+    envelope = decode_envelope(response.status_code, response.content, where=where)
+    return first_task(envelope, where=where)

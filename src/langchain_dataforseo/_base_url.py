@@ -16,7 +16,7 @@ from typing import Final
 
 import httpx
 
-from langchain_dataforseo._constants import ENV_BASE_URL
+from langchain_dataforseo._constants import ENV_BASE_URL, LLM_RESPONSES
 from langchain_dataforseo.errors import DataForSEOInputError
 
 _AUTHORITY_END: Final = re.compile(r"[/?#]")
@@ -156,13 +156,16 @@ def check_base_url(base_url: str) -> str:
     raise DataForSEOInputError(msg, field="base_url", limit="https or loopback http", actual=shown)
 
 
-def endpoint_url(base_url: str, engine: str, function: str) -> httpx.URL:
+def endpoint_url(
+    base_url: str, engine: str, function: str, product: str = LLM_RESPONSES
+) -> httpx.URL:
     """The parsed URL of one endpoint; fixed endpoints are parsed once, then reused.
 
     Args:
         base_url: The API root (checked by :func:`check_base_url`).
         engine: Engine path segment (``chat_gpt``).
-        function: Endpoint below ``llm_responses`` (``live``, ``task_get/<id>``).
+        function: Endpoint below the product (``live``, ``task_get/<id>``).
+        product: The product's path segment (``llm_responses``, ``llm_scraper``).
 
     Returns:
         The absolute URL (httpx skips parsing a ready ``httpx.URL``). Per-task URLs
@@ -171,14 +174,14 @@ def endpoint_url(base_url: str, engine: str, function: str) -> httpx.URL:
     Raises:
         DataForSEOInputError: When the base URL is refused.
     """
-    if "/" in function:
-        return _parse_endpoint_url(base_url, engine, function)
-    return _fixed_endpoint_url(base_url, engine, function)
+    if function.startswith("task_get/"):
+        return _parse_endpoint_url(base_url, engine, function, product)
+    return _fixed_endpoint_url(base_url, engine, function, product)
 
 
-def _parse_endpoint_url(base_url: str, engine: str, function: str) -> httpx.URL:
+def _parse_endpoint_url(base_url: str, engine: str, function: str, product: str) -> httpx.URL:
     base = check_base_url(base_url)
-    return httpx.URL(f"{base}{_API_PREFIX}/{engine}/llm_responses/{function}")
+    return httpx.URL(f"{base}{_API_PREFIX}/{engine}/{product}/{function}")
 
 
 _fixed_endpoint_url = functools.lru_cache(maxsize=128)(_parse_endpoint_url)

@@ -31,6 +31,7 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
+from langchain_dataforseo._constants import TASKS_READY_INTERVAL_SECONDS
 from langchain_dataforseo._http import build_async_client, build_client
 from langchain_dataforseo._pacing import (
     PACER_WINDOW_SLACK_SECONDS,
@@ -38,7 +39,6 @@ from langchain_dataforseo._pacing import (
     SlotGate,
     paced_limit,
 )
-from langchain_dataforseo._standard.handle import TASKS_READY_INTERVAL_SECONDS
 
 T = TypeVar("T")
 

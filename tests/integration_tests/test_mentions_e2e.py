@@ -34,7 +34,7 @@ from langchain_dataforseo.mentions import (
     endpoint,
     locations_and_languages,
 )
-from langchain_dataforseo.mentions._http import call_endpoint
+from langchain_dataforseo.mentions._endpoints import call_endpoint
 
 LOGIN, PASSWORD = "emulator-login", "emulator-password"
 

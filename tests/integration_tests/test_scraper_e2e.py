@@ -245,7 +245,7 @@ def test_standard_partial_refusal_keeps_the_created_handles() -> None:
     tasks[1] = {**tasks[1], "location_code": -1}
     from langchain_dataforseo.scraper._run import submit, tagged
 
-    posted = submit(loader._scraper, loader._spend, tagged(tasks), 0.005)
+    posted = submit(loader._client, loader._spend, tagged(tasks), 0.005)
     with pytest.raises(DataForSEOSubmitError) as info:
         loader._raise_failed(posted)
     assert len(info.value.handles) == 1

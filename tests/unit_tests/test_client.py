@@ -245,3 +245,98 @@ def test_repr_never_shows_the_password() -> None:
     client = make_client(handler)
     assert "s3cret-pass" not in repr(client)
     assert "s3cret-pass" not in str(vars(client))
+
+
+# -- one client for every product: the product is a path segment ----------------------------
+
+TASK_ID = "11221111-1111-0000-0000-000000000001"
+
+
+@pytest.mark.parametrize(
+    ("product", "live_path", "get_path"),
+    [
+        ("llm_responses", "llm_responses/live", f"llm_responses/task_get/{TASK_ID}"),
+        ("llm_scraper", "llm_scraper/live/advanced", f"llm_scraper/task_get/advanced/{TASK_ID}"),
+    ],
+)
+def test_each_product_is_a_path_segment_of_the_same_endpoints(
+    product: str, live_path: str, get_path: str
+) -> None:
+    ready = {**envelope(), "tasks": [{"status_code": 20000, "result": [{"id": TASK_ID}]}]}
+    handler, seen = sequence(
+        json_response(envelope()),
+        json_response(envelope(task_status=20100, result=[])),
+        json_response(ready),
+        json_response(envelope()),
+    )
+    client = make_client(handler)
+    client.live("gemini", {"keyword": "kw"}, product=product)
+    client.task_post("gemini", [{"keyword": "kw"}], product=product)
+    assert client.tasks_ready("gemini", product=product) == [TASK_ID]
+    client.task_get("gemini", TASK_ID, product=product)
+    root = "/v3/ai_optimization/gemini/"
+    assert [r.url.path for r in seen] == [
+        root + live_path,
+        root + f"{product}/task_post",
+        root + f"{product}/tasks_ready",
+        root + get_path,
+    ]
+
+
+def test_an_unknown_product_or_engine_is_refused_before_any_request() -> None:
+    handler, seen = sequence()
+    client = make_client(handler)
+    with pytest.raises(DataForSEOInputError) as info:
+        client.live("gemini", TASK, product="llm_mentions")
+    assert (info.value.field, info.value.actual) == ("product", "llm_mentions")
+    with pytest.raises(DataForSEOInputError):
+        client.task_get("../appendix", TASK_ID, product="llm_scraper")
+    assert seen == []
+
+
+def test_a_40402_of_a_scraper_call_says_the_engine_is_not_served() -> None:
+    invalid = envelope(task_status=40402, result=[])
+    invalid["tasks"][0]["status_message"] = "Invalid Path."
+    handler, _ = sequence(json_response(invalid), json_response(invalid))
+    client = make_client(handler)
+    with pytest.raises(DataForSEOError, match="LLM Scraper is not available") as info:
+        client.live("perplexity", TASK, product="llm_scraper")
+    assert info.value.status_code == 40402
+    with pytest.raises(DataForSEOError) as plain:  # LLM Responses: the API's own words
+        client.live("perplexity", TASK)
+    assert "not available" not in str(plain.value)
+
+
+def test_call_task_posts_one_task_to_any_path_and_reads_its_first_task() -> None:
+    handler, seen = sequence(json_response(envelope(result=[])))
+    path = "/v3/ai_optimization/llm_mentions/search/live"
+    task = make_client(handler).call_task("POST", path, {"target": []}, where="LLM Mentions x")
+    assert task["status_code"] == 20000
+    (request,) = seen
+    assert (request.method, request.url.path) == ("POST", path)
+    assert json.loads(request.content) == [{"target": []}]
+
+
+def test_call_task_async_sends_a_get_without_a_body() -> None:
+    import asyncio
+
+    handler, seen = sequence(json_response(envelope(result=[])))
+    path = "/v3/ai_optimization/llm_mentions/locations_and_languages"
+    client = make_client(handler)
+    asyncio.run(client.acall_task("GET", path, where="LLM Mentions list"))
+    (request,) = seen
+    assert (request.method, request.content) == ("GET", b"")
+
+
+def test_a_client_bound_to_a_product_calls_its_paths_and_leaves_the_original_alone() -> None:
+    ready = {**envelope(), "tasks": [{"status_code": 20000, "result": [{"id": TASK_ID}]}]}
+    handler, seen = sequence(json_response(ready), json_response(ready))
+    client = make_client(handler)
+    scraper = client.for_product("llm_scraper")
+    scraper.tasks_ready("chat_gpt")  # what the Standard queue's drivers call
+    client.tasks_ready("chat_gpt")
+    assert [r.url.path.split("/")[4] for r in seen] == ["llm_scraper", "llm_responses"]
+    assert (scraper.product, client.product) == ("llm_scraper", "llm_responses")
+    assert scraper.account is client.account  # the same pools, pacers and live slots
+    with pytest.raises(DataForSEOInputError):
+        client.for_product("llm_mentions")

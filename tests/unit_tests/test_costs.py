@@ -329,3 +329,18 @@ def test_a_task_collected_in_a_later_block_counts_there_not_as_pending() -> None
         record_cost(answer_of("t1"))
     assert first.pending_tasks == 1  # what the first block left running
     assert (second.pending_tasks, second.tasks) == (0, 1)
+
+
+def test_record_counts_a_charge_given_as_numbers() -> None:
+    from langchain_dataforseo.costs import record
+
+    record("gemini", "llm_scraper", 0.5)  # outside any block: counted nowhere
+    with track_costs() as tracker:
+        record("gemini", "llm_scraper", 0.004)
+        record("gemini", "llm_scraper", 0.0)
+        record("llm_mentions", "search_mentions", 0.01, input_tokens=3, output_tokens=4)
+    line = tracker.by_model[("gemini", "llm_scraper")]
+    assert (line.tasks, line.cost) == (2, 0.004)
+    mentions = tracker.by_model[("llm_mentions", "search_mentions")]
+    assert (mentions.cost, mentions.input_tokens, mentions.output_tokens) == (0.01, 3, 4)
+    assert tracker.total_cost == 0.014

@@ -75,3 +75,44 @@ def test_the_standard_method_does_not_know_the_chat_model() -> None:
     assert len(standard) >= 8
     for name in standard:
         assert f"{NAME}.chat_models" not in edges[name], name
+
+
+def _room(module: str) -> str:
+    """The room of a module: its subpackage, or the root module itself."""
+    return ".".join(module.split(".")[:2])
+
+
+def rooms(edges: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The import graph between rooms (subpackages and root modules), self-edges left out."""
+    joined: dict[str, set[str]] = {}
+    for name, targets in edges.items():
+        here = _room(name)
+        joined.setdefault(here, set()).update(_room(t) for t in targets if _room(t) != here)
+    return joined
+
+
+def test_no_room_imports_itself_back() -> None:
+    # a cycle between a subpackage and root modules (``_standard`` <-> ``_client``, ``_pools``)
+    # is invisible module by module; between rooms it is one
+    assert find_cycle(rooms({"p.a.x": {"p.b"}, "p.b": {"p.a.y"}, "p.a.y": set()})) == [
+        "p.a",
+        "p.b",
+        "p.a",
+    ]
+    assert find_cycle(rooms(graph())) is None
+
+
+# The products built on the Standard queue; every other root module is below it.
+STANDARD_USERS = {"_chat_base", "chat_models", "tools", "postback", "middleware", "testing"}
+
+
+def test_only_products_import_the_standard_queue_among_root_modules() -> None:
+    edges = graph()
+    offenders = sorted(
+        f"{name} -> {target}"
+        for name, targets in edges.items()
+        if name.count(".") == 1 and name.split(".")[1] not in STANDARD_USERS
+        for target in targets
+        if target.startswith(f"{NAME}._standard") and not name.startswith(f"{NAME}._standard")
+    )
+    assert offenders == []

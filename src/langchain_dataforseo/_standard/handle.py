@@ -9,51 +9,34 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Final
 
-from langchain_dataforseo._constants import STANDARD_BASE_PRICE_USD
+from langchain_dataforseo._constants import (
+    MAX_TASKS_PER_POST,
+    STANDARD_BASE_PRICE_USD,
+    TASK_ID_PATTERN,
+    TASKS_READY_INTERVAL_SECONDS,
+    check_task_id,
+)
 from langchain_dataforseo._engines import engine_spec
-from langchain_dataforseo.errors import DataForSEOInputError
 
 STANDARD_PREPAYMENT_USD: Final = 0.01
 """Advance charged at ``task_post``; the unused part is refunded on completion."""
 STANDARD_POST_PRICE_USD: Final = round(STANDARD_BASE_PRICE_USD + STANDARD_PREPAYMENT_USD, 7)
 """What ``task_post`` charges per created task before settlement."""
-MAX_TASKS_PER_POST: Final = 100
-TASKS_READY_INTERVAL_SECONDS: Final = 3.0
-"""``tasks_ready`` is limited to 20 calls a minute: one every 3 s at most."""
-TASK_ID_PATTERN: Final = re.compile(r"[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}")
-"""The API's task ids are in "UUID format" (8-4-4-4-12 hex digits)."""
 
-
-def check_task_id(task_id: object) -> str:
-    """Refuse a task id that is not in the API's UUID format, before it goes into a path.
-
-    Ids come back from saved handles and journals; ``../../appendix/user_data`` or
-    ``<id>?x=1`` would otherwise change the request's path or query. Only the documented
-    shape is checked (8-4-4-4-12 hex digits), not the observed meaning of its groups.
-
-    Args:
-        task_id: The id to check.
-
-    Returns:
-        The id, unchanged.
-
-    Raises:
-        DataForSEOInputError: When it is not a string of that shape.
-    """
-    if not isinstance(task_id, str) or TASK_ID_PATTERN.fullmatch(task_id) is None:
-        msg = (
-            f"Task id {task_id!r} is not a DataForSEO task id (UUID format, 8-4-4-4-12 hex "
-            "digits); refused before any request."
-        )
-        raise DataForSEOInputError(
-            msg, field="id", limit="UUID format 8-4-4-4-12 hex", actual=task_id
-        )
-    return task_id
+__all__ = [  # the API constants and the id check live in ``_constants``; kept importable here
+    "MAX_TASKS_PER_POST",
+    "STANDARD_POST_PRICE_USD",
+    "STANDARD_PREPAYMENT_USD",
+    "TASKS_READY_INTERVAL_SECONDS",
+    "TASK_ID_PATTERN",
+    "TaskHandle",
+    "check_task_id",
+    "generated_tag",
+]
 
 
 @dataclass(frozen=True)

@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Protocol, runtime_checkable
 
+from langchain_dataforseo._constants import LLM_RESPONSES as LLM_RESPONSES
+from langchain_dataforseo._constants import LLM_SCRAPER as LLM_SCRAPER
 from langchain_dataforseo._standard.handle import TaskHandle, check_task_id
 
 JOURNAL_VERSION: Final = 1
-LLM_RESPONSES: Final = "llm_responses"
-"""The family of the records written for LLM Responses tasks (and of records without one)."""
-LLM_SCRAPER: Final = "llm_scraper"
-"""The family of the records written for LLM Scraper tasks."""
+# The family of a record is its product (``_constants``): ``llm_responses`` (and records
+# without one) or ``llm_scraper``.
 FAMILIES: Final = (LLM_RESPONSES, LLM_SCRAPER)
 STOPPED_BEFORE_ANSWER: Final = (
     "posted (or about to be) when the process stopped; the answer was never recorded"

@@ -3,9 +3,9 @@
 A retriever over ``search_mentions`` rows and agent tools over target metrics, top
 mentioned domains / pages / brands and history. See REFERENCE.md for the API facts used.
 
-Modules: ``_endpoints`` (the endpoint table, the published limits, the price bound [I]),
-``_request`` (a task built and checked before anything is sent), ``_http`` (one call through
-the package client, counted in ``track_costs``), ``_parse`` (answers read: rows as
+Modules: ``_endpoints`` (the endpoint table, the published limits, the price bound [I],
+and one call through the package client, counted in ``track_costs``), ``_request`` (a task
+built and checked before anything is sent), ``_parse`` (answers read: rows as
 Documents, fields by type, metrics in every documented shape), and the public ``lists``,
 ``retrievers`` and ``tools`` (the tools with their argument schemas).
 """

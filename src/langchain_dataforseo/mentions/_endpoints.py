@@ -12,14 +12,25 @@
   without items), and one row a period of the date range for historical and time-series
   data. The budget middleware asks the tools for it before they run; the cost reported is
   always the API's.
+- :func:`call_endpoint` sends one task through the package client (``call_task``: the
+  account's pools, pacer, retries, deadline and size cap) and counts it in the active
+  ``track_costs()`` blocks: the API's cost under ``("llm_mentions", <endpoint>)``, or, when
+  the outcome is unknown, at most :func:`max_task_cost`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Final
+
+from langchain_dataforseo._client import DataForSEOClient
+from langchain_dataforseo._cost_bounds import outcome_unknown
+from langchain_dataforseo.costs import record, record_unknown
+from langchain_dataforseo.errors import DataForSEOError
+from langchain_dataforseo.mentions._parse import task_cost
 
 __all__ = ["ENDPOINTS", "LEGACY_NAMES", "PREFIX", "Endpoint", "endpoint"]
 
@@ -255,3 +266,63 @@ def max_task_cost(spec: Endpoint, task: Mapping[str, Any], today: dt.date | None
     if spec.name == "search_mentions":
         return round(SEARCH_TASK_USD + SEARCH_ROW_USD * rows, 7)
     return round(AGGREGATE_TASK_USD + AGGREGATE_ROW_USD * rows, 7)
+
+
+# -- one call, counted ---------------------------------------------------------------------
+
+COST_ENGINE: Final = "llm_mentions"
+"""The ``engine`` ``track_costs`` counts LLM Mentions calls under (the model: the endpoint)."""
+
+
+@contextmanager
+def _unknown_counted(spec: Endpoint, task: Mapping[str, Any] | None) -> Iterator[None]:
+    """A call whose outcome is unknown counts in ``track_costs`` at its bound, then re-raises.
+
+    An unreadable answer (or a timeout after sending) may have been charged: the active
+    ``track_costs()`` blocks (and the budget middleware, which reads them) count it at
+    the most the task may cost (:func:`max_task_cost`).
+    """
+    try:
+        yield
+    except DataForSEOError as error:
+        if outcome_unknown(error):
+            record_unknown(COST_ENGINE, spec.name, max_task_cost(spec, task or {}))
+        raise
+
+
+def _counted(spec: Endpoint, task: dict[str, Any]) -> dict[str, Any]:
+    """Count the answered task's cost in every active ``track_costs()`` block."""
+    record(COST_ENGINE, spec.name, task_cost(task))
+    return task
+
+
+def call_endpoint(
+    client: DataForSEOClient, spec: Endpoint, task: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Send one checked task (or a GET) and return the API's task object, counted.
+
+    Args:
+        client: The client whose account, limits and retries apply.
+        spec: The endpoint.
+        task: The task (from ``build_task``); ``None`` for a GET endpoint.
+
+    Returns:
+        The task object, status 20000.
+    """
+    with _unknown_counted(spec, task):
+        answer = client.call_task(spec.method, spec.path, task, where=_where(spec))
+    return _counted(spec, answer)
+
+
+async def acall_endpoint(
+    client: DataForSEOClient, spec: Endpoint, task: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Async twin of :func:`call_endpoint`."""
+    with _unknown_counted(spec, task):
+        answer = await client.acall_task(spec.method, spec.path, task, where=_where(spec))
+    return _counted(spec, answer)
+
+
+def _where(spec: Endpoint) -> str:
+    """The call's name in error messages."""
+    return f"LLM Mentions {spec.name}"

@@ -39,10 +39,10 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Final
 
-import httpx
 from langchain_core.documents import Document
 
-from langchain_dataforseo._envelope import as_dict, as_float, as_list, decode_envelope, first_task
+from langchain_dataforseo._answers import parse_task
+from langchain_dataforseo._envelope import as_dict, as_float, as_list
 from langchain_dataforseo.errors import DataForSEOResponseError
 
 __all__ = [
@@ -78,23 +78,6 @@ GROUPS: Final = (
     "brand_entities_category",
 )
 """The grouped lists of an aggregated-metrics object (SDK 2.1.10)."""
-
-
-def parse_task(response: httpx.Response, *, where: str) -> dict[str, Any]:
-    """Check the envelope and the first task of an answer; return that task.
-
-    Args:
-        response: The HTTP answer.
-        where: What was being done, for error messages.
-
-    Returns:
-        The task object (status 20000).
-
-    Raises:
-        DataForSEOError: A typed error carrying the status code and task id.
-    """
-    envelope = decode_envelope(response.status_code, response.content, where=where)
-    return first_task(envelope, where=where)
 
 
 def task_cost(task: Mapping[str, Any]) -> float:

@@ -14,8 +14,7 @@ from pydantic import ConfigDict, Field, SecretStr
 
 from langchain_dataforseo._client import DataForSEOClient, refuse_credentials
 from langchain_dataforseo._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_SECONDS
-from langchain_dataforseo.mentions._endpoints import endpoint
-from langchain_dataforseo.mentions._http import acall_endpoint, call_endpoint
+from langchain_dataforseo.mentions._endpoints import acall_endpoint, call_endpoint, endpoint
 from langchain_dataforseo.mentions._parse import (
     mention_document,
     objects,

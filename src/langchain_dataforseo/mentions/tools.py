@@ -21,8 +21,13 @@ from langchain_dataforseo._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from langchain_dataforseo._tool_errors import explained
 from langchain_dataforseo._tool_text import DEFAULT_MAX_OUTPUT_CHARS, MIN_OUTPUT_CHARS, bounded
 from langchain_dataforseo.errors import DataForSEOError, DataForSEOInputError
-from langchain_dataforseo.mentions._endpoints import Endpoint, endpoint, max_task_cost
-from langchain_dataforseo.mentions._http import acall_endpoint, call_endpoint
+from langchain_dataforseo.mentions._endpoints import (
+    Endpoint,
+    acall_endpoint,
+    call_endpoint,
+    endpoint,
+    max_task_cost,
+)
 from langchain_dataforseo.mentions._parse import (
     format_metrics,
     format_rows,

@@ -13,6 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal, cast
 
+import httpx
+
+from langchain_dataforseo._base_url import endpoint_url
+from langchain_dataforseo._constants import LLM_SCRAPER
 from langchain_dataforseo._keyword import escape_keyword
 from langchain_dataforseo._redact import redact_url
 from langchain_dataforseo.errors import DataForSEOInputError
@@ -108,6 +112,20 @@ def check_engine(engine: object) -> ScraperEngine:
         msg = f"engine={engine!r}: the LLM Scraper serves only {known}."
         raise _refuse(msg, "engine", list(SCRAPER_ENGINES), engine)
     return engine
+
+
+def scraper_url(base_url: str, engine: str, function: str) -> httpx.URL:
+    """The URL of one LLM Scraper endpoint (engine and base URL checked).
+
+    Args:
+        base_url: The API root (https, or http to loopback; checked).
+        engine: ``chat_gpt`` or ``gemini``.
+        function: Below ``llm_scraper`` (``live/advanced``, ``task_get/advanced/<id>``).
+
+    Returns:
+        The parsed URL.
+    """
+    return endpoint_url(base_url, check_engine(engine), function, LLM_SCRAPER)
 
 
 def _only_for(field: str, value: object) -> DataForSEOInputError:

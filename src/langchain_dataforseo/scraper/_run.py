@@ -6,7 +6,7 @@ Reused from the package rather than copied:
 
 - the budget (``_budget.Budget``): each call reserves its worst case first and settles
   to the cost the API reports; a call of unknown outcome keeps its reservation
-  (``_spend.Spend``);
+  (``_submit.Spend``);
 - cost tracking (``costs.track_costs``): every charge is counted under
   ``(engine, "llm_scraper")``; an unknown outcome is counted as "at most";
 - Standard: ``TaskHandle`` (JSON-friendly, resumable from another process),
@@ -22,19 +22,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final, cast
+from typing import Any, Final
 
 from langchain_dataforseo._client import DataForSEOClient
+from langchain_dataforseo._constants import LLM_SCRAPER
 from langchain_dataforseo._live import alive_call, live_call
 from langchain_dataforseo._redact import redact_stored_task
 from langchain_dataforseo._standard.handle import TaskHandle, generated_tag
 from langchain_dataforseo._standard.io import adrive_collect, drive_collect
 from langchain_dataforseo._standard.protocol import CollectState, collect_steps
 from langchain_dataforseo.errors import DataForSEOError, DataForSEOTaskPendingError
-from langchain_dataforseo.scraper._http import ScraperClient
 from langchain_dataforseo.scraper._parse import ScraperAnswer, parse_answer
-from langchain_dataforseo.scraper._spend import COST_LINE, Spend, settle_post
-from langchain_dataforseo.scraper._submit import asubmit, submit
+from langchain_dataforseo.scraper._submit import (
+    COST_LINE,
+    Spend,
+    asubmit,
+    preflight,
+    settle_post,
+    submit,
+)
 
 __all__ = [
     "COST_LINE",
@@ -65,12 +71,12 @@ STANDARD_RESERVATION_USD: Final[dict[int, float]] = {1: 0.005, 2: 0.01}
 
 
 def run_live_task(
-    scraper: ScraperClient, spend: Spend, task: dict[str, Any], reservation: float
+    client: DataForSEOClient, spend: Spend, task: dict[str, Any], reservation: float
 ) -> dict[str, Any]:
     """Run one live task, blocking: reserve, send, settle (``_live.live_call``).
 
     Args:
-        scraper: The HTTP adapter.
+        client: The client (its LLM Scraper endpoints).
         spend: Budget and cost line.
         task: The checked task object.
         reservation: The worst case to reserve.
@@ -81,8 +87,8 @@ def run_live_task(
     return live_call(
         spend.budget,
         spend.line,
-        lambda: scraper.preflight(spend.engine),
-        lambda: scraper.live(spend.engine, task),
+        lambda: preflight(client, spend.engine),
+        lambda: client.live(spend.engine, task, product=LLM_SCRAPER),
         reservation,
         what="LLM Scraper live task",
         on_cost=spend.record,
@@ -90,21 +96,21 @@ def run_live_task(
 
 
 def run_live(
-    scraper: ScraperClient, spend: Spend, task: dict[str, Any], reservation: float
+    client: DataForSEOClient, spend: Spend, task: dict[str, Any], reservation: float
 ) -> ScraperAnswer:
     """:func:`run_live_task`, parsed into a :class:`ScraperAnswer`."""
-    return parse_answer(spend.engine, run_live_task(scraper, spend, task, reservation))
+    return parse_answer(spend.engine, run_live_task(client, spend, task, reservation))
 
 
 async def arun_live_task(
-    scraper: ScraperClient, spend: Spend, task: dict[str, Any], reservation: float
+    client: DataForSEOClient, spend: Spend, task: dict[str, Any], reservation: float
 ) -> dict[str, Any]:
     """Async twin of :func:`run_live_task`."""
     return await alive_call(
         spend.budget,
         spend.line,
-        lambda: scraper.preflight(spend.engine),
-        lambda: scraper.alive(spend.engine, task),
+        lambda: preflight(client, spend.engine),
+        lambda: client.alive(spend.engine, task, product=LLM_SCRAPER),
         reservation,
         what="LLM Scraper live task",
         on_cost=spend.record,
@@ -112,10 +118,10 @@ async def arun_live_task(
 
 
 async def arun_live(
-    scraper: ScraperClient, spend: Spend, task: dict[str, Any], reservation: float
+    client: DataForSEOClient, spend: Spend, task: dict[str, Any], reservation: float
 ) -> ScraperAnswer:
     """Async twin of :func:`run_live`."""
-    return parse_answer(spend.engine, await arun_live_task(scraper, spend, task, reservation))
+    return parse_answer(spend.engine, await arun_live_task(client, spend, task, reservation))
 
 
 # -- Standard ------------------------------------------------------------------------------
@@ -209,33 +215,32 @@ def outcomes(
 
 
 def collect_tasks(
-    scraper: ScraperClient, handles: Sequence[TaskHandle], settings: CollectSettings
+    client: DataForSEOClient, handles: Sequence[TaskHandle], settings: CollectSettings
 ) -> list[dict[str, Any] | DataForSEOError]:
     """Poll until every task is done or ``max_wait`` runs out; raw task objects (blocking)."""
-    # drive_collect needs only tasks_ready / task_get, which the adapter has
-    state = drive_collect(cast(DataForSEOClient, scraper), _steps(handles, settings))
+    state = drive_collect(client.for_product(LLM_SCRAPER), _steps(handles, settings))
     return raw_outcomes(handles, state)
 
 
 async def acollect_tasks(
-    scraper: ScraperClient, handles: Sequence[TaskHandle], settings: CollectSettings
+    client: DataForSEOClient, handles: Sequence[TaskHandle], settings: CollectSettings
 ) -> list[dict[str, Any] | DataForSEOError]:
     """Async twin of :func:`collect_tasks`."""
-    state = await adrive_collect(cast(DataForSEOClient, scraper), _steps(handles, settings))
+    state = await adrive_collect(client.for_product(LLM_SCRAPER), _steps(handles, settings))
     return raw_outcomes(handles, state)
 
 
 def collect(
-    scraper: ScraperClient, handles: Sequence[TaskHandle], settings: CollectSettings
+    client: DataForSEOClient, handles: Sequence[TaskHandle], settings: CollectSettings
 ) -> list[ScraperAnswer | DataForSEOError]:
     """Poll until every task is done or ``max_wait`` runs out (blocking; free calls)."""
-    state = drive_collect(cast(DataForSEOClient, scraper), _steps(handles, settings))
+    state = drive_collect(client.for_product(LLM_SCRAPER), _steps(handles, settings))
     return outcomes(handles, state)
 
 
 async def acollect(
-    scraper: ScraperClient, handles: Sequence[TaskHandle], settings: CollectSettings
+    client: DataForSEOClient, handles: Sequence[TaskHandle], settings: CollectSettings
 ) -> list[ScraperAnswer | DataForSEOError]:
     """Async twin of :func:`collect`."""
-    state = await adrive_collect(cast(DataForSEOClient, scraper), _steps(handles, settings))
+    state = await adrive_collect(client.for_product(LLM_SCRAPER), _steps(handles, settings))
     return outcomes(handles, state)

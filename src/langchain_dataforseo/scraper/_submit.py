@@ -1,4 +1,8 @@
-"""LLM Scraper Standard submit, journaled like the LLM Responses one (resumable by tag).
+"""LLM Scraper Standard submit, journaled like the LLM Responses one, and where costs go.
+
+:class:`Spend` is where one call's cost goes (its budget and its ``track_costs`` line
+``(engine, "llm_scraper")``, counted as numbers); an LLM Scraper task is charged in full
+at ``task_post``, so a post settles at once to the created tasks' costs (:func:`settle_post`).
 
 With a journal (a path or any ``SubmitJournal``: the visibility store is one), each chunk's
 tags are written *before* it is posted (``intent``) and its outcome right after
@@ -23,14 +27,17 @@ import os
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, cast
+from typing import Any, Final, cast
 
-from langchain_dataforseo._client import DataForSEOClient
+from langchain_dataforseo._budget import Budget
+from langchain_dataforseo._client import DataForSEOClient, not_available
+from langchain_dataforseo._constants import LLM_SCRAPER
+from langchain_dataforseo._cost_bounds import checked_cost
 from langchain_dataforseo._drive import adrive, drive
+from langchain_dataforseo._live import CostLine, hold_unknown, settle_failed
 from langchain_dataforseo._standard.handle import MAX_TASKS_PER_POST, TaskHandle
 from langchain_dataforseo._standard.io import arecover_step, recover_step
 from langchain_dataforseo._standard.journal import (
-    LLM_SCRAPER,
     JournalState,
     SubmitJournal,
     open_journal,
@@ -52,12 +59,92 @@ from langchain_dataforseo._standard.resume import (
     still_in_doubt_error,
 )
 from langchain_dataforseo._transport import Sleep
+from langchain_dataforseo.costs import record
 from langchain_dataforseo.errors import DataForSEOError
-from langchain_dataforseo.scraper._http import ScraperClient, not_available
-from langchain_dataforseo.scraper._spend import Spend, settle_post
+from langchain_dataforseo.scraper._request import check_engine
+
+# -- where a call's cost goes: its budget and its ``track_costs`` line ----------------------
+
+COST_LINE: Final = "llm_scraper"
+"""The ``model_name`` under which ``track_costs`` counts LLM Scraper charges."""
+
+
+@dataclass(frozen=True)
+class Spend:
+    """Where one call's cost goes.
+
+    Attributes:
+        budget: The budget to reserve in and settle.
+        engine: The engine called (the cost line's engine).
+    """
+
+    budget: Budget
+    engine: str
+
+    def record(self, cost: float) -> None:
+        """Count ``cost`` in every active ``track_costs`` block."""
+        record(self.engine, COST_LINE, cost)
+
+    @property
+    def line(self) -> CostLine:
+        """Where an unknown charge is counted in ``track_costs``."""
+        return (self.engine, COST_LINE)
+
+    def hold_unknown(self, reserved: float) -> None:
+        """Keep ``reserved`` for good: the call may have been charged up to it."""
+        hold_unknown(self.budget, self.line, reserved)
+
+    def failed(self, reserved: float, error: DataForSEOError) -> None:
+        """Settle a failed call: what the API said it cost, or its worst case if unknown."""
+        cost = settle_failed(self.budget, self.line, reserved, error)
+        if cost is not None:
+            self.record(cost)
+
+
+def settle_post(
+    spend: Spend, reserved: float, answer: list[Any] | DataForSEOError
+) -> list[Any] | DataForSEOError:
+    """Settle one ``task_post``: to the created tasks' costs, or hold it when unknown.
+
+    Args:
+        spend: Budget and cost line.
+        reserved: What was reserved for the chunk.
+        answer: The ``tasks`` array answered, or the error.
+
+    Returns:
+        ``answer``, unchanged.
+    """
+    if isinstance(answer, DataForSEOError):
+        spend.failed(reserved, answer)
+        return answer
+    costs = [checked_cost(t.get("cost")) for t in answer if isinstance(t, dict)]
+    if any(cost is None for cost in costs):
+        spend.hold_unknown(reserved)
+        return answer
+    total = round(sum(cast(list[float], costs)), 7)
+    spend.budget.settle(reserved, total)
+    spend.record(total)
+    return answer
+
+
+# -- the journaled Standard submit -------------------------------------------------------
 
 JournalArg = str | os.PathLike[str] | SubmitJournal | None
 """A journal: a file path, any ``SubmitJournal``, or ``None`` (no journal)."""
+
+
+def preflight(client: DataForSEOClient, engine: str) -> None:
+    """Raise what would fail before sending (engine, base URL, credentials), early.
+
+    Called before a reservation is made, so such a failure never holds budget.
+
+    Raises:
+        DataForSEOAuthenticationError: When no usable credentials are set.
+        DataForSEOInputError: For an engine the LLM Scraper does not serve, or a refused
+            base URL.
+    """
+    check_engine(engine)
+    client.check_credentials()
 
 
 @dataclass(frozen=True)
@@ -222,7 +309,7 @@ def _locked_steps(
     """The steps of :func:`_submit_steps` once the journal is held."""
     sub = _prepare(spend.engine, tasks, opened)
     recovery = Recovery()
-    if sub.plan.look_up:  # the look-up needs only tasks_ready_tagged, which the adapter has
+    if sub.plan.look_up:
         recovery = yield from _steps(spend.engine, sub, resume)
     results, post = _resolve(spend.engine, sub, recovery, resume)
     posting = _Posting(spend, sub, unit, post, results, per_post)
@@ -242,20 +329,20 @@ def _locked_steps(
     return [results[p] for p in range(len(tasks))]
 
 
-def _perform(scraper: ScraperClient, step: _Step) -> Any:
+def _perform(client: DataForSEOClient, step: _Step) -> Any:
     if isinstance(step, _PostChunk):
-        return scraper.task_post(step.engine, step.tasks)
-    return recover_step(cast(DataForSEOClient, scraper), step)
+        return client.task_post(step.engine, step.tasks, product=LLM_SCRAPER)
+    return recover_step(client.for_product(LLM_SCRAPER), step)
 
 
-async def _aperform(scraper: ScraperClient, step: _Step) -> Any:
+async def _aperform(client: DataForSEOClient, step: _Step) -> Any:
     if isinstance(step, _PostChunk):
-        return await scraper.atask_post(step.engine, step.tasks)
-    return await arecover_step(cast(DataForSEOClient, scraper), step)
+        return await client.atask_post(step.engine, step.tasks, product=LLM_SCRAPER)
+    return await arecover_step(client.for_product(LLM_SCRAPER), step)
 
 
 def submit(
-    scraper: ScraperClient,
+    client: DataForSEOClient,
     spend: Spend,
     tasks: Sequence[dict[str, Any]],
     unit: float,
@@ -267,7 +354,7 @@ def submit(
     """Post tasks in chunks of ``per_post`` (Standard); one handle or error per task, in order.
 
     Args:
-        scraper: The HTTP adapter.
+        client: The client (its LLM Scraper endpoints).
         spend: Budget and cost line.
         tasks: Checked task objects, each with its own tag (``_run.tagged``).
         unit: Worst case reserved per task.
@@ -279,13 +366,13 @@ def submit(
         Handles (save them with ``to_dict``) or errors (in-doubt posts are
         ``DataForSEOTaskInDoubtError`` and are not reposted).
     """
-    scraper.preflight(spend.engine)
+    preflight(client, spend.engine)
     steps = _submit_steps(spend, tasks, unit, journal, resume or Resume(), per_post)
-    return drive(steps, partial(_perform, scraper))
+    return drive(steps, partial(_perform, client))
 
 
 async def asubmit(
-    scraper: ScraperClient,
+    client: DataForSEOClient,
     spend: Spend,
     tasks: Sequence[dict[str, Any]],
     unit: float,
@@ -295,6 +382,6 @@ async def asubmit(
     per_post: int = MAX_TASKS_PER_POST,
 ) -> list[TaskHandle | DataForSEOError]:
     """Async :func:`submit` (the same steps; only the transport call is awaited)."""
-    scraper.preflight(spend.engine)
+    preflight(client, spend.engine)
     steps = _submit_steps(spend, tasks, unit, journal, resume or Resume(), per_post)
-    return await adrive(steps, partial(_aperform, scraper))
+    return await adrive(steps, partial(_aperform, client))

@@ -22,7 +22,6 @@ from langchain_dataforseo.errors import (
     DataForSEOSubmitError,
     DataForSEOTaskPendingError,
 )
-from langchain_dataforseo.scraper._http import ScraperClient
 from langchain_dataforseo.scraper._parse import ScraperAnswer
 from langchain_dataforseo.scraper._request import (
     ScraperEngine,
@@ -174,9 +173,7 @@ class DataForSEOLLMScraperLoader(BaseLoader):
         if any(self._callbacks.values()):  # such tasks never show in tasks_ready
             self.collect_settings = replace(self.collect_settings, use_tasks_ready=False)
         self.budget = Budget(max_cost)
-        self._scraper = ScraperClient(
-            client or DataForSEOClient(login=login, password=password, base_url=base_url)
-        )
+        self._client = client or DataForSEOClient(login=login, password=password, base_url=base_url)
         self._spend = Spend(self.budget, self.engine)
 
     def tasks(self) -> list[dict[str, Any]]:
@@ -209,26 +206,26 @@ class DataForSEOLLMScraperLoader(BaseLoader):
         tasks = self.tasks()
         if self.method == "standard":
             yield from self._documents(
-                collect(self._scraper, self._handles(tasks), self.collect_settings)
+                collect(self._client, self._handles(tasks), self.collect_settings)
             )
             return
         for task in tasks:
-            yield to_document(run_live(self._scraper, self._spend, task, self.max_cost_per_task))
+            yield to_document(run_live(self._client, self._spend, task, self.max_cost_per_task))
 
     async def alazy_load(self) -> AsyncIterator[Document]:
         """Async twin of :meth:`lazy_load`."""
         tasks = self.tasks()
         if self.method == "standard":
             handles = self._raise_failed(
-                await asubmit(self._scraper, self._spend, tagged(tasks), self.max_cost_per_task)
+                await asubmit(self._client, self._spend, tagged(tasks), self.max_cost_per_task)
             )
             for document in self._documents(
-                await acollect(self._scraper, handles, self.collect_settings)
+                await acollect(self._client, handles, self.collect_settings)
             ):
                 yield document
             return
         for task in tasks:
-            answer = await arun_live(self._scraper, self._spend, task, self.max_cost_per_task)
+            answer = await arun_live(self._client, self._spend, task, self.max_cost_per_task)
             yield to_document(answer)
 
     # -- Standard, in steps (resumable) -------------------------------------------------
@@ -257,7 +254,7 @@ class DataForSEOLLMScraperLoader(BaseLoader):
         """
         resume = Resume(repost_in_doubt, recover_wait, self.collect_settings.poll_interval)
         return submit(
-            self._scraper,
+            self._client,
             self._spend,
             tagged(self.tasks()),
             self.max_cost_per_task,
@@ -275,7 +272,7 @@ class DataForSEOLLMScraperLoader(BaseLoader):
         """Async twin of :meth:`submit`."""
         resume = Resume(repost_in_doubt, recover_wait, self.collect_settings.poll_interval)
         return await asubmit(
-            self._scraper,
+            self._client,
             self._spend,
             tagged(self.tasks()),
             self.max_cost_per_task,
@@ -298,17 +295,17 @@ class DataForSEOLLMScraperLoader(BaseLoader):
                 collect again later.
         """
         ready = [h if isinstance(h, TaskHandle) else TaskHandle.from_dict(h) for h in handles]
-        return list(self._documents(collect(self._scraper, ready, self.collect_settings)))
+        return list(self._documents(collect(self._client, ready, self.collect_settings)))
 
     async def aload_handles(
         self, handles: Sequence[TaskHandle | Mapping[str, Any]]
     ) -> list[Document]:
         """Async twin of :meth:`load_handles`."""
         ready = [h if isinstance(h, TaskHandle) else TaskHandle.from_dict(h) for h in handles]
-        return list(self._documents(await acollect(self._scraper, ready, self.collect_settings)))
+        return list(self._documents(await acollect(self._client, ready, self.collect_settings)))
 
     def _handles(self, tasks: list[dict[str, Any]]) -> list[TaskHandle]:
-        posted = submit(self._scraper, self._spend, tagged(tasks), self.max_cost_per_task)
+        posted = submit(self._client, self._spend, tagged(tasks), self.max_cost_per_task)
         return self._raise_failed(posted)
 
     @staticmethod

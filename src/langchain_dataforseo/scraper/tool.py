@@ -14,7 +14,6 @@ from langchain_dataforseo._client import DataForSEOClient, refuse_credentials
 from langchain_dataforseo._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_SECONDS
 from langchain_dataforseo._tool_errors import explained
 from langchain_dataforseo._tool_text import DEFAULT_MAX_OUTPUT_CHARS, MIN_OUTPUT_CHARS, bounded
-from langchain_dataforseo.scraper._http import ScraperClient
 from langchain_dataforseo.scraper._parse import ScraperAnswer
 from langchain_dataforseo.scraper._request import (
     MAX_KEYWORD_CHARS,
@@ -185,7 +184,7 @@ class DataForSEOLLMScraperTool(BaseTool):
     and says so. The artifact keeps the whole answer."""
 
     _budget: Budget = PrivateAttr()
-    _scraper: ScraperClient = PrivateAttr()
+    _client: DataForSEOClient = PrivateAttr()
 
     def __init__(self, **data: Any) -> None:
         """Build the tool; a ``base_url`` with a user or password raises, unwrapped."""
@@ -204,14 +203,13 @@ class DataForSEOLLMScraperTool(BaseTool):
                 f"named. Use it to see how {label} presents a topic or brand to people. "
                 "Each call costs money: do not repeat the same question."
             )
-        client = self.client or DataForSEOClient(
+        self._client = self.client or DataForSEOClient(
             login=self.login,
             password=self.password,
             base_url=self.base_url,
             timeout=self.timeout,
             max_retries=self.max_retries,
         )
-        self._scraper = ScraperClient(client)
         self._budget = Budget(self.max_cost)
         return self
 
@@ -270,7 +268,7 @@ class DataForSEOLLMScraperTool(BaseTool):
         """
         with explained(_actionable, self.max_output_chars):
             task = self._task({"keyword": keyword, **kwargs})
-            answer = run_live(self._scraper, self._spend(), task, self.max_cost_per_call)
+            answer = run_live(self._client, self._spend(), task, self.max_cost_per_call)
         return self._result(answer)
 
     async def _arun(
@@ -286,5 +284,5 @@ class DataForSEOLLMScraperTool(BaseTool):
         """
         with explained(_actionable, self.max_output_chars):
             task = self._task({"keyword": keyword, **kwargs})
-            answer = await arun_live(self._scraper, self._spend(), task, self.max_cost_per_call)
+            answer = await arun_live(self._client, self._spend(), task, self.max_cost_per_call)
         return self._result(answer)

@@ -27,7 +27,6 @@ from langchain_dataforseo._budget import Budget
 from langchain_dataforseo._client import DataForSEOClient
 from langchain_dataforseo._cost_bounds import outcome_unknown
 from langchain_dataforseo._standard.journal import LLM_SCRAPER
-from langchain_dataforseo.scraper._http import ScraperClient
 from langchain_dataforseo.scraper._run import (
     CollectSettings,
     Spend,
@@ -53,7 +52,7 @@ class AppEngine:
 
     Attributes:
         engine: ``chat_gpt`` or ``gemini``.
-        scraper: The LLM Scraper adapter over the run's client.
+        scraper: The run's client (its LLM Scraper endpoints).
         spend: The engine's app-surface budget and cost line.
         unit: What each task reserves (``app_bound``).
         method: ``standard`` or ``live``.
@@ -61,7 +60,7 @@ class AppEngine:
     """
 
     engine: str
-    scraper: ScraperClient
+    scraper: DataForSEOClient
     spend: Spend
     unit: float
     method: str
@@ -79,7 +78,7 @@ class AppEngine:
     ) -> AppEngine:
         """Build it over a client, with ``share`` (``None``: no cap) as its budget."""
         spend = Spend(Budget(share), engine)
-        return cls(engine, ScraperClient(client), spend, unit, method, poll_interval)
+        return cls(engine, client, spend, unit, method, poll_interval)
 
 
 def _handles(ctx: RunContext, engine: str) -> list[TaskHandle]:

@@ -23,12 +23,12 @@ from langchain_dataforseo.errors import (
 )
 from langchain_dataforseo.scraper import DataForSEOLLMScraperLoader, ScraperRequest, build_task
 from langchain_dataforseo.scraper import _request as scraper_request
-from langchain_dataforseo.scraper._http import scraper_url
 from langchain_dataforseo.scraper._request import (
     SCRAPER_APPS,
     SCRAPER_ENGINES,
     ScraperApp,
     check_engine,
+    scraper_url,
 )
 from langchain_dataforseo.scraper._run import raw_outcomes
 from tests.loopback import serve

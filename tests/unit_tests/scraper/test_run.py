@@ -9,6 +9,7 @@ import pytest
 
 from langchain_dataforseo._answers import parse_ready
 from langchain_dataforseo._budget import Budget
+from langchain_dataforseo._client import DataForSEOClient
 from langchain_dataforseo.costs import track_costs
 from langchain_dataforseo.errors import (
     DataForSEOBudgetError,
@@ -17,7 +18,7 @@ from langchain_dataforseo.errors import (
     DataForSEOResponseError,
     DataForSEOTimeoutError,
 )
-from langchain_dataforseo.scraper._http import ScraperClient, scraper_url
+from langchain_dataforseo.scraper._request import scraper_url
 from langchain_dataforseo.scraper._run import (
     COST_LINE,
     Spend,
@@ -31,38 +32,39 @@ TASK = {"keyword": "kw", "location_code": 2840, "language_code": "en"}
 
 
 class Fake:
-    """Stands in for ScraperClient: answers or raises what it is told."""
+    """Stands in for DataForSEOClient: answers or raises what it is told (scraper paths)."""
 
     def __init__(self, outcome: Any) -> None:
         self.outcome = outcome
         self.sent: list[Any] = []
 
-    def _reply(self, sent: Any) -> Any:
+    def _reply(self, sent: Any, product: str) -> Any:
+        assert product == "llm_scraper"
         self.sent.append(sent)
         if isinstance(self.outcome, BaseException):
             raise self.outcome
         return self.outcome
 
-    def preflight(self, engine: str) -> None:
+    def check_credentials(self) -> None:
         pass
 
-    def live(self, engine: str, task: dict[str, Any]) -> Any:
-        return self._reply(task)
+    def live(self, engine: str, task: dict[str, Any], *, product: str) -> Any:
+        return self._reply(task, product)
 
-    async def alive(self, engine: str, task: dict[str, Any]) -> Any:
-        return self._reply(task)
+    async def alive(self, engine: str, task: dict[str, Any], *, product: str) -> Any:
+        return self._reply(task, product)
 
-    def task_post(self, engine: str, tasks: Any) -> Any:
-        return self._reply(list(tasks))
+    def task_post(self, engine: str, tasks: Any, *, product: str) -> Any:
+        return self._reply(list(tasks), product)
 
 
 def answered(cost: object) -> dict[str, Any]:
     return {"id": "t", "status_code": 20000, "cost": cost, "result": [{"markdown": "hi"}]}
 
 
-def scraper(outcome: Any) -> tuple[ScraperClient, Fake]:
+def scraper(outcome: Any) -> tuple[DataForSEOClient, Fake]:
     fake = Fake(outcome)
-    return cast(ScraperClient, fake), fake
+    return cast(DataForSEOClient, fake), fake
 
 
 def test_answer_settles_at_the_reported_cost_and_is_tracked() -> None:
