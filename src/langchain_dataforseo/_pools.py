@@ -36,6 +36,7 @@ from langchain_dataforseo._pacing import (
     PACER_WINDOW_SLACK_SECONDS,
     CallPacer,
     SlotGate,
+    paced_interval,
     paced_limit,
 )
 from langchain_dataforseo._standard.handle import TASKS_READY_INTERVAL_SECONDS
@@ -156,7 +157,7 @@ class Account:
 
     Attributes:
         call_pacer: Every call of the account (5% under the calls-a-minute limit).
-        tasks_ready_pacer: ``tasks_ready`` calls (one every 3 s).
+        tasks_ready_pacer: ``tasks_ready`` calls (one every 3 s, plus the same 5% margin).
         live_gates: Simultaneous live tasks, per engine.
         max_live_tasks: The cap of each live gate.
         catalogue: Fetched model catalogues per engine: ``(monotonic time, records)``.
@@ -217,7 +218,7 @@ def account(key: AccountKey, calls_per_minute: int, max_live_tasks: int) -> Acco
             window = 60.0 + PACER_WINDOW_SLACK_SECONDS
             found = _ACCOUNTS[key] = Account(
                 call_pacer=CallPacer(paced_limit(calls_per_minute), window),
-                tasks_ready_pacer=CallPacer(1, TASKS_READY_INTERVAL_SECONDS),
+                tasks_ready_pacer=CallPacer(1, paced_interval(TASKS_READY_INTERVAL_SECONDS)),
                 max_live_tasks=max_live_tasks,
             )
             return found
