@@ -21,7 +21,6 @@ from langchain_core.exceptions import ModelConnectionError, ModelTimeoutError
 from pydantic import SecretStr
 
 from langchain_dataforseo._client import DataForSEOClient, endpoint_url
-from langchain_dataforseo._deadline_backend import DeadlineBackend
 from langchain_dataforseo._http import ACCEPT_ENCODING, asend, build_client, send
 from langchain_dataforseo._retry import RetryPolicy
 from langchain_dataforseo._transport import ApiCall
@@ -144,12 +143,6 @@ def test_without_a_given_client_calls_go_through_the_shared_httpx_client(
     pair = base64.b64decode(request.headers["Authorization"][6:]).decode()
     assert pair == "user@example.com:s3cret-pass"
     assert json.loads(request.content) == [TASK]
-
-
-def test_the_shared_client_obeys_the_call_deadline_down_to_the_socket() -> None:
-    """httpx takes no network backend: the package sets httpcore's, and must find it."""
-    client = own_client().http_client
-    assert isinstance(client._transport._pool._network_backend, DeadlineBackend)  # type: ignore[attr-defined]
 
 
 def test_httpx_client_event_hooks_and_log_line_see_the_calls(
@@ -428,13 +421,13 @@ def test_each_exchange_is_logged_at_debug_without_credentials(
     assert base64.b64encode(b"user@example.com:s3cret-pass").decode() not in caplog.text
 
 
-def test_proxied_https_pools_obey_the_deadline_too(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_proxied_https_clients_keep_the_environment_s_proxy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.test:3128")
     client = build_client("https://api.example.test")
-    proxied = [t for t in client._mounts.values() if t is not None]
-    assert proxied  # the environment's proxy applies to https
-    for transport in proxied:
-        assert isinstance(transport._pool._network_backend, DeadlineBackend)  # type: ignore[attr-defined]
+    assert client.trust_env
+    assert [t for t in client._mounts.values() if t is not None]  # the proxy applies to https
 
 
 def test_a_loopback_http_client_takes_no_proxy_from_the_environment(
