@@ -31,6 +31,8 @@ import asyncio
 import contextlib
 import contextvars
 import logging
+import os
+import queue
 import socket
 import threading
 import time
@@ -361,10 +363,63 @@ def _answer(response: httpx.Response, body: bytes) -> httpx.Response:
     return answer
 
 
+class _Workers:
+    """Daemon threads for the blocking exchanges, reused; one idle for 30 s ends.
+
+    A thread is started only when none is idle. Daemon threads: one held by a server that
+    drips its answer after its caller gave up never keeps the process from exiting.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
+        self._idle = 0
+        self._lock = threading.Lock()
+
+    def run(self, *job: Any) -> None:
+        """Run ``job[0](*job[1:])`` on an idle worker, or a new one."""
+        with self._lock:
+            start = self._idle == 0
+            if not start:
+                self._idle -= 1  # that idle worker will take a job
+        self._jobs.put(job)
+        if start:
+            threading.Thread(target=self._serve, daemon=True, name="dataforseo-http").start()
+
+    def _serve(self) -> None:
+        """Take jobs until none came for 30 s (and no caller counts on this thread)."""
+        while True:
+            try:
+                function, *args = self._jobs.get(timeout=_WORKER_IDLE_SECONDS)
+            except queue.Empty:
+                with self._lock:
+                    if self._idle > 0:
+                        self._idle -= 1
+                        return
+                continue
+            function(*args)
+            with self._lock:
+                self._idle += 1
+
+
+_WORKER_IDLE_SECONDS = 30.0
+_WORKERS = _Workers()
+
+
+def _forget_workers_after_fork() -> None:
+    global _WORKERS
+    _WORKERS = _Workers()  # the parent's threads are not in the child
+
+
+if hasattr(os, "register_at_fork"):  # pragma: no branch - POSIX
+    os.register_at_fork(after_in_child=_forget_workers_after_fork)
+
+
 def _exchange(
     client: httpx.Client, request: httpx.Request, limit: int, progress: _Progress
 ) -> httpx.Response:
     """Send and read the whole answer, checking between chunks that it was not given up."""
+    if progress.given_up:  # waited for a worker past the deadline
+        raise _GivenUp
     response = client.send(request, stream=True)
     try:
         progress.holds(response)
@@ -387,7 +442,7 @@ def send(
 ) -> httpx.Response:
     """Send one call and read its answer, within its deadline and the size cap.
 
-    With a deadline, the exchange runs in a worker thread (in a copy of the caller's
+    With a deadline, the exchange runs on a worker thread (in a copy of the caller's
     context) and the caller waits no longer than the time left.
 
     Args:
@@ -416,11 +471,13 @@ def send(
             outcome.append(_exchange(client, request, limit, progress))
         except BaseException as error:  # handed to the caller
             outcome.append(error)
+        finally:
+            done.set()
 
-    worker = threading.Thread(target=contextvars.copy_context().run, args=(work,), daemon=True)
-    worker.start()
+    done = threading.Event()
+    _WORKERS.run(contextvars.copy_context().run, work)
     try:
-        worker.join(left)
+        done.wait(left)
     except BaseException:  # KeyboardInterrupt: the exchange stops with the caller
         progress.give_up()
         raise

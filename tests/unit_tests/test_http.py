@@ -438,3 +438,67 @@ def test_a_loopback_http_client_takes_no_proxy_from_the_environment(
     client = build_client("http://127.0.0.1:8080")
     assert not client.trust_env
     assert [t for t in client._mounts.values() if t is not None] == []
+
+
+# -- giving an exchange up at its deadline (httpcore's public ``trace`` extension) ----------
+
+
+class _Stream:
+    """What httpcore's trace hands over on connect: a stream that tells its socket."""
+
+    def __init__(self, sock: object) -> None:
+        self.sock = sock
+
+    def get_extra_info(self, info: str) -> object:
+        return self.sock if info == "socket" else None
+
+
+def test_a_request_given_up_before_it_was_sent_is_never_sent() -> None:
+    from langchain_dataforseo._http import _GivenUp, _Progress
+
+    progress = _Progress()
+    progress.trace("connection.connect_tcp.started", {})
+    assert progress.give_up() is False  # nothing sent: a POST charged nothing
+    with pytest.raises(_GivenUp):
+        progress.trace("http11.send_request_headers.started", {"request": None})
+    assert not progress.sending
+
+
+def test_a_request_being_sent_when_given_up_may_have_reached_the_api() -> None:
+    from langchain_dataforseo._http import _Progress
+
+    progress = _Progress()
+    progress.trace("http11.send_request_headers.started", {"request": None})
+    assert progress.give_up() is True
+
+
+def test_giving_up_shuts_the_socket_of_the_connection_so_its_reader_ends() -> None:
+    import socket
+
+    from langchain_dataforseo._http import _Progress
+
+    ours, server = socket.socketpair()
+    with ours, server:
+        progress = _Progress()
+        progress.trace("connection.connect_tcp.complete", {"return_value": _Stream(ours)})
+        progress.give_up()
+        ours.settimeout(5)
+        assert ours.recv(10) == b""  # a blocked read returns at once: end of stream
+
+
+def test_blocking_exchanges_reuse_an_idle_worker_thread() -> None:
+    import threading
+    import time
+
+    def workers() -> int:
+        return sum(t.name == "dataforseo-http" for t in threading.enumerate())
+
+    handler, seen = sequence(*[json_response(envelope()) for _ in range(5)])
+    client = httpx.Client(transport=httpx.MockTransport(handler))
+    before = workers()
+    for _ in range(5):
+        call = ApiCall("GET", URL, None, idempotent=True, where="models", timeout=5.0)
+        call.deadline = time.monotonic() + 5.0
+        assert send(client, call, "Basic abc").status_code == 200
+    assert len(seen) == 5
+    assert workers() <= before + 1
