@@ -9,9 +9,9 @@ median and mean time per call and the ratios b/a (ChatDataForSEO / raw httpx) an
 
 ``--breakdown`` also times (b0) the package's HTTP client alone, (b1) the chat model's
 ``_generate`` without LangChain's run, (b2) ``invoke`` with an ``http_client`` of your own
-given (a plain ``httpx.Client``, like the shared one (b) uses, but without the deadline
-backend), and (f) langchain-core's ``invoke`` around a chat model that answers at once
-without I/O: the fixed cost of being a LangChain chat model.
+given (a plain ``httpx.Client``, like the shared one (b) uses), and (f) langchain-core's
+``invoke`` around a chat model that answers at once without I/O: the fixed cost of being
+a LangChain chat model.
 b0 + f is then the least any chat model on the package's HTTP path could take.
 
     python benchmarks/overhead.py --breakdown

@@ -39,6 +39,21 @@ def paced_limit(calls_per_minute: int) -> int:
     return max(1, int(calls_per_minute * (1.0 - PACER_MARGIN)))
 
 
+def paced_interval(seconds: float) -> float:
+    """Seconds the pacer keeps between calls limited to one every ``seconds``.
+
+    The same 5% margin as :func:`paced_limit`, for the same reason (the API counts
+    arrivals): ``tasks_ready``'s 20 a minute (one every 3 s) is paced at 19 a minute.
+
+    Args:
+        seconds: The API's interval (3 s for ``tasks_ready``).
+
+    Returns:
+        ``seconds / 0.95`` (3.158 s for 3 s).
+    """
+    return seconds / (1.0 - PACER_MARGIN)
+
+
 class CallPacer:
     """At most ``limit`` calls in any ``window`` seconds; thread-safe.
 

@@ -9,7 +9,7 @@ account (every model instance, every tool of a toolkit) shares
   engine, so that together they stay inside the account's limits (2000 calls a minute,
   30 live tasks per engine); when clients ask for different limits the lowest wins;
 - one model catalogue per engine, fetched once however many calls need it at the same
-  time (:class:`SingleFlight`).
+  time (:class:`FetchLock`).
 
 An async pool is closed when its event loop shuts down (``asyncio.run`` and
 ``asyncio.Runner`` close the loop's async generators; a suspended one holds the pool and
@@ -37,6 +37,7 @@ from langchain_dataforseo._pacing import (
     PACER_WINDOW_SLACK_SECONDS,
     CallPacer,
     SlotGate,
+    paced_interval,
     paced_limit,
 )
 
@@ -59,62 +60,40 @@ def account_key(base_url: str, auth: str) -> AccountKey:
     return base_url, hashlib.sha256(auth.encode("utf-8")).hexdigest()
 
 
-class SingleFlight(Generic[T]):
-    """One fetch per key at a time: callers that come while it runs get its outcome."""
+class FetchLock(Generic[T]):
+    """One fetch per key at a time: a caller that comes while it runs waits, then reads the cache.
+
+    A ``threading.Lock`` per key for blocking callers, an ``asyncio.Lock`` per key and
+    event loop for async ones (an ``asyncio.Lock`` belongs to one loop). A failed fetch is
+    not kept: the next caller in line fetches again.
+    """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._running: dict[str, threading.Event] = {}
-        self._outcomes: dict[str, tuple[T | None, BaseException | None]] = {}
-        self._tasks: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, dict[str, asyncio.Future[T]]
+        self._guard = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._alocks: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, dict[str, asyncio.Lock]
         ] = weakref.WeakKeyDictionary()
 
     def run(
         self, key: str, fetch: Callable[[], T], hit: Callable[[], T | None] = lambda: None
     ) -> T:
-        """Fetch, or wait for the fetch of the same key already running in another thread.
+        """The cached value, or fetch it under the key's lock (once for concurrent callers).
 
         Args:
             key: What is fetched (the engine).
-            fetch: The blocking fetch.
-            hit: A cached value, or ``None`` (asked before waiting and before fetching).
+            fetch: The blocking fetch (it stores what it fetched where ``hit`` finds it).
+            hit: A cached value, or ``None`` (asked before and again after taking the lock).
 
         Returns:
-            The cached value, or the fetched one (the running fetch's, when one was running).
+            The cached value, or the fetched one.
         """
-        cached = hit()
-        if cached is not None:
+        if (cached := hit()) is not None:
             return cached
-        with self._lock:
-            event = self._running.get(key)
-            leader = event is None
-            if event is None:
-                event = self._running[key] = threading.Event()
-        if not leader:
-            event.wait()
-            value, error = self._outcomes.get(key, (None, None))
-            if error is not None:
-                raise error
-            if value is not None:
-                return value
-            return self.run(key, fetch, hit)  # pragma: no cover - the leader was interrupted
-        try:
-            value = hit()
-            value = fetch() if value is None else value
-        except BaseException as caught:
-            self._finish(key, event, (None, caught))
-            raise
-        self._finish(key, event, (value, None))
-        return value
-
-    def _finish(
-        self, key: str, event: threading.Event, outcome: tuple[T | None, BaseException | None]
-    ) -> None:
-        with self._lock:
-            self._outcomes[key] = outcome
-            del self._running[key]
-        event.set()
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            return fetch() if (cached := hit()) is None else cached
 
     async def arun(
         self,
@@ -122,32 +101,23 @@ class SingleFlight(Generic[T]):
         fetch: Callable[[], Awaitable[T]],
         hit: Callable[[], T | None] = lambda: None,
     ) -> T:
-        """Async :meth:`run`: one fetch per key and event loop at a time.
+        """Async :meth:`run`: the lock is the key's ``asyncio.Lock`` in the running loop.
 
         Args:
             key: What is fetched.
             fetch: Makes the awaitable fetch.
-            hit: A cached value, or ``None`` (asked before waiting and before fetching).
+            hit: A cached value, or ``None``.
 
         Returns:
             The cached value, or the fetched one.
         """
-        cached = hit()
-        if cached is not None:
+        if (cached := hit()) is not None:
             return cached
-
-        async def lead() -> T:
-            again = hit()
-            return again if again is not None else await fetch()
-
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            running = self._tasks.setdefault(loop, {})
-            task = running.get(key)
-            if task is None:
-                task = running[key] = asyncio.ensure_future(lead())
-                task.add_done_callback(lambda done: running.pop(key, None))
-        return await asyncio.shield(task)
+        with self._guard:
+            locks = self._alocks.setdefault(asyncio.get_running_loop(), {})
+            lock = locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            return await fetch() if (cached := hit()) is None else cached
 
 
 @dataclass(eq=False)
@@ -156,11 +126,11 @@ class Account:
 
     Attributes:
         call_pacer: Every call of the account (5% under the calls-a-minute limit).
-        tasks_ready_pacer: ``tasks_ready`` calls (one every 3 s).
+        tasks_ready_pacer: ``tasks_ready`` calls (one every 3 s, plus the same 5% margin).
         live_gates: Simultaneous live tasks, per engine.
         max_live_tasks: The cap of each live gate.
         catalogue: Fetched model catalogues per engine: ``(monotonic time, records)``.
-        fetches: The catalogue fetches under way.
+        fetches: The lock a catalogue fetch holds, per engine.
     """
 
     call_pacer: CallPacer
@@ -168,7 +138,7 @@ class Account:
     max_live_tasks: int
     live_gates: dict[str, SlotGate] = field(default_factory=dict)
     catalogue: dict[str, tuple[float, Any]] = field(default_factory=dict)
-    fetches: SingleFlight[Any] = field(default_factory=SingleFlight)
+    fetches: FetchLock[Any] = field(default_factory=FetchLock)
 
     def live_gate(self, engine: str) -> SlotGate:
         """The live-task gate of an engine.
@@ -217,7 +187,7 @@ def account(key: AccountKey, calls_per_minute: int, max_live_tasks: int) -> Acco
             window = 60.0 + PACER_WINDOW_SLACK_SECONDS
             found = _ACCOUNTS[key] = Account(
                 call_pacer=CallPacer(paced_limit(calls_per_minute), window),
-                tasks_ready_pacer=CallPacer(1, TASKS_READY_INTERVAL_SECONDS),
+                tasks_ready_pacer=CallPacer(1, paced_interval(TASKS_READY_INTERVAL_SECONDS)),
                 max_live_tasks=max_live_tasks,
             )
             return found

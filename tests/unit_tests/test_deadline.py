@@ -5,11 +5,10 @@ from __future__ import annotations
 import gzip
 import zlib
 
-import httpcore
 import httpx
 import pytest
 
-from langchain_dataforseo._deadline import clip, current_deadline, deadline_scope
+from langchain_dataforseo._deadline import current_deadline, deadline_scope
 from langchain_dataforseo._envelope import api_error, transport_error
 from langchain_dataforseo._http import BoundedDecoder
 from langchain_dataforseo._http_errors import CallDeadlineExceeded, ResponseTooLarge
@@ -87,19 +86,6 @@ def test_an_outer_deadline_wins_when_earlier() -> None:
     assert current_deadline() is None
 
 
-def test_socket_operations_get_what_is_left_and_fail_once_it_is_gone() -> None:
-    import time
-
-    assert clip(7.0, httpcore.ReadTimeout) == 7.0  # no deadline: unchanged
-    with deadline_scope(time.monotonic() + 2.0):
-        left = clip(7.0, httpcore.ReadTimeout)
-        assert left is not None
-        assert 1.0 < left <= 2.0
-        assert clip(0.5, httpcore.ReadTimeout) == 0.5
-    with deadline_scope(time.monotonic() - 1.0), pytest.raises(httpcore.ReadTimeout):
-        clip(7.0, httpcore.ReadTimeout)
-
-
 # -- what a passed deadline says ----------------------------------------------------------
 
 
@@ -133,7 +119,7 @@ def test_a_read_timeout_on_a_post_may_be_charged() -> None:
 def decode(encoding: str, data: bytes, limit: int = 1 << 20, step: int = 7) -> bytes:
     decoder = BoundedDecoder(encoding, limit, REQUEST)
     parts = [decoder.feed(data[i : i + step]) for i in range(0, len(data), step)]
-    return b"".join(parts) + decoder.flush()
+    return b"".join(parts) + decoder.feed(b"", final=True)
 
 
 @pytest.mark.parametrize(

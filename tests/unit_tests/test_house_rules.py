@@ -29,7 +29,6 @@ DRIVERS = {
     # sans-I/O generator yields (or the I/O itself), so they differ only in how they wait.
     "_drive.py:drive",  # every sans-I/O protocol's loop: perform each step, send its result
     "_http.py:send",  # one exchange: httpx.Client.send vs AsyncClient.send, deadline per kind
-    "_pools.py:SingleFlight.run",  # one fetch shared by concurrent callers: a lock vs a future
     "_standard/io.py:post_all",  # chunks posted in turn vs concurrently (asyncio.gather)
     "_standard/io.py:_collect_step",  # a thread pool vs asyncio.gather for the task_gets
     "_live.py:live_call",  # reserve, send, settle: the budget's blocking vs async wait

@@ -21,7 +21,6 @@ from langchain_core.exceptions import ModelConnectionError, ModelTimeoutError
 from pydantic import SecretStr
 
 from langchain_dataforseo._client import DataForSEOClient, endpoint_url
-from langchain_dataforseo._deadline_backend import DeadlineBackend
 from langchain_dataforseo._http import ACCEPT_ENCODING, asend, build_client, send
 from langchain_dataforseo._retry import RetryPolicy
 from langchain_dataforseo._transport import ApiCall
@@ -144,12 +143,6 @@ def test_without_a_given_client_calls_go_through_the_shared_httpx_client(
     pair = base64.b64decode(request.headers["Authorization"][6:]).decode()
     assert pair == "user@example.com:s3cret-pass"
     assert json.loads(request.content) == [TASK]
-
-
-def test_the_shared_client_obeys_the_call_deadline_down_to_the_socket() -> None:
-    """httpx takes no network backend: the package sets httpcore's, and must find it."""
-    client = own_client().http_client
-    assert isinstance(client._transport._pool._network_backend, DeadlineBackend)  # type: ignore[attr-defined]
 
 
 def test_httpx_client_event_hooks_and_log_line_see_the_calls(
@@ -428,13 +421,13 @@ def test_each_exchange_is_logged_at_debug_without_credentials(
     assert base64.b64encode(b"user@example.com:s3cret-pass").decode() not in caplog.text
 
 
-def test_proxied_https_pools_obey_the_deadline_too(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_proxied_https_clients_keep_the_environment_s_proxy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.test:3128")
     client = build_client("https://api.example.test")
-    proxied = [t for t in client._mounts.values() if t is not None]
-    assert proxied  # the environment's proxy applies to https
-    for transport in proxied:
-        assert isinstance(transport._pool._network_backend, DeadlineBackend)  # type: ignore[attr-defined]
+    assert client.trust_env
+    assert [t for t in client._mounts.values() if t is not None]  # the proxy applies to https
 
 
 def test_a_loopback_http_client_takes_no_proxy_from_the_environment(
@@ -445,3 +438,67 @@ def test_a_loopback_http_client_takes_no_proxy_from_the_environment(
     client = build_client("http://127.0.0.1:8080")
     assert not client.trust_env
     assert [t for t in client._mounts.values() if t is not None] == []
+
+
+# -- giving an exchange up at its deadline (httpcore's public ``trace`` extension) ----------
+
+
+class _Stream:
+    """What httpcore's trace hands over on connect: a stream that tells its socket."""
+
+    def __init__(self, sock: object) -> None:
+        self.sock = sock
+
+    def get_extra_info(self, info: str) -> object:
+        return self.sock if info == "socket" else None
+
+
+def test_a_request_given_up_before_it_was_sent_is_never_sent() -> None:
+    from langchain_dataforseo._http import _GivenUp, _Progress
+
+    progress = _Progress()
+    progress.trace("connection.connect_tcp.started", {})
+    assert progress.give_up() is False  # nothing sent: a POST charged nothing
+    with pytest.raises(_GivenUp):
+        progress.trace("http11.send_request_headers.started", {"request": None})
+    assert not progress.sending
+
+
+def test_a_request_being_sent_when_given_up_may_have_reached_the_api() -> None:
+    from langchain_dataforseo._http import _Progress
+
+    progress = _Progress()
+    progress.trace("http11.send_request_headers.started", {"request": None})
+    assert progress.give_up() is True
+
+
+def test_giving_up_shuts_the_socket_of_the_connection_so_its_reader_ends() -> None:
+    import socket
+
+    from langchain_dataforseo._http import _Progress
+
+    ours, server = socket.socketpair()
+    with ours, server:
+        progress = _Progress()
+        progress.trace("connection.connect_tcp.complete", {"return_value": _Stream(ours)})
+        progress.give_up()
+        ours.settimeout(5)
+        assert ours.recv(10) == b""  # a blocked read returns at once: end of stream
+
+
+def test_blocking_exchanges_reuse_an_idle_worker_thread() -> None:
+    import threading
+    import time
+
+    def workers() -> int:
+        return sum(t.name == "dataforseo-http" for t in threading.enumerate())
+
+    handler, seen = sequence(*[json_response(envelope()) for _ in range(5)])
+    client = httpx.Client(transport=httpx.MockTransport(handler))
+    before = workers()
+    for _ in range(5):
+        call = ApiCall("GET", URL, None, idempotent=True, where="models", timeout=5.0)
+        call.deadline = time.monotonic() + 5.0
+        assert send(client, call, "Basic abc").status_code == 200
+    assert len(seen) == 5
+    assert workers() <= before + 1

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from langchain_dataforseo import ChatDataForSEO, DataForSEOLLMResponsesToolkit
-from langchain_dataforseo._pacing import CallPacer, SlotGate, paced_limit
+from langchain_dataforseo._pacing import CallPacer, SlotGate, paced_interval, paced_limit
 
 from .helpers import envelope, is_models_call, json_response, models_response
 
@@ -166,6 +166,15 @@ def test_a_pacer_at_1900_lets_1900_through_then_waits() -> None:
     pacer = CallPacer(paced_limit(2000), 61.0, clock=lambda: now[0])
     assert all(pacer.reserve() == 0 for _ in range(1900))
     assert pacer.reserve() == pytest.approx(61.0)
+
+
+def test_the_tasks_ready_pacer_keeps_the_same_five_percent_margin() -> None:
+    """20 ``tasks_ready`` a minute (one every 3 s) are paced at 19 a minute, not 20."""
+    assert paced_interval(3.0) == pytest.approx(3.0 / 0.95)
+    pacer = ChatDataForSEO(**ACCOUNT).client.tasks_ready_pacer
+    assert pacer.limit == 1
+    assert pacer.window == pytest.approx(3.0 / 0.95)
+    assert 60.0 / pacer.window <= 19.0 + 1e-9
 
 
 def test_a_gate_shared_by_threads_and_an_event_loop_never_exceeds_its_limit() -> None:
