@@ -97,6 +97,9 @@ def use_cassette(path: str | Path, mode: str | None = None) -> Any:
     try:
         import vcr  # type: ignore[import-untyped]  # optional test dependency, imported on use
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        msg = 'Replaying cassettes needs vcrpy: pip install "langchain-dataforseo[test]".'
+        msg = (
+            'Replaying cassettes needs vcrpy: pip install "langchain-dataforseo[examples]"'
+            " (or [test])."
+        )
         raise ImportError(msg) from exc
     return vcr.VCR().use_cassette(str(path), **vcr_config(mode))

@@ -94,7 +94,7 @@ class StandardMethods:
             journal: A file path (or any ``SubmitJournal``) where each chunk's tags are
                 written before it is posted and its handles as soon as they come back.
                 Run again with the same journal: known tasks are not posted again, and
-                tasks in doubt are looked up by tag (see the README).
+                tasks in doubt are looked up by tag (see docs/standard.md).
             repost_in_doubt: Post again the tasks in doubt that the look-up did not find
                 (they may then be paid twice).
             recover_wait: Seconds to look for tasks in doubt in ``tasks_ready``.
