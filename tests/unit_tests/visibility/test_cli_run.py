@@ -13,6 +13,7 @@ from langchain_dataforseo.visibility import VisibilityStore
 from langchain_dataforseo.visibility._cli import (
     EXIT_BUDGET,
     EXIT_INCOMPLETE,
+    EXIT_INPUT,
     EXIT_OK,
     EXIT_PANEL,
     main,
@@ -61,7 +62,7 @@ def test_run_then_rerun_posts_nothing_twice(
     assert charges(server) == 4
     code, out, err = call(*args)
     assert code == EXIT_OK, err
-    assert "0 task(s) to post" in err
+    assert "run c1 is complete: nothing to post or collect" in err  # no estimate, no call
     assert charges(server) == 4
 
 
@@ -105,3 +106,21 @@ def test_run_a_bad_panel_exits_3(tmp_path: Path) -> None:
     code, _out, err = call("run", str(bad), "--db", str(tmp_path / "x.db"))
     assert code == EXIT_PANEL
     assert "samples" in err
+
+
+def test_a_run_id_of_another_panel_is_an_input_error_not_an_unknown_run(
+    server: EmulatorServer, panel: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "runs.db"
+    args = ("run", str(panel), "--db", str(db), "--run-id", "c1", "--poll-interval", "0.05")
+    code, _out, err = call(*args)
+    assert code == EXIT_OK, err
+    code, out, err = call(*args)  # complete: said so, nothing asked of the API
+    assert code == EXIT_OK, err
+    assert "run c1 is complete: nothing to post or collect" in err
+    assert "run c1: measured 4, failed 0, pending 0" in out
+    panel.write_text(PANEL.replace("samples = 2", "samples = 3"), encoding="utf-8")
+    code, _out, err = call(*args)
+    assert code == EXIT_INPUT  # was 5 (unknown run id): a scheduler must not retry it
+    assert "run 'c1' exists in the store with another panel" in err
+    assert charges(server) == 4
