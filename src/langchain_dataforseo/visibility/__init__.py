@@ -27,7 +27,6 @@ Example:
 """
 
 from langchain_dataforseo.visibility._answers import task_from_message
-from langchain_dataforseo.visibility._brand import Brand
 from langchain_dataforseo.visibility._compare import (
     RATES,
     VERDICT_RULE,
@@ -59,7 +58,7 @@ from langchain_dataforseo.visibility._matching import (
     extract_answer,
 )
 from langchain_dataforseo.visibility._metrics import BrandMetrics, VisibilityRow, metrics
-from langchain_dataforseo.visibility._panel import Panel
+from langchain_dataforseo.visibility._panel import Brand, Panel
 from langchain_dataforseo.visibility._plan import RunEstimate
 from langchain_dataforseo.visibility._planning import answers_needed
 from langchain_dataforseo.visibility._progress import Progress
