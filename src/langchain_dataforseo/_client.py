@@ -35,7 +35,6 @@ from langchain_dataforseo._catalogue import ModelRecord
 from langchain_dataforseo._client_base import ClientBase
 from langchain_dataforseo._engines import engine_spec
 from langchain_dataforseo._request import encode_tasks
-from langchain_dataforseo._standard.handle import MAX_TASKS_PER_POST, check_task_id
 from langchain_dataforseo._transport import ApiCall
 from langchain_dataforseo.errors import DataForSEOInputError
 
@@ -120,6 +119,8 @@ class DataForSEOClient(ClientBase):
     # -- Standard: task_post, tasks_ready, task_get --------------------------------------
 
     def _post_call(self, engine: str, tasks: Sequence[dict[str, Any]]) -> tuple[str, ApiCall]:
+        from langchain_dataforseo._standard.handle import MAX_TASKS_PER_POST  # a Standard call
+
         if not 1 <= len(tasks) <= MAX_TASKS_PER_POST:
             msg = f"task_post takes 1 to {MAX_TASKS_PER_POST} tasks, got {len(tasks)}."
             raise DataForSEOInputError(
@@ -201,6 +202,8 @@ class DataForSEOClient(ClientBase):
 
     def _get_call(self, engine: str, task_id: str) -> tuple[str, ApiCall]:
         # the id goes into the path: only the API's format, never "../" or "?"
+        from langchain_dataforseo._standard.handle import check_task_id  # a Standard call
+
         return self._call("GET", engine, f"task_get/{check_task_id(task_id)}", None, "task_get")
 
     def task_get(self, engine: str, task_id: str) -> dict[str, Any]:

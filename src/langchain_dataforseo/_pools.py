@@ -38,7 +38,6 @@ from langchain_dataforseo._pacing import (
     SlotGate,
     paced_limit,
 )
-from langchain_dataforseo._standard.handle import TASKS_READY_INTERVAL_SECONDS
 
 T = TypeVar("T")
 
@@ -211,6 +210,8 @@ def account(key: AccountKey, calls_per_minute: int, max_live_tasks: int) -> Acco
     Returns:
         The account.
     """
+    from langchain_dataforseo._standard.handle import TASKS_READY_INTERVAL_SECONDS
+
     with _LOCK:
         found = _ACCOUNTS.get(key)
         if found is None:

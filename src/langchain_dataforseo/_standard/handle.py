@@ -24,6 +24,8 @@ STANDARD_POST_PRICE_USD: Final = round(STANDARD_BASE_PRICE_USD + STANDARD_PREPAY
 """What ``task_post`` charges per created task before settlement."""
 MAX_TASKS_PER_POST: Final = 100
 TASKS_READY_INTERVAL_SECONDS: Final = 3.0
+RECOVER_WAIT_SECONDS: Final = 60.0
+"""How long a re-run looks for tasks in doubt in ``tasks_ready`` before reporting them."""
 """``tasks_ready`` is limited to 20 calls a minute: one every 3 s at most."""
 TASK_ID_PATTERN: Final = re.compile(r"[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}")
 """The API's task ids are in "UUID format" (8-4-4-4-12 hex digits)."""
