@@ -79,6 +79,10 @@ FIRST_USES = {
         f"{CORE_FIRST}\n{CHAT}",
         "import langchain_dataforseo.visibility",
     ),
+    "visibility metrics + report once ChatDataForSEO is loaded": (
+        f"{CORE_FIRST}\n{CHAT}",
+        "from langchain_dataforseo.visibility import metrics, report",
+    ),
     "visibility once BaseChatModel is loaded": (
         CORE_FIRST,
         "import langchain_dataforseo.visibility",

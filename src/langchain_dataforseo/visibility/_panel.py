@@ -194,7 +194,7 @@ Prompt = Annotated[StrictStr, AfterValidator(_non_blank), Field(max_length=MAX_P
 class _Frozen(BaseModel):
     """A frozen model refusing unknown keys."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     def __setattr__(self, name: str, value: Any) -> None:
         """Refuse, as a frozen dataclass does (``AttributeError``, not a validation error)."""
