@@ -77,12 +77,16 @@ def test_the_chat_model_loads_no_tools_no_standard_queue_no_other_product() -> N
     assert len(ours) <= 50, sorted(ours)  # 58 before (issue 20 counted 55 at its writing)
 
 
-def test_a_live_call_path_builds_a_model_without_the_standard_queue() -> None:
+def test_a_live_invoke_runs_without_the_standard_queue_or_the_tools() -> None:
     every, _ = loaded_after(
+        "from langchain_dataforseo.emulator import Emulator, EmulatorServer\n"
         "from langchain_dataforseo import ChatDataForSEO\n"
-        "ChatDataForSEO(engine='chat_gpt', login='l', password='p')"
+        "with EmulatorServer(Emulator()) as server:\n"
+        "    model = ChatDataForSEO(engine='chat_gpt', login='emulator-login',\n"
+        "        password='emulator-password', base_url=server.base_url)\n"
+        "    assert model.invoke('Which CRM suits an agency?').content\n"
     )
-    assert _within(every, STANDARD_QUEUE) == []
+    assert _within(every, (*STANDARD_QUEUE, "langchain_core.tools")) == []
 
 
 @pytest.mark.parametrize(
