@@ -17,7 +17,8 @@ model: :mod:`._cli_judge`), and over a panel file or an existing store ``check``
        catalogue refuses)
 4      missing database
 5      unknown run id
-6      ``run``: tasks still pending or in doubt, or the disk filled up during the run: run
+6      ``run``: tasks still pending or in doubt, the disk filled up during the run, or the
+       store stayed locked by another process: run
        again with the same ``--run-id`` (nothing is posted twice); ``judge``: stopped by
        ``--max-cost`` (run again to go on; nothing is judged twice)
 7      ``run``: refused by the budget (nothing posted); ``run --estimate``: the run would
@@ -461,12 +462,26 @@ def main(
         )
         return EXIT_INTERRUPTED
     except sqlite3.Error as error:  # met while reading or writing, after the store opened
-        _say(err, store_error(getattr(args, "db", None) or Path("(the store)"), error))
-        return EXIT_DATABASE
+        problem = store_error(getattr(args, "db", None) or Path("(the store)"), error)
+        _say(err, problem)
+        return _locked_run(args, err) if problem.reason == "locked" else EXIT_DATABASE
     except DataForSEOError as error:
         _say(err, error)
+        if isinstance(error, DatabaseFileError) and error.reason == "locked":
+            return _locked_run(args, err)
         return _code(error)
     return code
+
+
+def _locked_run(args: argparse.Namespace, err: TextIO) -> int:
+    """A store locked by another process past the wait: ``run`` may simply start again."""
+    if args.command != "run":
+        return EXIT_DATABASE
+    err.write(
+        "the store stayed locked by another process (another run writing?); nothing is "
+        "lost: run the same command again with the same --run-id (nothing is posted twice).\n"
+    )
+    return EXIT_INCOMPLETE
 
 
 def _drop_closed_pipes(*streams: TextIO) -> None:
