@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from functools import partial
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 import httpx
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
@@ -49,8 +49,10 @@ from langchain_dataforseo._preflight import (
 )
 from langchain_dataforseo._retry import RetryPolicy
 from langchain_dataforseo._settings import model_field
-from langchain_dataforseo._standard.context import RunTrace, StandardContext
 from langchain_dataforseo._version import __version__
+
+if TYPE_CHECKING:  # the Standard queue's context: built only by a Standard call
+    from langchain_dataforseo._standard.context import RunTrace, StandardContext
 
 _CLIENT_LOCK = threading.Lock()
 """Guards the lazy construction of a model's client (one client, one set of limiters)."""
@@ -363,6 +365,8 @@ class ChatDataForSEOBase(BaseChatModel):
 
     def _standard(self) -> StandardContext:
         """The collaborators this model gives a Standard submission or collection."""
+        from langchain_dataforseo._standard.context import StandardContext
+
         return StandardContext(
             engine=self.engine,
             model=self.model,
@@ -377,6 +381,8 @@ class ChatDataForSEOBase(BaseChatModel):
 
     def _run_trace(self) -> RunTrace:
         """How this model's LangChain runs are opened, for a Standard batch."""
+        from langchain_dataforseo._standard.context import RunTrace
+
         return RunTrace(
             serialized=dumpd(self),
             invocation_params=self._get_invocation_params,

@@ -19,11 +19,14 @@ never raised: tracing must not break a call.
 from __future__ import annotations
 
 import logging
-from typing import Any, Final
+import sys
+from typing import TYPE_CHECKING, Any, Final
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.messages import AIMessage
-from langchain_core.tracers.langchain import LangChainTracer
+
+if TYPE_CHECKING:
+    from langchain_core.tracers.langchain import LangChainTracer
 
 CHARGE_RUN_NAME: Final = "DataForSEO charge"
 """The name of the child run that carries the charge."""
@@ -66,8 +69,13 @@ def report_charge(
     cost = message.response_metadata.get("cost")
     if run_manager is None or not isinstance(cost, (int, float)) or cost <= 0:
         return
+    # a tracer exists only once its module is loaded: not loaded, none traces this call (and
+    # the module, with langsmith's run helpers, is not loaded for nothing: import cost)
+    tracers = sys.modules.get("langchain_core.tracers.langchain")
+    if tracers is None:
+        return
     for handler in run_manager.handlers:
-        if not isinstance(handler, LangChainTracer):
+        if not isinstance(handler, tracers.LangChainTracer):
             continue
         try:
             _post_charge(handler, str(run_manager.run_id), float(cost), message)

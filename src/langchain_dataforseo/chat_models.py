@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams, LanguageModelInput, ModelProfile
@@ -13,7 +13,6 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult, Generation
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import get_config_list
-from langchain_core.tools import BaseTool
 from pydantic import BaseModel
 
 from langchain_dataforseo import _compat  # noqa: F401  (registers the content-block translator)
@@ -32,14 +31,17 @@ from langchain_dataforseo._outputs import (
     only_message,
     single_result,
 )
-from langchain_dataforseo._standard import runner
-from langchain_dataforseo._standard.journal import SubmitJournal
+from langchain_dataforseo._standard.handle import RECOVER_WAIT_SECONDS
 from langchain_dataforseo._standard.methods import StandardMethods
-from langchain_dataforseo._standard.resume import RECOVER_WAIT_SECONDS
 from langchain_dataforseo._structured import check_options, structured_runnable
 from langchain_dataforseo._warnings import user_call_site
 from langchain_dataforseo.costs import mark_replayed
 from langchain_dataforseo.errors import DataForSEOInputWarning, DataForSEOUnsupportedError
+
+if TYPE_CHECKING:  # annotations only: tools and the Standard queue load when used
+    from langchain_core.tools import BaseTool
+
+    from langchain_dataforseo._standard.journal import SubmitJournal
 
 
 class ChatDataForSEO(StandardMethods, ChatDataForSEOBase):
@@ -346,7 +348,9 @@ class ChatDataForSEO(StandardMethods, ChatDataForSEOBase):
             return self._standard_batch(
                 inputs, config, return_exceptions, journal, repost_in_doubt, recover_wait, kwargs
             )
-        runner.refuse_journal_on_live(journal)
+        from langchain_dataforseo._standard.runner import refuse_journal_on_live
+
+        refuse_journal_on_live(journal)
         self._budget.check(len(inputs), LIVE_BASE_PRICE_USD, f"a batch of {len(inputs)}")
         configs = get_config_list(bounded_config(config, self.max_concurrency), len(inputs))
         with user_call_site():
@@ -382,7 +386,9 @@ class ChatDataForSEO(StandardMethods, ChatDataForSEOBase):
             return await self._astandard_batch(
                 inputs, config, return_exceptions, journal, repost_in_doubt, recover_wait, kwargs
             )
-        runner.refuse_journal_on_live(journal)
+        from langchain_dataforseo._standard.runner import refuse_journal_on_live
+
+        refuse_journal_on_live(journal)
         self._budget.check(len(inputs), LIVE_BASE_PRICE_USD, f"a batch of {len(inputs)}")
         configs = get_config_list(bounded_config(config, self.max_concurrency), len(inputs))
         with user_call_site():

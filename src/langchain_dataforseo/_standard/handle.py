@@ -26,6 +26,8 @@ STANDARD_PREPAYMENT_USD: Final = 0.01
 """Advance charged at ``task_post``; the unused part is refunded on completion."""
 STANDARD_POST_PRICE_USD: Final = round(STANDARD_BASE_PRICE_USD + STANDARD_PREPAYMENT_USD, 7)
 """What ``task_post`` charges per created task before settlement."""
+RECOVER_WAIT_SECONDS: Final = 60.0
+"""How long a re-run looks for tasks in doubt in ``tasks_ready`` before reporting them."""
 
 __all__ = [  # the API constants and the id check live in ``_constants``; kept importable here
     "MAX_TASKS_PER_POST",

@@ -10,20 +10,21 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.runnables import RunnableConfig
 from langchain_core.runnables.config import get_config_list
 
-from langchain_dataforseo._catalogue import ModelRecord
-from langchain_dataforseo._standard import runner
-from langchain_dataforseo._standard import runs as runs_of
-from langchain_dataforseo._standard.context import RunTrace, StandardContext
-from langchain_dataforseo._standard.handle import TaskHandle
-from langchain_dataforseo._standard.journal import SubmitJournal
-from langchain_dataforseo._standard.resume import RECOVER_WAIT_SECONDS
+from langchain_dataforseo._standard.handle import RECOVER_WAIT_SECONDS
+
+if TYPE_CHECKING:  # the queue itself is loaded by the first Standard call (import cost)
+    from langchain_dataforseo._catalogue import ModelRecord
+    from langchain_dataforseo._standard import runner
+    from langchain_dataforseo._standard.context import RunTrace, StandardContext
+    from langchain_dataforseo._standard.handle import TaskHandle
+    from langchain_dataforseo._standard.journal import SubmitJournal
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,16 @@ class _BatchCall:
             return_exceptions,
             self.resume,
         )
+
+
+def _checked(
+    results: list[AIMessage | Exception], return_exceptions: bool
+) -> list[AIMessage | Exception]:
+    """A batch's results; one error when some failed and exceptions are not returned."""
+    from langchain_dataforseo._standard import runner
+
+    runner.raise_if_incomplete(results, return_exceptions)
+    return results
 
 
 class StandardHost(Protocol):
@@ -109,6 +120,8 @@ class StandardMethods:
                 (``DataForSEOTaskInDoubtError``); ``.handles`` holds those that were.
             DataForSEOBudgetError: The prepayments would exceed ``max_cost``.
         """
+        from langchain_dataforseo._standard import runner
+
         call = StandardMethods._setup(
             self, inputs, None, journal, repost_in_doubt, recover_wait, kwargs
         )
@@ -140,6 +153,8 @@ class StandardMethods:
         Returns:
             One :class:`TaskHandle` (or exception) per input, in order.
         """
+        from langchain_dataforseo._standard import runner
+
         call = StandardMethods._setup(
             self, inputs, None, journal, repost_in_doubt, recover_wait, kwargs
         )
@@ -172,6 +187,8 @@ class StandardMethods:
             DataForSEOBatchError: Without ``return_exceptions``, when any failed or is
                 still running; it carries every result and the pending handles.
         """
+        from langchain_dataforseo._standard import runner
+
         ctx = self._standard()
         items = runner.as_handles(handles)
         results = runner.outcomes(ctx, items, runner.collect_state(ctx, items, 0.0, max_wait))
@@ -195,6 +212,8 @@ class StandardMethods:
         Returns:
             One ``AIMessage`` (or exception) per handle, in order.
         """
+        from langchain_dataforseo._standard import runner
+
         ctx = self._standard()
         items = runner.as_handles(handles)
         state = await runner.acollect_state(ctx, items, 0.0, max_wait)
@@ -212,6 +231,8 @@ class StandardMethods:
         kwargs: dict[str, Any],
     ) -> _BatchCall:
         """Everything a Standard submission or batch checks and builds before its first I/O."""
+        from langchain_dataforseo._standard import runner
+
         ctx = self._standard()
         runner.require_standard(ctx)
         resume = runner.Resume.of(journal, repost_in_doubt, recover_wait)
@@ -231,14 +252,15 @@ class StandardMethods:
         kwargs: dict[str, Any],
     ) -> list[AIMessage | Exception]:
         """A Standard ``batch``: posted together, traced as one run per prompt, collected."""
+        from langchain_dataforseo._standard import runner, runs
+
         call = StandardMethods._setup(
             self, inputs, config, journal, repost_in_doubt, recover_wait, kwargs
         )
-        with runs_of.traced_runs(self._run_trace(), call.configs, call.messages, kwargs) as run:
+        with runs.traced_runs(self._run_trace(), call.configs, call.messages, kwargs) as run:
             args = call.submit_args(kwargs, self._records(), return_exceptions)
             run.results = runner.submit_and_collect(*args, for_batch=True)
-        runner.raise_if_incomplete(run.results, return_exceptions)
-        return run.results
+        return _checked(run.results, return_exceptions)
 
     async def _astandard_batch(
         self: StandardHost,
@@ -251,15 +273,16 @@ class StandardMethods:
         kwargs: dict[str, Any],
     ) -> list[AIMessage | Exception]:
         """Async :meth:`_standard_batch`."""
+        from langchain_dataforseo._standard import runner, runs
+
         call = StandardMethods._setup(
             self, inputs, config, journal, repost_in_doubt, recover_wait, kwargs
         )
         trace = self._run_trace()
-        async with runs_of.atraced_runs(trace, call.configs, call.messages, kwargs) as run:
+        async with runs.atraced_runs(trace, call.configs, call.messages, kwargs) as run:
             args = call.submit_args(kwargs, await self._arecords(), return_exceptions)
             run.results = await runner.asubmit_and_collect(*args, for_batch=True)
-        runner.raise_if_incomplete(run.results, return_exceptions)
-        return run.results
+        return _checked(run.results, return_exceptions)
 
     def _standard_one(
         self: StandardHost,
@@ -268,6 +291,8 @@ class StandardMethods:
         kwargs: dict[str, Any],
     ) -> list[AIMessage | Exception]:
         """``invoke`` on the Standard method: post one task and poll until it is done."""
+        from langchain_dataforseo._standard import runner
+
         ctx = self._standard()
         return runner.submit_and_collect(ctx, [messages], stop, kwargs, self._records(), False)
 
@@ -278,6 +303,8 @@ class StandardMethods:
         kwargs: dict[str, Any],
     ) -> list[AIMessage | Exception]:
         """Async :meth:`_standard_one`."""
+        from langchain_dataforseo._standard import runner
+
         ctx = self._standard()
         records = await self._arecords()
         return await runner.asubmit_and_collect(ctx, [messages], stop, kwargs, records, False)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_dataforseo._cost_bounds import outcome_unknown
+from langchain_dataforseo._standard.handle import RECOVER_WAIT_SECONDS as _RECOVER_WAIT_SECONDS
 from langchain_dataforseo._standard.handle import TASK_ID_PATTERN, TaskHandle
 from langchain_dataforseo._standard.journal import (
     LLM_RESPONSES,
@@ -39,8 +40,7 @@ from langchain_dataforseo.errors import (
     DataForSEOTaskInDoubtError,
 )
 
-RECOVER_WAIT_SECONDS = 60.0
-"""How long a re-run looks for tasks in doubt in ``tasks_ready`` before reporting them."""
+RECOVER_WAIT_SECONDS = _RECOVER_WAIT_SECONDS  # defined with the handle: light to import
 
 
 def post_in_doubt(error: Exception) -> bool:

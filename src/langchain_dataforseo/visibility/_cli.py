@@ -6,8 +6,10 @@ model: :mod:`._cli_judge`), and over a panel file or an existing store ``check``
 ``status``, ``metrics``, ``compare``, ``report``, ``delete``. Exit codes:
 
 =====  =====================================================================================
-0      success
-1      any other input error (missing credentials included: not an outage)
+0      success; ``run``: every task finished (measured or failed), including a rerun of
+       a run already complete, which makes no API call at all
+1      any other input error (missing credentials included: not an outage; ``run``: a
+       run id recorded with another panel, or with another ``--method``)
 2      bad usage (argparse): an unknown option, a number that is not finite or out of
        range (``--max-cost nan``, ``--poll-interval -1``, ``plan --from 1``), an
        impossible run id, ``plan`` with ``--from`` equal to ``--to``
@@ -15,12 +17,14 @@ model: :mod:`._cli_judge`), and over a panel file or an existing store ``check``
        catalogue refuses)
 4      missing database
 5      unknown run id
-6      ``run``: tasks still pending or in doubt, or the disk filled up during the run: run
+6      ``run``: tasks still pending or in doubt, the disk filled up during the run, or the
+       store stayed locked by another process: run
        again with the same ``--run-id`` (nothing is posted twice); ``judge``: stopped by
        ``--max-cost`` (run again to go on; nothing is judged twice)
 7      ``run``: refused by the budget (nothing posted); ``run --estimate``: the run would
        be refused by ``--max-cost`` (the message says by how much)
-8      ``run``: an API error that stopped the run (credentials refused, funds)
+8      ``run``: an API error that stopped the run (credentials refused, funds, the
+       API unreachable); what was started is kept: rerun with the same ``--run-id``
 9      unusable database: a directory, not a SQLite database, damaged or truncated,
        read-only when the command writes, a schema newer than this code
 10     an output file cannot be written (a directory, under a regular file, the disk full,
@@ -32,7 +36,8 @@ model: :mod:`._cli_judge`), and over a panel file or an existing store ``check``
 =====  =====================================================================================
 
 Messages go to stderr and name the file, line and field, or the known runs; a postback
-URL's query values are never shown.
+URL's query values are never shown. ``docs/scheduling.md`` says what a scheduler (cron,
+Airflow, Dagster) does on each code.
 """
 
 from __future__ import annotations
@@ -66,6 +71,7 @@ from langchain_dataforseo.visibility._cli_run import (
     compare_cell,
     disk_full,
     drop_if_unsent,
+    finished_run,
     panel_for,
 )
 from langchain_dataforseo.visibility._compare import compare_runs
@@ -90,6 +96,7 @@ from langchain_dataforseo.visibility._run import estimate_run, run_panel
 from langchain_dataforseo.visibility._stats import OVERLAP_RULE, Z_TEST_RULE, Rate
 from langchain_dataforseo.visibility._store import VisibilityStore
 from langchain_dataforseo.visibility._store_open import store_error
+from langchain_dataforseo.visibility._store_types import RunInfo
 
 EXIT_OK: Final = 0
 EXIT_INPUT: Final = 1
@@ -245,6 +252,12 @@ def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             show_estimate(estimate)
             return EXIT_BUDGET if budget_verdict(estimate, args.max_cost, err) else EXIT_OK
         err.write(f"run id {run_id} (to resume: --run-id {run_id})\n")
+        if args.target_half_width is None:  # sampling to a target may add waves
+            done = finished_run(store, run_id, panel, args.method)
+            if done is not None:  # a scheduler's rerun of a finished run: no call at all
+                err.write(f"run {run_id} is complete: nothing to post or collect.\n")
+                _summary(store, run_id, out)
+                return EXIT_OK
         new = not store.has_run(run_id)
         try:
             run_panel(
@@ -277,12 +290,7 @@ def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 )
                 return EXIT_INCOMPLETE
             raise
-        info = store.run(run_id)
-        doubt = len(store.in_doubt(run_id))
-        out.write(
-            f"run {run_id}: measured {info.measured}, failed {info.failed}, pending "
-            f"{info.pending} (in doubt {doubt}); cost ${info.cost:.6f}\n"
-        )
+        info = _summary(store, run_id, out)
         if info.pending and args.postback:
             err.write(
                 f"{info.pending} task(s) posted for postback delivery; later, run without "
@@ -296,6 +304,17 @@ def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
             return EXIT_INCOMPLETE
     return EXIT_OK
+
+
+def _summary(store: VisibilityStore, run_id: str, out: TextIO) -> RunInfo:
+    """Write the run's one-line summary on stdout; return its counts."""
+    info = store.run(run_id)
+    doubt = len(store.in_doubt(run_id))
+    out.write(
+        f"run {run_id}: measured {info.measured}, failed {info.failed}, pending "
+        f"{info.pending} (in doubt {doubt}); cost ${info.cost:.6f}\n"
+    )
+    return info
 
 
 def _outputs(args: argparse.Namespace) -> list[tuple[str, Path]]:
@@ -443,12 +462,26 @@ def main(
         )
         return EXIT_INTERRUPTED
     except sqlite3.Error as error:  # met while reading or writing, after the store opened
-        _say(err, store_error(getattr(args, "db", None) or Path("(the store)"), error))
-        return EXIT_DATABASE
+        problem = store_error(getattr(args, "db", None) or Path("(the store)"), error)
+        _say(err, problem)
+        return _locked_run(args, err) if problem.reason == "locked" else EXIT_DATABASE
     except DataForSEOError as error:
         _say(err, error)
+        if isinstance(error, DatabaseFileError) and error.reason == "locked":
+            return _locked_run(args, err)
         return _code(error)
     return code
+
+
+def _locked_run(args: argparse.Namespace, err: TextIO) -> int:
+    """A store locked by another process past the wait: ``run`` may simply start again."""
+    if args.command != "run":
+        return EXIT_DATABASE
+    err.write(
+        "the store stayed locked by another process (another run writing?); nothing is "
+        "lost: run the same command again with the same --run-id (nothing is posted twice).\n"
+    )
+    return EXIT_INCOMPLETE
 
 
 def _drop_closed_pipes(*streams: TextIO) -> None:

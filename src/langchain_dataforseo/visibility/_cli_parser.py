@@ -58,12 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
         "worst-case cost is printed before anything is posted, and the run is refused when it "
         "passes --max-cost. Killed or interrupted? Run the same command with the same "
         "--run-id: nothing is posted twice, posted tasks are collected.",
-        epilog="Exit codes: 0 every task finished, 6 some pending or in doubt, or the disk "
+        epilog="Exit codes: 0 every task finished (a complete run: at once, no API call), "
+        "6 some pending or in doubt, or the disk "
         "full (run again with the same --run-id), 7 refused by the budget (nothing posted; "
         "with --estimate: would be refused), "
         "8 API error, 3 bad panel file, 9 unusable database, 1 other input error (missing "
-        "credentials included), 2 bad usage, 130 interrupted (resumable). A run that fails "
-        "before any task is sent is removed from the store.",
+        "credentials, a run id of another panel), 2 bad usage, 130 interrupted (resumable). "
+        "A run that fails before any task is sent is removed from the store. Schedulers: "
+        "docs/scheduling.md.",
     )
     run.add_argument("panel", type=Path, metavar="PANEL", help="the panel file (TOML or JSON)")
     with_db(run)

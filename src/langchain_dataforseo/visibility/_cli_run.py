@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import errno
+import json
 import os
 import sqlite3
 from collections.abc import Mapping
@@ -28,6 +29,7 @@ from langchain_dataforseo.visibility._plan import engine_method
 from langchain_dataforseo.visibility._progress import Progress
 from langchain_dataforseo.visibility._run_context import probe
 from langchain_dataforseo.visibility._store import VisibilityStore
+from langchain_dataforseo.visibility._store_types import RunInfo
 from langchain_dataforseo.visibility._surfaces import API, SURFACES
 
 _DISK_FULL: Final = frozenset({errno.ENOSPC, errno.EDQUOT})
@@ -84,6 +86,34 @@ def disk_full(error: BaseException) -> bool:
     if isinstance(error, sqlite3.Error):
         return getattr(error, "sqlite_errorname", "") == "SQLITE_FULL"
     return isinstance(error, OSError) and error.errno in _DISK_FULL
+
+
+def finished_run(store: VisibilityStore, run_id: str, panel: Panel, method: str) -> RunInfo | None:
+    """The run's summary when a rerun has nothing to do, else ``None`` (a scheduler's rerun).
+
+    Nothing to do: the run exists with this panel and method, no task is pending, and no
+    failed task was refused at posting (those a rerun posts again). A run id recorded with
+    another panel is refused here, as an input error.
+
+    Raises:
+        DataForSEOInputError: The run id belongs to a run of another panel.
+    """
+    if not store.has_run(run_id):
+        return None
+    recorded = json.dumps(store.panel(run_id).to_dict(), sort_keys=True, ensure_ascii=False)
+    if recorded != json.dumps(panel.to_dict(), sort_keys=True, ensure_ascii=False):
+        msg = (
+            f"run {run_id!r} exists in the store with another panel (the panel file changed "
+            "since it started?); resume it with the panel it was started with, or choose "
+            "another --run-id."
+        )
+        raise DataForSEOInputError(msg, field="run_id", actual=run_id)
+    info = store.run(run_id)
+    if info.method != method or info.pending:
+        return None
+    if any(t.task_id is None for t in store.tasks(run_id, "failed")):
+        return None  # refused at posting (not created, not charged): a rerun posts them
+    return info
 
 
 def check_models(args: argparse.Namespace, panel: Panel, err: TextIO) -> None:

@@ -9,20 +9,22 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from langchain_dataforseo import DataForSEOInputError, TaskHandle
 from langchain_dataforseo._cost_bounds import (
     STANDARD_PREPAID_USD,
     live_reservation,
     standard_reservation,
 )
-from langchain_dataforseo.scraper._run import LIVE_RESERVATION_USD, STANDARD_RESERVATION_USD
+from langchain_dataforseo.errors import DataForSEOInputError
 from langchain_dataforseo.visibility._expected_cost import HistoryKey, average_task_cost
 from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._store import TaskRecord, make_tag
 from langchain_dataforseo.visibility._surfaces import API, APP, APP_MODEL
 from langchain_dataforseo.visibility._task_identity import task_body
+
+if TYPE_CHECKING:  # the Standard queue's handle: only named in annotations here
+    from langchain_dataforseo._standard.handle import TaskHandle
 
 LIVE_ONLY_ENGINES: Final = frozenset({"perplexity"})
 """Engines without the Standard method: their tasks always run Live."""
@@ -94,6 +96,12 @@ def app_bound(method: str, max_cost_per_call: float | None = None) -> float:
     """
     if max_cost_per_call is not None:
         return max(max_cost_per_call, APP_PRICE_USD)
+    # the scraper's runner is loaded by a run, not by metrics or reports reading _plan
+    from langchain_dataforseo.scraper._run import (
+        LIVE_RESERVATION_USD,
+        STANDARD_RESERVATION_USD,
+    )
+
     return STANDARD_RESERVATION_USD[1] if method == "standard" else LIVE_RESERVATION_USD
 
 

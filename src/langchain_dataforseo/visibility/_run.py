@@ -30,31 +30,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from functools import partial
-from typing import Any, Final
+from typing import Any
 
 from langchain_dataforseo import (
     ChatDataForSEO,
     DataForSEOBudgetError,
-    DataForSEOInputError,
     TaskHandle,
 )
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
 from langchain_dataforseo.visibility._expected_cost import cost_history
 from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._plan import (
-    METHODS,
     RunEstimate,
     app_bound,
     app_method,
     budget_key,
     budget_shares,
-    check_model_options,
     engine_method,
     plan_estimate,
     planned_task,
@@ -62,7 +58,6 @@ from langchain_dataforseo.visibility._plan import (
 )
 from langchain_dataforseo.visibility._progress import ProgressCallback, progress_of
 from langchain_dataforseo.visibility._run_api import (
-    TASKS_PER_POST,
     collect_standard,
     post_standard,
     run_live,
@@ -79,15 +74,13 @@ from langchain_dataforseo.visibility._run_context import (
     make_model,
     probe,
 )
+from langchain_dataforseo.visibility._run_settings import RunSettings
 from langchain_dataforseo.visibility._store import TaskRecord, VisibilityStore
 from langchain_dataforseo.visibility._store_tasks import LEASE_SECONDS, new_owner
 from langchain_dataforseo.visibility._surfaces import API, APP
 from langchain_dataforseo.visibility._waves import check_precision, sample_to_target
 
 _log = logging.getLogger(__name__)
-
-MIN_LEASE_SECONDS: Final = 60.0
-"""The shortest lease a run takes: renewals every third of it must outlast a store lock."""
 
 
 def estimate_run(
@@ -134,12 +127,6 @@ def estimate_run(
         repost_in_doubt=repost_in_doubt,
         history=cost_history(store) if store is not None else None,
     )
-
-
-def _check_method(method: str) -> None:
-    if method not in METHODS:
-        msg = f"method must be 'standard' or 'live', got {method!r}."
-        raise DataForSEOInputError(msg, field="method", limit=METHODS, actual=method)
 
 
 def _open_run(store: VisibilityStore, panel: Panel, run_id: str, method: str) -> None:
@@ -208,27 +195,45 @@ async def arun_panel(
     Returns:
         The run id.
     """
-    _check_method(method)
-    if max_cost is not None and max_cost < 0:
-        msg = f"max_cost must be >= 0, got {max_cost!r}."
-        raise DataForSEOInputError(msg, field="max_cost", limit=">= 0", actual=max_cost)
-    if concurrency < 1:
-        msg = f"concurrency must be >= 1, got {concurrency!r}."
-        raise DataForSEOInputError(msg, field="concurrency", limit=">= 1", actual=concurrency)
-    if not 1 <= tasks_per_post <= TASKS_PER_POST:
-        msg = f"tasks_per_post must be 1 to {TASKS_PER_POST}, got {tasks_per_post!r}."
-        raise DataForSEOInputError(
-            msg, field="tasks_per_post", limit=TASKS_PER_POST, actual=tasks_per_post
-        )
-    if not (math.isfinite(lease_seconds) and lease_seconds >= MIN_LEASE_SECONDS):
-        msg = (
-            f"lease_seconds must be a finite number >= {MIN_LEASE_SECONDS:g} (well above the "
-            f"store's 30 s lock wait), got {lease_seconds!r}."
-        )
-        raise DataForSEOInputError(
-            msg, field="lease_seconds", limit=f">= {MIN_LEASE_SECONDS:g}", actual=lease_seconds
-        )
-    check_model_options(model_options)
+    settings = RunSettings.of(
+        run_id=run_id,
+        method=method,
+        max_cost=max_cost,
+        max_cost_per_call=max_cost_per_call,
+        on_progress=on_progress,
+        on_estimate=on_estimate,
+        repost_in_doubt=repost_in_doubt,
+        recover_wait=recover_wait,
+        max_wait=max_wait,
+        collect_round=collect_round,
+        collect=collect,
+        concurrency=concurrency,
+        tasks_per_post=tasks_per_post,
+        progress_interval=progress_interval,
+        lease_seconds=lease_seconds,
+        target_half_width=target_half_width,
+        max_samples=max_samples,
+        model_options=model_options,
+    )
+    return await _arun_panel(panel, store, settings)
+
+
+async def _arun_panel(panel: Panel, store: VisibilityStore, settings: RunSettings) -> str:
+    """The run, with its settings checked once (:class:`RunSettings`)."""
+    s = settings
+    run_id, method, max_cost, max_cost_per_call = (
+        s.run_id,
+        s.method,
+        s.max_cost,
+        s.max_cost_per_call,
+    )
+    on_progress, on_estimate, repost_in_doubt = s.on_progress, s.on_estimate, s.repost_in_doubt
+    lease_seconds, target_half_width, max_samples = (
+        s.lease_seconds,
+        s.target_half_width,
+        s.max_samples,
+    )
+    model_options = dict(s.model_options)
     wanted_samples = check_precision(panel, target_half_width, max_samples)
     api_engines = [e for e in panel.engines if API in panel.surfaces_of(e)]
     app_engines = [e for e in panel.engines if APP in panel.surfaces_of(e)]
@@ -265,14 +270,14 @@ async def arun_panel(
         run_id=run,
         panel=panel,
         on_progress=on_progress,
-        progress_interval=progress_interval,
+        progress_interval=s.progress_interval,
         repost_in_doubt=repost_in_doubt,
-        recover_wait=recover_wait,
-        max_wait=max_wait,
-        collect_round=collect_round,
-        collect=collect,
-        concurrency=concurrency,
-        tasks_per_post=tasks_per_post,
+        recover_wait=s.recover_wait,
+        max_wait=s.max_wait,
+        collect_round=s.collect_round,
+        collect=s.collect,
+        concurrency=s.concurrency,
+        tasks_per_post=s.tasks_per_post,
         owner=owner,
         lease_seconds=lease_seconds,
         max_cost=max_cost,
@@ -538,27 +543,24 @@ def run_panel(
         VisibilityStoreError: A run id used by another panel or method.
         DataForSEOAuthenticationError: Credentials refused (the run stops; resumable).
     """
-    return asyncio.run(
-        arun_panel(
-            panel,
-            store,
-            run_id=run_id,
-            method=method,
-            max_cost=max_cost,
-            max_cost_per_call=max_cost_per_call,
-            on_progress=on_progress,
-            on_estimate=on_estimate,
-            repost_in_doubt=repost_in_doubt,
-            recover_wait=recover_wait,
-            max_wait=max_wait,
-            collect_round=collect_round,
-            collect=collect,
-            concurrency=concurrency,
-            tasks_per_post=tasks_per_post,
-            progress_interval=progress_interval,
-            lease_seconds=lease_seconds,
-            target_half_width=target_half_width,
-            max_samples=max_samples,
-            **model_options,
-        )
+    settings = RunSettings.of(  # checked before the event loop starts
+        run_id=run_id,
+        method=method,
+        max_cost=max_cost,
+        max_cost_per_call=max_cost_per_call,
+        on_progress=on_progress,
+        on_estimate=on_estimate,
+        repost_in_doubt=repost_in_doubt,
+        recover_wait=recover_wait,
+        max_wait=max_wait,
+        collect_round=collect_round,
+        collect=collect,
+        concurrency=concurrency,
+        tasks_per_post=tasks_per_post,
+        progress_interval=progress_interval,
+        lease_seconds=lease_seconds,
+        target_half_width=target_half_width,
+        max_samples=max_samples,
+        model_options=model_options,
     )
+    return asyncio.run(_arun_panel(panel, store, settings))

@@ -16,8 +16,7 @@ import warnings
 from collections.abc import Awaitable, Callable
 
 from langchain_dataforseo.errors import DataForSEOInputError
-from langchain_dataforseo.visibility._panel import Panel
-from langchain_dataforseo.visibility._panel_checks import MAX_SAMPLES
+from langchain_dataforseo.visibility._panel import MAX_SAMPLES, Panel
 from langchain_dataforseo.visibility._plan import planned_task
 from langchain_dataforseo.visibility._precision import run_precision, wave_samples
 from langchain_dataforseo.visibility._run_context import RunContext

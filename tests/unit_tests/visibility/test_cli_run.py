@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorServer
-from langchain_dataforseo.visibility import VisibilityStore
+from langchain_dataforseo.visibility import VisibilityStore, _cli
 from langchain_dataforseo.visibility._cli import (
     EXIT_BUDGET,
     EXIT_INCOMPLETE,
+    EXIT_INPUT,
     EXIT_OK,
     EXIT_PANEL,
     main,
@@ -61,7 +64,7 @@ def test_run_then_rerun_posts_nothing_twice(
     assert charges(server) == 4
     code, out, err = call(*args)
     assert code == EXIT_OK, err
-    assert "0 task(s) to post" in err
+    assert "run c1 is complete: nothing to post or collect" in err  # no estimate, no call
     assert charges(server) == 4
 
 
@@ -105,3 +108,42 @@ def test_run_a_bad_panel_exits_3(tmp_path: Path) -> None:
     code, _out, err = call("run", str(bad), "--db", str(tmp_path / "x.db"))
     assert code == EXIT_PANEL
     assert "samples" in err
+
+
+def test_a_run_id_of_another_panel_is_an_input_error_not_an_unknown_run(
+    server: EmulatorServer, panel: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "runs.db"
+    args = ("run", str(panel), "--db", str(db), "--run-id", "c1", "--poll-interval", "0.05")
+    code, _out, err = call(*args)
+    assert code == EXIT_OK, err
+    code, out, err = call(*args)  # complete: said so, nothing asked of the API
+    assert code == EXIT_OK, err
+    assert "run c1 is complete: nothing to post or collect" in err
+    assert "run c1: measured 4, failed 0, pending 0" in out
+    panel.write_text(PANEL.replace("samples = 2", "samples = 3"), encoding="utf-8")
+    code, _out, err = call(*args)
+    assert code == EXIT_INPUT  # was 5 (unknown run id): a scheduler must not retry it
+    assert "run 'c1' exists in the store with another panel" in err
+    assert charges(server) == 4
+
+
+def test_a_store_locked_past_the_wait_exits_6_for_a_rerun_not_9(
+    server: EmulatorServer, panel: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "runs.db"
+    VisibilityStore(db).close()
+    monkeypatch.setattr(_cli, "VisibilityStore", functools.partial(VisibilityStore, timeout=0.2))
+    holder = sqlite3.connect(db)
+    holder.execute("BEGIN EXCLUSIVE")  # another process writing, for longer than the wait
+    try:
+        code, _out, err = call("run", str(panel), "--db", str(db), "--run-id", "busy")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert code == EXIT_INCOMPLETE, err  # a scheduler retries it; 9 would say "fix the file"
+    assert "locked" in err
+    assert "run the same command again with the same --run-id" in err
+    assert charges(server) == 0
+    code, _out, err = call("run", str(panel), "--db", str(db), "--run-id", "busy")
+    assert code == EXIT_OK, err

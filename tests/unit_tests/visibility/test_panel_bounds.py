@@ -19,7 +19,7 @@ import pytest
 
 from langchain_dataforseo.errors import DataForSEOInputError
 from langchain_dataforseo.visibility import Brand, Panel, PanelFileError, VisibilityStore
-from langchain_dataforseo.visibility._panel_checks import (
+from langchain_dataforseo.visibility._panel import (
     MAX_ALIASES,
     MAX_COMPETITORS,
     MAX_DOMAIN_CHARS,
