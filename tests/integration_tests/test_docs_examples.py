@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from langchain_dataforseo.emulator._default_brands import default_catalogue
+from langchain_dataforseo.emulator._brands import default_catalogue
 
 from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorServer
 
