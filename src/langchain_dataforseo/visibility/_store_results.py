@@ -16,6 +16,7 @@ from typing import Any
 from langchain_dataforseo._redact import redact_stored_task
 from langchain_dataforseo.visibility._app_answers import extract_for
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
+from langchain_dataforseo.visibility._facts import insert_facts
 from langchain_dataforseo.visibility._matching import AnswerFacts, answer_facts
 from langchain_dataforseo.visibility._store_base import StoreBase
 from langchain_dataforseo.visibility._store_types import PENDING_CODES, _now
@@ -60,6 +61,7 @@ class TaskResults(StoreBase):
             conn.execute("DELETE FROM mentions WHERE task = ?", (row,))
             conn.execute("DELETE FROM citations WHERE task = ?", (row,))
             conn.execute("DELETE FROM fan_out WHERE task = ?", (row,))
+            conn.execute("DELETE FROM answer_facts WHERE task = ?", (row,))
             conn.execute(
                 "UPDATE tasks SET status = 'failed', error_code = ?, error_message = ?, "
                 "raw_json = COALESCE(?, raw_json), cost = COALESCE(?, cost), "
@@ -132,6 +134,7 @@ class TaskResults(StoreBase):
                 conn.execute("DELETE FROM mentions WHERE task = ?", (row,))
                 conn.execute("DELETE FROM citations WHERE task = ?", (row,))
                 conn.execute("DELETE FROM fan_out WHERE task = ?", (row,))
+                conn.execute("DELETE FROM answer_facts WHERE task = ?", (row,))
                 if answer.status_code != 20000 or not raw_task.get("result"):
                     message = raw_task.get("status_message")
                     conn.execute(
@@ -241,6 +244,7 @@ class TaskResults(StoreBase):
         conn.executemany(
             "INSERT INTO fan_out (task, query) VALUES (?, ?)", [(row, q) for q in sorted(queries)]
         )
+        insert_facts(conn, row, facts)
 
     def raw_task(self, run_id: str, tag: str) -> dict[str, Any] | None:
         """The raw task JSON recorded for a task, or ``None``.

@@ -1,0 +1,217 @@
+"""Schema 5: the narrow facts table ``metrics`` reads in one pass, and the dashboard view.
+
+``tasks`` rows are wide (the raw JSON is inline, about 1.2 KB a task), and the facts tables
+of schema 1 (``mentions``, ``citations``, ``fan_out``) know their task only by id, so every
+aggregate over them joined back to ``tasks``. Schema 5 adds, without changing a table:
+
+- ``answer_facts``: one row per (measured task, fact), where a fact is a tracked brand the
+  answer names or whose domains it cites (``kind = 'brand'``), a cited domain
+  (``'domain'``) or a fan-out query (``'query'``), with the task's slice columns copied in
+  (``run_id``, ``engine``, ``surface``, ``prompt_index``). Its covering index is in the
+  order ``metrics`` groups by, so one index scan, without a sort, gives every brand,
+  domain and query count of a run per (engine, surface, prompt).
+- ``tasks_by_slice``: a covering index of ``tasks`` with the columns the per-task counts
+  need (status, cost, named and citation counts), so they are read without the raw JSON.
+- ``run_brands``: the tracked brands of each run, in the panel's order (the brand first).
+- ``brand_mention_rates``: a read-only view for dashboards: per run, engine, surface and
+  tracked brand, the measured answers ``n``, the answers naming the brand ``k``, the
+  mention rate and its 95% Wilson interval (``docs/export_and_dashboards.md``).
+
+The DDL is portable SQL (SQLite and PostgreSQL); the back-fill of an older database copies
+the schema-1 facts with ``INSERT ... SELECT`` and reads the panels' JSON in Python.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any, Final
+
+from langchain_dataforseo.visibility._matching import AnswerFacts
+
+BRAND: Final = "brand"
+DOMAIN: Final = "domain"
+QUERY: Final = "query"
+
+V5_TABLES: Final = (
+    # one row per (measured task, fact). brand: n = 1 when the answer names it (0 when it
+    # only cites its domains), rank = its first-mention rank (0 when not named), cited =
+    # 1 when the answer cites one of its domains; domain: n = the answer's citations of
+    # it; query: n = 1. A task's rows come and go with its measured answer.
+    """CREATE TABLE answer_facts (
+        task INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('brand', 'domain', 'query')),
+        name TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        engine TEXT NOT NULL,
+        surface TEXT NOT NULL,
+        prompt_index INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        rank INTEGER NOT NULL,
+        cited INTEGER NOT NULL,
+        PRIMARY KEY (task, kind, name)
+    )""",
+    # in the order metrics groups by (then the values: an index-only scan)
+    """CREATE INDEX answer_facts_by_slice ON answer_facts
+        (run_id, engine, surface, prompt_index, kind, name, n, rank, cited)""",
+    """CREATE INDEX tasks_by_slice ON tasks
+        (run_id, engine, surface, model, prompt_index, status, named_count, citation_count,
+         cost)""",
+    """CREATE TABLE run_brands (
+        run_id TEXT NOT NULL REFERENCES runs(run_id),
+        brand TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        is_panel_brand INTEGER NOT NULL,
+        PRIMARY KEY (run_id, brand)
+    )""",
+)
+
+_FACT_COLUMNS: Final = "run_id, engine, surface, prompt_index"
+
+V5_BACKFILL: Final = (
+    # brands the answer names (cited = it also cites one of their domains)
+    f"""INSERT INTO answer_facts (task, kind, name, {_FACT_COLUMNS}, n, rank, cited)
+    SELECT m.task, 'brand', m.brand, t.run_id, t.engine, t.surface, t.prompt_index, 1, m.rank,
+        CASE WHEN EXISTS (SELECT 1 FROM citations c WHERE c.task = m.task
+            AND c.brand = m.brand) THEN 1 ELSE 0 END
+    FROM mentions m JOIN tasks t ON t.id = m.task WHERE t.status = 'measured'""",
+    # brands only cited
+    f"""INSERT INTO answer_facts (task, kind, name, {_FACT_COLUMNS}, n, rank, cited)
+    SELECT c.task, 'brand', c.brand, t.run_id, t.engine, t.surface, t.prompt_index, 0, 0, 1
+    FROM citations c JOIN tasks t ON t.id = c.task
+    WHERE t.status = 'measured' AND c.brand IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.task = c.task AND m.brand = c.brand)
+    GROUP BY c.task, c.brand, t.run_id, t.engine, t.surface, t.prompt_index""",
+    f"""INSERT INTO answer_facts (task, kind, name, {_FACT_COLUMNS}, n, rank, cited)
+    SELECT c.task, 'domain', c.domain, t.run_id, t.engine, t.surface, t.prompt_index,
+        COUNT(*), 0, 0
+    FROM citations c JOIN tasks t ON t.id = c.task WHERE t.status = 'measured'
+    GROUP BY c.task, c.domain, t.run_id, t.engine, t.surface, t.prompt_index""",
+    f"""INSERT INTO answer_facts (task, kind, name, {_FACT_COLUMNS}, n, rank, cited)
+    SELECT f.task, 'query', f.query, t.run_id, t.engine, t.surface, t.prompt_index, 1, 0, 0
+    FROM fan_out f JOIN tasks t ON t.id = f.task WHERE t.status = 'measured'""",
+)
+
+Z95: Final = 1.959963984540054
+Z95_SQUARED: Final = Z95 * Z95
+
+V5_VIEW: Final = f"""CREATE VIEW brand_mention_rates AS
+SELECT run_id, engine, surface, brand, is_panel_brand, n, k, mention_rate,
+    CASE WHEN k = 0 THEN 0.0 WHEN centre - half < 0 THEN 0.0 ELSE centre - half END
+        AS wilson_low,
+    CASE WHEN k = n THEN 1.0 WHEN centre + half > 1 THEN 1.0 ELSE centre + half END
+        AS wilson_high
+FROM (
+    SELECT run_id, engine, surface, brand, is_panel_brand, n, k,
+        p AS mention_rate,
+        (p + {Z95_SQUARED!r} / (2.0 * n)) / (1.0 + {Z95_SQUARED!r} / n) AS centre,
+        {Z95!r} * SQRT(p * (1.0 - p) / n + {Z95_SQUARED!r} / (4.0 * n * n))
+            / (1.0 + {Z95_SQUARED!r} / n) AS half
+    FROM (
+        SELECT a.run_id, a.engine, a.surface, b.brand, b.is_panel_brand, a.n,
+            COALESCE(f.k, 0) AS k,
+            CAST(COALESCE(f.k, 0) AS DOUBLE PRECISION) / a.n AS p
+        FROM (
+            SELECT run_id, engine, surface, COUNT(*) AS n FROM tasks
+            WHERE status = 'measured' GROUP BY run_id, engine, surface
+        ) a
+        JOIN run_brands b ON b.run_id = a.run_id
+        LEFT JOIN (
+            SELECT run_id, engine, surface, name, SUM(n) AS k FROM answer_facts
+            WHERE kind = 'brand' GROUP BY run_id, engine, surface, name
+        ) f ON f.run_id = a.run_id AND f.engine = a.engine AND f.surface = a.surface
+            AND f.name = b.brand
+    ) counts
+) bounds"""
+"""Per run, engine, surface and tracked brand: ``n``, ``k``, the rate, its Wilson bounds."""
+
+
+def panel_brands(panel_json: str) -> list[tuple[str, int, int]]:
+    """``(brand, position, is_panel_brand)`` of a recorded panel's JSON (pure)."""
+    data: dict[str, Any] = json.loads(panel_json)
+    names = [data["brand"]["name"], *(c["name"] for c in data.get("competitors") or ())]
+    return [(name, i, 1 if i == 0 else 0) for i, name in enumerate(names)]
+
+
+def insert_run_brands(conn: Any, run_id: str, panel_json: str) -> None:
+    """Record a run's tracked brands (``run_brands``), in the panel's order."""
+    conn.executemany(
+        "INSERT INTO run_brands (run_id, brand, position, is_panel_brand) VALUES (?, ?, ?, ?)",
+        [(run_id, *row) for row in panel_brands(panel_json)],
+    )
+
+
+def migrate_v5(conn: Any) -> None:
+    """Schema 5: the facts table, covering indexes, run brands and the dashboard view."""
+    for statement in V5_TABLES:
+        conn.execute(statement)
+    for statement in V5_BACKFILL:
+        conn.execute(statement)
+    runs = conn.execute("SELECT run_id, panel_json FROM runs").fetchall()
+    for run_id, panel_json in runs:
+        insert_run_brands(conn, run_id, panel_json)
+    conn.execute(V5_VIEW)
+
+
+def fact_rows(
+    task: int, slice_: Sequence[Any], facts: AnswerFacts
+) -> Iterable[tuple[Any, ...]]:
+    """The ``answer_facts`` rows of one measured answer (pure).
+
+    Args:
+        task: The task's row id.
+        slice_: Its ``(run_id, engine, surface, prompt_index)``.
+        facts: What the answer names, cites and searched.
+
+    Returns:
+        ``(task, kind, name, run_id, engine, surface, prompt_index, n, rank, cited)`` rows.
+    """
+    cited_brands = {c.brand for c in facts.citations if c.brand is not None}
+    for brand in sorted(set(facts.offsets) | cited_brands):
+        named = brand in facts.offsets
+        yield (
+            task,
+            BRAND,
+            brand,
+            *slice_,
+            1 if named else 0,
+            facts.ranks[brand] if named else 0,
+            1 if brand in cited_brands else 0,
+        )
+    domains: dict[str, int] = {}
+    for citation in facts.citations:
+        domains[citation.domain] = domains.get(citation.domain, 0) + 1
+    for domain, count in sorted(domains.items()):
+        yield (task, DOMAIN, domain, *slice_, count, 0, 0)
+    for query in sorted({" ".join(q.lower().split()) for q in facts.fan_out_queries}):
+        yield (task, QUERY, query, *slice_, 1, 0, 0)
+
+
+def insert_facts(conn: Any, task: int, facts: AnswerFacts) -> None:
+    """Write one measured answer's ``answer_facts`` rows (its slice read from ``tasks``)."""
+    slice_ = conn.execute(
+        f"SELECT {_FACT_COLUMNS} FROM tasks WHERE id = ?",  # noqa: S608
+        (task,),
+    ).fetchone()
+    conn.executemany(
+        f"INSERT INTO answer_facts (task, kind, name, {_FACT_COLUMNS}, n, rank, cited) "  # noqa: S608
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        list(fact_rows(task, slice_, facts)),
+    )
+
+
+def ensure_sqrt(conn: sqlite3.Connection) -> None:
+    """Give a SQLite connection ``sqrt`` when its build lacks the math functions."""
+    try:
+        conn.execute("SELECT sqrt(4)").fetchone()
+    except sqlite3.OperationalError:
+        conn.create_function("sqrt", 1, _sqrt, deterministic=True)
+
+
+def _sqrt(value: float | None) -> float | None:
+    """``sqrt`` for SQLite builds without it (``NULL`` for ``NULL`` or a negative value)."""
+    if value is None or value < 0:
+        return None
+    return math.sqrt(value)
