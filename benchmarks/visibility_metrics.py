@@ -179,8 +179,8 @@ def case_package(db: str, repeat: int) -> dict[str, Any]:
 
 def export_for_duckdb(db: str, folder: Path) -> Path:
     """The run's answers as Parquet, one row per task with its facts as lists."""
-    import pyarrow as pa  # noqa: PLC0415
-    import pyarrow.parquet as pq  # noqa: PLC0415
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     with VisibilityStore(db) as store:
         conn = store.connection
@@ -278,11 +278,11 @@ DUCKDB_AGGREGATES = {
 
 
 def case_duckdb(parquet: str, repeat: int) -> dict[str, Any]:
-    import duckdb  # noqa: PLC0415
+    import duckdb
 
     conn = duckdb.connect()
     conn.execute("SET threads=1")
-    conn.execute(f"CREATE VIEW answers AS SELECT * FROM read_parquet('{parquet}')")
+    conn.execute(f"CREATE VIEW answers AS SELECT * FROM read_parquet('{parquet}')")  # noqa: S608
     out: dict[str, Any] = {}
     total = float("inf")
     for _ in range(repeat):

@@ -7,9 +7,11 @@ aggregate over them joined back to ``tasks``. Schema 5 adds, without changing a 
 - ``answer_facts``: one row per (measured task, fact), where a fact is a tracked brand the
   answer names or whose domains it cites (``kind = 'brand'``), a cited domain
   (``'domain'``) or a fan-out query (``'query'``), with the task's slice columns copied in
-  (``run_id``, ``engine``, ``surface``, ``prompt_index``). Its covering index is in the
-  order ``metrics`` groups by, so one index scan, without a sort, gives every brand,
-  domain and query count of a run per (engine, surface, prompt).
+  (``run_id``, ``engine``, ``surface``, ``prompt_index``): a task's facts without a join.
+- ``fact_counts``: those facts summed per (run, engine, surface, prompt, kind, name),
+  added to and taken from in the transaction that writes or removes a task's facts, so
+  ``metrics`` reads every brand, domain and query count of a run from a few thousand
+  rows, whatever the number of answers.
 - ``tasks_by_slice``: a covering index of ``tasks`` with the columns the per-task counts
   need (status, cost, named and citation counts), so they are read without the raw JSON.
 - ``run_brands``: the tracked brands of each run, in the panel's order (the brand first).
@@ -53,16 +55,29 @@ V5_TABLES: Final = (
         cited INTEGER NOT NULL,
         PRIMARY KEY (task, kind, name)
     )""",
-    # in the order metrics groups by (then the values: an index-only scan)
-    """CREATE INDEX answer_facts_by_slice ON answer_facts
-        (run_id, engine, surface, prompt_index, kind, name, n, rank, cited)""",
+    # the facts summed per (run, engine, surface, prompt, kind, name), kept with the facts
+    # in the same transaction: metrics reads a few thousand rows instead of every fact.
+    # answers = the answers with the fact; n, rank, cited = the sums of answer_facts'.
+    """CREATE TABLE fact_counts (
+        run_id TEXT NOT NULL,
+        engine TEXT NOT NULL,
+        surface TEXT NOT NULL,
+        prompt_index INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        answers INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        rank INTEGER NOT NULL,
+        cited INTEGER NOT NULL,
+        PRIMARY KEY (run_id, engine, surface, prompt_index, kind, name)
+    )""",
     """CREATE INDEX tasks_by_slice ON tasks
         (run_id, engine, surface, model, prompt_index, status, named_count, citation_count,
          cost)""",
     """CREATE TABLE run_brands (
         run_id TEXT NOT NULL REFERENCES runs(run_id),
         brand TEXT NOT NULL,
-        position INTEGER NOT NULL,
+        ordinal INTEGER NOT NULL,
         is_panel_brand INTEGER NOT NULL,
         PRIMARY KEY (run_id, brand)
     )""",
@@ -72,32 +87,38 @@ _FACT_COLUMNS: Final = "run_id, engine, surface, prompt_index"
 
 V5_BACKFILL: Final = (
     # brands the answer names (cited = it also cites one of their domains)
-    f"""INSERT INTO answer_facts (task, kind, name, {_FACT_COLUMNS}, n, rank, cited)
+    """INSERT INTO answer_facts (task, kind, name, run_id, engine, surface, prompt_index,
+        n, rank, cited)
     SELECT m.task, 'brand', m.brand, t.run_id, t.engine, t.surface, t.prompt_index, 1, m.rank,
         CASE WHEN EXISTS (SELECT 1 FROM citations c WHERE c.task = m.task
             AND c.brand = m.brand) THEN 1 ELSE 0 END
     FROM mentions m JOIN tasks t ON t.id = m.task WHERE t.status = 'measured'""",
     # brands only cited
-    f"""INSERT INTO answer_facts (task, kind, name, {_FACT_COLUMNS}, n, rank, cited)
+    """INSERT INTO answer_facts (task, kind, name, run_id, engine, surface, prompt_index,
+        n, rank, cited)
     SELECT c.task, 'brand', c.brand, t.run_id, t.engine, t.surface, t.prompt_index, 0, 0, 1
     FROM citations c JOIN tasks t ON t.id = c.task
     WHERE t.status = 'measured' AND c.brand IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.task = c.task AND m.brand = c.brand)
     GROUP BY c.task, c.brand, t.run_id, t.engine, t.surface, t.prompt_index""",
-    f"""INSERT INTO answer_facts (task, kind, name, {_FACT_COLUMNS}, n, rank, cited)
+    """INSERT INTO answer_facts (task, kind, name, run_id, engine, surface, prompt_index,
+        n, rank, cited)
     SELECT c.task, 'domain', c.domain, t.run_id, t.engine, t.surface, t.prompt_index,
         COUNT(*), 0, 0
     FROM citations c JOIN tasks t ON t.id = c.task WHERE t.status = 'measured'
     GROUP BY c.task, c.domain, t.run_id, t.engine, t.surface, t.prompt_index""",
-    f"""INSERT INTO answer_facts (task, kind, name, {_FACT_COLUMNS}, n, rank, cited)
+    """INSERT INTO answer_facts (task, kind, name, run_id, engine, surface, prompt_index,
+        n, rank, cited)
     SELECT f.task, 'query', f.query, t.run_id, t.engine, t.surface, t.prompt_index, 1, 0, 0
     FROM fan_out f JOIN tasks t ON t.id = f.task WHERE t.status = 'measured'""",
+    """INSERT INTO fact_counts (run_id, engine, surface, prompt_index, kind, name, answers, n,
+        rank, cited)
+    SELECT run_id, engine, surface, prompt_index, kind, name, COUNT(*), SUM(n), SUM(rank),
+        SUM(cited)
+    FROM answer_facts GROUP BY run_id, engine, surface, prompt_index, kind, name""",
 )
 
-Z95: Final = 1.959963984540054
-Z95_SQUARED: Final = Z95 * Z95
-
-V5_VIEW: Final = f"""CREATE VIEW brand_mention_rates AS
+V5_VIEW: Final = """CREATE VIEW brand_mention_rates AS
 SELECT run_id, engine, surface, brand, is_panel_brand, n, k, mention_rate,
     CASE WHEN k = 0 THEN 0.0 WHEN centre - half < 0 THEN 0.0 ELSE centre - half END
         AS wilson_low,
@@ -106,9 +127,9 @@ SELECT run_id, engine, surface, brand, is_panel_brand, n, k, mention_rate,
 FROM (
     SELECT run_id, engine, surface, brand, is_panel_brand, n, k,
         p AS mention_rate,
-        (p + {Z95_SQUARED!r} / (2.0 * n)) / (1.0 + {Z95_SQUARED!r} / n) AS centre,
-        {Z95!r} * SQRT(p * (1.0 - p) / n + {Z95_SQUARED!r} / (4.0 * n * n))
-            / (1.0 + {Z95_SQUARED!r} / n) AS half
+        (p + 3.8414588206941254 / (2.0 * n)) / (1.0 + 3.8414588206941254 / n) AS centre,
+        1.959963984540054 * SQRT(p * (1.0 - p) / n + 3.8414588206941254 / (4.0 * n * n))
+            / (1.0 + 3.8414588206941254 / n) AS half
     FROM (
         SELECT a.run_id, a.engine, a.surface, b.brand, b.is_panel_brand, a.n,
             COALESCE(f.k, 0) AS k,
@@ -119,17 +140,19 @@ FROM (
         ) a
         JOIN run_brands b ON b.run_id = a.run_id
         LEFT JOIN (
-            SELECT run_id, engine, surface, name, SUM(n) AS k FROM answer_facts
+            SELECT run_id, engine, surface, name, SUM(n) AS k FROM fact_counts
             WHERE kind = 'brand' GROUP BY run_id, engine, surface, name
         ) f ON f.run_id = a.run_id AND f.engine = a.engine AND f.surface = a.surface
             AND f.name = b.brand
     ) counts
 ) bounds"""
-"""Per run, engine, surface and tracked brand: ``n``, ``k``, the rate, its Wilson bounds."""
+"""Per run, engine, surface and tracked brand: ``n``, ``k``, the rate, its Wilson bounds.
+
+The constants are ``Z95`` (1.959963984540054) and its square, as in ``_stats.wilson``."""
 
 
 def panel_brands(panel_json: str) -> list[tuple[str, int, int]]:
-    """``(brand, position, is_panel_brand)`` of a recorded panel's JSON (pure)."""
+    """``(brand, ordinal, is_panel_brand)`` of a recorded panel's JSON (pure)."""
     data: dict[str, Any] = json.loads(panel_json)
     names = [data["brand"]["name"], *(c["name"] for c in data.get("competitors") or ())]
     return [(name, i, 1 if i == 0 else 0) for i, name in enumerate(names)]
@@ -138,7 +161,7 @@ def panel_brands(panel_json: str) -> list[tuple[str, int, int]]:
 def insert_run_brands(conn: Any, run_id: str, panel_json: str) -> None:
     """Record a run's tracked brands (``run_brands``), in the panel's order."""
     conn.executemany(
-        "INSERT INTO run_brands (run_id, brand, position, is_panel_brand) VALUES (?, ?, ?, ?)",
+        "INSERT INTO run_brands (run_id, brand, ordinal, is_panel_brand) VALUES (?, ?, ?, ?)",
         [(run_id, *row) for row in panel_brands(panel_json)],
     )
 
@@ -155,9 +178,7 @@ def migrate_v5(conn: Any) -> None:
     conn.execute(V5_VIEW)
 
 
-def fact_rows(
-    task: int, slice_: Sequence[Any], facts: AnswerFacts
-) -> Iterable[tuple[Any, ...]]:
+def fact_rows(task: int, slice_: Sequence[Any], facts: AnswerFacts) -> Iterable[tuple[Any, ...]]:
     """The ``answer_facts`` rows of one measured answer (pure).
 
     Args:
@@ -189,17 +210,47 @@ def fact_rows(
         yield (task, QUERY, query, *slice_, 1, 0, 0)
 
 
+_COUNT_KEY: Final = f"{_FACT_COLUMNS}, kind, name"
+
+
 def insert_facts(conn: Any, task: int, facts: AnswerFacts) -> None:
-    """Write one measured answer's ``answer_facts`` rows (its slice read from ``tasks``)."""
+    """Write one measured answer's ``answer_facts`` rows and add them to ``fact_counts``."""
     slice_ = conn.execute(
         f"SELECT {_FACT_COLUMNS} FROM tasks WHERE id = ?",  # noqa: S608
         (task,),
     ).fetchone()
+    rows = list(fact_rows(task, slice_, facts))
     conn.executemany(
         f"INSERT INTO answer_facts (task, kind, name, {_FACT_COLUMNS}, n, rank, cited) "  # noqa: S608
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        list(fact_rows(task, slice_, facts)),
+        rows,
     )
+    conn.executemany(
+        f"INSERT INTO fact_counts ({_COUNT_KEY}, answers, n, rank, cited) "  # noqa: S608
+        "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?) "
+        f"ON CONFLICT ({_COUNT_KEY}) DO UPDATE SET answers = fact_counts.answers + 1, "
+        "n = fact_counts.n + excluded.n, rank = fact_counts.rank + excluded.rank, "
+        "cited = fact_counts.cited + excluded.cited",
+        [(*row[3:7], row[1], row[2], *row[7:]) for row in rows],
+    )
+
+
+def delete_facts(conn: Any, task: int) -> None:
+    """Remove a task's ``answer_facts`` rows and take them out of ``fact_counts``."""
+    rows = conn.execute(
+        f"SELECT {_COUNT_KEY}, n, rank, cited FROM answer_facts WHERE task = ?",  # noqa: S608
+        (task,),
+    ).fetchall()
+    if not rows:
+        return
+    conn.executemany(
+        "UPDATE fact_counts SET answers = answers - 1, n = n - ?, rank = rank - ?, "
+        "cited = cited - ? WHERE run_id = ? AND engine = ? AND surface = ? "
+        "AND prompt_index = ? AND kind = ? AND name = ?",
+        [(*row[6:], *row[:6]) for row in rows],
+    )
+    conn.execute("DELETE FROM fact_counts WHERE run_id = ? AND answers <= 0", (rows[0][0],))
+    conn.execute("DELETE FROM answer_facts WHERE task = ?", (task,))
 
 
 def ensure_sqrt(conn: sqlite3.Connection) -> None:

@@ -309,14 +309,12 @@ class _Counts:
     tasks: dict[tuple[str, str, str, int], list[Any]] = field(default_factory=dict)
     """Per slice and prompt: measured, failed, pending, cost, naming any, citing any,
     citations."""
-    facts: list[tuple[str, str, int, str, str, int, int, int, int]] = field(
-        default_factory=list
-    )
+    facts: list[tuple[str, str, int, str, str, int, int, int, int]] = field(default_factory=list)
     """``(engine, surface, prompt_index, kind, name, sum n, sum rank, sum cited, rows)``."""
 
 
 def _read_counts(store: VisibilityStore, run_id: str) -> _Counts:
-    """Two index-only scans (``tasks_by_slice``, ``answer_facts_by_slice``), no sort."""
+    """An index-only scan of the run's tasks (``tasks_by_slice``) and its ``fact_counts``."""
     conn = store.connection
     out = _Counts()
     for row in conn.execute(
@@ -335,9 +333,8 @@ def _read_counts(store: VisibilityStore, run_id: str) -> _Counts:
             counts[5] += row[8]
             counts[6] += row[9]
     out.facts = conn.execute(
-        "SELECT engine, surface, prompt_index, kind, name, SUM(n), SUM(rank), SUM(cited), "
-        "COUNT(*) FROM answer_facts WHERE run_id = ? "
-        "GROUP BY engine, surface, prompt_index, kind, name",
+        "SELECT engine, surface, prompt_index, kind, name, n, rank, cited, answers "
+        "FROM fact_counts WHERE run_id = ? AND answers > 0",
         (run_id,),
     ).fetchall()
     return out
@@ -443,9 +440,7 @@ def metrics(
     brand_names = [b.name for b in panel.brands]
     select = f"{cols}, " if cols else ""
     width = len(names)
-    base, per_prompt, mentions, cited_by, domains, queries = _roll_up(
-        counts, names, panel.prompts
-    )
+    base, per_prompt, mentions, cited_by, domains, queries = _roll_up(counts, names, panel.prompts)
     has_domains = {b.name: bool(b.domains) for b in panel.brands}
     chosen = pick_judge(store, run_id, judge)
     judged = judged_counts(store, run_id, select, cols, width, chosen) if chosen else None

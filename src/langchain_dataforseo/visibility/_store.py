@@ -232,6 +232,7 @@ class VisibilityStore(TaskStates, TaskResults):
                     (run_id,),
                 )
             deleted = conn.execute("DELETE FROM tasks WHERE run_id = ?", (run_id,)).rowcount
+            conn.execute("DELETE FROM fact_counts WHERE run_id = ?", (run_id,))
             conn.execute("DELETE FROM run_brands WHERE run_id = ?", (run_id,))
             conn.execute("DELETE FROM runs WHERE run_id = ?", (run_id,))
         self._brands.pop(run_id, None)

@@ -16,7 +16,7 @@ from typing import Any
 from langchain_dataforseo._redact import redact_stored_task
 from langchain_dataforseo.visibility._app_answers import extract_for
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
-from langchain_dataforseo.visibility._facts import insert_facts
+from langchain_dataforseo.visibility._facts import delete_facts, insert_facts
 from langchain_dataforseo.visibility._matching import AnswerFacts, answer_facts
 from langchain_dataforseo.visibility._store_base import StoreBase
 from langchain_dataforseo.visibility._store_types import PENDING_CODES, _now
@@ -61,7 +61,7 @@ class TaskResults(StoreBase):
             conn.execute("DELETE FROM mentions WHERE task = ?", (row,))
             conn.execute("DELETE FROM citations WHERE task = ?", (row,))
             conn.execute("DELETE FROM fan_out WHERE task = ?", (row,))
-            conn.execute("DELETE FROM answer_facts WHERE task = ?", (row,))
+            delete_facts(conn, row)
             conn.execute(
                 "UPDATE tasks SET status = 'failed', error_code = ?, error_message = ?, "
                 "raw_json = COALESCE(?, raw_json), cost = COALESCE(?, cost), "
@@ -134,7 +134,7 @@ class TaskResults(StoreBase):
                 conn.execute("DELETE FROM mentions WHERE task = ?", (row,))
                 conn.execute("DELETE FROM citations WHERE task = ?", (row,))
                 conn.execute("DELETE FROM fan_out WHERE task = ?", (row,))
-                conn.execute("DELETE FROM answer_facts WHERE task = ?", (row,))
+                delete_facts(conn, row)
                 if answer.status_code != 20000 or not raw_task.get("result"):
                     message = raw_task.get("status_message")
                     conn.execute(
