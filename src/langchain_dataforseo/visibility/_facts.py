@@ -213,8 +213,48 @@ def fact_rows(task: int, slice_: Sequence[Any], facts: AnswerFacts) -> Iterable[
 _COUNT_KEY: Final = f"{_FACT_COLUMNS}, kind, name"
 
 
-def insert_facts(conn: Any, task: int, facts: AnswerFacts) -> None:
-    """Write one measured answer's ``answer_facts`` rows and add them to ``fact_counts``."""
+class CountDeltas:
+    """What one transaction adds to and takes from ``fact_counts``, applied at its end.
+
+    Summing first makes one upsert per (slice, prompt, fact) of a batch instead of one
+    per fact, and applying in key order makes two writers of one run (PostgreSQL) lock
+    the rows they share in the same order.
+    """
+
+    def __init__(self) -> None:
+        self._deltas: dict[tuple[Any, ...], list[int]] = {}
+
+    def add(self, rows: Iterable[Sequence[Any]], sign: int) -> None:
+        """Count ``answer_facts`` rows in (``sign=1``) or out (``sign=-1``)."""
+        for row in rows:
+            key = (*row[3:7], row[1], row[2])
+            delta = self._deltas.setdefault(key, [0, 0, 0, 0])
+            delta[0] += sign
+            delta[1] += sign * row[7]
+            delta[2] += sign * row[8]
+            delta[3] += sign * row[9]
+
+    def apply(self, conn: Any) -> None:
+        """Write the sums into ``fact_counts`` (rows left with no answer are deleted)."""
+        changes = [(*key, *delta) for key, delta in sorted(self._deltas.items()) if any(delta)]
+        self._deltas.clear()
+        if not changes:
+            return
+        conn.executemany(
+            f"INSERT INTO fact_counts ({_COUNT_KEY}, answers, n, rank, cited) "  # noqa: S608
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            f"ON CONFLICT ({_COUNT_KEY}) DO UPDATE SET "
+            "answers = fact_counts.answers + excluded.answers, "
+            "n = fact_counts.n + excluded.n, rank = fact_counts.rank + excluded.rank, "
+            "cited = fact_counts.cited + excluded.cited",
+            changes,
+        )
+        for run_id in sorted({change[0] for change in changes}):
+            conn.execute("DELETE FROM fact_counts WHERE run_id = ? AND answers <= 0", (run_id,))
+
+
+def insert_facts(conn: Any, task: int, facts: AnswerFacts, counts: CountDeltas) -> None:
+    """Write one measured answer's ``answer_facts`` rows and count them in ``counts``."""
     slice_ = conn.execute(
         f"SELECT {_FACT_COLUMNS} FROM tasks WHERE id = ?",  # noqa: S608
         (task,),
@@ -225,32 +265,19 @@ def insert_facts(conn: Any, task: int, facts: AnswerFacts) -> None:
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
-    conn.executemany(
-        f"INSERT INTO fact_counts ({_COUNT_KEY}, answers, n, rank, cited) "  # noqa: S608
-        "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?) "
-        f"ON CONFLICT ({_COUNT_KEY}) DO UPDATE SET answers = fact_counts.answers + 1, "
-        "n = fact_counts.n + excluded.n, rank = fact_counts.rank + excluded.rank, "
-        "cited = fact_counts.cited + excluded.cited",
-        [(*row[3:7], row[1], row[2], *row[7:]) for row in rows],
-    )
+    counts.add(rows, 1)
 
 
-def delete_facts(conn: Any, task: int) -> None:
-    """Remove a task's ``answer_facts`` rows and take them out of ``fact_counts``."""
+def delete_facts(conn: Any, task: int, counts: CountDeltas) -> None:
+    """Remove a task's ``answer_facts`` rows and count them out in ``counts``."""
     rows = conn.execute(
-        f"SELECT {_COUNT_KEY}, n, rank, cited FROM answer_facts WHERE task = ?",  # noqa: S608
+        f"SELECT task, kind, name, {_FACT_COLUMNS}, n, rank, cited "  # noqa: S608
+        "FROM answer_facts WHERE task = ?",
         (task,),
     ).fetchall()
-    if not rows:
-        return
-    conn.executemany(
-        "UPDATE fact_counts SET answers = answers - 1, n = n - ?, rank = rank - ?, "
-        "cited = cited - ? WHERE run_id = ? AND engine = ? AND surface = ? "
-        "AND prompt_index = ? AND kind = ? AND name = ?",
-        [(*row[6:], *row[:6]) for row in rows],
-    )
-    conn.execute("DELETE FROM fact_counts WHERE run_id = ? AND answers <= 0", (rows[0][0],))
-    conn.execute("DELETE FROM answer_facts WHERE task = ?", (task,))
+    if rows:
+        counts.add(rows, -1)
+        conn.execute("DELETE FROM answer_facts WHERE task = ?", (task,))
 
 
 def ensure_sqrt(conn: sqlite3.Connection) -> None:
