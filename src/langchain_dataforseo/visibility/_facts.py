@@ -1,17 +1,16 @@
-"""Schema 5: the narrow facts table ``metrics`` reads in one pass, and the dashboard view.
+"""Schema 5: the narrow facts ``metrics`` reads (counts kept on write), the dashboard view.
 
 ``tasks`` rows are wide (the raw JSON is inline, about 1.2 KB a task), and the facts tables
 of schema 1 (``mentions``, ``citations``, ``fan_out``) know their task only by id, so every
 aggregate over them joined back to ``tasks``. Schema 5 adds, without changing a table:
 
-- ``answer_facts``: one row per (measured task, fact), where a fact is a tracked brand the
-  answer names or whose domains it cites (``kind = 'brand'``), a cited domain
-  (``'domain'``) or a fan-out query (``'query'``), with the task's slice columns copied in
-  (``run_id``, ``engine``, ``surface``, ``prompt_index``): a task's facts without a join.
-- ``fact_counts``: those facts summed per (run, engine, surface, prompt, kind, name),
-  added to and taken from in the transaction that writes or removes a task's facts, so
-  ``metrics`` reads every brand, domain and query count of a run from a few thousand
-  rows, whatever the number of answers.
+- ``fact_counts``: the facts of the measured answers summed per (run, engine, surface,
+  prompt index, kind, name), where a fact is a tracked brand the answer names or whose
+  domains it cites (``kind = 'brand'``), a cited domain (``'domain'``) or a fan-out query
+  (``'query'``). The store adds a task's facts and takes them out in the transaction that
+  writes or replaces them (the schema-1 tables stay the per-answer record), so ``metrics``
+  reads every brand, domain and query count of a run from a few thousand rows, whatever
+  the number of answers.
 - ``tasks_by_slice``: a covering index of ``tasks`` with the columns the per-task counts
   need (status, cost, named and citation counts), so they are read without the raw JSON.
 - ``run_brands``: the tracked brands of each run, in the panel's order (the brand first).
@@ -20,7 +19,8 @@ aggregate over them joined back to ``tasks``. Schema 5 adds, without changing a 
   mention rate and its 95% Wilson interval (``docs/export_and_dashboards.md``).
 
 The DDL is portable SQL (SQLite and PostgreSQL); the back-fill of an older database copies
-the schema-1 facts with ``INSERT ... SELECT`` and reads the panels' JSON in Python.
+the schema-1 facts into ``fact_counts`` with one ``INSERT ... SELECT`` and reads the
+panels' JSON in Python.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from langchain_dataforseo.visibility._matching import AnswerFacts
@@ -38,26 +38,12 @@ DOMAIN: Final = "domain"
 QUERY: Final = "query"
 
 V5_TABLES: Final = (
-    # one row per (measured task, fact). brand: n = 1 when the answer names it (0 when it
-    # only cites its domains), rank = its first-mention rank (0 when not named), cited =
-    # 1 when the answer cites one of its domains; domain: n = the answer's citations of
-    # it; query: n = 1. A task's rows come and go with its measured answer.
-    """CREATE TABLE answer_facts (
-        task INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
-        kind TEXT NOT NULL CHECK (kind IN ('brand', 'domain', 'query')),
-        name TEXT NOT NULL,
-        run_id TEXT NOT NULL,
-        engine TEXT NOT NULL,
-        surface TEXT NOT NULL,
-        prompt_index INTEGER NOT NULL,
-        n INTEGER NOT NULL,
-        rank INTEGER NOT NULL,
-        cited INTEGER NOT NULL,
-        PRIMARY KEY (task, kind, name)
-    )""",
-    # the facts summed per (run, engine, surface, prompt, kind, name), kept with the facts
-    # in the same transaction: metrics reads a few thousand rows instead of every fact.
-    # answers = the answers with the fact; n, rank, cited = the sums of answer_facts'.
+    # the facts of the measured answers summed per (run, engine, surface, prompt, kind,
+    # name), kept with the facts in the same transaction: metrics reads a few thousand rows
+    # instead of every fact. answers = the answers with the fact; per answer, a brand
+    # counts n = 1 when named (0 when only its domains are cited), rank = its
+    # first-mention rank (0 when not named), cited = 1 when one of its domains is cited; a
+    # domain counts n = its citations in the answer; a query n = 1.
     """CREATE TABLE fact_counts (
         run_id TEXT NOT NULL,
         engine TEXT NOT NULL,
@@ -85,38 +71,29 @@ V5_TABLES: Final = (
 
 _FACT_COLUMNS: Final = "run_id, engine, surface, prompt_index"
 
-V5_BACKFILL: Final = (
-    # brands the answer names (cited = it also cites one of their domains)
-    """INSERT INTO answer_facts (task, kind, name, run_id, engine, surface, prompt_index,
-        n, rank, cited)
-    SELECT m.task, 'brand', m.brand, t.run_id, t.engine, t.surface, t.prompt_index, 1, m.rank,
+V5_BACKFILL: Final = """INSERT INTO fact_counts (run_id, engine, surface, prompt_index, kind,
+    name, answers, n, rank, cited)
+SELECT t.run_id, t.engine, t.surface, t.prompt_index, f.kind, f.name, COUNT(*), SUM(f.n),
+    SUM(f.rank), SUM(f.cited)
+FROM (
+    SELECT m.task AS task, 'brand' AS kind, m.brand AS name, 1 AS n, m.rank AS rank,
         CASE WHEN EXISTS (SELECT 1 FROM citations c WHERE c.task = m.task
-            AND c.brand = m.brand) THEN 1 ELSE 0 END
-    FROM mentions m JOIN tasks t ON t.id = m.task WHERE t.status = 'measured'""",
-    # brands only cited
-    """INSERT INTO answer_facts (task, kind, name, run_id, engine, surface, prompt_index,
-        n, rank, cited)
-    SELECT c.task, 'brand', c.brand, t.run_id, t.engine, t.surface, t.prompt_index, 0, 0, 1
-    FROM citations c JOIN tasks t ON t.id = c.task
-    WHERE t.status = 'measured' AND c.brand IS NOT NULL
+            AND c.brand = m.brand) THEN 1 ELSE 0 END AS cited
+    FROM mentions m
+    UNION ALL
+    SELECT c.task, 'brand', c.brand, 0, 0, 1 FROM citations c
+    WHERE c.brand IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.task = c.task AND m.brand = c.brand)
-    GROUP BY c.task, c.brand, t.run_id, t.engine, t.surface, t.prompt_index""",
-    """INSERT INTO answer_facts (task, kind, name, run_id, engine, surface, prompt_index,
-        n, rank, cited)
-    SELECT c.task, 'domain', c.domain, t.run_id, t.engine, t.surface, t.prompt_index,
-        COUNT(*), 0, 0
-    FROM citations c JOIN tasks t ON t.id = c.task WHERE t.status = 'measured'
-    GROUP BY c.task, c.domain, t.run_id, t.engine, t.surface, t.prompt_index""",
-    """INSERT INTO answer_facts (task, kind, name, run_id, engine, surface, prompt_index,
-        n, rank, cited)
-    SELECT f.task, 'query', f.query, t.run_id, t.engine, t.surface, t.prompt_index, 1, 0, 0
-    FROM fan_out f JOIN tasks t ON t.id = f.task WHERE t.status = 'measured'""",
-    """INSERT INTO fact_counts (run_id, engine, surface, prompt_index, kind, name, answers, n,
-        rank, cited)
-    SELECT run_id, engine, surface, prompt_index, kind, name, COUNT(*), SUM(n), SUM(rank),
-        SUM(cited)
-    FROM answer_facts GROUP BY run_id, engine, surface, prompt_index, kind, name""",
-)
+    GROUP BY c.task, c.brand
+    UNION ALL
+    SELECT c.task, 'domain', c.domain, COUNT(*), 0, 0 FROM citations c
+    GROUP BY c.task, c.domain
+    UNION ALL
+    SELECT q.task, 'query', q.query, 1, 0, 0 FROM fan_out q
+) f JOIN tasks t ON t.id = f.task
+WHERE t.status = 'measured'
+GROUP BY t.run_id, t.engine, t.surface, t.prompt_index, f.kind, f.name"""
+"""``fact_counts`` of a database written before schema 5, from the schema-1 facts."""
 
 V5_VIEW: Final = """CREATE VIEW brand_mention_rates AS
 SELECT run_id, engine, surface, brand, is_panel_brand, n, k, mention_rate,
@@ -167,47 +144,57 @@ def insert_run_brands(conn: Any, run_id: str, panel_json: str) -> None:
 
 
 def migrate_v5(conn: Any) -> None:
-    """Schema 5: the facts table, covering indexes, run brands and the dashboard view."""
+    """Schema 5: fact counts, the covering index, run brands and the dashboard view."""
     for statement in V5_TABLES:
         conn.execute(statement)
-    for statement in V5_BACKFILL:
-        conn.execute(statement)
+    conn.execute(V5_BACKFILL)
     runs = conn.execute("SELECT run_id, panel_json FROM runs").fetchall()
     for run_id, panel_json in runs:
         insert_run_brands(conn, run_id, panel_json)
     conn.execute(V5_VIEW)
 
 
-def fact_rows(task: int, slice_: Sequence[Any], facts: AnswerFacts) -> Iterable[tuple[Any, ...]]:
-    """The ``answer_facts`` rows of one measured answer (pure).
+def fact_rows(
+    task: int,
+    slice_: Sequence[Any],
+    ranks: Mapping[str, int],
+    citations: Iterable[tuple[str, str | None]],
+    queries: Iterable[str],
+) -> list[tuple[Any, ...]]:
+    """One measured answer's facts as rows to count (pure).
 
     Args:
         task: The task's row id.
         slice_: Its ``(run_id, engine, surface, prompt_index)``.
-        facts: What the answer names, cites and searched.
+        ranks: The tracked brands it names and their first-mention ranks.
+        citations: ``(domain, brand or None)`` per citation, in order.
+        queries: Its fan-out queries, normalised (lower case, single spaces) and distinct.
 
     Returns:
         ``(task, kind, name, run_id, engine, surface, prompt_index, n, rank, cited)`` rows.
     """
-    cited_brands = {c.brand for c in facts.citations if c.brand is not None}
-    for brand in sorted(set(facts.offsets) | cited_brands):
-        named = brand in facts.offsets
-        yield (
-            task,
-            BRAND,
-            brand,
-            *slice_,
-            1 if named else 0,
-            facts.ranks[brand] if named else 0,
-            1 if brand in cited_brands else 0,
+    cited = list(citations)
+    cited_brands = {brand for _domain, brand in cited if brand is not None}
+    rows: list[tuple[Any, ...]] = []
+    for brand in sorted(set(ranks) | cited_brands):
+        named = brand in ranks
+        rows.append(
+            (
+                task,
+                BRAND,
+                brand,
+                *slice_,
+                1 if named else 0,
+                ranks[brand] if named else 0,
+                1 if brand in cited_brands else 0,
+            )
         )
     domains: dict[str, int] = {}
-    for citation in facts.citations:
-        domains[citation.domain] = domains.get(citation.domain, 0) + 1
-    for domain, count in sorted(domains.items()):
-        yield (task, DOMAIN, domain, *slice_, count, 0, 0)
-    for query in sorted({" ".join(q.lower().split()) for q in facts.fan_out_queries}):
-        yield (task, QUERY, query, *slice_, 1, 0, 0)
+    for domain, _brand in cited:
+        domains[domain] = domains.get(domain, 0) + 1
+    rows.extend((task, DOMAIN, d, *slice_, count, 0, 0) for d, count in sorted(domains.items()))
+    rows.extend((task, QUERY, query, *slice_, 1, 0, 0) for query in sorted(queries))
+    return rows
 
 
 _COUNT_KEY: Final = f"{_FACT_COLUMNS}, kind, name"
@@ -225,7 +212,7 @@ class CountDeltas:
         self._deltas: dict[tuple[Any, ...], list[int]] = {}
 
     def add(self, rows: Iterable[Sequence[Any]], sign: int) -> None:
-        """Count ``answer_facts`` rows in (``sign=1``) or out (``sign=-1``)."""
+        """Count :func:`fact_rows` in (``sign=1``) or out (``sign=-1``)."""
         for row in rows:
             key = (*row[3:7], row[1], row[2])
             delta = self._deltas.setdefault(key, [0, 0, 0, 0])
@@ -253,31 +240,34 @@ class CountDeltas:
             conn.execute("DELETE FROM fact_counts WHERE run_id = ? AND answers <= 0", (run_id,))
 
 
-def insert_facts(conn: Any, task: int, facts: AnswerFacts, counts: CountDeltas) -> None:
-    """Write one measured answer's ``answer_facts`` rows and count them in ``counts``."""
-    slice_ = conn.execute(
-        f"SELECT {_FACT_COLUMNS} FROM tasks WHERE id = ?",  # noqa: S608
-        (task,),
-    ).fetchone()
-    rows = list(fact_rows(task, slice_, facts))
-    conn.executemany(
-        f"INSERT INTO answer_facts (task, kind, name, {_FACT_COLUMNS}, n, rank, cited) "  # noqa: S608
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
+def _slice(conn: Any, task: int) -> Sequence[Any]:
+    """A task's ``(run_id, engine, surface, prompt_index)``."""
+    return tuple(
+        conn.execute(
+            "SELECT run_id, engine, surface, prompt_index FROM tasks WHERE id = ?", (task,)
+        ).fetchone()
     )
-    counts.add(rows, 1)
+
+
+def count_facts(conn: Any, task: int, facts: AnswerFacts, counts: CountDeltas) -> None:
+    """Count a measured answer's facts (being written to the schema-1 tables) in."""
+    queries = {" ".join(q.lower().split()) for q in facts.fan_out_queries}
+    citations = [(c.domain, c.brand) for c in facts.citations]
+    counts.add(fact_rows(task, _slice(conn, task), facts.ranks, citations, queries), 1)
 
 
 def delete_facts(conn: Any, task: int, counts: CountDeltas) -> None:
-    """Remove a task's ``answer_facts`` rows and count them out in ``counts``."""
-    rows = conn.execute(
-        f"SELECT task, kind, name, {_FACT_COLUMNS}, n, rank, cited "  # noqa: S608
-        "FROM answer_facts WHERE task = ?",
-        (task,),
+    """Delete a task's facts (``mentions``, ``citations``, ``fan_out``), counting them out."""
+    ranks = dict(conn.execute("SELECT brand, rank FROM mentions WHERE task = ?", (task,)))
+    citations = conn.execute(
+        "SELECT domain, brand FROM citations WHERE task = ? ORDER BY seq", (task,)
     ).fetchall()
-    if rows:
-        counts.add(rows, -1)
-        conn.execute("DELETE FROM answer_facts WHERE task = ?", (task,))
+    queries = [r[0] for r in conn.execute("SELECT query FROM fan_out WHERE task = ?", (task,))]
+    if ranks or citations or queries:
+        counts.add(fact_rows(task, _slice(conn, task), ranks, citations, queries), -1)
+    conn.execute("DELETE FROM mentions WHERE task = ?", (task,))
+    conn.execute("DELETE FROM citations WHERE task = ?", (task,))
+    conn.execute("DELETE FROM fan_out WHERE task = ?", (task,))
 
 
 def ensure_sqrt(conn: sqlite3.Connection) -> None:

@@ -225,7 +225,7 @@ class VisibilityStore(TaskStates, TaskResults):
                     "(--force) to delete it anyway."
                 )
                 raise VisibilityStoreError(msg, field="force", limit="no task sent", actual=sent)
-            for table in ("mentions", "citations", "fan_out", "verdicts", "answer_facts"):
+            for table in ("mentions", "citations", "fan_out", "verdicts"):
                 conn.execute(
                     f"DELETE FROM {table} WHERE task IN "  # noqa: S608 - fixed table names
                     "(SELECT id FROM tasks WHERE run_id = ?)",

@@ -16,7 +16,7 @@ from typing import Any
 from langchain_dataforseo._redact import redact_stored_task
 from langchain_dataforseo.visibility._app_answers import extract_for
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
-from langchain_dataforseo.visibility._facts import CountDeltas, delete_facts, insert_facts
+from langchain_dataforseo.visibility._facts import CountDeltas, count_facts, delete_facts
 from langchain_dataforseo.visibility._matching import AnswerFacts, answer_facts
 from langchain_dataforseo.visibility._store_base import StoreBase
 from langchain_dataforseo.visibility._store_types import PENDING_CODES, _now
@@ -58,9 +58,6 @@ class TaskResults(StoreBase):
             row = self._row(conn, run_id, tag)
             if _measured(conn, row):  # the first answer wins: a late error never replaces it
                 return
-            conn.execute("DELETE FROM mentions WHERE task = ?", (row,))
-            conn.execute("DELETE FROM citations WHERE task = ?", (row,))
-            conn.execute("DELETE FROM fan_out WHERE task = ?", (row,))
             counts = CountDeltas()
             delete_facts(conn, row, counts)
             counts.apply(conn)
@@ -134,9 +131,6 @@ class TaskResults(StoreBase):
                         (task_id, row),
                     )
                     continue
-                conn.execute("DELETE FROM mentions WHERE task = ?", (row,))
-                conn.execute("DELETE FROM citations WHERE task = ?", (row,))
-                conn.execute("DELETE FROM fan_out WHERE task = ?", (row,))
                 delete_facts(conn, row, counts)
                 if answer.status_code != 20000 or not raw_task.get("result"):
                     message = raw_task.get("status_message")
@@ -250,7 +244,7 @@ class TaskResults(StoreBase):
         conn.executemany(
             "INSERT INTO fan_out (task, query) VALUES (?, ?)", [(row, q) for q in sorted(queries)]
         )
-        insert_facts(conn, row, facts, counts)
+        count_facts(conn, row, facts, counts)
 
     def raw_task(self, run_id: str, tag: str) -> dict[str, Any] | None:
         """The raw task JSON recorded for a task, or ``None``.

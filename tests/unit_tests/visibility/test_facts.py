@@ -26,63 +26,51 @@ def migrated(tmp_path):
         yield store
 
 
-def facts_of(conn):
-    facts = sorted(conn.execute("SELECT * FROM answer_facts").fetchall())
-    return facts, sorted(conn.execute("SELECT * FROM fact_counts WHERE answers > 0").fetchall())
+def counts_of(conn):
+    return sorted(conn.execute("SELECT * FROM fact_counts").fetchall())
 
 
 def test_a_schema_4_database_migrated_to_5_gives_the_metrics_schema_4_gave(migrated):
     expected = json.loads((FIXTURE / "metrics_v4.json").read_text())
     conn = migrated.connection
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 5
-    kinds = dict(conn.execute("SELECT kind, COUNT(*) FROM answer_facts GROUP BY kind"))
+    kinds = dict(conn.execute("SELECT kind, COUNT(*) FROM fact_counts GROUP BY kind"))
     assert set(kinds) == {"brand", "domain", "query"}  # back-filled from the schema-1 tables
     for name, by in BYS.items():
         got = [row.as_dict() for row in metrics(migrated, "v4", by)]
         assert json.loads(json.dumps(got)) == expected[name], name
 
 
-def test_facts_written_with_a_result_equal_the_back_fill_of_the_same_answers(migrated):
+def test_counts_kept_on_write_equal_the_back_fill_of_the_same_answers(migrated):
     conn = migrated.connection
+    # the fixture has a brand only cited by some answer (its citation rate needs it)
+    assert conn.execute(
+        "SELECT COUNT(*) FROM citations c WHERE c.brand IS NOT NULL AND NOT EXISTS "
+        "(SELECT 1 FROM mentions m WHERE m.task = c.task AND m.brand = c.brand)"
+    ).fetchone()[0]
+    back_filled = counts_of(conn)
+    assert back_filled  # not vacuous
     # record every measured answer again through the write path of schema 5 (each task's
-    # back-filled facts are taken out of the counts, its new ones added), twice
+    # facts are counted out, then in again), twice, and a pending task measured once
     tasks = [t for t in migrated.tasks("v4") if t.status == "measured"]
     for _ in range(2):
         migrated.record_results(
             "v4", [(t.tag, migrated.raw_task("v4", t.tag), None) for t in tasks]
         )
-    written = facts_of(conn)
-    assert written[0]
-    assert written[1]  # not vacuous
-    conn.execute("DELETE FROM answer_facts")
+    assert counts_of(conn) == back_filled
+    pending = next(t for t in migrated.tasks("v4") if t.status == "pending" and t.surface == "api")
+    migrated.record_result("v4", pending.tag, migrated.raw_task("v4", tasks[0].tag))
+    written = counts_of(conn)
+    assert written != back_filled
     conn.execute("DELETE FROM fact_counts")
-    for statement in V5_BACKFILL:
-        conn.execute(statement)
-    assert facts_of(conn) == written
-    assert facts_of(conn)[1] == sorted(
-        conn.execute(
-            "SELECT run_id, engine, surface, prompt_index, kind, name, COUNT(*), SUM(n), "
-            "SUM(rank), SUM(cited) FROM answer_facts "
-            "GROUP BY run_id, engine, surface, prompt_index, kind, name"
-        ).fetchall()
-    )
-    cited_only = conn.execute(
-        "SELECT COUNT(*) FROM answer_facts WHERE kind = 'brand' AND n = 0 AND cited = 1"
-    ).fetchone()[0]
-    assert cited_only > 0  # a brand only cited is a fact too (its citation rate needs it)
+    conn.execute(V5_BACKFILL)
+    assert counts_of(conn) == written
 
 
-def test_delete_run_leaves_no_facts_counts_or_brands(migrated):
+def test_delete_run_leaves_no_counts_or_brands(migrated):
     conn = migrated.connection
-    store = migrated
-    pending = next(t for t in store.tasks("v4") if t.status == "pending" and t.surface == "api")
-    measured = next(t for t in store.tasks("v4") if t.status == "measured" and t.surface == "api")
-    raw = store.raw_task("v4", measured.tag)
-    store.record_results("v4", [(pending.tag, raw, None)])
-    task = conn.execute("SELECT id FROM tasks WHERE tag = ?", (pending.tag,)).fetchone()[0]
-    assert conn.execute("SELECT COUNT(*) FROM answer_facts WHERE task = ?", (task,)).fetchone()[0]
-    store.delete_run("v4", force=True)
-    assert conn.execute("SELECT COUNT(*) FROM answer_facts").fetchone()[0] == 0
+    assert conn.execute("SELECT COUNT(*) FROM fact_counts").fetchone()[0]
+    migrated.delete_run("v4", force=True)
     assert conn.execute("SELECT COUNT(*) FROM fact_counts").fetchone()[0] == 0
     assert conn.execute("SELECT COUNT(*) FROM run_brands").fetchone()[0] == 0
 
