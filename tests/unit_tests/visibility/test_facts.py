@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from langchain_dataforseo.visibility import VisibilityStore, metrics
+from langchain_dataforseo.visibility import Panel, VisibilityStore, metrics
 from langchain_dataforseo.visibility._facts import V5_BACKFILL, _sqrt, ensure_sqrt
+
+from .builders import cite, raw_task
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "schema4"
 BYS = {"engine": ("engine",), "engine,prompt": ("engine", "prompt"), "model": ("model",), "": ()}
@@ -110,3 +112,48 @@ def test_the_fallback_sqrt_is_sqrt_and_null_outside_its_domain():
     assert _sqrt(2.25) == 1.5
     assert _sqrt(None) is None
     assert _sqrt(-1.0) is None
+
+
+def test_a_new_store_fills_the_view_and_counts_as_answers_are_recorded(tmp_path):
+    panel = Panel(
+        "crm",
+        ["Which CRM?", "Best CRM?"],
+        {"name": "HubSpot", "domains": ["hubspot.com"]},
+        [{"name": "Salesforce", "domains": ["salesforce.com"]}, "Pipedrive"],
+        {"chat_gpt": "gpt-4.1-mini"},
+        samples=2,
+    )
+    with VisibilityStore(tmp_path / "new.db") as store:
+        run = store.create_run(panel, run_id="new")
+        tags = [t.tag for t in store.tasks(run)]
+        store.record_results(
+            run,
+            [
+                (
+                    tags[0],
+                    raw_task("**HubSpot** then Salesforce.", [cite("https://hubspot.com/a")]),
+                    None,
+                ),
+                (tags[1], raw_task("Salesforce.", [cite("https://blog.hubspot.com/b")]), None),
+                (tags[2], raw_task("Nothing here."), None),
+            ],
+        )
+        view = {
+            r[0]: r[1:]
+            for r in store.connection.execute(
+                "SELECT brand, n, k, wilson_low, wilson_high FROM brand_mention_rates "
+                "WHERE run_id = 'new'"
+            )
+        }
+        assert set(view) == {"HubSpot", "Salesforce", "Pipedrive"}  # Pipedrive never named
+        (row,) = metrics(store, run)
+        for brand, (n, k, low, high) in view.items():
+            rate = row.brands[brand].mention_rate
+            assert (
+                (n, k)
+                == (rate.n, rate.successes)
+                == (3, {"HubSpot": 1, "Salesforce": 2}.get(brand, 0))
+            )
+            assert (low, high) == pytest.approx((rate.low, rate.high), abs=1e-12)
+        assert row.brands["HubSpot"].citation_rate.successes == 2  # a subdomain counts
+        assert row.brands["Salesforce"].citation_rate.successes == 0
