@@ -49,7 +49,7 @@ V5_TABLES: Final = (
         engine TEXT NOT NULL,
         surface TEXT NOT NULL,
         prompt_index INTEGER NOT NULL,
-        kind TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('brand', 'domain', 'query')),
         name TEXT NOT NULL,
         answers INTEGER NOT NULL,
         n INTEGER NOT NULL,
