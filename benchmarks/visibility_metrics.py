@@ -1,20 +1,43 @@
-"""``metrics`` over 100,000 stored answers (issue 13): fill a store, time the metrics.
+"""``metrics`` over 100,000+ stored answers vs DuckDB on the same answers (issues 13, 23).
 
 Synthetic answers (seeded): each names a random subset of 6 tracked brands in random order
 (sometimes by an alias), cites 0-5 URLs from 12 domains (subdomains included) and lists
 2-3 fan-out queries; 2% of the tasks fail and 1% stay pending. The answers are recorded
-through ``VisibilityStore.record_results`` (so the extraction runs once, at write time),
-then ``metrics`` is timed by engine, by engine and prompt, and overall. A figure to read,
-not a test. Target: ``metrics`` by engine under 2 s on one core.
+through ``VisibilityStore.record_results`` (so the extraction runs once, at write time).
 
-    python benchmarks/visibility_metrics.py               # 100,000 answers
-    python benchmarks/visibility_metrics.py --answers 20000
+Then, each case in its own child process (so that its peak memory, ``ru_maxrss``, is its
+own):
+
+- ``package``: ``metrics`` by engine (every rate, both intervals, citation shares, fan-out
+  queries), by engine and prompt, and overall, from the store;
+- ``duckdb``: DuckDB (``SET threads=1``) computing the same five aggregates by engine from
+  the same answers exported to Parquet (one row per task, the brands, ranks, cited brands,
+  cited domains and fan-out queries as lists): per (engine, prompt) the task counts by
+  status, cost, answers naming / citing anything and citations; per (engine, brand,
+  prompt) answers naming the brand and the sum of its ranks; per (engine, brand, prompt)
+  answers citing the brand's domains; per (engine, domain) citations; per (engine, query)
+  answers. The Parquet file is written by this script from the store's tables (the same
+  for any schema version), not by the package.
+
+A figure to read, not a test.
+
+    python benchmarks/visibility_metrics.py                      # 100,000 answers
+    python benchmarks/visibility_metrics.py --answers 1000000 --keep /tmp/bench1m.db
+    python benchmarks/visibility_metrics.py --db /tmp/bench1m.db  # reuse a filled store
+
+``--db`` takes the store's location (a path or ``sqlite:///...``; a PostgreSQL URL where
+the store supports one): a store that already holds the run ``bench`` is measured as it
+is, otherwise it is filled first.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
+import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -61,6 +84,7 @@ ENGINES = {
     "perplexity": "sonar",
 }
 PROMPTS = 50
+RUN = "bench"
 
 
 def synthetic_task(rng: random.Random, index: int) -> dict[str, Any]:
@@ -107,7 +131,7 @@ def fill(store: VisibilityStore, answers: int, seed: int) -> str:
         ENGINES,
         samples=samples,
     )
-    run = store.create_run(panel, run_id="bench")
+    run = store.create_run(panel, run_id=RUN)
     rng = random.Random(seed)
     batch: list[tuple[str, dict[str, Any], float | None]] = []
     for index, task in enumerate(store.tasks(run)):
@@ -125,18 +149,191 @@ def fill(store: VisibilityStore, answers: int, seed: int) -> str:
     return run
 
 
-def timed(label: str, store: VisibilityStore, run: str, by: tuple[str, ...], repeat: int) -> None:
-    best = float("inf")
-    rows = []
+def peak_mib() -> float:
+    """This process's peak resident memory, MiB (``ru_maxrss`` is KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def case_package(db: str, repeat: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    with VisibilityStore(db) as store:
+        for label, by in (("engine", ("engine",)), ("engine, prompt", ("engine", "prompt"))):
+            best = float("inf")
+            rows = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                rows = metrics(store, RUN, by)
+                best = min(best, time.perf_counter() - started)
+            out[label] = best
+            out[f"{label} rows"] = len(rows)
+            out[f"{label} answers"] = sum(row.answers for row in rows)
+        best = float("inf")
+        for _ in range(repeat):
+            started = time.perf_counter()
+            metrics(store, RUN, ())
+            best = min(best, time.perf_counter() - started)
+        out["(overall)"] = best
+    out["peak MiB"] = peak_mib()
+    return out
+
+
+def export_for_duckdb(db: str, folder: Path) -> Path:
+    """The run's answers as Parquet, one row per task with its facts as lists."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with VisibilityStore(db) as store:
+        conn = store.connection
+        brands: dict[int, list[tuple[str, int]]] = {}
+        for task, brand, rank in conn.execute(
+            "SELECT m.task, m.brand, m.rank FROM mentions m JOIN tasks t ON t.id = m.task "
+            "WHERE t.run_id = ?",
+            (RUN,),
+        ):
+            brands.setdefault(task, []).append((brand, rank))
+        cited_brands: dict[int, set[str]] = {}
+        domains: dict[int, list[str]] = {}
+        for task, domain, brand in conn.execute(
+            "SELECT c.task, c.domain, c.brand FROM citations c JOIN tasks t ON t.id = c.task "
+            "WHERE t.run_id = ? ORDER BY c.task, c.seq",
+            (RUN,),
+        ):
+            domains.setdefault(task, []).append(domain)
+            if brand is not None:
+                cited_brands.setdefault(task, set()).add(brand)
+        queries: dict[int, list[str]] = {}
+        for task, query in conn.execute(
+            "SELECT f.task, f.query FROM fan_out f JOIN tasks t ON t.id = f.task "
+            "WHERE t.run_id = ?",
+            (RUN,),
+        ):
+            queries.setdefault(task, []).append(query)
+        columns: dict[str, list[Any]] = {
+            k: []
+            for k in (
+                "engine",
+                "surface",
+                "model",
+                "prompt_index",
+                "status",
+                "cost",
+                "named_count",
+                "citation_count",
+                "brands",
+                "ranks",
+                "cited_brands",
+                "cited_domains",
+                "fan_out_queries",
+            )
+        }
+        for row in conn.execute(
+            "SELECT id, engine, surface, model, prompt_index, status, cost, named_count, "
+            "citation_count FROM tasks WHERE run_id = ? ORDER BY id",
+            (RUN,),
+        ):
+            task = row[0]
+            for name, value in zip(list(columns)[:8], row[1:], strict=True):
+                columns[name].append(value)
+            named = brands.get(task, [])
+            columns["brands"].append([b for b, _ in named])
+            columns["ranks"].append([r for _, r in named])
+            columns["cited_brands"].append(sorted(cited_brands.get(task, ())))
+            columns["cited_domains"].append(domains.get(task, []))
+            columns["fan_out_queries"].append(queries.get(task, []))
+    path = folder / "answers.parquet"
+    pq.write_table(pa.table(columns), path)
+    return path
+
+
+DUCKDB_AGGREGATES = {
+    "tasks by engine, prompt": (
+        "SELECT engine, prompt_index, count(*) FILTER (status = 'measured'), "
+        "count(*) FILTER (status = 'failed'), count(*) FILTER (status = 'pending'), "
+        "coalesce(sum(cost), 0), count(*) FILTER (status = 'measured' AND named_count > 0), "
+        "count(*) FILTER (status = 'measured' AND citation_count > 0), "
+        "sum(citation_count) FILTER (status = 'measured') "
+        "FROM answers GROUP BY engine, prompt_index"
+    ),
+    "mentions by engine, brand, prompt": (
+        "SELECT engine, brand, prompt_index, count(*), sum(rank) FROM ("
+        "SELECT engine, prompt_index, unnest(brands) AS brand, unnest(ranks) AS rank "
+        "FROM answers WHERE status = 'measured') GROUP BY engine, brand, prompt_index"
+    ),
+    "cited brands by engine, brand, prompt": (
+        "SELECT engine, brand, prompt_index, count(*) FROM ("
+        "SELECT engine, prompt_index, unnest(cited_brands) AS brand "
+        "FROM answers WHERE status = 'measured') GROUP BY engine, brand, prompt_index"
+    ),
+    "citations by engine, domain": (
+        "SELECT engine, domain, count(*) FROM ("
+        "SELECT engine, unnest(cited_domains) AS domain "
+        "FROM answers WHERE status = 'measured') GROUP BY engine, domain"
+    ),
+    "fan-out by engine, query": (
+        "SELECT engine, query, count(*) FROM ("
+        "SELECT engine, unnest(fan_out_queries) AS query "
+        "FROM answers WHERE status = 'measured') GROUP BY engine, query"
+    ),
+}
+
+
+def case_duckdb(parquet: str, repeat: int) -> dict[str, Any]:
+    import duckdb
+
+    conn = duckdb.connect()
+    conn.execute("SET threads=1")
+    conn.execute(f"CREATE VIEW answers AS SELECT * FROM read_parquet('{parquet}')")  # noqa: S608
+    out: dict[str, Any] = {}
+    total = float("inf")
     for _ in range(repeat):
         started = time.perf_counter()
-        rows = metrics(store, run, by)
-        best = min(best, time.perf_counter() - started)
-    answers = sum(row.answers for row in rows)
-    print(
-        f"metrics by {label:<16} {len(rows):>5} rows  {answers:>7} answers  best of "
-        f"{repeat}: {best:.3f} s"
+        for label, sql in DUCKDB_AGGREGATES.items():
+            one = time.perf_counter()
+            conn.execute(sql).fetchall()
+            out[label] = min(out.get(label, float("inf")), time.perf_counter() - one)
+        total = min(total, time.perf_counter() - started)
+    out["five aggregates"] = total
+    out["peak MiB"] = peak_mib()
+    return out
+
+
+def child(args: list[str]) -> dict[str, Any]:
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, __file__, *args], check=True, capture_output=True, text=True
     )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def measure(db: str, answers: int, seed: int, repeat: int, folder: Path) -> None:
+    with VisibilityStore(db) as store:
+        if not store.has_run(RUN):
+            started = time.perf_counter()
+            fill(store, answers, seed)
+            print(f"filled in {time.perf_counter() - started:.1f} s")
+        info = store.run(RUN)
+    size = Path(db).stat().st_size / 1e6 if Path(db).exists() else float("nan")
+    print(
+        f"run {RUN}: {info.measured + info.failed + info.pending} tasks ({info.measured} "
+        f"measured, {info.failed} failed, {info.pending} pending); database {size:.0f} MB"
+    )
+    package = child(["--case", "package", "--db", db, "--repeat", str(repeat)])
+    parquet = export_for_duckdb(db, folder)
+    print(f"parquet {parquet.stat().st_size / 1e6:.1f} MB")
+    duck = child(["--case", "duckdb", "--parquet", str(parquet), "--repeat", str(repeat)])
+    for label in ("engine", "engine, prompt"):
+        print(
+            f"package metrics by {label:<16} {package[label + ' rows']:>5} rows "
+            f"{package[label + ' answers']:>8} answers  best of {repeat}: {package[label]:.3f} s"
+        )
+    print(f"package metrics (overall)         best of {repeat}: {package['(overall)']:.3f} s")
+    print(f"package peak memory: {package['peak MiB']:.0f} MiB")
+    for label in DUCKDB_AGGREGATES:
+        print(f"duckdb  {label:<38} {duck[label]:.3f} s")
+    print(
+        f"duckdb  five aggregates, one thread   best of {repeat}: "
+        f"{duck['five aggregates']:.3f} s; peak memory {duck['peak MiB']:.0f} MiB"
+    )
+    print(f"package by engine / duckdb: {package['engine'] / duck['five aggregates']:.2f}x")
 
 
 def main() -> None:
@@ -144,22 +341,20 @@ def main() -> None:
     parser.add_argument("--answers", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--db", help="the store (path or URL); filled when it lacks the run")
+    parser.add_argument("--keep", help="fill a new store at this path and keep it")
+    parser.add_argument("--case", choices=("package", "duckdb"), help=argparse.SUPPRESS)
+    parser.add_argument("--parquet", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.case == "package":
+        print(json.dumps(case_package(args.db, args.repeat)))
+        return
+    if args.case == "duckdb":
+        print(json.dumps(case_duckdb(args.parquet, args.repeat)))
+        return
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bench.db"
-        with VisibilityStore(path) as store:
-            started = time.perf_counter()
-            run = fill(store, args.answers, args.seed)
-            filled = time.perf_counter() - started
-            info = store.run(run)
-            print(
-                f"filled {info.measured + info.failed + info.pending} tasks "
-                f"({info.measured} measured, {info.failed} failed, {info.pending} pending) "
-                f"in {filled:.1f} s; database {path.stat().st_size / 1e6:.0f} MB"
-            )
-            timed("engine", store, run, ("engine",), args.repeat)
-            timed("engine, prompt", store, run, ("engine", "prompt"), args.repeat)
-            timed("(overall)", store, run, (), args.repeat)
+        db = args.db or args.keep or str(Path(folder) / "bench.db")
+        measure(db, args.answers, args.seed, args.repeat, Path(folder))
 
 
 if __name__ == "__main__":

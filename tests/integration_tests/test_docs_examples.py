@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from langchain_dataforseo.emulator._brands import default_catalogue
 
 from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorServer
+from langchain_dataforseo.emulator._brands import default_catalogue
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"

@@ -46,6 +46,7 @@ if TYPE_CHECKING:  # what type checkers see; loaded on first use at run time
     from langchain_dataforseo.visibility._export import answer_records as answer_records
     from langchain_dataforseo.visibility._export import answers_csv as answers_csv
     from langchain_dataforseo.visibility._export import answers_json as answers_json
+    from langchain_dataforseo.visibility._export import export_parquet as export_parquet
     from langchain_dataforseo.visibility._export import metrics_csv as metrics_csv
     from langchain_dataforseo.visibility._export import metrics_json as metrics_json
     from langchain_dataforseo.visibility._export import metrics_records as metrics_records
@@ -99,6 +100,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "answer_records",
         "answers_csv",
         "answers_json",
+        "export_parquet",
         "metrics_csv",
         "metrics_json",
         "metrics_records",
@@ -179,6 +181,7 @@ __all__ = [
     "compare_runs",
     "estimate_judging",
     "estimate_run",
+    "export_parquet",
     "extract_answer",
     "judge_run",
     "make_tag",

@@ -1,4 +1,4 @@
-"""Exports of metrics and answers: JSON, CSV, and pandas when it is installed."""
+"""Exports of metrics and answers: JSON, CSV, Parquet (pyarrow) and pandas when installed."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ import csv
 import importlib
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from langchain_dataforseo.visibility._app_answers import extract_for
 from langchain_dataforseo.visibility._escape import spreadsheet_safe
-from langchain_dataforseo.visibility._metrics import VisibilityRow
+from langchain_dataforseo.visibility._metrics import VisibilityRow, metrics
 from langchain_dataforseo.visibility._store import VisibilityStore
 
 _RATE_FIELDS = ("mention_rate", "share_of_voice", "answer_share", "citation_rate")
@@ -245,3 +246,249 @@ def to_pandas(rows: Sequence[VisibilityRow]) -> Any:
         )
         raise ImportError(msg) from error
     return pandas.DataFrame.from_records(metrics_records(rows))
+
+
+_PARQUET_BATCH = 5000
+"""Tasks per batch written to ``answers.parquet`` (a large run is never held whole)."""
+
+
+def _pyarrow() -> tuple[Any, Any]:
+    """``pyarrow`` and ``pyarrow.parquet``, or an ImportError naming the extra."""
+    try:
+        pa = importlib.import_module("pyarrow")
+        pq = importlib.import_module("pyarrow.parquet")
+    except ImportError as error:
+        msg = (
+            "export_parquet needs pyarrow: pip install 'langchain-dataforseo[parquet]' "
+            "(or use answers_csv / answers_json)."
+        )
+        raise ImportError(msg) from error
+    return pa, pq
+
+
+def _answer_schema(pa: Any) -> Any:
+    """The columns of ``answers.parquet`` (``docs/export_and_dashboards.md``)."""
+    stamp = pa.timestamp("ms", tz="UTC")
+    return pa.schema(
+        [
+            ("run_id", pa.string()),
+            ("tag", pa.string()),
+            ("task_id", pa.string()),
+            ("engine", pa.string()),
+            ("surface", pa.string()),
+            ("model", pa.string()),
+            ("answer_model", pa.string()),
+            ("prompt_index", pa.int32()),
+            ("prompt", pa.string()),
+            ("sample", pa.int32()),
+            ("status", pa.string()),
+            ("error_code", pa.int32()),
+            ("error", pa.string()),
+            ("cost", pa.float64()),
+            ("created_at", stamp),
+            ("finished_at", stamp),
+            ("text", pa.string()),
+            (
+                "brands",
+                pa.list_(pa.struct([("name", pa.string()), ("rank", pa.int32())])),
+            ),
+            ("cited_domains", pa.list_(pa.string())),
+            ("fan_out_queries", pa.list_(pa.string())),
+        ]
+    )
+
+
+def _stamp(value: str | None) -> datetime | None:
+    """A stored ISO 8601 time as a datetime (``None`` stays ``None``)."""
+    return datetime.fromisoformat(value) if value else None
+
+
+def _answer_batches(store: VisibilityStore, run_id: str) -> Iterator[list[dict[str, Any]]]:
+    """The run's tasks as ``answers.parquet`` records, a batch at a time, in row order."""
+    conn = store.connection
+    last = -1
+    while True:
+        rows = conn.execute(
+            "SELECT id, tag, task_id, engine, surface, model, answer_model, prompt_index, "
+            "prompt, sample, status, error_code, error_message, cost, created_at, "
+            "finished_at, raw_json FROM tasks WHERE run_id = ? AND id > ? ORDER BY id LIMIT ?",
+            (run_id, last, _PARQUET_BATCH),
+        ).fetchall()
+        if not rows:
+            return
+        first, last = rows[0][0], rows[-1][0]
+        named: dict[int, list[dict[str, Any]]] = {}
+        for task, brand, rank in conn.execute(
+            "SELECT task, brand, rank FROM mentions WHERE task >= ? AND task <= ? "
+            "ORDER BY task, rank, brand",
+            (first, last),
+        ):
+            named.setdefault(task, []).append({"name": brand, "rank": rank})
+        cited: dict[int, list[str]] = {}
+        for task, domain in conn.execute(
+            "SELECT task, domain FROM citations WHERE task >= ? AND task <= ? ORDER BY task, seq",
+            (first, last),
+        ):
+            cited.setdefault(task, []).append(domain)
+        batch = []
+        for row in rows:
+            text, fan_out = None, []
+            if row[10] == "measured" and row[16] is not None:
+                answer = extract_for(json.loads(row[16]), row[4], row[3])
+                text, fan_out = answer.text, list(answer.fan_out_queries)
+            batch.append(
+                {
+                    "run_id": run_id,
+                    "tag": row[1],
+                    "task_id": row[2],
+                    "engine": row[3],
+                    "surface": row[4],
+                    "model": row[5],
+                    "answer_model": row[6],
+                    "prompt_index": row[7],
+                    "prompt": row[8],
+                    "sample": row[9],
+                    "status": row[10],
+                    "error_code": row[11],
+                    "error": row[12],
+                    "cost": row[13],
+                    "created_at": _stamp(row[14]),
+                    "finished_at": _stamp(row[15]),
+                    "text": text,
+                    "brands": named.get(row[0], []),
+                    "cited_domains": cited.get(row[0], []),
+                    "fan_out_queries": fan_out,
+                }
+            )
+        yield batch
+
+
+_METRIC_COLUMNS = (
+    ("run_id", "string"),
+    ("engine", "string"),
+    ("surface", "string"),
+    ("model", "string"),
+    ("prompt", "string"),
+    ("brand", "string"),
+    ("is_panel_brand", "bool_"),
+    ("domain", "string"),
+    ("metric", "string"),
+    ("value", "float64"),
+    ("successes", "int64"),
+    ("n", "int64"),
+    ("low", "float64"),
+    ("high", "float64"),
+    ("prompt_low", "float64"),
+    ("prompt_high", "float64"),
+    ("answers", "int64"),
+    ("failed", "int64"),
+    ("pending", "int64"),
+    ("cost", "float64"),
+)
+"""The columns of ``metrics.parquet`` and their Arrow types."""
+
+
+def metric_facts(run_id: str, rows: Sequence[VisibilityRow]) -> list[dict[str, Any]]:
+    """Long records of ``metrics`` rows: one per (slice, brand, metric) and cited domain.
+
+    Args:
+        run_id: The run.
+        rows: Rows from ``metrics``.
+
+    Returns:
+        Records with the columns of ``metrics.parquet`` (``docs/export_and_dashboards.md``):
+        per tracked brand ``mention_rate``, ``share_of_voice``, ``answer_share``,
+        ``citation_rate`` (and the judged rates of a judged run) with their counts and
+        both intervals, ``average_position`` (value only); per cited domain
+        ``citation_share`` (``successes`` citations of it out of ``n``).
+    """
+    out = []
+    for row in rows:
+        slice_ = {
+            "run_id": run_id,
+            "engine": row.key.get("engine"),
+            "surface": row.surface,
+            "model": row.key.get("model"),
+            "prompt": row.key.get("prompt"),
+            "answers": row.answers,
+            "failed": row.failed,
+            "pending": row.pending,
+            "cost": row.cost,
+        }
+        for name, numbers in row.brands.items():
+            brand = {**slice_, "brand": name, "is_panel_brand": name == row.brand}
+            for field in (*_RATE_FIELDS, *_JUDGED_FIELDS):
+                value = getattr(numbers, field)
+                if value is None:
+                    continue
+                out.append(
+                    {
+                        **brand,
+                        "metric": field,
+                        "value": value.value,
+                        "successes": value.successes,
+                        "n": value.n,
+                        "low": value.low,
+                        "high": value.high,
+                        "prompt_low": value.prompt_low,
+                        "prompt_high": value.prompt_high,
+                    }
+                )
+            out.append({**brand, "metric": "average_position", "value": numbers.average_position})
+        for domain, count in row.citation_counts.items():
+            out.append(
+                {
+                    **slice_,
+                    "domain": domain,
+                    "metric": "citation_share",
+                    "value": count / row.citations,
+                    "successes": count,
+                    "n": row.citations,
+                }
+            )
+    return out
+
+
+def export_parquet(
+    store: VisibilityStore,
+    run_id: str,
+    folder: str | Path,
+    *,
+    by: Sequence[str] = ("engine",),
+) -> tuple[Path, Path]:
+    """Write a run's answers and metrics as Parquet files (for DuckDB, BigQuery, pandas).
+
+    ``answers.parquet`` has one row per task of the run, pending and failed ones included
+    with their status; ``metrics.parquet`` has the run's :func:`metrics` in long form, one
+    row per (slice, brand, metric) and per cited domain. Columns:
+    ``docs/export_and_dashboards.md``. Needs the ``parquet`` extra (pyarrow).
+
+    Args:
+        store: The store.
+        run_id: The run.
+        folder: Where to write (created with its parents when missing); files of the same
+            names there are replaced.
+        by: The slices of ``metrics.parquet`` (as for :func:`metrics`).
+
+    Returns:
+        The paths of ``answers.parquet`` and ``metrics.parquet``.
+
+    Raises:
+        ImportError: When pyarrow is not installed.
+        VisibilityStoreError: For an unknown run id or slice key.
+    """
+    pa, pq = _pyarrow()
+    store.check_run(run_id)
+    rows = metrics(store, run_id, by)  # an unknown slice key is refused before any file
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    answers_path = out / "answers.parquet"
+    schema = _answer_schema(pa)
+    with pq.ParquetWriter(answers_path, schema) as writer:
+        for batch in _answer_batches(store, run_id):
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+    metrics_schema = pa.schema([(name, getattr(pa, kind)()) for name, kind in _METRIC_COLUMNS])
+    metrics_path = out / "metrics.parquet"
+    table = pa.Table.from_pylist(metric_facts(run_id, rows), schema=metrics_schema)
+    pq.write_table(table, metrics_path)
+    return answers_path, metrics_path

@@ -302,6 +302,105 @@ def _group_sql(by: Sequence[str]) -> tuple[list[str], str]:
     return list(by), ", ".join(columns)
 
 
+@dataclass
+class _Counts:
+    """A run's counts at the finest grain (engine, surface, model, prompt index), read once."""
+
+    tasks: dict[tuple[str, str, str, int], list[Any]] = field(default_factory=dict)
+    """Per slice and prompt: measured, failed, pending, cost, naming any, citing any,
+    citations."""
+    facts: list[tuple[str, str, int, str, str, int, int, int, int]] = field(default_factory=list)
+    """``(engine, surface, prompt_index, kind, name, sum n, sum rank, sum cited, rows)``."""
+
+
+def _read_counts(store: VisibilityStore, run_id: str) -> _Counts:
+    """An index-only scan of the run's tasks (``tasks_by_slice``) and its ``fact_counts``."""
+    conn = store.connection
+    out = _Counts()
+    for row in conn.execute(
+        "SELECT engine, surface, model, prompt_index, status, COUNT(*), SUM(cost), "
+        "SUM(named_count > 0), SUM(citation_count > 0), SUM(citation_count) "
+        "FROM tasks WHERE run_id = ? "
+        "GROUP BY engine, surface, model, prompt_index, status",
+        (run_id,),
+    ):
+        counts = out.tasks.setdefault((row[0], row[1], row[2], row[3]), [0, 0, 0, 0.0, 0, 0, 0])
+        status, tasks, cost = row[4], row[5], row[6]
+        counts[("measured", "failed", "pending").index(status)] += tasks
+        counts[3] += cost or 0.0
+        if status == "measured":
+            counts[4] += row[7]
+            counts[5] += row[8]
+            counts[6] += row[9]
+    out.facts = conn.execute(
+        "SELECT engine, surface, prompt_index, kind, name, n, rank, cited, answers "
+        "FROM fact_counts WHERE run_id = ? AND answers > 0",
+        (run_id,),
+    ).fetchall()
+    return out
+
+
+def _roll_up(
+    counts: _Counts, names: Sequence[str], prompts: Sequence[str]
+) -> tuple[
+    dict[tuple[str, ...], dict[str, Any]],
+    dict[tuple[str, ...], dict[int, tuple[int, int, int]]],
+    _PerBrand,
+    _PerBrand,
+    dict[tuple[str, ...], dict[str, int]],
+    dict[tuple[str, ...], dict[str, int]],
+]:
+    """The finest-grain counts summed up to the slices of ``by`` (pure)."""
+    models: dict[tuple[str, str], str] = {}
+
+    def key_of(engine: str, surface: str, model: str, index: int) -> tuple[str, ...]:
+        values = {"engine": engine, "surface": surface, "model": model}
+        return tuple(str(prompts[index]) if n == "prompt" else values[n] for n in names)
+
+    base: dict[tuple[str, ...], dict[str, Any]] = {}
+    per_prompt: dict[tuple[str, ...], dict[int, tuple[int, int, int]]] = defaultdict(dict)
+    for (engine, surface, model, index), c in sorted(counts.tasks.items()):
+        models[(engine, surface)] = model
+        key = key_of(engine, surface, model, index)
+        info = base.setdefault(
+            key,
+            {
+                "answers": 0,
+                "failed": 0,
+                "pending": 0,
+                "cost": 0.0,
+                "named_any": 0,
+                "citing_any": 0,
+                "citations": 0,
+            },
+        )
+        for name, value in zip(info, c, strict=True):
+            info[name] += value
+        if c[0]:
+            answers, any_, citing = per_prompt[key].get(index, (0, 0, 0))
+            per_prompt[key][index] = (answers + c[0], any_ + c[4], citing + c[5])
+    for key, by_prompt in per_prompt.items():  # prompts in order, as the intervals sum them
+        per_prompt[key] = dict(sorted(by_prompt.items()))
+    mentions: _PerBrand = defaultdict(lambda: defaultdict(dict))
+    cited_by: _PerBrand = defaultdict(lambda: defaultdict(dict))
+    domains: dict[tuple[str, ...], dict[str, int]] = defaultdict(dict)
+    queries: dict[tuple[str, ...], dict[str, int]] = defaultdict(dict)
+    for engine, surface, index, kind, name, n, rank_sum, cited, rows in counts.facts:
+        key = key_of(engine, surface, models.get((engine, surface), ""), index)
+        if kind == "brand":
+            if n:
+                named, ranks = mentions[key][name].get(index, (0, 0))
+                mentions[key][name][index] = (named + n, ranks + rank_sum)
+            if cited:
+                count = cited_by[key][name].get(index, (0, 0))[0]
+                cited_by[key][name][index] = (count + cited, 0)
+        elif kind == "domain":
+            domains[key][name] = domains[key].get(name, 0) + n
+        else:
+            queries[key][name] = queries[key].get(name, 0) + rows
+    return base, per_prompt, mentions, cited_by, domains, queries
+
+
 def metrics(
     store: VisibilityStore,
     run_id: str,
@@ -333,85 +432,15 @@ def metrics(
             not judge the run.
     """
     panel = store.panel(run_id)
-    if has_app_tasks(store, run_id):
+    _group_sql(by)  # an unknown or repeated key is refused before any read
+    counts = _read_counts(store, run_id)
+    if any(surface != "api" for _engine, surface, _model, _p in counts.tasks):
         by = with_surface(by)
     names, cols = _group_sql(by)
     brand_names = [b.name for b in panel.brands]
-    conn = store.connection
     select = f"{cols}, " if cols else ""
-    group = f"GROUP BY {cols}" if cols else ""
     width = len(names)
-
-    def key_of(row: Sequence[Any]) -> tuple[str, ...]:
-        return tuple(str(v) for v in row[:width])
-
-    base: dict[tuple[str, ...], dict[str, Any]] = {}
-    sql = (
-        f"SELECT {select}SUM(t.status = 'measured'), SUM(t.status = 'failed'), "  # noqa: S608
-        "SUM(t.status = 'pending'), COALESCE(SUM(t.cost), 0), "
-        "SUM(t.status = 'measured' AND t.named_count > 0), "
-        "SUM(t.status = 'measured' AND t.citation_count > 0), "
-        "SUM(CASE WHEN t.status = 'measured' THEN t.citation_count ELSE 0 END) "
-        f"FROM tasks t WHERE t.run_id = ? {group}"
-    )
-    for row in conn.execute(sql, (run_id,)):
-        values = row[width:]
-        if values[0] is None:  # no task at all (empty GROUP BY-less aggregate)
-            continue
-        base[key_of(row)] = {
-            "answers": values[0] or 0,
-            "failed": values[1] or 0,
-            "pending": values[2] or 0,
-            "cost": float(values[3]),
-            "named_any": values[4] or 0,
-            "citing_any": values[5] or 0,
-            "citations": values[6] or 0,
-        }
-    # Per (slice, prompt): measured answers, answers naming any, answers citing any.
-    per_prompt: dict[tuple[str, ...], dict[int, tuple[int, int, int]]] = defaultdict(dict)
-    sql = (
-        f"SELECT {select}t.prompt_index, COUNT(*), SUM(t.named_count > 0), "  # noqa: S608
-        "SUM(t.citation_count > 0) FROM tasks t WHERE t.run_id = ? AND t.status = 'measured' "
-        f"GROUP BY {cols + ', ' if cols else ''}t.prompt_index"
-    )
-    for row in conn.execute(sql, (run_id,)):
-        per_prompt[key_of(row)][row[width]] = (row[width + 1], row[width + 2], row[width + 3])
-    # Per (slice, brand, prompt): answers naming the brand, sum of its ranks.
-    mentions: _PerBrand = defaultdict(lambda: defaultdict(dict))
-    sql = (
-        f"SELECT {select}m.brand, t.prompt_index, COUNT(*), SUM(m.rank) "  # noqa: S608
-        "FROM mentions m JOIN tasks t ON t.id = m.task "
-        "WHERE t.run_id = ? AND t.status = 'measured' "
-        f"GROUP BY {cols + ', ' if cols else ''}m.brand, t.prompt_index"
-    )
-    for row in conn.execute(sql, (run_id,)):
-        mentions[key_of(row)][row[width]][row[width + 1]] = (row[width + 2], row[width + 3])
-    # Per (slice, brand, prompt): answers citing one of the brand's domains.
-    cited_by: _PerBrand = defaultdict(lambda: defaultdict(dict))
-    sql = (
-        f"SELECT {select}c.brand, t.prompt_index, COUNT(DISTINCT c.task) "  # noqa: S608
-        "FROM citations c JOIN tasks t ON t.id = c.task "
-        "WHERE t.run_id = ? AND t.status = 'measured' AND c.brand IS NOT NULL "
-        f"GROUP BY {cols + ', ' if cols else ''}c.brand, t.prompt_index"
-    )
-    for row in conn.execute(sql, (run_id,)):
-        cited_by[key_of(row)][row[width]][row[width + 1]] = (row[width + 2], 0)
-    domains: dict[tuple[str, ...], list[tuple[str, int]]] = defaultdict(list)
-    sql = (
-        f"SELECT {select}c.domain, COUNT(*) FROM citations c "  # noqa: S608
-        "JOIN tasks t ON t.id = c.task WHERE t.run_id = ? AND t.status = 'measured' "
-        f"GROUP BY {cols + ', ' if cols else ''}c.domain"
-    )
-    for row in conn.execute(sql, (run_id,)):
-        domains[key_of(row)].append((row[width], row[width + 1]))
-    queries: dict[tuple[str, ...], list[tuple[str, int]]] = defaultdict(list)
-    sql = (
-        f"SELECT {select}f.query, COUNT(*) FROM fan_out f "  # noqa: S608
-        "JOIN tasks t ON t.id = f.task WHERE t.run_id = ? AND t.status = 'measured' "
-        f"GROUP BY {cols + ', ' if cols else ''}f.query"
-    )
-    for row in conn.execute(sql, (run_id,)):
-        queries[key_of(row)].append((row[width], row[width + 1]))
+    base, per_prompt, mentions, cited_by, domains, queries = _roll_up(counts, names, panel.prompts)
     has_domains = {b.name: bool(b.domains) for b in panel.brands}
     chosen = pick_judge(store, run_id, judge)
     judged = judged_counts(store, run_id, select, cols, width, chosen) if chosen else None
@@ -423,8 +452,8 @@ def metrics(
         )
         if judged is not None:
             per_brand = _judged_rates(per_brand, list(per_prompt[key]), judged[key])
-        cited_domains = sorted(domains[key], key=lambda item: (-item[1], item[0]))
-        top = sorted(queries[key], key=lambda item: (-item[1], item[0]))[:top_queries]
+        cited_domains = sorted(domains[key].items(), key=lambda item: (-item[1], item[0]))
+        top = sorted(queries[key].items(), key=lambda item: (-item[1], item[0]))[:top_queries]
         out.append(
             VisibilityRow(
                 key=dict(zip(names, key, strict=True)),

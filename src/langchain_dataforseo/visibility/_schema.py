@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
+from langchain_dataforseo.visibility._facts import migrate_v5
 
 _V1: Final = (
     """CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -168,6 +169,9 @@ MIGRATIONS: Final[tuple[tuple[int, Migration], ...]] = (
     (2, _statements(_V2)),
     (3, _statements(_V3)),
     (4, _statements(_V4)),
+    # the narrow facts table metrics reads, covering indexes, run brands and the
+    # dashboard view (``_facts``)
+    (5, migrate_v5),
 )
 """``(version, apply)`` in order; a new schema version appends one entry, never edits one."""
 

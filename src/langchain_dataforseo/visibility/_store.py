@@ -23,6 +23,7 @@ from typing import Any
 
 from langchain_dataforseo._constants import MAX_TAG_CHARS
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
+from langchain_dataforseo.visibility._facts import insert_run_brands
 from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._store_results import TaskResults
 from langchain_dataforseo.visibility._store_tasks import TaskStates
@@ -109,6 +110,7 @@ class VisibilityStore(TaskStates, TaskResults):
                 "VALUES (?, ?, ?, ?, ?)",
                 (run_id, panel.name, panel_json, method, now),
             )
+            insert_run_brands(conn, run_id, panel_json)
             conn.executemany(
                 "INSERT INTO tasks (run_id, tag, prompt_index, prompt, engine, surface, model, "
                 "sample, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
@@ -230,6 +232,8 @@ class VisibilityStore(TaskStates, TaskResults):
                     (run_id,),
                 )
             deleted = conn.execute("DELETE FROM tasks WHERE run_id = ?", (run_id,)).rowcount
+            conn.execute("DELETE FROM fact_counts WHERE run_id = ?", (run_id,))
+            conn.execute("DELETE FROM run_brands WHERE run_id = ?", (run_id,))
             conn.execute("DELETE FROM runs WHERE run_id = ?", (run_id,))
         self._brands.pop(run_id, None)
         return int(deleted)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Self
 
 from langchain_dataforseo.visibility._errors import DatabaseFileError, VisibilityStoreError
+from langchain_dataforseo.visibility._facts import ensure_sqrt
 from langchain_dataforseo.visibility._matching import tracked_domains
 from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._schema import SCHEMA_VERSION, migrate
@@ -59,6 +60,7 @@ class StoreBase:
         except sqlite3.Error as error:
             raise store_error(self.path, error) from error
         self._conn.execute("PRAGMA foreign_keys=ON")
+        ensure_sqrt(self._conn)  # the dashboard view's Wilson bounds need it
         self.readonly = readonly
         self._brands: dict[str, tuple[dict[str, tuple[str, ...]], dict[str, str]]] = {}
 

@@ -16,6 +16,7 @@ from typing import Any
 from langchain_dataforseo._redact import redact_stored_task
 from langchain_dataforseo.visibility._app_answers import extract_for
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
+from langchain_dataforseo.visibility._facts import CountDeltas, count_facts, delete_facts
 from langchain_dataforseo.visibility._matching import AnswerFacts, answer_facts
 from langchain_dataforseo.visibility._store_base import StoreBase
 from langchain_dataforseo.visibility._store_types import PENDING_CODES, _now
@@ -57,9 +58,9 @@ class TaskResults(StoreBase):
             row = self._row(conn, run_id, tag)
             if _measured(conn, row):  # the first answer wins: a late error never replaces it
                 return
-            conn.execute("DELETE FROM mentions WHERE task = ?", (row,))
-            conn.execute("DELETE FROM citations WHERE task = ?", (row,))
-            conn.execute("DELETE FROM fan_out WHERE task = ?", (row,))
+            counts = CountDeltas()
+            delete_facts(conn, row, counts)
+            counts.apply(conn)
             conn.execute(
                 "UPDATE tasks SET status = 'failed', error_code = ?, error_message = ?, "
                 "raw_json = COALESCE(?, raw_json), cost = COALESCE(?, cost), "
@@ -106,6 +107,7 @@ class TaskResults(StoreBase):
         """
         names, domains = self._matching(run_id)
         now = _now()
+        counts = CountDeltas()  # fact_counts' changes, applied once at the end
         with self._write() as conn:
             for tag, raw_task, cost in results:
                 row, surface, engine = self._task_row(conn, run_id, tag)
@@ -129,9 +131,7 @@ class TaskResults(StoreBase):
                         (task_id, row),
                     )
                     continue
-                conn.execute("DELETE FROM mentions WHERE task = ?", (row,))
-                conn.execute("DELETE FROM citations WHERE task = ?", (row,))
-                conn.execute("DELETE FROM fan_out WHERE task = ?", (row,))
+                delete_facts(conn, row, counts)
                 if answer.status_code != 20000 or not raw_task.get("result"):
                     message = raw_task.get("status_message")
                     conn.execute(
@@ -151,7 +151,7 @@ class TaskResults(StoreBase):
                     )
                     continue
                 facts = answer_facts(answer, names, domains)
-                self._insert_facts(conn, row, facts)
+                self._insert_facts(conn, row, facts, counts)
                 conn.execute(
                     "UPDATE tasks SET status = 'measured', error_code = NULL, "
                     "error_message = NULL, raw_json = ?, cost = COALESCE(?, cost), "
@@ -169,6 +169,7 @@ class TaskResults(StoreBase):
                         row,
                     ),
                 )
+            counts.apply(conn)
 
     def _disowned(
         self,
@@ -228,7 +229,9 @@ class TaskResults(StoreBase):
         return [tag for tag, _raw, _cost in results]
 
     @staticmethod
-    def _insert_facts(conn: sqlite3.Connection, row: int, facts: AnswerFacts) -> None:
+    def _insert_facts(
+        conn: sqlite3.Connection, row: int, facts: AnswerFacts, counts: CountDeltas
+    ) -> None:
         conn.executemany(
             "INSERT INTO mentions (task, brand, first_offset, rank) VALUES (?, ?, ?, ?)",
             [(row, b, facts.offsets[b], facts.ranks[b]) for b in facts.offsets],
@@ -241,6 +244,7 @@ class TaskResults(StoreBase):
         conn.executemany(
             "INSERT INTO fan_out (task, query) VALUES (?, ?)", [(row, q) for q in sorted(queries)]
         )
+        count_facts(conn, row, facts, counts)
 
     def raw_task(self, run_id: str, tag: str) -> dict[str, Any] | None:
         """The raw task JSON recorded for a task, or ``None``.

@@ -44,7 +44,7 @@ def test_a_new_database_is_wal_at_the_current_schema_version(tmp_path):
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations")] == [1, 2, 3, 4]
+    assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations")] == [1, 2, 3, 4, 5]
     conn.close()
     VisibilityStore(path).close()  # reopening migrates nothing twice
     conn = sqlite3.connect(path)
