@@ -105,7 +105,7 @@ class StoreJournal:
 
     def __repr__(self) -> str:
         return (
-            f"StoreJournal({str(self.store.path)!r}, run_id={self.run_id!r}, "
+            f"StoreJournal({self.store.url!r}, run_id={self.run_id!r}, "
             f"family={self.family!r})"
         )
 
