@@ -17,6 +17,7 @@ from langchain_dataforseo.visibility._schema import SCHEMA_VERSION
 from langchain_dataforseo.visibility._task_identity import task_body
 
 from ..helpers import example
+from ...pg import pg_server, store_url  # noqa: F401 - fixtures
 from .builders import failed_task, raw_task
 
 
@@ -33,8 +34,9 @@ def small_panel(**extra):
 
 
 @pytest.fixture
-def store(tmp_path):
-    with VisibilityStore(tmp_path / "v.db") as s:
+def store(store_url):
+    # the tests of the store's API run on SQLite and on PostgreSQL
+    with VisibilityStore(store_url) as s:
         yield s
 
 
