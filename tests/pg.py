@@ -40,7 +40,9 @@ def find_bindir() -> Path | None:
     """The newest ``/usr/lib/postgresql/*/bin`` with ``initdb``, or the one on PATH."""
     found = sorted(
         glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-        key=lambda p: int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0,
+        key=lambda p: (
+            int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0
+        ),
     )
     if found:
         return Path(found[-1]).parent
@@ -108,7 +110,9 @@ def pg_server() -> Iterator[PgServer]:
         unavailable("psycopg is not installed (pip install 'langchain-dataforseo[postgres]')")
     bindir = find_bindir()
     if bindir is None:
-        unavailable("no initdb in /usr/lib/postgresql/*/bin or on PATH (apt-get install postgresql)")
+        unavailable(
+            "no initdb in /usr/lib/postgresql/*/bin or on PATH (apt-get install postgresql)"
+        )
     assert bindir is not None
     as_postgres: list[str] = []
     folder = Path(tempfile.mkdtemp(prefix="dfs-pg-"))

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from langchain_dataforseo.emulator import (
     AsyncEmulatorTransport,
@@ -33,7 +32,7 @@ from langchain_dataforseo.visibility import (
 )
 from langchain_dataforseo.visibility._export import answer_records
 
-from ..pg import PgServer, pg_server  # noqa: F401 - fixture
+from ..pg import PgServer
 
 AUTH = ("emulator-login", "emulator-password")
 CATALOGUE = BrandCatalogue(
@@ -70,7 +69,7 @@ def fill(store: VisibilityStore) -> None:
 
 
 def numbers(store: VisibilityStore, folder: Path) -> dict[str, Any]:
-    html, md = report(store, "r2", folder / "report.html")
+    _html, md = report(store, "r2", folder / "report.html")
     return {
         "metrics": [metrics(store, run, by) for run in ("r1", "r2") for by in _SLICES],
         "compare": compare_runs(store, "r1", "r2"),
@@ -82,7 +81,9 @@ def numbers(store: VisibilityStore, folder: Path) -> dict[str, Any]:
             for record in answer_records(store, "r2")
         ],
         "markdown": _without_locations(md.read_text(encoding="utf-8")),
-        "runs": [(r.run_id, r.measured, r.failed, r.pending, round(r.cost, 9)) for r in store.runs()],
+        "runs": [
+            (r.run_id, r.measured, r.failed, r.pending, round(r.cost, 9)) for r in store.runs()
+        ],
         "tasks": [
             (t.tag, t.status, t.answer_model, t.cost, t.task_id is not None)
             for t in store.tasks("r2")
@@ -95,9 +96,7 @@ _SLICES = (("engine",), ("engine", "prompt"), ())
 
 def _without_locations(text: str) -> str:
     """The report's text without what names the store or when it was written."""
-    return "\n".join(
-        line for line in text.splitlines() if "UTC" not in line and "v.db" not in line
-    )
+    return "\n".join(line for line in text.splitlines() if "UTC" not in line and "v.db" not in line)
 
 
 def test_the_same_panel_gives_the_same_numbers_on_sqlite_and_postgresql(

@@ -180,9 +180,7 @@ Migration = Callable[[Connection], None]
 is the connection's: :func:`~langchain_dataforseo.visibility._dialect.dialect_of`)."""
 
 
-def _statements(
-    statements: Sequence[str], *, postgresql: Sequence[str] | None = None
-) -> Migration:
+def _statements(statements: Sequence[str], *, postgresql: Sequence[str] | None = None) -> Migration:
     """A migration of these statements (SQLite's SQL, translated on PostgreSQL).
 
     Args:

@@ -22,13 +22,16 @@ from typing import Self
 from langchain_dataforseo.visibility._dialect import (
     POSTGRESQL,
     Connection,
-    DatabaseServerError,
     StoreLocation,
     connect_postgres,
     database_now,
     parse_location,
 )
-from langchain_dataforseo.visibility._errors import DatabaseFileError, VisibilityStoreError
+from langchain_dataforseo.visibility._errors import (
+    DatabaseFileError,
+    DatabaseServerError,
+    VisibilityStoreError,
+)
 from langchain_dataforseo.visibility._matching import tracked_domains
 from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._schema import SCHEMA_VERSION, migrate, schema_version
@@ -136,8 +139,11 @@ class StoreBase:
         return moment.isoformat(timespec="milliseconds")
 
     def _lock_run(self, conn: Connection, run_id: str) -> None:
-        """Hold the run's row until the transaction ends (PostgreSQL; SQLite's write lock
-        already serialises every writer), so two workers' cap checks never interleave."""
+        """Hold the run's row until the transaction ends (PostgreSQL only).
+
+        Two workers' cap checks never interleave; SQLite's write lock already serialises
+        every writer.
+        """
         if self.dialect == POSTGRESQL:
             conn.execute("SELECT 1 FROM runs WHERE run_id = ? FOR UPDATE", (run_id,))
 

@@ -13,7 +13,6 @@ from langchain_dataforseo.visibility._errors import LeaseLostError
 from langchain_dataforseo.visibility._store_journal import StoreJournal
 from langchain_dataforseo.visibility._store_tasks import holder_is_dead, new_owner
 
-from ...pg import pg_server, store_url  # noqa: F401 - fixtures
 from .builders import raw_task
 
 

@@ -17,7 +17,6 @@ from langchain_dataforseo.visibility._schema import SCHEMA_VERSION
 from langchain_dataforseo.visibility._task_identity import task_body
 
 from ..helpers import example
-from ...pg import pg_server, store_url  # noqa: F401 - fixtures
 from .builders import failed_task, raw_task
 
 
