@@ -262,6 +262,20 @@ def migrate(conn: Connection, dialect: str = SQLITE) -> int:
             f"reads up to {SCHEMA_VERSION}. Upgrade the package."
         )
         raise VisibilityStoreError(msg, field="schema_version", limit=SCHEMA_VERSION, actual=before)
+    if dialect == POSTGRESQL and before < SCHEMA_VERSION:
+        # the version table first, in a transaction of its own under the lock: each
+        # migration's transaction then reads the version with a plain query (a fresh
+        # snapshot of the table, never a catalogue look-up that may predate another
+        # process's commit)
+        conn.execute("BEGIN")
+        try:
+            conn.execute(f"SELECT pg_advisory_xact_lock({_PG_LOCK})")
+            conn.execute(ddl_for(_V1[0], dialect))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
     for version, apply in MIGRATIONS:
         if version <= before:
             continue
@@ -269,7 +283,10 @@ def migrate(conn: Connection, dialect: str = SQLITE) -> int:
         try:
             if dialect == POSTGRESQL:
                 conn.execute(f"SELECT pg_advisory_xact_lock({_PG_LOCK})")
-            current = schema_version(conn, dialect)
+                row = conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+                current = int(row.fetchone()[0])
+            else:
+                current = schema_version(conn, dialect)
             if current < version:  # another process may have migrated meanwhile
                 if dialect == POSTGRESQL and version == 1:
                     _pg_compat(conn)
