@@ -80,6 +80,10 @@ def test_the_store_sql_is_translated_for_postgresql() -> None:
         'c DOUBLE PRECISION, s TEXT COLLATE "C")'
     )
     assert ddl_for("CREATE TABLE t (x REAL) WITHOUT ROWID", SQLITE).endswith("WITHOUT ROWID")
+    view = "CREATE VIEW IF NOT EXISTS v AS SELECT CAST(a AS TEXT), CAST(b AS REAL) FROM t"
+    assert ddl_for(view, POSTGRESQL) == (
+        "CREATE OR REPLACE VIEW v AS SELECT CAST(a AS TEXT), CAST(b AS DOUBLE PRECISION) FROM t"
+    )
 
 
 # -- the password never shows ----------------------------------------------------------------
