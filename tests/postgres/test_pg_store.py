@@ -253,3 +253,14 @@ def test_the_run_cap_holds_across_workers_claiming_at_once(pg_url: str) -> None:
     assert len(taken) == 2  # 2 x $0.40 within $1.00; a third would pass the cap
     with VisibilityStore(pg_url, readonly=True) as store:
         assert store.run_spend(run) == pytest.approx(0.8)
+
+
+def test_the_urls_own_options_are_kept(pg_url: str) -> None:
+    url = f"{pg_url}?options=-c%20work_mem%3D5MB&application_name=geo-job"
+    with VisibilityStore(url) as store:
+        conn = store.connection
+        assert conn.execute("SHOW work_mem").fetchone()[0] == "5MB"
+        assert conn.execute("SHOW application_name").fetchone()[0] == "geo-job"
+        assert conn.execute("SHOW TimeZone").fetchone()[0] == "UTC"
+    with VisibilityStore(url, readonly=True) as reader:
+        assert reader.connection.execute("SHOW transaction_read_only").fetchone()[0] == "on"

@@ -398,17 +398,24 @@ def connect_postgres(location: StoreLocation, *, readonly: bool, timeout: float)
         DatabaseServerError: The server cannot be reached or refuses the login.
     """
     psycopg = _psycopg()
-    options = f"-c lock_timeout={int(timeout * 1000)} -c TimeZone=UTC"
-    if readonly:
-        options += " -c default_transaction_read_only=on"
     try:
-        raw = psycopg.connect(
-            location.url,
-            autocommit=True,
-            connect_timeout=max(1, int(timeout)),
-            options=options,
-            application_name="langchain-dataforseo",
+        given = psycopg.conninfo.conninfo_to_dict(location.url)
+        # the URL's own options (e.g. a search_path) come first; the store's settings after
+        options = " ".join(
+            part
+            for part in (
+                str(given.get("options") or ""),
+                f"-c lock_timeout={int(timeout * 1000)} -c TimeZone=UTC",
+                "-c default_transaction_read_only=on" if readonly else "",
+            )
+            if part
         )
+        extra: dict[str, Any] = {"options": options, "client_encoding": "UTF8"}
+        if "application_name" not in given:
+            extra["application_name"] = "langchain-dataforseo"
+        if "connect_timeout" not in given:
+            extra["connect_timeout"] = max(1, int(timeout))
+        raw = psycopg.connect(location.url, autocommit=True, **extra)
     except psycopg.Error as error:
         said = scrub(str(error).strip().replace("\n", " "), location)
         raise DatabaseServerError(location.shown, "connect", f"cannot be used: {said}") from None
