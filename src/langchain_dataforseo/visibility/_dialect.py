@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import sqlite3
 import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -433,6 +432,3 @@ def database_now(conn: Connection, dialect: str) -> datetime:
         value = conn.execute("SELECT clock_timestamp()").fetchone()[0]
         return value.astimezone(UTC)  # type: ignore[no-any-return]
     return datetime.now(UTC)
-
-
-SqliteConnection = sqlite3.Connection
