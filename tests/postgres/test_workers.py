@@ -167,7 +167,7 @@ def test_a_worker_killed_mid_run_is_finished_by_the_other(tmp_path: Path, pg_url
             assert victim.poll() is None, victim.communicate()[1]
             paid_in_doubt = in_doubt_held_by(pg_url, victim.pid) & set(charged_tags(server))
             time.sleep(0.05)
-        assert paid_in_doubt
+        assert paid_in_doubt  # (its answer held back, or killed before it recorded it)
         os.kill(victim.pid, signal.SIGKILL)
         victim.wait(timeout=30)
         emu.released.set()  # the victim's held answers go nowhere; the other's arrive
@@ -192,5 +192,4 @@ def test_a_worker_killed_mid_run_is_finished_by_the_other(tmp_path: Path, pg_url
         assert rerun.returncode == 0, err
         assert f"measured {TASKS}, failed 0, pending 0" in out
         book = ledger(server)
-    assert emu.held >= 1
     check_paid_once(pg_url, book)
