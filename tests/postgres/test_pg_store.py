@@ -264,3 +264,58 @@ def test_the_urls_own_options_are_kept(pg_url: str) -> None:
         assert conn.execute("SHOW TimeZone").fetchone()[0] == "UTC"
     with VisibilityStore(url, readonly=True) as reader:
         assert reader.connection.execute("SHOW transaction_read_only").fetchone()[0] == "on"
+
+
+def test_workers_creating_one_run_at_once_all_get_it(pg_url: str) -> None:
+    VisibilityStore(pg_url).close()
+    panel = small_panel()
+    results: list[object] = []
+    go = threading.Barrier(6)
+
+    def worker() -> None:
+        with VisibilityStore(pg_url) as own:
+            go.wait()
+            try:
+                results.append(own.create_run(panel, run_id="shared"))
+            except Exception as error:
+                results.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == ["shared"] * 6
+    with VisibilityStore(pg_url, readonly=True) as store:
+        assert len(store.tasks("shared")) == len(list(panel.task_keys))
+
+
+def test_two_writers_recording_one_answer_at_once_keep_one(pg_url: str) -> None:
+    # a driver and a postback receiver may record the same task: they take turns
+    from ..unit_tests.visibility.builders import raw_task
+
+    with VisibilityStore(pg_url) as store:
+        run = store.create_run(small_panel(), run_id="r")
+        tags = [t.tag for t in store.tasks(run)]
+    errors: list[BaseException] = []
+    go = threading.Barrier(4)
+
+    def writer() -> None:
+        with VisibilityStore(pg_url) as own:
+            go.wait()
+            try:
+                for tag in tags:
+                    own.record_result(run, tag, raw_task("HubSpot, then Salesforce."))
+            except BaseException as error:
+                errors.append(error)
+
+    threads = [threading.Thread(target=writer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with VisibilityStore(pg_url, readonly=True) as store:
+        assert {t.status for t in store.tasks(run)} == {"measured"}
+        rows = store.connection.execute("SELECT COUNT(*) FROM mentions").fetchone()[0]
+        assert rows == 2 * len(tags)  # each answer's two brands, once

@@ -109,19 +109,21 @@ class VisibilityStore(TaskStates, TaskResults):
         now = _now()
 
         with self._write() as conn:
-            found = conn.execute(
-                "SELECT panel_json FROM runs WHERE run_id = ?", (run_id,)
-            ).fetchone()
-            if found is not None:
+            # workers creating one run at once: one inserts it (and its tasks); on
+            # PostgreSQL the others wait on its key until it commits, then find it
+            inserted = conn.execute(
+                "INSERT INTO runs (run_id, panel_name, panel_json, method, created_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING",
+                (run_id, panel.name, panel_json, method, now),
+            ).rowcount
+            if inserted != 1:
+                found = conn.execute(
+                    "SELECT panel_json FROM runs WHERE run_id = ?", (run_id,)
+                ).fetchone()
                 if found[0] != panel_json:
                     msg = f"run {run_id!r} exists with another panel; choose another run id."
                     raise VisibilityStoreError(msg, field="run_id", actual=run_id)
                 return run_id
-            conn.execute(
-                "INSERT INTO runs (run_id, panel_name, panel_json, method, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (run_id, panel.name, panel_json, method, now),
-            )
             conn.executemany(
                 "INSERT INTO tasks (run_id, tag, prompt_index, prompt, engine, surface, model, "
                 "sample, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
@@ -223,6 +225,7 @@ class VisibilityStore(TaskStates, TaskResults):
         """
         self._check_run(run_id)
         with self._write() as conn:
+            self._lock_run(conn, run_id)  # no claim of the run in between
             sent = conn.execute(
                 "SELECT COUNT(*) FROM tasks WHERE run_id = ? AND (intent_at IS NOT NULL OR "
                 "task_id IS NOT NULL OR posted_at IS NOT NULL OR COALESCE(cost, 0) != 0 OR "

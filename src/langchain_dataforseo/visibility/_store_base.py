@@ -215,9 +215,15 @@ class StoreBase:
         return self._task_row(conn, run_id, tag)[0]
 
     def _task_row(self, conn: Connection, run_id: str, tag: str) -> tuple[int, str, str]:
-        """The task's row id, surface and engine."""
+        """The task's row id, surface and engine (its row locked on PostgreSQL).
+
+        Called inside a write: on PostgreSQL two writers of one task (a driver and a
+        postback receiver) take turns, as SQLite's write lock makes them.
+        """
+        lock = " FOR UPDATE" if self.dialect == POSTGRESQL else ""
         found = conn.execute(
-            "SELECT id, surface, engine FROM tasks WHERE run_id = ? AND tag = ?", (run_id, tag)
+            f"SELECT id, surface, engine FROM tasks WHERE run_id = ? AND tag = ?{lock}",  # noqa: S608
+            (run_id, tag),
         ).fetchone()
         if found is None:
             self._check_run(run_id)
