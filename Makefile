@@ -9,7 +9,7 @@ VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-EXTRAS ?= test,lint,examples
+EXTRAS ?= test,lint,examples,postgres
 PYTEST_ARGS ?=
 OFFLINE := env -u DATAFORSEO_LOGIN -u DATAFORSEO_PASSWORD -u DATAFORSEO_BASE_URL
 

@@ -77,6 +77,7 @@ from langchain_dataforseo.visibility._cli_run import (
 from langchain_dataforseo.visibility._compare import compare_runs
 from langchain_dataforseo.visibility._errors import (
     DatabaseFileError,
+    DatabaseServerError,
     OutputFileError,
     PanelFileError,
     VisibilityStoreError,
@@ -357,7 +358,8 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(f"deleted run {args.run} ({deleted} tasks)\n")
         return EXIT_OK
     outputs = _outputs(args)
-    check_outputs(args.db, outputs)
+    if isinstance(args.db, Path):  # a PostgreSQL store is no file an output could overwrite
+        check_outputs(args.db, outputs)
     with VisibilityStore(args.db, readonly=True) as store:
         if args.command == "status":
             _status(store, args.run, out)
@@ -508,7 +510,7 @@ def _code(error: DataForSEOError) -> int:
         return EXIT_BUDGET
     if isinstance(error, PanelFileError):
         return EXIT_PANEL
-    if isinstance(error, DatabaseFileError):
+    if isinstance(error, (DatabaseFileError, DatabaseServerError)):
         return EXIT_DATABASE
     if isinstance(error, OutputFileError):
         return EXIT_OUTPUT

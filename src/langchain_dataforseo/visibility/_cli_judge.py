@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
 from typing import Any, TextIO
 
 from langchain_core.language_models import BaseChatModel
@@ -22,6 +21,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_dataforseo._constants import ENGINES
 from langchain_dataforseo.chat_models import ChatDataForSEO
 from langchain_dataforseo.visibility._cli_checks import check_credentials, non_negative, run_id_arg
+from langchain_dataforseo.visibility._dialect import store_argument
 from langchain_dataforseo.visibility._judge import estimate_judging, judge_run
 from langchain_dataforseo.visibility._store import VisibilityStore
 
@@ -45,7 +45,9 @@ def add_judge_parser(commands: Any) -> None:
         "4 missing database, 5 unknown run id, 9 unusable database.",
     )
     judge.add_argument("run", type=run_id_arg, metavar="RUN")
-    judge.add_argument("--db", type=Path, required=True, metavar="FILE", help="the store")
+    judge.add_argument(
+        "--db", type=store_argument, required=True, metavar="DB", help="the store (file or URL)"
+    )
     judge.add_argument("--engine", choices=ENGINES, required=True, help="the judge's engine")
     judge.add_argument("--model", required=True, help="the judge's model, e.g. gpt-4.1-mini")
     judge.add_argument(

@@ -18,6 +18,7 @@ from langchain_dataforseo.visibility._cli_checks import (
 )
 from langchain_dataforseo.visibility._cli_judge import add_judge_parser
 from langchain_dataforseo.visibility._cli_plan import power_arg, proportion
+from langchain_dataforseo.visibility._dialect import store_argument
 from langchain_dataforseo.visibility._metrics import GROUPS
 from langchain_dataforseo.visibility._plan import METHODS
 from langchain_dataforseo.visibility._surfaces import SURFACES
@@ -47,7 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("panel", type=Path, metavar="PANEL", help="the panel file")
 
     def with_db(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--db", type=Path, required=True, metavar="FILE", help="the store")
+        sub.add_argument(
+            "--db",
+            type=store_argument,
+            required=True,
+            metavar="DB",
+            help="the store: a file, sqlite:///FILE or postgresql://USER@HOST:PORT/DB",
+        )
 
     run = commands.add_parser(
         "run",
@@ -196,8 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--method", choices=METHODS, default="standard", help="standard or live")
     plan.add_argument(
         "--db",
-        type=Path,
-        metavar="FILE",
+        type=store_argument,
+        metavar="DB",
         help="a store whose recorded costs give the expected cost",
     )
 

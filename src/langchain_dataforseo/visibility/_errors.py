@@ -66,6 +66,32 @@ class DatabaseFileError(VisibilityStoreError):
         self.reason = reason
 
 
+class DatabaseServerError(VisibilityStoreError):
+    """A PostgreSQL store that cannot be used: unreachable, refused, or a failed statement.
+
+    The message names the database by its URL with the password hidden (``***``) and
+    never repeats the password.
+
+    Attributes:
+        url: The database URL, password hidden.
+        reason: ``connect`` (the server could not be reached or refused the login),
+            ``missing_driver``, ``not_a_store``, ``newer_schema``, ``read_only`` or
+            ``statement`` (a statement failed).
+    """
+
+    def __init__(
+        self, url: str, reason: str, said: str, *, limit: object = None, actual: object = None
+    ) -> None:
+        super().__init__(
+            f"the database {url} {said}.",
+            field="db",
+            limit=limit,
+            actual=url if actual is None else actual,
+        )
+        self.url = url
+        self.reason = reason
+
+
 class OutputFileError(DataForSEOInputError):
     """An output the command line cannot write: a directory, under a file, a full disk...
 

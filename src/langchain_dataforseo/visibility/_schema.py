@@ -1,12 +1,26 @@
-"""The store's SQLite schema and its migrations (``PRAGMA user_version``)."""
+"""The store's schema and its migrations, on SQLite and on PostgreSQL.
+
+The migrations are written once, in SQLite's SQL; on PostgreSQL each statement goes
+through :func:`~langchain_dataforseo.visibility._dialect.ddl_for` (types), and a migration
+that SQLite does with a table rebuild (version 2) has its PostgreSQL statements beside it.
+The version is SQLite's ``PRAGMA user_version``; on PostgreSQL, the highest version in
+the ``schema_migrations`` table (both record each migration there).
+"""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Final
 
+from langchain_dataforseo.visibility._dialect import (
+    PG_COMPAT,
+    POSTGRESQL,
+    SQLITE,
+    Connection,
+    ddl_for,
+    dialect_of,
+)
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
 from langchain_dataforseo.visibility._facts import migrate_v5
 
@@ -116,6 +130,15 @@ _V2: Final = (
     "CREATE INDEX tasks_by_task_id ON tasks (task_id)",
 )
 
+_V2_POSTGRESQL: Final = (
+    # PostgreSQL changes the UNIQUE constraint in place (no rebuild: the facts tables'
+    # foreign keys and the id sequence stay as they are)
+    "ALTER TABLE tasks ADD COLUMN surface TEXT NOT NULL DEFAULT 'api' "
+    "CHECK (surface IN ('api', 'app'))",
+    "ALTER TABLE tasks DROP CONSTRAINT tasks_run_id_prompt_index_engine_sample_key",
+    "ALTER TABLE tasks ADD UNIQUE (run_id, prompt_index, engine, surface, sample)",
+)
+
 _V3: Final = (
     # run leases: whoever posts, recovers or collects a task holds it (``lease_owner``)
     # until ``lease_until`` (UTC, ISO 8601, renewed while the holder lives), so two
@@ -153,20 +176,32 @@ _V4: Final = (
     ) WITHOUT ROWID""",
 )
 
-Migration = Callable[[sqlite3.Connection], None]
+Migration = Callable[[Connection], None]
+"""``apply(conn)``: one schema version's statements, inside its transaction (the dialect
+is the connection's: :func:`~langchain_dataforseo.visibility._dialect.dialect_of`)."""
 
 
-def _statements(statements: tuple[str, ...]) -> Migration:
-    def apply(conn: sqlite3.Connection) -> None:
-        for statement in statements:
-            conn.execute(statement)
+def _statements(statements: Sequence[str], *, postgresql: Sequence[str] | None = None) -> Migration:
+    """A migration of these statements (SQLite's SQL, translated on PostgreSQL).
+
+    Args:
+        statements: The statements, in SQLite's SQL (keep them portable where you can).
+        postgresql: Statements PostgreSQL runs instead (for what SQLite does in its own
+            way, e.g. a table rebuild); translated too.
+    """
+
+    def apply(conn: Connection) -> None:
+        dialect = dialect_of(conn)
+        chosen = postgresql if dialect == POSTGRESQL and postgresql is not None else statements
+        for statement in chosen:
+            conn.execute(ddl_for(statement, dialect))
 
     return apply
 
 
 MIGRATIONS: Final[tuple[tuple[int, Migration], ...]] = (
     (1, _statements(_V1)),
-    (2, _statements(_V2)),
+    (2, _statements(_V2, postgresql=_V2_POSTGRESQL)),
     (3, _statements(_V3)),
     (4, _statements(_V4)),
     # the narrow facts table metrics reads, covering indexes, run brands and the
@@ -183,14 +218,40 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def migrate(conn: sqlite3.Connection) -> int:
-    """Bring a database to :data:`SCHEMA_VERSION`, one migration per transaction.
+_PG_LOCK: Final = 0x64_66_73_5F_76_69_73  # the advisory lock migrations hold ("dfs_vis")
 
-    Each migration runs inside ``BEGIN IMMEDIATE`` with its ``user_version`` bump and its
-    ``schema_migrations`` row, so a crash leaves the database at the previous version.
+
+def schema_version(conn: Connection, dialect: str = SQLITE) -> int:
+    """The database's schema version (0 for an empty database).
 
     Args:
-        conn: A connection opened in autocommit mode (``isolation_level=None``).
+        conn: The connection.
+        dialect: ``sqlite`` or ``postgresql``.
+
+    Returns:
+        SQLite's ``user_version``; on PostgreSQL the highest ``schema_migrations`` version.
+    """
+    if dialect != POSTGRESQL:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    found = conn.execute("SELECT to_regclass('schema_migrations') IS NOT NULL").fetchone()
+    if not found[0]:
+        return 0
+    row = conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()
+    return int(row[0])
+
+
+def migrate(conn: Connection, dialect: str = SQLITE) -> int:
+    """Bring a database to :data:`SCHEMA_VERSION`, one migration per transaction.
+
+    Each migration runs in one transaction with its ``schema_migrations`` row (and on
+    SQLite its ``user_version`` bump), so a crash leaves the database at the previous
+    version. Two processes migrating at once apply each migration once: SQLite's
+    ``BEGIN IMMEDIATE``, PostgreSQL's transaction-scoped advisory lock, and the version
+    read again inside.
+
+    Args:
+        conn: A connection in autocommit mode (SQLite: ``isolation_level=None``).
+        dialect: ``sqlite`` or ``postgresql``.
 
     Returns:
         The version the database was at before.
@@ -198,28 +259,58 @@ def migrate(conn: sqlite3.Connection) -> int:
     Raises:
         VisibilityStoreError: When the database was written by a newer schema.
     """
-    before = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    before = schema_version(conn, dialect)
     if before > SCHEMA_VERSION:
         msg = (
             f"the database has schema version {before}; this version of langchain-dataforseo "
             f"reads up to {SCHEMA_VERSION}. Upgrade the package."
         )
         raise VisibilityStoreError(msg, field="schema_version", limit=SCHEMA_VERSION, actual=before)
+    if dialect == POSTGRESQL and before < SCHEMA_VERSION:
+        # the version table first, in a transaction of its own under the lock: each
+        # migration's transaction then reads the version with a plain query (a fresh
+        # snapshot of the table, never a catalogue look-up that may predate another
+        # process's commit)
+        conn.execute("BEGIN")
+        try:
+            conn.execute(f"SELECT pg_advisory_xact_lock({_PG_LOCK})")
+            conn.execute(ddl_for(_V1[0], dialect))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
     for version, apply in MIGRATIONS:
         if version <= before:
             continue
         conn.execute("BEGIN IMMEDIATE")
         try:
-            current = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            if dialect == POSTGRESQL:
+                conn.execute(f"SELECT pg_advisory_xact_lock({_PG_LOCK})")
+                row = conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+                current = int(row.fetchone()[0])
+            else:
+                current = schema_version(conn, dialect)
             if current < version:  # another process may have migrated meanwhile
+                if dialect == POSTGRESQL and version == 1:
+                    _pg_compat(conn)
                 apply(conn)
                 conn.execute(
                     "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
                     (version, _now()),
                 )
-                conn.execute(f"PRAGMA user_version = {int(version)}")
+                if dialect != POSTGRESQL:
+                    conn.execute(f"PRAGMA user_version = {int(version)}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
     return before
+
+
+def _pg_compat(conn: Connection) -> None:
+    """Create what the store's SQL needs of PostgreSQL beyond its schema (``sum(boolean)``)."""
+    if conn.execute("SELECT to_regprocedure('sum(boolean)') IS NULL").fetchone()[0]:
+        for statement in PG_COMPAT:
+            conn.execute(statement)

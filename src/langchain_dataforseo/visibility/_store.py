@@ -1,9 +1,10 @@
-"""``VisibilityStore``: every run, task, raw answer and cost in one SQLite file.
+"""``VisibilityStore``: every run, task, raw answer and cost in one SQLite file or PostgreSQL.
 
-Standard library ``sqlite3`` only. The database is in WAL mode, so readers (another
+By default a SQLite file (standard library ``sqlite3``) in WAL mode, so readers (another
 connection, another process, ``metrics`` while ``run_panel`` writes) never block the writer
-and see only committed transactions. Each write is one short ``BEGIN IMMEDIATE``
-transaction.
+and see only committed transactions; a ``postgresql://`` URL puts the same schema in a
+PostgreSQL database (psycopg 3, the ``postgres`` extra), for workers on several machines.
+Each write is one short transaction (``BEGIN IMMEDIATE`` on SQLite).
 
 A task row goes through ``pending`` to ``measured`` or ``failed`` (with the status code).
 While pending, two timestamps tell a Standard journal where it stands: ``intent_at`` (the
@@ -49,18 +50,30 @@ __all__ = [
 
 
 class VisibilityStore(TaskStates, TaskResults):
-    """A SQLite database of visibility runs (one file, WAL, versioned schema).
+    """A database of visibility runs: a SQLite file (WAL) or PostgreSQL, versioned schema.
 
     Args:
-        path: The database file.
-        create: Create the file when missing (default). With ``False`` a missing file
-            raises :class:`VisibilityStoreError`.
-        readonly: Open for reading only (``mode=ro``); the file must exist.
-        timeout: Seconds to wait for another writer's lock.
+        path: The store: a file path or ``sqlite:///FILE``, or
+            ``postgresql://USER[:PASSWORD]@HOST:PORT/DB`` (an existing database; the
+            password is never shown: prefer ``PGPASSWORD`` or ``~/.pgpass``).
+        create: Create the store when missing (default). With ``False`` a missing file
+            (or a database without the store's tables) raises :class:`VisibilityStoreError`.
+        readonly: Open for reading only: SQLite's ``mode=ro``; on PostgreSQL a read-only
+            session (the server refuses every write). The store must exist.
+        timeout: Seconds to wait for another writer's lock (on PostgreSQL also for the
+            server to accept the connection).
 
     Raises:
-        VisibilityStoreError: Missing file (``create=False`` / ``readonly``), or a schema
-            newer than this code.
+        VisibilityStoreError: Missing file or store (``create=False`` / ``readonly``), a
+            schema newer than this code, or a PostgreSQL server that cannot be used
+            (``DatabaseServerError``, the URL without its password).
+        ImportError: A ``postgresql://`` URL without psycopg (install the ``postgres``
+            extra).
+
+    Attributes:
+        path: The SQLite file; ``None`` for PostgreSQL.
+        url: The store as messages name it (the PostgreSQL password as ``***``).
+        dialect: ``sqlite`` or ``postgresql``.
     """
 
     # -- runs -----------------------------------------------------------------------------
@@ -97,19 +110,21 @@ class VisibilityStore(TaskStates, TaskResults):
         now = _now()
 
         with self._write() as conn:
-            found = conn.execute(
-                "SELECT panel_json FROM runs WHERE run_id = ?", (run_id,)
-            ).fetchone()
-            if found is not None:
+            # workers creating one run at once: one inserts it (and its tasks); on
+            # PostgreSQL the others wait on its key until it commits, then find it
+            inserted = conn.execute(
+                "INSERT INTO runs (run_id, panel_name, panel_json, method, created_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING",
+                (run_id, panel.name, panel_json, method, now),
+            ).rowcount
+            if inserted != 1:
+                found = conn.execute(
+                    "SELECT panel_json FROM runs WHERE run_id = ?", (run_id,)
+                ).fetchone()
                 if found[0] != panel_json:
                     msg = f"run {run_id!r} exists with another panel; choose another run id."
                     raise VisibilityStoreError(msg, field="run_id", actual=run_id)
                 return run_id
-            conn.execute(
-                "INSERT INTO runs (run_id, panel_name, panel_json, method, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (run_id, panel.name, panel_json, method, now),
-            )
             insert_run_brands(conn, run_id, panel_json)
             conn.executemany(
                 "INSERT INTO tasks (run_id, tag, prompt_index, prompt, engine, surface, model, "
@@ -212,11 +227,12 @@ class VisibilityStore(TaskStates, TaskResults):
         """
         self._check_run(run_id)
         with self._write() as conn:
+            self._lock_run(conn, run_id)  # no claim of the run in between
             sent = conn.execute(
                 "SELECT COUNT(*) FROM tasks WHERE run_id = ? AND (intent_at IS NOT NULL OR "
                 "task_id IS NOT NULL OR posted_at IS NOT NULL OR COALESCE(cost, 0) != 0 OR "
                 "status = 'measured' OR (lease_owner IS NOT NULL AND lease_until >= ?))",
-                (run_id, _now()),
+                (run_id, self._clock()),
             ).fetchone()[0]
             if sent and not force:
                 msg = (

@@ -1,4 +1,8 @@
-"""The store's plumbing: the connection (WAL, migrated), transactions, row look-ups.
+"""The store's plumbing: the connection (migrated), transactions, row look-ups.
+
+The store lives in a SQLite file (WAL) or a PostgreSQL database (``postgresql://`` URL,
+psycopg 3): :mod:`~langchain_dataforseo.visibility._dialect` parses the location and
+speaks the store's SQL on either.
 
 :class:`StoreBase` is what the store's parts share (``_store_tasks`` for the task states a
 Standard journal moves through, ``_store_results`` for recording answers and their facts,
@@ -11,14 +15,27 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Self
 
-from langchain_dataforseo.visibility._errors import DatabaseFileError, VisibilityStoreError
+from langchain_dataforseo.visibility._dialect import (
+    POSTGRESQL,
+    Connection,
+    StoreLocation,
+    connect_postgres,
+    database_now,
+    parse_location,
+)
+from langchain_dataforseo.visibility._errors import (
+    DatabaseFileError,
+    DatabaseServerError,
+    VisibilityStoreError,
+)
 from langchain_dataforseo.visibility._facts import ensure_sqrt
 from langchain_dataforseo.visibility._matching import tracked_domains
 from langchain_dataforseo.visibility._panel import Panel
-from langchain_dataforseo.visibility._schema import SCHEMA_VERSION, migrate
+from langchain_dataforseo.visibility._schema import SCHEMA_VERSION, migrate, schema_version
 from langchain_dataforseo.visibility._store_open import check_file, newer_schema, store_error
 
 
@@ -26,17 +43,34 @@ class StoreBase:
     """The connection and the helpers every part of the store uses.
 
     Args:
-        path: The database file.
-        create: Create the file when missing (default). With ``False`` a missing file
-            raises :class:`VisibilityStoreError`.
-        readonly: Open for reading only (``mode=ro``); the file must exist.
-        timeout: Seconds to wait for another writer's lock.
+        path: The store: a file path or ``sqlite:///FILE`` (SQLite), or
+            ``postgresql://USER[:PASSWORD]@HOST:PORT/DB`` (PostgreSQL; the database must
+            exist, the store's tables are created in it). A password is never shown:
+            prefer ``PGPASSWORD`` or ``~/.pgpass`` to a password in the URL.
+        create: Create the store when missing (default). With ``False`` a missing file
+            (or a PostgreSQL database without the store's tables) raises
+            :class:`VisibilityStoreError`.
+        readonly: Open for reading only: SQLite's ``mode=ro``; on PostgreSQL a read-only
+            session (``default_transaction_read_only``), where any write is refused by
+            the server. The store must exist.
+        timeout: Seconds to wait for another writer's lock (and on PostgreSQL for the
+            server to answer a connection).
 
     Raises:
-        VisibilityStoreError: Missing file (``create=False`` / ``readonly``).
+        VisibilityStoreError: Missing file or store (``create=False`` / ``readonly``).
         DatabaseFileError: A file that cannot be used (a :class:`VisibilityStoreError`): a
             directory, not a database, damaged or truncated, read-only when writing, a
             full disk, or a schema newer than this code; it names the file and the problem.
+        DatabaseServerError: A PostgreSQL server that cannot be reached or refuses the
+            login, or a schema newer than this code (the URL shown without its password).
+        ImportError: A ``postgresql://`` store without psycopg (the ``postgres`` extra).
+
+    Attributes:
+        path: The SQLite file; ``None`` for a PostgreSQL store.
+        url: How the store is named in messages: the file, or the PostgreSQL URL with
+            its password hidden (``***``).
+        dialect: ``sqlite`` or ``postgresql``.
+        readonly: Whether the store was opened for reading only.
     """
 
     def __init__(
@@ -47,7 +81,19 @@ class StoreBase:
         readonly: bool = False,
         timeout: float = 30.0,
     ) -> None:
-        self.path = Path(path)
+        location = parse_location(path)
+        self._location = location
+        self.dialect = location.dialect
+        self.url = location.shown
+        self.readonly = readonly
+        self._brands: dict[str, tuple[dict[str, tuple[str, ...]], dict[str, str]]] = {}
+        if location.path is None:
+            self.path: Path | None = None
+            self._conn: Connection = _open_postgres(
+                location, create=create, readonly=readonly, timeout=timeout
+            )
+            return
+        self.path = location.path
         if (readonly or not create) and not self.path.exists():
             msg = f"no visibility database at {self.path}"
             raise VisibilityStoreError(msg, field="db", actual=str(self.path))
@@ -56,19 +102,27 @@ class StoreBase:
             raise VisibilityStoreError(msg, field="db", actual=str(self.path))
         check_file(self.path, readonly=readonly)
         try:
-            self._conn = _connect(self.path, readonly=readonly, timeout=timeout)
+            conn = _connect(self.path, readonly=readonly, timeout=timeout)
         except sqlite3.Error as error:
             raise store_error(self.path, error) from error
-        self._conn.execute("PRAGMA foreign_keys=ON")
-        ensure_sqrt(self._conn)  # the dashboard view's Wilson bounds need it
-        self.readonly = readonly
-        self._brands: dict[str, tuple[dict[str, tuple[str, ...]], dict[str, str]]] = {}
+        conn.execute("PRAGMA foreign_keys=ON")
+        ensure_sqrt(conn)  # the dashboard view's Wilson bounds need it
+        self._conn = conn
+
+    def __repr__(self) -> str:
+        mode = ", readonly=True" if self.readonly else ""
+        return f"{type(self).__name__}({self.url!r}{mode})"
 
     # -- plumbing -------------------------------------------------------------------------
 
     @property
-    def connection(self) -> sqlite3.Connection:
-        """The underlying connection (for read queries; write through the methods)."""
+    def connection(self) -> Connection:
+        """The underlying connection (for read queries; write through the methods).
+
+        On SQLite the ``sqlite3.Connection``. On PostgreSQL a thin psycopg 3 connection
+        that takes the same SQL (SQLite's, ``?`` parameters) and translates it (its
+        ``raw`` attribute is the psycopg connection); rows come back as tuples on both.
+        """
         return self._conn
 
     def close(self) -> None:
@@ -81,8 +135,23 @@ class StoreBase:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _clock(self, seconds: float = 0.0) -> str:
+        """The time ``seconds`` from now by the store's clock (the server's on PostgreSQL)."""
+        moment = database_now(self._conn, self.dialect) + timedelta(seconds=seconds)
+        return moment.isoformat(timespec="milliseconds")
+
+    def _lock_run(self, conn: Connection, run_id: str) -> None:
+        """Hold the run's row until the transaction ends (PostgreSQL only).
+
+        Two workers' cap checks never interleave; SQLite's write lock already serialises
+        every writer.
+        """
+        if self.dialect == POSTGRESQL:
+            conn.execute("SELECT 1 FROM runs WHERE run_id = ? FOR UPDATE", (run_id,))
+
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction (``BEGIN IMMEDIATE`` on SQLite, ``BEGIN`` on PostgreSQL)."""
         self._conn.execute("BEGIN IMMEDIATE")
         try:
             yield self._conn
@@ -99,7 +168,7 @@ class StoreBase:
             known = [
                 r[0] for r in self._conn.execute("SELECT run_id FROM runs ORDER BY created_at")
             ]
-            msg = f"unknown run id {run_id!r}; runs in {self.path}: {', '.join(known) or 'none'}."
+            msg = f"unknown run id {run_id!r}; runs in {self.url}: {', '.join(known) or 'none'}."
             raise VisibilityStoreError(msg, field="run_id", limit=known, actual=run_id)
 
     def panel(self, run_id: str) -> Panel:
@@ -134,7 +203,7 @@ class StoreBase:
         """Raise :class:`VisibilityStoreError` (listing the known runs) for an unknown id."""
         self._check_run(run_id)
 
-    def _missing(self, conn: sqlite3.Connection, run_id: str, tag: str) -> None:
+    def _missing(self, conn: Connection, run_id: str, tag: str) -> None:
         row = conn.execute(
             "SELECT status FROM tasks WHERE run_id = ? AND tag = ?", (run_id, tag)
         ).fetchone()
@@ -144,13 +213,19 @@ class StoreBase:
         msg = f"task {tag!r} of run {run_id!r} is already {row[0]}."
         raise VisibilityStoreError(msg, field="status", limit="pending", actual=row[0])
 
-    def _row(self, conn: sqlite3.Connection, run_id: str, tag: str) -> int:
+    def _row(self, conn: Connection, run_id: str, tag: str) -> int:
         return self._task_row(conn, run_id, tag)[0]
 
-    def _task_row(self, conn: sqlite3.Connection, run_id: str, tag: str) -> tuple[int, str, str]:
-        """The task's row id, surface and engine."""
+    def _task_row(self, conn: Connection, run_id: str, tag: str) -> tuple[int, str, str]:
+        """The task's row id, surface and engine (its row locked on PostgreSQL).
+
+        Called inside a write: on PostgreSQL two writers of one task (a driver and a
+        postback receiver) take turns, as SQLite's write lock makes them.
+        """
+        lock = " FOR UPDATE" if self.dialect == POSTGRESQL else ""
         found = conn.execute(
-            "SELECT id, surface, engine FROM tasks WHERE run_id = ? AND tag = ?", (run_id, tag)
+            f"SELECT id, surface, engine FROM tasks WHERE run_id = ? AND tag = ?{lock}",  # noqa: S608
+            (run_id, tag),
         ).fetchone()
         if found is None:
             self._check_run(run_id)
@@ -166,6 +241,55 @@ class StoreBase:
             domains = tracked_domains((b.name, b.domains) for b in panel.brands)
             cached = self._brands[run_id] = (names, domains)
         return cached
+
+
+def _open_postgres(
+    location: StoreLocation, *, create: bool, readonly: bool, timeout: float
+) -> Connection:
+    """Open a PostgreSQL store: connect, refuse a newer schema, migrate (when writing).
+
+    A read-only open of an older schema migrates first through a writing session (as a
+    read-only SQLite open does), and says so when the login may not write.
+    """
+    conn = connect_postgres(location, readonly=readonly, timeout=timeout)
+    try:
+        version = schema_version(conn, POSTGRESQL)
+        if version > SCHEMA_VERSION:
+            raise DatabaseServerError(
+                location.shown,
+                "newer_schema",
+                f"has schema version {version}; this version of langchain-dataforseo reads "
+                f"up to {SCHEMA_VERSION}. Upgrade the package",
+                limit=SCHEMA_VERSION,
+                actual=version,
+            )
+        if version == 0 and (readonly or not create):
+            raise VisibilityStoreError(
+                f"no visibility store in the database {location.shown} (no schema_migrations "
+                "table); open it once for writing to create it",
+                field="db",
+                actual=location.shown,
+            )
+        if version < SCHEMA_VERSION:
+            if not readonly:
+                migrate(conn, POSTGRESQL)
+            else:
+                writer = connect_postgres(location, readonly=False, timeout=timeout)
+                try:
+                    migrate(writer, POSTGRESQL)
+                except DatabaseServerError as error:
+                    raise DatabaseServerError(
+                        location.shown,
+                        "read_only",
+                        f"has schema version {version}, older than {SCHEMA_VERSION}, and "
+                        f"cannot be migrated ({error}); open it once with write access",
+                    ) from None
+                finally:
+                    writer.close()
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def _connect(path: Path, *, readonly: bool, timeout: float) -> sqlite3.Connection:

@@ -104,10 +104,7 @@ class StoreJournal:
         self.max_cost = max_cost
 
     def __repr__(self) -> str:
-        return (
-            f"StoreJournal({str(self.store.path)!r}, run_id={self.run_id!r}, "
-            f"family={self.family!r})"
-        )
+        return f"StoreJournal({self.store.url!r}, run_id={self.run_id!r}, family={self.family!r})"
 
     def append(self, record: Mapping[str, Any]) -> None:
         """Write one journal record into the run's task rows (committed on return).

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from langchain_dataforseo._redact import redact_stored_task
 from langchain_dataforseo.visibility._app_answers import extract_for
+from langchain_dataforseo.visibility._dialect import Connection
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
 from langchain_dataforseo.visibility._facts import CountDeltas, count_facts, delete_facts
 from langchain_dataforseo.visibility._matching import AnswerFacts, answer_facts
@@ -173,7 +173,7 @@ class TaskResults(StoreBase):
 
     def _disowned(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         run_id: str,
         row: int,
         tag: str,
@@ -229,9 +229,7 @@ class TaskResults(StoreBase):
         return [tag for tag, _raw, _cost in results]
 
     @staticmethod
-    def _insert_facts(
-        conn: sqlite3.Connection, row: int, facts: AnswerFacts, counts: CountDeltas
-    ) -> None:
+    def _insert_facts(conn: Connection, row: int, facts: AnswerFacts, counts: CountDeltas) -> None:
         conn.executemany(
             "INSERT INTO mentions (task, brand, first_offset, rank) VALUES (?, ?, ?, ?)",
             [(row, b, facts.offsets[b], facts.ranks[b]) for b in facts.offsets],
@@ -266,7 +264,7 @@ class TaskResults(StoreBase):
         return json.loads(row[0]) if row[0] is not None else None
 
 
-def _measured(conn: sqlite3.Connection, row: int) -> bool:
+def _measured(conn: Connection, row: int) -> bool:
     """Whether a task row already holds a measured answer."""
     found = conn.execute("SELECT status FROM tasks WHERE id = ?", (row,)).fetchone()
     return found is not None and found[0] == "measured"

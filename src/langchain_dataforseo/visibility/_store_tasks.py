@@ -12,8 +12,11 @@ claim of a task to post records its intent in the same transaction
 ``lease_seconds`` after it was taken or last renewed (:meth:`TaskStates.renew_leases`);
 a dead driver's tasks are then free for another driver, which recovers the ones in doubt
 by tag and never posts them again. Each claim is one conditional ``UPDATE`` per task, the
-same on SQLite (serialised by ``BEGIN IMMEDIATE``) and on a server database (the row lock
-makes the second claimant re-check the condition and find the row taken).
+same on SQLite (serialised by ``BEGIN IMMEDIATE``) and on PostgreSQL (the claim first locks
+the run's row, ``SELECT ... FOR UPDATE``, so two workers' cap checks never interleave, and
+the task row's lock makes a second claimant re-check the condition and find the row taken).
+Lease times are read from the store's clock: on PostgreSQL the server's, one clock for
+every worker whatever the machines' clocks say.
 """
 
 from __future__ import annotations
@@ -21,13 +24,12 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
-import sqlite3
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
+from langchain_dataforseo.visibility._dialect import Connection
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
 from langchain_dataforseo.visibility._store_base import StoreBase
 from langchain_dataforseo.visibility._store_types import STATUSES, TaskRecord, _now
@@ -87,7 +89,7 @@ class _NotWhole(Exception):
     """A chunk could not be taken whole (its transaction is rolled back)."""
 
 
-def _spend(conn: sqlite3.Connection, run_id: str) -> float:
+def _spend(conn: Connection, run_id: str) -> float:
     """The run's spend: costs of finished tasks, max(cost, reserved) of started ones."""
     row = conn.execute(
         "SELECT COALESCE(SUM(CASE WHEN status != 'pending' THEN COALESCE(cost, 0) "
@@ -98,12 +100,6 @@ def _spend(conn: sqlite3.Connection, run_id: str) -> float:
         (run_id,),
     ).fetchone()
     return float(row[0])
-
-
-def _until(seconds: float) -> str:
-    """The ISO time ``seconds`` from now (UTC, the store's timestamp format)."""
-    later = datetime.now(UTC) + timedelta(seconds=seconds)
-    return later.isoformat(timespec="milliseconds")
 
 
 _TASK_ORDER: Final = " ORDER BY prompt_index, engine, surface, sample"
@@ -296,8 +292,6 @@ class TaskStates(StoreBase):
         """Claim tasks (see :meth:`claim` and :meth:`claim_intent`)."""
         self._check_run(run_id)
         reserve = reserve or {}
-        now = _now()
-        until = _until(lease_seconds)
         if intent:
             # a task posted again (in doubt, taken over to repost) keeps what its first
             # post reserved: that post may have been paid too
@@ -308,8 +302,6 @@ class TaskStates(StoreBase):
                 "WHERE run_id = ? AND tag = ? AND status = 'pending' AND task_id IS NULL "
                 f"AND ((intent_at IS NULL AND {_FREE}) OR lease_owner = ?)"
             )
-            params: tuple[Any, ...] = (owner, until)
-            tail: tuple[Any, ...] = (owner, now, owner)
         else:
             sql = (
                 "UPDATE tasks SET lease_owner = ?, lease_until = ? "  # noqa: S608
@@ -317,11 +309,14 @@ class TaskStates(StoreBase):
             )
             if unsent:
                 sql += " AND intent_at IS NULL AND task_id IS NULL"
-            params, tail = (owner, until), (owner, now)
         wanted = list(dict.fromkeys(tags))
         taken: list[str] = []
         try:
             with self._write() as conn:
+                self._lock_run(conn, run_id)  # every claim of the run waits here
+                now, until = self._clock(), self._clock(lease_seconds)
+                params = (owner, until)
+                tail = (owner, now, owner) if intent else (owner, now)
                 spent = _spend(conn, run_id) if max_cost is not None else 0.0
                 for tag in wanted:
                     cost = float(reserve.get(tag, 0.0))
@@ -351,7 +346,7 @@ class TaskStates(StoreBase):
         with self._write() as conn:
             cursor = conn.execute(
                 "UPDATE tasks SET lease_until = ? WHERE run_id = ? AND lease_owner = ?",
-                (_until(lease_seconds), run_id, owner),
+                (self._clock(lease_seconds), run_id, owner),
             )
             return int(cursor.rowcount)
 
@@ -407,7 +402,7 @@ class TaskStates(StoreBase):
             "SELECT lease_owner, COUNT(*) FROM tasks WHERE run_id = ? AND status = 'pending' "
             "AND lease_owner IS NOT NULL AND lease_owner <> ? AND lease_until >= ? "
             "GROUP BY lease_owner ORDER BY lease_owner",
-            (run_id, owner or "", _now()),
+            (run_id, owner or "", self._clock()),
         )
         return {str(holder): int(count) for holder, count in rows}
 

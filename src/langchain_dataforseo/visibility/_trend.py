@@ -268,7 +268,7 @@ def trend(
     if not runs:
         names = sorted({info.panel_name for info in store.runs()})
         msg = (
-            f"no run of panel {panel_name!r}; panels in {store.path}: {', '.join(names) or 'none'}."
+            f"no run of panel {panel_name!r}; panels in {store.url}: {', '.join(names) or 'none'}."
         )
         raise VisibilityStoreError(msg, field="panel_name", limit=names, actual=panel_name)
     last: dict[SliceKey, tuple[str, Panel, VisibilityRow, tuple[str, ...]]] = {}

@@ -8,6 +8,8 @@ import pytest
 
 from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorServer
 
+from ...pg import pg_server, store_url  # noqa: F401 - the PostgreSQL fixtures (tests/pg.py)
+
 
 @pytest.fixture
 def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatorServer]:

@@ -28,8 +28,9 @@ def small_panel():
 
 
 @pytest.fixture
-def store(tmp_path):
-    with VisibilityStore(tmp_path / "v.db") as s:
+def store(store_url):
+    # every test of the store's leases runs on SQLite and on PostgreSQL
+    with VisibilityStore(store_url) as s:
         yield s
 
 
@@ -55,14 +56,14 @@ def test_an_unsent_task_is_taken_by_one_driver_only(store, run):
     assert store.held_elsewhere(run, a) == {}
 
 
-def test_a_claim_with_intent_is_atomic_between_two_connections(tmp_path, run, store):
+def test_a_claim_with_intent_is_atomic_between_two_connections(store_url, run, store):
     # two connections (two drivers) race for the same tasks: each task goes to one
     everything = tags(store, run)
     won: dict[str, list[str]] = {}
     go = threading.Barrier(2)
 
     def race(owner):
-        with VisibilityStore(tmp_path / "v.db") as own:
+        with VisibilityStore(store_url) as own:
             go.wait()
             won[owner] = [t for tag in everything for t in own.claim_intent(run, [tag], owner)]
 

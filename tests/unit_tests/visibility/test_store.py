@@ -33,8 +33,9 @@ def small_panel(**extra):
 
 
 @pytest.fixture
-def store(tmp_path):
-    with VisibilityStore(tmp_path / "v.db") as s:
+def store(store_url):
+    # the tests of the store's API run on SQLite and on PostgreSQL
+    with VisibilityStore(store_url) as s:
         yield s
 
 
@@ -281,3 +282,12 @@ def test_create_run_checks_method_and_run_id(store):
     with pytest.raises(VisibilityStoreError, match="longer than 255"):
         store.create_run(small_panel(), run_id="x" * 250)
     assert store.runs() == []
+
+
+def test_added_samples_are_planned_once(store):
+    run = store.create_run(small_panel(), run_id="r")  # 2 prompts x 2 engines x 2 samples
+    assert store.add_samples(run, "chat_gpt", "api", 3) == 2  # one more per prompt
+    assert store.add_samples(run, "chat_gpt", "api", 3) == 0  # a second driver adds none
+    assert len(store.tasks(run)) == 10
+    with pytest.raises(VisibilityStoreError, match="does not ask"):
+        store.add_samples(run, "claude", "api", 3)
