@@ -114,7 +114,8 @@ def test_the_fallback_sqrt_is_sqrt_and_null_outside_its_domain():
     assert _sqrt(-1.0) is None
 
 
-def test_a_new_store_fills_the_view_and_counts_as_answers_are_recorded(tmp_path):
+def test_a_new_store_fills_the_view_and_counts_as_answers_are_recorded(store_url):
+    """On SQLite and on a real PostgreSQL server: the same counts, the same Wilson bounds."""
     panel = Panel(
         "crm",
         ["Which CRM?", "Best CRM?"],
@@ -123,7 +124,7 @@ def test_a_new_store_fills_the_view_and_counts_as_answers_are_recorded(tmp_path)
         {"chat_gpt": "gpt-4.1-mini"},
         samples=2,
     )
-    with VisibilityStore(tmp_path / "new.db") as store:
+    with VisibilityStore(store_url) as store:
         run = store.create_run(panel, run_id="new")
         tags = [t.tag for t in store.tasks(run)]
         store.record_results(
