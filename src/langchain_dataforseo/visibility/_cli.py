@@ -3,7 +3,7 @@
 Commands: ``run`` (collect a panel's answers into a store: resumable, with a cost cap),
 ``plan`` (answers, samples and cost a move needs), ``judge`` (brand sentiment judged by a
 model: :mod:`._cli_judge`), and over a panel file or an existing store ``check``,
-``status``, ``metrics``, ``compare``, ``report``, ``delete``. Exit codes:
+``status``, ``metrics``, ``compare``, ``report``, ``export`` (Parquet), ``delete``. Exit codes:
 
 =====  =====================================================================================
 0      success; ``run``: every task finished (measured or failed), including a rerun of
@@ -85,6 +85,7 @@ from langchain_dataforseo.visibility._errors import (
 from langchain_dataforseo.visibility._export import (
     answers_csv,
     answers_json,
+    export_parquet,
     metrics_csv,
     metrics_json,
     write_text,
@@ -322,6 +323,12 @@ def _outputs(args: argparse.Namespace) -> list[tuple[str, Path]]:
     """The files a command will write, by option (checked before anything is written)."""
     if args.command == "metrics":
         return [] if args.output is None else [("--output", args.output)]
+    if args.command == "export":
+        folder = args.parquet
+        return [
+            ("--parquet", folder / "answers.parquet"),
+            ("--parquet", folder / "metrics.parquet"),
+        ]
     if args.command != "report":
         return []
     md = args.md if args.md is not None else args.html.with_suffix(".md")
@@ -412,6 +419,15 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                             )
                     out.write(f"  domains gained: {', '.join(engine.domains_gained) or '-'}\n")
                     out.write(f"  domains lost: {', '.join(engine.domains_lost) or '-'}\n")
+        elif args.command == "export":
+            by = tuple(part.strip() for part in args.by.split(",") if part.strip())
+            try:
+                with writing(*outputs):
+                    exported = export_parquet(store, args.run, args.parquet, by=by)
+            except ImportError as error:  # pyarrow missing: the message names the extra
+                err.write(f"error: {error}\n")
+                return EXIT_INPUT
+            out.write("wrote " + ", ".join(str(p) for p in exported) + "\n")
         else:  # report
             paths = dict(outputs)
             with writing(*outputs[:2]):

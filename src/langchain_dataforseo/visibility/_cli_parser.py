@@ -260,6 +260,29 @@ def build_parser() -> argparse.ArgumentParser:
     write.add_argument("--metrics-csv", type=Path, metavar="FILE", help="also the metrics, CSV")
     write.add_argument("--answers", type=Path, metavar="FILE", help="also the answers (.csv/.json)")
 
+    export = commands.add_parser(
+        "export",
+        help="write a run's answers.parquet and metrics.parquet (the parquet extra)",
+        description="Write RUN's answers (one row per task, pending and failed included) "
+        "and metrics as Parquet files in FOLDER, for DuckDB, BigQuery or pandas; columns "
+        "in docs/export_and_dashboards.md. Needs pyarrow: pip install "
+        "'langchain-dataforseo[parquet]'.",
+    )
+    export.add_argument("run", type=run_id_arg, metavar="RUN")
+    with_db(export)
+    export.add_argument(
+        "--parquet",
+        type=Path,
+        required=True,
+        metavar="FOLDER",
+        help="the folder (created when missing; files of the same names are replaced)",
+    )
+    export.add_argument(
+        "--by",
+        default="engine",
+        help=f"metrics.parquet's slice keys among {', '.join(GROUPS)} (default: engine)",
+    )
+
     delete = commands.add_parser(
         "delete",
         help="delete a run and its answers (refused for a run with tasks sent, unless --force)",

@@ -118,3 +118,29 @@ def test_export_without_pyarrow_names_the_extra(store, tmp_path, monkeypatch):
     with pytest.raises(ImportError, match=r"langchain-dataforseo\[parquet\]"):
         export_parquet(store, "v4", tmp_path / "none")
     assert not (tmp_path / "none").exists()  # nothing written
+
+
+def test_the_cli_exports_a_run_and_reports_bad_outputs_with_their_codes(tmp_path):
+    from .cli_helpers import call
+
+    db = tmp_path / "v.db"
+    shutil.copy(FIXTURE, db)
+    folder = tmp_path / "parquet"
+    code, out, err = call("export", "v4", "--db", str(db), "--parquet", str(folder))
+    assert (code, err) == (0, "")
+    assert str(folder / "answers.parquet") in out
+    count = (
+        duckdb.connect()
+        .execute(
+            f"SELECT count(*) FROM read_parquet('{folder / 'answers.parquet'}')"  # noqa: S608
+        )
+        .fetchone()
+    )
+    assert count == (60,)
+    code, _, err = call("export", "nope", "--db", str(db), "--parquet", str(folder))
+    assert code == 5, err  # unknown run id
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    code, _, err = call("export", "v4", "--db", str(db), "--parquet", str(blocker))
+    assert code == 10, err  # an output under a regular file
+    assert "--parquet" in err
