@@ -18,16 +18,12 @@ from langchain_dataforseo._envelope import (
     first_result,
     first_task,
 )
-from langchain_dataforseo._raw_tasks import offer_raw_task
 from langchain_dataforseo.errors import DataForSEOResponseError
 
 
 def parse_live(response: httpx.Response) -> dict[str, Any]:
     """A live answer: its task, status 20000 with a non-empty result."""
     envelope = decode_envelope(response.status_code, response.content, where="live task")
-    tasks = as_list(envelope.get("tasks"))
-    if tasks and isinstance(tasks[0], dict):
-        offer_raw_task(tasks[0])
     task = first_task(envelope, where="live task")
     first_result(task, where="live task")
     return task
@@ -64,7 +60,6 @@ def parse_get(response: httpx.Response) -> dict[str, Any]:
     if not task:
         msg = "task_get answered status 20000 with no task."
         raise DataForSEOResponseError(msg)
-    offer_raw_task(task)
     return task
 
 

@@ -89,18 +89,50 @@ class CostTracker:
         meta = message.response_metadata
         if meta.get("cached"):
             return
-        key = (str(meta.get("engine", "")), str(meta.get("model_name", "")))
         usage = message.usage_metadata
         details = usage.get("output_token_details") if usage else None
         reasoning = as_int(details.get("reasoning")) if details else None
+        task_id = meta.get("task_id")
+        self.add_answer(
+            str(meta.get("engine", "")),
+            str(meta.get("model_name", "")),
+            as_float(meta.get("cost")),
+            input_tokens=usage["input_tokens"] if usage else 0,
+            output_tokens=usage["output_tokens"] if usage else 0,
+            reasoning_tokens=reasoning or 0,
+            task_id=task_id if isinstance(task_id, str) else None,
+        )
+
+    def add_answer(
+        self,
+        engine: str,
+        model_name: str,
+        cost: float,
+        *,
+        input_tokens: int = 0,
+        output_tokens: int = 0,
+        reasoning_tokens: int = 0,
+        task_id: str | None = None,
+    ) -> None:
+        """Count one answered task by its numbers.
+
+        Args:
+            engine: The engine (or product) called.
+            model_name: The model name sent.
+            cost: What it cost, in USD.
+            input_tokens: Tokens in.
+            output_tokens: Tokens out (reasoning included).
+            reasoning_tokens: Of the output tokens, those spent reasoning.
+            task_id: A pending Standard task this answer settles, if any.
+        """
         with self._lock:
-            self._settle_pending(meta.get("task_id"))
-            line = self.by_model.setdefault(key, CostLine())
+            self._settle_pending(task_id)
+            line = self.by_model.setdefault((engine, model_name), CostLine())
             line.tasks += 1
-            line.cost = round(line.cost + as_float(meta.get("cost")), 7)
-            line.input_tokens += usage["input_tokens"] if usage else 0
-            line.output_tokens += usage["output_tokens"] if usage else 0
-            line.reasoning_tokens += reasoning or 0
+            line.cost = round(line.cost + cost, 7)
+            line.input_tokens += input_tokens
+            line.output_tokens += output_tokens
+            line.reasoning_tokens += reasoning_tokens
 
     def add_pending(
         self, task_id: str, engine: str, model_name: str, prepaid: float, at_most: float
@@ -310,6 +342,42 @@ def record_cost(message: AIMessage) -> None:
     """Count an answer in every active tracker (called by ``ChatDataForSEO``)."""
     for tracker in _ACTIVE.get():
         tracker.add(message)
+
+
+def record(
+    engine: str,
+    model_name: str,
+    cost: float,
+    *,
+    input_tokens: int = 0,
+    output_tokens: int = 0,
+    reasoning_tokens: int = 0,
+    task_id: str | None = None,
+) -> None:
+    """Count one answered task, by its numbers, in every active tracker.
+
+    For callers that hold a raw task rather than an ``AIMessage`` (the Standard queue,
+    the panel run, the LLM Scraper and Mentions).
+
+    Args:
+        engine: The engine (or product) called.
+        model_name: The model name sent.
+        cost: What it cost, in USD.
+        input_tokens: Tokens in.
+        output_tokens: Tokens out (reasoning included).
+        reasoning_tokens: Of the output tokens, those spent reasoning.
+        task_id: A pending Standard task this answer settles, if any.
+    """
+    for tracker in _ACTIVE.get():
+        tracker.add_answer(
+            engine,
+            model_name,
+            cost,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            reasoning_tokens=reasoning_tokens,
+            task_id=task_id,
+        )
 
 
 def record_unknown(

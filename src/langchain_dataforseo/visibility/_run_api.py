@@ -1,35 +1,33 @@
-"""The API surface's drivers: LLM Responses tasks through ``ChatDataForSEO``.
+"""The API surface's drivers: LLM Responses tasks on the Standard queue, or Live.
 
-Standard tasks go through ``ChatDataForSEO.asubmit(..., journal=StoreJournal(...))`` (the
-tags in doubt looked up in ``tasks_ready`` first) and ``acollect`` as ``tasks_ready``
-lists them; Live tasks through ``ainvoke``, each intent recorded before the call. The
-raw task JSON the API sent is what the store keeps (``keep_raw_tasks``).
+Each task is built and checked by the pure request builder (:class:`EngineRun`). Standard
+tasks are posted through the queue (``_standard.queue.apost`` with the run's
+:class:`StoreJournal`: the intent recorded, under this driver's lease and the run's cap,
+before each post), looked up by tag when in doubt (``arecover``) and collected with the
+queue's own polling (``acollect``: ``tasks_ready``, then one ``task_get`` per listed
+task). Live tasks go one per POST through the client within the engine's budget, each
+intent recorded before the call. The store keeps the task objects the API sent.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any, Final
 
-from langchain_core.messages import AIMessage
-
-from langchain_dataforseo import (
-    ChatDataForSEO,
-    DataForSEOError,
-    DataForSEOTaskInDoubtError,
-    DataForSEOTaskPendingError,
-    TaskHandle,
-)
 from langchain_dataforseo._cost_bounds import outcome_unknown
-from langchain_dataforseo._raw_tasks import keep_raw_tasks
-from langchain_dataforseo._standard.journal import created_record
-from langchain_dataforseo.visibility._answers import raw_task_of, result_cost
-from langchain_dataforseo.visibility._plan import collect_batch, found_by_tag, round_wait
+from langchain_dataforseo._envelope import as_dict, as_int, as_list
+from langchain_dataforseo._live import alive_call
+from langchain_dataforseo._standard.handle import TaskHandle
+from langchain_dataforseo._standard.protocol import CollectState
+from langchain_dataforseo._standard.queue import acollect, apost, arecover
+from langchain_dataforseo.costs import record
+from langchain_dataforseo.errors import DataForSEOError, DataForSEOTaskInDoubtError
 from langchain_dataforseo.visibility._run_context import (
     LEFT_UNSENT,
     STOPS_RUN,
+    EngineRun,
     RunContext,
     record_failure,
     run_live_tasks,
@@ -38,55 +36,33 @@ from langchain_dataforseo.visibility._run_context import (
 from langchain_dataforseo.visibility._store import TaskRecord
 from langchain_dataforseo.visibility._store_journal import StoreJournal
 
+TASKS_PER_POST: Final = 100
+"""Tasks in one ``task_post`` (the API's most)."""
 
-async def recover(
-    ctx: RunContext, engine: str, model: ChatDataForSEO, tags: Sequence[str]
-) -> set[str]:
+
+async def recover(ctx: RunContext, run: EngineRun, tags: Sequence[str]) -> set[str]:
     """Look the engine's tags in doubt up in ``tasks_ready`` (one shared look-up).
 
     Found tags get their handle (recorded in the store, then collected); the others
     are returned, still in doubt.
     """
-    missing = set(tags)
     journal = StoreJournal(
         ctx.store, ctx.run_id, tags, owner=ctx.owner, lease_seconds=ctx.lease_seconds
     )
-    deadline = time.monotonic() + ctx.recover_wait
-    while missing and ctx.stop is None:
-        try:
-            pairs = await model.client.atasks_ready_tagged(engine)
-        except STOPS_RUN as error:
-            ctx.stop = error
-            break
-        except DataForSEOError:
-            pairs = []
-        found = found_by_tag(pairs, missing)
-        if found:
-            handles = [
-                TaskHandle(id=task_id, engine=engine, tag=tag, model_name=model.model)
-                for tag, task_id in found.items()
-            ]
-            journal.append(created_record(handles, recovered=True))
-            ctx.open_handles[engine].update({str(h.tag): h for h in handles})
-            missing -= set(found)
-        if not missing or time.monotonic() >= deadline:
-            break
-        await asyncio.sleep(min(model.poll_interval, max(deadline - time.monotonic(), 0.0)))
-    return missing
+    found, recovery = await arecover(run.queue, tags, wait=ctx.recover_wait, journal=journal)
+    if isinstance(recovery.error, STOPS_RUN):
+        ctx.stop = recovery.error
+    ctx.open_handles[run.engine].update({str(h.tag): h for h in found})
+    return set(recovery.missing)
 
 
-TASKS_PER_POST: Final = 100
-"""Tasks in one ``task_post`` (the API's most)."""
-
-
-async def post_standard(
-    ctx: RunContext, engine: str, model: ChatDataForSEO, tasks: Sequence[TaskRecord]
-) -> None:
+async def post_standard(ctx: RunContext, run: EngineRun, tasks: Sequence[TaskRecord]) -> None:
     """Post each task never posted (journaled by tag); look tasks in doubt up by tag first."""
+    engine = run.engine
     gate = asyncio.Semaphore(ctx.concurrency)
     opened = ctx.open_handles[engine]
     doubt = [t.tag for t in tasks if t.intent_at is not None]
-    missing = await recover(ctx, engine, model, doubt) if doubt else set()
+    missing = await recover(ctx, run, doubt) if doubt and ctx.stop is None else set()
     tasks = [t for t in tasks if t.intent_at is None or (t.tag in missing and ctx.repost_in_doubt)]
 
     async def post(chunk: Sequence[TaskRecord]) -> None:
@@ -98,16 +74,13 @@ async def post_standard(
             chunk = take_unsent(ctx, chunk)
             if not chunk:
                 return
-            tags = [task.tag for task in chunk]
-            journal = ctx.journal(chunk)
             try:  # one request for up to 100 tasks, each with its own tag
-                items = await model.asubmit(
-                    [task.prompt for task in chunk],
-                    tags=tags,
-                    journal=journal,
-                    return_exceptions=True,
+                bodies = [run.task(task.prompt, task.tag) for task in chunk]
+                items = await apost(
+                    run.queue,
+                    bodies,
+                    ctx.journal(chunk),
                     repost_in_doubt=ctx.repost_in_doubt,
-                    recover_wait=0.0,
                 )
             except LEFT_UNSENT:
                 return  # refused before posting: stays unsent
@@ -135,96 +108,85 @@ async def post_standard(
         ctx.posting[engine].set()
 
 
-IDLE_ROUNDS_BEFORE_SWEEP: Final = 10
-"""Rounds in a row in which ``tasks_ready`` listed none of the open tasks before every
-open task is fetched directly (``tasks_ready`` lists 1000 at a time, account-wide, and
-never a task already fetched once, e.g. by a process that died before recording it)."""
+async def collect_standard(ctx: RunContext, run: EngineRun) -> None:
+    """Collect the engine's open handles with the queue's polling; record each round.
 
-
-async def collect_standard(ctx: RunContext, engine: str, model: ChatDataForSEO) -> None:
-    """Collect the engine's open handles as ``tasks_ready`` lists them; record each round.
-
-    Handles known when the run starts (posted by an earlier run, maybe fetched once
-    already) are fetched directly first; after that only what ``tasks_ready`` lists is
-    fetched, each with one ``task_get``, with a sweep of every open handle when
-    ``tasks_ready`` has listed none of them for a while.
+    Each round (``collect_round`` seconds) is the queue's ``acollect``: ``tasks_ready``,
+    then one ``task_get`` per listed task of ours. Handles known when the run starts
+    (posted by an earlier run, maybe fetched once already, so no longer listed) are
+    fetched directly in the first round; after that only a task whose GET failed is
+    fetched directly again. No sweep of unfinished tasks: one ``task_get`` per task.
     """
+    engine = run.engine
     opened = ctx.open_handles[engine]
     posting = ctx.posting[engine]
+    state = CollectState()
     deadline: float | None = None
-    callbacks = model.postback_url is not None or model.pingback_url is not None
-    sweep = bool(opened)  # resumed tasks: they may no longer be listed
-    idle = 0
-    again: set[str] = set()
+    first_sweep = bool(opened)  # resumed tasks: they may no longer be listed
     while ctx.stop is None and ctx.collect:
         if posting.is_set() and deadline is None:
             deadline = time.monotonic() + ctx.max_wait
         if not opened:
             if posting.is_set():
                 return
-            await asyncio.sleep(min(model.poll_interval, 0.05))
+            await asyncio.sleep(min(run.queue.poll_interval, 0.05))
             continue
-        if deadline is not None and time.monotonic() >= deadline:
+        left = ctx.collect_round if deadline is None else deadline - time.monotonic()
+        if left <= 0:
             return
-        ready_ids: list[str] | None = None
-        if not (sweep or callbacks):
-            left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
-            try:  # a free GET, paced at one per 3 s: it may wait, never past the deadline
-                ready_ids = await asyncio.wait_for(model.client.atasks_ready(engine), left)
-            except STOPS_RUN as error:
-                ctx.stop = error
-                return
-            except TimeoutError:
-                return
-            except DataForSEOError:
-                ready_ids = []
-        batch = collect_batch(opened, ready_ids, again)
-        sweep = False
-        if not batch:
-            idle += 1
-            sweep = idle >= IDLE_ROUNDS_BEFORE_SWEEP
-            idle = 0 if sweep else idle
-            await asyncio.sleep(model.poll_interval)
-            continue
-        idle = 0
-        wait = round_wait(ctx.collect_round, len(batch), model.calls_per_minute)
-        left = wait if deadline is None else deadline - time.monotonic()
-        with keep_raw_tasks() as kept:
-            results = await model.acollect(
-                batch, return_exceptions=True, max_wait=max(min(wait, left), 0.1)
-            )
-        again = set()
+        handles = list(opened.values())
+        got = await acollect(
+            run.queue,
+            handles,
+            max_wait=max(min(ctx.collect_round, left), 0.05),
+            state=state,
+            first_sweep=first_sweep,
+        )
+        first_sweep = False
+        if isinstance(got.error, STOPS_RUN):
+            ctx.stop = got.error
+        tags = {h.id: str(h.tag) for h in handles}
         answers = []
-        for handle, result in zip(batch, results, strict=True):
-            tag = str(handle.tag)
-            if isinstance(result, AIMessage):
-                answers.append((tag, raw_task_of(result, tag, kept), result_cost(result)))
-                opened.pop(tag, None)
-            elif isinstance(result, DataForSEOTaskPendingError):
-                if ready_ids is not None:  # listed as finished, so fetched maybe in vain
-                    again.add(tag)
-            elif isinstance(result, STOPS_RUN):
-                ctx.stop = result
-            else:
-                record_failure(ctx, tag, result, created=True, kept=kept)
-                opened.pop(tag, None)
+        for task_id, task in got.done.items():
+            tag = tags[task_id]
+            answers.append((tag, task, got.costs[task_id]))
+            opened.pop(tag, None)
+        for task_id, error in got.failed.items():
+            tag = tags[task_id]
+            raw = got.failed_tasks.get(task_id)
+            record_failure(ctx, tag, error, created=True, raw_task=raw)
+            opened.pop(tag, None)
         if answers:
             ctx.store.record_results(ctx.run_id, answers)
         ctx.report()
-        if callbacks:
-            await asyncio.sleep(model.poll_interval)
 
 
-async def run_live(
-    ctx: RunContext, engine: str, model: ChatDataForSEO, tasks: Sequence[TaskRecord]
-) -> None:
-    """Run each task Live (see :func:`run_live_tasks`) with the engine's chat model."""
+def _usage(task: dict[str, Any]) -> dict[str, int]:
+    """The token counts of a task's first result (0 where not given)."""
+    result = as_dict((as_list(task.get("result")) or [{}])[0])
+    return {
+        name: as_int(result.get(name)) or 0
+        for name in ("input_tokens", "output_tokens", "reasoning_tokens")
+    }
 
-    async def answer(task: TaskRecord, kept: Mapping[str, dict[str, Any]]) -> tuple[Any, Any]:
-        message = await model.ainvoke(task.prompt, tag=task.tag)
-        if not isinstance(message, AIMessage):  # pragma: no cover - ainvoke's contract
-            msg = f"ainvoke returned {type(message).__name__}, not an AIMessage."
-            raise TypeError(msg)
-        return raw_task_of(message, task.tag, kept), result_cost(message)
+
+async def run_live(ctx: RunContext, run: EngineRun, tasks: Sequence[TaskRecord]) -> None:
+    """Run each task Live (see :func:`run_live_tasks`): one POST, within the engine's budget."""
+    client = run.queue.client
+
+    async def answer(task: TaskRecord) -> tuple[Any, Any]:
+        body = run.task(task.prompt, task.tag)
+        line = (run.engine, run.model)
+        raw = await alive_call(
+            run.budget,
+            line,
+            client.check_credentials,
+            lambda: client.alive(run.engine, body),
+            run.queue.reservation(body),
+        )
+        cost = float(raw["cost"])  # settled by alive_call: a believable cost
+        task_id = raw.get("id") if isinstance(raw.get("id"), str) else None
+        record(run.engine, run.model, cost, **_usage(raw), task_id=task_id)
+        return raw, cost
 
     await run_live_tasks(ctx, tasks, answer)

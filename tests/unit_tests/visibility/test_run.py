@@ -571,3 +571,26 @@ def test_a_chunk_whose_lease_is_lost_is_left_unsent_and_costs_nothing(
     assert posts(emu) == 0
     assert model.spent == 0  # refused before sending: nothing held
     assert store.in_doubt(run) == []  # no intent left behind
+
+
+def test_a_standard_panel_makes_one_task_get_per_task(
+    store: VisibilityStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # tasks_ready paced fast (a fresh account, so a fresh pacer) and tasks that take far
+    # longer than ten idle polls: a sweep of unfinished tasks would fetch them in vain
+    monkeypatch.setattr("langchain_dataforseo._pools.TASKS_READY_INTERVAL_SECONDS", 0.01)
+    emu = emulator(task_latency=1.5)
+    panel = make_panel({"chat_gpt": "gpt-4.1-mini"}, samples=10)  # 2 prompts x 10 = 20 tasks
+    run = run_panel(
+        panel,
+        store,
+        run_id="gets",
+        collect_round=30.0,
+        **{**options(emu), "base_url": "http://127.0.0.9", "poll_interval": 0.02},
+    )
+    tasks = store.tasks(run)
+    assert len(tasks) == 20
+    assert all(t.status == "measured" for t in tasks)
+    calls = emu.ledger()["calls"]
+    assert calls["chat_gpt/task_get"] == len(tasks)
+    assert calls["chat_gpt/tasks_ready"] >= 2  # it polled while the tasks ran
