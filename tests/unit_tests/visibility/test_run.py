@@ -373,20 +373,6 @@ def test_unfinished_standard_tasks_stay_pending_and_a_rerun_collects_them(
     assert charged_tags(emu) == Counter({t.tag: 1 for t in store.tasks("r")})
 
 
-def test_a_round_fetches_the_listed_tasks_or_every_open_one_for_a_sweep() -> None:
-    from langchain_dataforseo import TaskHandle
-    from langchain_dataforseo.visibility._plan import collect_batch
-
-    ids = [f"6666666{i}-6666-6666-6666-666666666666" for i in range(3)]
-    opened = {f"t{i}": TaskHandle(id=ids[i], engine="chat_gpt", tag=f"t{i}") for i in range(3)}
-    assert [h.tag for h in collect_batch(opened, [ids[2], "someone-elses", ids[0]])] == [
-        "t0",
-        "t2",
-    ]
-    assert collect_batch(opened, []) == []
-    assert [h.tag for h in collect_batch(opened, None)] == ["t0", "t1", "t2"]
-
-
 def test_model_options_the_panel_decides_are_refused(store: VisibilityStore) -> None:
     panel = make_panel({"chat_gpt": "gpt-4.1-mini"}, samples=1)
     with pytest.raises(DataForSEOInputError, match="temperature is not a model option"):
@@ -394,17 +380,6 @@ def test_model_options_the_panel_decides_are_refused(store: VisibilityStore) -> 
     with pytest.raises(DataForSEOInputError, match="engine is not a model option"):
         run_panel(panel, store, run_id="r", engine="claude")
     assert store.runs() == []
-
-
-def test_tasks_fetched_unfinished_are_fetched_again_and_rounds_last_long_enough() -> None:
-    from langchain_dataforseo import TaskHandle
-    from langchain_dataforseo.visibility._plan import collect_batch, round_wait
-
-    ids = [f"7777777{i}-7777-7777-7777-777777777777" for i in range(3)]
-    opened = {f"t{i}": TaskHandle(id=ids[i], engine="chat_gpt", tag=f"t{i}") for i in range(3)}
-    assert [h.tag for h in collect_batch(opened, [ids[0]], {"t2"})] == ["t0", "t2"]
-    assert round_wait(15.0, 10, 1900) == 15.0
-    assert round_wait(5.0, 1000, 10_000) == pytest.approx(2 * 1000 * 60 / 10_000 + 5)
 
 
 def test_tasks_a_dead_run_had_fetched_are_collected_on_resume(store: VisibilityStore) -> None:
@@ -594,3 +569,14 @@ def test_a_standard_panel_makes_one_task_get_per_task(
     calls = emu.ledger()["calls"]
     assert calls["chat_gpt/task_get"] == len(tasks)
     assert calls["chat_gpt/tasks_ready"] >= 2  # it polled while the tasks ran
+
+
+def test_an_option_the_run_does_not_take_is_refused_before_any_request(
+    store: VisibilityStore,
+) -> None:
+    emu = emulator()
+    panel = make_panel({"chat_gpt": "gpt-4.1-mini"}, samples=1)
+    with pytest.raises(DataForSEOInputError, match="max_concurency is not a model option"):
+        run_panel(panel, store, run_id="r", max_concurency=3, **options(emu))
+    assert emu.ledger()["calls"].get("total", 0) == 0
+    assert store.runs() == []
