@@ -329,3 +329,27 @@ def test_a_task_collected_in_a_later_block_counts_there_not_as_pending() -> None
         record_cost(answer_of("t1"))
     assert first.pending_tasks == 1  # what the first block left running
     assert (second.pending_tasks, second.tasks) == (0, 1)
+
+
+def test_a_cost_recorded_as_numbers_counts_like_an_answer_and_settles_its_pending_task() -> None:
+    from langchain_dataforseo.costs import record, record_pending
+
+    with track_costs() as costs:
+        record_pending("t-1", "claude", "m", 0.0102, 0.05)
+        record(
+            "claude",
+            "m",
+            0.004,
+            input_tokens=10,
+            output_tokens=20,
+            reasoning_tokens=5,
+            task_id="t-1",
+        )
+        record("llm_mentions", "search", 0.02)
+    line = costs.by_model[("claude", "m")]
+    assert (line.tasks, line.cost, line.input_tokens, line.output_tokens) == (1, 0.004, 10, 20)
+    assert line.reasoning_tokens == 5
+    assert costs.pending_tasks == 0  # the answer settled the prepaid task
+    assert costs.total_cost == pytest.approx(0.024)
+    record("claude", "m", 1.0)  # outside any block: counted nowhere
+    assert costs.tasks == 2

@@ -132,15 +132,15 @@ def _resume(
     return Resume(journal, repost_in_doubt, recover_wait, family)
 
 
-def _perform(ctx: StandardContext, step: Recover | Post) -> Any:
-    """Perform one step of a post (blocking)."""
+def perform_post(ctx: StandardContext, step: Recover | Post) -> Any:
+    """Perform one step of a submission (blocking): a look-up by tag, or the posts."""
     if isinstance(step, Recover):
         return drive_recover(ctx.client, step.steps)
     return post_all(ctx.client, ctx.engine, step.tasks, step.log)
 
 
-async def _aperform(ctx: StandardContext, step: Recover | Post) -> Any:
-    """Perform one step of a post (async)."""
+async def aperform_post(ctx: StandardContext, step: Recover | Post) -> Any:
+    """Async :func:`perform_post` (the chunks posted concurrently)."""
     if isinstance(step, Recover):
         return await adrive_recover(ctx.client, step.steps)
     return await apost_all(ctx.client, ctx.engine, step.tasks, step.log)
@@ -176,7 +176,7 @@ def post(
     """
     resume = _resume(journal, family, repost_in_doubt, recover_wait)
     steps = prepared_steps(ctx, [(dict(t), {}) for t in tasks], True, resume)
-    return drive(steps, partial(_perform, ctx))
+    return drive(steps, partial(perform_post, ctx))
 
 
 async def apost(
@@ -191,7 +191,7 @@ async def apost(
     """Async :func:`post`; the chunks are posted concurrently."""
     resume = _resume(journal, family, repost_in_doubt, recover_wait)
     steps = prepared_steps(ctx, [(dict(t), {}) for t in tasks], True, resume)
-    return await adrive(steps, partial(_aperform, ctx))
+    return await adrive(steps, partial(aperform_post, ctx))
 
 
 # -- recover by tag -----------------------------------------------------------------------
