@@ -220,6 +220,8 @@ async def adrive_collect(
     call per 3 s) would hold past it is not made (the step answers an empty list).
     """
     gate = asyncio.Semaphore(_FETCH_CONCURRENCY * 2)
-    pacer = client.tasks_ready_pacer
-    ready_end = None if end is None else _ReadyEnd(end, pacer.window / pacer.limit)
+    ready_end = None
+    if end is not None:
+        pacer = client.tasks_ready_pacer
+        ready_end = _ReadyEnd(end, pacer.window / pacer.limit)
     return await adrive(steps, partial(_acollect_step, client, gate, ready_end))

@@ -402,7 +402,8 @@ async def run_live_tasks(ctx: RunContext, tasks: Sequence[TaskRecord], answer: L
             except DataForSEOError as error:
                 if not outcome_unknown(error):  # a verdict: failed, at the cost it names
                     created = error.task_id is not None
-                    record_failure(ctx, task.tag, error, created=created)
+                    raw = error.raw_task
+                    record_failure(ctx, task.tag, error, created=created, raw_task=raw)
                 ctx.report()
                 return
             ctx.store.record_results(ctx.run_id, [(task.tag, raw, cost)])
