@@ -835,3 +835,12 @@ def test_collect_fetches_directly_a_task_listed_but_unfinished_or_whose_get_fail
     assert fetches == [Fetch("claude", ("a", "b")), Fetch("claude", ("a", "b"))]
     assert set(run.state.done) == {"a", "b"}
     assert not run.state.again
+
+
+def test_collect_fetches_ours_directly_when_a_full_listing_of_others_crowds_them_out() -> None:
+    crowd = [f"other-{i}" for i in range(1000)]
+    api = FakeApi({"a": "claude"}, {"a": [done_task("a")]}, ready_override=lambda e, n: crowd)
+    run = run_collect(api, sweep_every=None, first_wait=3.0)
+    fetches = [s for s in run.kinds if isinstance(s, Fetch)]
+    assert fetches == [Fetch("claude", ("a",))]
+    assert "a" in run.state.done

@@ -28,6 +28,9 @@ from langchain_dataforseo.errors import (
     DataForSEOResponseError,
 )
 
+TASKS_READY_LIMIT = 1000
+"""The most ids one ``tasks_ready`` lists (account-wide): a full list may hide ours."""
+
 
 def stops_collecting(error: Exception) -> bool:
     """Whether a failed free GET (``tasks_ready`` / ``task_get``) should end collecting.
@@ -161,7 +164,8 @@ def collect_steps(
     every round when ``use_tasks_ready`` is off (tasks with a pingback/postback never show
     in ``tasks_ready``), it fetches all pending ids directly, so a delayed or crowded
     ``tasks_ready`` cannot stall a task. Without periodic sweeps every task is fetched
-    once (it is listed only when finished) unless a GET fails.
+    once (it is listed only when finished) unless a GET fails, or a full listing
+    (1,000 ids) of other tasks crowds ours out (then ours are fetched directly once).
 
     Polling backs off: after ``patience`` rounds in a row in which nothing finished, the
     interval grows by ``backoff`` up to ``max_interval``; it returns to ``poll_interval``
@@ -217,6 +221,8 @@ def collect_steps(
                 mine = set(ours)  # tasks_ready lists the whole account's tasks
                 listed = [i for i in ready if i in mine]
                 wanted = list(dict.fromkeys([*listed, *(i for i in ours if i in state.again)]))
+                if len(ready) >= TASKS_READY_LIMIT and not listed:
+                    state.again.update(ours)  # crowded out by other tasks: fetch ours directly
             state.again.difference_update(wanted)
             if wanted:
                 fetched: dict[str, Any] = yield Fetch(engine, tuple(wanted))
