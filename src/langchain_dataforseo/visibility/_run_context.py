@@ -130,14 +130,15 @@ class RunOptions:
         poll_interval: Seconds between polls.
         validate_model: Check each engine's model against its catalogue before posting.
         history_policy: How a prompt over the API's limits is handled.
-        callbacks: ``pingback_url`` / ``postback_url`` (``None`` each when unset).
+        callbacks: ``pingback_url`` / ``postback_url`` (``None`` each when unset); kept
+            out of the repr (they usually carry the receiver's secret).
     """
 
     client: DataForSEOClient
     poll_interval: float = 3.0
     validate_model: bool = True
     history_policy: HistoryPolicy = "error"
-    callbacks: Mapping[str, str | None] = field(default_factory=dict)
+    callbacks: Mapping[str, str | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, options: Mapping[str, Any]) -> RunOptions:
@@ -215,8 +216,8 @@ class EngineRun:
     model: str
     method: str
     queue: StandardContext
-    base: RequestBase
-    records: list[ModelRecord] | None
+    base: RequestBase = field(repr=False)  # holds the callback URLs, revealed
+    records: list[ModelRecord] | None = field(default=None, repr=False)
 
     @property
     def budget(self) -> Budget:

@@ -580,3 +580,17 @@ def test_an_option_the_run_does_not_take_is_refused_before_any_request(
         run_panel(panel, store, run_id="r", max_concurency=3, **options(emu))
     assert emu.ledger()["calls"].get("total", 0) == 0
     assert store.runs() == []
+
+
+async def test_the_run_options_never_show_the_password_or_a_callback_url() -> None:
+    from langchain_dataforseo.visibility._run_context import RunOptions, engine_run
+
+    emu = emulator()
+    secret_url = "https://receiver.example/postback?secret=hunter2"
+    opts = RunOptions.of({**options(emu), "password": AUTH[1], "postback_url": secret_url})
+    panel = make_panel({"chat_gpt": "gpt-4.1-mini"}, samples=1)
+    run = await engine_run(panel, "chat_gpt", "standard", None, None, opts)
+    for shown in (repr(opts), repr(run)):
+        assert AUTH[1] not in shown
+        assert "hunter2" not in shown
+    assert run.task(panel.prompts[0], "t")["postback_url"] == secret_url  # sent, never shown
