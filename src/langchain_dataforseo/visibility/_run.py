@@ -60,12 +60,6 @@ from langchain_dataforseo.visibility._plan import (
     task_reservation,
 )
 from langchain_dataforseo.visibility._progress import ProgressCallback, progress_of
-from langchain_dataforseo.visibility._run_api import (
-    TASKS_PER_POST,
-    collect_standard,
-    post_standard,
-    run_live,
-)
 from langchain_dataforseo.visibility._run_app import (
     AppEngine,
     collect_app,
@@ -73,11 +67,15 @@ from langchain_dataforseo.visibility._run_app import (
     run_app_live,
 )
 from langchain_dataforseo.visibility._run_context import (
+    TASKS_PER_POST,
     EngineRun,
     RunContext,
     RunOptions,
+    collect_standard,
     engine_run,
     learned_reservation,
+    post_standard,
+    run_live,
 )
 from langchain_dataforseo.visibility._store import TaskRecord, VisibilityStore
 from langchain_dataforseo.visibility._store_tasks import LEASE_SECONDS, new_owner
