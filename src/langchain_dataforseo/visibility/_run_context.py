@@ -29,7 +29,7 @@ from langchain_dataforseo._constants import DEFAULT_MAX_RETRIES, HistoryPolicy
 from langchain_dataforseo._cost_bounds import checked_cost, outcome_unknown
 from langchain_dataforseo._envelope import as_dict, as_int, as_list
 from langchain_dataforseo._live import alive_call
-from langchain_dataforseo._preflight import arecords, reservation
+from langchain_dataforseo._preflight import arecords, check_max_cost_per_call, reservation
 from langchain_dataforseo._retry import RetryPolicy
 from langchain_dataforseo._standard.context import StandardContext
 from langchain_dataforseo._standard.handle import TaskHandle
@@ -271,6 +271,10 @@ async def engine_run(
         DataForSEOInputError: A model or setting the engine refuses (``engines.<engine>``).
         DataForSEOAuthenticationError: Refused credentials (when validating).
     """
+    per_call = max_cost_per_call
+    if share is not None and per_call is not None and share < per_call:
+        per_call = None  # as a model with that share: the estimate instead
+    check_max_cost_per_call(per_call, share, method)  # below one task's price: refused
     client = options.client
     records = await arecords(engine, options.validate_model, partial(client.alist_models, engine))
     model = panel.engines[engine]
@@ -282,9 +286,6 @@ async def engine_run(
         stop=None,
         validate_model=options.validate_model,
     )
-    per_call = max_cost_per_call
-    if share is not None and per_call is not None and share < per_call:
-        per_call = None  # as a model with that share: the estimate instead
     standard = method == "standard"
     queue = queue_context(
         engine=engine,

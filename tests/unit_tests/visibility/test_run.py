@@ -594,3 +594,13 @@ async def test_the_run_options_never_show_the_password_or_a_callback_url() -> No
         assert AUTH[1] not in shown
         assert "hunter2" not in shown
     assert run.task(panel.prompts[0], "t")["postback_url"] == secret_url  # sent, never shown
+
+
+def test_a_per_call_figure_below_one_tasks_price_is_refused_before_any_request(
+    store: VisibilityStore,
+) -> None:
+    emu = emulator()
+    panel = make_panel({"chat_gpt": "gpt-4.1-mini"}, samples=1)
+    with pytest.raises(DataForSEOInputError, match="max_cost_per_call"):
+        run_panel(panel, store, run_id="r", max_cost_per_call=0.001, **options(emu))
+    assert emu.ledger()["calls"].get("total", 0) == 0
