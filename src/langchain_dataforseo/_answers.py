@@ -18,18 +18,20 @@ from langchain_dataforseo._envelope import (
     first_result,
     first_task,
 )
-from langchain_dataforseo._raw_tasks import offer_raw_task
-from langchain_dataforseo.errors import DataForSEOResponseError
+from langchain_dataforseo.errors import DataForSEOError, DataForSEOResponseError
 
 
 def parse_live(response: httpx.Response) -> dict[str, Any]:
     """A live answer: its task, status 20000 with a non-empty result."""
     envelope = decode_envelope(response.status_code, response.content, where="live task")
-    tasks = as_list(envelope.get("tasks"))
-    if tasks and isinstance(tasks[0], dict):
-        offer_raw_task(tasks[0])
-    task = first_task(envelope, where="live task")
-    first_result(task, where="live task")
+    try:
+        task = first_task(envelope, where="live task")
+        first_result(task, where="live task")
+    except DataForSEOError as error:  # the failed task as sent, for callers that keep it
+        tasks = as_list(envelope.get("tasks"))
+        if tasks and isinstance(tasks[0], dict):
+            error.raw_task = dict(tasks[0])
+        raise
     return task
 
 
@@ -64,7 +66,6 @@ def parse_get(response: httpx.Response) -> dict[str, Any]:
     if not task:
         msg = "task_get answered status 20000 with no task."
         raise DataForSEOResponseError(msg)
-    offer_raw_task(task)
     return task
 
 

@@ -77,7 +77,11 @@ class DataForSEOError(ModelError):
         cost: What the failed call cost in USD, as the API reported it (usually 0).
         is_retryable: Whether sending the same request again is safe and may succeed:
             true only when the request provably did not run or was not charged.
+        raw_task: The task object the API sent with the failure, when it sent one (a
+            failed live task), for callers that keep it as sent.
     """
+
+    raw_task: dict[str, Any] | None = None
 
     def __init__(
         self,

@@ -344,3 +344,27 @@ def test_record_counts_a_charge_given_as_numbers() -> None:
     mentions = tracker.by_model[("llm_mentions", "search_mentions")]
     assert (mentions.cost, mentions.input_tokens, mentions.output_tokens) == (0.01, 3, 4)
     assert tracker.total_cost == 0.014
+
+
+def test_a_cost_recorded_as_numbers_counts_like_an_answer_and_settles_its_pending_task() -> None:
+    from langchain_dataforseo.costs import record, record_pending
+
+    with track_costs() as costs:
+        record_pending("t-1", "claude", "m", 0.0102, 0.05)
+        record(
+            "claude",
+            "m",
+            0.004,
+            input_tokens=10,
+            output_tokens=20,
+            reasoning_tokens=5,
+            task_id="t-1",
+        )
+        record("llm_mentions", "search", 0.02)
+    line = costs.by_model[("claude", "m")]
+    assert (line.tasks, line.cost, line.input_tokens, line.output_tokens) == (1, 0.004, 10, 20)
+    assert line.reasoning_tokens == 5
+    assert costs.pending_tasks == 0  # the answer settled the prepaid task
+    assert costs.total_cost == pytest.approx(0.024)
+    record("claude", "m", 1.0)  # outside any block: counted nowhere
+    assert costs.tasks == 2

@@ -116,3 +116,111 @@ def test_only_products_import_the_standard_queue_among_root_modules() -> None:
         if target.startswith(f"{NAME}._standard") and not name.startswith(f"{NAME}._standard")
     )
     assert offenders == []
+
+
+# -- visibility stands on the queue ---------------------------------------------------------
+
+PRODUCTS_VISIBILITY_MUST_NOT_REACH = (f"{NAME}.chat_models", f"{NAME}.tools")
+VISIBILITY_EXCEPTIONS = {
+    # the judge command uses a ChatDataForSEO model as a judge by design (imported inside
+    # the command function): the one stated exception
+    f"{NAME}.visibility._cli_judge": {f"{NAME}.chat_models"},
+}
+
+
+def _exports() -> dict[str, str]:
+    """The root's public names to the module that defines each (its lazy re-exports)."""
+    return {
+        name: f"{NAME}.{module}"
+        for module, names in langchain_dataforseo._EXPORTS.items()
+        for name in names
+    }
+
+
+def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node that can run (imports in functions included), ``TYPE_CHECKING`` aside."""
+    out: list[ast.AST] = []
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            todo.extend(node.orelse)
+            continue
+        out.append(node)
+        todo.extend(ast.iter_child_nodes(node))
+    return out
+
+
+def runtime_graph() -> dict[str, set[str]]:
+    """Every edge Python follows: ``from pkg import Name`` reaches the module defining
+    ``Name``, and importing ``a.b.c`` runs ``a.b``'s ``__init__`` first."""
+    paths = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    known = set(paths)
+    exports = _exports()
+    edges: dict[str, set[str]] = {}
+    for name, path in paths.items():
+        found: set[str] = set()
+        for node in _runtime_nodes(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                if not node.module.startswith(NAME):
+                    continue
+                for alias in node.names:
+                    child = f"{node.module}.{alias.name}"
+                    if node.module == NAME and alias.name in exports:
+                        found.add(exports[alias.name])
+                    else:
+                        found.add(child if child in known else node.module)
+            elif isinstance(node, ast.Import):
+                found.update(a.name for a in node.names if a.name.startswith(NAME))
+        parents = {".".join(f.split(".")[:i]) for f in found for i in range(2, f.count(".") + 2)}
+        edges[name] = {m for m in found | parents if m in known and m not in (NAME, name)}
+    return edges
+
+
+def path_to(edges: dict[str, set[str]], start: str, targets: tuple[str, ...]) -> list[str] | None:
+    """The first import chain from ``start`` to one of ``targets`` (breadth first)."""
+    came: dict[str, str | None] = {start: None}
+    queue = [start]
+    while queue:
+        node = queue.pop(0)
+        if node in targets:
+            chain = [node]
+            while (before := came[chain[-1]]) is not None:
+                chain.append(before)
+            return chain[::-1]
+        allowed = edges.get(node, set()) - VISIBILITY_EXCEPTIONS.get(node, set())
+        for nxt in sorted(allowed - set(came)):
+            came[nxt] = node
+            queue.append(nxt)
+    return None
+
+
+def test_the_finder_follows_root_names_and_parent_packages() -> None:
+    edges = {"v": {"q"}, "q": {"c"}, "c": set()}
+    assert path_to(edges, "v", ("c",)) == ["v", "q", "c"]
+    assert path_to(edges, "q", ("v",)) is None
+    graph_now = runtime_graph()
+    assert f"{NAME}.chat_models" in graph_now[f"{NAME}.tools"]  # the tools stand on it
+
+
+def test_visibility_never_reaches_the_chat_model_or_the_tools() -> None:
+    edges = runtime_graph()
+    visibility = [name for name in edges if name.startswith(f"{NAME}.visibility")]
+    assert len(visibility) >= 30
+    reached = {
+        name: chain
+        for name in visibility
+        if (chain := path_to(edges, name, PRODUCTS_VISIBILITY_MUST_NOT_REACH)) is not None
+    }
+    assert reached == {}, "\n".join(" -> ".join(c) for c in reached.values())
+
+
+def test_the_judge_command_is_the_one_exception_and_imports_the_model_lazily() -> None:
+    path = PACKAGE / "visibility" / "_cli_judge.py"
+    top_level = {
+        node.module
+        for node in ast.parse(path.read_text()).body
+        if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert f"{NAME}.chat_models" not in top_level
+    assert f"{NAME}.chat_models" in runtime_graph()[f"{NAME}.visibility._cli_judge"]

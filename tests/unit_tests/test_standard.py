@@ -341,7 +341,7 @@ def run_collect(
     max_wait: float = 100.0,
     first_wait: float = 5.0,
     use_tasks_ready: bool = True,
-    sweep_every: int = 10,
+    sweep_every: int | None = 10,
     backoff: float = 1.0,
     patience: int = 3,
     max_interval: float = 60.0,
@@ -785,3 +785,62 @@ def test_collect_remembers_the_last_get_failure_of_a_task_left_pending() -> None
     assert set(run.state.pending) == {"a"}
     assert run.state.last_errors == {"a": unreadable}  # b's failure was cleared when it came
     assert run.state.error is None
+
+
+def test_collect_without_sweeps_fetches_each_task_once_however_long_it_runs() -> None:
+    # ten tasks finishing one after another over many idle rounds: listed when finished
+    ids = {f"t{i}": "claude" for i in range(10)}
+    api = FakeApi(ids, {i: [done_task(i)] for i in ids})
+
+    listed: set[str] = set()
+    get = api.task_get
+
+    def ready(engine: str, n: int) -> list[str]:  # finished after 5 + 3k polls
+        out = [i for k, i in enumerate(ids) if n > 5 + 3 * k and i not in api.collected]
+        listed.update(out)
+        return out
+
+    def task_get(engine: str, wanted: Sequence[str]) -> dict[str, Any]:
+        assert set(wanted) <= listed, "fetched a task before it was finished"
+        return get(engine, wanted)
+
+    api.ready_override = ready
+    api.task_get = task_get  # type: ignore[method-assign]
+    clock = FakeClock()
+    gen = collect_steps(
+        handles_for(ids),
+        poll_interval=3.0,
+        max_wait=10_000.0,
+        first_wait=3.0,
+        sweep_every=None,
+        patience=1_000,
+        clock=clock,
+    )
+    run = drive(gen, clock, api)
+    fetched = [i for s in run.kinds if isinstance(s, Fetch) for i in s.ids]
+    assert set(run.state.done) == set(ids)
+    assert sorted(fetched) == sorted(ids)  # one task_get per task
+
+
+def test_collect_fetches_directly_a_task_listed_but_unfinished_or_whose_get_failed() -> None:
+    flaky = DataForSEOConnectionError("dropped", retryable=True)
+    api = FakeApi(
+        {"a": "claude", "b": "claude"},
+        {"a": [flaky, done_task("a")], "b": [pending_task("b"), done_task("b")]},
+        # listed once only (a task served once leaves tasks_ready)
+        ready_override=lambda engine, n: ["a", "b"] if n == 1 else [],
+    )
+    run = run_collect(api, sweep_every=None)
+    fetches = [s for s in run.kinds if isinstance(s, Fetch)]
+    assert fetches == [Fetch("claude", ("a", "b")), Fetch("claude", ("a", "b"))]
+    assert set(run.state.done) == {"a", "b"}
+    assert not run.state.again
+
+
+def test_collect_fetches_ours_directly_when_a_full_listing_of_others_crowds_them_out() -> None:
+    crowd = [f"other-{i}" for i in range(1000)]
+    api = FakeApi({"a": "claude"}, {"a": [done_task("a")]}, ready_override=lambda e, n: crowd)
+    run = run_collect(api, sweep_every=None, first_wait=3.0)
+    fetches = [s for s in run.kinds if isinstance(s, Fetch)]
+    assert fetches == [Fetch("claude", ("a",))]
+    assert "a" in run.state.done

@@ -165,12 +165,14 @@ def _collect_step(client: DataForSEOClient, pool: ThreadPoolExecutor, step: Coll
 
 
 async def _acollect_step(
-    client: DataForSEOClient, gate: asyncio.Semaphore, step: CollectStep
+    client: DataForSEOClient, gate: asyncio.Semaphore, end: _ReadyEnd | None, step: CollectStep
 ) -> Any:
     if isinstance(step, Sleep):
         await asyncio.sleep(step.seconds)
         return None
     if isinstance(step, AskReady):
+        if end is not None and not end.may_ask():
+            return []  # its pacer would make it wait past the end: nothing listed
         return await _acaught(client.atasks_ready, step.engine)
 
     async def fetch_one(task_id: str) -> Any:
@@ -189,9 +191,37 @@ def drive_collect(
         return drive(steps, partial(_collect_step, client, pool))
 
 
+class _ReadyEnd:
+    """When a collection ends: a ``tasks_ready`` that its pacer would hold past it is skipped."""
+
+    def __init__(self, end: float, interval: float) -> None:
+        self.end = end
+        self.interval = interval
+        self.last: float | None = None
+
+    def may_ask(self) -> bool:
+        """Whether a ``tasks_ready`` now can go out before the end (its pacer's interval)."""
+        now = time.monotonic()
+        start = now if self.last is None else max(now, self.last + self.interval)
+        if start > self.end:
+            return False
+        self.last = start
+        return True
+
+
 async def adrive_collect(
-    client: DataForSEOClient, steps: Generator[CollectStep, Any, CollectState]
+    client: DataForSEOClient,
+    steps: Generator[CollectStep, Any, CollectState],
+    end: float | None = None,
 ) -> CollectState:
-    """Perform the collect protocol with async calls (``task_get`` gathered, gated)."""
+    """Perform the collect protocol with async calls (``task_get`` gathered, gated).
+
+    With an ``end`` (a ``time.monotonic`` time), a ``tasks_ready`` that its pacer (one
+    call per 3 s) would hold past it is not made (the step answers an empty list).
+    """
     gate = asyncio.Semaphore(_FETCH_CONCURRENCY * 2)
-    return await adrive(steps, partial(_acollect_step, client, gate))
+    ready_end = None
+    if end is not None:
+        pacer = client.tasks_ready_pacer
+        ready_end = _ReadyEnd(end, pacer.window / pacer.limit)
+    return await adrive(steps, partial(_acollect_step, client, gate, ready_end))

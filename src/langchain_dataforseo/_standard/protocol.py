@@ -28,6 +28,9 @@ from langchain_dataforseo.errors import (
     DataForSEOResponseError,
 )
 
+TASKS_READY_LIMIT = 1000
+"""The most ids one ``tasks_ready`` lists (account-wide): a full list may hide ours."""
+
 
 def stops_collecting(error: Exception) -> bool:
     """Whether a failed free GET (``tasks_ready`` / ``task_get``) should end collecting.
@@ -121,6 +124,10 @@ class CollectState:
         error: Why collecting stopped early (an error that retrying would not fix, such
             as refused credentials); the tasks it left are still in ``pending``.
         last_errors: The last failure of the free GET of each pending task, by id.
+        again: Pending ids to fetch directly in the next round: a GET that failed or
+            answered "not finished" may have been served, and a task fetched once leaves
+            ``tasks_ready``.
+        failed_tasks: The task objects the API sent for the tasks in ``failed``, by id.
     """
 
     done: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -128,6 +135,8 @@ class CollectState:
     pending: dict[str, TaskHandle] = field(default_factory=dict)
     error: Exception | None = None
     last_errors: dict[str, Exception] = field(default_factory=dict)
+    again: set[str] = field(default_factory=set)
+    failed_tasks: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def collect_steps(
@@ -137,7 +146,8 @@ def collect_steps(
     max_wait: float,
     first_wait: float,
     use_tasks_ready: bool = True,
-    sweep_every: int = 10,
+    sweep_every: int | None = 10,
+    sweep_first: bool | None = None,
     backoff: float = 1.5,
     patience: int = 3,
     max_interval: float = 60.0,
@@ -146,12 +156,16 @@ def collect_steps(
 ) -> Generator[CollectStep, Any, CollectState]:
     """Poll until every task is finished or ``max_wait`` runs out.
 
-    Each round asks ``tasks_ready`` (per engine) and fetches the ready ids that are ours;
-    every ``sweep_every`` rounds, in the first round when ``first_wait`` is 0 (tasks
-    submitted earlier may have been collected already, and collected tasks leave
-    ``tasks_ready``), and in every round when ``use_tasks_ready`` is off (tasks with a
-    pingback/postback never show in ``tasks_ready``), it fetches all pending ids directly,
-    so a delayed or crowded ``tasks_ready`` cannot stall a task.
+    Each round asks ``tasks_ready`` (per engine) and fetches the ready ids that are ours,
+    and directly the ids whose last GET failed or answered "not finished" after a listing
+    (``state.again``); every ``sweep_every`` rounds (never when ``None``), in the first
+    round when ``sweep_first`` (default: when ``first_wait`` is 0: tasks submitted earlier
+    may have been collected already, and collected tasks leave ``tasks_ready``), and in
+    every round when ``use_tasks_ready`` is off (tasks with a pingback/postback never show
+    in ``tasks_ready``), it fetches all pending ids directly, so a delayed or crowded
+    ``tasks_ready`` cannot stall a task. Without periodic sweeps every task is fetched
+    once (it is listed only when finished) unless a GET fails, or a full listing
+    (1,000 ids) of other tasks crowds ours out (then ours are fetched directly once).
 
     Polling backs off: after ``patience`` rounds in a row in which nothing finished, the
     interval grows by ``backoff`` up to ``max_interval``; it returns to ``poll_interval``
@@ -163,7 +177,8 @@ def collect_steps(
         max_wait: Give up after this many seconds; what is left stays pending.
         first_wait: Seconds to wait before the first round (0 when collecting old tasks).
         use_tasks_ready: Whether to use ``tasks_ready`` at all.
-        sweep_every: Rounds between direct sweeps of every pending id.
+        sweep_every: Rounds between direct sweeps of every pending id (``None``: none).
+        sweep_first: Sweep in the first round (``None``: when ``first_wait`` is 0).
         backoff: Factor by which an idle interval grows.
         patience: Idle rounds before the interval starts to grow.
         max_interval: Cap on the interval (never below ``poll_interval``).
@@ -179,6 +194,7 @@ def collect_steps(
     if first_wait > 0 and state.pending:
         yield Sleep(min(first_wait, max(0.0, deadline - clock())))
     round_number = 0
+    first_sweep = first_wait <= 0 if sweep_first is None else sweep_first
     interval = poll_interval
     idle_rounds = 0
     while state.pending and clock() < deadline:
@@ -187,11 +203,12 @@ def collect_steps(
         engines = sorted({h.engine for h in state.pending.values()})
         sweep = (
             not use_tasks_ready
-            or round_number % sweep_every == 0
-            or (round_number == 1 and first_wait <= 0)  # old tasks may be collected already
+            or (sweep_every is not None and round_number % sweep_every == 0)
+            or (round_number == 1 and first_sweep)  # old tasks may be collected already
         )
         for engine in engines:
             ours = [i for i, h in state.pending.items() if h.engine == engine]
+            listed: list[str] = []
             if sweep:
                 wanted = ours
             else:
@@ -202,10 +219,16 @@ def collect_steps(
                         return state
                     ready = []  # ask again next round
                 mine = set(ours)  # tasks_ready lists the whole account's tasks
-                wanted = [i for i in dict.fromkeys(ready) if i in mine]
+                listed = [i for i in ready if i in mine]
+                wanted = list(dict.fromkeys([*listed, *(i for i in ours if i in state.again)]))
+                if len(ready) >= TASKS_READY_LIMIT and not listed:
+                    state.again.update(ours)  # crowded out by other tasks: fetch ours directly
+            state.again.difference_update(wanted)
             if wanted:
                 fetched: dict[str, Any] = yield Fetch(engine, tuple(wanted))
                 _absorb(state, fetched)
+                # listed as finished yet fetched unfinished: it may not be listed again
+                state.again.update(i for i in listed if i in state.pending)
                 if state.error is not None:
                     return state
         if len(state.pending) < pending_before:
@@ -225,6 +248,7 @@ def _absorb(state: CollectState, fetched: Mapping[str, Any]) -> None:
             continue
         if isinstance(outcome, Exception):
             state.last_errors[task_id] = outcome
+            state.again.add(task_id)  # it may have been served: it may not be listed again
             if stops_collecting(outcome):
                 state.error = outcome  # the task may be fine: stop, leave it pending
             continue  # a failure of the free GET: the task stays pending, try next round
@@ -241,4 +265,5 @@ def _absorb(state: CollectState, fetched: Mapping[str, Any]) -> None:
                 state.failed[task_id] = error
         else:
             state.failed[task_id] = task_error(task, where="Standard task")
+            state.failed_tasks[task_id] = task
         del state.pending[task_id]

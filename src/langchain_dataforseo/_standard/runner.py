@@ -24,20 +24,15 @@ from langchain_dataforseo._standard.context import StandardContext
 from langchain_dataforseo._standard.handle import TaskHandle
 from langchain_dataforseo._standard.io import (
     adrive_collect,
-    adrive_recover,
-    apost_all,
     drive_collect,
-    drive_recover,
-    post_all,
 )
 from langchain_dataforseo._standard.outcomes import as_handles, outcomes, raise_if_incomplete
 from langchain_dataforseo._standard.protocol import CollectState, collect_steps
+from langchain_dataforseo._standard.queue import aperform_post, perform_post
 from langchain_dataforseo._standard.submission import (
     Item,
     Outcome,
-    Post,
     Prepared,
-    Recover,
     Resume,
     check_tags,
     prepare,
@@ -85,18 +80,6 @@ def refuse_journal_on_live(journal: object) -> None:
 # -- submit: one protocol (submission.submit_steps), two drivers --------------------------
 
 
-def _perform(ctx: StandardContext, step: Recover | Post) -> Any:
-    if isinstance(step, Recover):
-        return drive_recover(ctx.client, step.steps)
-    return post_all(ctx.client, ctx.engine, step.tasks, step.log)
-
-
-async def _aperform(ctx: StandardContext, step: Recover | Post) -> Any:
-    if isinstance(step, Recover):
-        return await adrive_recover(ctx.client, step.steps)
-    return await apost_all(ctx.client, ctx.engine, step.tasks, step.log)
-
-
 def submit(
     ctx: StandardContext,
     inputs: Sequence[Sequence[BaseMessage]],
@@ -119,7 +102,7 @@ def submit(
     steps = submit_steps(
         ctx, inputs, stop, options, records, return_exceptions, resume, for_batch, tags
     )
-    return drive(steps, partial(_perform, ctx))
+    return drive(steps, partial(perform_post, ctx))
 
 
 async def asubmit(
@@ -138,7 +121,7 @@ async def asubmit(
     steps = submit_steps(
         ctx, inputs, stop, options, records, return_exceptions, resume, for_batch, tags
     )
-    return await adrive(steps, partial(_aperform, ctx))
+    return await adrive(steps, partial(aperform_post, ctx))
 
 
 # -- collect ----------------------------------------------------------------------------

@@ -24,7 +24,13 @@ from langchain_dataforseo._standard.handle import (
     TaskHandle,
     generated_tag,
 )
-from langchain_dataforseo._standard.journal import JournalState, SubmitJournal, open_journal, replay
+from langchain_dataforseo._standard.journal import (
+    LLM_RESPONSES,
+    JournalState,
+    SubmitJournal,
+    open_journal,
+    replay,
+)
 from langchain_dataforseo._standard.journal_lock import hold_journal
 from langchain_dataforseo._standard.resume import (
     RECOVER_WAIT_SECONDS,
@@ -169,11 +175,14 @@ class Resume:
         journal: Where intents and handles are written (``None``: nowhere).
         repost_in_doubt: Post again the tasks in doubt that the look-up did not find.
         recover_wait: Seconds to look for tasks in doubt in ``tasks_ready``.
+        family: The API whose records the journal holds (``llm_responses``,
+            ``llm_scraper``).
     """
 
     journal: SubmitJournal | None = None
     repost_in_doubt: bool = False
     recover_wait: float = RECOVER_WAIT_SECONDS
+    family: str = LLM_RESPONSES
 
     @classmethod
     def of(
@@ -211,9 +220,10 @@ def _start(
     state = JournalState()
     if resume.journal is not None:
         check_unique_tags(tags)
-        state = replay(resume.journal.records())
+        state = replay(resume.journal.records(), family=resume.family)
         check_journal_engine(tags, state, ctx.engine)
-    return _Submission(prepared, resume, state, plan_resume(tags, state), ChunkLog(resume.journal))
+    log = ChunkLog(resume.journal, resume.family)
+    return _Submission(prepared, resume, state, plan_resume(tags, state), log)
 
 
 def _recover_steps(ctx: StandardContext, sub: _Submission) -> Any:
@@ -318,6 +328,21 @@ def submit_steps(
     a second submission with it is refused with ``DataForSEOJournalLockedError``.
     """
     prepared = prepare(ctx, inputs, stop, options, records, tags)
+    return (yield from prepared_steps(ctx, prepared, return_exceptions, resume, for_batch))
+
+
+def prepared_steps(
+    ctx: StandardContext,
+    prepared: list[Prepared],
+    return_exceptions: bool,
+    resume: Resume | None,
+    for_batch: bool = False,
+) -> Generator[Recover | Post, Any, list[Item]]:
+    """:func:`submit_steps` for tasks already built and checked (raw task dicts).
+
+    Each task must carry its own ``tag``; the journal is held from before it is read
+    until the last record is written.
+    """
     resume = resume or Resume()
     with hold_journal(resume.journal):
         return (yield from _locked_steps(ctx, prepared, return_exceptions, resume, for_batch))

@@ -1,6 +1,10 @@
 """LLM Scraper: what a person sees in the ChatGPT and Gemini apps, for agents and loaders.
 
 See ``REFERENCE.md`` in this folder for the API facts (tagged [D]/[C]/[O]/[I]).
+
+Public names are loaded on first use, so importing a private module of this package (the
+visibility run reads ``_request`` and ``_parse``) does not load the tool, the loader or
+the chat model under them.
 """
 
 from __future__ import annotations

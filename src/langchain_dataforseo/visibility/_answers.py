@@ -1,9 +1,9 @@
-"""Answers as the store keeps them: the task JSON the API sent, or one rebuilt from a message.
+"""A raw task object rebuilt from a ``ChatDataForSEO`` answer, for users who hold one.
 
-The store keeps the task as the API sent it (read off the wire by
-:mod:`langchain_dataforseo._raw_tasks`); only an answer whose task was not read in the
-call (a LangChain cache replay, say) is rebuilt from the ``ChatDataForSEO`` message,
-marked ``"rebuilt_from": "message"``.
+A panel run keeps the task objects the API sent (it runs on the Standard queue, raw
+tasks in and out); :func:`task_from_message` is for a user who holds an ``AIMessage``
+(from ``invoke``, a cache replay, an agent) and wants it in the store's shape, marked
+``"rebuilt_from": "message"``.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.messages import AIMessage
-
-from langchain_dataforseo._cost_bounds import checked_cost
 
 
 def task_from_message(message: AIMessage, tag: str) -> dict[str, Any]:
@@ -63,25 +61,3 @@ def task_from_message(message: AIMessage, tag: str) -> dict[str, Any]:
         "rebuilt_from": "message",
         "result": [result],
     }
-
-
-def raw_task_of(message: AIMessage, tag: str, kept: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
-    """The task the API sent for an answer (from ``kept``), else one rebuilt from it.
-
-    Args:
-        message: The answer.
-        tag: The task's tag.
-        kept: Tasks read off the wire during the call, by id
-            (:func:`~langchain_dataforseo._raw_tasks.keep_raw_tasks`).
-
-    Returns:
-        The raw task object, or :func:`task_from_message`'s rebuilding.
-    """
-    task_id = message.response_metadata.get("task_id")
-    raw = kept.get(task_id) if isinstance(task_id, str) else None
-    return raw if raw is not None else task_from_message(message, tag)
-
-
-def result_cost(message: AIMessage) -> float | None:
-    """The cost the package reported for an answer (``response_metadata["cost"]``)."""
-    return checked_cost(message.response_metadata.get("cost"))

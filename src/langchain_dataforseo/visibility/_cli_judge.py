@@ -19,7 +19,6 @@ from typing import Any, TextIO
 from langchain_core.language_models import BaseChatModel
 
 from langchain_dataforseo._constants import ENGINES
-from langchain_dataforseo.chat_models import ChatDataForSEO
 from langchain_dataforseo.visibility._cli_checks import check_credentials, non_negative, run_id_arg
 from langchain_dataforseo.visibility._dialect import store_argument
 from langchain_dataforseo.visibility._judge import estimate_judging, judge_run
@@ -62,7 +61,13 @@ def add_judge_parser(commands: Any) -> None:
 
 
 def judge_model(engine: str, model: str) -> BaseChatModel:
-    """The judge: a Live ``ChatDataForSEO`` model without web search (env credentials)."""
+    """The judge: a Live ``ChatDataForSEO`` model without web search (env credentials).
+
+    Imported here, not at the top: the judge command is the one part of visibility that
+    uses the chat model (by design); the panel run stands on the Standard queue.
+    """
+    from langchain_dataforseo.chat_models import ChatDataForSEO
+
     return ChatDataForSEO(engine=engine, model=model, method="live", web_search=False)
 
 

@@ -27,7 +27,7 @@ from langchain_dataforseo.visibility._errors import (
 from langchain_dataforseo.visibility._panel import Panel, field_line
 from langchain_dataforseo.visibility._plan import engine_method
 from langchain_dataforseo.visibility._progress import Progress
-from langchain_dataforseo.visibility._run_context import probe
+from langchain_dataforseo.visibility._run_context import check_engine
 from langchain_dataforseo.visibility._store import VisibilityStore
 from langchain_dataforseo.visibility._store_types import RunInfo
 from langchain_dataforseo.visibility._surfaces import API, SURFACES
@@ -128,7 +128,7 @@ def check_models(args: argparse.Namespace, panel: Panel, err: TextIO) -> None:
     async def probe_all() -> None:
         for engine in panel.engines:
             if API in panel.surfaces_of(engine):
-                await probe(panel, engine, engine_method(engine, "standard"), {})
+                await check_engine(panel, engine, engine_method(engine, "standard"), {})
 
     try:
         asyncio.run(probe_all())

@@ -24,7 +24,7 @@ from langchain_dataforseo.visibility._surfaces import API, APP, APP_MODEL
 from langchain_dataforseo.visibility._task_identity import task_body
 
 if TYPE_CHECKING:  # the Standard queue's handle: only named in annotations here
-    from langchain_dataforseo._standard.handle import TaskHandle
+    pass
 
 LIVE_ONLY_ENGINES: Final = frozenset({"perplexity"})
 """Engines without the Standard method: their tasks always run Live."""
@@ -369,43 +369,6 @@ def found_by_tag(pairs: Sequence[tuple[str, str | None]], wanted: set[str]) -> d
         if tag in wanted and tag not in out and UUID_LIKE.fullmatch(task_id):
             out[tag] = task_id
     return out
-
-
-def collect_batch(
-    opened: Mapping[str, TaskHandle],
-    ready_ids: Sequence[str] | None,
-    again: Iterable[str] = (),
-) -> list[TaskHandle]:
-    """The open handles to fetch this round: the ready ones, or all of them for a sweep.
-
-    Args:
-        opened: Tag -> handle, of the tasks not collected yet.
-        ready_ids: The ids ``tasks_ready`` listed, or ``None`` for a sweep.
-        again: Tags fetched before that came back unfinished (a fetch cut by its wait may
-            have taken them off ``tasks_ready``): fetched directly again.
-
-    Returns:
-        The handles, in ``opened`` order.
-    """
-    if ready_ids is None:
-        return list(opened.values())
-    ready = set(ready_ids)
-    retry = set(again)
-    return [h for tag, h in opened.items() if h.id in ready or tag in retry]
-
-
-def round_wait(collect_round: float, batch: int, calls_per_minute: int) -> float:
-    """How long one collecting round may take: enough for one ``task_get`` per task.
-
-    Args:
-        collect_round: The configured round length, seconds.
-        batch: Tasks to fetch this round.
-        calls_per_minute: The client's pace.
-
-    Returns:
-        Seconds: the round length, or twice the time the fetches need at that pace plus 5 s.
-    """
-    return max(collect_round, 2 * batch * 60 / calls_per_minute + 5.0)
 
 
 def planned_task(

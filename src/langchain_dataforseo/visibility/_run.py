@@ -7,16 +7,19 @@ by default (Live for Perplexity, which has no Standard method, or for every engi
 
 Before anything is posted:
 
-1. each engine's settings are checked by the package itself against the engine's model
-   catalogue (a probe call whose budget is 0, so nothing can be sent);
+1. each engine's settings are checked by the pure request builder against the engine's
+   model catalogue (a free call): a task of the first prompt is built as every task will
+   be, so a model or setting the engine refuses raises before any post;
 2. the worst-case cost of what is left to post is estimated with the package's
    ``_cost_bounds`` (plus what the run has already committed) and refused with
    :class:`DataForSEOBudgetError` when it would pass ``max_cost``;
 3. the remaining budget is split between the engines' models in proportion to their
    estimates, so the models' own caps keep the started tasks within ``max_cost``.
 
-Standard tasks go through ``ChatDataForSEO.asubmit(..., journal=StoreJournal(...))`` and
-``acollect``; Live tasks through ``ainvoke``, each intent recorded before the call. A
+Standard tasks go through the Standard queue (``_standard.queue``: ``apost`` with
+``journal=StoreJournal(...)``, ``arecover`` by tag, ``acollect``: one ``task_get`` per
+task); Live tasks one per POST through the client, each intent recorded before the call.
+No chat model is involved: raw task dicts in, raw task dicts out. A
 re-run with the same run id posts only the tasks never posted: posted ones are collected,
 tasks in doubt (a post without a verdict, a Live call without an answer) are looked up by
 tag (Standard) or left alone (Live) unless ``repost_in_doubt=True``.
@@ -37,11 +40,8 @@ from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
-from langchain_dataforseo import (
-    ChatDataForSEO,
-    DataForSEOBudgetError,
-    TaskHandle,
-)
+from langchain_dataforseo._standard.handle import TaskHandle
+from langchain_dataforseo.errors import DataForSEOBudgetError
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
 from langchain_dataforseo.visibility._expected_cost import cost_history
 from langchain_dataforseo.visibility._panel import Panel
@@ -57,11 +57,6 @@ from langchain_dataforseo.visibility._plan import (
     task_reservation,
 )
 from langchain_dataforseo.visibility._progress import ProgressCallback, progress_of
-from langchain_dataforseo.visibility._run_api import (
-    collect_standard,
-    post_standard,
-    run_live,
-)
 from langchain_dataforseo.visibility._run_app import (
     AppEngine,
     collect_app,
@@ -69,10 +64,14 @@ from langchain_dataforseo.visibility._run_app import (
     run_app_live,
 )
 from langchain_dataforseo.visibility._run_context import (
+    EngineRun,
     RunContext,
+    RunOptions,
+    collect_standard,
+    engine_run,
     learned_reservation,
-    make_model,
-    probe,
+    post_standard,
+    run_live,
 )
 from langchain_dataforseo.visibility._run_settings import RunSettings
 from langchain_dataforseo.visibility._store import TaskRecord, VisibilityStore
@@ -234,6 +233,7 @@ async def _arun_panel(panel: Panel, store: VisibilityStore, settings: RunSetting
         s.max_samples,
     )
     model_options = dict(s.model_options)
+    options = RunOptions.of(model_options)
     wanted_samples = check_precision(panel, target_half_width, max_samples)
     api_engines = [e for e in panel.engines if API in panel.surfaces_of(e)]
     app_engines = [e for e in panel.engines if APP in panel.surfaces_of(e)]
@@ -252,19 +252,25 @@ async def _arun_panel(panel: Panel, store: VisibilityStore, settings: RunSetting
         repost_in_doubt=repost_in_doubt,
     )
     _admit(estimate, max_cost, on_estimate)
-    for engine in api_engines:
-        await probe(panel, engine, methods[engine], model_options)
-    if fresh:
-        _open_run(store, panel, run, method)
-    owner = new_owner()
     keys = [budget_key(e, API) for e in api_engines] + [budget_key(e, APP) for e in app_engines]
     shares: dict[str, float | None] = dict.fromkeys(keys)
     if max_cost is not None and target_half_width is None:
-        # each engine's model gets its share; sampling to a target spends where it is
-        # needed, under the run's cap that every post checks (the store's run_spend)
+        # each engine gets its share as its budget; sampling to a target spends where it
+        # is needed, under the run's cap that every post checks (the store's run_spend)
         available = max_cost - estimate.committed
         needs = {key: estimate.per_engine.get(key, 0.0) for key in keys}
         shares.update(budget_shares(available, needs))
+    # checked before anything is posted (and before a new run is created); built once:
+    # their budgets (each engine's share of max_cost) hold across rounds
+    engines = {
+        engine: await engine_run(
+            panel, engine, methods[engine], shares[engine], max_cost_per_call, options
+        )
+        for engine in api_engines
+    }
+    if fresh:
+        _open_run(store, panel, run, method)
+    owner = new_owner()
     ctx = RunContext(
         store=store,
         run_id=run,
@@ -288,15 +294,8 @@ async def _arun_panel(panel: Panel, store: VisibilityStore, settings: RunSetting
             partial(task_reservation, panel, method=method, max_cost_per_call=max_cost_per_call),
         ),
     )
-    # built once: their budgets (each engine's share of max_cost) hold across rounds
-    models = {
-        engine: make_model(
-            panel, engine, methods[engine], shares[engine], max_cost_per_call, model_options
-        )
-        for engine in api_engines
-    }
     apps = {
-        engine: _app_engine(ctx, engine, method, shares, max_cost_per_call, model_options)
+        engine: _app_engine(engine, method, shares, max_cost_per_call, options)
         for engine in app_engines
     }
     # Each journal record must survive a power cut too, not only a killed process: a lost
@@ -305,10 +304,10 @@ async def _arun_panel(panel: Panel, store: VisibilityStore, settings: RunSetting
     store.connection.execute("PRAGMA synchronous=FULL")
     heartbeat = asyncio.create_task(_renew_leases(ctx))
     try:
-        await _drive(ctx, models, apps)
+        await _drive(ctx, engines, apps)
         if target_half_width is not None:
             await sample_to_target(
-                ctx, partial(_drive, ctx, models, apps), target_half_width, wanted_samples
+                ctx, partial(_drive, ctx, engines, apps), target_half_width, wanted_samples
             )
     finally:
         heartbeat.cancel()
@@ -324,7 +323,7 @@ async def _arun_panel(panel: Panel, store: VisibilityStore, settings: RunSetting
 
 
 async def _drive(
-    ctx: RunContext, models: Mapping[str, ChatDataForSEO], apps: Mapping[str, AppEngine]
+    ctx: RunContext, engines: Mapping[str, EngineRun], apps: Mapping[str, AppEngine]
 ) -> None:
     """Run rounds until nothing is left that this driver can take or wait for."""
     store, run, owner = ctx.store, ctx.run_id, ctx.owner
@@ -332,7 +331,7 @@ async def _drive(
     while True:
         # every job runs to its end, whatever another raises: no lease is released, and
         # the store not left, while a call it started may still be paid
-        outcomes = await asyncio.gather(*_round_jobs(ctx, models, apps), return_exceptions=True)
+        outcomes = await asyncio.gather(*_round_jobs(ctx, engines, apps), return_exceptions=True)
         failures = [o for o in outcomes if isinstance(o, BaseException)]
         # what this round leaves pending (in doubt, not collected in time) is free for
         # any driver, this one included, in its next round
@@ -351,7 +350,7 @@ async def _drive(
 
 
 def _round_jobs(
-    ctx: RunContext, models: Mapping[str, ChatDataForSEO], apps: Mapping[str, AppEngine]
+    ctx: RunContext, engines: Mapping[str, EngineRun], apps: Mapping[str, AppEngine]
 ) -> list[Coroutine[Any, Any, None]]:
     """One round's jobs: the tasks this driver holds or can take, per engine and surface.
 
@@ -376,15 +375,15 @@ def _round_jobs(
         if t.lease_owner == owner or (t.intent_at is None and t.task_id is None)
     ]
     jobs: list[Coroutine[Any, Any, None]] = []
-    for engine, model in models.items():
+    for engine, api in engines.items():
         mine = [t for t in tasks if t.engine == engine and t.surface == API]
-        if model.method == "live":
+        if api.method == "live":
             todo = [
                 t
                 for t in mine
                 if t.task_id is None and (t.intent_at is None or ctx.repost_in_doubt)
             ]
-            jobs.append(run_live(ctx, engine, model, todo))
+            jobs.append(run_live(ctx, api, todo))
             continue
         ctx.posting[engine] = asyncio.Event()
         ctx.open_handles[engine] = {
@@ -393,8 +392,8 @@ def _round_jobs(
             if t.task_id is not None
         }
         todo = [t for t in mine if t.task_id is None]
-        jobs.append(post_standard(ctx, engine, model, todo))
-        jobs.append(collect_standard(ctx, engine, model))
+        jobs.append(post_standard(ctx, api, todo))
+        jobs.append(collect_standard(ctx, api))
     for engine, app in apps.items():
         jobs.append(_app_job(ctx, app, [t for t in tasks if t.engine == engine]))
     return jobs
@@ -422,24 +421,21 @@ async def _renew_leases(ctx: RunContext) -> None:
 
 
 def _app_engine(
-    ctx: RunContext,
     engine: str,
     method: str,
     shares: Mapping[str, float | None],
     max_cost_per_call: float | None,
-    options: Mapping[str, Any],
+    options: RunOptions,
 ) -> AppEngine:
     """One engine's app surface: the run's client and the engine's app budget."""
     kind = app_method(method)
-    # the run's client (credentials, base URL, pools, pacing), built as the models build it
-    client = make_model(ctx.panel, engine, "standard", 0.0, None, options)
     return AppEngine.of(
         engine,
-        client.client,
+        options.client,
         shares[budget_key(engine, APP)],
         app_bound(kind, max_cost_per_call),
         kind,
-        client.poll_interval,
+        options.poll_interval,
     )
 
 
@@ -531,8 +527,10 @@ def run_panel(
             (:class:`RunPrecisionWarning`) that more prompts are needed.
         max_samples: With ``target_half_width``, the most samples per prompt and engine
             (default: 30, or the panel's samples if more).
-        **model_options: Passed to every ``ChatDataForSEO`` (credentials, ``base_url``,
-            ``poll_interval``, ``calls_per_minute``, ``http_client``, ...).
+        **model_options: The run's client and task options, named as ``ChatDataForSEO``'s
+            fields (credentials, ``base_url``, ``poll_interval``, ``calls_per_minute``,
+            ``http_client``, ``validate_model``, ``postback_url``, ...); another name is
+            refused before anything is sent.
 
     Returns:
         The run id.

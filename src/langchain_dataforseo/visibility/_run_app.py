@@ -14,19 +14,16 @@ task JSON the API sent is what the store keeps.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_dataforseo import (
-    DataForSEOTaskInDoubtError,
-    DataForSEOTaskPendingError,
-    TaskHandle,
-)
 from langchain_dataforseo._budget import Budget
 from langchain_dataforseo._client import DataForSEOClient
 from langchain_dataforseo._cost_bounds import outcome_unknown
+from langchain_dataforseo._standard.handle import TaskHandle
 from langchain_dataforseo._standard.journal import LLM_SCRAPER
+from langchain_dataforseo.errors import DataForSEOTaskInDoubtError, DataForSEOTaskPendingError
 from langchain_dataforseo.scraper._run import (
     CollectSettings,
     Spend,
@@ -167,7 +164,7 @@ async def run_app_live(ctx: RunContext, app: AppEngine, tasks: Sequence[TaskReco
     """Run each app task Live (see :func:`run_live_tasks`) through the LLM Scraper."""
     settings = ctx.panel.app_settings
 
-    async def answer(task: TaskRecord, kept: Mapping[str, dict[str, Any]]) -> tuple[Any, Any]:
+    async def answer(task: TaskRecord) -> tuple[Any, Any]:
         body = app_task(app.engine, task.prompt, settings, task.tag, "live")
         return await arun_live_task(app.scraper, app.spend, body, app.unit), None
 

@@ -373,20 +373,6 @@ def test_unfinished_standard_tasks_stay_pending_and_a_rerun_collects_them(
     assert charged_tags(emu) == Counter({t.tag: 1 for t in store.tasks("r")})
 
 
-def test_a_round_fetches_the_listed_tasks_or_every_open_one_for_a_sweep() -> None:
-    from langchain_dataforseo import TaskHandle
-    from langchain_dataforseo.visibility._plan import collect_batch
-
-    ids = [f"6666666{i}-6666-6666-6666-666666666666" for i in range(3)]
-    opened = {f"t{i}": TaskHandle(id=ids[i], engine="chat_gpt", tag=f"t{i}") for i in range(3)}
-    assert [h.tag for h in collect_batch(opened, [ids[2], "someone-elses", ids[0]])] == [
-        "t0",
-        "t2",
-    ]
-    assert collect_batch(opened, []) == []
-    assert [h.tag for h in collect_batch(opened, None)] == ["t0", "t1", "t2"]
-
-
 def test_model_options_the_panel_decides_are_refused(store: VisibilityStore) -> None:
     panel = make_panel({"chat_gpt": "gpt-4.1-mini"}, samples=1)
     with pytest.raises(DataForSEOInputError, match="temperature is not a model option"):
@@ -394,17 +380,6 @@ def test_model_options_the_panel_decides_are_refused(store: VisibilityStore) -> 
     with pytest.raises(DataForSEOInputError, match="engine is not a model option"):
         run_panel(panel, store, run_id="r", engine="claude")
     assert store.runs() == []
-
-
-def test_tasks_fetched_unfinished_are_fetched_again_and_rounds_last_long_enough() -> None:
-    from langchain_dataforseo import TaskHandle
-    from langchain_dataforseo.visibility._plan import collect_batch, round_wait
-
-    ids = [f"7777777{i}-7777-7777-7777-777777777777" for i in range(3)]
-    opened = {f"t{i}": TaskHandle(id=ids[i], engine="chat_gpt", tag=f"t{i}") for i in range(3)}
-    assert [h.tag for h in collect_batch(opened, [ids[0]], {"t2"})] == ["t0", "t2"]
-    assert round_wait(15.0, 10, 1900) == 15.0
-    assert round_wait(5.0, 1000, 10_000) == pytest.approx(2 * 1000 * 60 / 10_000 + 5)
 
 
 def test_tasks_a_dead_run_had_fetched_are_collected_on_resume(store: VisibilityStore) -> None:
@@ -571,3 +546,61 @@ def test_a_chunk_whose_lease_is_lost_is_left_unsent_and_costs_nothing(
     assert posts(emu) == 0
     assert model.spent == 0  # refused before sending: nothing held
     assert store.in_doubt(run) == []  # no intent left behind
+
+
+def test_a_standard_panel_makes_one_task_get_per_task(
+    store: VisibilityStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # tasks_ready paced fast (a fresh account, so a fresh pacer) and tasks that take far
+    # longer than ten idle polls: a sweep of unfinished tasks would fetch them in vain
+    monkeypatch.setattr("langchain_dataforseo._pools.TASKS_READY_INTERVAL_SECONDS", 0.01)
+    emu = emulator(task_latency=1.5)
+    panel = make_panel({"chat_gpt": "gpt-4.1-mini"}, samples=10)  # 2 prompts x 10 = 20 tasks
+    run = run_panel(
+        panel,
+        store,
+        run_id="gets",
+        collect_round=30.0,
+        **{**options(emu), "base_url": "http://127.0.0.9", "poll_interval": 0.02},
+    )
+    tasks = store.tasks(run)
+    assert len(tasks) == 20
+    assert all(t.status == "measured" for t in tasks)
+    calls = emu.ledger()["calls"]
+    assert calls["chat_gpt/task_get"] == len(tasks)
+    assert calls["chat_gpt/tasks_ready"] >= 2  # it polled while the tasks ran
+
+
+def test_an_option_the_run_does_not_take_is_refused_before_any_request(
+    store: VisibilityStore,
+) -> None:
+    emu = emulator()
+    panel = make_panel({"chat_gpt": "gpt-4.1-mini"}, samples=1)
+    with pytest.raises(DataForSEOInputError, match="max_concurency is not a model option"):
+        run_panel(panel, store, run_id="r", max_concurency=3, **options(emu))
+    assert emu.ledger()["calls"].get("total", 0) == 0
+    assert store.runs() == []
+
+
+async def test_the_run_options_never_show_the_password_or_a_callback_url() -> None:
+    from langchain_dataforseo.visibility._run_context import RunOptions, engine_run
+
+    emu = emulator()
+    secret_url = "https://receiver.example/postback?secret=hunter2"
+    opts = RunOptions.of({**options(emu), "password": AUTH[1], "postback_url": secret_url})
+    panel = make_panel({"chat_gpt": "gpt-4.1-mini"}, samples=1)
+    run = await engine_run(panel, "chat_gpt", "standard", None, None, opts)
+    for shown in (repr(opts), repr(run)):
+        assert AUTH[1] not in shown
+        assert "hunter2" not in shown
+    assert run.task(panel.prompts[0], "t")["postback_url"] == secret_url  # sent, never shown
+
+
+def test_a_per_call_figure_below_one_tasks_price_is_refused_before_any_request(
+    store: VisibilityStore,
+) -> None:
+    emu = emulator()
+    panel = make_panel({"chat_gpt": "gpt-4.1-mini"}, samples=1)
+    with pytest.raises(DataForSEOInputError, match="max_cost_per_call"):
+        run_panel(panel, store, run_id="r", max_cost_per_call=0.001, **options(emu))
+    assert emu.ledger()["calls"].get("total", 0) == 0
