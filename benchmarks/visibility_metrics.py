@@ -34,10 +34,10 @@ server (``tests/pg_server.py``: ``initdb`` in a temporary folder, 127.0.0.1, a f
 stopped and removed at the end), or the database at ``--postgres URL``. An empty
 PostgreSQL store is created by ``VisibilityStore(url)`` (its migrations) and loaded from
 the SQLite store with ``COPY``, table by table (the store's own write path costs a round
-trip per statement: 35 s for 20,000 answers, so about half an hour for 1,000,000), then ``VACUUM ANALYZE`` (what
-autovacuum does after a fill). The measured ``metrics`` call is the package's own. The
-peak memory is the Python process's; the server backend's peak resident memory (which
-counts the shared buffers it touched) is printed beside it.
+trip per statement: 35 s for 20,000 answers, so about half an hour for 1,000,000), then
+``VACUUM ANALYZE`` (what autovacuum does after a fill). The measured ``metrics`` call is
+the package's own. The peak memory is the Python process's; the server backend's peak
+resident memory (which counts the shared buffers it touched) is printed beside it.
 
     python benchmarks/visibility_metrics.py --postgres  # SQLite, PostgreSQL, DuckDB
     python benchmarks/visibility_metrics.py --answers 1000000 --postgres
