@@ -5,7 +5,7 @@ Synthetic answers (seeded): each names a random subset of 6 tracked brands in ra
 2-3 fan-out queries; 2% of the tasks fail and 1% stay pending. The answers are recorded
 through ``VisibilityStore.record_results`` (so the extraction runs once, at write time).
 
-Then, each case in its own child process (so that its peak memory, ``ru_maxrss``, is its
+Then, each case in its own child process (so that its peak memory, ``VmHWM``, is its
 own):
 
 - ``package``: ``metrics`` by engine (every rate, both intervals, citation shares, fan-out
@@ -25,15 +25,29 @@ A figure to read, not a test.
     python benchmarks/visibility_metrics.py --answers 1000000 --keep /tmp/bench1m.db
     python benchmarks/visibility_metrics.py --db /tmp/bench1m.db  # reuse a filled store
 
-``--db`` takes the store's location (a path or ``sqlite:///...``; a PostgreSQL URL where
-the store supports one): a store that already holds the run ``bench`` is measured as it
-is, otherwise it is filled first.
+``--db`` takes the store's location (a path or ``sqlite:///...``, or a PostgreSQL URL):
+a store that already holds the run ``bench`` is measured as it is, otherwise it is filled
+first.
+
+``--postgres`` measures the package on PostgreSQL too, on the same answers: a throwaway
+server (``tests/pg_server.py``: ``initdb`` in a temporary folder, 127.0.0.1, a free port,
+stopped and removed at the end), or the database at ``--postgres URL``. An empty
+PostgreSQL store is created by ``VisibilityStore(url)`` (its migrations) and loaded from
+the SQLite store with ``COPY``, table by table (the store's own write path costs a round
+trip per statement: 35 s for 20,000 answers, so about half an hour for 1,000,000), then
+``VACUUM ANALYZE`` (what autovacuum does after a fill). The measured ``metrics`` call is
+the package's own. The peak memory is the Python process's; the server backend's peak
+resident memory (which counts the shared buffers it touched) is printed beside it.
+
+    python benchmarks/visibility_metrics.py --postgres  # SQLite, PostgreSQL, DuckDB
+    python benchmarks/visibility_metrics.py --answers 1000000 --postgres
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
@@ -150,8 +164,18 @@ def fill(store: VisibilityStore, answers: int, seed: int) -> str:
 
 
 def peak_mib() -> float:
-    """This process's peak resident memory, MiB (``ru_maxrss`` is KiB on Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident memory, MiB: ``VmHWM`` where there is ``/proc``.
+
+    Not ``ru_maxrss`` on Linux: it keeps the high-water mark across ``exec``, so a child
+    would report at least its parent's memory at the fork.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def case_package(db: str, repeat: int) -> dict[str, Any]:
@@ -173,8 +197,24 @@ def case_package(db: str, repeat: int) -> dict[str, Any]:
             metrics(store, RUN, ())
             best = min(best, time.perf_counter() - started)
         out["(overall)"] = best
+        out["server MiB"] = backend_peak_mib(store)
     out["peak MiB"] = peak_mib()
     return out
+
+
+def backend_peak_mib(store: VisibilityStore) -> float | None:
+    """The PostgreSQL backend's peak resident memory (``VmHWM``), MiB, when it is local."""
+    if store.dialect != "postgresql":
+        return None
+    pid = store.connection.execute("SELECT pg_backend_pid()").fetchone()[0]
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None  # another machine's server, or not ours to read
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None
 
 
 def export_for_duckdb(db: str, folder: Path) -> Path:
@@ -297,14 +337,120 @@ def case_duckdb(parquet: str, repeat: int) -> dict[str, Any]:
     return out
 
 
-def child(args: list[str]) -> dict[str, Any]:
+def child(args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
     done = subprocess.run(  # noqa: S603
-        [sys.executable, __file__, *args], check=True, capture_output=True, text=True
+        [sys.executable, __file__, *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env} if env else None,
     )
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def measure(db: str, answers: int, seed: int, repeat: int, folder: Path) -> None:
+FIRST_TABLES = ("runs", "tasks")  # what the other tables' foreign keys refer to
+
+
+def load_postgres(sqlite_db: str, url: str) -> None:
+    """Copy the SQLite store's rows into a new PostgreSQL store: ``COPY``, table by table."""
+    import sqlite3
+
+    import psycopg
+
+    with VisibilityStore(url):
+        pass  # the store's own migrations create the schema
+    source = sqlite3.connect(sqlite_db)
+    tables = [
+        name
+        for (name,) in source.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%' AND name != 'schema_migrations' ORDER BY name"
+        )
+    ]
+    tables.sort(key=lambda t: FIRST_TABLES.index(t) if t in FIRST_TABLES else len(FIRST_TABLES))
+    with psycopg.connect(url) as target, target.cursor() as cursor:
+        for table in tables:
+            columns = ", ".join(row[1] for row in source.execute(f"PRAGMA table_info({table})"))
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in source.execute(f"SELECT {columns} FROM {table}"):  # noqa: S608
+                    copy.write_row(row)
+        cursor.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE is_identity = 'YES' AND table_schema = current_schema()"
+        )
+        for table, column in cursor.fetchall():
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence(%s, %s), max({column})) "  # noqa: S608
+                f"FROM {table} HAVING max({column}) IS NOT NULL",
+                (table, column),
+            )
+    source.close()
+    with psycopg.connect(url, autocommit=True) as target:
+        target.execute("VACUUM ANALYZE")
+
+
+def on_postgres(sqlite_db: str, url: str, repeat: int) -> dict[str, dict[str, Any]]:
+    """The package's ``metrics`` on PostgreSQL (as set up, then serial), loaded if empty."""
+    with VisibilityStore(url) as store:
+        filled = store.has_run(RUN)
+    if not filled:
+        started = time.perf_counter()
+        load_postgres(sqlite_db, url)
+        took = time.perf_counter() - started
+        print(f"loaded into PostgreSQL (COPY, VACUUM ANALYZE) in {took:.1f} s")
+    with VisibilityStore(url) as store:
+        info = store.run(RUN)
+        size = store.connection.execute("SELECT pg_database_size(current_database())")
+        megabytes = size.fetchone()[0] / 1e6
+    print(
+        f"PostgreSQL run {RUN}: {info.measured} measured, {info.failed} failed, "
+        f"{info.pending} pending; database {megabytes:.0f} MB"
+    )
+    case = ["--case", "package", "--db", url, "--repeat", str(repeat)]
+    return {
+        "PostgreSQL": child(case),
+        "PG serial": child(case, {"PGOPTIONS": "-c max_parallel_workers_per_gather=0"}),
+    }
+
+
+def measure_postgres(sqlite_db: str, url: str, repeat: int) -> dict[str, dict[str, Any]]:
+    """``on_postgres`` at ``url``, or on a throwaway server when ``url`` is empty."""
+    if url:
+        return on_postgres(sqlite_db, url, repeat)
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.pg_server import running_server
+
+    with running_server() as server:
+        version = subprocess.run(  # noqa: S603
+            [str(server.bindir / "postgres"), "--version"], capture_output=True, text=True
+        ).stdout.strip()
+        print(f"throwaway server: {version}, 127.0.0.1:{server.port}, default settings")
+        return on_postgres(sqlite_db, server.url(server.createdb()), repeat)
+
+
+def show_package(store: str, result: dict[str, Any], repeat: int) -> None:
+    """The package's lines of the report, for one store."""
+    for label in ("engine", "engine, prompt"):
+        print(
+            f"package on {store:<10} metrics by {label:<16} {result[label + ' rows']:>5} rows "
+            f"{result[label + ' answers']:>8} answers  best of {repeat}: {result[label]:.3f} s"
+        )
+    print(
+        f"package on {store:<10} metrics (overall)                       "
+        f"best of {repeat}: {result['(overall)']:.3f} s"
+    )
+    server = result.get("server MiB")
+    said = (
+        f"; server backend peak {server:.0f} MiB (shared buffers it touched included)"
+        if server is not None
+        else ""
+    )
+    print(f"package on {store:<10} peak memory {result['peak MiB']:.0f} MiB (Python){said}")
+
+
+def measure(
+    db: str, answers: int, seed: int, repeat: int, folder: Path, postgres: str | None
+) -> None:
     with VisibilityStore(db) as store:
         if not store.has_run(RUN):
             started = time.perf_counter()
@@ -320,20 +466,24 @@ def measure(db: str, answers: int, seed: int, repeat: int, folder: Path) -> None
     parquet = export_for_duckdb(db, folder)
     print(f"parquet {parquet.stat().st_size / 1e6:.1f} MB")
     duck = child(["--case", "duckdb", "--parquet", str(parquet), "--repeat", str(repeat)])
-    for label in ("engine", "engine, prompt"):
+    on_pg = measure_postgres(db, postgres, repeat) if postgres is not None else None
+    name = "PostgreSQL" if db.startswith("postgres") else "SQLite"
+    show_package(name, package, repeat)
+    for store, result in (on_pg or {}).items():
+        show_package(store, result, repeat)
+    if on_pg:
         print(
-            f"package metrics by {label:<16} {package[label + ' rows']:>5} rows "
-            f"{package[label + ' answers']:>8} answers  best of {repeat}: {package[label]:.3f} s"
+            "(PG serial: max_parallel_workers_per_gather = 0, one process as DuckDB's one thread)"
         )
-    print(f"package metrics (overall)         best of {repeat}: {package['(overall)']:.3f} s")
-    print(f"package peak memory: {package['peak MiB']:.0f} MiB")
     for label in DUCKDB_AGGREGATES:
         print(f"duckdb  {label:<38} {duck[label]:.3f} s")
     print(
         f"duckdb  five aggregates, one thread   best of {repeat}: "
         f"{duck['five aggregates']:.3f} s; peak memory {duck['peak MiB']:.0f} MiB"
     )
-    print(f"package by engine / duckdb: {package['engine'] / duck['five aggregates']:.2f}x")
+    for store, result in {name: package, **(on_pg or {})}.items():
+        ratio = result["engine"] / duck["five aggregates"]
+        print(f"package on {store} by engine / duckdb: {ratio:.2f}x")
 
 
 def main() -> None:
@@ -343,6 +493,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--db", help="the store (path or URL); filled when it lacks the run")
     parser.add_argument("--keep", help="fill a new store at this path and keep it")
+    parser.add_argument(
+        "--postgres",
+        nargs="?",
+        const="",
+        metavar="URL",
+        help="measure on PostgreSQL too: this database, or a throwaway server without URL",
+    )
     parser.add_argument("--case", choices=("package", "duckdb"), help=argparse.SUPPRESS)
     parser.add_argument("--parquet", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -352,9 +509,11 @@ def main() -> None:
     if args.case == "duckdb":
         print(json.dumps(case_duckdb(args.parquet, args.repeat)))
         return
+    if args.postgres is not None and (args.db or "").startswith("postgres"):
+        parser.error("--postgres loads PostgreSQL from a SQLite store: give --db a SQLite path")
     with tempfile.TemporaryDirectory() as folder:
         db = args.db or args.keep or str(Path(folder) / "bench.db")
-        measure(db, args.answers, args.seed, args.repeat, Path(folder))
+        measure(db, args.answers, args.seed, args.repeat, Path(folder), args.postgres)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,10 @@ IMMEDIATE`` a plain ``BEGIN``, ``INSERT OR IGNORE`` an ``ON CONFLICT DO NOTHING`
 migrations' DDL (:func:`ddl_for`) gets PostgreSQL's types (an identity ``id``, ``DOUBLE
 PRECISION`` for ``REAL``, ``TEXT COLLATE "C"`` so text sorts as SQLite sorts it). A
 ``SUM`` of a comparison (``SUM(status = 'measured')``, SQLite counts the true ones) works
-through an aggregate ``sum(boolean)`` the migrations create on PostgreSQL.
+through an aggregate ``sum(boolean)`` the migrations create on PostgreSQL. That aggregate
+is written in SQL: about 8x slower per row than a built-in one and never parallel, so the
+reads that scan a run's tasks (``metrics``, ``runs``) write ``SUM(CASE WHEN ... THEN 1
+ELSE 0 END)`` instead.
 
 A database password never leaves this module in clear: :attr:`StoreLocation.shown` is the
 URL with ``***`` for it, and every error of the server is raised as a

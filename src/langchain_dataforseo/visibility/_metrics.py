@@ -319,7 +319,10 @@ def _read_counts(store: VisibilityStore, run_id: str) -> _Counts:
     out = _Counts()
     for row in conn.execute(
         "SELECT engine, surface, model, prompt_index, status, COUNT(*), SUM(cost), "
-        "SUM(named_count > 0), SUM(citation_count > 0), SUM(citation_count) "
+        # CASE, not SUM(named_count > 0): PostgreSQL's sum(boolean) is an SQL-language
+        # aggregate (_dialect.PG_COMPAT), about 8x slower and never run in parallel
+        "SUM(CASE WHEN named_count > 0 THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN citation_count > 0 THEN 1 ELSE 0 END), SUM(citation_count) "
         "FROM tasks WHERE run_id = ? "
         "GROUP BY engine, surface, model, prompt_index, status",
         (run_id,),

@@ -174,7 +174,10 @@ class VisibilityStore(TaskStates, TaskResults):
         """Every run, oldest first, with its task counts and cost."""
         rows = self._conn.execute(
             "SELECT r.run_id, r.panel_name, r.method, r.created_at, "
-            "SUM(t.status = 'measured'), SUM(t.status = 'failed'), SUM(t.status = 'pending'), "
+            # CASE, not SUM(t.status = ...): see _metrics._read_counts
+            "SUM(CASE WHEN t.status = 'measured' THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN t.status = 'failed' THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN t.status = 'pending' THEN 1 ELSE 0 END), "
             "COALESCE(SUM(t.cost), 0) "
             "FROM runs r LEFT JOIN tasks t ON t.run_id = r.run_id "
             "GROUP BY r.run_id ORDER BY r.created_at, r.run_id"
