@@ -19,9 +19,9 @@ from collections.abc import Callable
 
 import httpx
 
-from langchain_dataforseo._http import send
-from langchain_dataforseo._http_errors import ResponseTooLarge
-from langchain_dataforseo._transport import ApiCall
+from langchain_dataforseo._api.envelope import ResponseTooLarge
+from langchain_dataforseo._transport.http import send
+from langchain_dataforseo._transport.retry import ApiCall
 
 
 def bomb() -> bytes:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from langchain_dataforseo import _pools
+from langchain_dataforseo._transport import pools as _pools
 
 
 @pytest.fixture(autouse=True)

@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_dataforseo._version import __version__ as __version__
 
 if TYPE_CHECKING:  # what type checkers see; a unit test holds it to _EXPORTS
-    from langchain_dataforseo._catalogue import ModelRecord as ModelRecord
-    from langchain_dataforseo._client import DataForSEOClient as DataForSEOClient
+    from langchain_dataforseo._api.catalogue import ModelRecord as ModelRecord
     from langchain_dataforseo._standard.handle import TaskHandle as TaskHandle
     from langchain_dataforseo._standard.journal import (
         FileJournal as FileJournal,
@@ -25,6 +24,7 @@ if TYPE_CHECKING:  # what type checkers see; a unit test holds it to _EXPORTS
     from langchain_dataforseo._standard.journal import (
         SubmitJournal as SubmitJournal,
     )
+    from langchain_dataforseo._transport.client import DataForSEOClient as DataForSEOClient
     from langchain_dataforseo.chat_models import ChatDataForSEO as ChatDataForSEO
     from langchain_dataforseo.costs import (
         CostTracker as CostTracker,
@@ -107,8 +107,8 @@ if TYPE_CHECKING:  # what type checkers see; a unit test holds it to _EXPORTS
     )
 
 _EXPORTS: dict[str, tuple[str, ...]] = {
-    "_catalogue": ("ModelRecord",),
-    "_client": ("DataForSEOClient",),
+    "_api.catalogue": ("ModelRecord",),
+    "_transport.client": ("DataForSEOClient",),
     "_standard.handle": ("TaskHandle",),
     "_standard.journal": (
         "FileJournal",

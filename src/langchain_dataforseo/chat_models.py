@@ -15,26 +15,29 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import get_config_list
 from pydantic import BaseModel
 
-from langchain_dataforseo import _compat  # noqa: F401  (registers the content-block translator)
-from langchain_dataforseo._batch_order import arun_in_order, run_in_order
-from langchain_dataforseo._batch_results import bounded_config, raise_if_failed
-from langchain_dataforseo._builder import ls_params, settings_for
-from langchain_dataforseo._capabilities import NO_TOOLS_MESSAGE, model_profile
-from langchain_dataforseo._chat_base import ChatDataForSEOBase
-from langchain_dataforseo._constants import LIVE_BASE_PRICE_USD, PROVIDER
-from langchain_dataforseo._engines import DEFAULT_MODELS
-from langchain_dataforseo._langsmith_cost import report_charge
-from langchain_dataforseo._outputs import (
+from langchain_dataforseo._api.fields import DEFAULT_MODELS, LIVE_BASE_PRICE_USD, PROVIDER
+from langchain_dataforseo._api.request import ls_params, settings_for
+from langchain_dataforseo._api.warnings import user_call_site
+from langchain_dataforseo._chat import compat as _compat  # noqa: F401  (registers the content-block translator)
+from langchain_dataforseo._chat.base import ChatDataForSEOBase
+from langchain_dataforseo._chat.batch_results import bounded_config, raise_if_failed
+from langchain_dataforseo._chat.capabilities import (
+    NO_TOOLS_MESSAGE,
+    check_options,
+    model_profile,
+    structured_runnable,
+)
+from langchain_dataforseo._chat.outputs import (
     answer_message,
     as_chunk,
     chat_result,
     only_message,
+    report_charge,
     single_result,
 )
+from langchain_dataforseo._money.batch_order import arun_in_order, run_in_order
 from langchain_dataforseo._standard.handle import RECOVER_WAIT_SECONDS
 from langchain_dataforseo._standard.methods import StandardMethods
-from langchain_dataforseo._structured import check_options, structured_runnable
-from langchain_dataforseo._warnings import user_call_site
 from langchain_dataforseo.costs import mark_replayed
 from langchain_dataforseo.errors import DataForSEOInputWarning, DataForSEOUnsupportedError
 

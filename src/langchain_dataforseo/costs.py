@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration
 
-from langchain_dataforseo._constants import PROVIDER
-from langchain_dataforseo._envelope import as_float, as_int
+from langchain_dataforseo._api.envelope import as_float, as_int
+from langchain_dataforseo._api.fields import PROVIDER
 
 
 @dataclass

@@ -27,15 +27,15 @@ from typing import Any, Final
 from langchain_core.messages import AIMessage
 from pydantic import SecretStr
 
-from langchain_dataforseo._constants import ENGINES
-from langchain_dataforseo._envelope import (
+from langchain_dataforseo._api.envelope import (
     as_dict,
     as_list,
     check_envelope,
     first_result,
     first_task,
 )
-from langchain_dataforseo._results import task_to_message
+from langchain_dataforseo._api.fields import ENGINES
+from langchain_dataforseo._api.results import task_to_message
 from langchain_dataforseo.errors import (
     DataForSEOPostbackError,
     DataForSEOPostbackLimitError,

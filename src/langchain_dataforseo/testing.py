@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from langchain_dataforseo._redact import redact_callback_urls_in_json
+from langchain_dataforseo._api.redact import redact_callback_urls_in_json
 
 RECORD_MODE_ENV = "DATAFORSEO_VCR_RECORD_MODE"
 """Environment variable with the vcrpy record mode (``none``, ``once``, ``all``, ...)."""

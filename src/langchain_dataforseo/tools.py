@@ -21,16 +21,27 @@ from pydantic import (
     model_validator,
 )
 
-from langchain_dataforseo._constants import MAX_PROMPT_CHARS, Engine
-from langchain_dataforseo._engines import DEFAULT_MODELS, ENGINE_LABELS, engine_spec
-from langchain_dataforseo._settings import TASK_FIELD, engine_only
-from langchain_dataforseo._tool_schema import tool_input_schema, tool_options
-from langchain_dataforseo._tool_text import DEFAULT_MAX_OUTPUT_CHARS, MIN_OUTPUT_CHARS, actionable
-from langchain_dataforseo._tool_text import artifact as _artifact
-from langchain_dataforseo._tool_text import bounded as _bounded
-from langchain_dataforseo._tool_text import explain_validation_error as _explain_validation_error
-from langchain_dataforseo._tool_text import format_content as _format_content
-from langchain_dataforseo._warnings import user_call_site
+from langchain_dataforseo._api.fields import (
+    DEFAULT_MODELS,
+    ENGINE_LABELS,
+    MAX_PROMPT_CHARS,
+    TASK_FIELD,
+    Engine,
+    engine_only,
+    engine_spec,
+)
+from langchain_dataforseo._api.warnings import user_call_site
+from langchain_dataforseo._tooling import (
+    DEFAULT_MAX_OUTPUT_CHARS,
+    MIN_OUTPUT_CHARS,
+    actionable,
+    tool_input_schema,
+    tool_options,
+)
+from langchain_dataforseo._tooling import artifact as _artifact
+from langchain_dataforseo._tooling import bounded as _bounded
+from langchain_dataforseo._tooling import explain_validation_error as _explain_validation_error
+from langchain_dataforseo._tooling import format_content as _format_content
 from langchain_dataforseo.chat_models import ChatDataForSEO
 from langchain_dataforseo.errors import DataForSEOBudgetError, DataForSEOError, DataForSEOInputError
 

@@ -10,7 +10,7 @@ import pytest
 from langchain_core.messages import ToolMessage
 
 from langchain_dataforseo import DataForSEOClient, track_costs
-from langchain_dataforseo._retry import RetryPolicy
+from langchain_dataforseo._transport.retry import RetryPolicy
 from langchain_dataforseo.emulator import (
     AsyncEmulatorTransport,
     Emulator,

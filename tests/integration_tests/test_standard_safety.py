@@ -28,8 +28,8 @@ from langchain_dataforseo import (
     TaskHandle,
     track_costs,
 )
-from langchain_dataforseo._client import DataForSEOClient
 from langchain_dataforseo._standard.journal import FileJournal, replay
+from langchain_dataforseo._transport.client import DataForSEOClient
 from langchain_dataforseo.emulator import (
     AsyncEmulatorTransport,
     Emulator,

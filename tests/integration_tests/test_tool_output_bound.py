@@ -23,7 +23,7 @@ from langchain_dataforseo import (
     DataForSEOLLMResponsesTool,
     DataForSEOLLMResponsesToolkit,
 )
-from langchain_dataforseo._tool_text import DEFAULT_MAX_OUTPUT_CHARS, bounded
+from langchain_dataforseo._tooling import DEFAULT_MAX_OUTPUT_CHARS, bounded
 from langchain_dataforseo.emulator import (
     AsyncEmulatorTransport,
     Emulator,

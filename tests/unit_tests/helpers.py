@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from langchain_dataforseo import _pools
+from langchain_dataforseo._transport import pools as _pools
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "api_examples"
 

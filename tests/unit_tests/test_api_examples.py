@@ -10,8 +10,7 @@ import pytest
 from langchain_core.exceptions import ModelAuthenticationError, ModelInvalidRequestError
 from langchain_core.messages import AIMessage, HumanMessage
 
-from langchain_dataforseo._engines import engine_spec
-from langchain_dataforseo._envelope import (
+from langchain_dataforseo._api.envelope import (
     OK,
     PENDING_CODES,
     decode_envelope,
@@ -19,9 +18,10 @@ from langchain_dataforseo._envelope import (
     first_task,
     task_error,
 )
-from langchain_dataforseo._messages import layout_messages
-from langchain_dataforseo._request import TaskSettings, build_task, encode_tasks
-from langchain_dataforseo._results import task_to_message
+from langchain_dataforseo._api.fields import engine_spec
+from langchain_dataforseo._api.messages import layout_messages
+from langchain_dataforseo._api.request import TaskSettings, build_task, encode_tasks
+from langchain_dataforseo._api.results import task_to_message
 from langchain_dataforseo.errors import (
     DataForSEOAuthenticationError,
     DataForSEOError,

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from langchain_core.load import dumpd, dumps
 
 from langchain_dataforseo import ChatDataForSEO, DataForSEOInputError
-from langchain_dataforseo._client import DataForSEOClient, check_base_url
+from langchain_dataforseo._transport.client import DataForSEOClient, check_base_url
 from langchain_dataforseo.mentions import (
     DataForSEOLLMMentionsCompareTool,
     DataForSEOLLMMentionsHistoryTool,

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from langchain_dataforseo import ChatDataForSEO, DataForSEOInputError
-from langchain_dataforseo._client import check_base_url, is_loopback_host, redact_url
+from langchain_dataforseo._transport.client import check_base_url, is_loopback_host, redact_url
 
 
 @pytest.fixture(autouse=True)

@@ -11,8 +11,8 @@ import time
 import pytest
 from langchain_core.runnables import RunnableConfig
 
-from langchain_dataforseo._batch_order import BatchOrder, arun_in_order, run_in_order
-from langchain_dataforseo._budget import Budget
+from langchain_dataforseo._money.batch_order import BatchOrder, arun_in_order, run_in_order
+from langchain_dataforseo._money.budget import Budget
 from langchain_dataforseo.errors import DataForSEOBudgetError
 
 

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from langchain_dataforseo._budget import Budget, admission
+from langchain_dataforseo._money.budget import Budget, admission
 from langchain_dataforseo.errors import DataForSEOBudgetError
 
 

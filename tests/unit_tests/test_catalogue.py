@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from langchain_dataforseo._catalogue import (
+from langchain_dataforseo._api.catalogue import (
     ModelRecord,
     base_name,
     check_model_rules,
@@ -14,7 +14,7 @@ from langchain_dataforseo._catalogue import (
     find_model,
     parse_models,
 )
-from langchain_dataforseo._request import TaskSettings
+from langchain_dataforseo._api.request import TaskSettings
 from langchain_dataforseo.emulator._catalogue import catalogue as emulator_catalogue
 from langchain_dataforseo.emulator._catalogue import models_result, resolve_model
 from langchain_dataforseo.errors import DataForSEOInputError, DataForSEOInputWarning

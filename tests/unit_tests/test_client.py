@@ -17,13 +17,13 @@ from langchain_core.exceptions import (
 )
 from pydantic import SecretStr
 
-from langchain_dataforseo._client import (
+from langchain_dataforseo._transport.client import (
     DataForSEOClient,
     basic_auth_header,
     check_base_url,
     is_loopback_host,
 )
-from langchain_dataforseo._retry import RetryPolicy
+from langchain_dataforseo._transport.retry import RetryPolicy
 from langchain_dataforseo.errors import DataForSEOError, DataForSEOInputError
 
 from .helpers import Handler, envelope, json_response, sequence

@@ -9,8 +9,8 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.block_translators import get_translator
 
 import langchain_dataforseo  # noqa: F401  (importing the package registers the translator)
-from langchain_dataforseo._compat import translate_content, translate_content_chunk
-from langchain_dataforseo._results import task_to_message
+from langchain_dataforseo._api.results import task_to_message
+from langchain_dataforseo._chat.compat import translate_content, translate_content_chunk
 
 TASK_ID = "06151440-1535-0613-1000-3b1f6f9d2c01"
 FIRST = "Asana suits agencies. "

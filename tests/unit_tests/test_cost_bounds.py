@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from langchain_dataforseo import ChatDataForSEO
-from langchain_dataforseo._cost_bounds import (
+from langchain_dataforseo._api.cost_bounds import (
     MAX_PLAUSIBLE_TASK_COST_USD,
     STANDARD_PREPAID_USD,
     believable_result_cost,

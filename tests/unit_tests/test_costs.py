@@ -13,7 +13,7 @@ from langchain_core.load import dumps, loads
 from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, Generation
 
-from langchain_dataforseo._results import task_to_message
+from langchain_dataforseo._api.results import task_to_message
 from langchain_dataforseo.costs import (
     CostLine,
     mark_replayed,

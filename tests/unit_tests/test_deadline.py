@@ -8,13 +8,16 @@ import zlib
 import httpx
 import pytest
 
-from langchain_dataforseo._deadline import current_deadline, deadline_scope
-from langchain_dataforseo._envelope import api_error, transport_error
-from langchain_dataforseo._http import BoundedDecoder
-from langchain_dataforseo._http_errors import CallDeadlineExceeded, ResponseTooLarge
-from langchain_dataforseo._pacing import CallPacer
-from langchain_dataforseo._retry import RetryPolicy, may_retry
-from langchain_dataforseo._transport import ApiCall, Sleep, exchange
+from langchain_dataforseo._api.envelope import (
+    CallDeadlineExceeded,
+    ResponseTooLarge,
+    api_error,
+    transport_error,
+)
+from langchain_dataforseo._transport.deadline import current_deadline, deadline_scope
+from langchain_dataforseo._transport.http import BoundedDecoder
+from langchain_dataforseo._transport.pacing import CallPacer
+from langchain_dataforseo._transport.retry import ApiCall, RetryPolicy, Sleep, exchange, may_retry
 from langchain_dataforseo.errors import (
     DataForSEOConnectionError,
     DataForSEOResponseError,

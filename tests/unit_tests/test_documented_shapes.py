@@ -20,8 +20,12 @@ from typing import Any
 import pytest
 
 from langchain_dataforseo import ChatDataForSEO
-from langchain_dataforseo._catalogue import find_model, parse_models
-from langchain_dataforseo._reasoning import REASONING_FAMILIES, known_reasoning
+from langchain_dataforseo._api.catalogue import (
+    REASONING_FAMILIES,
+    find_model,
+    known_reasoning,
+    parse_models,
+)
 from langchain_dataforseo.errors import DataForSEOInputError, DataForSEOInputWarning
 
 SHAPES = Path(__file__).resolve().parents[1] / "fixtures" / "documented_shapes"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from langchain_dataforseo._engines import check_chain_alternation, engine_spec
+from langchain_dataforseo._api.fields import check_chain_alternation, engine_spec
 from langchain_dataforseo.errors import DataForSEOInputError
 
 

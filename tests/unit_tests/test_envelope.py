@@ -16,7 +16,7 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 
-from langchain_dataforseo._envelope import (
+from langchain_dataforseo._api.envelope import (
     PENDING_CODES,
     api_error,
     as_dict,

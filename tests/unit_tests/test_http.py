@@ -20,10 +20,9 @@ import pytest
 from langchain_core.exceptions import ModelConnectionError, ModelTimeoutError
 from pydantic import SecretStr
 
-from langchain_dataforseo._client import DataForSEOClient, endpoint_url
-from langchain_dataforseo._http import ACCEPT_ENCODING, asend, build_client, send
-from langchain_dataforseo._retry import RetryPolicy
-from langchain_dataforseo._transport import ApiCall
+from langchain_dataforseo._transport.client import DataForSEOClient, endpoint_url
+from langchain_dataforseo._transport.http import ACCEPT_ENCODING, asend, build_client, send
+from langchain_dataforseo._transport.retry import ApiCall, RetryPolicy
 
 from .helpers import Handler, envelope, json_response, sequence
 
@@ -454,7 +453,7 @@ class _Stream:
 
 
 def test_a_request_given_up_before_it_was_sent_is_never_sent() -> None:
-    from langchain_dataforseo._http import _GivenUp, _Progress
+    from langchain_dataforseo._transport.http import _GivenUp, _Progress
 
     progress = _Progress()
     progress.trace("connection.connect_tcp.started", {})
@@ -465,7 +464,7 @@ def test_a_request_given_up_before_it_was_sent_is_never_sent() -> None:
 
 
 def test_a_request_being_sent_when_given_up_may_have_reached_the_api() -> None:
-    from langchain_dataforseo._http import _Progress
+    from langchain_dataforseo._transport.http import _Progress
 
     progress = _Progress()
     progress.trace("http11.send_request_headers.started", {"request": None})
@@ -475,7 +474,7 @@ def test_a_request_being_sent_when_given_up_may_have_reached_the_api() -> None:
 def test_giving_up_shuts_the_socket_of_the_connection_so_its_reader_ends() -> None:
     import socket
 
-    from langchain_dataforseo._http import _Progress
+    from langchain_dataforseo._transport.http import _Progress
 
     ours, server = socket.socketpair()
     with ours, server:

@@ -43,7 +43,7 @@ CHAT_PATH_FREE_OF = (
 )
 VISIBILITY_FREE_OF = (
     "langchain_dataforseo.chat_models",
-    "langchain_dataforseo._chat_base",
+    "langchain_dataforseo._chat.base",
     "langchain_dataforseo.tools",
     "langchain_dataforseo.scraper.loader",
     "langchain_dataforseo.scraper.tool",

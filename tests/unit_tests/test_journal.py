@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from langchain_dataforseo._answers import parse_ready, parse_ready_tagged
+from langchain_dataforseo._api.answers import parse_ready, parse_ready_tagged
 from langchain_dataforseo._standard.handle import TaskHandle, check_task_id
 from langchain_dataforseo._standard.journal import (
     FileJournal,
@@ -36,7 +36,7 @@ from langchain_dataforseo._standard.resume import (
     post_in_doubt,
     recover_steps,
 )
-from langchain_dataforseo._transport import Sleep
+from langchain_dataforseo._transport.retry import Sleep
 from langchain_dataforseo.errors import (
     DataForSEOAPIError,
     DataForSEOAuthenticationError,

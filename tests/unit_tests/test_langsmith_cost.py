@@ -16,7 +16,7 @@ from langchain_core.messages import AIMessage
 from langchain_core.tracers.langchain import LangChainTracer
 
 from langchain_dataforseo import ChatDataForSEO
-from langchain_dataforseo._langsmith_cost import CHARGE_RUN_NAME, charge_usage, report_charge
+from langchain_dataforseo._chat.outputs import CHARGE_RUN_NAME, charge_usage, report_charge
 from tests.unit_tests.helpers import example, is_models_call, json_response, models_response
 
 

@@ -18,7 +18,7 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from langchain_dataforseo._messages import layout_messages, merge_turns, message_text
+from langchain_dataforseo._api.messages import layout_messages, merge_turns, message_text
 from langchain_dataforseo.errors import DataForSEOError, DataForSEOInputError
 
 LIMIT = 500

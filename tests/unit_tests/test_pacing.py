@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from langchain_dataforseo._pacing import CallPacer
+from langchain_dataforseo._transport.pacing import CallPacer
 
 
 class FakeClock:

@@ -13,8 +13,13 @@ from hypothesis import strategies as st
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from langchain_dataforseo import ChatDataForSEO
-from langchain_dataforseo._messages import PromptLayout, layout_messages, pack_capacity
-from langchain_dataforseo._packing import split_text, unsplit
+from langchain_dataforseo._api.messages import (
+    PromptLayout,
+    layout_messages,
+    pack_capacity,
+    split_text,
+    unsplit,
+)
 from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorTransport
 from langchain_dataforseo.errors import DataForSEOInputError
 

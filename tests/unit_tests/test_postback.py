@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from langchain_dataforseo._results import standard_cost
+from langchain_dataforseo._api.results import standard_cost
 from langchain_dataforseo.errors import (
     DataForSEOAPIError,
     DataForSEOError,

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from langchain_dataforseo._redact import (
+from langchain_dataforseo._api.redact import (
     redact_callback_urls_in_json,
     redact_stored_task,
     redact_url,

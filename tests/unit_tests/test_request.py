@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from langchain_dataforseo._engines import engine_spec
-from langchain_dataforseo._messages import PromptLayout
-from langchain_dataforseo._request import (
+from langchain_dataforseo._api.fields import engine_spec
+from langchain_dataforseo._api.messages import PromptLayout
+from langchain_dataforseo._api.request import (
     TASK_KEY_ORDER,
     TaskSettings,
     build_task,

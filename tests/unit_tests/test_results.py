@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from langchain_core.load import dumpd, dumps
 from langchain_core.messages import AIMessage
 
-from langchain_dataforseo._results import (
+from langchain_dataforseo._api.results import (
     MAX_KEPT_DEPTH,
     MAX_KEPT_VALUES,
     read_items,

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from langchain_dataforseo._engines import engine_spec
-from langchain_dataforseo._messages import layout_messages
-from langchain_dataforseo._request import TaskSettings, build_task, encode_tasks
+from langchain_dataforseo._api.fields import engine_spec
+from langchain_dataforseo._api.messages import layout_messages
+from langchain_dataforseo._api.request import TaskSettings, build_task, encode_tasks
 
 SEED = (
     Path(__file__).resolve().parents[3]

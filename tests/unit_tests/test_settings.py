@@ -10,13 +10,10 @@ from typing import Any, get_type_hints
 import pytest
 
 from langchain_dataforseo import ChatDataForSEO
-from langchain_dataforseo._builder import settings_for
-from langchain_dataforseo._chat_base import ChatDataForSEOBase
-from langchain_dataforseo._constants import ENGINES
-from langchain_dataforseo._engines import ENGINE_SPECS, engine_spec
-from langchain_dataforseo._request import check_model_settings, ordered_task, validate_settings
-from langchain_dataforseo._settings import (
+from langchain_dataforseo._api.fields import (
     CALL_OPTIONS,
+    ENGINE_SPECS,
+    ENGINES,
     MODEL_FIELDS,
     SETTING_NAMES,
     SETTINGS,
@@ -25,9 +22,17 @@ from langchain_dataforseo._settings import (
     TaskSettings,
     engine_fields,
     engine_only,
+    engine_spec,
     model_field,
 )
-from langchain_dataforseo._tool_schema import PROMPT_DESCRIPTION, tool_input_schema
+from langchain_dataforseo._api.request import (
+    check_model_settings,
+    ordered_task,
+    settings_for,
+    validate_settings,
+)
+from langchain_dataforseo._chat.base import ChatDataForSEOBase
+from langchain_dataforseo._tooling import PROMPT_DESCRIPTION, tool_input_schema
 from langchain_dataforseo.errors import DataForSEOInputError
 from langchain_dataforseo.tools import DataForSEOLLMResponsesToolkit
 from langchain_dataforseo.visibility import _panel

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from langchain_dataforseo import ChatDataForSEO, DataForSEOLLMResponsesToolkit
-from langchain_dataforseo._pacing import CallPacer, SlotGate, paced_interval, paced_limit
+from langchain_dataforseo._transport.pacing import CallPacer, SlotGate, paced_interval, paced_limit
 
 from .helpers import envelope, is_models_call, json_response, models_response
 

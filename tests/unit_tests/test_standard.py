@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from langchain_dataforseo._constants import STANDARD_BASE_PRICE_USD
-from langchain_dataforseo._results import standard_cost
+from langchain_dataforseo._api.fields import STANDARD_BASE_PRICE_USD
+from langchain_dataforseo._api.results import standard_cost
 from langchain_dataforseo._standard.handle import MAX_TASKS_PER_POST, TaskHandle, generated_tag
 from langchain_dataforseo._standard.protocol import (
     AskReady,
@@ -27,7 +27,7 @@ from langchain_dataforseo._standard.protocol import (
     collect_steps,
     posted_handles,
 )
-from langchain_dataforseo._transport import Sleep
+from langchain_dataforseo._transport.retry import Sleep
 from langchain_dataforseo.errors import (
     DataForSEOAPIError,
     DataForSEOAuthenticationError,

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
 from langchain_dataforseo import DataForSEOInputError, DataForSEOUnsupportedError
-from langchain_dataforseo._structured import INSTRUCTION_PREFIX, schema_instruction
+from langchain_dataforseo._chat.capabilities import INSTRUCTION_PREFIX, schema_instruction
 
 from .helpers import envelope
 from .test_chat_models import Recorder, make_model

@@ -10,5 +10,5 @@
 - :mod:`.context`: the collaborators a submission is given (builder, client, budget, poll
   settings), so nothing here knows the chat model;
 - :mod:`.runner`: the one sync and one async driver of submit and collect (through
-  ``langchain_dataforseo._drive``); :mod:`.runs`: one LangChain run per prompt.
+  ``langchain_dataforseo._transport.drive``); :mod:`.runs`: one LangChain run per prompt.
 """

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 from langchain_core.callbacks import Callbacks
 from langchain_core.messages import BaseMessage
 
-from langchain_dataforseo._budget import Budget
-from langchain_dataforseo._catalogue import ModelRecord
+from langchain_dataforseo._api.catalogue import ModelRecord
+from langchain_dataforseo._money.budget import Budget
 
 if TYPE_CHECKING:
-    from langchain_dataforseo._client import DataForSEOClient
+    from langchain_dataforseo._transport.client import DataForSEOClient
 
 
 class TaskBuilder(Protocol):

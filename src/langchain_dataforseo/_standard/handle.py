@@ -13,14 +13,14 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Final
 
-from langchain_dataforseo._constants import (
+from langchain_dataforseo._api.fields import (
     MAX_TASKS_PER_POST,
     STANDARD_BASE_PRICE_USD,
     TASK_ID_PATTERN,
     TASKS_READY_INTERVAL_SECONDS,
     check_task_id,
+    engine_spec,
 )
-from langchain_dataforseo._engines import engine_spec
 
 STANDARD_PREPAYMENT_USD: Final = 0.01
 """Advance charged at ``task_post``; the unused part is refunded on completion."""

@@ -1,8 +1,8 @@
 """Drivers of the Standard method: posting in chunks and performing the collect steps.
 
 The decisions live in ``_standard`` (pure); this module only performs their steps, once
-blocking and once async (each through :func:`~langchain_dataforseo._drive.drive` /
-:func:`~langchain_dataforseo._drive.adrive`): the calls and how they wait are all that
+blocking and once async (each through :func:`~langchain_dataforseo._transport.drive.drive` /
+:func:`~langchain_dataforseo._transport.drive.adrive`): the calls and how they wait are all that
 differs.
 """
 
@@ -17,8 +17,6 @@ from functools import partial
 from itertools import repeat
 from typing import Any
 
-from langchain_dataforseo._client import DataForSEOClient
-from langchain_dataforseo._drive import adrive, drive
 from langchain_dataforseo._standard.handle import TaskHandle
 from langchain_dataforseo._standard.protocol import (
     AskReady,
@@ -27,7 +25,9 @@ from langchain_dataforseo._standard.protocol import (
     chunks,
 )
 from langchain_dataforseo._standard.resume import AskReadyTags, ChunkLog, Recovery, chunk_results
-from langchain_dataforseo._transport import Sleep
+from langchain_dataforseo._transport.client import DataForSEOClient
+from langchain_dataforseo._transport.drive import adrive, drive
+from langchain_dataforseo._transport.retry import Sleep
 from langchain_dataforseo.errors import DataForSEOError
 
 _FETCH_CONCURRENCY = 16

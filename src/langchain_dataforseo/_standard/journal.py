@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Protocol, runtime_checkable
 
-from langchain_dataforseo._constants import LLM_RESPONSES as LLM_RESPONSES
-from langchain_dataforseo._constants import LLM_SCRAPER as LLM_SCRAPER
+from langchain_dataforseo._api.fields import LLM_RESPONSES as LLM_RESPONSES
+from langchain_dataforseo._api.fields import LLM_SCRAPER as LLM_SCRAPER
 from langchain_dataforseo._standard.handle import TaskHandle, check_task_id
 
 JOURNAL_VERSION: Final = 1

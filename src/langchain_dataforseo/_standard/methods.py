@@ -20,7 +20,7 @@ from langchain_core.runnables.config import get_config_list
 from langchain_dataforseo._standard.handle import RECOVER_WAIT_SECONDS
 
 if TYPE_CHECKING:  # the queue itself is loaded by the first Standard call (import cost)
-    from langchain_dataforseo._catalogue import ModelRecord
+    from langchain_dataforseo._api.catalogue import ModelRecord
     from langchain_dataforseo._standard import runner
     from langchain_dataforseo._standard.context import RunTrace, StandardContext
     from langchain_dataforseo._standard.handle import TaskHandle

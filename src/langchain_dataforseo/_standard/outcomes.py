@@ -11,8 +11,8 @@ from typing import Any
 
 from langchain_core.messages import AIMessage
 
-from langchain_dataforseo._cost_bounds import believable_result_cost
-from langchain_dataforseo._results import task_to_message
+from langchain_dataforseo._api.cost_bounds import believable_result_cost
+from langchain_dataforseo._api.results import task_to_message
 from langchain_dataforseo._standard.context import StandardContext
 from langchain_dataforseo._standard.handle import STANDARD_POST_PRICE_USD, TaskHandle, check_task_id
 from langchain_dataforseo._standard.protocol import CollectState

@@ -12,7 +12,7 @@ from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from langchain_dataforseo._envelope import (
+from langchain_dataforseo._api.envelope import (
     PENDING_CODES,
     TASK_CREATED,
     as_int,
@@ -20,7 +20,7 @@ from langchain_dataforseo._envelope import (
     task_error,
 )
 from langchain_dataforseo._standard.handle import MAX_TASKS_PER_POST, TaskHandle
-from langchain_dataforseo._transport import Sleep
+from langchain_dataforseo._transport.retry import Sleep
 from langchain_dataforseo.errors import (
     DataForSEOAuthenticationError,
     DataForSEOError,

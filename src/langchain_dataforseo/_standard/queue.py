@@ -28,12 +28,11 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import BaseMessage
 
-from langchain_dataforseo._budget import Budget
-from langchain_dataforseo._catalogue import ModelRecord
-from langchain_dataforseo._cost_bounds import believable_result_cost
-from langchain_dataforseo._drive import adrive, drive
-from langchain_dataforseo._envelope import as_int
-from langchain_dataforseo._results import standard_cost
+from langchain_dataforseo._api.catalogue import ModelRecord
+from langchain_dataforseo._api.cost_bounds import believable_result_cost
+from langchain_dataforseo._api.envelope import as_int
+from langchain_dataforseo._api.results import standard_cost
+from langchain_dataforseo._money.budget import Budget
 from langchain_dataforseo._standard.context import StandardContext
 from langchain_dataforseo._standard.handle import STANDARD_POST_PRICE_USD, TaskHandle
 from langchain_dataforseo._standard.io import (
@@ -54,11 +53,12 @@ from langchain_dataforseo._standard.submission import (
     Resume,
     prepared_steps,
 )
+from langchain_dataforseo._transport.drive import adrive, drive
 from langchain_dataforseo.costs import record, record_settled, record_unknown
 from langchain_dataforseo.errors import DataForSEOError, DataForSEOResponseError
 
 if TYPE_CHECKING:
-    from langchain_dataforseo._client import DataForSEOClient
+    from langchain_dataforseo._transport.client import DataForSEOClient
 
 __all__ = [
     "Collected",

@@ -20,7 +20,7 @@ from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from langchain_dataforseo._cost_bounds import outcome_unknown
+from langchain_dataforseo._api.cost_bounds import outcome_unknown
 from langchain_dataforseo._standard.handle import RECOVER_WAIT_SECONDS as _RECOVER_WAIT_SECONDS
 from langchain_dataforseo._standard.handle import TASK_ID_PATTERN, TaskHandle
 from langchain_dataforseo._standard.journal import (
@@ -33,7 +33,7 @@ from langchain_dataforseo._standard.journal import (
     refused_record,
 )
 from langchain_dataforseo._standard.protocol import posted_handles, stops_collecting
-from langchain_dataforseo._transport import Sleep
+from langchain_dataforseo._transport.retry import Sleep
 from langchain_dataforseo.errors import (
     DataForSEOError,
     DataForSEOInputError,

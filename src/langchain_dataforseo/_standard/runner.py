@@ -4,7 +4,7 @@ Every function takes a :class:`~langchain_dataforseo._standard.context.StandardC
 (the task builder, client, budget and poll settings it is given). A submission is the
 steps of :mod:`.submission`, what comes back is :mod:`.outcomes`, the polling decisions
 are :mod:`.protocol` and :mod:`.resume` (pure); here each is driven once blocking and
-once async (:mod:`langchain_dataforseo._drive`), the I/O being :mod:`.io`'s.
+once async (:mod:`langchain_dataforseo._transport.drive`), the I/O being :mod:`.io`'s.
 """
 
 from __future__ import annotations
@@ -16,10 +16,8 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage
 
-from langchain_dataforseo._catalogue import ModelRecord
-from langchain_dataforseo._deadline import deadline_scope
-from langchain_dataforseo._drive import adrive, drive
-from langchain_dataforseo._engines import engine_spec
+from langchain_dataforseo._api.catalogue import ModelRecord
+from langchain_dataforseo._api.fields import engine_spec
 from langchain_dataforseo._standard.context import StandardContext
 from langchain_dataforseo._standard.handle import TaskHandle
 from langchain_dataforseo._standard.io import (
@@ -39,6 +37,8 @@ from langchain_dataforseo._standard.submission import (
     raise_if_not_created,
     submit_steps,
 )
+from langchain_dataforseo._transport.deadline import deadline_scope
+from langchain_dataforseo._transport.drive import adrive, drive
 from langchain_dataforseo.errors import DataForSEOError, DataForSEOInputError
 
 __all__ = [

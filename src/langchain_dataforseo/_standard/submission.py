@@ -15,9 +15,9 @@ from typing import Any, Final
 
 from langchain_core.messages import AIMessage, BaseMessage
 
-from langchain_dataforseo._catalogue import ModelRecord
-from langchain_dataforseo._cost_bounds import outcome_unknown
-from langchain_dataforseo._request import ordered_task
+from langchain_dataforseo._api.catalogue import ModelRecord
+from langchain_dataforseo._api.cost_bounds import outcome_unknown
+from langchain_dataforseo._api.request import ordered_task
 from langchain_dataforseo._standard.context import StandardContext
 from langchain_dataforseo._standard.handle import (
     STANDARD_POST_PRICE_USD,

@@ -26,8 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Final
 
-from langchain_dataforseo._client import DataForSEOClient
-from langchain_dataforseo._cost_bounds import outcome_unknown
+from langchain_dataforseo._api.cost_bounds import outcome_unknown
+from langchain_dataforseo._transport.client import DataForSEOClient
 from langchain_dataforseo.costs import record, record_unknown
 from langchain_dataforseo.errors import DataForSEOError
 from langchain_dataforseo.mentions._parse import task_cost

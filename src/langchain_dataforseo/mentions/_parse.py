@@ -41,8 +41,8 @@ from typing import Any, Final
 
 from langchain_core.documents import Document
 
-from langchain_dataforseo._answers import parse_task
-from langchain_dataforseo._envelope import as_dict, as_float, as_list
+from langchain_dataforseo._api.answers import parse_task
+from langchain_dataforseo._api.envelope import as_dict, as_float, as_list
 from langchain_dataforseo.errors import DataForSEOResponseError
 
 __all__ = [

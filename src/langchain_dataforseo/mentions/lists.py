@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from langchain_dataforseo._client import DataForSEOClient
+from langchain_dataforseo._transport.client import DataForSEOClient
 from langchain_dataforseo.mentions._endpoints import acall_endpoint, call_endpoint, endpoint
 from langchain_dataforseo.mentions._parse import objects, reading
 

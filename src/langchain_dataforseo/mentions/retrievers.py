@@ -12,8 +12,8 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field, SecretStr
 
-from langchain_dataforseo._client import DataForSEOClient, refuse_credentials
-from langchain_dataforseo._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_SECONDS
+from langchain_dataforseo._api.fields import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_SECONDS
+from langchain_dataforseo._transport.client import DataForSEOClient, refuse_credentials
 from langchain_dataforseo.mentions._endpoints import acall_endpoint, call_endpoint, endpoint
 from langchain_dataforseo.mentions._parse import (
     mention_document,

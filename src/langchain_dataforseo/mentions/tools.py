@@ -16,10 +16,14 @@ from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic.v1 import ValidationError as ValidationErrorV1
 
-from langchain_dataforseo._client import DataForSEOClient, refuse_credentials
-from langchain_dataforseo._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_SECONDS
-from langchain_dataforseo._tool_errors import explained
-from langchain_dataforseo._tool_text import DEFAULT_MAX_OUTPUT_CHARS, MIN_OUTPUT_CHARS, bounded
+from langchain_dataforseo._api.fields import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_SECONDS
+from langchain_dataforseo._tooling import (
+    DEFAULT_MAX_OUTPUT_CHARS,
+    MIN_OUTPUT_CHARS,
+    bounded,
+    explained,
+)
+from langchain_dataforseo._transport.client import DataForSEOClient, refuse_credentials
 from langchain_dataforseo.errors import DataForSEOError, DataForSEOInputError
 from langchain_dataforseo.mentions._endpoints import (
     Endpoint,

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from langchain_dataforseo._envelope import as_dict, as_int, as_list
+from langchain_dataforseo._api.envelope import as_dict, as_int, as_list
 
 ITEM_KINDS: Final[Mapping[str, str]] = {
     "chat_gpt_text": "text",

@@ -15,10 +15,10 @@ from typing import Any, Final, Literal, cast
 
 import httpx
 
-from langchain_dataforseo._base_url import endpoint_url
-from langchain_dataforseo._constants import LLM_SCRAPER
-from langchain_dataforseo._keyword import escape_keyword
-from langchain_dataforseo._redact import redact_url
+from langchain_dataforseo._api.fields import LLM_SCRAPER
+from langchain_dataforseo._api.keyword import escape_keyword
+from langchain_dataforseo._api.redact import redact_url
+from langchain_dataforseo._transport.base_url import endpoint_url
 from langchain_dataforseo.errors import DataForSEOInputError
 
 ScraperEngine = str

@@ -24,13 +24,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from langchain_dataforseo._client import DataForSEOClient
-from langchain_dataforseo._constants import LLM_SCRAPER
-from langchain_dataforseo._live import alive_call, live_call
-from langchain_dataforseo._redact import redact_stored_task
+from langchain_dataforseo._api.fields import LLM_SCRAPER
+from langchain_dataforseo._api.redact import redact_stored_task
+from langchain_dataforseo._money.live import alive_call, live_call
 from langchain_dataforseo._standard.handle import TaskHandle, generated_tag
 from langchain_dataforseo._standard.io import adrive_collect, drive_collect
 from langchain_dataforseo._standard.protocol import CollectState, collect_steps
+from langchain_dataforseo._transport.client import DataForSEOClient
 from langchain_dataforseo.errors import DataForSEOError, DataForSEOTaskPendingError
 from langchain_dataforseo.scraper._parse import ScraperAnswer, parse_answer
 from langchain_dataforseo.scraper._submit import (

@@ -29,12 +29,10 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Final, cast
 
-from langchain_dataforseo._budget import Budget
-from langchain_dataforseo._client import DataForSEOClient, not_available
-from langchain_dataforseo._constants import LLM_SCRAPER
-from langchain_dataforseo._cost_bounds import checked_cost
-from langchain_dataforseo._drive import adrive, drive
-from langchain_dataforseo._live import CostLine, hold_unknown, settle_failed
+from langchain_dataforseo._api.cost_bounds import checked_cost
+from langchain_dataforseo._api.fields import LLM_SCRAPER
+from langchain_dataforseo._money.budget import Budget
+from langchain_dataforseo._money.live import CostLine, hold_unknown, settle_failed
 from langchain_dataforseo._standard.handle import MAX_TASKS_PER_POST, TaskHandle
 from langchain_dataforseo._standard.io import arecover_step, recover_step
 from langchain_dataforseo._standard.journal import (
@@ -58,7 +56,9 @@ from langchain_dataforseo._standard.resume import (
     recover_steps,
     still_in_doubt_error,
 )
-from langchain_dataforseo._transport import Sleep
+from langchain_dataforseo._transport.client import DataForSEOClient, not_available
+from langchain_dataforseo._transport.drive import adrive, drive
+from langchain_dataforseo._transport.retry import Sleep
 from langchain_dataforseo.costs import record
 from langchain_dataforseo.errors import DataForSEOError
 from langchain_dataforseo.scraper._request import check_engine

@@ -11,11 +11,11 @@ from langchain_core.document_loaders import BaseLoader
 from langchain_core.documents import Document
 from pydantic import SecretStr
 
-from langchain_dataforseo._budget import Budget
-from langchain_dataforseo._client import DataForSEOClient
+from langchain_dataforseo._money.budget import Budget
 from langchain_dataforseo._standard.handle import TaskHandle
 from langchain_dataforseo._standard.journal import SubmitJournal
 from langchain_dataforseo._standard.resume import RECOVER_WAIT_SECONDS
+from langchain_dataforseo._transport.client import DataForSEOClient
 from langchain_dataforseo.errors import (
     DataForSEOBatchError,
     DataForSEOError,

@@ -9,11 +9,15 @@ from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackMan
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
-from langchain_dataforseo._budget import Budget
-from langchain_dataforseo._client import DataForSEOClient, refuse_credentials
-from langchain_dataforseo._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_SECONDS
-from langchain_dataforseo._tool_errors import explained
-from langchain_dataforseo._tool_text import DEFAULT_MAX_OUTPUT_CHARS, MIN_OUTPUT_CHARS, bounded
+from langchain_dataforseo._api.fields import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_SECONDS
+from langchain_dataforseo._money.budget import Budget
+from langchain_dataforseo._tooling import (
+    DEFAULT_MAX_OUTPUT_CHARS,
+    MIN_OUTPUT_CHARS,
+    bounded,
+    explained,
+)
+from langchain_dataforseo._transport.client import DataForSEOClient, refuse_credentials
 from langchain_dataforseo.scraper._parse import ScraperAnswer
 from langchain_dataforseo.scraper._request import (
     MAX_KEYWORD_CHARS,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from langchain_dataforseo._envelope import as_int
+from langchain_dataforseo._api.envelope import as_int
 from langchain_dataforseo.scraper._parse import parse_answer
 from langchain_dataforseo.visibility._matching import ExtractedAnswer, cited_url, extract_answer
 from langchain_dataforseo.visibility._surfaces import APP

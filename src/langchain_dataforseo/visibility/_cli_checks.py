@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Final
 from urllib.parse import urlsplit
 
-from langchain_dataforseo._constants import ENV_LOGIN, ENV_PASSWORD
-from langchain_dataforseo._redact import redact_url
+from langchain_dataforseo._api.fields import ENV_LOGIN, ENV_PASSWORD
+from langchain_dataforseo._api.redact import redact_url
 from langchain_dataforseo.errors import DataForSEOInputError
 from langchain_dataforseo.visibility._errors import OutputFileError
 

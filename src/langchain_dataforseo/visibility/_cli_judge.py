@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from langchain_core.language_models import BaseChatModel
 
-from langchain_dataforseo._constants import ENGINES
+from langchain_dataforseo._api.fields import ENGINES
 from langchain_dataforseo.visibility._cli_checks import check_credentials, non_negative, run_id_arg
 from langchain_dataforseo.visibility._dialect import store_argument
 from langchain_dataforseo.visibility._judge import estimate_judging, judge_run

@@ -28,8 +28,8 @@ import math
 from collections.abc import Mapping
 from typing import Any, Final
 
-from langchain_dataforseo._constants import LIVE_BASE_PRICE_USD, STANDARD_BASE_PRICE_USD
-from langchain_dataforseo._cost_bounds import model_rates
+from langchain_dataforseo._api.cost_bounds import model_rates
+from langchain_dataforseo._api.fields import LIVE_BASE_PRICE_USD, STANDARD_BASE_PRICE_USD
 from langchain_dataforseo.visibility._store import VisibilityStore
 
 EXPECTED_WEB_SEARCH_INPUT_TOKENS: Final = 2_000

@@ -33,7 +33,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel
 
-from langchain_dataforseo._cost_bounds import checked_cost
+from langchain_dataforseo._api.cost_bounds import checked_cost
 from langchain_dataforseo.visibility._app_answers import extract_for
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
 from langchain_dataforseo.visibility._expected_cost import average_task_cost

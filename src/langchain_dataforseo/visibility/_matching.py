@@ -32,8 +32,8 @@ from functools import lru_cache
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from langchain_dataforseo._envelope import as_dict, as_int, as_list
-from langchain_dataforseo._results import read_items
+from langchain_dataforseo._api.envelope import as_dict, as_int, as_list
+from langchain_dataforseo._api.results import read_items
 
 _MD_LINK: Final = re.compile(r"\[([^\[\]\n]*)\]\(([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)")
 _URL_CHARS: Final = r"[^\s<>\"'\]\[]"

@@ -35,9 +35,8 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from langchain_dataforseo._constants import ENGINES, MAX_PROMPT_CHARS
-from langchain_dataforseo._engines import engine_spec
-from langchain_dataforseo._request import SETTING_NAMES, TaskSettings, validate_settings
+from langchain_dataforseo._api.fields import ENGINES, MAX_PROMPT_CHARS, engine_spec
+from langchain_dataforseo._api.request import SETTING_NAMES, TaskSettings, validate_settings
 from langchain_dataforseo.errors import DataForSEOInputError
 from langchain_dataforseo.visibility._errors import PanelFileError
 from langchain_dataforseo.visibility._matching import normalise_host

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-from langchain_dataforseo._cost_bounds import (
+from langchain_dataforseo._api.cost_bounds import (
     STANDARD_PREPAID_USD,
     live_reservation,
     standard_reservation,

@@ -6,7 +6,7 @@ the panel's app settings), Standard tasks go through its journaled submit
 recorded before each post, the handles as they come back, tags in doubt looked up by tag in
 the scraper's ``tasks_ready``) and its collect driver (``acollect_tasks``); Live tasks
 through its live driver (``arun_live_task``). Every call reserves in and settles to the
-engine's app-surface :class:`~langchain_dataforseo._budget.Budget` (its share of
+engine's app-surface :class:`~langchain_dataforseo._money.budget.Budget` (its share of
 ``max_cost``) and is counted by ``track_costs`` under ``(engine, "llm_scraper")``. The raw
 task JSON the API sent is what the store keeps.
 """
@@ -18,11 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_dataforseo._budget import Budget
-from langchain_dataforseo._client import DataForSEOClient
-from langchain_dataforseo._cost_bounds import outcome_unknown
+from langchain_dataforseo._api.cost_bounds import outcome_unknown
+from langchain_dataforseo._money.budget import Budget
 from langchain_dataforseo._standard.handle import TaskHandle
 from langchain_dataforseo._standard.journal import LLM_SCRAPER
+from langchain_dataforseo._transport.client import DataForSEOClient
 from langchain_dataforseo.errors import DataForSEOTaskInDoubtError, DataForSEOTaskPendingError
 from langchain_dataforseo.scraper._run import (
     CollectSettings,

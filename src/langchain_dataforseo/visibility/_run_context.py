@@ -21,20 +21,20 @@ from typing import Any, Final
 from langchain_core.messages import HumanMessage
 from pydantic import SecretStr
 
-from langchain_dataforseo._budget import Budget
-from langchain_dataforseo._builder import RequestBase, build_request
-from langchain_dataforseo._catalogue import ModelRecord
-from langchain_dataforseo._client import DataForSEOClient
-from langchain_dataforseo._constants import DEFAULT_MAX_RETRIES, HistoryPolicy
-from langchain_dataforseo._cost_bounds import checked_cost, outcome_unknown
-from langchain_dataforseo._envelope import as_dict, as_int, as_list
-from langchain_dataforseo._live import alive_call
-from langchain_dataforseo._preflight import arecords, check_max_cost_per_call, reservation
-from langchain_dataforseo._retry import RetryPolicy
+from langchain_dataforseo._api.catalogue import ModelRecord
+from langchain_dataforseo._api.cost_bounds import checked_cost, outcome_unknown
+from langchain_dataforseo._api.envelope import as_dict, as_int, as_list
+from langchain_dataforseo._api.fields import DEFAULT_MAX_RETRIES, HistoryPolicy
+from langchain_dataforseo._api.request import RequestBase, build_request
+from langchain_dataforseo._chat.base import arecords, check_max_cost_per_call, reservation
+from langchain_dataforseo._money.budget import Budget
+from langchain_dataforseo._money.live import alive_call
 from langchain_dataforseo._standard.context import StandardContext
 from langchain_dataforseo._standard.handle import TaskHandle
 from langchain_dataforseo._standard.protocol import CollectState
 from langchain_dataforseo._standard.queue import acollect, apost, arecover, queue_context
+from langchain_dataforseo._transport.client import DataForSEOClient
+from langchain_dataforseo._transport.retry import RetryPolicy
 from langchain_dataforseo.costs import record
 from langchain_dataforseo.errors import (
     DataForSEOAuthenticationError,

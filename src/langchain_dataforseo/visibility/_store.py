@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from langchain_dataforseo._constants import MAX_TAG_CHARS
+from langchain_dataforseo._api.fields import MAX_TAG_CHARS
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
 from langchain_dataforseo.visibility._facts import insert_run_brands
 from langchain_dataforseo.visibility._panel import Panel

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from langchain_dataforseo._cost_bounds import STANDARD_PREPAID_USD
+from langchain_dataforseo._api.cost_bounds import STANDARD_PREPAID_USD
 from langchain_dataforseo._standard.handle import TaskHandle
 from langchain_dataforseo._standard.journal import (
     LLM_RESPONSES,

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from langchain_dataforseo._redact import redact_stored_task
+from langchain_dataforseo._api.redact import redact_stored_task
 from langchain_dataforseo.visibility._app_answers import extract_for
 from langchain_dataforseo.visibility._dialect import Connection
 from langchain_dataforseo.visibility._errors import VisibilityStoreError

@@ -7,9 +7,9 @@ from typing import Any, cast
 
 import pytest
 
-from langchain_dataforseo._answers import parse_ready
-from langchain_dataforseo._budget import Budget
-from langchain_dataforseo._client import DataForSEOClient
+from langchain_dataforseo._api.answers import parse_ready
+from langchain_dataforseo._money.budget import Budget
+from langchain_dataforseo._transport.client import DataForSEOClient
 from langchain_dataforseo.costs import track_costs
 from langchain_dataforseo.errors import (
     DataForSEOBudgetError,

@@ -30,7 +30,8 @@ HANG_GUARD_S = 60.0
 _CHILD = textwrap.dedent(
     """
     import json, sys
-    from langchain_dataforseo import _catalogue, _redact
+    from langchain_dataforseo._api import catalogue as _catalogue
+    from langchain_dataforseo._api import redact as _redact
     from langchain_dataforseo.visibility._matching import (
         ExtractedAnswer, _DOMAIN_LABEL, _MD_LINK, answer_facts, bare_url_spans, mask_urls,
     )

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from langchain_dataforseo import DataForSEOBudgetError, DataForSEOInputError
-from langchain_dataforseo._cost_bounds import STANDARD_PREPAID_USD, standard_reservation
+from langchain_dataforseo._api.cost_bounds import STANDARD_PREPAID_USD, standard_reservation
 from langchain_dataforseo._standard.handle import TaskHandle
 from langchain_dataforseo._standard.journal import created_record, intent_record, replay
 from langchain_dataforseo.emulator import (
@@ -553,7 +553,7 @@ def test_a_standard_panel_makes_one_task_get_per_task(
 ) -> None:
     # tasks_ready paced fast (a fresh account, so a fresh pacer) and tasks that take far
     # longer than ten idle polls: a sweep of unfinished tasks would fetch them in vain
-    monkeypatch.setattr("langchain_dataforseo._pools.TASKS_READY_INTERVAL_SECONDS", 0.01)
+    monkeypatch.setattr("langchain_dataforseo._transport.pools.TASKS_READY_INTERVAL_SECONDS", 0.01)
     emu = emulator(task_latency=1.5)
     panel = make_panel({"chat_gpt": "gpt-4.1-mini"}, samples=10)  # 2 prompts x 10 = 20 tasks
     run = run_panel(

@@ -14,8 +14,8 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages import content as types
 from langchain_core.messages.block_translators import register_translator
 
-from langchain_dataforseo._constants import PROVIDER
-from langchain_dataforseo._envelope import as_dict, as_int, as_list
+from langchain_dataforseo._api.envelope import as_dict, as_int, as_list
+from langchain_dataforseo._api.fields import PROVIDER
 
 
 def _citation(note: dict[str, Any], block_id: str) -> types.Citation:

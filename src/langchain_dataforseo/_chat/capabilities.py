@@ -1,4 +1,8 @@
-"""``with_structured_output`` without tool calling: JSON asked for, parsed and validated.
+"""What the chat model can do: its profile, no tools, structured output.
+
+What the chat model can and cannot do: its LangChain profile, and why it binds no tools.
+
+``with_structured_output`` without tool calling: JSON asked for, parsed and validated.
 
 The API has neither tool calling nor a JSON mode, so the schema goes into the system
 message as an instruction (within its 500 characters) and the answer's text is parsed
@@ -15,7 +19,7 @@ from operator import itemgetter
 from typing import Any, Final
 
 from langchain_core.exceptions import OutputParserException
-from langchain_core.language_models import LanguageModelInput
+from langchain_core.language_models import LanguageModelInput, ModelProfile
 from langchain_core.messages import AIMessage, BaseMessage, SystemMessage
 from langchain_core.prompt_values import ChatPromptValue
 from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, RunnablePassthrough
@@ -23,8 +27,46 @@ from langchain_core.utils.function_calling import convert_to_json_schema
 from langchain_core.utils.json import parse_json_markdown
 from pydantic import BaseModel, ValidationError
 
-from langchain_dataforseo._constants import MAX_PROMPT_CHARS
+from langchain_dataforseo._api.fields import MAX_PROMPT_CHARS, engine_spec
 from langchain_dataforseo.errors import DataForSEOInputError, DataForSEOUnsupportedError
+
+NO_TOOLS_MESSAGE: Final = (
+    "ChatDataForSEO cannot bind tools: DataForSEO's LLM Responses API has no tool calling "
+    "(it returns the engine's text answer and the sources it cited), so it cannot drive an "
+    "agent. Drive the agent with a tool-calling model (ChatOpenAI, ChatAnthropic, ...) and "
+    "give that agent the DataForSEO tool: create_agent(other_model, "
+    "tools=[DataForSEOLLMResponsesTool(engine=..., web_search=True)])."
+)
+"""Why ``bind_tools`` (and so ``create_agent(ChatDataForSEO(...))``) is refused."""
+
+
+def model_profile(engine: str) -> ModelProfile:
+    """The LangChain profile of a model of one engine: text in, text and reasoning out.
+
+    Args:
+        engine: The engine.
+
+    Returns:
+        The profile; ``max_output_tokens`` is the engine's limit.
+    """
+    return ModelProfile(
+        text_inputs=True,
+        image_inputs=False,
+        image_url_inputs=False,
+        pdf_inputs=False,
+        audio_inputs=False,
+        video_inputs=False,
+        text_outputs=True,
+        image_outputs=False,
+        audio_outputs=False,
+        video_outputs=False,
+        reasoning_output=True,
+        tool_calling=False,
+        tool_choice=False,
+        structured_output=False,
+        max_output_tokens=engine_spec(engine).max_tokens_max,
+    )
+
 
 INSTRUCTION_PREFIX: Final = (
     "Reply with only one JSON object, no other text, valid for this JSON Schema: "

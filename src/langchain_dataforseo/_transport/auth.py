@@ -7,7 +7,7 @@ import binascii
 
 from pydantic import SecretStr
 
-from langchain_dataforseo._constants import ENV_LOGIN, ENV_PASSWORD
+from langchain_dataforseo._api.fields import ENV_LOGIN, ENV_PASSWORD
 from langchain_dataforseo.errors import DataForSEOAuthenticationError
 
 

@@ -30,8 +30,7 @@ from typing import Any, Final, TypeVar
 import httpx
 from pydantic import SecretStr
 
-from langchain_dataforseo import _pools
-from langchain_dataforseo._answers import (
+from langchain_dataforseo._api.answers import (
     parse_get,
     parse_live,
     parse_models_answer,
@@ -40,16 +39,8 @@ from langchain_dataforseo._answers import (
     parse_ready_tagged,
     parse_task,
 )
-from langchain_dataforseo._auth import basic_auth_header
-from langchain_dataforseo._base_url import (
-    check_base_url,
-    endpoint_url,
-    is_loopback_host,
-    redact_url,
-    refuse_credentials,
-)
-from langchain_dataforseo._catalogue import ModelRecord
-from langchain_dataforseo._constants import (
+from langchain_dataforseo._api.catalogue import ModelRecord
+from langchain_dataforseo._api.fields import (
     DEFAULT_BASE_URL,
     DEFAULT_CALLS_PER_MINUTE,
     DEFAULT_MAX_CONCURRENCY,
@@ -62,15 +53,24 @@ from langchain_dataforseo._constants import (
     LLM_SCRAPER,
     MAX_TASKS_PER_POST,
     check_task_id,
+    engine_spec,
 )
-from langchain_dataforseo._engines import engine_spec
-from langchain_dataforseo._http import DEFAULT_MAX_RESPONSE_BYTES, asend, send
-from langchain_dataforseo._pacing import CallPacer
-from langchain_dataforseo._request import encode_tasks
-from langchain_dataforseo._retry import RetryPolicy
-from langchain_dataforseo._transport import (
+from langchain_dataforseo._api.request import encode_tasks
+from langchain_dataforseo._transport import pools as _pools
+from langchain_dataforseo._transport.auth import basic_auth_header
+from langchain_dataforseo._transport.base_url import (
+    check_base_url,
+    endpoint_url,
+    is_loopback_host,
+    redact_url,
+    refuse_credentials,
+)
+from langchain_dataforseo._transport.http import DEFAULT_MAX_RESPONSE_BYTES, asend, send
+from langchain_dataforseo._transport.pacing import CallPacer
+from langchain_dataforseo._transport.retry import (
     ApiCall,
     Outcome,
+    RetryPolicy,
     Step,
     exchange,
     run_async,

@@ -41,8 +41,8 @@ from typing import Any, Final
 
 import httpx
 
-from langchain_dataforseo._http_errors import CallDeadlineExceeded, ResponseTooLarge
-from langchain_dataforseo._transport import ApiCall
+from langchain_dataforseo._api.envelope import CallDeadlineExceeded, ResponseTooLarge
+from langchain_dataforseo._transport.retry import ApiCall
 from langchain_dataforseo._version import __version__
 
 __all__ = [

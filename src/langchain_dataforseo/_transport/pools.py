@@ -31,9 +31,9 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
-from langchain_dataforseo._constants import TASKS_READY_INTERVAL_SECONDS
-from langchain_dataforseo._http import build_async_client, build_client
-from langchain_dataforseo._pacing import (
+from langchain_dataforseo._api.fields import TASKS_READY_INTERVAL_SECONDS
+from langchain_dataforseo._transport.http import build_async_client, build_client
+from langchain_dataforseo._transport.pacing import (
     PACER_WINDOW_SLACK_SECONDS,
     CallPacer,
     SlotGate,

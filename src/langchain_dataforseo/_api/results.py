@@ -17,9 +17,9 @@ from typing import Any, Final
 from langchain_core.messages import AIMessage
 from langchain_core.messages.ai import UsageMetadata
 
-from langchain_dataforseo._constants import PROVIDER, STANDARD_BASE_PRICE_USD
-from langchain_dataforseo._cost_bounds import DEFAULT_OUTPUT_TOKENS
-from langchain_dataforseo._envelope import as_dict, as_float, as_int, as_list
+from langchain_dataforseo._api.cost_bounds import DEFAULT_OUTPUT_TOKENS
+from langchain_dataforseo._api.envelope import as_dict, as_float, as_int, as_list
+from langchain_dataforseo._api.fields import PROVIDER, STANDARD_BASE_PRICE_USD
 
 MAX_KEPT_DEPTH: Final = 24
 """Deepest nesting kept of raw items (a real item nests about 4 levels)."""

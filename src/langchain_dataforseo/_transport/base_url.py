@@ -16,7 +16,7 @@ from typing import Final
 
 import httpx
 
-from langchain_dataforseo._constants import ENV_BASE_URL, LLM_RESPONSES
+from langchain_dataforseo._api.fields import ENV_BASE_URL, LLM_RESPONSES
 from langchain_dataforseo.errors import DataForSEOInputError
 
 _AUTHORITY_END: Final = re.compile(r"[/?#]")

@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 
-from langchain_dataforseo._catalogue import ModelRecord, parse_models
-from langchain_dataforseo._envelope import (
+from langchain_dataforseo._api.catalogue import ModelRecord, parse_models
+from langchain_dataforseo._api.envelope import (
     as_dict,
     as_list,
     decode_envelope,

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from langchain_dataforseo._budget import Budget
-from langchain_dataforseo._cost_bounds import checked_cost, outcome_unknown
+from langchain_dataforseo._api.cost_bounds import checked_cost, outcome_unknown
+from langchain_dataforseo._money.budget import Budget
 from langchain_dataforseo.costs import record_unknown
 from langchain_dataforseo.errors import DataForSEOError, DataForSEOResponseError
 

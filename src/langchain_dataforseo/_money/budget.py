@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Literal
 
-from langchain_dataforseo._batch_order import BatchOrder, current_turn
+from langchain_dataforseo._money.batch_order import BatchOrder, current_turn
 from langchain_dataforseo.errors import DataForSEOBudgetError
 
 Admission = Literal["go", "wait", "refuse"]

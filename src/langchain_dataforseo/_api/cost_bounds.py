@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from langchain_dataforseo._constants import LIVE_BASE_PRICE_USD, STANDARD_BASE_PRICE_USD
+from langchain_dataforseo._api.fields import LIVE_BASE_PRICE_USD, STANDARD_BASE_PRICE_USD
 from langchain_dataforseo.errors import DataForSEOBudgetError, DataForSEOError, DataForSEOInputError
 
 STANDARD_PREPAID_USD: Final = round(STANDARD_BASE_PRICE_USD + 0.01, 7)

@@ -1,4 +1,8 @@
-"""HTTP status, envelope and task status to a task, a result or a typed error.
+"""What a call's answer or failure means: a task, a result or a typed error.
+
+The two transport failures the package's senders add to httpx's own.
+
+HTTP status, envelope and task status to a task, a result or a typed error.
 
 Pure functions over plain data. Every failure becomes a :class:`DataForSEOError`
 subclass carrying the DataForSEO code, its message, the task id and the cost, and an
@@ -15,7 +19,6 @@ from typing import Any, Final
 
 import httpx
 
-from langchain_dataforseo._http_errors import CallDeadlineExceeded, ResponseTooLarge
 from langchain_dataforseo.errors import (
     DataForSEOConnectionError,
     DataForSEOError,
@@ -24,6 +27,35 @@ from langchain_dataforseo.errors import (
     DataForSEOTimeoutError,
     error_class_for,
 )
+
+
+class CallDeadlineExceeded(httpx.TimeoutException):
+    """The call's deadline passed before its answer was read whole.
+
+    Args:
+        message: What happened.
+        request: The request.
+        sent: Whether the request may have reached the API (then a POST may be charged).
+    """
+
+    def __init__(self, message: str, *, request: httpx.Request, sent: bool) -> None:
+        super().__init__(message, request=request)
+        self.sent = sent
+
+
+class ResponseTooLarge(httpx.DecodingError):
+    """The decoded body is over the size cap; reading stopped there.
+
+    Args:
+        message: What happened.
+        request: The request.
+        limit: The cap, in bytes.
+    """
+
+    def __init__(self, message: str, *, request: httpx.Request, limit: int) -> None:
+        super().__init__(message, request=request)
+        self.limit = limit
+
 
 OK: Final = 20000
 TASK_CREATED: Final = 20100

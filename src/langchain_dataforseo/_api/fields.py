@@ -1,4 +1,11 @@
-"""The one table of task fields: every field of an LLM Responses task, and its facts.
+"""The task-field table, the engine table and the API's constants (pure).
+
+Constants shared by the pure modules: API limits, engines, prices and defaults.
+
+Also the one check of an API format every layer needs (:func:`check_task_id`), so the
+client and the pools need nothing from the Standard queue above them.
+
+The one table of task fields: every field of an LLM Responses task, and its facts.
 
 Each :class:`TaskField` says where the field comes from (the conversation, a setting of
 the model, or a Standard callback), which engines take it, and for settings: its Python
@@ -12,17 +19,105 @@ record's names, the per-call options, the checks (``_request``), the chat model'
 (:func:`model_field`), the tool's argument schema and the panel's settings. A unit test
 holds the statically typed declarations (``TaskSettings`` and ``ChatDataForSEO``'s
 fields) to this table.
+
+Per-engine request rules: the engine table (limits, labels, default models).
+
+Pure data and pure checks, from the engine matrix of the API reference (§2.1). Which
+fields an engine takes comes from the task-field table (``_settings``). A
+setting that the API would reject raises :class:`DataForSEOInputError` here, before
+any request is made.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Final, Literal, Protocol
 
 from pydantic import AliasChoices, Field
 
-from langchain_dataforseo._constants import ENGINES, MAX_TAG_CHARS
+from langchain_dataforseo.errors import DataForSEOInputError
+
+DEFAULT_BASE_URL: Final = "https://api.dataforseo.com"
+"""Production API root; the free sandbox is ``https://sandbox.dataforseo.com``."""
+
+ENV_LOGIN: Final = "DATAFORSEO_LOGIN"
+ENV_PASSWORD: Final = "DATAFORSEO_PASSWORD"  # noqa: S105 - an environment variable name
+ENV_BASE_URL: Final = "DATAFORSEO_BASE_URL"
+
+Engine = Literal["chat_gpt", "claude", "gemini", "perplexity"]
+"""The AI engines that the LLM Responses API resells."""
+
+ENGINES: Final[tuple[str, ...]] = ("chat_gpt", "claude", "gemini", "perplexity")
+
+LLM_RESPONSES: Final = "llm_responses"
+"""The LLM Responses product: its path segment below the engine, and its journal family."""
+LLM_SCRAPER: Final = "llm_scraper"
+"""The LLM Scraper product: its path segment below the engine, and its journal family."""
+PRODUCTS: Final = (LLM_RESPONSES, LLM_SCRAPER)
+"""The products below ``/v3/ai_optimization/<engine>/`` (LLM Mentions has no engine)."""
+
+HistoryPolicy = Literal["error", "trim", "pack"]
+"""What to do when the input is over the API's limits: raise, keep what fits, or pack
+long context into ``message_chain`` turns."""
+
+MAX_PROMPT_CHARS: Final = 500
+"""Most characters in ``user_prompt``, ``system_message`` and each chain message."""
+MAX_CHAIN_MESSAGES: Final = 10
+"""Most messages in ``message_chain``."""
+MAX_TAG_CHARS: Final = 255
+"""Most characters in ``tag``."""
+
+DEFAULT_TIMEOUT_SECONDS: Final = 150.0
+"""Default client timeout: above the live limit, so the API answers first."""
+DEFAULT_MAX_RETRIES: Final = 2
+DEFAULT_MAX_CONCURRENCY: Final = 30
+"""The API's cap on simultaneous live tasks per engine and account."""
+DEFAULT_CALLS_PER_MINUTE: Final = 2000
+"""The API's cap on calls a minute, all endpoints together."""
+
+LIVE_BASE_PRICE_USD: Final = 0.0006
+"""Price of one live task, on top of the provider's ``money_spent``."""
+STANDARD_BASE_PRICE_USD: Final = 0.0002
+"""Price of one Standard task, on top of the provider's ``money_spent``."""
+
+PROVIDER: Final = "dataforseo"
+"""``model_provider`` / ``ls_provider`` value, and the content-block translator's key."""
+
+MAX_TASKS_PER_POST: Final = 100
+"""Most tasks in one ``task_post`` call."""
+TASKS_READY_INTERVAL_SECONDS: Final = 3.0
+"""``tasks_ready`` is limited to 20 calls a minute: one every 3 s at most."""
+TASK_ID_PATTERN: Final = re.compile(r"[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}")
+"""The API's task ids are in "UUID format" (8-4-4-4-12 hex digits)."""
+
+
+def check_task_id(task_id: object) -> str:
+    """Refuse a task id that is not in the API's UUID format, before it goes into a path.
+
+    Ids come back from saved handles and journals; ``../../appendix/user_data`` or
+    ``<id>?x=1`` would otherwise change the request's path or query. Only the documented
+    shape is checked (8-4-4-4-12 hex digits), not the observed meaning of its groups.
+
+    Args:
+        task_id: The id to check.
+
+    Returns:
+        The id, unchanged.
+
+    Raises:
+        DataForSEOInputError: When it is not a string of that shape.
+    """
+    if not isinstance(task_id, str) or TASK_ID_PATTERN.fullmatch(task_id) is None:
+        msg = (
+            f"Task id {task_id!r} is not a DataForSEO task id (UUID format, 8-4-4-4-12 hex "
+            "digits); refused before any request."
+        )
+        raise DataForSEOInputError(
+            msg, field="id", limit="UUID format 8-4-4-4-12 hex", actual=task_id
+        )
+    return task_id
 
 
 class EngineLimits(Protocol):
@@ -352,3 +447,196 @@ class TaskSettings:
     def set_fields(self) -> dict[str, Any]:
         """The fields that are set (not ``None``), in request order."""
         return {name: value for name in SETTING_NAMES if (value := getattr(self, name)) is not None}
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """What one engine's request model accepts.
+
+    Attributes:
+        name: The engine's path segment (``chat_gpt``, ``claude``, ...).
+        fields: Every request field the engine declares (Live and Standard), from the
+            task-field table.
+        temperature_max: Upper bound of ``temperature`` (the lower bound is 0).
+        max_tokens_min: Lowest ``max_output_tokens`` without reasoning.
+        max_tokens_min_reasoning: Lowest ``max_output_tokens`` with ``use_reasoning``.
+        max_tokens_max: Highest ``max_output_tokens``.
+        temperature_excludes_top_p: ``temperature`` and ``top_p`` never together.
+        strict_alternation: ``message_chain`` must alternate user, ai, user, ...
+        has_standard: Whether the Standard method (``task_post``) exists.
+        reasoning_excludes_sampling: ``use_reasoning`` forbids ``temperature`` / ``top_p``.
+        country_codes: The only ``web_search_country_iso_code`` values, when listed.
+        location_needs_web_search: ``web_search_country_iso_code`` (and so the city,
+            which needs it) only with ``web_search=True``: ChatGPT's docs say so, Claude's
+            do not (``REFERENCE.md``).
+        label: Display name (tool names and descriptions).
+        default_model: The model used when none is given.
+    """
+
+    name: str
+    label: str
+    default_model: str
+    temperature_max: float
+    max_tokens_min: int
+    max_tokens_min_reasoning: int
+    max_tokens_max: int = 4096
+    temperature_excludes_top_p: bool = False
+    strict_alternation: bool = False
+    has_standard: bool = True
+    reasoning_excludes_sampling: bool = False
+    country_codes: frozenset[str] | None = None
+    location_needs_web_search: bool = False
+    fields: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fields", engine_fields(self.name, self.has_standard))
+
+
+ENGINE_SPECS: Final[dict[str, EngineSpec]] = {
+    "chat_gpt": EngineSpec(
+        name="chat_gpt",
+        label="ChatGPT",
+        default_model="gpt-4.1-mini",
+        temperature_max=2.0,
+        max_tokens_min=16,
+        max_tokens_min_reasoning=1024,
+        location_needs_web_search=True,
+    ),
+    "claude": EngineSpec(
+        name="claude",
+        label="Claude",
+        default_model="claude-haiku-4-5",
+        temperature_max=1.0,
+        max_tokens_min=1,
+        max_tokens_min_reasoning=1025,
+        temperature_excludes_top_p=True,
+        reasoning_excludes_sampling=True,
+        country_codes=frozenset(
+            [
+                "AR",
+                "AT",
+                "AU",
+                "BE",
+                "BR",
+                "CA",
+                "CH",
+                "CL",
+                "CN",
+                "DE",
+                "DK",
+                "ES",
+                "FI",
+                "FR",
+                "GB",
+                "HK",
+                "ID",
+                "IN",
+                "IT",
+                "JP",
+                "KR",
+                "MX",
+                "MY",
+                "NL",
+                "NO",
+                "NZ",
+                "PH",
+                "PL",
+                "PT",
+                "RU",
+                "SA",
+                "SE",
+                "TR",
+                "TW",
+                "US",
+                "ZA",
+            ]
+        ),
+    ),
+    "gemini": EngineSpec(
+        name="gemini",
+        label="Gemini",
+        default_model="gemini-2.5-flash",
+        temperature_max=2.0,
+        max_tokens_min=1,
+        max_tokens_min_reasoning=1024,
+    ),
+    "perplexity": EngineSpec(
+        name="perplexity",
+        label="Perplexity",
+        default_model="sonar",
+        temperature_max=1.9,
+        max_tokens_min=1,
+        max_tokens_min_reasoning=1,
+        strict_alternation=True,
+        has_standard=False,
+    ),
+}
+
+DEFAULT_MODELS: Final[dict[str, str]] = {
+    name: spec.default_model for name, spec in ENGINE_SPECS.items()
+}
+"""Model used for each engine when ``model`` is not given (from :data:`ENGINE_SPECS`)."""
+
+ENGINE_LABELS: Final[dict[str, str]] = {name: spec.label for name, spec in ENGINE_SPECS.items()}
+"""Display name of each engine, used in tool names and descriptions."""
+
+
+def engine_spec(engine: str) -> EngineSpec:
+    """Return the rules of one engine.
+
+    Args:
+        engine: ``chat_gpt``, ``claude``, ``gemini`` or ``perplexity``.
+
+    Returns:
+        The engine's :class:`EngineSpec`.
+
+    Raises:
+        DataForSEOInputError: For any other engine name.
+    """
+    spec = ENGINE_SPECS.get(engine)
+    if spec is None:
+        msg = f"engine={engine!r} is not one of {', '.join(ENGINES)}."
+        raise DataForSEOInputError(msg, field="engine", limit=ENGINES, actual=engine)
+    return spec
+
+
+def check_chain_alternation(spec: EngineSpec, chain: Sequence[dict[str, str]]) -> None:
+    """Check the engine's alternation rule on ``message_chain``.
+
+    Args:
+        spec: The engine's rules.
+        chain: The chain as it will be sent.
+
+    Raises:
+        DataForSEOInputError: When the engine needs user, ai, user, ... and the chain
+            does not follow it.
+    """
+    if not spec.strict_alternation:
+        return
+    for position, item in enumerate(chain):
+        expected = "user" if position % 2 == 0 else "ai"
+        if item["role"] != expected:
+            msg = (
+                f"message_chain[{position}] has role {item['role']!r}; engine "
+                f"{spec.name!r} needs the chain to alternate user, ai, user, ... "
+                f"starting with user, so it must be {expected!r}."
+            )
+            raise DataForSEOInputError(
+                msg,
+                field=f"message_chain[{position}].role",
+                limit=expected,
+                actual=item["role"],
+                index=position,
+            )
+    if chain and chain[-1]["role"] != "ai":
+        msg = (
+            f"engine {spec.name!r} needs the chain to end with an 'ai' turn before the "
+            "user prompt (strict user/ai alternation)."
+        )
+        raise DataForSEOInputError(
+            msg,
+            field=f"message_chain[{len(chain) - 1}].role",
+            limit="ai",
+            actual=chain[-1]["role"],
+            index=len(chain) - 1,
+        )

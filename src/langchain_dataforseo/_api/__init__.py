@@ -1,0 +1,1 @@
+"""What we send and what comes back (L1, pure): fields, requests, catalogue, answers."""

@@ -1,0 +1,1 @@
+"""Reserve, settle, hold (L2): the budget, Live calls paid for, batch order."""

@@ -1,0 +1,1 @@
+"""How a call travels (L2): the only sockets, sleeps and httpx clients."""
