@@ -1,4 +1,4 @@
-"""The package's modules import one another one way: no cycle, type-only imports included."""
+"""The package imports one way: down a table of layers, no cycle, type-only imports included."""
 
 from __future__ import annotations
 
@@ -102,20 +102,111 @@ def test_no_room_imports_itself_back() -> None:
     assert find_cycle(rooms(graph())) is None
 
 
-# The products built on the Standard queue; every other root module is below it.
-STANDARD_USERS = {"_chat_base", "chat_models", "tools", "postback", "middleware", "testing"}
+LAYERS: list[tuple[str, tuple[str, ...]]] = [
+    ("L0 errors", ("errors", "_version")),
+    ("L1 _api: what we send and what comes back (pure)", ("_api",)),
+    ("L2 _transport: the only sockets, sleeps and httpx clients", ("_transport",)),
+    ("L2 _money: reserve, settle, hold", ("_money", "costs")),
+    ("L3 _standard: the queue", ("_standard",)),
+    ("L4 product helpers", ("_chat", "_tooling")),
+    (
+        "L4 products",
+        ("chat_models", "tools", "postback", "middleware", "testing", "scraper", "mentions"),
+    ),
+    ("L5 visibility", ("visibility",)),
+]
+"""(layer, rooms), lowest first: a module imports only its own layer and those below.
+
+A room is a root module or a subpackage (the first dotted part under the package).
+Behaviour goes upward only as parameters (callables such as ``send``, protocols such as
+``SubmitJournal``). docs/contributing.md, "Package layout", has the same table.
+"""
+
+APART = ("emulator",)
+"""Rooms outside the layers: the emulator imports nothing of the package (tested below)."""
+
+PRODUCTS = ("chat_models", "tools", "postback", "middleware", "testing", "scraper", "mentions")
+PRODUCT_IMPORTS = {("tools", "chat_models")}
+"""The one product built on another: the LLM Responses tool runs the chat model."""
 
 
-def test_only_products_import_the_standard_queue_among_root_modules() -> None:
-    edges = graph()
-    offenders = sorted(
-        f"{name} -> {target}"
-        for name, targets in edges.items()
-        if name.count(".") == 1 and name.split(".")[1] not in STANDARD_USERS
-        for target in targets
-        if target.startswith(f"{NAME}._standard") and not name.startswith(f"{NAME}._standard")
+def _part(module: str) -> str:
+    """The room of a module: its first dotted part under the package."""
+    return module[len(NAME) + 1 :].split(".")[0]
+
+
+def layer_of(module: str) -> int | None:
+    """The index of the layer holding ``module`` (None if the table does not place it)."""
+    part = _part(module)
+    for index, (_, prefixes) in enumerate(LAYERS):
+        if part in prefixes:
+            return index
+    return None
+
+
+def upward_imports(edges: dict[str, set[str]]) -> list[str]:
+    """Every import from a lower layer to a higher one, naming both ends."""
+    found = []
+    for source, targets in sorted(edges.items()):
+        for target in sorted(targets):
+            low, high = layer_of(source), layer_of(target)
+            if low is not None and high is not None and high > low:
+                found.append(f"{source} ({LAYERS[low][0]}) imports {target} ({LAYERS[high][0]})")
+    return found
+
+
+def test_the_layer_rule_sees_an_upward_import() -> None:
+    edges = {
+        f"{NAME}._api.request": {f"{NAME}.chat_models", f"{NAME}.errors"},
+        f"{NAME}.tools": {f"{NAME}._api.request"},
+    }
+    assert upward_imports(edges) == [
+        f"{NAME}._api.request (L1 _api: what we send and what comes back (pure)) imports "
+        f"{NAME}.chat_models (L4 products)"
+    ]
+
+
+def test_every_module_has_a_layer() -> None:
+    unplaced = sorted(
+        name
+        for name in graph()
+        if name != NAME and _part(name) not in APART and layer_of(name) is None
     )
-    assert offenders == []
+    assert unplaced == [], f"modules missing from the layer table: {unplaced}"
+
+
+def test_every_room_of_the_layer_table_names_a_module() -> None:
+    parts = {_part(name) for name in graph() if name != NAME}
+    stale = sorted(p for _, prefixes in LAYERS for p in (*prefixes, *APART) if p not in parts)
+    assert stale == [], f"the layer table names rooms that do not exist: {stale}"
+
+
+def test_imports_go_down_the_layers() -> None:
+    assert upward_imports(graph()) == []
+
+
+def test_the_emulator_imports_nothing_of_the_package() -> None:
+    outside = sorted(
+        f"{source} -> {target}"
+        for source, targets in graph().items()
+        if source != NAME and _part(source) in APART
+        for target in targets
+        if _part(target) not in APART
+    )
+    assert outside == []
+
+
+def test_products_do_not_import_each_other_but_tools_the_chat_model() -> None:
+    crossings = sorted(
+        {
+            (_part(source), _part(target))
+            for source, targets in graph().items()
+            if source != NAME and _part(source) in PRODUCTS
+            for target in targets
+            if _part(target) in PRODUCTS and _part(target) != _part(source)
+        }
+    )
+    assert [c for c in crossings if c not in PRODUCT_IMPORTS] == []
 
 
 # -- visibility stands on the queue ---------------------------------------------------------

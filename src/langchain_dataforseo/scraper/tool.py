@@ -17,6 +17,7 @@ from langchain_dataforseo._tooling import (
     bounded,
     explained,
 )
+from langchain_dataforseo._tooling import actionable as _actionable
 from langchain_dataforseo._transport.client import DataForSEOClient, refuse_credentials
 from langchain_dataforseo.scraper._parse import ScraperAnswer
 from langchain_dataforseo.scraper._request import (
@@ -28,7 +29,6 @@ from langchain_dataforseo.scraper._request import (
     check_engine,
 )
 from langchain_dataforseo.scraper._run import LIVE_RESERVATION_USD, Spend, arun_live, run_live
-from langchain_dataforseo.tools import _actionable
 
 __all__ = ["DataForSEOLLMScraperTool", "LLMScraperInput", "format_answer"]
 
