@@ -97,8 +97,7 @@ from langchain_dataforseo.visibility._report import report
 from langchain_dataforseo.visibility._run import estimate_run, run_panel
 from langchain_dataforseo.visibility._stats import OVERLAP_RULE, Z_TEST_RULE, Rate
 from langchain_dataforseo.visibility._store import VisibilityStore
-from langchain_dataforseo.visibility._store_open import store_error
-from langchain_dataforseo.visibility._store_types import RunInfo
+from langchain_dataforseo.visibility._store_base import RunInfo, store_error
 
 EXIT_OK: Final = 0
 EXIT_INPUT: Final = 1

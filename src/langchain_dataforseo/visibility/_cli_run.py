@@ -29,7 +29,7 @@ from langchain_dataforseo.visibility._plan import engine_method
 from langchain_dataforseo.visibility._progress import Progress
 from langchain_dataforseo.visibility._run_context import probe
 from langchain_dataforseo.visibility._store import VisibilityStore
-from langchain_dataforseo.visibility._store_types import RunInfo
+from langchain_dataforseo.visibility._store_base import RunInfo
 from langchain_dataforseo.visibility._surfaces import API, SURFACES
 
 _DISK_FULL: Final = frozenset({errno.ENOSPC, errno.EDQUOT})

@@ -15,7 +15,7 @@ from typing import Any, Final
 from urllib.parse import unquote, unquote_plus
 
 from langchain_dataforseo.visibility._panel import Panel
-from langchain_dataforseo.visibility._store_types import task_digest
+from langchain_dataforseo.visibility._store_base import task_digest
 from langchain_dataforseo.visibility._surfaces import API, app_task
 
 __all__ = ["echo_differs", "task_body", "task_digest"]
