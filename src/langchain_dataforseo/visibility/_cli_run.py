@@ -18,7 +18,6 @@ from typing import Final, TextIO
 
 from langchain_dataforseo.errors import DataForSEOInputError
 from langchain_dataforseo.visibility._cli_checks import has_credentials
-from langchain_dataforseo.visibility._compare import EngineComparison
 from langchain_dataforseo.visibility._errors import (
     DatabaseFileError,
     PanelFileError,
@@ -31,6 +30,7 @@ from langchain_dataforseo.visibility._run_context import probe
 from langchain_dataforseo.visibility._store import VisibilityStore
 from langchain_dataforseo.visibility._store_base import RunInfo
 from langchain_dataforseo.visibility._surfaces import API, SURFACES
+from langchain_dataforseo.visibility._trend import EngineComparison
 
 _DISK_FULL: Final = frozenset({errno.ENOSPC, errno.EDQUOT})
 

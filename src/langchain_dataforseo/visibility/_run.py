@@ -56,6 +56,7 @@ from langchain_dataforseo.visibility._plan import (
     planned_task,
     task_reservation,
 )
+from langchain_dataforseo.visibility._precision import check_precision, sample_to_target
 from langchain_dataforseo.visibility._progress import ProgressCallback, progress_of
 from langchain_dataforseo.visibility._run_api import (
     collect_standard,
@@ -78,7 +79,6 @@ from langchain_dataforseo.visibility._run_settings import RunSettings
 from langchain_dataforseo.visibility._store import TaskRecord, VisibilityStore
 from langchain_dataforseo.visibility._store_tasks import LEASE_SECONDS, new_owner
 from langchain_dataforseo.visibility._surfaces import API, APP
-from langchain_dataforseo.visibility._waves import check_precision, sample_to_target
 
 _log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ caller is about to post it: if the process dies now, the task is *in doubt*) and
 
 The facts the metrics need (brand first mentions and ranks, cited domains, fan-out queries)
 are extracted once, when a result is recorded (:meth:`VisibilityStore.record_result`),
-with the matching rules of the task's surface (``_app_answers.extract_for``), into their
+with the matching rules of the task's surface (``_matching.extract_for``), into their
 own tables.
 """
 
@@ -27,10 +27,9 @@ from typing import Any
 
 from langchain_dataforseo._constants import MAX_TAG_CHARS
 from langchain_dataforseo._redact import redact_stored_task
-from langchain_dataforseo.visibility._app_answers import extract_for
 from langchain_dataforseo.visibility._dialect import Connection
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
-from langchain_dataforseo.visibility._matching import AnswerFacts, answer_facts
+from langchain_dataforseo.visibility._matching import AnswerFacts, answer_facts, extract_for
 from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._schema import (
     CountDeltas,
@@ -44,11 +43,12 @@ from langchain_dataforseo.visibility._store_base import (
     RunInfo,
     TaskRecord,
     _now,
+    echo_differs,
     make_tag,
+    task_body,
 )
 from langchain_dataforseo.visibility._store_tasks import TaskStates
 from langchain_dataforseo.visibility._surfaces import API, APP_MODEL
-from langchain_dataforseo.visibility._task_identity import echo_differs, task_body
 
 __all__ = ["PENDING_CODES", "STATUSES", "RunInfo", "TaskRecord", "VisibilityStore", "make_tag"]
 
