@@ -66,7 +66,6 @@ if TYPE_CHECKING:  # what type checkers see; loaded on first use at run time
     from langchain_dataforseo.visibility._precision import (
         RunPrecisionWarning as RunPrecisionWarning,
     )
-    from langchain_dataforseo.visibility._progress import Progress as Progress
     from langchain_dataforseo.visibility._report import report as report
     from langchain_dataforseo.visibility._run import arun_panel as arun_panel
     from langchain_dataforseo.visibility._run import estimate_run as estimate_run
@@ -80,6 +79,7 @@ if TYPE_CHECKING:  # what type checkers see; loaded on first use at run time
     from langchain_dataforseo.visibility._stats import prompt_interval as prompt_interval
     from langchain_dataforseo.visibility._stats import two_proportion_z as two_proportion_z
     from langchain_dataforseo.visibility._stats import wilson as wilson
+    from langchain_dataforseo.visibility._store import Progress as Progress
     from langchain_dataforseo.visibility._store import RunInfo as RunInfo
     from langchain_dataforseo.visibility._store import TaskRecord as TaskRecord
     from langchain_dataforseo.visibility._store import VisibilityStore as VisibilityStore
@@ -119,7 +119,6 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "_panel": ("Brand", "Panel"),
     "_plan": ("RunEstimate",),
     "_precision": ("RunPrecisionWarning",),
-    "_progress": ("Progress",),
     "_report": ("report",),
     "_run": ("arun_panel", "estimate_run", "run_panel"),
     "_stats": (
@@ -133,7 +132,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "two_proportion_z",
         "wilson",
     ),
-    "_store": ("RunInfo", "TaskRecord", "VisibilityStore", "make_tag"),
+    "_store": ("Progress", "RunInfo", "TaskRecord", "VisibilityStore", "make_tag"),
     "_store_journal": ("StoreJournal",),
     "_trend": (
         "RATES",

@@ -25,9 +25,8 @@ from langchain_dataforseo.visibility._errors import (
 )
 from langchain_dataforseo.visibility._panel import Panel, field_line
 from langchain_dataforseo.visibility._plan import engine_method
-from langchain_dataforseo.visibility._progress import Progress
 from langchain_dataforseo.visibility._run_context import probe
-from langchain_dataforseo.visibility._store import VisibilityStore
+from langchain_dataforseo.visibility._store import Progress, VisibilityStore
 from langchain_dataforseo.visibility._store_base import RunInfo
 from langchain_dataforseo.visibility._surfaces import API, SURFACES
 from langchain_dataforseo.visibility._trend import EngineComparison

@@ -57,7 +57,6 @@ from langchain_dataforseo.visibility._plan import (
     task_reservation,
 )
 from langchain_dataforseo.visibility._precision import check_precision, sample_to_target
-from langchain_dataforseo.visibility._progress import ProgressCallback, progress_of
 from langchain_dataforseo.visibility._run_api import (
     collect_standard,
     post_standard,
@@ -76,7 +75,12 @@ from langchain_dataforseo.visibility._run_context import (
     probe,
 )
 from langchain_dataforseo.visibility._run_settings import RunSettings
-from langchain_dataforseo.visibility._store import TaskRecord, VisibilityStore
+from langchain_dataforseo.visibility._store import (
+    ProgressCallback,
+    TaskRecord,
+    VisibilityStore,
+    progress_of,
+)
 from langchain_dataforseo.visibility._store_tasks import LEASE_SECONDS, new_owner
 from langchain_dataforseo.visibility._surfaces import API, APP
 

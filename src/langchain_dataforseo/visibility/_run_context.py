@@ -27,8 +27,12 @@ from langchain_dataforseo._raw_tasks import keep_raw_tasks
 from langchain_dataforseo._settings import MODEL_FIELDS
 from langchain_dataforseo.visibility._errors import LeaseLostError
 from langchain_dataforseo.visibility._panel import Panel
-from langchain_dataforseo.visibility._progress import ProgressCallback, progress_of
-from langchain_dataforseo.visibility._store import TaskRecord, VisibilityStore
+from langchain_dataforseo.visibility._store import (
+    ProgressCallback,
+    TaskRecord,
+    VisibilityStore,
+    progress_of,
+)
 from langchain_dataforseo.visibility._store_journal import StoreJournal
 from langchain_dataforseo.visibility._store_tasks import LEASE_SECONDS, new_owner
 

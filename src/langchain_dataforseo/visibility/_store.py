@@ -15,6 +15,9 @@ The facts the metrics need (brand first mentions and ranks, cited domains, fan-o
 are extracted once, when a result is recorded (:meth:`VisibilityStore.record_result`),
 with the matching rules of the task's surface (``_matching.extract_for``), into their
 own tables.
+
+:class:`Progress` is where a panel run stands, read from the store (for callbacks and the
+CLI).
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_dataforseo._constants import MAX_TAG_CHARS
@@ -50,7 +54,15 @@ from langchain_dataforseo.visibility._store_base import (
 from langchain_dataforseo.visibility._store_tasks import TaskStates
 from langchain_dataforseo.visibility._surfaces import API, APP_MODEL
 
-__all__ = ["PENDING_CODES", "STATUSES", "RunInfo", "TaskRecord", "VisibilityStore", "make_tag"]
+__all__ = [
+    "PENDING_CODES",
+    "STATUSES",
+    "Progress",
+    "RunInfo",
+    "TaskRecord",
+    "VisibilityStore",
+    "make_tag",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -521,3 +533,69 @@ def _task_rows(
         model = panel.engines[engine] if surface == API else APP_MODEL
         prompt = panel.prompts[p_index]
         yield (run_id, tag, p_index, prompt, engine, surface, model, sample, now)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a run stands.
+
+    Attributes:
+        run_id: The run.
+        total: Its tasks.
+        done: Measured.
+        failed: Failed (with a status code).
+        pending: Not finished: not posted yet, posted and not collected, or unconfirmed.
+        unconfirmed: Of ``pending``, those whose post was announced and not confirmed by a
+            task id: being posted right now, or in doubt after a crash.
+        spent: Sum of the recorded task costs, USD (Standard tasks posted and not
+            collected count at their $0.0102 prepayment).
+        final: Whether this is the last report of this call.
+    """
+
+    run_id: str
+    total: int
+    done: int
+    failed: int
+    pending: int
+    unconfirmed: int
+    spent: float
+    final: bool = False
+
+    def line(self) -> str:
+        """One line for a terminal."""
+        return (
+            f"[{self.run_id}] done {self.done}/{self.total}, failed {self.failed}, "
+            f"pending {self.pending} (unconfirmed {self.unconfirmed}), spent ${self.spent:.4f}"
+        )
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def progress_of(store: VisibilityStore, run_id: str, *, final: bool = False) -> Progress:
+    """The run's progress, read from the store.
+
+    Args:
+        store: The store.
+        run_id: The run.
+        final: Mark it as the last report.
+
+    Returns:
+        The progress.
+    """
+    info = store.run(run_id)
+    row = store.connection.execute(
+        "SELECT COUNT(*) FROM tasks WHERE run_id = ? AND status = 'pending' "
+        "AND intent_at IS NOT NULL AND task_id IS NULL",
+        (run_id,),
+    ).fetchone()
+    return Progress(
+        run_id=run_id,
+        total=info.measured + info.failed + info.pending,
+        done=info.measured,
+        failed=info.failed,
+        pending=info.pending,
+        unconfirmed=int(row[0]),
+        spent=round(info.cost, 7),
+        final=final,
+    )
