@@ -37,10 +37,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what type checkers see; loaded on first use at run time
     from langchain_dataforseo.visibility._answers import task_from_message as task_from_message
-    from langchain_dataforseo.visibility._compare import RATES as RATES
-    from langchain_dataforseo.visibility._compare import VERDICT_RULE as VERDICT_RULE
-    from langchain_dataforseo.visibility._compare import EngineComparison as EngineComparison
-    from langchain_dataforseo.visibility._compare import compare_runs as compare_runs
     from langchain_dataforseo.visibility._errors import PanelFileError as PanelFileError
     from langchain_dataforseo.visibility._errors import VisibilityStoreError as VisibilityStoreError
     from langchain_dataforseo.visibility._export import answer_records as answer_records
@@ -67,8 +63,9 @@ if TYPE_CHECKING:  # what type checkers see; loaded on first use at run time
     from langchain_dataforseo.visibility._panel import Brand as Brand
     from langchain_dataforseo.visibility._panel import Panel as Panel
     from langchain_dataforseo.visibility._plan import RunEstimate as RunEstimate
-    from langchain_dataforseo.visibility._planning import answers_needed as answers_needed
-    from langchain_dataforseo.visibility._progress import Progress as Progress
+    from langchain_dataforseo.visibility._precision import (
+        RunPrecisionWarning as RunPrecisionWarning,
+    )
     from langchain_dataforseo.visibility._report import report as report
     from langchain_dataforseo.visibility._run import arun_panel as arun_panel
     from langchain_dataforseo.visibility._run import estimate_run as estimate_run
@@ -77,24 +74,28 @@ if TYPE_CHECKING:  # what type checkers see; loaded on first use at run time
     from langchain_dataforseo.visibility._stats import Z_TEST_RULE as Z_TEST_RULE
     from langchain_dataforseo.visibility._stats import Change as Change
     from langchain_dataforseo.visibility._stats import Rate as Rate
+    from langchain_dataforseo.visibility._stats import answers_needed as answers_needed
     from langchain_dataforseo.visibility._stats import clustered_rate as clustered_rate
     from langchain_dataforseo.visibility._stats import prompt_interval as prompt_interval
     from langchain_dataforseo.visibility._stats import two_proportion_z as two_proportion_z
     from langchain_dataforseo.visibility._stats import wilson as wilson
+    from langchain_dataforseo.visibility._store import Progress as Progress
     from langchain_dataforseo.visibility._store import RunInfo as RunInfo
     from langchain_dataforseo.visibility._store import TaskRecord as TaskRecord
     from langchain_dataforseo.visibility._store import VisibilityStore as VisibilityStore
     from langchain_dataforseo.visibility._store import make_tag as make_tag
     from langchain_dataforseo.visibility._store_journal import StoreJournal as StoreJournal
+    from langchain_dataforseo.visibility._trend import RATES as RATES
+    from langchain_dataforseo.visibility._trend import VERDICT_RULE as VERDICT_RULE
     from langchain_dataforseo.visibility._trend import VERDICTS as VERDICTS
+    from langchain_dataforseo.visibility._trend import EngineComparison as EngineComparison
     from langchain_dataforseo.visibility._trend import TrendRow as TrendRow
     from langchain_dataforseo.visibility._trend import benjamini_hochberg as benjamini_hochberg
+    from langchain_dataforseo.visibility._trend import compare_runs as compare_runs
     from langchain_dataforseo.visibility._trend import trend as trend
-    from langchain_dataforseo.visibility._waves import RunPrecisionWarning as RunPrecisionWarning
 
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "_answers": ("task_from_message",),
-    "_compare": ("RATES", "VERDICT_RULE", "EngineComparison", "compare_runs"),
     "_errors": ("PanelFileError", "VisibilityStoreError"),
     "_export": (
         "answer_records",
@@ -117,8 +118,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "_metrics": ("BrandMetrics", "VisibilityRow", "metrics"),
     "_panel": ("Brand", "Panel"),
     "_plan": ("RunEstimate",),
-    "_planning": ("answers_needed",),
-    "_progress": ("Progress",),
+    "_precision": ("RunPrecisionWarning",),
     "_report": ("report",),
     "_run": ("arun_panel", "estimate_run", "run_panel"),
     "_stats": (
@@ -128,13 +128,22 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "Rate",
         "clustered_rate",
         "prompt_interval",
+        "answers_needed",
         "two_proportion_z",
         "wilson",
     ),
-    "_store": ("RunInfo", "TaskRecord", "VisibilityStore", "make_tag"),
+    "_store": ("Progress", "RunInfo", "TaskRecord", "VisibilityStore", "make_tag"),
     "_store_journal": ("StoreJournal",),
-    "_trend": ("VERDICTS", "TrendRow", "benjamini_hochberg", "trend"),
-    "_waves": ("RunPrecisionWarning",),
+    "_trend": (
+        "RATES",
+        "VERDICTS",
+        "VERDICT_RULE",
+        "EngineComparison",
+        "TrendRow",
+        "benjamini_hochberg",
+        "compare_runs",
+        "trend",
+    ),
 }
 """The public names, by the module that defines them."""
 

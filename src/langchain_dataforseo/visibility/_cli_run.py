@@ -18,7 +18,6 @@ from typing import Final, TextIO
 
 from langchain_dataforseo.errors import DataForSEOInputError
 from langchain_dataforseo.visibility._cli_checks import has_credentials
-from langchain_dataforseo.visibility._compare import EngineComparison
 from langchain_dataforseo.visibility._errors import (
     DatabaseFileError,
     PanelFileError,
@@ -26,11 +25,11 @@ from langchain_dataforseo.visibility._errors import (
 )
 from langchain_dataforseo.visibility._panel import Panel, field_line
 from langchain_dataforseo.visibility._plan import engine_method
-from langchain_dataforseo.visibility._progress import Progress
 from langchain_dataforseo.visibility._run_context import check_engine
-from langchain_dataforseo.visibility._store import VisibilityStore
-from langchain_dataforseo.visibility._store_types import RunInfo
+from langchain_dataforseo.visibility._store import Progress, VisibilityStore
+from langchain_dataforseo.visibility._store_base import RunInfo
 from langchain_dataforseo.visibility._surfaces import API, SURFACES
+from langchain_dataforseo.visibility._trend import EngineComparison
 
 _DISK_FULL: Final = frozenset({errno.ENOSPC, errno.EDQUOT})
 

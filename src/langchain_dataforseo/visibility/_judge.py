@@ -34,12 +34,11 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel
 
 from langchain_dataforseo._api.cost_bounds import checked_cost
-from langchain_dataforseo.visibility._app_answers import extract_for
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
 from langchain_dataforseo.visibility._expected_cost import average_task_cost
-from langchain_dataforseo.visibility._matching import mask_urls, name_pattern
+from langchain_dataforseo.visibility._matching import extract_for, mask_urls, name_pattern
+from langchain_dataforseo.visibility._metrics import SENTIMENTS, store_verdict
 from langchain_dataforseo.visibility._store import VisibilityStore
-from langchain_dataforseo.visibility._verdicts import SENTIMENTS, store_verdict
 
 JUDGE_PROMPT_VERSION: Final = "judge-v1"
 """The judging prompt's version, kept with every verdict (a new wording gets a new one)."""

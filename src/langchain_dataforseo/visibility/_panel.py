@@ -12,15 +12,18 @@ Every size a panel sets is bounded (the ``MAX_*`` constants), and the run's task
 a product checked before any task is built: a panel of ``samples = 1000000000`` is refused
 when it is read instead of expanding a billion tasks. The bounds leave room for real work:
 a run may hold two million tasks.
+
+:class:`TaskKeys` is a run's task keys as a lazy sequence: constant memory, whatever the
+task count.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Any, Final, NoReturn, cast
+from typing import Annotated, Any, Final, NoReturn, cast, overload
 
 from pydantic import (
     AfterValidator,
@@ -50,9 +53,59 @@ from langchain_dataforseo.visibility._surfaces import (
     check_app_settings,
     check_surfaces,
 )
-from langchain_dataforseo.visibility._task_keys import TaskKeys
 
 __all__ = ["PANEL_SETTINGS", "Brand", "Panel", "TaskKeys", "field_line"]
+
+TaskKey = tuple[int, str, str, int]
+"""One task of a run: ``(prompt_index, engine, surface, sample)``."""
+
+
+class TaskKeys(Sequence[TaskKey]):
+    """A run's tasks, ``(prompt_index, engine, surface, sample)``, computed on demand.
+
+    A sequence of constant size in memory, whatever the task count: ``len`` is a product,
+    iteration yields one key at a time, and ``keys[i]`` is computed from ``i``. The order is
+    by prompt, then engine (the panel's order), then surface, then sample.
+
+    Args:
+        prompts: The number of prompts.
+        pairs: The ``(engine, surface)`` pairs, in order.
+        samples: Samples per prompt and pair.
+    """
+
+    def __init__(self, prompts: int, pairs: Sequence[tuple[str, str]], samples: int) -> None:
+        self._prompts = prompts
+        self._pairs = tuple(pairs)
+        self._samples = samples
+
+    def __len__(self) -> int:
+        return self._prompts * len(self._pairs) * self._samples
+
+    def __iter__(self) -> Iterator[TaskKey]:
+        for p_index in range(self._prompts):
+            for engine, surface in self._pairs:
+                for sample in range(self._samples):
+                    yield (p_index, engine, surface, sample)
+
+    @overload
+    def __getitem__(self, index: int) -> TaskKey: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[TaskKey]: ...
+
+    def __getitem__(self, index: int | slice) -> TaskKey | list[TaskKey]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        size = len(self)
+        if index < 0:
+            index += size
+        if not 0 <= index < size:
+            raise IndexError("task key index out of range")
+        rest, sample = divmod(index, self._samples)
+        p_index, pair = divmod(rest, len(self._pairs))
+        engine, surface = self._pairs[pair]
+        return (p_index, engine, surface, sample)
+
 
 MAX_TASKS: Final = 2_000_000
 """Tasks in one run: prompts x (engines x their surfaces) x samples."""

@@ -20,8 +20,8 @@ from langchain_dataforseo.errors import DataForSEOInputError
 from langchain_dataforseo.visibility._expected_cost import HistoryKey, average_task_cost
 from langchain_dataforseo.visibility._panel import Panel
 from langchain_dataforseo.visibility._store import TaskRecord, make_tag
+from langchain_dataforseo.visibility._store_base import task_body
 from langchain_dataforseo.visibility._surfaces import API, APP, APP_MODEL
-from langchain_dataforseo.visibility._task_identity import task_body
 
 if TYPE_CHECKING:  # the Standard queue's handle: only named in annotations here
     pass

@@ -18,8 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final
 
-from langchain_dataforseo.visibility._escape import escape_markdown
-from langchain_dataforseo.visibility._export import write_text
+from langchain_dataforseo.visibility._export import escape_markdown, write_text
 from langchain_dataforseo.visibility._metrics import VisibilityRow, metrics
 from langchain_dataforseo.visibility._report_data import (
     ANSWERS_PER_PROMPT,

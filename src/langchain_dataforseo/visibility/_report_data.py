@@ -37,13 +37,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Final
 
-from langchain_dataforseo.visibility._app_answers import extract_for
-from langchain_dataforseo.visibility._compare import RATES, EngineComparison, compare_runs
+from langchain_dataforseo.visibility._matching import extract_for
 from langchain_dataforseo.visibility._metrics import BrandMetrics, VisibilityRow
 from langchain_dataforseo.visibility._plan import LIVE_ONLY_ENGINES
 from langchain_dataforseo.visibility._stats import Rate
 from langchain_dataforseo.visibility._store import RunInfo, VisibilityStore
-from langchain_dataforseo.visibility._trend import TrendRow, slice_key, trend
+from langchain_dataforseo.visibility._trend import (
+    RATES,
+    EngineComparison,
+    TrendRow,
+    compare_runs,
+    slice_key,
+    trend,
+)
 
 # -- numbers as text, the run's labels -----------------------------------------------------
 

@@ -56,7 +56,7 @@ from langchain_dataforseo.visibility._plan import (
     planned_task,
     task_reservation,
 )
-from langchain_dataforseo.visibility._progress import ProgressCallback, progress_of
+from langchain_dataforseo.visibility._precision import check_precision, sample_to_target
 from langchain_dataforseo.visibility._run_app import (
     AppEngine,
     collect_app,
@@ -74,10 +74,14 @@ from langchain_dataforseo.visibility._run_context import (
     run_live,
 )
 from langchain_dataforseo.visibility._run_settings import RunSettings
-from langchain_dataforseo.visibility._store import TaskRecord, VisibilityStore
+from langchain_dataforseo.visibility._store import (
+    ProgressCallback,
+    TaskRecord,
+    VisibilityStore,
+    progress_of,
+)
 from langchain_dataforseo.visibility._store_tasks import LEASE_SECONDS, new_owner
 from langchain_dataforseo.visibility._surfaces import API, APP
-from langchain_dataforseo.visibility._waves import check_precision, sample_to_target
 
 _log = logging.getLogger(__name__)
 

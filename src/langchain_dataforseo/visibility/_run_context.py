@@ -46,8 +46,12 @@ from langchain_dataforseo.errors import (
 )
 from langchain_dataforseo.visibility._errors import LeaseLostError
 from langchain_dataforseo.visibility._panel import Panel
-from langchain_dataforseo.visibility._progress import ProgressCallback, progress_of
-from langchain_dataforseo.visibility._store import TaskRecord, VisibilityStore
+from langchain_dataforseo.visibility._store import (
+    ProgressCallback,
+    TaskRecord,
+    VisibilityStore,
+    progress_of,
+)
 from langchain_dataforseo.visibility._store_journal import StoreJournal
 from langchain_dataforseo.visibility._store_tasks import LEASE_SECONDS, new_owner
 

@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from langchain_dataforseo.errors import DataForSEOInputError
 from langchain_dataforseo.visibility._panel import input_error
 from langchain_dataforseo.visibility._plan import METHODS, RunEstimate, check_model_options
-from langchain_dataforseo.visibility._progress import ProgressCallback
 from langchain_dataforseo.visibility._run_context import TASKS_PER_POST
+from langchain_dataforseo.visibility._store import ProgressCallback
 from langchain_dataforseo.visibility._store_tasks import LEASE_SECONDS
 
 MIN_LEASE_SECONDS: Final = 60.0

@@ -31,8 +31,7 @@ from typing import Any, Final
 
 from langchain_dataforseo.visibility._dialect import Connection
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
-from langchain_dataforseo.visibility._store_base import StoreBase
-from langchain_dataforseo.visibility._store_types import STATUSES, TaskRecord, _now
+from langchain_dataforseo.visibility._store_base import STATUSES, StoreBase, TaskRecord, _now
 
 _TASK_COLUMNS: Final = (
     "tag, prompt_index, prompt, engine, model, sample, status, task_id, error_code, "

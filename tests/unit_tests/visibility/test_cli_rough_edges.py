@@ -24,8 +24,8 @@ from langchain_dataforseo.visibility import _cli as cli_module
 from langchain_dataforseo.visibility._cli import EXIT_BROKEN_PIPE, EXIT_OK
 from langchain_dataforseo.visibility._cli_run import ProgressPrinter
 from langchain_dataforseo.visibility._panel import MAX_NAME_CHARS, Panel
-from langchain_dataforseo.visibility._progress import Progress
 from langchain_dataforseo.visibility._run import run_panel
+from langchain_dataforseo.visibility._store import Progress
 
 from .cli_helpers import call
 from .test_metrics import (

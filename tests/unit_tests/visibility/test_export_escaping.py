@@ -24,12 +24,12 @@ from langchain_dataforseo.visibility import (
     metrics_csv,
     report,
 )
-from langchain_dataforseo.visibility._escape import (
+from langchain_dataforseo.visibility._export import (
     FORMULA_STARTS,
+    _csv,
     escape_markdown,
     spreadsheet_safe,
 )
-from langchain_dataforseo.visibility._export import _csv
 
 from .builders import cite, raw_task
 

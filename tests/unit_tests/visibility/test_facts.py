@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from langchain_dataforseo.visibility import Panel, VisibilityStore, metrics
-from langchain_dataforseo.visibility._facts import V5_BACKFILL, _sqrt, ensure_sqrt
+from langchain_dataforseo.visibility._schema import V5_BACKFILL, _sqrt, ensure_sqrt
 
 from .builders import cite, raw_task
 

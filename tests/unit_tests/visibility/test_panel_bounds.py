@@ -29,8 +29,8 @@ from langchain_dataforseo.visibility._panel import (
     MAX_PROMPTS,
     MAX_SAMPLES,
     MAX_TASKS,
+    TaskKeys,
 )
-from langchain_dataforseo.visibility._task_keys import TaskKeys
 
 ENGINES = {
     "chat_gpt": "gpt-4.1-mini",

@@ -14,7 +14,7 @@ from langchain_dataforseo.visibility import (
     make_tag,
 )
 from langchain_dataforseo.visibility._schema import SCHEMA_VERSION
-from langchain_dataforseo.visibility._task_identity import task_body
+from langchain_dataforseo.visibility._store_base import task_body
 
 from ..helpers import example
 from .builders import failed_task, raw_task

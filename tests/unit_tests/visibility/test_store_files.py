@@ -22,7 +22,7 @@ from langchain_dataforseo.visibility import Panel, VisibilityStore
 from langchain_dataforseo.visibility._cli import EXIT_DATABASE, EXIT_OK
 from langchain_dataforseo.visibility._errors import DatabaseFileError
 from langchain_dataforseo.visibility._schema import SCHEMA_VERSION
-from langchain_dataforseo.visibility._store_open import header_problem
+from langchain_dataforseo.visibility._store_base import header_problem
 
 PANEL = Panel(
     "files",

@@ -18,7 +18,7 @@ from langchain_dataforseo.visibility import (
     make_tag,
     metrics,
 )
-from langchain_dataforseo.visibility._app_answers import extract_app_answer
+from langchain_dataforseo.visibility._matching import extract_app_answer
 from langchain_dataforseo.visibility._schema import _V1, SCHEMA_VERSION
 
 from .builders import raw_task

@@ -1,7 +1,7 @@
 """What identifies a panel task: its body, the digest in its tag, the echo check (pure)."""
 
 from langchain_dataforseo.visibility import Panel
-from langchain_dataforseo.visibility._task_identity import echo_differs, task_body, task_digest
+from langchain_dataforseo.visibility._store_base import echo_differs, task_body, task_digest
 
 
 def panel(prompt: str = "Which CRM?", **settings):
