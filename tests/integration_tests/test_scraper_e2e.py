@@ -243,7 +243,8 @@ def test_standard_partial_refusal_keeps_the_created_handles() -> None:
     # loader's checked input, so post one refused task by hand through the same path
     tasks = loader.tasks()
     tasks[1] = {**tasks[1], "location_code": -1}
-    from langchain_dataforseo.scraper._run import submit, tagged
+    from langchain_dataforseo._standard.queue import tagged
+    from langchain_dataforseo.scraper._calls import submit
 
     posted = submit(loader._client, loader._spend, tagged(tasks), 0.005)
     with pytest.raises(DataForSEOSubmitError) as info:

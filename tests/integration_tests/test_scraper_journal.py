@@ -18,7 +18,7 @@ from langchain_dataforseo.emulator import (
 )
 from langchain_dataforseo.errors import DataForSEOTaskInDoubtError
 from langchain_dataforseo.scraper import CollectSettings, DataForSEOLLMScraperLoader
-from langchain_dataforseo.scraper._run import tagged
+from langchain_dataforseo._standard.queue import tagged
 from tests.lossy_transports import ALoseScraperPosts, LoseScraperPosts
 
 LOGIN, PASSWORD = "j-login", "j-password"

@@ -12,8 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model
 from langchain_dataforseo._budget import Budget
 from langchain_dataforseo._client import DataForSEOClient, refuse_credentials
 from langchain_dataforseo._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_SECONDS
+from langchain_dataforseo._live import Spend
 from langchain_dataforseo._tool_errors import explained
 from langchain_dataforseo._tool_text import DEFAULT_MAX_OUTPUT_CHARS, MIN_OUTPUT_CHARS, bounded
+from langchain_dataforseo.scraper._calls import LIVE_RESERVATION_USD, arun_live, run_live
 from langchain_dataforseo.scraper._parse import ScraperAnswer
 from langchain_dataforseo.scraper._request import (
     MAX_KEYWORD_CHARS,
@@ -23,7 +25,6 @@ from langchain_dataforseo.scraper._request import (
     build_task,
     check_engine,
 )
-from langchain_dataforseo.scraper._run import LIVE_RESERVATION_USD, Spend, arun_live, run_live
 from langchain_dataforseo.tools import _actionable
 
 __all__ = ["DataForSEOLLMScraperTool", "LLMScraperInput", "format_answer"]

@@ -19,14 +19,9 @@ from langchain_dataforseo.errors import (
     DataForSEOTimeoutError,
 )
 from langchain_dataforseo.scraper._request import scraper_url
-from langchain_dataforseo.scraper._run import (
-    COST_LINE,
-    Spend,
-    arun_live,
-    run_live,
-    submit,
-    tagged,
-)
+from langchain_dataforseo._live import COST_LINE, Spend
+from langchain_dataforseo._standard.queue import tagged
+from langchain_dataforseo.scraper._calls import arun_live, run_live, submit
 
 TASK = {"keyword": "kw", "location_code": 2840, "language_code": "en"}
 
@@ -37,6 +32,11 @@ class Fake:
     def __init__(self, outcome: Any) -> None:
         self.outcome = outcome
         self.sent: list[Any] = []
+        self.product = "llm_responses"
+
+    def for_product(self, product: str) -> Fake:
+        self.product = product  # the queue's calls name no product: the bound one
+        return self
 
     def _reply(self, sent: Any, product: str) -> Any:
         assert product == "llm_scraper"
@@ -54,8 +54,8 @@ class Fake:
     async def alive(self, engine: str, task: dict[str, Any], *, product: str) -> Any:
         return self._reply(task, product)
 
-    def task_post(self, engine: str, tasks: Any, *, product: str) -> Any:
-        return self._reply(list(tasks), product)
+    def task_post(self, engine: str, tasks: Any, *, product: str | None = None) -> Any:
+        return self._reply(list(tasks), product or self.product)
 
 
 def answered(cost: object) -> dict[str, Any]:
