@@ -239,36 +239,48 @@ def _collect_context(client: DataForSEOClient, settings: CollectSettings) -> Sta
 
 
 def collect_tasks(
-    client: DataForSEOClient, handles: Sequence[TaskHandle], settings: CollectSettings
+    client: DataForSEOClient,
+    handles: Sequence[TaskHandle],
+    settings: CollectSettings,
+    *,
+    first_sweep: bool | None = None,
 ) -> list[dict[str, Any] | DataForSEOError]:
     """Poll until every task is done or ``max_wait`` runs out; raw task objects (blocking).
 
-    One ``task_get`` per task (free calls); with ``first_wait`` 0 the first round fetches
-    every handle directly (tasks an earlier process fetched are no longer listed).
+    One ``task_get`` per task listed ready (free calls). ``first_sweep`` fetches every
+    handle directly in the first round, for handles an earlier process may have fetched
+    (``tasks_ready`` no longer lists those); by default when ``first_wait`` is 0. Tasks
+    this process just posted need no sweep (``first_sweep=False``).
     """
     state = CollectState()
+    first_sweep = settings.first_wait <= 0 if first_sweep is None else first_sweep
     got = queue.collect(
         _collect_context(client, settings),
         handles,
         max_wait=settings.max_wait,
         state=state,
-        first_sweep=settings.first_wait <= 0,
+        first_sweep=first_sweep,
         first_wait=settings.first_wait,
     )
     return raw_outcomes(handles, got, state, _LABEL)
 
 
 async def acollect_tasks(
-    client: DataForSEOClient, handles: Sequence[TaskHandle], settings: CollectSettings
+    client: DataForSEOClient,
+    handles: Sequence[TaskHandle],
+    settings: CollectSettings,
+    *,
+    first_sweep: bool | None = None,
 ) -> list[dict[str, Any] | DataForSEOError]:
     """Async :func:`collect_tasks`."""
     state = CollectState()
+    first_sweep = settings.first_wait <= 0 if first_sweep is None else first_sweep
     got = await queue.acollect(
         _collect_context(client, settings),
         handles,
         max_wait=settings.max_wait,
         state=state,
-        first_sweep=settings.first_wait <= 0,
+        first_sweep=first_sweep,
         first_wait=settings.first_wait,
     )
     return raw_outcomes(handles, got, state, _LABEL)
@@ -285,14 +297,23 @@ def parsed(
 
 
 def collect(
-    client: DataForSEOClient, handles: Sequence[TaskHandle], settings: CollectSettings
+    client: DataForSEOClient,
+    handles: Sequence[TaskHandle],
+    settings: CollectSettings,
+    *,
+    first_sweep: bool | None = None,
 ) -> list[ScraperAnswer | DataForSEOError]:
     """:func:`collect_tasks`, parsed (blocking; free calls)."""
-    return parsed(handles, collect_tasks(client, handles, settings))
+    return parsed(handles, collect_tasks(client, handles, settings, first_sweep=first_sweep))
 
 
 async def acollect(
-    client: DataForSEOClient, handles: Sequence[TaskHandle], settings: CollectSettings
+    client: DataForSEOClient,
+    handles: Sequence[TaskHandle],
+    settings: CollectSettings,
+    *,
+    first_sweep: bool | None = None,
 ) -> list[ScraperAnswer | DataForSEOError]:
     """Async :func:`collect`."""
-    return parsed(handles, await acollect_tasks(client, handles, settings))
+    raw = await acollect_tasks(client, handles, settings, first_sweep=first_sweep)
+    return parsed(handles, raw)

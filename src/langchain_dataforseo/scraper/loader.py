@@ -203,8 +203,9 @@ class DataForSEOLLMScraperLoader(BaseLoader):
         """One Document per keyword, in order (Live: each as it comes)."""
         tasks = self.tasks()
         if self.method == "standard":
+            handles = self._handles(tasks)  # just posted: no first sweep
             yield from self._documents(
-                collect(self._client, self._handles(tasks), self.collect_settings)
+                collect(self._client, handles, self.collect_settings, first_sweep=False)
             )
             return
         for task in tasks:
@@ -218,7 +219,7 @@ class DataForSEOLLMScraperLoader(BaseLoader):
                 await asubmit(self._client, self._spend, tagged(tasks), self.max_cost_per_task)
             )
             for document in self._documents(
-                await acollect(self._client, handles, self.collect_settings)
+                await acollect(self._client, handles, self.collect_settings, first_sweep=False)
             ):
                 yield document
             return

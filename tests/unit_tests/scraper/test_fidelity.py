@@ -16,6 +16,7 @@ import pytest
 from langchain_dataforseo import DataForSEOClient
 from langchain_dataforseo._standard.handle import TaskHandle
 from langchain_dataforseo._standard.protocol import CollectState
+from langchain_dataforseo._standard.queue import Collected, raw_outcomes
 from langchain_dataforseo.errors import (
     DataForSEOError,
     DataForSEOInputError,
@@ -30,7 +31,6 @@ from langchain_dataforseo.scraper._request import (
     check_engine,
     scraper_url,
 )
-from langchain_dataforseo._standard.queue import Collected, raw_outcomes
 from tests.loopback import serve
 
 TASK_ID = "07281559-0695-0632-0000-9d4b1f1d1a5e"

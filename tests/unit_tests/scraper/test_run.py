@@ -10,6 +10,8 @@ import pytest
 from langchain_dataforseo._answers import parse_ready
 from langchain_dataforseo._budget import Budget
 from langchain_dataforseo._client import DataForSEOClient
+from langchain_dataforseo._live import COST_LINE, Spend
+from langchain_dataforseo._standard.queue import tagged
 from langchain_dataforseo.costs import track_costs
 from langchain_dataforseo.errors import (
     DataForSEOBudgetError,
@@ -18,10 +20,8 @@ from langchain_dataforseo.errors import (
     DataForSEOResponseError,
     DataForSEOTimeoutError,
 )
-from langchain_dataforseo.scraper._request import scraper_url
-from langchain_dataforseo._live import COST_LINE, Spend
-from langchain_dataforseo._standard.queue import tagged
 from langchain_dataforseo.scraper._calls import arun_live, run_live, submit
+from langchain_dataforseo.scraper._request import scraper_url
 
 TASK = {"keyword": "kw", "location_code": 2840, "language_code": "en"}
 
@@ -123,6 +123,40 @@ def test_submit_settles_to_the_created_tasks_costs() -> None:
     assert results[0].id == reply[0]["id"]  # type: ignore[union-attr]
     assert isinstance(results[1], Exception)
     assert all(t["tag"].startswith("lcdfs-") for t in fake.sent[0])
+
+
+def test_submit_reserves_each_chunk_just_before_posting_it() -> None:
+    # two chunks of one: the second fits once the first settled at its cost (0.0012);
+    # reserving both worst cases up front (0.01) would refuse the whole submission
+    reply = [{"id": "00000000-0000-0000-0000-000000000001", "status_code": 20100, "cost": 0.0012}]
+    client, fake = scraper(reply)
+    budget = Budget(0.0065)
+    with track_costs() as tracker:
+        results = submit(client, Spend(budget, "chat_gpt"), tagged([TASK, TASK]), 0.005, per_post=1)
+    assert len(fake.sent) == 2
+    assert all(not isinstance(r, Exception) for r in results)
+    assert budget.spent == 0.0024
+    assert tracker.total_cost == 0.0024
+    assert tracker.by_model[("chat_gpt", COST_LINE)].cost == 0.0024
+
+
+def test_submit_stops_where_the_budget_runs_out() -> None:
+    reply = [{"id": "00000000-0000-0000-0000-000000000001", "status_code": 20100, "cost": 0.005}]
+    client, fake = scraper(reply)
+    budget = Budget(0.009)
+    with pytest.raises(DataForSEOBudgetError):
+        submit(client, Spend(budget, "chat_gpt"), tagged([TASK, TASK]), 0.005, per_post=1)
+    assert len(fake.sent) == 1  # the first chunk went out and is paid; the second never
+    assert budget.spent == 0.005
+
+
+def test_an_interrupted_post_keeps_its_chunk_reserved() -> None:
+    client, fake = scraper(KeyboardInterrupt())
+    budget = Budget(1.0)
+    with pytest.raises(KeyboardInterrupt):
+        submit(client, Spend(budget, "chat_gpt"), tagged([TASK, TASK]), 0.005)
+    assert len(fake.sent) == 1
+    assert budget.spent == 0.01  # both tasks may have been created and charged
 
 
 def test_tagged_keeps_user_tags_and_distinguishes_positions() -> None:
