@@ -243,17 +243,15 @@ def collect_tasks(
     handles: Sequence[TaskHandle],
     settings: CollectSettings,
     *,
-    first_sweep: bool | None = None,
+    first_sweep: bool = False,
 ) -> list[dict[str, Any] | DataForSEOError]:
     """Poll until every task is done or ``max_wait`` runs out; raw task objects (blocking).
 
-    One ``task_get`` per task listed ready (free calls). ``first_sweep`` fetches every
-    handle directly in the first round, for handles an earlier process may have fetched
-    (``tasks_ready`` no longer lists those); by default when ``first_wait`` is 0. Tasks
-    this process just posted need no sweep (``first_sweep=False``).
+    One ``task_get`` per task, when ``tasks_ready`` lists it (free calls).
+    ``first_sweep`` fetches every handle directly in the first round: for handles an
+    earlier process may have fetched (``tasks_ready`` no longer lists those).
     """
     state = CollectState()
-    first_sweep = settings.first_wait <= 0 if first_sweep is None else first_sweep
     got = queue.collect(
         _collect_context(client, settings),
         handles,
@@ -270,11 +268,10 @@ async def acollect_tasks(
     handles: Sequence[TaskHandle],
     settings: CollectSettings,
     *,
-    first_sweep: bool | None = None,
+    first_sweep: bool = False,
 ) -> list[dict[str, Any] | DataForSEOError]:
     """Async :func:`collect_tasks`."""
     state = CollectState()
-    first_sweep = settings.first_wait <= 0 if first_sweep is None else first_sweep
     got = await queue.acollect(
         _collect_context(client, settings),
         handles,
@@ -301,7 +298,7 @@ def collect(
     handles: Sequence[TaskHandle],
     settings: CollectSettings,
     *,
-    first_sweep: bool | None = None,
+    first_sweep: bool = False,
 ) -> list[ScraperAnswer | DataForSEOError]:
     """:func:`collect_tasks`, parsed (blocking; free calls)."""
     return parsed(handles, collect_tasks(client, handles, settings, first_sweep=first_sweep))
@@ -312,7 +309,7 @@ async def acollect(
     handles: Sequence[TaskHandle],
     settings: CollectSettings,
     *,
-    first_sweep: bool | None = None,
+    first_sweep: bool = False,
 ) -> list[ScraperAnswer | DataForSEOError]:
     """Async :func:`collect`."""
     raw = await acollect_tasks(client, handles, settings, first_sweep=first_sweep)

@@ -203,9 +203,8 @@ class DataForSEOLLMScraperLoader(BaseLoader):
         """One Document per keyword, in order (Live: each as it comes)."""
         tasks = self.tasks()
         if self.method == "standard":
-            handles = self._handles(tasks)  # just posted: no first sweep
             yield from self._documents(
-                collect(self._client, handles, self.collect_settings, first_sweep=False)
+                collect(self._client, self._handles(tasks), self.collect_settings)
             )
             return
         for task in tasks:
@@ -219,7 +218,7 @@ class DataForSEOLLMScraperLoader(BaseLoader):
                 await asubmit(self._client, self._spend, tagged(tasks), self.max_cost_per_task)
             )
             for document in self._documents(
-                await acollect(self._client, handles, self.collect_settings, first_sweep=False)
+                await acollect(self._client, handles, self.collect_settings)
             ):
                 yield document
             return
@@ -296,14 +295,17 @@ class DataForSEOLLMScraperLoader(BaseLoader):
                 collect again later.
         """
         ready = [h if isinstance(h, TaskHandle) else TaskHandle.from_dict(h) for h in handles]
-        return list(self._documents(collect(self._client, ready, self.collect_settings)))
+        # handles from anywhere: an earlier process may have fetched some (no longer listed)
+        documents = collect(self._client, ready, self.collect_settings, first_sweep=True)
+        return list(self._documents(documents))
 
     async def aload_handles(
         self, handles: Sequence[TaskHandle | Mapping[str, Any]]
     ) -> list[Document]:
         """Async twin of :meth:`load_handles`."""
         ready = [h if isinstance(h, TaskHandle) else TaskHandle.from_dict(h) for h in handles]
-        return list(self._documents(await acollect(self._client, ready, self.collect_settings)))
+        documents = await acollect(self._client, ready, self.collect_settings, first_sweep=True)
+        return list(self._documents(documents))
 
     def _handles(self, tasks: list[dict[str, Any]]) -> list[TaskHandle]:
         posted = submit(self._client, self._spend, tagged(tasks), self.max_cost_per_task)

@@ -140,8 +140,8 @@ async def collect_app(ctx: RunContext, app: AppEngine) -> None:
             # fetched some once, and tasks_ready no longer lists those)
             first_wait=0.0 if first else app.poll_interval,
         )
+        results = await acollect_tasks(app.scraper, handles, settings, first_sweep=first)
         first = False
-        results = await acollect_tasks(app.scraper, handles, settings)
         answers = []
         for handle, result in zip(handles, results, strict=True):
             tag = str(handle.tag)
