@@ -185,9 +185,22 @@ def test_loader_standard_posts_once_and_collects_in_order() -> None:
     assert [d.metadata["keyword"] for d in documents] == keywords
     ledger = emu.ledger()
     assert ledger["calls"]["chat_gpt/llm_scraper/task_post"] == 1
+    # the Standard queue's collect: one task_get per task (no sweep of the tasks just posted)
+    assert ledger["calls"]["chat_gpt/llm_scraper/task_get/advanced"] == 3
     price = SCRAPER_PRICES["task_post_priority_1"]
     assert ledger["charged_total"] == round(3 * price, 7)
     assert tracker.total_cost == round(3 * price, 7)
+
+
+def test_loader_standard_async_gets_each_task_once() -> None:
+    emu = emulator(task_latency=0.2)
+    keywords = [f"question {i}" for i in range(4)]
+    loader = DataForSEOLLMScraperLoader(
+        keywords, method="standard", client=in_process(emu), collect_settings=FAST
+    )
+    documents = asyncio.run(loader.aload())
+    assert [d.metadata["keyword"] for d in documents] == keywords
+    assert emu.ledger()["calls"]["chat_gpt/llm_scraper/task_get/advanced"] == 4
 
 
 def test_standard_handles_resume_in_another_loader() -> None:
@@ -243,7 +256,8 @@ def test_standard_partial_refusal_keeps_the_created_handles() -> None:
     # loader's checked input, so post one refused task by hand through the same path
     tasks = loader.tasks()
     tasks[1] = {**tasks[1], "location_code": -1}
-    from langchain_dataforseo.scraper._run import submit, tagged
+    from langchain_dataforseo._standard.queue import tagged
+    from langchain_dataforseo.scraper._calls import submit
 
     posted = submit(loader._client, loader._spend, tagged(tasks), 0.005)
     with pytest.raises(DataForSEOSubmitError) as info:

@@ -10,6 +10,7 @@ import pytest
 from langchain_dataforseo import DataForSEOClient
 from langchain_dataforseo._standard.handle import TaskHandle
 from langchain_dataforseo._standard.journal import FileJournal, created_record, replay
+from langchain_dataforseo._standard.queue import tagged
 from langchain_dataforseo.emulator import (
     AsyncEmulatorTransport,
     Emulator,
@@ -18,7 +19,6 @@ from langchain_dataforseo.emulator import (
 )
 from langchain_dataforseo.errors import DataForSEOTaskInDoubtError
 from langchain_dataforseo.scraper import CollectSettings, DataForSEOLLMScraperLoader
-from langchain_dataforseo.scraper._run import tagged
 from tests.lossy_transports import ALoseScraperPosts, LoseScraperPosts
 
 LOGIN, PASSWORD = "j-login", "j-password"

@@ -503,3 +503,19 @@ def test_live_spend_keeps_charges_whose_answer_could_not_be_read() -> None:
     assert charged > 0
     assert model.spent >= charged  # each unreadable answer stays at its worst case
     assert model.unknown_cost_max == pytest.approx(model.spent)  # all of it unknown
+
+
+async def test_abatch_makes_one_task_get_per_task_however_long_the_tasks_take(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # tasks_ready paced fast (a fresh account, so a fresh pacer) and tasks that take far
+    # longer than ten idle polls: a periodic sweep of unfinished tasks would fetch them in
+    # vain (the queue's collect: each task is fetched once, when tasks_ready lists it)
+    monkeypatch.setattr("langchain_dataforseo._transport.pools.TASKS_READY_INTERVAL_SECONDS", 0.01)
+    emu = emulator(task_latency=1.5)
+    model = standard(emu, poll_interval=0.02, base_url="http://127.0.0.13")
+    messages = await model.abatch([f"Question {chr(97 + i)} about CRM" for i in range(8)])
+    assert all(isinstance(m, AIMessage) for m in messages)
+    assert calls(emu, "task_get") == 8
+    assert calls(emu, "tasks_ready") >= 10  # it polled (idly) while the tasks ran
+    reconcile(emu, messages)  # type: ignore[arg-type]

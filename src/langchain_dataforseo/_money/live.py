@@ -8,11 +8,13 @@ differ only in how they wait for the budget and the API.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Final, cast
 
 from langchain_dataforseo._api.cost_bounds import checked_cost, outcome_unknown
+from langchain_dataforseo._api.fields import LLM_SCRAPER
 from langchain_dataforseo._money.budget import Budget
-from langchain_dataforseo.costs import record_unknown
+from langchain_dataforseo.costs import record, record_unknown
 from langchain_dataforseo.errors import DataForSEOError, DataForSEOResponseError
 
 CostLine = tuple[str, str]
@@ -65,6 +67,72 @@ def settle_answer(
         raise DataForSEOResponseError(msg, task_id=task_id)
     budget.settle(reserved, cost)
     return cost
+
+
+COST_LINE: Final = LLM_SCRAPER
+"""The ``model_name`` under which ``track_costs`` counts LLM Scraper charges."""
+
+
+@dataclass(frozen=True)
+class Spend:
+    """Where one call's cost goes: its budget and its ``track_costs`` line.
+
+    Attributes:
+        budget: The budget to reserve in and settle.
+        engine: The engine called (the cost line's engine).
+        model: The cost line's model name (LLM Scraper charges: ``llm_scraper``).
+    """
+
+    budget: Budget
+    engine: str
+    model: str = COST_LINE
+
+    def record(self, cost: float) -> None:
+        """Count ``cost`` in every active ``track_costs`` block."""
+        record(self.engine, self.model, cost)
+
+    @property
+    def line(self) -> CostLine:
+        """Where an unknown charge is counted in ``track_costs``."""
+        return (self.engine, self.model)
+
+    def hold_unknown(self, reserved: float) -> None:
+        """Keep ``reserved`` for good: the call may have been charged up to it."""
+        hold_unknown(self.budget, self.line, reserved)
+
+    def failed(self, reserved: float, error: DataForSEOError) -> None:
+        """Settle a failed call: what the API said it cost, or its worst case if unknown."""
+        cost = settle_failed(self.budget, self.line, reserved, error)
+        if cost is not None:
+            self.record(cost)
+
+
+def settle_post(
+    spend: Spend, reserved: float, answer: list[Any] | DataForSEOError
+) -> list[Any] | DataForSEOError:
+    """Settle one ``task_post`` charged in full when posted (the LLM Scraper's).
+
+    Settles to the created tasks' costs, or holds the reservation when one is unknown.
+
+    Args:
+        spend: Budget and cost line.
+        reserved: What was reserved for the chunk.
+        answer: The ``tasks`` array answered, or the error.
+
+    Returns:
+        ``answer``, unchanged.
+    """
+    if isinstance(answer, DataForSEOError):
+        spend.failed(reserved, answer)
+        return answer
+    costs = [checked_cost(t.get("cost")) for t in answer if isinstance(t, dict)]
+    if any(cost is None for cost in costs):
+        spend.hold_unknown(reserved)
+        return answer
+    total = round(sum(cast(list[float], costs)), 7)
+    spend.budget.settle(reserved, total)
+    spend.record(total)
+    return answer
 
 
 def _settled(

@@ -19,6 +19,7 @@ from langchain_dataforseo._money.budget import Budget
 
 if TYPE_CHECKING:
     from langchain_dataforseo._transport.client import DataForSEOClient
+    from langchain_dataforseo.errors import DataForSEOError
 
 
 class TaskBuilder(Protocol):
@@ -32,6 +33,42 @@ class TaskBuilder(Protocol):
         records: list[ModelRecord] | None,
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """Return ``(task, notes)``; notes go into the answer's ``response_metadata``."""
+        ...
+
+
+class ChunkCharge(Protocol):
+    """How the budget follows tasks charged in full at ``task_post`` (the LLM Scraper).
+
+    Without one (LLM Responses), a submission reserves every task's worst case before
+    posting, holds each created task's reservation and settles it when the task is
+    collected (from its ``money_spent``). With one, each chunk of :attr:`per_post` tasks
+    is reserved just before it is posted (:meth:`before`) and settled from the post's
+    answer (:meth:`after`); nothing is held, and collecting is free.
+    """
+
+    @property
+    def per_post(self) -> int:
+        """Tasks in one ``task_post`` (1 to 100)."""
+        ...
+
+    def before(self, engine: str, chunk: Sequence[dict[str, Any]]) -> float:
+        """Reserve the chunk's worst case (raises when the budget refuses); the amount."""
+        ...
+
+    def after(self, reserved: float, answer: Any) -> Any:
+        """Settle the chunk from the post's answer (or error); returns ``answer``."""
+        ...
+
+    def released(self, reserved: float) -> None:
+        """Release a chunk the journal refused (nothing was sent)."""
+        ...
+
+    def interrupted(self, reserved: float) -> None:
+        """Hold a chunk whose post was cut off (it may have been charged)."""
+        ...
+
+    def task_error(self, engine: str, error: DataForSEOError) -> DataForSEOError:
+        """What one task's refusal in a post answer means for this product."""
         ...
 
 
@@ -50,6 +87,7 @@ class StandardContext:
         max_wait: Seconds a collection waits by default.
         callbacks: Whether the tasks carry a pingback / postback URL (then they never
             appear in ``tasks_ready`` and are fetched directly).
+        charge: How tasks charged at ``task_post`` are paid (``None``: at collect).
     """
 
     engine: str
@@ -61,6 +99,7 @@ class StandardContext:
     poll_interval: float
     max_wait: float
     callbacks: bool
+    charge: ChunkCharge | None = None
 
 
 @dataclass(frozen=True)

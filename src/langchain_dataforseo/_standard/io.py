@@ -15,9 +15,10 @@ from collections.abc import Awaitable, Callable, Generator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from itertools import repeat
-from typing import Any
+from typing import Any, Final
 
-from langchain_dataforseo._standard.handle import TaskHandle
+from langchain_dataforseo._standard.context import ChunkCharge
+from langchain_dataforseo._standard.handle import MAX_TASKS_PER_POST, TaskHandle
 from langchain_dataforseo._standard.protocol import (
     AskReady,
     CollectState,
@@ -33,13 +34,61 @@ from langchain_dataforseo.errors import DataForSEOError
 _FETCH_CONCURRENCY = 16
 
 
+class _AtCollect:
+    """No charge at ``task_post``: the submission reserved up front (LLM Responses)."""
+
+    per_post = MAX_TASKS_PER_POST
+
+    def before(self, engine: str, chunk: Sequence[dict[str, Any]]) -> float:
+        """Nothing to reserve per chunk."""
+        return 0.0
+
+    def after(self, reserved: float, answer: Any) -> Any:
+        """Nothing to settle per chunk."""
+        return answer
+
+    def released(self, reserved: float) -> None:
+        """Nothing was reserved."""
+
+    def interrupted(self, reserved: float) -> None:
+        """The submission holds its tasks' reservations itself."""
+
+    def task_error(self, engine: str, error: DataForSEOError) -> DataForSEOError:
+        """A task's refusal as it came."""
+        return error
+
+
+_AT_COLLECT: Final = _AtCollect()
+
+
 def _chunk_done(
-    log: ChunkLog, engine: str, chunk: list[dict[str, Any]], answer: Any, first: int
+    log: ChunkLog,
+    engine: str,
+    chunk: list[dict[str, Any]],
+    answer: Any,
+    first: int,
+    charge: ChunkCharge,
+    reserved: float,
 ) -> list[TaskHandle | DataForSEOError]:
-    """The handles (or errors) of one posted chunk, journaled as soon as they are known."""
-    results = chunk_results(engine, chunk, answer, first)
+    """The handles (or errors) of one posted chunk, settled and journaled once known."""
+    answer = charge.after(reserved, answer)
+    results = [
+        charge.task_error(engine, item) if isinstance(item, DataForSEOError) else item
+        for item in chunk_results(engine, chunk, answer, first)
+    ]
     log.after(engine, chunk, results)
     return results
+
+
+def _refused(
+    log: ChunkLog, engine: str, chunk: list[dict[str, Any]], charge: ChunkCharge
+) -> tuple[float, DataForSEOError | None]:
+    """Reserve the chunk (a charged one) and journal its intent; a refusal releases it."""
+    reserved = charge.before(engine, chunk)
+    refusal = _journal_refusal(log, engine, chunk)
+    if refusal is not None:
+        charge.released(reserved)
+    return reserved, refusal
 
 
 def post_all(
@@ -47,24 +96,31 @@ def post_all(
     engine: str,
     tasks: Sequence[dict[str, Any]],
     log: ChunkLog | None = None,
+    charge: ChunkCharge | None = None,
 ) -> list[TaskHandle | DataForSEOError]:
-    """Post tasks in chunks of 100; one handle or error per task, in order.
+    """Post tasks in chunks of 100 (or ``charge.per_post``); one handle or error per task.
 
     Each chunk's tags are journaled before it is posted and its handles as soon as they
     come back (``log``). A chunk whose POST got no verdict (a timeout or dropped
     connection after sending, an unreadable answer) may exist and be charged: its tasks
     become :class:`DataForSEOTaskInDoubtError` and are not retried. A failed chunk never
-    hides the handles of the others.
+    hides the handles of the others. With a ``charge`` (tasks paid at ``task_post``),
+    each chunk is reserved just before it is sent and settled from its answer.
     """
     log = log or ChunkLog(None)
+    paid = charge or _AT_COLLECT
     out: list[TaskHandle | DataForSEOError] = []
-    for chunk in chunks(tasks):
-        refusal = _journal_refusal(log, engine, chunk)
+    for chunk in chunks(tasks, paid.per_post):
+        reserved, refusal = _refused(log, engine, chunk, paid)
         if refusal is not None:
             out.extend([refusal] * len(chunk))
             continue
-        answer = _caught(client.task_post, engine, chunk)
-        out.extend(_chunk_done(log, engine, chunk, answer, len(out)))
+        try:
+            answer = _caught(client.task_post, engine, chunk)
+        except BaseException:  # interrupted: the chunk may have been posted and charged
+            paid.interrupted(reserved)
+            raise
+        out.extend(_chunk_done(log, engine, chunk, answer, len(out), paid, reserved))
     return out
 
 
@@ -73,19 +129,32 @@ async def apost_all(
     engine: str,
     tasks: Sequence[dict[str, Any]],
     log: ChunkLog | None = None,
+    charge: ChunkCharge | None = None,
 ) -> list[TaskHandle | DataForSEOError]:
-    """Async :func:`post_all`; the chunks are posted concurrently."""
+    """Async :func:`post_all`; the chunks are posted concurrently.
+
+    Chunks paid at ``task_post`` (a ``charge``) go one after another, each reserved
+    just before it is sent: a budget that runs out stops the posting there.
+    """
     chunk_log = log or ChunkLog(None)
-    parts = chunks(tasks)
+    paid = charge or _AT_COLLECT
+    parts = chunks(tasks, paid.per_post)
     starts = [sum(len(part) for part in parts[:i]) for i in range(len(parts))]
 
     async def post(chunk: list[dict[str, Any]], first: int) -> list[TaskHandle | DataForSEOError]:
-        refusal = _journal_refusal(chunk_log, engine, chunk)
+        reserved, refusal = _refused(chunk_log, engine, chunk, paid)
         if refusal is not None:
             return [refusal] * len(chunk)
-        answer = await _acaught(client.atask_post, engine, chunk)
-        return _chunk_done(chunk_log, engine, chunk, answer, first)
+        try:
+            answer = await _acaught(client.atask_post, engine, chunk)
+        except BaseException:  # cancelled: the chunk may have been posted and charged
+            paid.interrupted(reserved)
+            raise
+        return _chunk_done(chunk_log, engine, chunk, answer, first, paid, reserved)
 
+    if charge is not None:
+        done = [await post(c, f) for c, f in zip(parts, starts, strict=True)]
+        return [result for part in done for result in part]
     answers = await asyncio.gather(*(post(c, f) for c, f in zip(parts, starts, strict=True)))
     return [result for part in answers for result in part]
 

@@ -31,10 +31,17 @@ from langchain_core.messages import BaseMessage
 from langchain_dataforseo._api.catalogue import ModelRecord
 from langchain_dataforseo._api.cost_bounds import believable_result_cost
 from langchain_dataforseo._api.envelope import as_int
+from langchain_dataforseo._api.redact import redact_stored_task
 from langchain_dataforseo._api.results import standard_cost
 from langchain_dataforseo._money.budget import Budget
-from langchain_dataforseo._standard.context import StandardContext
-from langchain_dataforseo._standard.handle import STANDARD_POST_PRICE_USD, TaskHandle
+from langchain_dataforseo._money.live import Spend, settle_post
+from langchain_dataforseo._standard.context import ChunkCharge, StandardContext
+from langchain_dataforseo._standard.handle import (
+    MAX_TASKS_PER_POST,
+    STANDARD_POST_PRICE_USD,
+    TaskHandle,
+    generated_tag,
+)
 from langchain_dataforseo._standard.io import (
     adrive_collect,
     adrive_recover,
@@ -55,20 +62,28 @@ from langchain_dataforseo._standard.submission import (
 )
 from langchain_dataforseo._transport.drive import adrive, drive
 from langchain_dataforseo.costs import record, record_settled, record_unknown
-from langchain_dataforseo.errors import DataForSEOError, DataForSEOResponseError
+from langchain_dataforseo.errors import (
+    DataForSEOError,
+    DataForSEOResponseError,
+    DataForSEOTaskPendingError,
+)
 
 if TYPE_CHECKING:
     from langchain_dataforseo._transport.client import DataForSEOClient
 
 __all__ = [
+    "CollectSettings",
     "Collected",
+    "PaidAtPost",
     "acollect",
     "apost",
     "arecover",
     "collect",
     "post",
     "queue_context",
+    "raw_outcomes",
     "recover",
+    "tagged",
 ]
 
 
@@ -93,6 +108,7 @@ def queue_context(
     poll_interval: float,
     callbacks: bool = False,
     max_wait: float = 900.0,
+    charge: ChunkCharge | None = None,
 ) -> StandardContext:
     """The collaborators of raw posts and collections on one engine.
 
@@ -106,6 +122,8 @@ def queue_context(
         callbacks: The tasks carry a pingback / postback URL (never in ``tasks_ready``:
             every round fetches them directly).
         max_wait: Seconds a collection waits by default.
+        charge: How tasks charged in full at ``task_post`` are paid (:class:`PaidAtPost`,
+            the LLM Scraper); ``None``: held until collected (LLM Responses).
 
     Returns:
         The context.
@@ -120,7 +138,62 @@ def queue_context(
         poll_interval=poll_interval,
         max_wait=max_wait,
         callbacks=callbacks,
+        charge=charge,
     )
+
+
+@dataclass(frozen=True)
+class PaidAtPost:
+    """Tasks charged in full at ``task_post`` (the LLM Scraper): settled chunk by chunk.
+
+    Each chunk reserves ``unit`` per task just before it is posted (a refusal of the
+    budget stops the posting there) and settles from the post's answer to the created
+    tasks' ``cost``; a chunk of unknown outcome stays reserved at its worst case.
+    Collecting is then free: nothing is held.
+
+    Attributes:
+        spend: Budget and ``track_costs`` line.
+        unit: Worst case reserved per task.
+        per_post: Tasks in one ``task_post`` (1 to 100; the caller checks the range).
+        refusal: What one task's refusal in a post answer means (the LLM Scraper: a
+            40402 says the engine is not available, ``_client.not_available``).
+    """
+
+    spend: Spend
+    unit: float
+    per_post: int = MAX_TASKS_PER_POST
+    refusal: Callable[[str, DataForSEOError], DataForSEOError] | None = None
+
+    def before(self, engine: str, chunk: Sequence[dict[str, Any]]) -> float:
+        """Reserve the chunk's worst case (raises ``DataForSEOBudgetError``)."""
+        return self.spend.budget.reserve(len(chunk), self.unit, "LLM Scraper task_post")
+
+    def after(self, reserved: float, answer: Any) -> Any:
+        """Settle the chunk to its tasks' costs (or hold it when unknown)."""
+        if not isinstance(answer, (list, DataForSEOError)):  # unreadable: in doubt
+            self.spend.hold_unknown(reserved)
+            return answer
+        return settle_post(self.spend, reserved, answer)
+
+    def released(self, reserved: float) -> None:
+        """Release a chunk the journal refused (nothing sent)."""
+        self.spend.budget.settle(reserved, 0.0)
+
+    def interrupted(self, reserved: float) -> None:
+        """Hold a chunk whose post was cut off."""
+        self.spend.hold_unknown(reserved)
+
+    def task_error(self, engine: str, error: DataForSEOError) -> DataForSEOError:
+        """One task's refusal, said as what it means for the product."""
+        return error if self.refusal is None else self.refusal(engine, error)
+
+
+def tagged(tasks: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give every untagged task a deterministic tag (content hash and position).
+
+    A post whose answer is lost can then be found again by tag in ``tasks_ready``.
+    """
+    return [t if t.get("tag") else {**t, "tag": generated_tag(t, i)} for i, t in enumerate(tasks)]
 
 
 # -- post ---------------------------------------------------------------------------------
@@ -136,14 +209,14 @@ def perform_post(ctx: StandardContext, step: Recover | Post) -> Any:
     """Perform one step of a submission (blocking): a look-up by tag, or the posts."""
     if isinstance(step, Recover):
         return drive_recover(ctx.client, step.steps)
-    return post_all(ctx.client, ctx.engine, step.tasks, step.log)
+    return post_all(ctx.client, ctx.engine, step.tasks, step.log, ctx.charge)
 
 
 async def aperform_post(ctx: StandardContext, step: Recover | Post) -> Any:
     """Async :func:`perform_post` (the chunks posted concurrently)."""
     if isinstance(step, Recover):
         return await adrive_recover(ctx.client, step.steps)
-    return await apost_all(ctx.client, ctx.engine, step.tasks, step.log)
+    return await apost_all(ctx.client, ctx.engine, step.tasks, step.log, ctx.charge)
 
 
 def post(
@@ -272,18 +345,71 @@ class Collected:
     error: Exception | None = None
 
 
+@dataclass(frozen=True)
+class CollectSettings:
+    """How long and how often to poll.
+
+    Attributes:
+        max_wait: Seconds to wait in all; what is not done by then stays pending.
+        poll_interval: Seconds between rounds (``tasks_ready``: one call per 3 s).
+        first_wait: Seconds before the first round.
+        use_tasks_ready: Ask ``tasks_ready`` which tasks are done; off for tasks posted
+            with a ``pingback_url`` / ``postback_url`` (they never show there), which are
+            then fetched directly each round.
+    """
+
+    max_wait: float = 600.0
+    poll_interval: float = 5.0
+    first_wait: float = 0.0
+    use_tasks_ready: bool = True
+
+
+def raw_outcomes(
+    handles: Sequence[TaskHandle], collected: Collected, state: CollectState, label: str
+) -> list[dict[str, Any] | DataForSEOError]:
+    """One raw task object or error per handle, in order (pure).
+
+    Args:
+        handles: The handles collected.
+        collected: What the collection brought in.
+        state: The collection's state (what is still pending, and why).
+        label: The product's name, for the pending message (``LLM Scraper``).
+
+    Returns:
+        The finished tasks' objects (as ``task_get`` gave them, with the
+        ``pingback_url`` / ``postback_url`` that ``data`` echoes redacted); a failed
+        task is its error, an unfinished one a ``DataForSEOTaskPendingError`` carrying its
+        handle (collect it again later).
+    """
+    out: list[dict[str, Any] | DataForSEOError] = []
+    for handle in handles:
+        if handle.id in collected.done:  # the callback URLs its data echoes: hidden
+            out.append(dict(redact_stored_task(collected.done[handle.id])))
+        elif handle.id in collected.failed:
+            error = collected.failed[handle.id]
+            out.append(error if isinstance(error, DataForSEOError) else DataForSEOError(str(error)))
+        else:
+            why = collected.error or state.last_errors.get(handle.id)
+            msg = f"{label} task {handle.id} is not finished yet" + (
+                f" (last error: {why})." if why else "; collect its handle later."
+            )
+            out.append(DataForSEOTaskPendingError(msg, handle=handle, task_id=handle.id))
+    return out
+
+
 def _steps(
     ctx: StandardContext,
     handles: Sequence[TaskHandle],
     max_wait: float,
     state: CollectState,
     first_sweep: bool,
+    first_wait: float = 0.0,
 ) -> Any:
     return collect_steps(
         handles,
         poll_interval=ctx.poll_interval,
         max_wait=max_wait,
-        first_wait=0.0,
+        first_wait=first_wait,
         use_tasks_ready=not ctx.callbacks,
         sweep_every=None,
         sweep_first=first_sweep,
@@ -300,6 +426,12 @@ def _settle(
 ) -> Collected:
     """Move what the state finished into a :class:`Collected`, settled and counted."""
     out = Collected(error=state.error)
+    if ctx.charge is not None:  # paid in full when posted: nothing held, nothing to count
+        out.done.update(state.done)
+        out.failed.update(state.failed)
+        out.failed_tasks.update(state.failed_tasks)
+        _clear(state)
+        return out
     for task_id, task in state.done.items():
         handle = models.get(task_id)
         if not believable_result_cost(task):
@@ -334,11 +466,16 @@ def _settle(
         out.failed[task_id] = error
         if task_id in state.failed_tasks:
             out.failed_tasks[task_id] = state.failed_tasks[task_id]
+    _clear(state)
+    return out
+
+
+def _clear(state: CollectState) -> None:
+    """Empty what a call moved out of the state (the pending tasks stay)."""
     state.done.clear()
     state.failed.clear()
     state.failed_tasks.clear()
     state.error = None
-    return out
 
 
 def collect(
@@ -348,6 +485,7 @@ def collect(
     max_wait: float,
     state: CollectState | None = None,
     first_sweep: bool = False,
+    first_wait: float = 0.0,
 ) -> Collected:
     """Collect raw tasks for up to ``max_wait`` seconds, one ``task_get`` per task.
 
@@ -364,13 +502,15 @@ def collect(
         state: The collection's state across calls.
         first_sweep: Fetch every task directly in the first round (tasks an earlier
             process may have fetched once are no longer listed by ``tasks_ready``).
+        first_wait: Seconds before the first round.
 
     Returns:
         What finished or failed in this call (what is left is in ``state.pending``).
     """
     state = state if state is not None else CollectState()
     try:
-        drive_collect(ctx.client, _steps(ctx, handles, max_wait, state, first_sweep))
+        steps = _steps(ctx, handles, max_wait, state, first_sweep, first_wait)
+        drive_collect(ctx.client, steps)
     except DataForSEOError as error:
         state.error = error
     return _settle(ctx, state, {h.id: h for h in handles})
@@ -383,12 +523,14 @@ async def acollect(
     max_wait: float,
     state: CollectState | None = None,
     first_sweep: bool = False,
+    first_wait: float = 0.0,
 ) -> Collected:
     """Async :func:`collect`."""
     state = state if state is not None else CollectState()
     try:
         end = time.monotonic() + max_wait
-        await adrive_collect(ctx.client, _steps(ctx, handles, max_wait, state, first_sweep), end)
+        steps = _steps(ctx, handles, max_wait, state, first_sweep, first_wait)
+        await adrive_collect(ctx.client, steps, end)
     except DataForSEOError as error:
         state.error = error
     return _settle(ctx, state, {h.id: h for h in handles})

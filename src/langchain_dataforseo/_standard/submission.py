@@ -110,7 +110,8 @@ def _reserve(
                 raise item
     positions = [i for i, item in enumerate(prepared) if not isinstance(item, Exception)]
     tasks = [item[0] for item in prepared if not isinstance(item, Exception)]
-    amounts = [ctx.reservation(task) for task in tasks]
+    # tasks paid at task_post (a charge) are reserved chunk by chunk as they are posted
+    amounts = [0.0 if ctx.charge else ctx.reservation(task) for task in tasks]
     ctx.budget.reserve_total(round(sum(amounts), 7), len(tasks), "Standard tasks")
     return positions, tasks, amounts
 
@@ -142,14 +143,16 @@ def _placed(
             entry = prepared[position]
             notes = {} if isinstance(entry, Exception) else entry[1]
             handle = replace(handle, index=position, notes=notes or None)
-            ctx.budget.hold(handle.id, amount)
-            prepaid = min(amount, STANDARD_POST_PRICE_USD)
-            record_pending(handle.id, ctx.engine, ctx.model, prepaid, amount)
+            if ctx.charge is None:  # paid when collected: held until then
+                ctx.budget.hold(handle.id, amount)
+                prepaid = min(amount, STANDARD_POST_PRICE_USD)
+                record_pending(handle.id, ctx.engine, ctx.model, prepaid, amount)
         elif outcome_unknown(handle):  # in doubt: it may exist and be paid
             if isinstance(handle, DataForSEOTaskInDoubtError):
                 handle.index = position
-            ctx.budget.mark_unknown(amount)
-            record_unknown(ctx.engine, ctx.model, amount)
+            if ctx.charge is None:  # a charged chunk was held by its charge
+                ctx.budget.mark_unknown(amount)
+                record_unknown(ctx.engine, ctx.model, amount)
         out[position] = handle
     return out
 
@@ -368,7 +371,8 @@ def _locked_steps(
         try:
             posted = yield Post(tasks, sub.log)
         except BaseException:  # cancelled or interrupted: the tasks may have been created
-            _hold_unknown(ctx, amounts)
+            if ctx.charge is None:  # a charged chunk is held by its charge
+                _hold_unknown(ctx, amounts)
             raise
     out = _resumed(ctx, sub, recovery, _placed(ctx, masked, positions, posted, amounts))
     raise_if_not_created(out, return_exceptions or for_batch)

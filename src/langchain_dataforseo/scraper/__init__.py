@@ -13,13 +13,13 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what type checkers see; each name is loaded on first use
+    from langchain_dataforseo._standard.queue import CollectSettings as CollectSettings
     from langchain_dataforseo.scraper._parse import ScraperAnswer as ScraperAnswer
     from langchain_dataforseo.scraper._parse import parse_answer as parse_answer
     from langchain_dataforseo.scraper._request import MAX_KEYWORD_CHARS as MAX_KEYWORD_CHARS
     from langchain_dataforseo.scraper._request import SCRAPER_ENGINES as SCRAPER_ENGINES
     from langchain_dataforseo.scraper._request import ScraperRequest as ScraperRequest
     from langchain_dataforseo.scraper._request import build_task as build_task
-    from langchain_dataforseo.scraper._run import CollectSettings as CollectSettings
     from langchain_dataforseo.scraper.loader import (
         DataForSEOLLMScraperLoader as DataForSEOLLMScraperLoader,
     )
@@ -35,7 +35,7 @@ _WHERE: dict[str, str] = {
     "SCRAPER_ENGINES": "_request",
     "ScraperRequest": "_request",
     "build_task": "_request",
-    "CollectSettings": "_run",
+    "CollectSettings": "_calls",  # defined by the Standard queue (``_standard.queue``)
     "DataForSEOLLMScraperLoader": "loader",
     "DataForSEOLLMScraperTool": "tool",
     "format_answer": "tool",

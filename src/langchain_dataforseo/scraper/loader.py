@@ -12,8 +12,10 @@ from langchain_core.documents import Document
 from pydantic import SecretStr
 
 from langchain_dataforseo._money.budget import Budget
+from langchain_dataforseo._money.live import Spend
 from langchain_dataforseo._standard.handle import TaskHandle
 from langchain_dataforseo._standard.journal import SubmitJournal
+from langchain_dataforseo._standard.queue import CollectSettings, tagged
 from langchain_dataforseo._standard.resume import RECOVER_WAIT_SECONDS
 from langchain_dataforseo._transport.client import DataForSEOClient
 from langchain_dataforseo.errors import (
@@ -21,6 +23,16 @@ from langchain_dataforseo.errors import (
     DataForSEOError,
     DataForSEOSubmitError,
     DataForSEOTaskPendingError,
+)
+from langchain_dataforseo.scraper._calls import (
+    LIVE_RESERVATION_USD,
+    STANDARD_RESERVATION_USD,
+    acollect,
+    arun_live,
+    asubmit,
+    collect,
+    run_live,
+    submit,
 )
 from langchain_dataforseo.scraper._parse import ScraperAnswer
 from langchain_dataforseo.scraper._request import (
@@ -33,20 +45,6 @@ from langchain_dataforseo.scraper._request import (
     check_method,
     check_priority,
 )
-from langchain_dataforseo.scraper._run import (
-    LIVE_RESERVATION_USD,
-    STANDARD_RESERVATION_USD,
-    CollectSettings,
-    Spend,
-    acollect,
-    arun_live,
-    asubmit,
-    collect,
-    run_live,
-    submit,
-    tagged,
-)
-from langchain_dataforseo.scraper._submit import Resume
 
 __all__ = ["DataForSEOLLMScraperLoader"]
 
@@ -252,14 +250,15 @@ class DataForSEOLLMScraperLoader(BaseLoader):
                 (they may then be paid twice).
             recover_wait: Seconds to look for tasks in doubt in ``tasks_ready``.
         """
-        resume = Resume(repost_in_doubt, recover_wait, self.collect_settings.poll_interval)
         return submit(
             self._client,
             self._spend,
             tagged(self.tasks()),
             self.max_cost_per_task,
             journal=journal,
-            resume=resume,
+            repost_in_doubt=repost_in_doubt,
+            recover_wait=recover_wait,
+            poll_interval=self.collect_settings.poll_interval,
         )
 
     async def asubmit(
@@ -270,14 +269,15 @@ class DataForSEOLLMScraperLoader(BaseLoader):
         recover_wait: float = RECOVER_WAIT_SECONDS,
     ) -> list[TaskHandle | DataForSEOError]:
         """Async twin of :meth:`submit`."""
-        resume = Resume(repost_in_doubt, recover_wait, self.collect_settings.poll_interval)
         return await asubmit(
             self._client,
             self._spend,
             tagged(self.tasks()),
             self.max_cost_per_task,
             journal=journal,
-            resume=resume,
+            repost_in_doubt=repost_in_doubt,
+            recover_wait=recover_wait,
+            poll_interval=self.collect_settings.poll_interval,
         )
 
     def load_handles(self, handles: Sequence[TaskHandle | Mapping[str, Any]]) -> list[Document]:
@@ -295,14 +295,17 @@ class DataForSEOLLMScraperLoader(BaseLoader):
                 collect again later.
         """
         ready = [h if isinstance(h, TaskHandle) else TaskHandle.from_dict(h) for h in handles]
-        return list(self._documents(collect(self._client, ready, self.collect_settings)))
+        # handles from anywhere: an earlier process may have fetched some (no longer listed)
+        documents = collect(self._client, ready, self.collect_settings, first_sweep=True)
+        return list(self._documents(documents))
 
     async def aload_handles(
         self, handles: Sequence[TaskHandle | Mapping[str, Any]]
     ) -> list[Document]:
         """Async twin of :meth:`load_handles`."""
         ready = [h if isinstance(h, TaskHandle) else TaskHandle.from_dict(h) for h in handles]
-        return list(self._documents(await acollect(self._client, ready, self.collect_settings)))
+        documents = await acollect(self._client, ready, self.collect_settings, first_sweep=True)
+        return list(self._documents(documents))
 
     def _handles(self, tasks: list[dict[str, Any]]) -> list[TaskHandle]:
         posted = submit(self._client, self._spend, tagged(tasks), self.max_cost_per_task)

@@ -11,14 +11,16 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model
 
 from langchain_dataforseo._api.fields import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_SECONDS
 from langchain_dataforseo._money.budget import Budget
+from langchain_dataforseo._money.live import Spend
 from langchain_dataforseo._tooling import (
     DEFAULT_MAX_OUTPUT_CHARS,
     MIN_OUTPUT_CHARS,
+    actionable,
     bounded,
     explained,
 )
-from langchain_dataforseo._tooling import actionable as _actionable
 from langchain_dataforseo._transport.client import DataForSEOClient, refuse_credentials
+from langchain_dataforseo.scraper._calls import LIVE_RESERVATION_USD, arun_live, run_live
 from langchain_dataforseo.scraper._parse import ScraperAnswer
 from langchain_dataforseo.scraper._request import (
     MAX_KEYWORD_CHARS,
@@ -28,7 +30,6 @@ from langchain_dataforseo.scraper._request import (
     build_task,
     check_engine,
 )
-from langchain_dataforseo.scraper._run import LIVE_RESERVATION_USD, Spend, arun_live, run_live
 
 __all__ = ["DataForSEOLLMScraperTool", "LLMScraperInput", "format_answer"]
 
@@ -270,7 +271,7 @@ class DataForSEOLLMScraperTool(BaseTool):
         Raises:
             ToolException: For bad arguments (nothing sent) and API errors, explained.
         """
-        with explained(_actionable, self.max_output_chars):
+        with explained(actionable, self.max_output_chars):
             task = self._task({"keyword": keyword, **kwargs})
             answer = run_live(self._client, self._spend(), task, self.max_cost_per_call)
         return self._result(answer)
@@ -286,7 +287,7 @@ class DataForSEOLLMScraperTool(BaseTool):
         Raises:
             ToolException: For bad arguments (nothing sent) and API errors, explained.
         """
-        with explained(_actionable, self.max_output_chars):
+        with explained(actionable, self.max_output_chars):
             task = self._task({"keyword": keyword, **kwargs})
             answer = await arun_live(self._client, self._spend(), task, self.max_cost_per_call)
         return self._result(answer)

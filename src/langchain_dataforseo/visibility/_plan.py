@@ -97,7 +97,7 @@ def app_bound(method: str, max_cost_per_call: float | None = None) -> float:
     if max_cost_per_call is not None:
         return max(max_cost_per_call, APP_PRICE_USD)
     # the scraper's runner is loaded by a run, not by metrics or reports reading _plan
-    from langchain_dataforseo.scraper._run import (
+    from langchain_dataforseo.scraper._calls import (
         LIVE_RESERVATION_USD,
         STANDARD_RESERVATION_USD,
     )

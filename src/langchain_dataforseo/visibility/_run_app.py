@@ -2,10 +2,11 @@
 
 Reused from the scraper, not copied: the task objects come from its ``build_task`` (through
 the panel's app settings), Standard tasks go through its journaled submit
-(``scraper._submit.asubmit`` with ``StoreJournal(..., family="llm_scraper")``: the intent
-recorded before each post, the handles as they come back, tags in doubt looked up by tag in
-the scraper's ``tasks_ready``) and its collect driver (``acollect_tasks``); Live tasks
-through its live driver (``arun_live_task``). Every call reserves in and settles to the
+(``scraper._calls.asubmit`` on the Standard queue with ``StoreJournal(...,
+family="llm_scraper")``: the intent recorded before each post, the handles as they come
+back, tags in doubt looked up by tag in the scraper's ``tasks_ready``) and its collect
+(``acollect_tasks``: one ``task_get`` per task); Live tasks through its live driver
+(``arun_live_task``). Every call reserves in and settles to the
 engine's app-surface :class:`~langchain_dataforseo._money.budget.Budget` (its share of
 ``max_cost``) and is counted by ``track_costs`` under ``(engine, "llm_scraper")``. The raw
 task JSON the API sent is what the store keeps.
@@ -20,17 +21,13 @@ from typing import Any
 
 from langchain_dataforseo._api.cost_bounds import outcome_unknown
 from langchain_dataforseo._money.budget import Budget
+from langchain_dataforseo._money.live import Spend
 from langchain_dataforseo._standard.handle import TaskHandle
 from langchain_dataforseo._standard.journal import LLM_SCRAPER
+from langchain_dataforseo._standard.queue import CollectSettings
 from langchain_dataforseo._transport.client import DataForSEOClient
 from langchain_dataforseo.errors import DataForSEOTaskInDoubtError, DataForSEOTaskPendingError
-from langchain_dataforseo.scraper._run import (
-    CollectSettings,
-    Spend,
-    acollect_tasks,
-    arun_live_task,
-)
-from langchain_dataforseo.scraper._submit import Resume, asubmit
+from langchain_dataforseo.scraper._calls import acollect_tasks, arun_live_task, asubmit
 from langchain_dataforseo.visibility._run_context import (
     LEFT_UNSENT,
     STOPS_RUN,
@@ -100,7 +97,6 @@ async def post_app(ctx: RunContext, app: AppEngine, tasks: Sequence[TaskRecord])
     settings = ctx.panel.app_settings
     objects = [app_task(app.engine, t.prompt, settings, t.tag, "standard") for t in tasks]
     journal = ctx.journal(tasks, prepaid=app.unit, family=LLM_SCRAPER)
-    resume = Resume(ctx.repost_in_doubt, ctx.recover_wait, app.poll_interval)
     try:
         items = await asubmit(
             app.scraper,
@@ -108,7 +104,9 @@ async def post_app(ctx: RunContext, app: AppEngine, tasks: Sequence[TaskRecord])
             objects,
             app.unit,
             journal=journal,
-            resume=resume,
+            repost_in_doubt=ctx.repost_in_doubt,
+            recover_wait=ctx.recover_wait,
+            poll_interval=app.poll_interval,
             per_post=ctx.tasks_per_post,
         )
     except LEFT_UNSENT:
@@ -142,8 +140,8 @@ async def collect_app(ctx: RunContext, app: AppEngine) -> None:
             # fetched some once, and tasks_ready no longer lists those)
             first_wait=0.0 if first else app.poll_interval,
         )
+        results = await acollect_tasks(app.scraper, handles, settings, first_sweep=first)
         first = False
-        results = await acollect_tasks(app.scraper, handles, settings)
         answers = []
         for handle, result in zip(handles, results, strict=True):
             tag = str(handle.tag)

@@ -16,6 +16,7 @@ import pytest
 from langchain_dataforseo import DataForSEOClient
 from langchain_dataforseo._standard.handle import TaskHandle
 from langchain_dataforseo._standard.protocol import CollectState
+from langchain_dataforseo._standard.queue import Collected, raw_outcomes
 from langchain_dataforseo.errors import (
     DataForSEOError,
     DataForSEOInputError,
@@ -30,7 +31,6 @@ from langchain_dataforseo.scraper._request import (
     check_engine,
     scraper_url,
 )
-from langchain_dataforseo.scraper._run import raw_outcomes
 from tests.loopback import serve
 
 TASK_ID = "07281559-0695-0632-0000-9d4b1f1d1a5e"
@@ -161,8 +161,8 @@ def test_standard_callbacks_are_sent_and_never_shown() -> None:
 def test_the_raw_task_collected_hides_the_echoed_callback_urls() -> None:
     handle = TaskHandle(id=TASK_ID, engine="chat_gpt", tag="t")
     data = {"keyword": "kw", "postback_url": POSTBACK, "pingback_url": PINGBACK}
-    state = CollectState(done={TASK_ID: {"id": TASK_ID, "data": data, "result": [RESULT]}})
-    (raw,) = raw_outcomes([handle], state)
+    got = Collected(done={TASK_ID: {"id": TASK_ID, "data": data, "result": [RESULT]}})
+    (raw,) = raw_outcomes([handle], got, CollectState(), "LLM Scraper")
     assert SECRET not in json.dumps(raw)
     assert isinstance(raw, dict)
     assert raw["data"]["postback_url"].startswith("https://receiver.example/")

@@ -9,6 +9,8 @@ import pytest
 
 from langchain_dataforseo._api.answers import parse_ready
 from langchain_dataforseo._money.budget import Budget
+from langchain_dataforseo._money.live import COST_LINE, Spend
+from langchain_dataforseo._standard.queue import tagged
 from langchain_dataforseo._transport.client import DataForSEOClient
 from langchain_dataforseo.costs import track_costs
 from langchain_dataforseo.errors import (
@@ -18,15 +20,8 @@ from langchain_dataforseo.errors import (
     DataForSEOResponseError,
     DataForSEOTimeoutError,
 )
+from langchain_dataforseo.scraper._calls import arun_live, run_live, submit
 from langchain_dataforseo.scraper._request import scraper_url
-from langchain_dataforseo.scraper._run import (
-    COST_LINE,
-    Spend,
-    arun_live,
-    run_live,
-    submit,
-    tagged,
-)
 
 TASK = {"keyword": "kw", "location_code": 2840, "language_code": "en"}
 
@@ -37,6 +32,11 @@ class Fake:
     def __init__(self, outcome: Any) -> None:
         self.outcome = outcome
         self.sent: list[Any] = []
+        self.product = "llm_responses"
+
+    def for_product(self, product: str) -> Fake:
+        self.product = product  # the queue's calls name no product: the bound one
+        return self
 
     def _reply(self, sent: Any, product: str) -> Any:
         assert product == "llm_scraper"
@@ -54,8 +54,8 @@ class Fake:
     async def alive(self, engine: str, task: dict[str, Any], *, product: str) -> Any:
         return self._reply(task, product)
 
-    def task_post(self, engine: str, tasks: Any, *, product: str) -> Any:
-        return self._reply(list(tasks), product)
+    def task_post(self, engine: str, tasks: Any, *, product: str | None = None) -> Any:
+        return self._reply(list(tasks), product or self.product)
 
 
 def answered(cost: object) -> dict[str, Any]:
@@ -123,6 +123,40 @@ def test_submit_settles_to_the_created_tasks_costs() -> None:
     assert results[0].id == reply[0]["id"]  # type: ignore[union-attr]
     assert isinstance(results[1], Exception)
     assert all(t["tag"].startswith("lcdfs-") for t in fake.sent[0])
+
+
+def test_submit_reserves_each_chunk_just_before_posting_it() -> None:
+    # two chunks of one: the second fits once the first settled at its cost (0.0012);
+    # reserving both worst cases up front (0.01) would refuse the whole submission
+    reply = [{"id": "00000000-0000-0000-0000-000000000001", "status_code": 20100, "cost": 0.0012}]
+    client, fake = scraper(reply)
+    budget = Budget(0.0065)
+    with track_costs() as tracker:
+        results = submit(client, Spend(budget, "chat_gpt"), tagged([TASK, TASK]), 0.005, per_post=1)
+    assert len(fake.sent) == 2
+    assert all(not isinstance(r, Exception) for r in results)
+    assert budget.spent == 0.0024
+    assert tracker.total_cost == 0.0024
+    assert tracker.by_model[("chat_gpt", COST_LINE)].cost == 0.0024
+
+
+def test_submit_stops_where_the_budget_runs_out() -> None:
+    reply = [{"id": "00000000-0000-0000-0000-000000000001", "status_code": 20100, "cost": 0.005}]
+    client, fake = scraper(reply)
+    budget = Budget(0.009)
+    with pytest.raises(DataForSEOBudgetError):
+        submit(client, Spend(budget, "chat_gpt"), tagged([TASK, TASK]), 0.005, per_post=1)
+    assert len(fake.sent) == 1  # the first chunk went out and is paid; the second never
+    assert budget.spent == 0.005
+
+
+def test_an_interrupted_post_keeps_its_chunk_reserved() -> None:
+    client, fake = scraper(KeyboardInterrupt())
+    budget = Budget(1.0)
+    with pytest.raises(KeyboardInterrupt):
+        submit(client, Spend(budget, "chat_gpt"), tagged([TASK, TASK]), 0.005)
+    assert len(fake.sent) == 1
+    assert budget.spent == 0.01  # both tasks may have been created and charged
 
 
 def test_tagged_keeps_user_tags_and_distinguishes_positions() -> None:
