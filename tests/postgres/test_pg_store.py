@@ -64,6 +64,23 @@ def test_locations_parse_to_a_dialect_and_a_shown_name_without_the_password() ->
     )
 
 
+def test_a_password_given_as_a_url_parameter_is_never_shown() -> None:
+    # libpq takes any connection parameter in the query, the password included
+    for url in (
+        f"postgresql://me@db.example/visibility?password={SECRET}&sslmode=require",
+        f"postgresql:///visibility?host=/tmp&user=me&password={SECRET}",
+        f"postgres://me@h/db?sslmode=require&PASSWORD={SECRET}",
+    ):
+        pg = parse_location(url)
+        assert SECRET not in pg.shown
+        assert SECRET not in repr(pg)
+        assert pg.password == SECRET  # so that server errors are scrubbed of it too
+        assert SECRET not in redact_url(f"cannot use {url}")
+    assert parse_location(f"postgresql://me@h/db?password={SECRET}&x=1").shown == (
+        "postgresql://me@h/db?password=***&x=1"
+    )
+
+
 def test_the_store_sql_is_translated_for_postgresql() -> None:
     assert to_postgres("SELECT a FROM t WHERE b = ? AND c = '?%'") == (
         "SELECT a FROM t WHERE b = %s AND c = '?%%'"
