@@ -388,26 +388,28 @@ async def run_live_tasks(ctx: RunContext, tasks: Sequence[TaskRecord], answer: L
             if ctx.stop is not None:
                 return
             store = ctx.store
+            # a repost of a task in doubt gets back only this call's reservation if refused
+            reserve = {task.tag: ctx.reservation(task)}
             if not store.claim_intent(
                 ctx.run_id,
                 [task.tag],
                 ctx.owner,
                 lease_seconds=ctx.lease_seconds,
-                reserve={task.tag: ctx.reservation(task)},
+                reserve=reserve,
                 max_cost=ctx.max_cost,
             ):
                 return  # another driver holds it or posted it, or the run's cap is reached
             try:
                 raw, cost = await answer(task)
             except DataForSEOBudgetError:
-                ctx.store.clear_intent(ctx.run_id, [task.tag])
+                ctx.store.clear_intent(ctx.run_id, [task.tag], reserve=reserve)
                 return
             except STOPS_RUN as error:
-                ctx.store.clear_intent(ctx.run_id, [task.tag])
+                ctx.store.clear_intent(ctx.run_id, [task.tag], reserve=reserve)
                 ctx.stop = error
                 return
             except DataForSEOInputError as error:
-                ctx.store.clear_intent(ctx.run_id, [task.tag])
+                ctx.store.clear_intent(ctx.run_id, [task.tag], reserve=reserve)
                 record_failure(ctx, task.tag, error, created=False)
                 return
             except DataForSEOError as error:
