@@ -410,7 +410,8 @@ async def run_live_tasks(ctx: RunContext, tasks: Sequence[TaskRecord], answer: L
                 return
             except DataForSEOInputError as error:
                 ctx.store.clear_intent(ctx.run_id, [task.tag], reserve=reserve)
-                record_failure(ctx, task.tag, error, created=False)
+                if task.intent_at is None:  # a repost's first call stays in doubt
+                    record_failure(ctx, task.tag, error, created=False)
                 return
             except DataForSEOError as error:
                 if not outcome_unknown(error):  # a verdict: failed, at the cost it names
@@ -508,6 +509,8 @@ async def post_standard(ctx: RunContext, run: EngineRun, tasks: Sequence[TaskRec
                     ctx.stop = item
                 elif isinstance(item, DataForSEOError) and outcome_unknown(item):
                     pass
+                elif task.intent_at is not None:
+                    pass  # a repost refused: its first post stays in doubt (maybe paid)
                 else:
                     record_failure(ctx, task.tag, item, created=False)
             ctx.report()
