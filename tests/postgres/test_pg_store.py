@@ -336,3 +336,45 @@ def test_two_writers_recording_one_answer_at_once_keep_one(pg_url: str) -> None:
         assert {t.status for t in store.tasks(run)} == {"measured"}
         rows = store.connection.execute("SELECT COUNT(*) FROM mentions").fetchone()[0]
         assert rows == 2 * len(tags)  # each answer's two brands, once
+
+
+def test_two_writers_recording_one_batch_in_opposite_orders_do_not_deadlock(pg_url: str) -> None:
+    # a driver's collect round and a receiver's record_tasks record the same tasks, each in
+    # the order its answers came: each task row is locked, so the order must be one order
+    from ..unit_tests.visibility.builders import raw_task
+
+    panel = Panel(
+        "p",
+        [f"Which CRM {i}?" for i in range(20)],
+        {"name": "HubSpot", "domains": ["hubspot.com"]},
+        ["Salesforce"],
+        {"chat_gpt": "gpt-4.1-mini"},
+        samples=2,
+    )
+    with VisibilityStore(pg_url) as store:
+        run = store.create_run(panel, run_id="r")
+        tags = [t.tag for t in store.tasks(run)]
+    errors: list[BaseException] = []
+    go = threading.Barrier(2)
+
+    def writer(order: list[str]) -> None:
+        with VisibilityStore(pg_url) as own:
+            go.wait()
+            try:
+                for _ in range(5):
+                    own.record_results(
+                        run, [(t, raw_task("HubSpot, then Salesforce."), None) for t in order]
+                    )
+            except BaseException as error:
+                errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(order,)) for order in (tags, tags[::-1])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with VisibilityStore(pg_url, readonly=True) as store:
+        assert {t.status for t in store.tasks(run)} == {"measured"}
+        rows = store.connection.execute("SELECT COUNT(*) FROM mentions").fetchone()[0]
+        assert rows == 2 * len(tags)
