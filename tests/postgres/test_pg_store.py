@@ -64,6 +64,23 @@ def test_locations_parse_to_a_dialect_and_a_shown_name_without_the_password() ->
     )
 
 
+def test_a_password_given_as_a_url_parameter_is_never_shown() -> None:
+    # libpq takes any connection parameter in the query, the password included
+    for url in (
+        f"postgresql://me@db.example/visibility?password={SECRET}&sslmode=require",
+        f"postgresql:///visibility?host=/tmp&user=me&password={SECRET}",
+        f"postgres://me@h/db?sslmode=require&PASSWORD={SECRET}",
+    ):
+        pg = parse_location(url)
+        assert SECRET not in pg.shown
+        assert SECRET not in repr(pg)
+        assert pg.password == SECRET  # so that server errors are scrubbed of it too
+        assert SECRET not in redact_url(f"cannot use {url}")
+    assert parse_location(f"postgresql://me@h/db?password={SECRET}&x=1").shown == (
+        "postgresql://me@h/db?password=***&x=1"
+    )
+
+
 def test_the_store_sql_is_translated_for_postgresql() -> None:
     assert to_postgres("SELECT a FROM t WHERE b = ? AND c = '?%'") == (
         "SELECT a FROM t WHERE b = %s AND c = '?%%'"
@@ -319,3 +336,45 @@ def test_two_writers_recording_one_answer_at_once_keep_one(pg_url: str) -> None:
         assert {t.status for t in store.tasks(run)} == {"measured"}
         rows = store.connection.execute("SELECT COUNT(*) FROM mentions").fetchone()[0]
         assert rows == 2 * len(tags)  # each answer's two brands, once
+
+
+def test_two_writers_recording_one_batch_in_opposite_orders_do_not_deadlock(pg_url: str) -> None:
+    # a driver's collect round and a receiver's record_tasks record the same tasks, each in
+    # the order its answers came: each task row is locked, so the order must be one order
+    from ..unit_tests.visibility.builders import raw_task
+
+    panel = Panel(
+        "p",
+        [f"Which CRM {i}?" for i in range(20)],
+        {"name": "HubSpot", "domains": ["hubspot.com"]},
+        ["Salesforce"],
+        {"chat_gpt": "gpt-4.1-mini"},
+        samples=2,
+    )
+    with VisibilityStore(pg_url) as store:
+        run = store.create_run(panel, run_id="r")
+        tags = [t.tag for t in store.tasks(run)]
+    errors: list[BaseException] = []
+    go = threading.Barrier(2)
+
+    def writer(order: list[str]) -> None:
+        with VisibilityStore(pg_url) as own:
+            go.wait()
+            try:
+                for _ in range(5):
+                    own.record_results(
+                        run, [(t, raw_task("HubSpot, then Salesforce."), None) for t in order]
+                    )
+            except BaseException as error:
+                errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(order,)) for order in (tags, tags[::-1])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with VisibilityStore(pg_url, readonly=True) as store:
+        assert {t.status for t in store.tasks(run)} == {"measured"}
+        rows = store.connection.execute("SELECT COUNT(*) FROM mentions").fetchone()[0]
+        assert rows == 2 * len(tags)

@@ -100,12 +100,16 @@ def redact_url(text: str) -> str:
         text: Any text (a URL, an error message).
 
     Returns:
-        The text with each such password replaced by ``***``.
+        The text with each such password replaced by ``***``, and the value of each
+        ``password=`` parameter of such a URL (libpq takes it in the query) too.
     """
-    return _URL_PASSWORD.sub(r"\1***@", text)
+    text = _URL_PASSWORD.sub(r"\1***@", text)
+    return _URL_QUERY.sub(lambda m: _QUERY_PASSWORD.sub(r"\1***", m.group(0)), text)
 
 
 _URL_PASSWORD: Final = re.compile(r"((?:postgres(?:ql)?(?:\+\w+)?)://[^:/@\s]*:)[^@\s]*@", re.I)
+_URL_QUERY: Final = re.compile(r"(?:postgres(?:ql)?(?:\+\w+)?)://[^?\s]*\?\S*", re.I)
+_QUERY_PASSWORD: Final = re.compile(r"([?&]password=)[^&#\s]*", re.I)
 
 
 def parse_location(location: str | Path) -> StoreLocation:
@@ -146,6 +150,10 @@ def parse_location(location: str | Path) -> StoreLocation:
                 msg, field="db", limit="postgresql://USER@HOST:PORT/DB", actual=shown
             )
         password = urllib.parse.unquote(parts.password) if parts.password else None
+        if password is None:  # libpq also takes it as a parameter: ?password=...
+            query = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
+            given = [v for k, vs in query.items() if k.lower() == "password" for v in vs]
+            password = given[-1] if given and given[-1] else None
         return StoreLocation(POSTGRESQL, None, shown, url=text, password=password)
     msg = (
         f"the store is a file path, sqlite:///FILE or postgresql://USER@HOST:PORT/DB; "

@@ -119,7 +119,8 @@ async def post_app(ctx: RunContext, app: AppEngine, tasks: Sequence[TaskRecord])
             continue  # the store has its handle, keeps it in doubt, or it was never sent
         if isinstance(item, STOPS_RUN):
             ctx.stop = item
-        elif not outcome_unknown(item):
+        elif not outcome_unknown(item) and task.intent_at is None:
+            # (a repost refused: its first post stays in doubt, maybe paid)
             record_failure(ctx, task.tag, item, created=False)
     ctx.report()
 

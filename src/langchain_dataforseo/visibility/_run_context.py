@@ -388,27 +388,30 @@ async def run_live_tasks(ctx: RunContext, tasks: Sequence[TaskRecord], answer: L
             if ctx.stop is not None:
                 return
             store = ctx.store
+            # a repost of a task in doubt gets back only this call's reservation if refused
+            reserve = {task.tag: ctx.reservation(task)}
             if not store.claim_intent(
                 ctx.run_id,
                 [task.tag],
                 ctx.owner,
                 lease_seconds=ctx.lease_seconds,
-                reserve={task.tag: ctx.reservation(task)},
+                reserve=reserve,
                 max_cost=ctx.max_cost,
             ):
                 return  # another driver holds it or posted it, or the run's cap is reached
             try:
                 raw, cost = await answer(task)
             except DataForSEOBudgetError:
-                ctx.store.clear_intent(ctx.run_id, [task.tag])
+                ctx.store.clear_intent(ctx.run_id, [task.tag], reserve=reserve)
                 return
             except STOPS_RUN as error:
-                ctx.store.clear_intent(ctx.run_id, [task.tag])
+                ctx.store.clear_intent(ctx.run_id, [task.tag], reserve=reserve)
                 ctx.stop = error
                 return
             except DataForSEOInputError as error:
-                ctx.store.clear_intent(ctx.run_id, [task.tag])
-                record_failure(ctx, task.tag, error, created=False)
+                ctx.store.clear_intent(ctx.run_id, [task.tag], reserve=reserve)
+                if task.intent_at is None:  # a repost's first call stays in doubt
+                    record_failure(ctx, task.tag, error, created=False)
                 return
             except DataForSEOError as error:
                 if not outcome_unknown(error):  # a verdict: failed, at the cost it names
@@ -506,6 +509,8 @@ async def post_standard(ctx: RunContext, run: EngineRun, tasks: Sequence[TaskRec
                     ctx.stop = item
                 elif isinstance(item, DataForSEOError) and outcome_unknown(item):
                     pass
+                elif task.intent_at is not None:
+                    pass  # a repost refused: its first post stays in doubt (maybe paid)
                 else:
                     record_failure(ctx, task.tag, item, created=False)
             ctx.report()

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from langchain_dataforseo.errors import DataForSEOInputError
 from langchain_dataforseo.visibility._panel import input_error
@@ -51,7 +51,8 @@ class RunSettings(BaseModel):
     lease_seconds: float = LEASE_SECONDS
     target_half_width: float | None = None
     max_samples: int | None = None
-    model_options: Mapping[str, Any] = {}
+    # credentials and callback URLs (their secrets): never in the repr
+    model_options: Mapping[str, Any] = Field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, **values: Any) -> RunSettings:

@@ -357,8 +357,11 @@ class VisibilityStore(TaskStates):
         names, domains = self._matching(run_id)
         now = _now()
         counts = CountDeltas()  # fact_counts' changes, applied once at the end
+        # in tag order (stable: a tag given twice keeps its order): two writers of the same
+        # tasks lock their rows (PostgreSQL) in one order, so they wait, never deadlock
+        ordered = sorted(results, key=lambda result: result[0])
         with self._write() as conn:
-            for tag, raw_task, cost in results:
+            for tag, raw_task, cost in ordered:
                 row, surface, engine = self._task_row(conn, run_id, tag)
                 if self._disowned(conn, run_id, row, tag, raw_task, surface, engine):
                     continue

@@ -139,7 +139,7 @@ class StoreJournal:
             recovered = record.get("recovered") is True  # found by tag: echo checked
             self.store.record_handles(self.run_id, pairs, cost=self.prepaid, recovered=recovered)
         elif event == "refused":
-            self.store.clear_intent(self.run_id, tags)
+            self.store.clear_intent(self.run_id, tags, reserve=self.reserve)
         elif event != "in_doubt":
             msg = f"unknown journal event {event!r}."
             raise VisibilityStoreError(

@@ -511,21 +511,35 @@ class TaskStates(StoreBase):
                 if row is None or row[1] not in (None, task_id):
                     self._missing(conn, run_id, tag)
 
-    def clear_intent(self, run_id: str, tags: Sequence[str]) -> None:
+    def clear_intent(
+        self, run_id: str, tags: Sequence[str], *, reserve: Mapping[str, float] | None = None
+    ) -> None:
         """Forget the intent of pending tasks that were provably not created (free to post).
 
-        Tasks with a task id keep it: a created task is never forgotten.
+        Tasks with a task id keep it: a created task is never forgotten. A task posted
+        again while in doubt (its :meth:`claim_intent` added to what its first post
+        reserved) gets back only what this post reserved: it stays in doubt, with the
+        first post's reservation in the run's spend (that post may have been paid).
 
         Args:
             run_id: The run.
             tags: The tasks' tags.
+            reserve: Tag -> what the refused post reserved (as given to
+                :meth:`claim_intent`); 0 for a tag not given.
         """
         self._check_run(run_id)
+        reserve = reserve or {}
+        rows = []
+        for tag in tags:
+            cost = float(reserve.get(tag, 0.0))
+            rows.append((cost + 1e-9, cost + 1e-9, cost, run_id, tag))
         with self._write() as conn:
             conn.executemany(
-                "UPDATE tasks SET intent_at = NULL WHERE run_id = ? AND tag = ? "
-                "AND status = 'pending' AND task_id IS NULL",
-                [(run_id, tag) for tag in tags],
+                "UPDATE tasks SET "
+                "intent_at = CASE WHEN COALESCE(reserved, 0) > ? THEN intent_at ELSE NULL END, "
+                "reserved = CASE WHEN COALESCE(reserved, 0) > ? THEN reserved - ? ELSE NULL END "
+                "WHERE run_id = ? AND tag = ? AND status = 'pending' AND task_id IS NULL",
+                rows,
             )
 
     def retry_unposted(self, run_id: str) -> int:

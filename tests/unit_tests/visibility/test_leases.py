@@ -236,3 +236,55 @@ async def test_a_heartbeat_that_cannot_renew_stops_the_run_before_its_leases_exp
     beat.cancel()
     assert isinstance(ctx.stop, VisibilityStoreError)
     assert ctx.stop.field == "lease"
+
+
+async def test_a_refused_repost_of_a_task_in_doubt_keeps_it_in_doubt_and_reserved(store, run):
+    # a Live task in doubt (its first call got no answer: it may have been paid) is posted
+    # again (repost_in_doubt); the engine's budget refuses the repost before sending it
+    from langchain_dataforseo import DataForSEOBudgetError
+    from langchain_dataforseo.visibility._run_context import RunContext, run_live_tasks
+
+    one, *_ = tags(store, run)
+    me = "h:1:me"
+    assert store.claim_intent(run, [one], me, reserve={one: 0.5}) == [one]  # first call
+    assert store.run_spend(run) == pytest.approx(0.5)
+    ctx = RunContext(
+        store=store,
+        run_id=run,
+        panel=small_panel(),
+        on_progress=None,
+        progress_interval=1.0,
+        repost_in_doubt=True,
+        recover_wait=0.0,
+        max_wait=0.0,
+        collect_round=0.0,
+        collect=False,
+        concurrency=1,
+        owner=me,
+        reservation=lambda _task: 0.5,
+    )
+
+    async def refused(_task):
+        raise DataForSEOBudgetError("share spent", spent=1.0, max_cost=1.0, needed=0.5)
+
+    (task,) = store.tasks_tagged(run, [one])
+    await run_live_tasks(ctx, [task], refused)
+    # the first call may still have been paid: in doubt, in the run's spend, never "unsent"
+    assert [t.tag for t in store.in_doubt(run)] == [one]
+    assert one not in [t.tag for t in store.unsent(run)]
+    assert store.run_spend(run) == pytest.approx(0.5)
+
+
+def test_a_refused_journal_record_of_a_repost_keeps_the_first_posts_doubt(store, run):
+    from langchain_dataforseo._standard.journal import intent_record, refused_record
+
+    one, two, *_ = tags(store, run)
+    me = "h:1:me"
+    reserve = {one: 0.5, two: 0.5}
+    journal = StoreJournal(store, run, [one, two], owner=me, reserve=reserve)
+    journal.append(intent_record("chat_gpt", [one]))  # posted, no verdict: in doubt
+    journal.append(intent_record("chat_gpt", [one, two]))  # one reposted, two first posted
+    journal.append(refused_record("chat_gpt", [one, two], "40202"))  # that post refused
+    assert [t.tag for t in store.in_doubt(run)] == [one]
+    assert two in [t.tag for t in store.unsent(run)]
+    assert store.run_spend(run) == pytest.approx(0.5)

@@ -604,3 +604,56 @@ def test_a_per_call_figure_below_one_tasks_price_is_refused_before_any_request(
     with pytest.raises(DataForSEOInputError, match="max_cost_per_call"):
         run_panel(panel, store, run_id="r", max_cost_per_call=0.001, **options(emu))
     assert emu.ledger()["calls"].get("total", 0) == 0
+
+
+class _RefusingPosts(httpx.AsyncBaseTransport):
+    """The emulator, but every ``task_post`` is refused task by task (nothing created)."""
+
+    def __init__(self, emu: Emulator) -> None:
+        self.inner = AsyncEmulatorTransport(emu)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not request.url.path.endswith("/task_post"):
+            return await self.inner.handle_async_request(request)
+        import json
+
+        sent = json.loads(request.content)
+        tasks = [
+            {
+                "id": f"0000000{i}-0000-0000-0000-000000000000",
+                "status_code": 40501,
+                "status_message": "Invalid Field: 'x'.",
+                "cost": 0,
+                "result": None,
+                "data": t,
+            }
+            for i, t in enumerate(sent)
+        ]
+        body = {
+            "status_code": 20000,
+            "status_message": "Ok.",
+            "cost": 0,
+            "tasks_count": len(tasks),
+            "tasks_error": len(tasks),
+            "tasks": tasks,
+        }
+        return httpx.Response(200, json=body)
+
+
+def test_a_refused_standard_repost_of_a_task_in_doubt_keeps_it_in_doubt(
+    store: VisibilityStore,
+) -> None:
+    emu = emulator()
+    panel = make_panel({"chat_gpt": "gpt-4.1-mini"}, samples=1)
+    run = store.create_run(panel, run_id="r")
+    doubt = store.tasks(run)[0].tag
+    # a dead driver posted it and got no verdict: it may exist and be paid
+    assert store.claim_intent(run, [doubt], "h:1:gone", reserve={doubt: 0.5}) == [doubt]
+    store.release_leases(run, "h:1:gone")
+    opts = {**options(emu), "http_async_client": httpx.AsyncClient(transport=_RefusingPosts(emu))}
+    run_panel(panel, store, run_id="r", repost_in_doubt=True, recover_wait=0.0, **opts)
+    # the repost was refused (not created), but the first post may still have been paid
+    assert [t.tag for t in store.in_doubt(run)] == [doubt]
+    assert store.run_spend(run) >= 0.5
+    store.retry_unposted(run)  # a resumed run: the task is still in doubt, never "unsent"
+    assert doubt not in [t.tag for t in store.unsent(run)]

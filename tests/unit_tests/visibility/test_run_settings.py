@@ -57,3 +57,14 @@ def test_the_settings_are_built_once_and_frozen() -> None:
     assert settings.model_options == {"poll_interval": 0.1}
     with pytest.raises(Exception):  # noqa: B017, PT011 - pydantic's frozen-instance error
         settings.max_cost = 9.0  # type: ignore[misc]
+
+
+def test_the_settings_repr_never_shows_the_password_or_a_callback_url() -> None:
+    secret, hook = "s3cr3t-Pa55", "https://h.example/cb?secret=k3y-in-url&id=$id"
+    settings = RunSettings.of(
+        max_cost=1.0, model_options={"password": secret, "postback_url": hook}
+    )
+    assert settings.model_options["password"] == secret  # kept, only not shown
+    for text in (repr(settings), str(settings)):
+        assert secret not in text
+        assert "k3y-in-url" not in text
