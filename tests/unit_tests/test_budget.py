@@ -253,3 +253,41 @@ def test_unknown_outcomes_keep_their_reservation_and_are_counted() -> None:
     assert budget.spent == pytest.approx(0.1102)
     assert budget.unknown_cost_max == pytest.approx(0.1102)
     assert budget.unknown_tasks == 2
+
+
+def _failing_send(cost: float):
+    from langchain_dataforseo.errors import DataForSEOError
+
+    def send() -> dict[str, object]:
+        raise DataForSEOError("refused after charging", status_code=40501, cost=cost)
+
+    return send
+
+
+def test_a_failed_live_call_with_a_known_cost_is_counted_once_in_track_costs() -> None:
+    from langchain_dataforseo._money.live import live_call
+    from langchain_dataforseo.costs import track_costs
+    from langchain_dataforseo.errors import DataForSEOError
+
+    budget = Budget(1.0)
+    with track_costs() as costs:
+        # the chat model's path: no on_cost (answers are counted from their message)
+        with pytest.raises(DataForSEOError):
+            live_call(budget, ("chat_gpt", "m"), lambda: None, _failing_send(0.004), 0.05)
+        seen: list[float] = []
+        # a caller that counts costs itself is given the cost and not counted twice
+        with pytest.raises(DataForSEOError):
+            live_call(
+                budget,
+                ("chat_gpt", "m"),
+                lambda: None,
+                _failing_send(0.002),
+                0.05,
+                on_cost=seen.append,
+            )
+        with pytest.raises(DataForSEOError):  # a free failure counts no task
+            live_call(budget, ("chat_gpt", "m"), lambda: None, _failing_send(0.0), 0.05)
+    assert seen == [0.002]
+    assert budget.spent == pytest.approx(0.006)
+    assert costs.total_cost == pytest.approx(0.004)
+    assert costs.by_model[("chat_gpt", "m")].tasks == 1

@@ -157,8 +157,12 @@ def _failed(
     on_cost: Callable[[float], None] | None,
 ) -> None:
     cost = settle_failed(budget, line, reserved, error)
-    if cost is not None and on_cost is not None:
+    if cost is None:
+        return
+    if on_cost is not None:
         on_cost(cost)
+    elif cost > 0:  # no answer will carry it (the chat model counts answers): count it here
+        record(line[0], line[1], cost)
 
 
 def live_call(
