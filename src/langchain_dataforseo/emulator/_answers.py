@@ -25,10 +25,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ._brands import BrandCatalogue, brand_answer
+from ._brands import BrandCatalogue, brand_answer, capitalised, named, subject, topic_of
 from ._catalogue import WEB_SEARCH_FEE, ValidTask
 from ._envelope import format_datetime
-from ._prose import capitalised, named, subject, topic_of
 
 __all__ = [
     "STYLE_NO_FAN_OUT",
