@@ -172,7 +172,7 @@ def test_brand_answers_vary_but_never_repeat_a_citation() -> None:
 
 
 def test_json_answer_follows_refs_unions_enums_and_bounds() -> None:
-    from langchain_dataforseo.emulator._answers import asks_for_json, json_answer
+    from langchain_dataforseo.emulator._responses import asks_for_json, json_answer
 
     schema = {
         "$defs": {"Item": {"type": "object", "properties": {"tool_name": {"type": "string"}}}},

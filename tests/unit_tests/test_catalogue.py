@@ -15,8 +15,8 @@ from langchain_dataforseo._api.catalogue import (
     parse_models,
 )
 from langchain_dataforseo._api.request import TaskSettings
-from langchain_dataforseo.emulator._catalogue import catalogue as emulator_catalogue
-from langchain_dataforseo.emulator._catalogue import models_result, resolve_model
+from langchain_dataforseo.emulator._responses import catalogue as emulator_catalogue
+from langchain_dataforseo.emulator._responses import models_result, resolve_model
 from langchain_dataforseo.errors import DataForSEOInputError, DataForSEOInputWarning
 from tests.unit_tests.helpers import example
 

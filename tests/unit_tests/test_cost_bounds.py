@@ -21,7 +21,7 @@ from langchain_dataforseo._api.cost_bounds import (
     standard_reservation,
 )
 from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorTransport
-from langchain_dataforseo.emulator._catalogue import catalogue
+from langchain_dataforseo.emulator._responses import catalogue
 from langchain_dataforseo.errors import (
     DataForSEOConnectionError,
     DataForSEOResponseError,

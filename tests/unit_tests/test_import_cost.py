@@ -20,15 +20,10 @@ STANDARD_QUEUE = tuple(
     f"langchain_dataforseo._standard.{name}"
     for name in (
         "context",
-        "io",
         "journal",
-        "journal_lock",
-        "outcomes",
         "protocol",
-        "resume",
+        "queue",
         "runner",
-        "runs",
-        "submission",
     )
 )
 CHAT_PATH_FREE_OF = (

@@ -23,8 +23,7 @@ from langchain_dataforseo._standard.journal import (
     refused_record,
     replay,
 )
-from langchain_dataforseo._standard.protocol import stops_collecting
-from langchain_dataforseo._standard.resume import (
+from langchain_dataforseo._standard.protocol import (
     AskReadyTags,
     ChunkLog,
     Recovery,
@@ -35,6 +34,7 @@ from langchain_dataforseo._standard.resume import (
     plan_resume,
     post_in_doubt,
     recover_steps,
+    stops_collecting,
 )
 from langchain_dataforseo._transport.retry import Sleep
 from langchain_dataforseo.errors import (

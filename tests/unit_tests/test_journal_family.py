@@ -14,7 +14,7 @@ from langchain_dataforseo._standard.journal import (
     refused_record,
     replay,
 )
-from langchain_dataforseo._standard.resume import ChunkLog
+from langchain_dataforseo._standard.protocol import ChunkLog
 
 ID1 = "11111111-1111-1111-1111-111111111111"
 ID2 = "22222222-2222-2222-2222-222222222222"

@@ -18,8 +18,8 @@ import httpx
 import pytest
 
 from langchain_dataforseo import ChatDataForSEO, DataForSEOClient, DataForSEOJournalLockedError
-from langchain_dataforseo._standard.journal import FileJournal
-from langchain_dataforseo._standard.journal_lock import (
+from langchain_dataforseo._standard.journal import (
+    FileJournal,
     describe_holder,
     hold_journal,
     hold_journal_file,

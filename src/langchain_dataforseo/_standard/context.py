@@ -2,7 +2,7 @@
 
 The chat model builds a :class:`StandardContext` (its task builder, client, budget and
 poll settings) and a :class:`RunTrace` (how its LangChain runs are named and configured)
-and hands them to :mod:`.runner` and :mod:`.runs`, which know nothing else about it.
+and hands them to :mod:`.runner`, which know nothing else about it.
 """
 
 from __future__ import annotations

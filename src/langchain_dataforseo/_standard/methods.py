@@ -2,7 +2,7 @@
 
 A mixin of :class:`~langchain_dataforseo.chat_models.ChatDataForSEO`: each method asks the
 model for its collaborators (:meth:`_standard`, :meth:`_run_trace`, the catalogue records)
-and hands them to :mod:`.runner` and :mod:`.runs`; nothing here reads the model's fields.
+and hands them to :mod:`.runner`; nothing here reads the model's fields.
 """
 
 from __future__ import annotations
@@ -252,12 +252,12 @@ class StandardMethods:
         kwargs: dict[str, Any],
     ) -> list[AIMessage | Exception]:
         """A Standard ``batch``: posted together, traced as one run per prompt, collected."""
-        from langchain_dataforseo._standard import runner, runs
+        from langchain_dataforseo._standard import runner
 
         call = StandardMethods._setup(
             self, inputs, config, journal, repost_in_doubt, recover_wait, kwargs
         )
-        with runs.traced_runs(self._run_trace(), call.configs, call.messages, kwargs) as run:
+        with runner.traced_runs(self._run_trace(), call.configs, call.messages, kwargs) as run:
             args = call.submit_args(kwargs, self._records(), return_exceptions)
             run.results = runner.submit_and_collect(*args, for_batch=True)
         return _checked(run.results, return_exceptions)
@@ -273,13 +273,13 @@ class StandardMethods:
         kwargs: dict[str, Any],
     ) -> list[AIMessage | Exception]:
         """Async :meth:`_standard_batch`."""
-        from langchain_dataforseo._standard import runner, runs
+        from langchain_dataforseo._standard import runner
 
         call = StandardMethods._setup(
             self, inputs, config, journal, repost_in_doubt, recover_wait, kwargs
         )
         trace = self._run_trace()
-        async with runs.atraced_runs(trace, call.configs, call.messages, kwargs) as run:
+        async with runner.atraced_runs(trace, call.configs, call.messages, kwargs) as run:
             args = call.submit_args(kwargs, await self._arecords(), return_exceptions)
             run.results = await runner.asubmit_and_collect(*args, for_batch=True)
         return _checked(run.results, return_exceptions)

@@ -26,16 +26,16 @@ Example:
 """
 
 # The modules, one concept each, lower ones first (each imports only the ones above it):
-#   _envelope   envelopes, task objects, time formats, Reply / Exchange
-#   _prose      the prompt as words: topic, subject, the names a list gives
-#   _catalogue  each engine's models; LLM Responses task validation
-#   _brands     the brand truth (catalogue, built-in default, brand answers, asking an emulator)
+#   _envelope   envelopes, task objects, time formats, Reply / Exchange; a request body
+#               taken in, bounded (shared by every way of serving)
+#   _brands     the prompt as words (topic, subject, named); the brand truth (catalogue,
+#               built-in default, brand answers, asking an emulator)
+#   _responses  LLM Responses: each engine's models, task validation, deterministic answers,
+#               JSON answers
 #   _config     EmulatorConfig, seeded fault injection, rate limits and the concurrency cap
-#   _answers    deterministic LLM Responses answers, JSON answers
 #   _store      task ids, Standard tasks, the billing ledger, pingback / postback delivery
 #   _mentions   LLM Mentions: routes, checks, deterministic data, prices
 #   _scraper    LLM Scraper: routes, checks, Standard tasks, answers, items, app brand answers
-#   _intake     a request body taken in, bounded (shared by every way of serving)
 #   _app        Emulator: routing, auth, limits, faults, the LLM Responses endpoints
 #   _server     EmulatorServer (HTTP/1.1) and the httpx transports (the only httpx import)
 #   __main__    the command line

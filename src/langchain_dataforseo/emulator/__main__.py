@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from ._app import Emulator
 from ._brands import BrandCatalogue, default_catalogue, describe_catalogue
-from ._catalogue import MODELS_SHAPES
 from ._config import IDLE_TIMEOUT, MAX_BODY_BYTES, REQUEST_TIMEOUT, EmulatorConfig
+from ._responses import MODELS_SHAPES
 from ._server import EmulatorServer
 
 __all__ = ["build_parser", "main"]

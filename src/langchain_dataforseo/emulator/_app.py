@@ -35,23 +35,31 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ._answers import generate_result
 from ._brands import describe_catalogue
-from ._catalogue import ENGINES, STANDARD_ENGINES, TaskError, models_result, validate_task
 from ._config import CallFaults, ConcurrencyGate, EmulatorConfig, FaultInjector, SlidingWindow
 from ._envelope import (
     JSON_HEADER,
+    BodyTooLarge,
     Exchange,
     Reply,
+    declared_length,
     echo,
     envelope,
     format_datetime,
     service_data,
     task_object,
     to_json,
+    too_large,
 )
-from ._intake import BodyTooLarge, declared_length, too_large
 from ._mentions import answer_mentions, mentions_function
+from ._responses import (
+    ENGINES,
+    STANDARD_ENGINES,
+    TaskError,
+    generate_result,
+    models_result,
+    validate_task,
+)
 from ._scraper import SCRAPER_ENGINES, ScraperEndpoints, scraper_function
 from ._store import (
     LIVE_BASE,

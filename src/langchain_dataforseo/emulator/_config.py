@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ._brands import BrandCatalogue
-from ._catalogue import MODELS_SHAPES
+from ._responses import MODELS_SHAPES
 
 __all__ = [
     "IDLE_TIMEOUT",

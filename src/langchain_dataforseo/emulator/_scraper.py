@@ -36,9 +36,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from ._brands import BrandCatalogue, _rng, brand_answer
+from ._brands import BrandCatalogue, _rng, brand_answer, named, topic_of
 from ._envelope import echo, envelope, format_datetime, service_data, task_object
-from ._prose import named, topic_of
 from ._store import RETENTION, IdFactory, Ledger
 
 __all__ = [

@@ -7,7 +7,7 @@ connection is closed after ``idle_timeout`` seconds; a request must arrive whole
 headers, body) within ``request_timeout`` seconds of its first byte.
 
 :class:`EmulatorTransport` and :class:`AsyncEmulatorTransport` serve httpx clients with no
-socket at all; they refuse the same bodies as the server (:mod:`._intake`). This is the only
+socket at all; they refuse the same bodies as the server (:mod:`._envelope`). This is the only
 module that imports ``httpx``.
 """
 
@@ -27,9 +27,10 @@ from typing import Any
 import httpx
 
 from ._app import Emulator
-from ._envelope import Exchange, Reply
-from ._intake import (
+from ._envelope import (
     BodyTooLarge,
+    Exchange,
+    Reply,
     agather,
     declared_length,
     gather,

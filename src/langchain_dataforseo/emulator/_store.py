@@ -37,9 +37,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._answers import generate_result
 from ._brands import BrandCatalogue
-from ._catalogue import ValidTask
+from ._responses import ValidTask, generate_result
 
 __all__ = [
     "LIVE_BASE",

@@ -29,9 +29,8 @@ from langchain_dataforseo._standard import queue
 from langchain_dataforseo._standard.context import StandardContext
 from langchain_dataforseo._standard.handle import MAX_TASKS_PER_POST, TaskHandle
 from langchain_dataforseo._standard.journal import SubmitJournal, open_journal
-from langchain_dataforseo._standard.protocol import CollectState
+from langchain_dataforseo._standard.protocol import RECOVER_WAIT_SECONDS, CollectState
 from langchain_dataforseo._standard.queue import CollectSettings, PaidAtPost, raw_outcomes
-from langchain_dataforseo._standard.resume import RECOVER_WAIT_SECONDS
 from langchain_dataforseo._transport.client import DataForSEOClient, not_available
 from langchain_dataforseo.errors import DataForSEOError
 from langchain_dataforseo.scraper._parse import ScraperAnswer, parse_answer

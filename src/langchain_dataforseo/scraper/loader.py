@@ -15,8 +15,8 @@ from langchain_dataforseo._money.budget import Budget
 from langchain_dataforseo._money.live import Spend
 from langchain_dataforseo._standard.handle import TaskHandle
 from langchain_dataforseo._standard.journal import SubmitJournal
+from langchain_dataforseo._standard.protocol import RECOVER_WAIT_SECONDS
 from langchain_dataforseo._standard.queue import CollectSettings, tagged
-from langchain_dataforseo._standard.resume import RECOVER_WAIT_SECONDS
 from langchain_dataforseo._transport.client import DataForSEOClient
 from langchain_dataforseo.errors import (
     DataForSEOBatchError,

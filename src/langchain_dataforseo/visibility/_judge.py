@@ -35,9 +35,9 @@ from pydantic import BaseModel
 
 from langchain_dataforseo._api.cost_bounds import checked_cost
 from langchain_dataforseo.visibility._errors import VisibilityStoreError
-from langchain_dataforseo.visibility._expected_cost import average_task_cost
 from langchain_dataforseo.visibility._matching import extract_for, mask_urls, name_pattern
 from langchain_dataforseo.visibility._metrics import SENTIMENTS, store_verdict
+from langchain_dataforseo.visibility._plan import average_task_cost
 from langchain_dataforseo.visibility._store import VisibilityStore
 
 JUDGE_PROMPT_VERSION: Final = "judge-v1"

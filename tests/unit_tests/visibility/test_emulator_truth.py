@@ -15,8 +15,7 @@ from langchain_dataforseo.emulator import (
     EmulatorConfig,
     EmulatorTransport,
 )
-from langchain_dataforseo.emulator._answers import generate_result
-from langchain_dataforseo.emulator._catalogue import ValidTask, validate_task
+from langchain_dataforseo.emulator._responses import ValidTask, generate_result, validate_task
 from langchain_dataforseo.visibility import Panel, VisibilityStore, metrics, wilson
 
 ENGINES = {"chat_gpt": "gpt-4.1-mini", "gemini": "gemini-2.5-flash", "perplexity": "sonar"}

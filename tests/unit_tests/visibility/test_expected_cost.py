@@ -8,7 +8,8 @@ import pytest
 
 from langchain_dataforseo.visibility import Panel, VisibilityStore, estimate_run
 from langchain_dataforseo.visibility._cli import EXIT_BUDGET, EXIT_OK, main
-from langchain_dataforseo.visibility._expected_cost import average_task_cost, cost_history
+from langchain_dataforseo.visibility._plan import average_task_cost
+from langchain_dataforseo.visibility._run import cost_history
 
 from .builders import raw_task
 from .cli_helpers import call

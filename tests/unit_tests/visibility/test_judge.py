@@ -14,8 +14,7 @@ from langchain_core.runnables import RunnableLambda
 
 from langchain_dataforseo import ChatDataForSEO
 from langchain_dataforseo.emulator import BrandCatalogue, CatalogueBrand
-from langchain_dataforseo.emulator._answers import generate_result
-from langchain_dataforseo.emulator._catalogue import ValidTask, validate_task
+from langchain_dataforseo.emulator._responses import ValidTask, generate_result, validate_task
 from langchain_dataforseo.visibility import (
     JUDGE_PROMPT_VERSION,
     Panel,

@@ -14,7 +14,7 @@ import pytest
 
 from langchain_dataforseo import DataForSEOInputError
 from langchain_dataforseo.visibility import Panel, VisibilityStore, arun_panel, run_panel
-from langchain_dataforseo.visibility._run_settings import MIN_LEASE_SECONDS, RunSettings
+from langchain_dataforseo.visibility._run import MIN_LEASE_SECONDS, RunSettings
 
 PANEL = Panel("p", ["Which CRM?"], "HubSpot", engines={"chat_gpt": "gpt-4.1-mini"}, samples=1)
 
