@@ -156,3 +156,25 @@ def test_a_submission_with_a_held_journal_is_refused_before_any_request(
     assert len(emu.ledger()["charges"]) == len(handles)
     with hold_journal_file(journal):  # and the submission let go of it when it ended
         pass
+
+
+def test_a_refusal_waits_a_moment_for_the_holder_to_write_its_pid(tmp_path) -> None:
+    import json
+    import threading
+
+    from langchain_dataforseo._standard.journal import _refusal
+
+    journal = tmp_path / "j.jsonl"
+    lock = tmp_path / "j.jsonl.lock"
+    lock.write_text("")  # the holder has the lock, and has not written its pid yet
+
+    def holder_writes() -> None:
+        lock.write_text(json.dumps({"pid": 4321, "host": "h", "started": "now"}) + "\n")
+
+    timer = threading.Timer(0.2, holder_writes)
+    timer.start()
+    try:
+        error = _refusal(journal, lock)
+    finally:
+        timer.cancel()
+    assert error.holder.startswith("process 4321 on host h")

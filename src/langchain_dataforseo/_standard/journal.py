@@ -409,13 +409,24 @@ def _unlock(file: IO[bytes]) -> None:
         msvcrt.locking(file.fileno(), msvcrt.LK_UNLCK, 1)
 
 
+HOLDER_READS: Final = 20
+HOLDER_READ_INTERVAL_SECONDS: Final = 0.05
+"""A refusal reads the lock file up to 20 times, 50 ms apart (1 s), for the holder's pid."""
+
+
 def _refusal(journal_path: Path, lock: Path) -> DataForSEOJournalLockedError:
     """The error for a journal another submission holds, naming the holder."""
-    try:
-        text = lock.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        text = ""
-    holder = describe_holder(text)
+    holder = describe_holder("")
+    # the holder writes its pid right after it takes the lock: give it a moment to appear
+    for _ in range(HOLDER_READS):
+        try:
+            text = lock.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            text = ""
+        holder = describe_holder(text)
+        if holder != describe_holder(""):
+            break
+        time.sleep(HOLDER_READ_INTERVAL_SECONDS)
     msg = (
         f"Journal {journal_path} is in use by {holder}: another submission is posting with "
         f"it, and a second one at the same time would pay for its tasks twice. Wait for it "
