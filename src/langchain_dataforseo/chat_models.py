@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams, LanguageModelInput, ModelProfile
@@ -20,7 +20,6 @@ from langchain_dataforseo._api.request import ls_params, settings_for
 from langchain_dataforseo._api.warnings import user_call_site
 from langchain_dataforseo._chat import compat as _compat  # noqa: F401  (registers the content-block translator)
 from langchain_dataforseo._chat.base import ChatDataForSEOBase
-from langchain_dataforseo._chat.batch_results import bounded_config, raise_if_failed
 from langchain_dataforseo._chat.capabilities import (
     NO_TOOLS_MESSAGE,
     check_options,
@@ -39,7 +38,11 @@ from langchain_dataforseo._money.batch_order import arun_in_order, run_in_order
 from langchain_dataforseo._standard.handle import RECOVER_WAIT_SECONDS
 from langchain_dataforseo._standard.methods import StandardMethods
 from langchain_dataforseo.costs import mark_replayed
-from langchain_dataforseo.errors import DataForSEOInputWarning, DataForSEOUnsupportedError
+from langchain_dataforseo.errors import (
+    DataForSEOBatchError,
+    DataForSEOInputWarning,
+    DataForSEOUnsupportedError,
+)
 
 if TYPE_CHECKING:  # annotations only: tools and the Standard queue load when used
     from langchain_core.tools import BaseTool
@@ -402,3 +405,61 @@ class ChatDataForSEO(StandardMethods, ChatDataForSEOBase):
 
 
 __all__ = ["DEFAULT_MODELS", "ChatDataForSEO", "DataForSEOInputWarning"]
+
+
+# -- A Live ``batch`` / ``abatch``: its concurrency bound; every prompt dealt with, then raise
+
+Result = TypeVar("Result")
+
+
+def raise_if_failed(results: Sequence[Result], return_exceptions: bool) -> list[Result]:
+    """Return the results, or (without ``return_exceptions``) raise when any failed.
+
+    Every prompt has been dealt with by then, so raising loses no paid answer: the
+    :class:`DataForSEOBatchError` carries every answer and error in input order, with the
+    first failure as its ``__cause__``.
+
+    Args:
+        results: One answer or exception per input, in input order.
+        return_exceptions: Whether the caller asked for failures in place.
+
+    Returns:
+        The results, as a list.
+
+    Raises:
+        DataForSEOBatchError: Without ``return_exceptions``, when any prompt failed.
+    """
+    out = list(results)
+    errors = [item for item in out if isinstance(item, Exception)]
+    if return_exceptions or not errors:
+        return out
+    first = errors[0]
+    msg = (
+        f"{len(errors)} of {len(out)} Live prompt(s) failed (first: {first}). Nothing paid "
+        "is lost: .results has every answer and error in input order."
+    )
+    raise DataForSEOBatchError(msg, results=out, pending=[], first=first) from first
+
+
+def bounded_config(
+    config: RunnableConfig | Sequence[RunnableConfig] | None, max_concurrency: int
+) -> RunnableConfig | list[RunnableConfig]:
+    """The batch's config(s) with ``max_concurrency`` where they set none.
+
+    Args:
+        config: The caller's config, or one per input.
+        max_concurrency: The model's default.
+
+    Returns:
+        New config(s); a ``max_concurrency`` the caller set wins.
+    """
+
+    def bound(one: RunnableConfig | None) -> RunnableConfig:
+        merged = RunnableConfig(**(one or {}))
+        if merged.get("max_concurrency") is None:
+            merged["max_concurrency"] = max_concurrency
+        return merged
+
+    if isinstance(config, Sequence):
+        return [bound(one) for one in config]
+    return bound(config)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from langchain_dataforseo._chat.batch_results import raise_if_failed
+from langchain_dataforseo.chat_models import raise_if_failed
 from langchain_dataforseo.errors import DataForSEOAPIError, DataForSEOBatchError
 
 

@@ -14,10 +14,17 @@ from langchain_dataforseo._api.envelope import (
     api_error,
     transport_error,
 )
-from langchain_dataforseo._transport.deadline import current_deadline, deadline_scope
 from langchain_dataforseo._transport.http import BoundedDecoder
 from langchain_dataforseo._transport.pacing import CallPacer
-from langchain_dataforseo._transport.retry import ApiCall, RetryPolicy, Sleep, exchange, may_retry
+from langchain_dataforseo._transport.retry import (
+    ApiCall,
+    RetryPolicy,
+    Sleep,
+    current_deadline,
+    deadline_scope,
+    exchange,
+    may_retry,
+)
 from langchain_dataforseo.errors import (
     DataForSEOConnectionError,
     DataForSEOResponseError,

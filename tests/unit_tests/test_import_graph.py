@@ -297,7 +297,7 @@ def test_the_finder_follows_root_names_and_parent_packages() -> None:
 def test_visibility_never_reaches_the_chat_model_or_the_tools() -> None:
     edges = runtime_graph()
     visibility = [name for name in edges if name.startswith(f"{NAME}.visibility")]
-    assert len(visibility) >= 30
+    assert len(visibility) >= 20  # the test sees the visibility package
     reached = {
         name: chain
         for name in visibility

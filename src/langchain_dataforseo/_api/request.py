@@ -57,6 +57,7 @@ __all__ = [
     "check_encodable",
     "check_model_settings",
     "encode_tasks",
+    "escape_keyword",
     "ordered_task",
     "validate_settings",
 ]
@@ -498,3 +499,21 @@ def ls_params(settings: TaskSettings, stop: Sequence[str] | None, provider: str)
     if stop:
         params["ls_stop"] = list(stop)
     return params
+
+
+# -- The ``keyword`` escaping DataForSEO asks for wherever it decodes ``%##`` and ``+`` (pure)
+
+
+def escape_keyword(keyword: str) -> str:
+    """Escape ``%`` and ``+`` the way the API asks, so it sees the text as typed.
+
+    The API decodes ``%##`` sequences and turns ``+`` into a space; the docs ask for
+    ``%25`` and ``%2B`` instead.
+
+    Args:
+        keyword: The text as typed.
+
+    Returns:
+        The text to send.
+    """
+    return keyword.replace("%", "%25").replace("+", "%2B")

@@ -52,8 +52,8 @@ from langchain_dataforseo._standard.queue import (
     drive_collect,
     perform_post,
 )
-from langchain_dataforseo._transport.deadline import deadline_scope
 from langchain_dataforseo._transport.drive import adrive, drive
+from langchain_dataforseo._transport.retry import deadline_scope
 from langchain_dataforseo.costs import record_cost, record_settled, record_unknown
 from langchain_dataforseo.errors import (
     DataForSEOBatchError,

@@ -41,10 +41,12 @@ and async drivers only perform those steps, so they cannot drift apart.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import random
 import time
-from collections.abc import Awaitable, Callable, Generator, Sequence
+from collections.abc import Awaitable, Callable, Generator, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
@@ -52,7 +54,6 @@ from typing import TypeVar
 import httpx
 
 from langchain_dataforseo._api.envelope import transport_error
-from langchain_dataforseo._transport.deadline import current_deadline
 from langchain_dataforseo._transport.drive import adrive, drive
 from langchain_dataforseo._transport.pacing import CallPacer
 from langchain_dataforseo.errors import (
@@ -276,3 +277,34 @@ async def run_async(send: SendAsync, auth: str, steps: Generator[Step, Outcome, 
         The protocol's return value.
     """
     return await adrive(steps, partial(_aperform, send, auth))
+
+
+# -- The deadline set around a group of calls (a collection's ``max_wait``) -----------------
+
+_DEADLINE: ContextVar[float | None] = ContextVar("langchain_dataforseo_deadline", default=None)
+
+
+@contextlib.contextmanager
+def deadline_scope(deadline: float | None) -> Iterator[None]:
+    """Make ``deadline`` the latest one of the calls made in this thread or task.
+
+    A scope inside another keeps the earlier of the two deadlines.
+
+    Args:
+        deadline: Absolute ``time.monotonic()`` seconds, or ``None`` for no new limit.
+
+    Yields:
+        Nothing; the deadline applies inside the ``with`` block.
+    """
+    outer = _DEADLINE.get()
+    effective = deadline if outer is None else outer if deadline is None else min(outer, deadline)
+    token = _DEADLINE.set(effective)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def current_deadline() -> float | None:
+    """The deadline of the scope this code runs in, if any."""
+    return _DEADLINE.get()

@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
-from langchain_dataforseo._api.keyword import escape_keyword
+from langchain_dataforseo._api.request import escape_keyword
 from langchain_dataforseo.errors import DataForSEOInputError
 from langchain_dataforseo.mentions._endpoints import (
     CHAT_GPT_LANGUAGE,

@@ -16,8 +16,8 @@ from typing import Any, Final, Literal, cast
 import httpx
 
 from langchain_dataforseo._api.fields import LLM_SCRAPER
-from langchain_dataforseo._api.keyword import escape_keyword
 from langchain_dataforseo._api.redact import redact_url
+from langchain_dataforseo._api.request import escape_keyword
 from langchain_dataforseo._transport.base_url import endpoint_url
 from langchain_dataforseo.errors import DataForSEOInputError
 

@@ -36,7 +36,6 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what type checkers see; loaded on first use at run time
-    from langchain_dataforseo.visibility._answers import task_from_message as task_from_message
     from langchain_dataforseo.visibility._errors import PanelFileError as PanelFileError
     from langchain_dataforseo.visibility._errors import VisibilityStoreError as VisibilityStoreError
     from langchain_dataforseo.visibility._export import answer_records as answer_records
@@ -57,6 +56,7 @@ if TYPE_CHECKING:  # what type checkers see; loaded on first use at run time
     from langchain_dataforseo.visibility._matching import ExtractedAnswer as ExtractedAnswer
     from langchain_dataforseo.visibility._matching import answer_facts as answer_facts
     from langchain_dataforseo.visibility._matching import extract_answer as extract_answer
+    from langchain_dataforseo.visibility._matching import task_from_message as task_from_message
     from langchain_dataforseo.visibility._metrics import BrandMetrics as BrandMetrics
     from langchain_dataforseo.visibility._metrics import VisibilityRow as VisibilityRow
     from langchain_dataforseo.visibility._metrics import metrics as metrics
@@ -95,7 +95,6 @@ if TYPE_CHECKING:  # what type checkers see; loaded on first use at run time
     from langchain_dataforseo.visibility._trend import trend as trend
 
 _EXPORTS: dict[str, tuple[str, ...]] = {
-    "_answers": ("task_from_message",),
     "_errors": ("PanelFileError", "VisibilityStoreError"),
     "_export": (
         "answer_records",
@@ -114,7 +113,14 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "estimate_judging",
         "judge_run",
     ),
-    "_matching": ("AnswerFacts", "Citation", "ExtractedAnswer", "answer_facts", "extract_answer"),
+    "_matching": (
+        "AnswerFacts",
+        "Citation",
+        "ExtractedAnswer",
+        "answer_facts",
+        "extract_answer",
+        "task_from_message",
+    ),
     "_metrics": ("BrandMetrics", "VisibilityRow", "metrics"),
     "_panel": ("Brand", "Panel"),
     "_plan": ("RunEstimate",),
