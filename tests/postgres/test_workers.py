@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import threading
 import time
 from collections import Counter
@@ -24,72 +23,29 @@ from langchain_dataforseo.emulator import Emulator, EmulatorConfig, EmulatorServ
 from langchain_dataforseo.emulator._app import Reply
 from langchain_dataforseo.visibility import VisibilityStore
 
-from ..reliability.visibility_cli import ledger, start_cli
+from ..reliability.visibility_cli import (
+    TASKS,
+    WORKER_CASES,
+    check_paid_once,
+    ledger,
+    run_two_workers,
+    start_run,
+    two_worker_panel,
+)
 
 pytestmark = pytest.mark.slow
 
-PROMPTS = ("Which CRM suits a 10-person agency?", "HubSpot or Pipedrive for a small team?")
-PANEL = f"""
-name = "pg-workers"
-samples = 5
-prompts = {list(PROMPTS)!r}
-[brand]
-name = "HubSpot"
-domains = ["hubspot.com"]
-[engines]
-chat_gpt = "gpt-4.1-mini"
-claude = "claude-haiku-4-5"
-gemini = "gemini-2.5-flash"
-"""
-TASKS = 3 * 5 * len(PROMPTS)
+PANEL = two_worker_panel("pg-workers")
 
 
-def start(server: EmulatorServer, tmp: Path, db: str, *extra: str) -> subprocess.Popen[str]:
-    run = ("run", str(tmp / "panel.toml"), "--db", db, "--run-id", "R")
-    return start_cli(server, tmp, *run, "--poll-interval", "0.1", "--max-wait", "120", *extra)
-
-
-def check_paid_once(db: str, book: dict[str, object]) -> None:
-    """Every task measured, each tag charged once, the store's cost the ledger's."""
-    charges = book["charges"]
-    assert isinstance(charges, list)
-    charged = Counter(c["tag"] for c in charges)
-    with VisibilityStore(db, readonly=True) as store:
-        tasks = store.tasks("R")
-        assert len(tasks) == TASKS
-        assert {t.status for t in tasks} == {"measured"}  # nothing pending
-        assert charged == Counter({t.tag: 1 for t in tasks})  # each task paid once
-        assert store.run("R").cost == pytest.approx(book["charged_total"], abs=1e-9)
-        assert all(t.lease_owner is None for t in tasks)
-
-
-@pytest.mark.parametrize(
-    ("method", "extra", "config"),
-    [
-        pytest.param(
-            "live",
-            ("--max-cost", "1.0", "--max-cost-per-call", "0.03", "--concurrency", "3"),
-            EmulatorConfig(live_latency=0.2),
-            id="live",
-        ),
-        pytest.param(
-            "standard",
-            ("--max-cost", "1.0", "--tasks-per-post", "1", "--concurrency", "3"),
-            EmulatorConfig(task_latency=0.3),
-            id="standard",
-        ),
-    ],
-)
+@pytest.mark.parametrize(("method", "extra", "config"), WORKER_CASES)
 def test_two_workers_on_one_postgresql_run_pay_every_task_once(
     tmp_path: Path, pg_url: str, method: str, extra: tuple[str, ...], config: EmulatorConfig
 ) -> None:
     (tmp_path / "panel.toml").write_text(PANEL, encoding="utf-8")
     VisibilityStore(pg_url).close()  # the store exists before both start
     with EmulatorServer(Emulator(config)) as server:
-        workers = [start(server, tmp_path, pg_url, "--method", method, *extra) for _ in range(2)]
-        outputs = [worker.communicate(timeout=240) for worker in workers]
-        for worker, (_, err) in zip(workers, outputs, strict=True):
-            assert worker.returncode == 0, err
+        outputs = run_two_workers(server, tmp_path, pg_url, "--method", method, *extra)
         book = ledger(server)
     check_paid_once(pg_url, book)
     for out, _ in outputs:
@@ -157,8 +113,8 @@ def test_a_worker_killed_mid_run_is_finished_by_the_other(tmp_path: Path, pg_url
     )
     emu = HoldingEmulator(EmulatorConfig(task_latency=0.3), hold_after=TASKS // 3)
     with EmulatorServer(emu) as server:
-        victim = start(server, tmp_path, pg_url, *extra)
-        other = start(server, tmp_path, pg_url, *extra)
+        victim = start_run(server, tmp_path, pg_url, *extra)
+        other = start_run(server, tmp_path, pg_url, *extra)
         # kill the victim when it holds a task it posted and paid for, but whose task id
         # it never heard (the emulator holds the answer): the worst moment
         deadline = time.monotonic() + 120
@@ -187,7 +143,9 @@ def test_a_worker_killed_mid_run_is_finished_by_the_other(tmp_path: Path, pg_url
             assert not set(charged) & {t.tag for t in left}
             assert all(t.lease_owner is None for t in tasks.values())
         # a rerun that may post the tasks in doubt again (none of them was paid) ends it
-        rerun = start(server, tmp_path, pg_url, *extra, "--repost-in-doubt", "--recover-wait", "1")
+        rerun = start_run(
+            server, tmp_path, pg_url, *extra, "--repost-in-doubt", "--recover-wait", "1"
+        )
         out, err = rerun.communicate(timeout=240)
         assert rerun.returncode == 0, err
         assert f"measured {TASKS}, failed 0, pending 0" in out
