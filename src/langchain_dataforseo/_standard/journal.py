@@ -416,17 +416,18 @@ HOLDER_READ_INTERVAL_SECONDS: Final = 0.05
 
 def _refusal(journal_path: Path, lock: Path) -> DataForSEOJournalLockedError:
     """The error for a journal another submission holds, naming the holder."""
-    holder = describe_holder("")
+    unnamed = holder = describe_holder("")
     # the holder writes its pid right after it takes the lock: give it a moment to appear
-    for _ in range(HOLDER_READS):
+    for read in range(HOLDER_READS):
+        if read:
+            time.sleep(HOLDER_READ_INTERVAL_SECONDS)
         try:
             text = lock.read_text(encoding="utf-8", errors="replace")
         except OSError:
             text = ""
         holder = describe_holder(text)
-        if holder != describe_holder(""):
+        if holder != unnamed:
             break
-        time.sleep(HOLDER_READ_INTERVAL_SECONDS)
     msg = (
         f"Journal {journal_path} is in use by {holder}: another submission is posting with "
         f"it, and a second one at the same time would pay for its tasks twice. Wait for it "

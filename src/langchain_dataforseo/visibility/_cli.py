@@ -671,6 +671,11 @@ def _run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _slice_keys(text: str) -> tuple[str, ...]:
+    """``--by``'s comma-separated slice keys, blanks dropped (``''`` for one row)."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
 def _summary(store: VisibilityStore, run_id: str, out: TextIO) -> RunInfo:
     """Write the run's one-line summary on stdout; return its counts."""
     info = store.run(run_id)
@@ -734,7 +739,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.command == "status":
             _status(store, args.run, out)
         elif args.command == "metrics":
-            by = tuple(part.strip() for part in args.by.split(",") if part.strip())
+            by = _slice_keys(args.by)
             rows = metrics(store, args.run, by)
             if args.surface is not None:
                 rows = [row for row in rows if row.surface == args.surface]
@@ -783,7 +788,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     out.write(f"  domains gained: {', '.join(engine.domains_gained) or '-'}\n")
                     out.write(f"  domains lost: {', '.join(engine.domains_lost) or '-'}\n")
         elif args.command == "export":
-            by = tuple(part.strip() for part in args.by.split(",") if part.strip())
+            by = _slice_keys(args.by)
             try:
                 with writing(*outputs):
                     exported = export_parquet(store, args.run, args.parquet, by=by)
