@@ -176,7 +176,7 @@ def collect_steps(
     max_wait: float,
     first_wait: float,
     use_tasks_ready: bool = True,
-    sweep_every: int | None = 10,
+    sweep_every: int | None = None,
     sweep_first: bool | None = None,
     backoff: float = 1.5,
     patience: int = 3,
@@ -207,7 +207,8 @@ def collect_steps(
         max_wait: Give up after this many seconds; what is left stays pending.
         first_wait: Seconds to wait before the first round (0 when collecting old tasks).
         use_tasks_ready: Whether to use ``tasks_ready`` at all.
-        sweep_every: Rounds between direct sweeps of every pending id (``None``: none).
+        sweep_every: Rounds between direct sweeps of every pending id (``None``, the
+            default: none, so each task is fetched once when it is ready).
         sweep_first: Sweep in the first round (``None``: when ``first_wait`` is 0).
         backoff: Factor by which an idle interval grows.
         patience: Idle rounds before the interval starts to grow.

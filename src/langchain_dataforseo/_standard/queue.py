@@ -692,7 +692,6 @@ def _steps(
         max_wait=max_wait,
         first_wait=first_wait,
         use_tasks_ready=not ctx.callbacks,
-        sweep_every=None,
         sweep_first=first_sweep,
         state=state,
     )

@@ -393,7 +393,6 @@ def _steps(
         max_wait=ctx.max_wait if max_wait is None else max_wait,
         first_wait=first_wait,
         use_tasks_ready=len(handles) > 1 and not callbacks,
-        sweep_every=None,  # as the queue's collect: one task_get per task, no idle sweeps
         state=state,
     )
 
