@@ -1,5 +1,9 @@
 """The models the API offers and the request rules that follow (pure).
 
+:func:`records` / :func:`arecords` take the catalogue's fetch as a parameter (the
+client's ``list_models``): a chat model and a panel run check their tasks with them and
+go on, warned, when the catalogue cannot be had.
+
 Which models reason, and the request rules that follow from it. Pure data and checks.
 
 The models endpoint may say so in a ``reasoning`` flag, but the documented catalogues
@@ -27,14 +31,19 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from langchain_dataforseo._api.envelope import as_dict, as_list
 from langchain_dataforseo._api.fields import ENGINE_SPECS, TaskSettings
 from langchain_dataforseo._api.warnings import warn
-from langchain_dataforseo.errors import DataForSEOInputError, DataForSEOInputWarning
+from langchain_dataforseo.errors import (
+    DataForSEOAuthenticationError,
+    DataForSEOError,
+    DataForSEOInputError,
+    DataForSEOInputWarning,
+)
 
 
 @dataclass(frozen=True)
@@ -422,3 +431,76 @@ def check_model_rules(
                 raise _refuse(field, value, model, "the model takes no search location")
     check_reasoning_rules(engine, settings, record.reasoning, model)
     return record
+
+
+# -- the catalogue for model-aware checks, or a warning without it --------------------------
+
+
+def _catalogue_failed(engine: str, error: DataForSEOError) -> None:
+    warn(
+        f"Could not fetch the {engine} model catalogue ({error}); checking the "
+        "static engine rules only.",
+        DataForSEOInputWarning,
+    )
+
+
+def records(
+    engine: str, validate_model: bool, fetch: Callable[[], list[ModelRecord]]
+) -> list[ModelRecord] | None:
+    """The engine's model catalogue for model-aware checks, or ``None`` (then warned).
+
+    Args:
+        engine: The engine.
+        validate_model: Whether the model checks calls against the catalogue.
+        fetch: Fetches the catalogue (the client's ``list_models``), called only when
+            validating.
+
+    Returns:
+        The records; ``None`` when not validating or when the catalogue cannot be had.
+
+    Raises:
+        DataForSEOAuthenticationError: Refused credentials (not a catalogue outage).
+        DataForSEOInputError: A refused base URL.
+    """
+    if not validate_model:
+        return None
+    try:
+        return fetch()
+    except DataForSEOError as error:
+        _without_catalogue(engine, error)
+        return None
+
+
+async def arecords(
+    engine: str,
+    validate_model: bool,
+    fetch: Callable[[], Coroutine[Any, Any, list[ModelRecord]]],
+) -> list[ModelRecord] | None:
+    """Async :func:`records`.
+
+    Args:
+        engine: The engine.
+        validate_model: Whether the model checks calls against the catalogue.
+        fetch: As for :func:`records` (``alist_models``).
+
+    Returns:
+        The records, or ``None``.
+
+    Raises:
+        DataForSEOAuthenticationError: Refused credentials (not a catalogue outage).
+        DataForSEOInputError: A refused base URL.
+    """
+    if not validate_model:
+        return None
+    try:
+        return await fetch()
+    except DataForSEOError as error:
+        _without_catalogue(engine, error)
+        return None
+
+
+def _without_catalogue(engine: str, error: DataForSEOError) -> None:
+    """A catalogue outage is warned and the checks go on without it; a refusal is raised."""
+    if isinstance(error, (DataForSEOAuthenticationError, DataForSEOInputError)):
+        raise error  # a refused base URL or credentials: not a catalogue outage
+    _catalogue_failed(engine, error)

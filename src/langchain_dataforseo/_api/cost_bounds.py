@@ -5,7 +5,9 @@ but not a maximum for the provider's part (``money_spent``): it follows the prov
 token prices and web-search fees, and "if ``web_search`` is set to ``true`` or a
 reasoning model is specified, the output token count may exceed ``max_output_tokens``".
 So the provider's part is an ESTIMATE, from public list prices and the bounds below, all
-pure and tested; ``max_cost_per_call`` replaces it when the user knows better.
+pure and tested; ``max_cost_per_call`` replaces it when the user knows better
+(:func:`reservation`, checked by :func:`check_max_cost_per_call`, shared by the chat model
+and the panel run).
 
 Estimate of one task's provider part, in USD::
 
@@ -224,3 +226,59 @@ def outcome_unknown(error: DataForSEOError) -> bool:
     if isinstance(error, (DataForSEOInputError, DataForSEOBudgetError)):
         return False  # refused before anything was sent
     return error.status_code is None and not error.is_retryable
+
+
+# -- what a task reserves, and the user's per-call figure checked ---------------------------
+
+
+def _floor(standard: bool) -> float:
+    return STANDARD_PREPAID_USD if standard else LIVE_BASE_PRICE_USD
+
+
+def check_max_cost_per_call(value: float | None, max_cost: float | None, method: str) -> None:
+    """Refuse a ``max_cost_per_call`` that could never cover a call or never start one.
+
+    Args:
+        value: ``max_cost_per_call`` (``None``: the built-in estimate).
+        max_cost: The model's budget.
+        method: ``"live"`` or ``"standard"``.
+
+    Raises:
+        DataForSEOInputError: Below the known price of one task, or above ``max_cost``.
+    """
+    if value is None:
+        return
+    floor = _floor(method == "standard")
+    if value < floor:
+        msg = (
+            f"max_cost_per_call=${value} is below the known price of one {method} "
+            f"task (${floor}): it could never cover a call."
+        )
+        raise DataForSEOInputError(msg, field="max_cost_per_call", limit=floor, actual=value)
+    if max_cost is not None and value > max_cost:
+        msg = f"max_cost_per_call=${value} exceeds max_cost=${max_cost}: no call could start."
+        raise DataForSEOInputError(msg, field="max_cost_per_call", limit=max_cost, actual=value)
+
+
+def reservation(
+    engine: str, task: Mapping[str, Any], max_cost_per_call: float | None, standard: bool
+) -> float:
+    """What one task reserves against the budget: the user's figure or the estimate.
+
+    A Standard task never reserves less than its prepayment (a Live model may
+    ``submit`` too).
+
+    Args:
+        engine: The engine.
+        task: The task as it will be sent.
+        max_cost_per_call: The user's figure, if any.
+        standard: Whether the task goes by the Standard method.
+
+    Returns:
+        USD to reserve.
+    """
+    if max_cost_per_call is not None:
+        return max(max_cost_per_call, _floor(standard))
+    if standard:
+        return standard_reservation(engine, task)
+    return live_reservation(engine, task)

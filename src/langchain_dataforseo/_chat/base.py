@@ -16,7 +16,7 @@ The task settings' defaults, aliases and descriptions come from the table of tas
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Coroutine, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, Self
 
@@ -27,12 +27,8 @@ from langchain_core.messages import BaseMessage
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
-from langchain_dataforseo._api.catalogue import ModelRecord
-from langchain_dataforseo._api.cost_bounds import (
-    STANDARD_PREPAID_USD,
-    live_reservation,
-    standard_reservation,
-)
+from langchain_dataforseo._api.catalogue import ModelRecord, arecords, records
+from langchain_dataforseo._api.cost_bounds import check_max_cost_per_call, reservation
 from langchain_dataforseo._api.fields import (
     DEFAULT_BASE_URL,
     DEFAULT_CALLS_PER_MINUTE,
@@ -43,7 +39,6 @@ from langchain_dataforseo._api.fields import (
     ENV_BASE_URL,
     ENV_LOGIN,
     ENV_PASSWORD,
-    LIVE_BASE_PRICE_USD,
     MODEL_FIELDS,
     Engine,
     HistoryPolicy,
@@ -57,7 +52,6 @@ from langchain_dataforseo._api.request import (
     check_model_settings,
     defaults_of,
 )
-from langchain_dataforseo._api.warnings import warn
 from langchain_dataforseo._money.budget import Budget
 from langchain_dataforseo._money.live import alive_call, live_call
 from langchain_dataforseo._transport.base_url import refuse_credentials
@@ -65,12 +59,6 @@ from langchain_dataforseo._transport.client import DataForSEOClient
 from langchain_dataforseo._transport.http import DEFAULT_MAX_RESPONSE_BYTES
 from langchain_dataforseo._transport.retry import RetryPolicy
 from langchain_dataforseo._version import __version__
-from langchain_dataforseo.errors import (
-    DataForSEOAuthenticationError,
-    DataForSEOError,
-    DataForSEOInputError,
-    DataForSEOInputWarning,
-)
 
 if TYPE_CHECKING:  # the Standard queue's context: built only by a Standard call
     from langchain_dataforseo._standard.context import RunTrace, StandardContext
@@ -108,129 +96,6 @@ def check_settings(engine: str, defaults: Mapping[str, Any], written: Collection
     """
     shown = {name: field for name, field in MODEL_FIELDS.items() if name not in written}
     check_model_settings(engine_spec(engine), TaskSettings(**defaults), shown)
-
-
-def _floor(standard: bool) -> float:
-    return STANDARD_PREPAID_USD if standard else LIVE_BASE_PRICE_USD
-
-
-def check_max_cost_per_call(value: float | None, max_cost: float | None, method: str) -> None:
-    """Refuse a ``max_cost_per_call`` that could never cover a call or never start one.
-
-    Args:
-        value: ``max_cost_per_call`` (``None``: the built-in estimate).
-        max_cost: The model's budget.
-        method: ``"live"`` or ``"standard"``.
-
-    Raises:
-        DataForSEOInputError: Below the known price of one task, or above ``max_cost``.
-    """
-    if value is None:
-        return
-    floor = _floor(method == "standard")
-    if value < floor:
-        msg = (
-            f"max_cost_per_call=${value} is below the known price of one {method} "
-            f"task (${floor}): it could never cover a call."
-        )
-        raise DataForSEOInputError(msg, field="max_cost_per_call", limit=floor, actual=value)
-    if max_cost is not None and value > max_cost:
-        msg = f"max_cost_per_call=${value} exceeds max_cost=${max_cost}: no call could start."
-        raise DataForSEOInputError(msg, field="max_cost_per_call", limit=max_cost, actual=value)
-
-
-def reservation(
-    engine: str, task: Mapping[str, Any], max_cost_per_call: float | None, standard: bool
-) -> float:
-    """What one task reserves against the budget: the user's figure or the estimate.
-
-    A Standard task never reserves less than its prepayment (a Live model may
-    ``submit`` too).
-
-    Args:
-        engine: The engine.
-        task: The task as it will be sent.
-        max_cost_per_call: The user's figure, if any.
-        standard: Whether the task goes by the Standard method.
-
-    Returns:
-        USD to reserve.
-    """
-    if max_cost_per_call is not None:
-        return max(max_cost_per_call, _floor(standard))
-    if standard:
-        return standard_reservation(engine, task)
-    return live_reservation(engine, task)
-
-
-def _catalogue_failed(engine: str, error: DataForSEOError) -> None:
-    warn(
-        f"Could not fetch the {engine} model catalogue ({error}); checking the "
-        "static engine rules only.",
-        DataForSEOInputWarning,
-    )
-
-
-def records(
-    engine: str, validate_model: bool, fetch: Callable[[], list[ModelRecord]]
-) -> list[ModelRecord] | None:
-    """The engine's model catalogue for model-aware checks, or ``None`` (then warned).
-
-    Args:
-        engine: The engine.
-        validate_model: Whether the model checks calls against the catalogue.
-        fetch: Fetches the catalogue (the client's ``list_models``), called only when
-            validating.
-
-    Returns:
-        The records; ``None`` when not validating or when the catalogue cannot be had.
-
-    Raises:
-        DataForSEOAuthenticationError: Refused credentials (not a catalogue outage).
-        DataForSEOInputError: A refused base URL.
-    """
-    if not validate_model:
-        return None
-    try:
-        return fetch()
-    except DataForSEOError as error:
-        _without_catalogue(engine, error)
-        return None
-
-
-async def arecords(
-    engine: str,
-    validate_model: bool,
-    fetch: Callable[[], Coroutine[Any, Any, list[ModelRecord]]],
-) -> list[ModelRecord] | None:
-    """Async :func:`records`.
-
-    Args:
-        engine: The engine.
-        validate_model: Whether the model checks calls against the catalogue.
-        fetch: As for :func:`records` (``alist_models``).
-
-    Returns:
-        The records, or ``None``.
-
-    Raises:
-        DataForSEOAuthenticationError: Refused credentials (not a catalogue outage).
-        DataForSEOInputError: A refused base URL.
-    """
-    if not validate_model:
-        return None
-    try:
-        return await fetch()
-    except DataForSEOError as error:
-        _without_catalogue(engine, error)
-        return None
-
-
-def _without_catalogue(engine: str, error: DataForSEOError) -> None:
-    """A catalogue outage is warned and the checks go on without it; a refusal is raised."""
-    if isinstance(error, (DataForSEOAuthenticationError, DataForSEOInputError)):
-        raise error  # a refused base URL or credentials: not a catalogue outage
-    _catalogue_failed(engine, error)
 
 
 _CLIENT_LOCK = threading.Lock()

@@ -21,12 +21,16 @@ from typing import Any, Final
 from langchain_core.messages import HumanMessage
 from pydantic import SecretStr
 
-from langchain_dataforseo._api.catalogue import ModelRecord
-from langchain_dataforseo._api.cost_bounds import checked_cost, outcome_unknown
+from langchain_dataforseo._api.catalogue import ModelRecord, arecords
+from langchain_dataforseo._api.cost_bounds import (
+    check_max_cost_per_call,
+    checked_cost,
+    outcome_unknown,
+    reservation,
+)
 from langchain_dataforseo._api.envelope import as_dict, as_int, as_list
 from langchain_dataforseo._api.fields import DEFAULT_MAX_RETRIES, HistoryPolicy
 from langchain_dataforseo._api.request import RequestBase, build_request
-from langchain_dataforseo._chat.base import arecords, check_max_cost_per_call, reservation
 from langchain_dataforseo._money.budget import Budget
 from langchain_dataforseo._money.live import alive_call
 from langchain_dataforseo._standard.context import StandardContext
